@@ -1,0 +1,22 @@
+//! Versioned database migrations, the same on PostgreSQL and SQLite.
+//!
+//! `switchyard migrate` and `switchyard serve` (unless told not to) apply these in order.
+//! A migration that has landed is never edited: changes come as new migrations.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_core_tables;
+mod m20261126_000002_seed_branding;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_core_tables::Migration),
+            Box::new(m20261126_000002_seed_branding::Migration),
+        ]
+    }
+}

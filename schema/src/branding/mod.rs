@@ -1,0 +1,7 @@
+//! Portal branding: the titles and texts every visitor sees, editable by admins.
+
+mod graphql;
+mod service;
+
+pub use graphql::{Branding, BrandingQuery};
+pub use service::BrandingService;

@@ -1,0 +1,56 @@
+//! The application core: domain services over sea-orm, and the GraphQL schema on top.
+//!
+//! Each domain is a module exporting its service and its `XQuery`/`XMutation`/`XSubscription`
+//! parts; [`build_schema`] merges them at the root and sets the depth and complexity limits.
+//! Resolvers stay thin: they read the caller and arguments, call one service, and map the result.
+
+pub mod branding;
+pub mod error;
+pub mod system;
+
+use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};
+use sea_orm::DatabaseConnection;
+
+pub use error::DomainError;
+
+/// The root query: every domain's query fields.
+#[derive(MergedObject, Default)]
+pub struct Query(system::SystemQuery, branding::BrandingQuery);
+
+/// The root subscription: every domain's live feeds.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(system::SystemSubscription);
+
+/// The executable schema type served at `/graphql` and `/graphql/ws`.
+pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
+
+/// Deepest query nesting accepted; deeper queries are rejected before they run.
+pub const MAX_DEPTH: usize = 12;
+/// Highest query complexity accepted (roughly: fields selected, lists weighted).
+pub const MAX_COMPLEXITY: usize = 1_000;
+
+/// What the schema needs from the process that serves it.
+#[derive(Clone)]
+pub struct Deps {
+    /// The database every service reads and writes.
+    pub db: DatabaseConnection,
+    /// The server's version, reported by the `version` field.
+    pub version: &'static str,
+}
+
+/// Builds the schema with its services attached and its limits set.
+pub fn build_schema(deps: Deps) -> AppSchema {
+    Schema::build(Query::default(), EmptyMutation, Subscription::default())
+        .data(branding::BrandingService::new(deps.db.clone()))
+        .data(system::ServerVersion(deps.version))
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The SDL of the schema, as checked in at `schema/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), EmptyMutation, Subscription::default())
+        .finish()
+        .sdl()
+}

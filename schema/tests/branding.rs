@@ -1,0 +1,51 @@
+//! Branding through the GraphQL schema on the embedded default (SQLite), migrated for real.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ActiveModelTrait, Database, EntityTrait, IntoActiveModel, Set};
+
+async fn schema_on_fresh_sqlite() -> (schema::AppSchema, sea_orm::DatabaseConnection) {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let schema = schema::build_schema(schema::Deps {
+        db: db.clone(),
+        version: "9.9.9-test",
+    });
+    (schema, db)
+}
+
+#[tokio::test]
+async fn branding_is_seeded_and_read_from_the_database() {
+    let (schema, db) = schema_on_fresh_sqlite().await;
+    let response = schema.execute("{ version branding { title subtitle } }").await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let data = response.data.into_json().unwrap();
+    assert_eq!(data["version"], "9.9.9-test");
+    assert_eq!(data["branding"]["title"], "Switchyard");
+
+    let mut row = entity::branding::Entity::find_by_id(entity::BRANDING_ROW_ID)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    row.title = Set("Acme AI".into());
+    row.update(&db).await.unwrap();
+
+    let response = schema.execute("{ branding { title } }").await;
+    let data = response.data.into_json().unwrap();
+    assert_eq!(data["branding"]["title"], "Acme AI");
+}
+
+#[tokio::test]
+async fn a_missing_branding_row_is_not_found_with_a_code() {
+    let (schema, db) = schema_on_fresh_sqlite().await;
+    entity::branding::Entity::delete_by_id(entity::BRANDING_ROW_ID)
+        .exec(&db)
+        .await
+        .unwrap();
+    let response = schema.execute("{ branding { title } }").await;
+    let error = &response.errors[0];
+    assert_eq!(error.message, "branding has not been initialised");
+    let code = error.extensions.as_ref().and_then(|e| e.get("code")).cloned();
+    assert_eq!(code, Some(async_graphql::Value::from("NOT_FOUND")));
+}

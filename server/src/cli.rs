@@ -1,0 +1,55 @@
+//! The command line: `switchyard [serve|migrate]` and the flags that override configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Overrides;
+
+/// Switchyard: one endpoint, one key, every model.
+#[derive(Debug, Parser)]
+#[command(name = "switchyard", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (TOML). Without it, ./switchyard.toml is read when present.
+    #[arg(long, short = 'c', env = "SWITCHYARD_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded database and other local state (created if missing).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on, such as 0.0.0.0:4000.
+    #[arg(long, global = true)]
+    pub listen: Option<SocketAddr>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the portal, GraphQL and the APIs (the default).
+    Serve {
+        /// Do not apply database migrations at start (for operators who run `migrate` apart).
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending database migrations, then exit.
+    Migrate,
+}
+
+impl Default for Command {
+    fn default() -> Self {
+        Self::Serve { no_migrate: false }
+    }
+}
+
+impl Cli {
+    /// The configuration overrides given on the command line.
+    pub fn config_overrides(&self) -> Overrides {
+        Overrides {
+            file: self.config.clone(),
+            data_dir: self.data_dir.clone(),
+            listen: self.listen,
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The database: where it is (embedded SQLite or PostgreSQL), connecting, and migrating.
+//!
+//! Connection problems are errors with a message that names the database without its
+//! password; they never panic. PostgreSQL is connected lazily so a server can start (live,
+//! not ready) while the database is still coming up.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use secrecy::ExposeSecret;
+
+use crate::config::Config;
+
+/// Where the data lives, as resolved from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The embedded default: a SQLite file (created when missing).
+    Sqlite(PathBuf),
+    /// A server database; `display` is the URL without credentials.
+    Server { display: String },
+}
+
+/// Why the database could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The data directory is missing and could not be created, or is not a directory.
+    #[error("cannot use data directory {path}: {reason} (set SWITCHYARD_DATA_DIR or --data-dir)")]
+    DataDir { path: PathBuf, reason: String },
+    /// Connecting failed.
+    #[error("cannot connect to database {location}: {source}")]
+    Connect {
+        location: String,
+        #[source]
+        source: DbErr,
+    },
+    /// Applying migrations failed.
+    #[error("cannot migrate database {location}: {source}")]
+    Migrate {
+        location: String,
+        #[source]
+        source: DbErr,
+    },
+}
+
+/// The file name of the embedded database inside the data directory.
+pub const SQLITE_FILE: &str = "switchyard.sqlite";
+
+impl Location {
+    /// Resolves the configured location.
+    pub fn from_config(config: &Config) -> Self {
+        match &config.database_url {
+            Some(url) => {
+                let url = url.expose_secret();
+                match url.strip_prefix("sqlite://") {
+                    Some(path) if !path.starts_with(':') => {
+                        Self::Sqlite(PathBuf::from(path.split('?').next().unwrap_or(path)))
+                    }
+                    _ => Self::Server {
+                        display: redact_url(url),
+                    },
+                }
+            }
+            None => Self::Sqlite(config.data_dir.join(SQLITE_FILE)),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Self::Server { display } => display.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// `scheme://user:password@host/db` without the user info: safe to log and print.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
+            let host_and_path = host_and_path.split('?').next().unwrap_or(host_and_path);
+            format!("{scheme}://{host_and_path}")
+        }
+        None => "<unparseable URL>".into(),
+    }
+}
+
+/// Creates `dir` (and its parents) when missing; explains what is wrong otherwise.
+pub fn ensure_data_dir(dir: &Path) -> Result<bool, DbError> {
+    let error = |reason: String| DbError::DataDir {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(false),
+        Ok(_) => Err(error("it exists but is not a directory".into())),
+        Err(_) => std::fs::create_dir_all(dir)
+            .map(|()| true)
+            .map_err(|e| error(format!("it is missing and could not be created: {e}"))),
+    }
+}
+
+/// Opens a connection pool. SQLite files (and their directory) are created when missing;
+/// server databases are connected lazily, so this only fails on a malformed URL.
+pub async fn connect(config: &Config) -> Result<(DatabaseConnection, Location), DbError> {
+    let location = Location::from_config(config);
+    let url = match (&location, &config.database_url) {
+        (Location::Sqlite(path), _) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if ensure_data_dir(dir)? {
+                    tracing::info!(path = %dir.display(), "created the data directory");
+                }
+            }
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+        (Location::Server { .. }, Some(url)) => url.expose_secret().to_owned(),
+        (Location::Server { .. }, None) => String::from("sqlite::memory:"),
+    };
+    let timeout = Duration::from_secs(config.database.connect_timeout_seconds);
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(config.database.max_connections)
+        .connect_timeout(timeout)
+        .acquire_timeout(timeout)
+        .sqlx_logging(false);
+    if let Location::Sqlite(_) = location {
+        // One writer at a time with WAL; waiting writers queue instead of failing.
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        options.connect_lazy(true);
+    }
+    let db = Database::connect(options)
+        .await
+        .map_err(|source| DbError::Connect {
+            location: location.describe(),
+            source,
+        })?;
+    Ok((db, location))
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection, location: &Location) -> Result<(), DbError> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|source| DbError::Migrate {
+            location: location.describe(),
+            source,
+        })
+}
+
+/// True when the database answers a trivial query.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(
+            redact_url("postgres://admin:s3cret@db.internal:5432/switchyard?sslmode=require"),
+            "postgres://db.internal:5432/switchyard"
+        );
+        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(redact_url("garbage"), "<unparseable URL>");
+    }
+
+    #[test]
+    fn a_file_in_place_of_the_data_directory_is_explained() {
+        let file = std::env::temp_dir().join(format!("switchyard-notadir-{}", std::process::id()));
+        std::fs::write(&file, b"x").unwrap();
+        let error = ensure_data_dir(&file).unwrap_err().to_string();
+        assert!(error.contains("not a directory"), "{error}");
+        std::fs::remove_file(file).unwrap();
+    }
+}

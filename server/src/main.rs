@@ -1,0 +1,26 @@
+//! The `switchyard` binary: parse the command line and configuration, then serve or migrate.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use switchyard_server::{cli, config, run};
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let config = match config::Config::load(&cli.config_overrides()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("switchyard: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    switchyard_server::telemetry::init(&config.log);
+    match run::block_on(cli.command.unwrap_or_default(), config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("switchyard: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

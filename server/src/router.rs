@@ -1,0 +1,62 @@
+//! The HTTP router: every route, and the layers around them (request ids, tracing,
+//! compression). Public routes are listed here and nowhere else.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderName;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::routes::{graphql, health, spa};
+use crate::state::AppState;
+
+/// The header that carries the request id, set when the client sent none.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the application router over `state`.
+pub fn build(state: AppState) -> Router {
+    let static_dir = state.config.static_dir.clone();
+    let spa = get(move |uri| spa::serve(static_dir.clone(), uri));
+
+    Router::new()
+        .route("/health/liveliness", get(health::liveness))
+        .route("/health/liveness", get(health::liveness))
+        .route("/health/livenessz", get(health::liveness))
+        .route("/health/readiness", get(health::readiness))
+        .route("/graphql", get(graphql::graphiql).post(graphql::execute))
+        .route("/graphql/ws", get(graphql::websocket))
+        .fallback(spa)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CompressionLayer::new()),
+        )
+}
+
+/// The span of one request: method, path and request id; never headers or bodies.
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
+}
+
+/// How long graceful shutdown waits before it gives up on open connections.
+pub fn grace(seconds: u64) -> Duration {
+    Duration::from_secs(seconds)
+}

@@ -1,0 +1,5 @@
+//! HTTP handlers, one module per surface. Handlers are thin: they extract, call, convert.
+
+pub mod graphql;
+pub mod health;
+pub mod spa;

@@ -1,0 +1,51 @@
+//! The one state value shared by every handler, built once at start-up.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sea_orm::DatabaseConnection;
+
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::db::Location;
+
+/// Everything the handlers share.
+pub struct App {
+    /// The validated configuration.
+    pub config: Config,
+    /// The database pool (SQLite or PostgreSQL).
+    pub db: DatabaseConnection,
+    /// Where the database is, for messages.
+    pub db_location: Location,
+    /// Set once the schema is known to be migrated; readiness waits for it.
+    pub db_ready: AtomicBool,
+    /// Redis, when configured.
+    pub cache: Option<Cache>,
+    /// The GraphQL schema with its services.
+    pub schema: schema::AppSchema,
+}
+
+/// A cheap, clonable handle on [`App`], given to axum as router state.
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl App {
+    /// True once migrations are known to be applied.
+    pub fn schema_ready(&self) -> bool {
+        self.db_ready.load(Ordering::Acquire)
+    }
+
+    /// Records that migrations are applied.
+    pub fn mark_schema_ready(&self) {
+        self.db_ready.store(true, Ordering::Release);
+    }
+}
