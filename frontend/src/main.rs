@@ -1,1 +1,12 @@
-fn main() {}
+//! The Switchyard portal: a Yew single-page app built by Trunk. It speaks GraphQL only
+//! (typed operations generated from `schema/schema.graphql`) plus the `/auth/*` redirects.
+
+mod api;
+mod app;
+mod components;
+mod hooks;
+mod pages;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

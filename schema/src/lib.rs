@@ -24,8 +24,9 @@ pub struct Subscription(system::SystemSubscription);
 /// The executable schema type served at `/graphql` and `/graphql/ws`.
 pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
 
-/// Deepest query nesting accepted; deeper queries are rejected before they run.
-pub const MAX_DEPTH: usize = 12;
+/// Deepest query nesting accepted; deeper queries are rejected before they run. The
+/// standard introspection query (GraphiQL, code generators) needs 13.
+pub const MAX_DEPTH: usize = 16;
 /// Highest query complexity accepted (roughly: fields selected, lists weighted).
 pub const MAX_COMPLEXITY: usize = 1_000;
 

@@ -49,3 +49,41 @@ async fn a_missing_branding_row_is_not_found_with_a_code() {
     let code = error.extensions.as_ref().and_then(|e| e.get("code")).cloned();
     assert_eq!(code, Some(async_graphql::Value::from("NOT_FOUND")));
 }
+
+/// The introspection query GraphiQL and code generators send (graphql-js's
+/// `getIntrospectionQuery`, with its seven levels of `ofType`).
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}
+"#;
+
+#[tokio::test]
+async fn the_standard_introspection_query_fits_the_limits() {
+    let (schema, _db) = schema_on_fresh_sqlite().await;
+    let response = schema.execute(INTROSPECTION).await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let data = response.data.into_json().unwrap();
+    assert_eq!(data["__schema"]["queryType"]["name"], "Query");
+    assert_eq!(data["__schema"]["subscriptionType"]["name"], "Subscription");
+}

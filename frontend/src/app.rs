@@ -1,0 +1,38 @@
+//! The router shell: one `Routable` enum, every page under one layout.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::layout::Layout;
+use crate::pages::{home::Home, not_found::NotFound};
+
+/// Every client-side route of the portal.
+#[derive(Clone, Routable, PartialEq, Debug)]
+pub enum Route {
+    /// The landing page.
+    #[at("/")]
+    Home,
+    /// Anything else.
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <Home /> },
+        Route::NotFound => html! { <NotFound /> },
+    }
+}
+
+/// The application root.
+#[component]
+pub fn App() -> Html {
+    html! {
+        <BrowserRouter>
+            <Layout>
+                <Switch<Route> render={switch} />
+            </Layout>
+        </BrowserRouter>
+    }
+}
