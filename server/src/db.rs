@@ -35,6 +35,9 @@ pub enum DbError {
         #[source]
         source: DbErr,
     },
+    /// Migrations are pending and this server was told not to apply them.
+    #[error("database {location} has {count} pending migration(s); run `switchyard migrate`")]
+    Pending { location: String, count: usize },
     /// Applying migrations failed.
     #[error("cannot migrate database {location}: {source}")]
     Migrate {
@@ -157,6 +160,33 @@ pub async fn migrate(db: &DatabaseConnection, location: &Location) -> Result<(),
             location: location.describe(),
             source,
         })
+}
+
+/// Succeeds when every migration is applied (for `serve --no-migrate`).
+pub async fn check_migrated(db: &DatabaseConnection, location: &Location) -> Result<(), DbError> {
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .map_err(|source| DbError::Connect {
+            location: location.describe(),
+            source,
+        })?;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(DbError::Pending {
+            location: location.describe(),
+            count: pending.len(),
+        })
+    }
+}
+
+/// Applies migrations when `migrate` is set, else checks none are pending.
+pub async fn prepare(db: &DatabaseConnection, location: &Location, migrate: bool) -> Result<(), DbError> {
+    if migrate {
+        self::migrate(db, location).await
+    } else {
+        check_migrated(db, location).await
+    }
 }
 
 /// True when the database answers a trivial query.

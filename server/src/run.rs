@@ -65,7 +65,7 @@ async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", state.config.listen))?;
     let address = listener.local_addr().context("cannot read the bound address")?;
-    tracing::info!(version = crate::VERSION, "switchyard listening on http://{address}");
+    tracing::info!(version = crate::VERSION, %address, "switchyard listening on http://{address}");
 
     let grace = crate::router::grace(state.config.shutdown_grace_seconds);
     let app = crate::router::build(state);
@@ -89,20 +89,11 @@ async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Migrates (when asked) before serving. A SQLite failure is fatal; a server database that
-/// is not reachable yet is retried in the background while the server reports not-ready.
+/// Migrates (or, with `--no-migrate`, checks migrations) before serving. A SQLite failure is
+/// fatal; a server database that is not reachable or not migrated yet is retried in the
+/// background while the server answers liveness and reports not-ready.
 async fn prepare_database(state: &AppState, migrate: bool) -> anyhow::Result<()> {
-    let attempt = || async {
-        if migrate {
-            db::migrate(&state.db, &state.db_location).await
-        } else {
-            db::ping(&state.db).await.map_err(|source| db::DbError::Connect {
-                location: state.db_location.to_string(),
-                source,
-            })
-        }
-    };
-    match attempt().await {
+    match db::prepare(&state.db, &state.db_location, migrate).await {
         Ok(()) => {
             tracing::info!(database = %state.db_location, migrated = migrate, "database ready");
             state.mark_schema_ready();
@@ -110,7 +101,7 @@ async fn prepare_database(state: &AppState, migrate: bool) -> anyhow::Result<()>
         }
         Err(error) if matches!(state.db_location, Location::Sqlite(_)) => Err(error.into()),
         Err(error) => {
-            tracing::error!(%error, "database unavailable; serving as not ready and retrying every 5s");
+            tracing::error!(%error, "database not ready; serving as not ready and retrying every 5s");
             let state = state.clone();
             tokio::spawn(async move { retry_database(state, migrate).await });
             Ok(())
@@ -121,18 +112,13 @@ async fn prepare_database(state: &AppState, migrate: bool) -> anyhow::Result<()>
 async fn retry_database(state: AppState, migrate: bool) {
     loop {
         tokio::time::sleep(Duration::from_secs(5)).await;
-        let result = if migrate {
-            db::migrate(&state.db, &state.db_location).await.map_err(|e| e.to_string())
-        } else {
-            db::ping(&state.db).await.map_err(|e| e.to_string())
-        };
-        match result {
+        match db::prepare(&state.db, &state.db_location, migrate).await {
             Ok(()) => {
                 tracing::info!(database = %state.db_location, "database ready");
                 state.mark_schema_ready();
                 return;
             }
-            Err(error) => tracing::warn!(database = %state.db_location, %error, "database still unavailable"),
+            Err(error) => tracing::warn!(%error, "database still not ready"),
         }
     }
 }

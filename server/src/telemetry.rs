@@ -1,6 +1,8 @@
 //! Structured logging. Requests are logged with their id and route, never with their
 //! `Authorization` or `Cookie` headers or bodies.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogConfig, LogFormat};
@@ -15,7 +17,8 @@ pub fn init(config: &LogConfig) {
         .add_directive("sea_orm_migration=warn".parse().unwrap_or_default());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let result = match config.format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

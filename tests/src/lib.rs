@@ -1,1 +1,66 @@
-//! placeholder
+//! The test harness: start the real `switchyard` binary on a free port with its own freshly
+//! migrated database, optional Redis and mock model servers, and talk to it over HTTP,
+//! GraphQL, WebSocket and a real browser.
+//!
+//! ```ignore
+//! let app = TestApp::start().await;            // PostgreSQL, a database of its own
+//! let app = TestApp::builder().sqlite().start().await;
+//! let body = app.graphql("{ version }").await;
+//! ```
+
+pub mod app;
+pub mod browser;
+pub mod mock;
+pub mod pg;
+pub mod process;
+
+pub use app::{TestApp, TestAppBuilder};
+pub use mock::MockUpstream;
+pub use pg::TestDb;
+
+use std::path::PathBuf;
+
+/// The workspace root (where `Cargo.toml`, `Trunk.toml` and `frontend/` are).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// The directory holding the workspace's built binaries (`target/debug`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    // Test binaries live in target/<profile>/deps; binaries one level up.
+    let dir = exe.parent().expect("exe dir");
+    if dir.ends_with("deps") {
+        dir.parent().expect("profile dir").to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+/// The `switchyard` binary under test (`SWITCHYARD_BIN` overrides).
+pub fn switchyard_bin() -> PathBuf {
+    std::env::var_os("SWITCHYARD_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| bin_dir().join("switchyard"))
+}
+
+/// The `mock-upstream` binary.
+pub fn mock_upstream_bin() -> PathBuf {
+    bin_dir().join("mock-upstream")
+}
+
+/// Redis for tests (`SWITCHYARD_TEST_REDIS`, default the local server).
+pub fn redis_url() -> String {
+    std::env::var("SWITCHYARD_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Installs a log subscriber for the test process once (harmless when repeated).
+pub fn init_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("info")
+        .with_test_writer()
+        .try_init();
+}

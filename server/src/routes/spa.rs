@@ -30,7 +30,7 @@ const API_PREFIXES: &[&str] = &[
 /// in hex without padding, so it is 12 to 16 digits (shorter only with odds below 1 in 10^7).
 pub fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
-    let stem = file.split('.').next().unwrap_or(file);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _extension)| stem);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-').is_some_and(|(_, hash)| {
         (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())

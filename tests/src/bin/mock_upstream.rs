@@ -1,1 +1,437 @@
-fn main() {}
+//! `mock-upstream`: an OpenAI-compatible model server like vLLM (plus a Docling-like
+//! converter), the stand-in for GPU model servers in tests, benchmarks and the demo.
+//!
+//! Knobs (flags at start, or `POST /mock/knobs` at run time): latency before the first byte,
+//! time per streamed token, failure rate, omitting usage, and health. `GET /mock/stats`
+//! counts the requests served, so tests can see where traffic went.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clap::Parser;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Command-line flags; each knob's starting value.
+#[derive(Debug, Parser)]
+#[command(name = "mock-upstream", about = "OpenAI-compatible mock model server")]
+struct Args {
+    /// Address to listen on; port 0 picks a free port (printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    listen: SocketAddr,
+    /// A name for this server (for example the cluster), returned in `x-mock-upstream`.
+    #[arg(long, default_value = "mock")]
+    name: String,
+    /// Model names served, comma-separated.
+    #[arg(long, default_value = "mock-model", value_delimiter = ',')]
+    models: Vec<String>,
+    #[command(flatten)]
+    knobs: Knobs,
+}
+
+/// Behaviour that tests and demos turn up and down.
+#[derive(Debug, Clone, Serialize, Deserialize, clap::Args)]
+#[serde(default)]
+struct Knobs {
+    /// Milliseconds to wait before the first byte of every answer.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Milliseconds between streamed tokens.
+    #[arg(long, default_value_t = 0)]
+    token_ms: u64,
+    /// Share of requests (0.0 to 1.0) answered with a 500.
+    #[arg(long, default_value_t = 0.0)]
+    failure_rate: f64,
+    /// Never report `usage` (as some servers do not).
+    #[arg(long)]
+    omit_usage: bool,
+    /// Completion tokens per answer.
+    #[arg(long, default_value_t = 16)]
+    completion_tokens: u32,
+    /// Answer `/health` with 503 when false.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    healthy: bool,
+    /// Bearer token required on every API call, when set.
+    #[arg(long)]
+    api_key: Option<String>,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Self {
+            latency_ms: 0,
+            token_ms: 0,
+            failure_rate: 0.0,
+            omit_usage: false,
+            completion_tokens: 16,
+            healthy: true,
+            api_key: None,
+        }
+    }
+}
+
+struct Mock {
+    name: String,
+    models: Vec<String>,
+    knobs: RwLock<Knobs>,
+    requests: AtomicU64,
+}
+
+type Shared = Arc<Mock>;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let mock = Arc::new(Mock {
+        name: args.name,
+        models: args.models,
+        knobs: RwLock::new(args.knobs),
+        requests: AtomicU64::new(0),
+    });
+    let app = Router::new()
+        .route("/health", get(health))
+        .route("/v1/models", get(models))
+        .route("/v1/chat/completions", post(chat))
+        .route("/v1/completions", post(completions))
+        .route("/v1/embeddings", post(embeddings))
+        .route("/tokenize", post(tokenize))
+        .route("/v1/convert/source", post(convert_source))
+        .route("/v1/convert/file", post(convert_file))
+        .route("/mock/knobs", get(get_knobs).post(set_knobs))
+        .route("/mock/stats", get(stats))
+        .with_state(mock);
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    // Harnesses read this line to learn the port.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("mock-upstream listening on http://{}", listener.local_addr()?);
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn knobs(mock: &Mock) -> Knobs {
+    mock.knobs.read().map(|k| k.clone()).unwrap_or_default()
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    let body = json!({"error": {"message": message, "type": "mock_error", "param": null,
+                                "code": status.as_u16()}});
+    (status, Json(body)).into_response()
+}
+
+/// Common checks before any API answer: count, auth, injected latency and failures.
+async fn admit(mock: &Mock, headers: &axum::http::HeaderMap) -> Result<Knobs, Response> {
+    mock.requests.fetch_add(1, Ordering::Relaxed);
+    let knobs = knobs(mock);
+    if let Some(key) = &knobs.api_key {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if sent != Some(key.as_str()) {
+            return Err(error(StatusCode::UNAUTHORIZED, "invalid api key"));
+        }
+    }
+    if knobs.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
+    }
+    if knobs.failure_rate > 0.0 && rand::random::<f64>() < knobs.failure_rate {
+        return Err(error(StatusCode::INTERNAL_SERVER_ERROR, "injected failure"));
+    }
+    Ok(knobs)
+}
+
+fn check_model(mock: &Mock, body: &Value) -> Result<String, Response> {
+    let model = body["model"].as_str().unwrap_or_default().to_owned();
+    if mock.models.iter().any(|m| *m == model) {
+        Ok(model)
+    } else {
+        Err(error(
+            StatusCode::NOT_FOUND,
+            &format!("The model `{model}` does not exist."),
+        ))
+    }
+}
+
+/// A crude token count: whitespace-separated words, at least one.
+fn count_tokens(text: &str) -> u32 {
+    u32::try_from(text.split_whitespace().count()).unwrap_or(u32::MAX).max(1)
+}
+
+fn prompt_text(body: &Value) -> String {
+    match (&body["messages"], &body["prompt"], &body["input"]) {
+        (Value::Array(messages), _, _) => messages
+            .iter()
+            .map(|m| match &m["content"] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        (_, Value::String(p), _) | (_, _, Value::String(p)) => p.clone(),
+        (_, Value::Array(items), _) | (_, _, Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn usage(prompt: u32, completion: u32) -> Value {
+    json!({"prompt_tokens": prompt, "completion_tokens": completion,
+           "total_tokens": prompt + completion})
+}
+
+fn with_name(mock: &Mock, mut response: Response) -> Response {
+    if let Ok(value) = mock.name.parse() {
+        response.headers_mut().insert("x-mock-upstream", value);
+    }
+    response
+}
+
+async fn health(State(mock): State<Shared>) -> Response {
+    if knobs(&mock).healthy {
+        with_name(&mock, StatusCode::OK.into_response())
+    } else {
+        error(StatusCode::SERVICE_UNAVAILABLE, "unhealthy (knob)")
+    }
+}
+
+async fn models(State(mock): State<Shared>) -> Response {
+    let data: Vec<Value> = mock
+        .models
+        .iter()
+        .map(|m| json!({"id": m, "object": "model", "created": 0, "owned_by": mock.name}))
+        .collect();
+    with_name(&mock, Json(json!({"object": "list", "data": data})).into_response())
+}
+
+/// Chat and text completions share everything but the shape of a choice.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Chat,
+    Text,
+}
+
+async fn chat(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+    complete(mock, headers, body, Kind::Chat).await
+}
+
+async fn completions(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+    complete(mock, headers, body, Kind::Text).await
+}
+
+async fn complete(mock: Shared, headers: axum::http::HeaderMap, body: Value, kind: Kind) -> Response {
+    let knobs = match admit(&mock, &headers).await {
+        Ok(knobs) => knobs,
+        Err(response) => return response,
+    };
+    let model = match check_model(&mock, &body) {
+        Ok(model) => model,
+        Err(response) => return response,
+    };
+    let prompt_tokens = count_tokens(&prompt_text(&body));
+    let n = knobs.completion_tokens;
+    let words: Vec<String> = (0..n).map(|i| format!("tok{i} ")).collect();
+    let id = format!("mock-{}", rand::random::<u64>());
+    let (object, chunk_object) = match kind {
+        Kind::Chat => ("chat.completion", "chat.completion.chunk"),
+        Kind::Text => ("text_completion", "text_completion"),
+    };
+    if body["stream"].as_bool() != Some(true) {
+        let text = words.concat();
+        let choice = match kind {
+            Kind::Chat => json!({"index": 0, "message": {"role": "assistant", "content": text},
+                                 "finish_reason": "stop"}),
+            Kind::Text => json!({"index": 0, "text": text, "finish_reason": "stop"}),
+        };
+        let mut answer = json!({"id": id, "object": object, "created": now(), "model": model,
+                                "choices": [choice]});
+        if !knobs.omit_usage {
+            answer["usage"] = usage(prompt_tokens, n);
+        }
+        return with_name(&mock, Json(answer).into_response());
+    }
+
+    let include_usage = body["stream_options"]["include_usage"].as_bool() == Some(true)
+        && !knobs.omit_usage;
+    let token_delay = Duration::from_millis(knobs.token_ms);
+    let chunk = move |delta: Value, finish: Value| {
+        let choice = match kind {
+            Kind::Chat => json!({"index": 0, "delta": delta, "finish_reason": finish}),
+            Kind::Text => json!({"index": 0, "text": delta["content"].as_str().unwrap_or_default(),
+                                 "finish_reason": finish}),
+        };
+        json!({"id": id, "object": chunk_object, "created": now(), "model": model,
+               "choices": [choice]})
+    };
+    let mut events: Vec<Value> = Vec::new();
+    if kind == Kind::Chat {
+        events.push(chunk(json!({"role": "assistant", "content": ""}), Value::Null));
+    }
+    for word in &words {
+        events.push(chunk(json!({"content": word}), Value::Null));
+    }
+    events.push(chunk(json!({}), json!("stop")));
+    let usage_event = include_usage.then(|| {
+        let mut last = chunk(json!({}), Value::Null);
+        last["choices"] = json!([]);
+        last["usage"] = usage(prompt_tokens, n);
+        last
+    });
+    let count = events.len();
+    let stream = futures::stream::iter(events.into_iter().enumerate())
+        .then(move |(i, event)| async move {
+            // The first chunk goes at once; each token after it takes `token_ms`.
+            if i > 0 && i + 1 < count {
+                tokio::time::sleep(token_delay).await;
+            }
+            Ok::<_, std::convert::Infallible>(format!("data: {event}\n\n"))
+        })
+        .chain(futures::stream::iter(
+            usage_event
+                .map(|u| format!("data: {u}\n\n"))
+                .into_iter()
+                .chain(std::iter::once("data: [DONE]\n\n".to_owned()))
+                .map(Ok),
+        ));
+    let response = Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"));
+    with_name(&mock, response)
+}
+
+/// A deterministic 8-dimensional embedding of `text`.
+fn embed(text: &str) -> Vec<f32> {
+    let mut vector = [0f32; 8];
+    for (i, byte) in text.bytes().enumerate() {
+        vector[i % 8] += f32::from(byte) / 255.0;
+    }
+    let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::EPSILON);
+    vector.iter().map(|v| v / norm).collect()
+}
+
+async fn embeddings(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+    let knobs = match admit(&mock, &headers).await {
+        Ok(knobs) => knobs,
+        Err(response) => return response,
+    };
+    let model = match check_model(&mock, &body) {
+        Ok(model) => model,
+        Err(response) => return response,
+    };
+    let inputs: Vec<String> = match &body["input"] {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect(),
+        _ => return error(StatusCode::BAD_REQUEST, "`input` must be a string or a list"),
+    };
+    let prompt: u32 = inputs.iter().map(|i| count_tokens(i)).sum();
+    let data: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, text)| json!({"object": "embedding", "index": i, "embedding": embed(text)}))
+        .collect();
+    let mut answer = json!({"object": "list", "model": model, "data": data});
+    if !knobs.omit_usage {
+        answer["usage"] = json!({"prompt_tokens": prompt, "total_tokens": prompt});
+    }
+    with_name(&mock, Json(answer).into_response())
+}
+
+async fn tokenize(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Err(response) = admit(&mock, &headers).await {
+        return response;
+    }
+    if let Err(response) = check_model(&mock, &body) {
+        return response;
+    }
+    let count = count_tokens(&prompt_text(&body));
+    let tokens: Vec<u32> = (0..count).collect();
+    with_name(&mock, Json(json!({"count": count, "max_model_len": 8192, "tokens": tokens})).into_response())
+}
+
+fn converted(names: &[String]) -> Value {
+    let markdown: Vec<String> = names.iter().map(|n| format!("# Converted {n}\n\nMock content.")).collect();
+    json!({
+        "document": {"filename": names.first().cloned().unwrap_or_default(),
+                     "md_content": markdown.join("\n\n"), "json_content": null},
+        "status": "success", "errors": [], "processing_time": 0.01, "timings": {}
+    })
+}
+
+async fn convert_source(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Err(response) = admit(&mock, &headers).await {
+        return response;
+    }
+    let sources = body["http_sources"].as_array().or_else(|| body["sources"].as_array());
+    let names: Vec<String> = sources
+        .map(|items| items.iter().map(|s| s["url"].as_str().unwrap_or("source").to_owned()).collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "`http_sources` must list at least one source");
+    }
+    with_name(&mock, Json(converted(&names)).into_response())
+}
+
+async fn convert_file(State(mock): State<Shared>, headers: axum::http::HeaderMap, mut form: Multipart) -> Response {
+    if let Err(response) = admit(&mock, &headers).await {
+        return response;
+    }
+    let mut names = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("files") {
+            let name = field.file_name().unwrap_or("file").to_owned();
+            if field.bytes().await.is_ok() {
+                names.push(name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "send at least one `files` part");
+    }
+    with_name(&mock, Json(converted(&names)).into_response())
+}
+
+async fn get_knobs(State(mock): State<Shared>) -> Json<Knobs> {
+    Json(knobs(&mock))
+}
+
+async fn set_knobs(State(mock): State<Shared>, Json(new): Json<Knobs>) -> Response {
+    match mock.knobs.write() {
+        Ok(mut knobs) => {
+            *knobs = new.clone();
+            Json(new).into_response()
+        }
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "knobs lock poisoned"),
+    }
+}
+
+async fn stats(State(mock): State<Shared>) -> Json<Value> {
+    Json(json!({"name": mock.name, "requests": mock.requests.load(Ordering::Relaxed)}))
+}

@@ -1,0 +1,135 @@
+//! Probes, request ids, readiness under failing dependencies, and graceful shutdown,
+//! through the real binary.
+
+use std::time::Duration;
+
+use harness::{TestApp, TestDb};
+use serde_json::Value;
+
+async fn readiness(app: &TestApp) -> (u16, Value) {
+    let response = app.get("/health/readiness").await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn liveness_answers_on_all_three_paths() {
+    let app = TestApp::builder().sqlite().start().await;
+    for path in ["/health/liveliness", "/health/liveness", "/health/livenessz"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body, "I'm alive!", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn readiness_reports_the_database_and_the_version_on_postgres() {
+    let app = TestApp::start().await;
+    let (status, body) = readiness(&app).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "healthy");
+    assert_eq!(body["db"], "connected");
+    assert_eq!(body["cache"], Value::Null);
+    assert_eq!(body["litellm_version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn readiness_reports_redis_when_configured() {
+    let app = TestApp::builder().redis().start().await;
+    let (status, body) = readiness(&app).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["cache"], "redis");
+    assert_eq!(body["cache_status"], "connected");
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_makes_readiness_503_and_is_logged() {
+    let app = TestApp::builder()
+        .redis_url("redis://127.0.0.1:1")
+        .without_waiting_for_ready()
+        .start()
+        .await;
+    let (status, body) = readiness(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "unhealthy");
+    assert_eq!(body["db"], "connected");
+    assert_eq!(body["cache_status"], "disconnected");
+    assert!(app.logs().contains("redis unreachable"), "{}", app.logs());
+    assert_eq!(app.get("/health/liveliness").await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_unreachable_database_makes_readiness_503_and_is_logged_without_the_password() {
+    let app = TestApp::builder()
+        .database_url("postgres://switchyard:hunter2@127.0.0.1:1/switchyard")
+        .env("SWITCHYARD_DATABASE__CONNECT_TIMEOUT_SECONDS", "1")
+        .without_waiting_for_ready()
+        .start()
+        .await;
+    let (status, body) = readiness(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["db"], "disconnected");
+    assert_eq!(app.get("/health/liveness").await.status(), 200);
+    let logs = app.logs();
+    assert!(logs.contains("database not ready"), "{logs}");
+    assert!(logs.contains("postgres://127.0.0.1:1/switchyard"), "{logs}");
+    assert!(!logs.contains("hunter2"), "the password leaked into the log:\n{logs}");
+}
+
+#[tokio::test]
+async fn no_migrate_waits_as_not_ready_until_an_operator_migrates() {
+    let empty = TestDb::create_empty().await;
+    let mut app = TestApp::builder()
+        .database_url(&empty.url)
+        .env("SWITCHYARD_MIGRATE_ON_START", "false")
+        .without_waiting_for_ready()
+        .start()
+        .await;
+    let (status, body) = readiness(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["db"], "not migrated");
+    assert!(app.logs().contains("pending migration"), "{}", app.logs());
+
+    let migrated = tokio::process::Command::new(harness::switchyard_bin())
+        .arg("migrate")
+        .env("SWITCHYARD_DATABASE_URL", &empty.url)
+        .output()
+        .await
+        .unwrap();
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    // The server retries every 5 s.
+    app.wait_ready().await;
+    let (status, body) = readiness(&app).await;
+    assert_eq!((status, &body["db"]), (200, &Value::from("connected")));
+    assert!(app.terminate().await.success());
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
+    let app = TestApp::builder().sqlite().start().await;
+    let response = app.get("/health/liveliness").await;
+    let generated = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 36, "a UUID: {generated}");
+    let response = app
+        .client
+        .get(app.url("/health/liveliness"))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "trace-me-42");
+}
+
+#[tokio::test]
+async fn sigterm_drains_and_exits_cleanly() {
+    let mut app = TestApp::builder().sqlite().start().await;
+    assert_eq!(app.get("/health/liveliness").await.status(), 200);
+    let status = app.terminate().await;
+    assert!(status.success(), "exit status {status:?}\n{}", app.logs());
+    assert!(
+        app.wait_for_log("stopped", Duration::from_secs(2)).await,
+        "{}",
+        app.logs()
+    );
+}

@@ -1,0 +1,106 @@
+//! The SPA as served by the server: fallback routing, cache headers, and a real headless
+//! Chromium rendering the branding title fetched by the wasm app over GraphQL.
+//!
+//! These tests need the SPA built (`trunk build --release`, which `tests/ci.sh` runs).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::Locator;
+use harness::TestApp;
+use harness::browser::Browser;
+use sea_orm::ConnectionTrait;
+
+fn dist() -> PathBuf {
+    let dist = harness::workspace_root().join("frontend/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "the SPA is not built: run `trunk build --release` at the workspace root (tests/ci.sh does)"
+    );
+    dist
+}
+
+fn hashed_file(dist: &std::path::Path, extension: &str) -> String {
+    std::fs::read_dir(dist)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with(extension))
+        .unwrap_or_else(|| panic!("no *{extension} in {}", dist.display()))
+}
+
+#[tokio::test]
+async fn index_routes_assets_and_api_paths_are_answered_correctly() {
+    let dist = dist();
+    let app = TestApp::builder().sqlite().static_dir(dist.clone()).start().await;
+
+    let index = app.get("/").await;
+    assert_eq!(index.status(), 200);
+    assert_eq!(index.headers()["cache-control"], "no-cache");
+    let html = index.text().await.unwrap();
+    assert!(html.contains("<title>"), "{html}");
+
+    // A client-side route gets the same index.html.
+    let route = app.get("/models/some/deep/route").await;
+    assert_eq!(route.status(), 404, "/models is an API prefix");
+    let route = app.get("/catalog/ibm/granite-3").await;
+    assert_eq!(route.status(), 200);
+    assert_eq!(route.text().await.unwrap(), html);
+
+    // Content-hashed assets are cached for a year.
+    let wasm = hashed_file(&dist, "_bg.wasm");
+    let asset = app.get(&format!("/{wasm}")).await;
+    assert_eq!(asset.status(), 200);
+    assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(asset.headers()["content-type"], "application/wasm");
+
+    // A missing file is a 404, not index.html; an unknown API path is a JSON error.
+    assert_eq!(app.get("/missing-0123456789abcdef.js").await.status(), 404);
+    let api = app.get("/v1/nothing-here").await;
+    assert_eq!(api.status(), 404);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "404");
+}
+
+#[tokio::test]
+async fn chromium_renders_the_branding_title_from_the_database() {
+    let app = TestApp::builder().static_dir(dist()).start().await;
+    app.database()
+        .await
+        .execute_unprepared("UPDATE branding SET title = 'Rendered By Wasm' WHERE id = 1")
+        .await
+        .unwrap();
+
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url("/")).await.unwrap();
+    let heading = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#branding-title"))
+        .await
+        .expect("the wasm app rendered #branding-title");
+    assert_eq!(heading.text().await.unwrap(), "Rendered By Wasm");
+    assert_eq!(browser.client.title().await.unwrap(), "Rendered By Wasm");
+
+    // An unknown client-side route renders the app's own not-found page.
+    browser.client.goto(&app.url("/no/such/page")).await.unwrap();
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#not-found"))
+        .await
+        .expect("the not-found page");
+
+    // GraphiQL loads from the server's own assets and introspects the schema.
+    browser.client.goto(&app.url("/graphql")).await.unwrap();
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(".graphiql-container"))
+        .await
+        .expect("GraphiQL rendered");
+    browser.client.close().await.unwrap();
+}
