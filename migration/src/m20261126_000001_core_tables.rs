@@ -15,7 +15,11 @@ fn stamps(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
 }
 
 /// A foreign key from `table.column` to `target.id` that cascades on delete.
-fn cascade(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+fn cascade(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))
         .from(table, column)
@@ -122,7 +126,11 @@ fn tables() -> Vec<TableCreateStatement> {
         .col(uuid_null("actor_user_id"))
         .col(text_null("reason"))
         .col(timestamp_with_time_zone("created_at"))
-        .foreign_key(&mut cascade("subscription_events", "subscription_id", "subscriptions"));
+        .foreign_key(&mut cascade(
+            "subscription_events",
+            "subscription_id",
+            "subscriptions",
+        ));
 
     let mut api_keys = Table::create();
     api_keys
@@ -327,9 +335,21 @@ fn tables() -> Vec<TableCreateStatement> {
 
 fn indexes() -> Vec<IndexCreateStatement> {
     let mut unique = vec![
-        index("ux_deployments_model_api_base", "deployments", &["model_id", "api_base"]),
-        index("ux_subscriptions_user_model", "subscriptions", &["user_id", "model_id"]),
-        index("ux_usage_rollups_hour_key_model", "usage_rollups", &["hour", "key_hash", "model_name"]),
+        index(
+            "ux_deployments_model_api_base",
+            "deployments",
+            &["model_id", "api_base"],
+        ),
+        index(
+            "ux_subscriptions_user_model",
+            "subscriptions",
+            &["user_id", "model_id"],
+        ),
+        index(
+            "ux_usage_rollups_hour_key_model",
+            "usage_rollups",
+            &["hour", "key_hash", "model_name"],
+        ),
     ];
     for index in &mut unique {
         index.unique();
@@ -339,10 +359,26 @@ fn indexes() -> Vec<IndexCreateStatement> {
         index("ix_api_keys_user", "api_keys", &["user_id"]),
         index("ix_subscriptions_status", "subscriptions", &["status"]),
         index("ix_spend_logs_started", "spend_logs", &["started_at"]),
-        index("ix_spend_logs_key_started", "spend_logs", &["key_hash", "started_at"]),
-        index("ix_spend_logs_user_started", "spend_logs", &["user_id", "started_at"]),
-        index("ix_usage_rollups_user_hour", "usage_rollups", &["user_id", "hour"]),
-        index("ix_usage_rollups_model_hour", "usage_rollups", &["model_name", "hour"]),
+        index(
+            "ix_spend_logs_key_started",
+            "spend_logs",
+            &["key_hash", "started_at"],
+        ),
+        index(
+            "ix_spend_logs_user_started",
+            "spend_logs",
+            &["user_id", "started_at"],
+        ),
+        index(
+            "ix_usage_rollups_user_hour",
+            "usage_rollups",
+            &["user_id", "hour"],
+        ),
+        index(
+            "ix_usage_rollups_model_hour",
+            "usage_rollups",
+            &["model_name", "hour"],
+        ),
         index("ix_audit_log_created", "audit_log", &["created_at"]),
         index("ix_sessions_user", "sessions", &["user_id"]),
         index("ix_tokens_user", "personal_access_tokens", &["user_id"]),
@@ -386,7 +422,9 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in DROP_ORDER {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -1,5 +1,8 @@
 //! Branding through the GraphQL schema on the embedded default (SQLite), migrated for real.
 
+// Test code: a failed assumption should fail the test loudly, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveModelTrait, Database, EntityTrait, IntoActiveModel, Set};
 
@@ -16,7 +19,9 @@ async fn schema_on_fresh_sqlite() -> (schema::AppSchema, sea_orm::DatabaseConnec
 #[tokio::test]
 async fn branding_is_seeded_and_read_from_the_database() {
     let (schema, db) = schema_on_fresh_sqlite().await;
-    let response = schema.execute("{ version branding { title subtitle } }").await;
+    let response = schema
+        .execute("{ version branding { title subtitle } }")
+        .await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     let data = response.data.into_json().unwrap();
     assert_eq!(data["version"], "9.9.9-test");
@@ -46,7 +51,11 @@ async fn a_missing_branding_row_is_not_found_with_a_code() {
     let response = schema.execute("{ branding { title } }").await;
     let error = &response.errors[0];
     assert_eq!(error.message, "branding has not been initialised");
-    let code = error.extensions.as_ref().and_then(|e| e.get("code")).cloned();
+    let code = error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .cloned();
     assert_eq!(code, Some(async_graphql::Value::from("NOT_FOUND")));
 }
 

@@ -49,10 +49,11 @@ impl Cache {
     /// Parses the URL; connecting happens on use.
     pub fn new(url: &SecretString) -> Result<Self, CacheError> {
         let display = redact_url(url.expose_secret());
-        let client = redis::Client::open(url.expose_secret()).map_err(|source| CacheError::Url {
-            url: display.clone(),
-            source,
-        })?;
+        let client =
+            redis::Client::open(url.expose_secret()).map_err(|source| CacheError::Url {
+                url: display.clone(),
+                source,
+            })?;
         Ok(Self { client, display })
     }
 

@@ -207,12 +207,12 @@ fn figment(file: Option<&Path>, overrides: &Overrides) -> Figment {
         figment = figment.merge(Toml::file_exact(file));
     }
     figment = figment
-        .merge(Env::raw().only(&["LITELLM_MASTER_KEY"]).map(|_| "master_key".into()))
         .merge(
-            Env::prefixed("SWITCHYARD_")
-                .ignore(&["CONFIG"])
-                .split("__"),
-        );
+            Env::raw()
+                .only(&["LITELLM_MASTER_KEY"])
+                .map(|_| "master_key".into()),
+        )
+        .merge(Env::prefixed("SWITCHYARD_").ignore(&["CONFIG"]).split("__"));
     if let Some(dir) = &overrides.data_dir {
         figment = figment.merge(Serialized::default("data_dir", dir));
     }
@@ -226,6 +226,8 @@ fn figment(file: Option<&Path>, overrides: &Overrides) -> Figment {
 mod tests {
     use super::*;
 
+    // figment's Jail fixes the closure's error type.
+    #[allow(clippy::result_large_err)]
     fn load_with(toml: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let mut result = None;
         figment::Jail::expect_with(|jail| {
@@ -274,7 +276,10 @@ mod tests {
         assert_eq!(config.master_key.unwrap().expose_secret(), litellm);
         let config = load_with(
             "",
-            &[("LITELLM_MASTER_KEY", &litellm), ("SWITCHYARD_MASTER_KEY", &ours)],
+            &[
+                ("LITELLM_MASTER_KEY", &litellm),
+                ("SWITCHYARD_MASTER_KEY", &ours),
+            ],
         )
         .unwrap();
         assert_eq!(config.master_key.unwrap().expose_secret(), ours);
@@ -282,7 +287,9 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_named() {
-        let error = load_with("listen_addr = \"x\"\n", &[]).unwrap_err().to_string();
+        let error = load_with("listen_addr = \"x\"\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("listen_addr"), "{error}");
     }
 
@@ -297,9 +304,14 @@ mod tests {
 
     #[test]
     fn a_short_master_key_is_rejected() {
-        let error = load_with("master_key = \"sk-short\"\n", &[]).unwrap_err().to_string();
+        let error = load_with("master_key = \"sk-short\"\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("master_key"), "{error}");
-        assert!(!error.contains("sk-short"), "the secret must not be echoed: {error}");
+        assert!(
+            !error.contains("sk-short"),
+            "the secret must not be echoed: {error}"
+        );
     }
 
     #[test]

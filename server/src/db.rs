@@ -116,10 +116,11 @@ pub async fn connect(config: &Config) -> Result<(DatabaseConnection, Location), 
     let location = Location::from_config(config);
     let url = match (&location, &config.database_url) {
         (Location::Sqlite(path), _) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                if ensure_data_dir(dir)? {
-                    tracing::info!(path = %dir.display(), "created the data directory");
-                }
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            if let Some(dir) = dir
+                && ensure_data_dir(dir)?
+            {
+                tracing::info!(path = %dir.display(), "created the data directory");
             }
             format!("sqlite://{}?mode=rwc", path.display())
         }
@@ -181,7 +182,11 @@ pub async fn check_migrated(db: &DatabaseConnection, location: &Location) -> Res
 }
 
 /// Applies migrations when `migrate` is set, else checks none are pending.
-pub async fn prepare(db: &DatabaseConnection, location: &Location, migrate: bool) -> Result<(), DbError> {
+pub async fn prepare(
+    db: &DatabaseConnection,
+    location: &Location,
+    migrate: bool,
+) -> Result<(), DbError> {
     if migrate {
         self::migrate(db, location).await
     } else {
@@ -204,7 +209,10 @@ mod tests {
             redact_url("postgres://admin:s3cret@db.internal:5432/switchyard?sslmode=require"),
             "postgres://db.internal:5432/switchyard"
         );
-        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
         assert_eq!(redact_url("garbage"), "<unparseable URL>");
     }
 

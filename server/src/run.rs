@@ -57,14 +57,18 @@ async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
     if let Some(cache) = &state.cache {
         match cache.ping().await {
             Ok(()) => tracing::info!(redis = %cache.display(), "redis connected"),
-            Err(error) => tracing::error!(%error, "redis unreachable; readiness reports 503 until it answers"),
+            Err(error) => {
+                tracing::error!(%error, "redis unreachable; readiness reports 503 until it answers")
+            }
         }
     }
 
     let listener = TcpListener::bind(state.config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", state.config.listen))?;
-    let address = listener.local_addr().context("cannot read the bound address")?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
     tracing::info!(version = crate::VERSION, %address, "switchyard listening on http://{address}");
 
     let grace = crate::router::grace(state.config.shutdown_grace_seconds);
@@ -82,7 +86,9 @@ async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
     // The receiver lives inside the server task; if it already ended, there is nothing to stop.
     let _ = stop_tx.send(true);
     match tokio::time::timeout(grace, server).await {
-        Ok(joined) => joined.context("the server task failed")?.context("the server failed")?,
+        Ok(joined) => joined
+            .context("the server task failed")?
+            .context("the server failed")?,
         Err(_) => tracing::warn!("grace period over; closing the remaining connections"),
     }
     tracing::info!("stopped");

@@ -4,7 +4,9 @@ use std::process::Command;
 
 fn switchyard() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
-    command.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     command
 }
 
@@ -31,12 +33,16 @@ fn a_malformed_value_stops_start_up_naming_the_key() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("LISTEN") && stderr.contains("socket address"), "{stderr}");
+    assert!(
+        stderr.contains("LISTEN") && stderr.contains("socket address"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn an_unknown_key_in_the_file_stops_start_up_naming_it_and_the_file() {
-    let dir = tempfile_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
     let file = dir.join("switchyard.toml");
     std::fs::write(&file, "lissten = \"0.0.0.0:4000\"\n").unwrap();
     let output = switchyard().arg("--config").arg(&file).output().unwrap();
@@ -59,7 +65,8 @@ fn a_missing_config_file_is_named() {
 
 #[test]
 fn an_unusable_data_directory_is_explained() {
-    let dir = tempfile_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
     let file = dir.join("occupied");
     std::fs::write(&file, b"not a directory").unwrap();
     let output = switchyard()
@@ -77,7 +84,10 @@ fn an_unusable_data_directory_is_explained() {
 fn migrate_on_an_unreachable_database_fails_without_leaking_the_password() {
     let output = switchyard()
         .arg("migrate")
-        .env("SWITCHYARD_DATABASE_URL", "postgres://u:hunter2@127.0.0.1:1/none")
+        .env(
+            "SWITCHYARD_DATABASE_URL",
+            "postgres://u:hunter2@127.0.0.1:1/none",
+        )
         .env("SWITCHYARD_DATABASE__CONNECT_TIMEOUT_SECONDS", "2")
         .output()
         .unwrap();
@@ -90,7 +100,8 @@ fn migrate_on_an_unreachable_database_fails_without_leaking_the_password() {
 
 #[test]
 fn the_embedded_default_migrates_into_a_new_data_directory() {
-    let dir = tempfile_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
     let data = dir.join("deep/new/data");
     let output = switchyard()
         .arg("migrate")
@@ -98,22 +109,18 @@ fn the_embedded_default_migrates_into_a_new_data_directory() {
         .arg(&data)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(data.join("switchyard.sqlite").is_file());
     // A second run has nothing to do and still succeeds.
-    let again = switchyard().arg("migrate").arg("--data-dir").arg(&data).output().unwrap();
+    let again = switchyard()
+        .arg("migrate")
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(again.status.success());
-}
-
-fn tempfile_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "switchyard-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

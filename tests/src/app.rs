@@ -189,7 +189,11 @@ impl TestApp {
         let response = self
             .post_json("/graphql", &json!({"query": query, "variables": variables}))
             .await;
-        assert!(response.status().is_success(), "GraphQL HTTP status {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "GraphQL HTTP status {}",
+            response.status()
+        );
         response.json().await.expect("GraphQL JSON body")
     }
 
@@ -218,14 +222,16 @@ impl TestApp {
     /// Polls `/health/readiness` until it answers 200 (30 s at most).
     pub async fn wait_ready(&self) {
         for _ in 0..300 {
-            if let Ok(response) = self.client.get(self.url("/health/readiness")).send().await {
-                if response.status().is_success() {
-                    return;
-                }
+            let response = self.client.get(self.url("/health/readiness")).send().await;
+            if response.is_ok_and(|r| r.status().is_success()) {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the server never became ready; it printed:\n{}", self.logs());
+        panic!(
+            "the server never became ready; it printed:\n{}",
+            self.logs()
+        );
     }
 
     /// Sends SIGTERM and waits for the process to exit (30 s at most).

@@ -51,7 +51,10 @@ impl Browser {
         let capabilities = json!({
             "goog:chromeOptions": { "binary": chromium, "args": args }
         });
-        let capabilities = capabilities.as_object().cloned().expect("capabilities object");
+        let capabilities = capabilities
+            .as_object()
+            .cloned()
+            .expect("capabilities object");
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
             .capabilities(capabilities)

@@ -11,7 +11,8 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Sta
 
 /// The server holding test databases (`SWITCHYARD_TEST_PG`), without a database name.
 pub fn server_url() -> String {
-    std::env::var("SWITCHYARD_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("SWITCHYARD_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 /// Prefix of every database the harness creates; `tests/ci.sh` drops leftovers.
@@ -48,7 +49,10 @@ async fn exists(db: &DatabaseConnection, name: &str) -> bool {
         "SELECT 1 FROM pg_database WHERE datname = $1",
         [name.into()],
     );
-    db.query_one(statement).await.expect("query pg_database").is_some()
+    db.query_one(statement)
+        .await
+        .expect("query pg_database")
+        .is_some()
 }
 
 /// A fingerprint of the migration sources: a new migration means a new template.
@@ -62,7 +66,9 @@ fn migrations_fingerprint() -> u64 {
     files.sort();
     let mut hasher = DefaultHasher::new();
     for file in files {
-        std::fs::read(&file).expect("read migration").hash(&mut hasher);
+        std::fs::read(&file)
+            .expect("read migration")
+            .hash(&mut hasher);
     }
     hasher.finish()
 }
@@ -96,7 +102,11 @@ impl TestDb {
                 );
             }
         }
-        exec(&db, &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await;
+        exec(
+            &db,
+            &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+        )
+        .await;
         exec(&db, &format!("SELECT pg_advisory_unlock({LOCK_KEY})")).await;
         let url = format!("{}/{name}", server_url());
         Self { name, url }
@@ -104,7 +114,11 @@ impl TestDb {
 
     /// Creates an empty database with no tables (to test migrating and its absence).
     pub async fn create_empty() -> Self {
-        let name = format!("{PREFIX}{}_{:08x}", std::process::id(), rand::random::<u32>());
+        let name = format!(
+            "{PREFIX}{}_{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
         let db = admin().await;
         exec(&db, &format!("CREATE DATABASE \"{name}\"")).await;
         let url = format!("{}/{name}", server_url());
@@ -115,7 +129,9 @@ impl TestDb {
     pub async fn connect(&self) -> DatabaseConnection {
         let mut options = ConnectOptions::new(self.url.clone());
         options.max_connections(2).sqlx_logging(false);
-        Database::connect(options).await.expect("connect to test database")
+        Database::connect(options)
+            .await
+            .expect("connect to test database")
     }
 }
 
@@ -124,12 +140,16 @@ impl Drop for TestDb {
         let name = self.name.clone();
         // Drop runs outside any runtime guarantee: use a thread with its own small runtime.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async move {
                     let db = admin().await;
                     let _ = db
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                 });
             }

@@ -62,7 +62,11 @@ pub async fn spawn_announcing(
     let mut child = command.spawn().expect("spawn child process");
     let output = Arc::new(Mutex::new(Vec::new()));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    collect(child.stdout.take().expect("stdout"), output.clone(), tx.clone());
+    collect(
+        child.stdout.take().expect("stdout"),
+        output.clone(),
+        tx.clone(),
+    );
     collect(child.stderr.take().expect("stderr"), output.clone(), tx);
     let wait = async {
         while let Some(line) = rx.recv().await {

@@ -16,7 +16,10 @@ async fn version_and_branding_come_from_the_server_and_its_postgres_database() {
     let body = app.graphql("{ version branding { title subtitle } }").await;
     assert_eq!(body["data"]["version"], env!("CARGO_PKG_VERSION"), "{body}");
     assert_eq!(body["data"]["branding"]["title"], "Switchyard");
-    assert_eq!(body["data"]["branding"]["subtitle"], "One endpoint, one key, every model");
+    assert_eq!(
+        body["data"]["branding"]["subtitle"],
+        "One endpoint, one key, every model"
+    );
 
     let db = app.database().await;
     db.execute_unprepared("UPDATE branding SET title = 'Acme AI Gateway' WHERE id = 1")
@@ -57,10 +60,18 @@ async fn get_serves_graphiql_wired_to_local_assets() {
     let app = TestApp::builder().sqlite().start().await;
     let response = app.get("/graphql").await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = response.text().await.unwrap();
     assert!(html.contains("/graphiql/graphiql.min.js"), "{html}");
-    assert!(!html.contains("unpkg.com") && !html.contains("cdn."), "no CDN: {html}");
+    assert!(
+        !html.contains("unpkg.com") && !html.contains("cdn."),
+        "no CDN: {html}"
+    );
 }
 
 async fn next_json<S>(socket: &mut S) -> Value
@@ -83,14 +94,20 @@ where
 async fn the_heartbeat_subscription_streams_over_graphql_transport_ws() {
     let app = TestApp::start().await;
     let mut request = app.ws_url("/graphql/ws").into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
     let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
 
     socket
-        .send(Message::text(json!({"type": "connection_init", "payload": {}}).to_string()))
+        .send(Message::text(
+            json!({"type": "connection_init", "payload": {}}).to_string(),
+        ))
         .await
         .unwrap();
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
@@ -99,16 +116,24 @@ async fn the_heartbeat_subscription_streams_over_graphql_transport_ws() {
         "id": "beat", "type": "subscribe",
         "payload": {"query": "subscription { heartbeat(intervalMs: 100) { sequence at } }"}
     });
-    socket.send(Message::text(subscribe.to_string())).await.unwrap();
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
     for expected in 1..=3 {
         let message = next_json(&mut socket).await;
         assert_eq!(message["type"], "next", "{message}");
         assert_eq!(message["id"], "beat");
-        assert_eq!(message["payload"]["data"]["heartbeat"]["sequence"], expected);
+        assert_eq!(
+            message["payload"]["data"]["heartbeat"]["sequence"],
+            expected
+        );
         assert!(message["payload"]["data"]["heartbeat"]["at"].is_string());
     }
     socket
-        .send(Message::text(json!({"id": "beat", "type": "complete"}).to_string()))
+        .send(Message::text(
+            json!({"id": "beat", "type": "complete"}).to_string(),
+        ))
         .await
         .unwrap();
 
@@ -125,6 +150,8 @@ async fn the_heartbeat_subscription_streams_over_graphql_transport_ws() {
         }
     };
     // async-graphql reports argument errors as a result with `errors` (then `complete`).
-    let error = message["payload"]["errors"][0]["message"].as_str().unwrap_or_default();
+    let error = message["payload"]["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
     assert!(error.contains("greater than or equal to 100"), "{message}");
 }

@@ -15,7 +15,11 @@ async fn readiness(app: &TestApp) -> (u16, Value) {
 #[tokio::test]
 async fn liveness_answers_on_all_three_paths() {
     let app = TestApp::builder().sqlite().start().await;
-    for path in ["/health/liveliness", "/health/liveness", "/health/livenessz"] {
+    for path in [
+        "/health/liveliness",
+        "/health/liveness",
+        "/health/livenessz",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
         let body: Value = response.json().await.unwrap();
@@ -74,7 +78,10 @@ async fn an_unreachable_database_makes_readiness_503_and_is_logged_without_the_p
     let logs = app.logs();
     assert!(logs.contains("database not ready"), "{logs}");
     assert!(logs.contains("postgres://127.0.0.1:1/switchyard"), "{logs}");
-    assert!(!logs.contains("hunter2"), "the password leaked into the log:\n{logs}");
+    assert!(
+        !logs.contains("hunter2"),
+        "the password leaked into the log:\n{logs}"
+    );
 }
 
 #[tokio::test]
@@ -97,7 +104,11 @@ async fn no_migrate_waits_as_not_ready_until_an_operator_migrates() {
         .output()
         .await
         .unwrap();
-    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
     // The server retries every 5 s.
     app.wait_ready().await;
     let (status, body) = readiness(&app).await;
@@ -109,7 +120,10 @@ async fn no_migrate_waits_as_not_ready_until_an_operator_migrates() {
 async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
     let app = TestApp::builder().sqlite().start().await;
     let response = app.get("/health/liveliness").await;
-    let generated = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(generated.len(), 36, "a UUID: {generated}");
     let response = app
         .client

@@ -32,7 +32,11 @@ fn hashed_file(dist: &std::path::Path, extension: &str) -> String {
 #[tokio::test]
 async fn index_routes_assets_and_api_paths_are_answered_correctly() {
     let dist = dist();
-    let app = TestApp::builder().sqlite().static_dir(dist.clone()).start().await;
+    let app = TestApp::builder()
+        .sqlite()
+        .static_dir(dist.clone())
+        .start()
+        .await;
 
     let index = app.get("/").await;
     assert_eq!(index.status(), 200);
@@ -51,7 +55,10 @@ async fn index_routes_assets_and_api_paths_are_answered_correctly() {
     let wasm = hashed_file(&dist, "_bg.wasm");
     let asset = app.get(&format!("/{wasm}")).await;
     assert_eq!(asset.status(), 200);
-    assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(asset.headers()["content-type"], "application/wasm");
 
     // A missing file is a 404, not index.html; an unknown API path is a JSON error.
@@ -84,7 +91,11 @@ async fn chromium_renders_the_branding_title_from_the_database() {
     assert_eq!(browser.client.title().await.unwrap(), "Rendered By Wasm");
 
     // An unknown client-side route renders the app's own not-found page.
-    browser.client.goto(&app.url("/no/such/page")).await.unwrap();
+    browser
+        .client
+        .goto(&app.url("/no/such/page"))
+        .await
+        .unwrap();
     browser
         .client
         .wait()

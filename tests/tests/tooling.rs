@@ -10,7 +10,9 @@ fn quoted_value_after<'a>(text: &'a str, key: &str) -> &'a str {
         .lines()
         .find(|l| l.trim_start().starts_with(key))
         .unwrap_or_else(|| panic!("no `{key}` line"));
-    line.split('"').nth(1).unwrap_or_else(|| panic!("no quoted value on: {line}"))
+    line.split('"')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no quoted value on: {line}"))
 }
 
 #[test]
@@ -23,7 +25,10 @@ fn the_wasm_bindgen_cli_pin_equals_the_locked_crate() {
         .find(|p| p.contains("name = \"wasm-bindgen\"\n"))
         .map(|p| quoted_value_after(p, "version"))
         .expect("wasm-bindgen in Cargo.lock");
-    assert_eq!(pinned, locked, "Trunk.toml [tools] wasm_bindgen must equal Cargo.lock");
+    assert_eq!(
+        pinned, locked,
+        "Trunk.toml [tools] wasm_bindgen must equal Cargo.lock"
+    );
 }
 
 #[test]
@@ -31,5 +36,8 @@ fn the_frontend_pins_wasm_bindgen_exactly() {
     let manifest = read("frontend/Cargo.toml");
     let pin = quoted_value_after(&manifest, "wasm-bindgen =");
     let trunk = read("Trunk.toml");
-    assert_eq!(pin, format!("={}", quoted_value_after(&trunk, "wasm_bindgen")));
+    assert_eq!(
+        pin,
+        format!("={}", quoted_value_after(&trunk, "wasm_bindgen"))
+    );
 }

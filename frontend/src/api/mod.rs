@@ -93,7 +93,10 @@ mod tests {
             errors: Some(vec![error("sign in first"), error("second")]),
             extensions: None,
         };
-        assert_eq!(into_result(response), Err(ApiError::GraphQl("sign in first".into())));
+        assert_eq!(
+            into_result(response),
+            Err(ApiError::GraphQl("sign in first".into()))
+        );
     }
 
     #[test]

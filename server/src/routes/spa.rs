@@ -21,8 +21,21 @@ pub const REVALIDATE: &str = "no-cache";
 
 /// Path prefixes that belong to APIs: an unknown path under them is a JSON 404, not the SPA.
 const API_PREFIXES: &[&str] = &[
-    "/v1", "/graphql", "/health", "/key", "/model", "/user", "/spend", "/global", "/metrics",
-    "/auth", "/docling", "/chat", "/completions", "/embeddings", "/models",
+    "/v1",
+    "/graphql",
+    "/health",
+    "/key",
+    "/model",
+    "/user",
+    "/spend",
+    "/global",
+    "/metrics",
+    "/auth",
+    "/docling",
+    "/chat",
+    "/completions",
+    "/embeddings",
+    "/models",
 ];
 
 /// True when the last path segment carries a Trunk content hash, such as
@@ -30,7 +43,9 @@ const API_PREFIXES: &[&str] = &[
 /// in hex without padding, so it is 12 to 16 digits (shorter only with odds below 1 in 10^7).
 pub fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
-    let stem = file.rsplit_once('.').map_or(file, |(stem, _extension)| stem);
+    let stem = file
+        .rsplit_once('.')
+        .map_or(file, |(stem, _extension)| stem);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-').is_some_and(|(_, hash)| {
         (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
@@ -77,7 +92,11 @@ pub async fn serve(root: PathBuf, uri: Uri) -> Response {
         ))
         .into_response(),
         Fallback::File(file) => {
-            let cache = if is_hashed_asset(path) { IMMUTABLE } else { REVALIDATE };
+            let cache = if is_hashed_asset(path) {
+                IMMUTABLE
+            } else {
+                REVALIDATE
+            };
             send_file(&file, cache).await
         }
         Fallback::Index => {
@@ -100,7 +119,11 @@ pub async fn serve(root: PathBuf, uri: Uri) -> Response {
 
 async fn send_file(file: &Path, cache: &'static str) -> Response {
     let request = Request::new(Body::empty());
-    match ServeFile::new(file).precompressed_gzip().oneshot(request).await {
+    match ServeFile::new(file)
+        .precompressed_gzip()
+        .oneshot(request)
+        .await
+    {
         Ok(mut response) => {
             if response.status().is_success() {
                 response
@@ -119,7 +142,9 @@ mod tests {
 
     #[test]
     fn trunk_hashes_are_recognised() {
-        assert!(is_hashed_asset("/switchyard-frontend-3f1c2b9a0d4e5f67_bg.wasm"));
+        assert!(is_hashed_asset(
+            "/switchyard-frontend-3f1c2b9a0d4e5f67_bg.wasm"
+        ));
         assert!(is_hashed_asset("/switchyard-frontend-3f1c2b9a0d4e5f67.js"));
         assert!(is_hashed_asset("/patternfly.min-0123456789abcdef.css"));
         assert!(!is_hashed_asset("/index.html"));

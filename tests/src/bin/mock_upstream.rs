@@ -5,6 +5,9 @@
 //! time per streamed token, failure rate, omitting usage, and health. `GET /mock/stats`
 //! counts the requests served, so tests can see where traffic went.
 
+// Handlers short-circuit with the HTTP response to send; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -113,7 +116,10 @@ async fn main() -> anyhow::Result<()> {
     // Harnesses read this line to learn the port.
     #[allow(clippy::print_stdout)]
     {
-        println!("mock-upstream listening on http://{}", listener.local_addr()?);
+        println!(
+            "mock-upstream listening on http://{}",
+            listener.local_addr()?
+        );
     }
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -157,7 +163,7 @@ async fn admit(mock: &Mock, headers: &axum::http::HeaderMap) -> Result<Knobs, Re
 
 fn check_model(mock: &Mock, body: &Value) -> Result<String, Response> {
     let model = body["model"].as_str().unwrap_or_default().to_owned();
-    if mock.models.iter().any(|m| *m == model) {
+    if mock.models.contains(&model) {
         Ok(model)
     } else {
         Err(error(
@@ -169,7 +175,9 @@ fn check_model(mock: &Mock, body: &Value) -> Result<String, Response> {
 
 /// A crude token count: whitespace-separated words, at least one.
 fn count_tokens(text: &str) -> u32 {
-    u32::try_from(text.split_whitespace().count()).unwrap_or(u32::MAX).max(1)
+    u32::try_from(text.split_whitespace().count())
+        .unwrap_or(u32::MAX)
+        .max(1)
 }
 
 fn prompt_text(body: &Value) -> String {
@@ -224,7 +232,10 @@ async fn models(State(mock): State<Shared>) -> Response {
         .iter()
         .map(|m| json!({"id": m, "object": "model", "created": 0, "owned_by": mock.name}))
         .collect();
-    with_name(&mock, Json(json!({"object": "list", "data": data})).into_response())
+    with_name(
+        &mock,
+        Json(json!({"object": "list", "data": data})).into_response(),
+    )
 }
 
 /// Chat and text completions share everything but the shape of a choice.
@@ -234,15 +245,28 @@ enum Kind {
     Text,
 }
 
-async fn chat(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+async fn chat(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     complete(mock, headers, body, Kind::Chat).await
 }
 
-async fn completions(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+async fn completions(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     complete(mock, headers, body, Kind::Text).await
 }
 
-async fn complete(mock: Shared, headers: axum::http::HeaderMap, body: Value, kind: Kind) -> Response {
+async fn complete(
+    mock: Shared,
+    headers: axum::http::HeaderMap,
+    body: Value,
+    kind: Kind,
+) -> Response {
     let knobs = match admit(&mock, &headers).await {
         Ok(knobs) => knobs,
         Err(response) => return response,
@@ -274,8 +298,8 @@ async fn complete(mock: Shared, headers: axum::http::HeaderMap, body: Value, kin
         return with_name(&mock, Json(answer).into_response());
     }
 
-    let include_usage = body["stream_options"]["include_usage"].as_bool() == Some(true)
-        && !knobs.omit_usage;
+    let include_usage =
+        body["stream_options"]["include_usage"].as_bool() == Some(true) && !knobs.omit_usage;
     let token_delay = Duration::from_millis(knobs.token_ms);
     let chunk = move |delta: Value, finish: Value| {
         let choice = match kind {
@@ -288,7 +312,10 @@ async fn complete(mock: Shared, headers: axum::http::HeaderMap, body: Value, kin
     };
     let mut events: Vec<Value> = Vec::new();
     if kind == Kind::Chat {
-        events.push(chunk(json!({"role": "assistant", "content": ""}), Value::Null));
+        events.push(chunk(
+            json!({"role": "assistant", "content": ""}),
+            Value::Null,
+        ));
     }
     for word in &words {
         events.push(chunk(json!({"content": word}), Value::Null));
@@ -330,11 +357,20 @@ fn embed(text: &str) -> Vec<f32> {
     for (i, byte) in text.bytes().enumerate() {
         vector[i % 8] += f32::from(byte) / 255.0;
     }
-    let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::EPSILON);
+    let norm = vector
+        .iter()
+        .map(|v| v * v)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::EPSILON);
     vector.iter().map(|v| v / norm).collect()
 }
 
-async fn embeddings(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+async fn embeddings(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     let knobs = match admit(&mock, &headers).await {
         Ok(knobs) => knobs,
         Err(response) => return response,
@@ -349,7 +385,12 @@ async fn embeddings(State(mock): State<Shared>, headers: axum::http::HeaderMap, 
             .iter()
             .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
             .collect(),
-        _ => return error(StatusCode::BAD_REQUEST, "`input` must be a string or a list"),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`input` must be a string or a list",
+            );
+        }
     };
     let prompt: u32 = inputs.iter().map(|i| count_tokens(i)).sum();
     let data: Vec<Value> = inputs
@@ -364,7 +405,11 @@ async fn embeddings(State(mock): State<Shared>, headers: axum::http::HeaderMap, 
     with_name(&mock, Json(answer).into_response())
 }
 
-async fn tokenize(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+async fn tokenize(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     if let Err(response) = admit(&mock, &headers).await {
         return response;
     }
@@ -373,11 +418,17 @@ async fn tokenize(State(mock): State<Shared>, headers: axum::http::HeaderMap, Js
     }
     let count = count_tokens(&prompt_text(&body));
     let tokens: Vec<u32> = (0..count).collect();
-    with_name(&mock, Json(json!({"count": count, "max_model_len": 8192, "tokens": tokens})).into_response())
+    with_name(
+        &mock,
+        Json(json!({"count": count, "max_model_len": 8192, "tokens": tokens})).into_response(),
+    )
 }
 
 fn converted(names: &[String]) -> Value {
-    let markdown: Vec<String> = names.iter().map(|n| format!("# Converted {n}\n\nMock content.")).collect();
+    let markdown: Vec<String> = names
+        .iter()
+        .map(|n| format!("# Converted {n}\n\nMock content."))
+        .collect();
     json!({
         "document": {"filename": names.first().cloned().unwrap_or_default(),
                      "md_content": markdown.join("\n\n"), "json_content": null},
@@ -385,21 +436,39 @@ fn converted(names: &[String]) -> Value {
     })
 }
 
-async fn convert_source(State(mock): State<Shared>, headers: axum::http::HeaderMap, Json(body): Json<Value>) -> Response {
+async fn convert_source(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     if let Err(response) = admit(&mock, &headers).await {
         return response;
     }
-    let sources = body["http_sources"].as_array().or_else(|| body["sources"].as_array());
+    let sources = body["http_sources"]
+        .as_array()
+        .or_else(|| body["sources"].as_array());
     let names: Vec<String> = sources
-        .map(|items| items.iter().map(|s| s["url"].as_str().unwrap_or("source").to_owned()).collect())
+        .map(|items| {
+            items
+                .iter()
+                .map(|s| s["url"].as_str().unwrap_or("source").to_owned())
+                .collect()
+        })
         .unwrap_or_default();
     if names.is_empty() {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, "`http_sources` must list at least one source");
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "`http_sources` must list at least one source",
+        );
     }
     with_name(&mock, Json(converted(&names)).into_response())
 }
 
-async fn convert_file(State(mock): State<Shared>, headers: axum::http::HeaderMap, mut form: Multipart) -> Response {
+async fn convert_file(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    mut form: Multipart,
+) -> Response {
     if let Err(response) = admit(&mock, &headers).await {
         return response;
     }
@@ -413,7 +482,10 @@ async fn convert_file(State(mock): State<Shared>, headers: axum::http::HeaderMap
         }
     }
     if names.is_empty() {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, "send at least one `files` part");
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "send at least one `files` part",
+        );
     }
     with_name(&mock, Json(converted(&names)).into_response())
 }

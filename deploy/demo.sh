@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs a local Switchyard demo: installs what is missing, builds the SPA and the server,
+# starts two mock model servers as the clusters "aws" and "gaudi", and serves the portal and
+# APIs on the embedded default (SQLite in ./data). Ctrl-C stops everything.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=tests/tools.sh
+source "$root/tests/tools.sh"
+
+listen="${SWITCHYARD_LISTEN:-127.0.0.1:4000}"
+aws_port="${DEMO_AWS_PORT:-8001}"
+gaudi_port="${DEMO_GAUDI_PORT:-8002}"
+
+ensure_build_tools
+build_spa
+log "building switchyard and mock-upstream (release)"
+cargo build --release --locked -p switchyard-server -p switchyard-tests --bins
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+log "starting mock model servers: aws on :$aws_port, gaudi on :$gaudi_port"
+target/release/mock-upstream --listen "127.0.0.1:$aws_port" --name aws --token-ms 20 \
+  --models granite-3-2-8b-instruct,nomic-embed-text-v1-5,docling &
+pids+=($!)
+target/release/mock-upstream --listen "127.0.0.1:$gaudi_port" --name gaudi --token-ms 20 \
+  --models granite-3-2-8b-instruct,llama-3-1-8b-instruct &
+pids+=($!)
+
+master_key="${SWITCHYARD_MASTER_KEY:-sk-demo-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+cat <<MSG
+
+  Switchyard demo
+  ---------------
+  Portal:     http://$listen/
+  GraphiQL:   http://$listen/graphql
+  Readiness:  http://$listen/health/readiness
+  Master key: $master_key   (admin API and GraphQL administration)
+  Clusters:   aws   http://127.0.0.1:$aws_port   (granite-3-2-8b-instruct, nomic-embed-text-v1-5, docling)
+              gaudi http://127.0.0.1:$gaudi_port   (granite-3-2-8b-instruct, llama-3-1-8b-instruct)
+  Sign-in:    the portal is open to everyone until sign-in lands (see the open issues);
+              data lives in ./data (delete it to start over).
+
+MSG
+SWITCHYARD_LISTEN="$listen" SWITCHYARD_MASTER_KEY="$master_key" target/release/switchyard serve &
+pids+=($!)
+wait "${pids[-1]}"
