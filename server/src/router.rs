@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderName;
 use axum::routing::get;
 use tower::ServiceBuilder;
@@ -41,8 +41,13 @@ pub fn build(state: AppState) -> Router {
         )
 }
 
-/// The span of one request: method, path and request id; never headers or bodies.
+/// The span of one request: method, matched route, path and request id; never headers or
+/// bodies (so never `Authorization` or `Cookie`).
 fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("-", MatchedPath::as_str);
     let request_id = request
         .headers()
         .get(&REQUEST_ID)
@@ -51,6 +56,7 @@ fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
+        route = %route,
         path = %request.uri().path(),
         request_id = %request_id,
     )
