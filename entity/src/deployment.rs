@@ -17,6 +17,9 @@ pub struct Model {
     pub credentials_encrypted: Option<String>,
     pub api_version: Option<String>,
     pub weight: i32,
+    /// Longest wait for the upstream's response headers; `None` uses the gateway default.
+    pub first_byte_timeout_ms: Option<i64>,
+    /// Longest time for the whole request.
     pub timeout_ms: i64,
     pub rpm_limit: Option<i64>,
     pub tpm_limit: Option<i64>,

@@ -96,6 +96,7 @@ fn tables() -> Vec<TableCreateStatement> {
         .col(text_null("credentials_encrypted"))
         .col(string_null("api_version"))
         .col(integer("weight").default(1))
+        .col(big_integer_null("first_byte_timeout_ms"))
         .col(big_integer("timeout_ms"))
         .col(big_integer_null("rpm_limit"))
         .col(big_integer_null("tpm_limit"))
