@@ -5,6 +5,7 @@
 //! Resolvers stay thin: they read the caller and arguments, call one service, and map the result.
 
 pub mod branding;
+pub mod catalog;
 pub mod error;
 pub mod system;
 
