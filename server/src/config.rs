@@ -39,6 +39,124 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The `/v1` gateway: body limits, retries, timeouts, cooldown, health checks.
+    pub gateway: GatewayConfig,
+    /// Models declared here (kept in Git), applied at start and on reload.
+    pub models: Vec<ModelConfig>,
+}
+
+/// The `/v1` gateway's behaviour.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayConfig {
+    /// Largest accepted request body, in bytes (413 above it).
+    pub max_body_bytes: usize,
+    /// How many other deployments to try after a failure before anything reached the client.
+    pub max_retries: u32,
+    /// Milliseconds to establish a connection to a model server.
+    pub connect_timeout_ms: u64,
+    /// Default milliseconds to wait for the model server's response headers.
+    pub first_byte_timeout_ms: u64,
+    /// Default milliseconds for a whole request, streaming included.
+    pub total_timeout_ms: u64,
+    /// Failures within `cooldown_window_seconds` that put a deployment in cooldown.
+    pub cooldown_failures: u32,
+    /// The window in which failures are counted.
+    pub cooldown_window_seconds: u64,
+    /// How long a failing deployment is left out of routing.
+    pub cooldown_seconds: u64,
+    /// Seconds between background health checks of every deployment (0 turns them off).
+    pub health_check_interval_seconds: u64,
+    /// Seconds between checks whether another replica changed the catalog.
+    pub registry_poll_seconds: u64,
+    /// Key (base64 of 32 bytes) that encrypts model-server credentials at rest. Without it
+    /// the key is derived from the master key, or kept in `data_dir/credentials.key`.
+    pub credentials_key: Option<SecretString>,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024 * 1024,
+            max_retries: 2,
+            connect_timeout_ms: 5_000,
+            first_byte_timeout_ms: 120_000,
+            total_timeout_ms: 600_000,
+            cooldown_failures: 3,
+            cooldown_window_seconds: 60,
+            cooldown_seconds: 30,
+            health_check_interval_seconds: 15,
+            registry_poll_seconds: 2,
+            credentials_key: None,
+        }
+    }
+}
+
+/// A model declared in configuration (`[[models]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// The public name requests use; may contain `/`.
+    pub name: String,
+    /// What it is, for the catalog.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `openai`, `hosted_vllm`, `docling`, ...
+    #[serde(default = "default_provider")]
+    pub provider: String,
+    /// `chat`, `completion`, `embeddings`, `document_conversion`, `tokenize`, `vision`, `tools`.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// Context window in tokens.
+    #[serde(default)]
+    pub context_length: Option<i64>,
+    /// Price of one prompt token (for example 2.0e-7).
+    #[serde(default)]
+    pub input_cost_per_token: f64,
+    /// Price of one completion token.
+    #[serde(default)]
+    pub output_cost_per_token: f64,
+    /// Needs an admin's approval to subscribe.
+    #[serde(default)]
+    pub restricted: bool,
+    /// Where the model is served.
+    pub deployments: Vec<DeploymentConfig>,
+}
+
+/// One deployment of a declared model.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentConfig {
+    /// The cluster's name, such as `aws` or `gaudi`.
+    pub cluster: String,
+    /// The model server's OpenAI base URL, such as `https://host/v1`.
+    pub api_base: String,
+    /// The name the model server knows; defaults to the public name.
+    #[serde(default)]
+    pub backend_model: Option<String>,
+    /// The model server's API key, if it wants one.
+    #[serde(default)]
+    pub api_key: Option<SecretString>,
+    /// Share of traffic relative to the model's other deployments.
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    /// Milliseconds to wait for response headers (default: the gateway's).
+    #[serde(default)]
+    pub first_byte_timeout_ms: Option<u64>,
+    /// Milliseconds for the whole request (default: the gateway's).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    /// Most requests in flight on this deployment from one replica.
+    #[serde(default)]
+    pub max_parallel_requests: Option<u32>,
+}
+
+fn default_provider() -> String {
+    "openai".into()
+}
+
+fn default_weight() -> u32 {
+    1
 }
 
 /// Database pool settings.
@@ -84,6 +202,8 @@ impl Default for Config {
             shutdown_grace_seconds: 20,
             database: DatabaseConfig::default(),
             log: LogConfig::default(),
+            gateway: GatewayConfig::default(),
+            models: Vec::new(),
         }
     }
 }
@@ -191,10 +311,55 @@ impl Config {
                 ));
             }
         }
+        self.validate_models()?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Invalid(
                 "database.max_connections: expected at least 1".into(),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    fn validate_models(&self) -> Result<(), ConfigError> {
+        let invalid = |message: String| Err(ConfigError::Invalid(message));
+        let mut names = std::collections::HashSet::new();
+        for (i, model) in self.models.iter().enumerate() {
+            let at = format!("models[{i}] ({})", model.name);
+            if model.name.trim().is_empty() {
+                return invalid(format!("models[{i}].name: expected a non-empty name"));
+            }
+            if !names.insert(model.name.as_str()) {
+                return invalid(format!("{at}: the name is declared twice"));
+            }
+            for (field, price) in [
+                ("input_cost_per_token", model.input_cost_per_token),
+                ("output_cost_per_token", model.output_cost_per_token),
+            ] {
+                if !price.is_finite() || price < 0.0 {
+                    return invalid(format!("{at}.{field}: expected a price of 0 or more"));
+                }
+            }
+            if model.deployments.is_empty() {
+                return invalid(format!(
+                    "{at}.deployments: expected at least one deployment"
+                ));
+            }
+            for (j, deployment) in model.deployments.iter().enumerate() {
+                let url = deployment.api_base.as_str();
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return invalid(format!(
+                        "{at}.deployments[{j}].api_base: expected an http:// or https:// URL"
+                    ));
+                }
+                if deployment.cluster.trim().is_empty() {
+                    return invalid(format!("{at}.deployments[{j}].cluster: expected a name"));
+                }
+                if deployment.weight == 0 {
+                    return invalid(format!("{at}.deployments[{j}].weight: expected 1 or more"));
+                }
+            }
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod router;
 pub mod routes;
 pub mod run;
+pub mod secrets;
 pub mod state;
 pub mod telemetry;
 
