@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod gateway;
+pub mod ledger;
 pub mod router;
 pub mod routes;
 pub mod run;

@@ -15,7 +15,11 @@ fn main() -> ExitCode {
         }
     };
     switchyard_server::telemetry::init(&config.log);
-    match run::block_on(cli.command.unwrap_or_default(), config) {
+    match run::block_on(
+        cli.command.clone().unwrap_or_default(),
+        config,
+        cli.config_overrides(),
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");

@@ -30,6 +30,7 @@ pub fn build(state: AppState) -> Router {
         .route("/health/readiness", get(health::readiness))
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::websocket))
+        .merge(crate::gateway::routes())
         .fallback(spa)
         .with_state(state)
         .layer(

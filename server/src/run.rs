@@ -9,19 +9,23 @@ use tokio::net::TcpListener;
 
 use crate::cache::Cache;
 use crate::cli::Command;
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::db::{self, Location};
+use crate::gateway::Gateway;
+use crate::gateway::registry::Registry;
+use crate::ledger::Ledger;
+use crate::secrets::CredentialCipher;
 use crate::state::{App, AppState};
 
 /// Runs `command` on a multi-threaded runtime.
-pub fn block_on(command: Command, config: Config) -> anyhow::Result<()> {
+pub fn block_on(command: Command, config: Config, overrides: Overrides) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         match command {
-            Command::Serve { no_migrate } => serve(config, !no_migrate).await,
+            Command::Serve { no_migrate } => serve(config, overrides, !no_migrate).await,
             Command::Migrate => migrate(config).await,
         }
     })
@@ -36,7 +40,7 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
 }
 
 /// `switchyard serve`: serve until SIGTERM or ctrl-c, then drain.
-async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
+async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::Result<()> {
     let migrate = migrate && config.migrate_on_start;
     let (db, location) = db::connect(&config).await?;
     let cache = config.redis_url.as_ref().map(Cache::new).transpose()?;
@@ -44,6 +48,19 @@ async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
         db: db.clone(),
         version: crate::VERSION,
     });
+    let cipher = CredentialCipher::from_config(
+        config.gateway.credentials_key.as_ref(),
+        config.master_key.as_ref(),
+        &config.data_dir,
+    )?;
+    let registry = Arc::new(Registry::new(
+        schema::catalog::CatalogService::new(db.clone()),
+        cipher,
+        config.gateway.clone(),
+    ));
+    let (ledger, ledger_writer) = Ledger::start(db.clone());
+    let gateway =
+        Gateway::new(&config, registry, ledger).context("cannot build the HTTP client")?;
     let state = AppState(Arc::new(App {
         config,
         db,
@@ -51,9 +68,12 @@ async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
         db_ready: AtomicBool::new(false),
         cache,
         schema,
+        gateway,
+        overrides,
     }));
 
     prepare_database(&state, migrate).await?;
+    spawn_reload_on_sighup(state.clone());
     if let Some(cache) = &state.cache {
         match cache.ping().await {
             Ok(()) => tracing::info!(redis = %cache.display(), "redis connected"),
@@ -91,9 +111,57 @@ async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
             .context("the server failed")?,
         Err(_) => tracing::warn!("grace period over; closing the remaining connections"),
     }
+    ledger_writer.finish(grace).await;
     tracing::info!("stopped");
     Ok(())
 }
+
+/// Re-reads the configuration and applies its `[[models]]`; other settings need a restart.
+pub async fn reload_models(state: &AppState) -> anyhow::Result<bool> {
+    let config = Config::load(&state.overrides)?;
+    let changed = state.gateway.registry.apply_config(&config.models).await?;
+    tracing::info!(
+        changed,
+        models = config.models.len(),
+        "configuration models reloaded"
+    );
+    Ok(changed)
+}
+
+/// Applies the configured models and starts the catalog's background work, once the
+/// database is ready.
+async fn start_catalog(state: &AppState) -> anyhow::Result<()> {
+    let gateway = &state.gateway;
+    gateway
+        .registry
+        .apply_config(&state.config.models)
+        .await
+        .context("cannot apply the configured models")?;
+    let poll = Duration::from_secs(state.config.gateway.registry_poll_seconds);
+    gateway.registry.clone().spawn_poller(poll);
+    let every = Duration::from_secs(state.config.gateway.health_check_interval_seconds);
+    crate::gateway::health::spawn(gateway.registry.clone(), gateway.client.clone(), every);
+    Ok(())
+}
+
+#[cfg(unix)]
+fn spawn_reload_on_sighup(state: AppState) {
+    use tokio::signal::unix::{SignalKind, signal};
+    tokio::spawn(async move {
+        let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP; reload with POST /admin/reload");
+            return;
+        };
+        while hangup.recv().await.is_some() {
+            if let Err(error) = reload_models(&state).await {
+                tracing::error!("reload on SIGHUP failed: {error:#}");
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn spawn_reload_on_sighup(_state: AppState) {}
 
 /// Migrates (or, with `--no-migrate`, checks migrations) before serving. A SQLite failure is
 /// fatal; a server database that is not reachable or not migrated yet is retried in the
@@ -102,6 +170,7 @@ async fn prepare_database(state: &AppState, migrate: bool) -> anyhow::Result<()>
     match db::prepare(&state.db, &state.db_location, migrate).await {
         Ok(()) => {
             tracing::info!(database = %state.db_location, migrated = migrate, "database ready");
+            start_catalog(state).await?;
             state.mark_schema_ready();
             Ok(())
         }
@@ -121,6 +190,9 @@ async fn retry_database(state: AppState, migrate: bool) {
         match db::prepare(&state.db, &state.db_location, migrate).await {
             Ok(()) => {
                 tracing::info!(database = %state.db_location, "database ready");
+                if let Err(error) = start_catalog(&state).await {
+                    tracing::error!("{error:#}");
+                }
                 state.mark_schema_ready();
                 return;
             }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use sea_orm::DatabaseConnection;
 
 use crate::cache::Cache;
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::db::Location;
 
 /// Everything the handlers share.
@@ -24,6 +24,10 @@ pub struct App {
     pub cache: Option<Cache>,
     /// The GraphQL schema with its services.
     pub schema: schema::AppSchema,
+    /// The `/v1` gateway.
+    pub gateway: crate::gateway::Gateway,
+    /// The command-line overrides, to re-read the configuration on reload.
+    pub overrides: Overrides,
 }
 
 /// A cheap, clonable handle on [`App`], given to axum as router state.

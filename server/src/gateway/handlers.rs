@@ -1,0 +1,513 @@
+//! The gateway's HTTP handlers: read and check the request, call the upstream module,
+//! convert the answer. Every answer carries the LiteLLM-style response headers.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::Utc;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::registry::{Deployment, ModelRoute};
+use super::upstream::{self, Accounting, Answer};
+use super::usage::{estimate_tokens, prompt_chars};
+use crate::error::ApiError;
+use crate::ledger::Outcome;
+use crate::router::REQUEST_ID;
+use crate::state::AppState;
+
+/// The OpenAI operations the gateway forwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Chat,
+    Completion,
+    Embeddings,
+    Tokenize,
+}
+
+impl Operation {
+    fn call_type(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Completion => "completion",
+            Self::Embeddings => "embeddings",
+            Self::Tokenize => "tokenize",
+        }
+    }
+
+    fn url(self, deployment: &Deployment) -> String {
+        match self {
+            Self::Chat => format!("{}/chat/completions", deployment.base),
+            Self::Completion => format!("{}/completions", deployment.base),
+            Self::Embeddings => format!("{}/embeddings", deployment.base),
+            // vLLM serves tokenize at its root, not under /v1.
+            Self::Tokenize => format!("{}/tokenize", deployment.origin),
+        }
+    }
+
+    fn streams(self) -> bool {
+        matches!(self, Self::Chat | Self::Completion)
+    }
+}
+
+/// What every gateway answer says about itself.
+struct Stamp {
+    request_id: String,
+    started: Instant,
+    model: Option<String>,
+    cluster: Option<String>,
+    upstream_ms: Option<u128>,
+}
+
+impl Stamp {
+    fn new(headers: &HeaderMap) -> Self {
+        Self {
+            request_id: headers
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            started: Instant::now(),
+            model: None,
+            cluster: None,
+            upstream_ms: None,
+        }
+    }
+
+    fn apply(&self, mut response: Response) -> Response {
+        let total = self.started.elapsed().as_millis();
+        let headers = response.headers_mut();
+        let mut set = |name: &'static str, value: String| {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        };
+        set("x-litellm-call-id", self.request_id.clone());
+        if let Some(model) = &self.model {
+            set("x-litellm-model-group", model.clone());
+        }
+        if let Some(cluster) = &self.cluster {
+            set("x-switchyard-cluster", cluster.clone());
+        }
+        set("x-litellm-response-duration-ms", total.to_string());
+        if let Some(upstream) = self.upstream_ms {
+            set(
+                "x-litellm-overhead-duration-ms",
+                total.saturating_sub(upstream).to_string(),
+            );
+        }
+        response
+    }
+}
+
+/// Reads the body, refusing more than `limit` bytes.
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::PayloadTooLarge(format!(
+            "the request body is larger than the limit of {limit} bytes"
+        ))
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+/// Parses a JSON object body, saying where it is malformed.
+fn parse_object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::BadRequest(
+            "the request body must be a JSON object".into(),
+        )),
+        Err(error) => Err(ApiError::BadRequest(format!(
+            "the request body is not valid JSON: {error}"
+        ))),
+    }
+}
+
+fn unknown_model(name: &str) -> ApiError {
+    let shown: String = name.chars().take(200).collect();
+    ApiError::NotFound(format!(
+        "model `{shown}` does not exist; GET /v1/models lists the models you can use"
+    ))
+}
+
+fn find_model(
+    state: &AppState,
+    body: &serde_json::Map<String, Value>,
+) -> Result<Arc<ModelRoute>, ApiError> {
+    let name = body.get("model").and_then(Value::as_str).ok_or_else(|| {
+        ApiError::BadRequest("`model` is required: name a model from GET /v1/models".into())
+    })?;
+    state
+        .gateway
+        .registry
+        .get(name)
+        .ok_or_else(|| unknown_model(name))
+}
+
+fn authorized_request(
+    deployment: &Deployment,
+    request: reqwest::RequestBuilder,
+) -> reqwest::RequestBuilder {
+    match &deployment.api_key {
+        Some(key) => request.bearer_auth(key.expose_secret()),
+        None => request,
+    }
+}
+
+async fn proxy(state: AppState, headers: HeaderMap, body: Body, operation: Operation) -> Response {
+    let mut stamp = Stamp::new(&headers);
+    let result = proxy_inner(&state, &headers, body, operation, &mut stamp).await;
+    stamp.apply(result.unwrap_or_else(IntoResponse::into_response))
+}
+
+async fn proxy_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    operation: Operation,
+    stamp: &mut Stamp,
+) -> Result<Response, ApiError> {
+    let gateway = &state.gateway;
+    gateway.auth.authenticate(headers)?;
+    let bytes = read_body(body, headers, gateway.max_body_bytes).await?;
+    let mut request = parse_object(&bytes)?;
+    let model = find_model(state, &request)?;
+    stamp.model = Some(model.name.clone());
+
+    let streaming =
+        operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
+    let client_wants_usage = request
+        .get("stream_options")
+        .and_then(|o| o.get("include_usage"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if streaming && !client_wants_usage {
+        // Ask for usage; the relay strips the usage-only chunk the client did not ask for.
+        let options = request.entry("stream_options").or_insert_with(|| json!({}));
+        match options {
+            Value::Object(map) => {
+                map.insert("include_usage".into(), Value::Bool(true));
+            }
+            other => *other = json!({"include_usage": true}),
+        }
+    }
+    let accounting = Accounting {
+        ledger: gateway.ledger.clone(),
+        request_id: stamp.request_id.clone(),
+        model: model.clone(),
+        call_type: operation.call_type(),
+        started: stamp.started,
+        started_at: Utc::now(),
+        prompt_estimate: estimate_tokens(prompt_chars(&Value::Object(request.clone()))),
+    };
+
+    let client = &gateway.client;
+    let answer = upstream::send(
+        &model,
+        &gateway.balancer,
+        gateway.max_retries,
+        |deployment| {
+            let mut outgoing = request.clone();
+            outgoing.insert(
+                "model".into(),
+                Value::String(deployment.backend_model.clone()),
+            );
+            let payload = serde_json::to_vec(&outgoing).unwrap_or_default();
+            let builder = client
+                .post(operation.url(deployment))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(payload);
+            authorized_request(deployment, builder)
+        },
+    )
+    .await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(error) => {
+            accounting.record(
+                None,
+                None,
+                0,
+                Outcome::Failure,
+                error.status_code().as_u16(),
+                None,
+            );
+            return Err(error);
+        }
+    };
+    stamp.cluster = Some(answer.deployment.cluster.clone());
+    state
+        .gateway
+        .balancer
+        .record_success(&answer.deployment.state);
+
+    if streaming {
+        stamp.upstream_ms = Some(answer.sent.elapsed().as_millis());
+        return Ok(upstream::stream_response(
+            answer,
+            accounting,
+            !client_wants_usage,
+        ));
+    }
+    whole_response(answer, accounting, stamp).await
+}
+
+/// Reads a whole answer, accounts for it and passes it through unchanged.
+async fn whole_response(
+    answer: Answer,
+    accounting: Accounting,
+    stamp: &mut Stamp,
+) -> Result<Response, ApiError> {
+    let Answer {
+        deployment,
+        slot,
+        response,
+        sent,
+    } = answer;
+    let status = response.status().as_u16();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(error) => {
+            let error = if error.is_timeout() {
+                ApiError::Timeout("the model server did not finish in time".into())
+            } else {
+                ApiError::BadGateway("the model server's answer broke off".into())
+            };
+            accounting.record(
+                Some(&deployment),
+                None,
+                0,
+                Outcome::Failure,
+                error.status_code().as_u16(),
+                None,
+            );
+            return Err(error);
+        }
+    };
+    drop(slot);
+    stamp.upstream_ms = Some(sent.elapsed().as_millis());
+    let (usage, completion_estimate) = upstream::whole_usage(&body);
+    let usage = match (accounting.call_type, usage) {
+        // Tokenizing costs nothing and reports counts, not usage.
+        ("tokenize", _) => Some(Default::default()),
+        (_, usage) => usage,
+    };
+    accounting.record(
+        Some(&deployment),
+        usage,
+        completion_estimate,
+        Outcome::Success,
+        status,
+        None,
+    );
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),
+    );
+    Ok(response)
+}
+
+/// `POST /v1/chat/completions`.
+pub async fn chat(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    proxy(state, headers, body, Operation::Chat).await
+}
+
+/// `POST /v1/completions`.
+pub async fn completions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    proxy(state, headers, body, Operation::Completion).await
+}
+
+/// `POST /v1/embeddings`.
+pub async fn embeddings(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    proxy(state, headers, body, Operation::Embeddings).await
+}
+
+/// `POST /v1/tokenize`, where the model server offers it.
+pub async fn tokenize(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    proxy(state, headers, body, Operation::Tokenize).await
+}
+
+fn model_object(model: &ModelRoute) -> Value {
+    json!({"id": model.name, "object": "model", "created": model.created, "owned_by": "switchyard"})
+}
+
+/// `GET /v1/models`: every model the caller may use.
+pub async fn list_models(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let stamp = Stamp::new(&headers);
+    let result = state.gateway.auth.authenticate(&headers).map(|_| {
+        let snapshot = state.gateway.registry.snapshot();
+        let data: Vec<Value> = snapshot.models.values().map(|m| model_object(m)).collect();
+        Json(json!({"object": "list", "data": data})).into_response()
+    });
+    stamp.apply(result.unwrap_or_else(IntoResponse::into_response))
+}
+
+/// `GET /v1/models/{id}` (the id may contain `/`).
+pub async fn get_model(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let stamp = Stamp::new(&headers);
+    let result = state.gateway.auth.authenticate(&headers).and_then(|_| {
+        let model = state
+            .gateway
+            .registry
+            .get(&id)
+            .ok_or_else(|| unknown_model(&id))?;
+        Ok(Json(model_object(&model)).into_response())
+    });
+    stamp.apply(result.unwrap_or_else(IntoResponse::into_response))
+}
+
+/// Which Docling model a conversion is for.
+#[derive(Debug, Deserialize)]
+pub struct ConvertQuery {
+    model: Option<String>,
+}
+
+/// `POST /docling/{v1|v1alpha}/convert/{source|file}`: passed through to the Docling
+/// deployment, JSON or multipart, body untouched.
+pub async fn convert(
+    State(state): State<AppState>,
+    Path((version, kind)): Path<(String, String)>,
+    Query(query): Query<ConvertQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let mut stamp = Stamp::new(&headers);
+    let result = convert_inner(&state, &version, &kind, query, &headers, body, &mut stamp).await;
+    stamp.apply(result.unwrap_or_else(IntoResponse::into_response))
+}
+
+fn docling_model(state: &AppState, wanted: Option<&str>) -> Result<Arc<ModelRoute>, ApiError> {
+    if let Some(name) = wanted {
+        let model = state
+            .gateway
+            .registry
+            .get(name)
+            .ok_or_else(|| unknown_model(name))?;
+        return if model.converts_documents() {
+            Ok(model)
+        } else {
+            Err(ApiError::BadRequest(format!(
+                "model `{name}` does not convert documents"
+            )))
+        };
+    }
+    let snapshot = state.gateway.registry.snapshot();
+    let mut docling = snapshot.models.values().filter(|m| m.converts_documents());
+    match (docling.next(), docling.next()) {
+        (Some(model), None) => Ok(model.clone()),
+        (None, _) => Err(ApiError::NotFound(
+            "no document-conversion model is registered".into(),
+        )),
+        (Some(_), Some(_)) => Err(ApiError::BadRequest(
+            "several document-conversion models exist: choose one with `?model=`".into(),
+        )),
+    }
+}
+
+async fn convert_inner(
+    state: &AppState,
+    version: &str,
+    kind: &str,
+    query: ConvertQuery,
+    headers: &HeaderMap,
+    body: Body,
+    stamp: &mut Stamp,
+) -> Result<Response, ApiError> {
+    let gateway = &state.gateway;
+    gateway.auth.authenticate(headers)?;
+    if !matches!(version, "v1" | "v1alpha") || !matches!(kind, "source" | "file") {
+        return Err(ApiError::NotFound(format!(
+            "no route /docling/{version}/convert/{kind}; use /docling/v1/convert/source or /file"
+        )));
+    }
+    let bytes = read_body(body, headers, gateway.max_body_bytes).await?;
+    let model = docling_model(state, query.model.as_deref())?;
+    stamp.model = Some(model.name.clone());
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+    let accounting = Accounting {
+        ledger: gateway.ledger.clone(),
+        request_id: stamp.request_id.clone(),
+        model: model.clone(),
+        call_type: "convert",
+        started: stamp.started,
+        started_at: Utc::now(),
+        prompt_estimate: 0,
+    };
+    let client = &gateway.client;
+    let answer = upstream::send(
+        &model,
+        &gateway.balancer,
+        gateway.max_retries,
+        |deployment| {
+            let builder = client
+                .post(format!("{}/{version}/convert/{kind}", deployment.origin))
+                .header(header::CONTENT_TYPE, content_type.clone())
+                .body(bytes.clone());
+            authorized_request(deployment, builder)
+        },
+    )
+    .await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(error) => {
+            accounting.record(
+                None,
+                None,
+                0,
+                Outcome::Failure,
+                error.status_code().as_u16(),
+                None,
+            );
+            return Err(error);
+        }
+    };
+    stamp.cluster = Some(answer.deployment.cluster.clone());
+    gateway.balancer.record_success(&answer.deployment.state);
+    whole_response(answer, accounting, stamp).await
+}
+
+/// `POST /admin/reload` (master key): re-read the configuration's `[[models]]` and apply them.
+pub async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = async {
+        state.gateway.auth.authenticate(&headers)?;
+        let changed = crate::run::reload_models(&state)
+            .await
+            .map_err(|error| ApiError::BadRequest(format!("reload failed: {error}")))?;
+        let models = state.gateway.registry.snapshot().models.len();
+        Ok::<_, ApiError>(Json(
+            json!({"reloaded": true, "changed": changed, "models": models}),
+        ))
+    }
+    .await;
+    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+}

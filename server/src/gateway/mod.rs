@@ -1,0 +1,95 @@
+//! The OpenAI-compatible `/v1` gateway: authenticate, find the model, pick a deployment on
+//! some cluster, forward, relay the answer, and account for it.
+
+pub mod auth;
+pub mod balancer;
+mod handlers;
+pub mod health;
+pub mod registry;
+pub mod sse;
+pub mod upstream;
+pub mod usage;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::config::Config;
+use crate::ledger::Ledger;
+use crate::state::AppState;
+use auth::Authenticator;
+use balancer::Balancer;
+use registry::Registry;
+
+/// Everything the gateway's handlers share.
+pub struct Gateway {
+    /// The in-memory model registry.
+    pub registry: Arc<Registry>,
+    /// The deployment-choice policy.
+    pub balancer: Balancer,
+    /// The pooled HTTP client for model servers (keep-alive, HTTP/2 where offered).
+    pub client: reqwest::Client,
+    /// Where settled requests are recorded.
+    pub ledger: Ledger,
+    /// Who may call.
+    pub auth: Authenticator,
+    /// Other deployments to try after a failure.
+    pub max_retries: u32,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+}
+
+impl Gateway {
+    /// Builds the gateway from configuration.
+    pub fn new(
+        config: &Config,
+        registry: Arc<Registry>,
+        ledger: Ledger,
+    ) -> Result<Self, reqwest::Error> {
+        let gateway = &config.gateway;
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(gateway.connect_timeout_ms))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(512)
+            .tcp_nodelay(true)
+            .build()?;
+        Ok(Self {
+            registry,
+            balancer: Balancer {
+                failures: gateway.cooldown_failures.max(1),
+                window: Duration::from_secs(gateway.cooldown_window_seconds),
+                cooldown: Duration::from_secs(gateway.cooldown_seconds),
+            },
+            client,
+            ledger,
+            auth: Authenticator::new(config.master_key.as_ref()),
+            max_retries: gateway.max_retries,
+            max_body_bytes: gateway.max_body_bytes,
+        })
+    }
+}
+
+/// The gateway's routes, with and without the `/v1` prefix.
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for prefix in ["/v1", ""] {
+        router = router
+            .route(&format!("{prefix}/chat/completions"), post(handlers::chat))
+            .route(
+                &format!("{prefix}/completions"),
+                post(handlers::completions),
+            )
+            .route(&format!("{prefix}/embeddings"), post(handlers::embeddings))
+            .route(&format!("{prefix}/tokenize"), post(handlers::tokenize))
+            .route(&format!("{prefix}/models"), get(handlers::list_models))
+            .route(
+                &format!("{prefix}/models/{{*id}}"),
+                get(handlers::get_model),
+            );
+    }
+    router
+        .route("/docling/{version}/convert/{kind}", post(handlers::convert))
+        .route("/admin/reload", post(handlers::reload))
+}

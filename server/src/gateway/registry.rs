@@ -1,0 +1,306 @@
+//! The in-memory routing table: every model and its deployments, read on the hot path without
+//! locks (an `ArcSwap` snapshot), rebuilt from the database when the catalog changes here or
+//! on any other replica (a version counter polled every few seconds).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use schema::catalog::{CatalogService, DeclaredDeployment, DeclaredModel};
+use secrecy::SecretString;
+use uuid::Uuid;
+
+use super::balancer::DeploymentState;
+use crate::config::{GatewayConfig, ModelConfig};
+use crate::secrets::CredentialCipher;
+
+/// One deployment, ready to be called.
+#[derive(Debug)]
+pub struct Deployment {
+    pub id: Uuid,
+    pub cluster: String,
+    /// The OpenAI base URL without a trailing `/` (`https://host/v1`).
+    pub base: String,
+    /// The server's root: `base` without a trailing `/v1` (for `/health`, `/tokenize`, Docling).
+    pub origin: String,
+    pub backend_model: String,
+    pub api_key: Option<SecretString>,
+    pub weight: u32,
+    pub first_byte_timeout: Duration,
+    pub total_timeout: Duration,
+    pub max_parallel: Option<u32>,
+    /// Health, cooldown and in-flight counts, shared across reloads.
+    pub state: Arc<DeploymentState>,
+}
+
+/// A model and where it runs.
+#[derive(Debug)]
+pub struct ModelRoute {
+    pub id: Uuid,
+    pub name: String,
+    pub provider: String,
+    pub capabilities: Vec<String>,
+    pub context_length: Option<i64>,
+    pub input_price_nanos: i64,
+    pub output_price_nanos: i64,
+    /// Creation time (Unix seconds), for `/v1/models`.
+    pub created: i64,
+    pub deployments: Vec<Arc<Deployment>>,
+}
+
+impl ModelRoute {
+    /// Whether the model converts documents (a Docling deployment).
+    pub fn converts_documents(&self) -> bool {
+        self.provider == "docling" || self.capabilities.iter().any(|c| c == "document_conversion")
+    }
+}
+
+/// One consistent view of the catalog.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The catalog version this view was built from.
+    pub version: i64,
+    /// Models by public name.
+    pub models: BTreeMap<String, Arc<ModelRoute>>,
+}
+
+/// Why the registry could not load or apply the catalog.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error(transparent)]
+    Domain(#[from] schema::DomainError),
+}
+
+/// The routing table and how to refresh it.
+pub struct Registry {
+    snapshot: ArcSwap<Snapshot>,
+    states: Mutex<HashMap<Uuid, Arc<DeploymentState>>>,
+    catalog: CatalogService,
+    cipher: CredentialCipher,
+    defaults: GatewayConfig,
+}
+
+/// `base` without a trailing `/` and its origin without a trailing `/v1`.
+pub fn split_base(api_base: &str) -> (String, String) {
+    let base = api_base.trim_end_matches('/').to_owned();
+    let origin = base.strip_suffix("/v1").unwrap_or(&base).to_owned();
+    (base, origin)
+}
+
+fn millis(ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+impl Registry {
+    /// An empty registry; call [`reload`](Self::reload) to fill it.
+    pub fn new(catalog: CatalogService, cipher: CredentialCipher, defaults: GatewayConfig) -> Self {
+        Self {
+            snapshot: ArcSwap::from_pointee(Snapshot::default()),
+            states: Mutex::new(HashMap::new()),
+            catalog,
+            cipher,
+            defaults,
+        }
+    }
+
+    /// The current view (cheap: one atomic load).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
+    }
+
+    /// The model called `name`.
+    pub fn get(&self, name: &str) -> Option<Arc<ModelRoute>> {
+        self.snapshot.load().models.get(name).cloned()
+    }
+
+    fn state_for(&self, id: Uuid) -> Arc<DeploymentState> {
+        match self.states.lock() {
+            Ok(mut states) => states.entry(id).or_default().clone(),
+            Err(_) => Arc::default(),
+        }
+    }
+
+    /// Rebuilds the view from the database.
+    pub async fn reload(&self) -> Result<(), RegistryError> {
+        let version = self.catalog.registry_version().await?;
+        let rows = self.catalog.models_with_deployments().await?;
+        let mut models = BTreeMap::new();
+        for row in rows {
+            let deployments = row
+                .deployments
+                .into_iter()
+                .filter(|d| d.enabled)
+                .map(|d| {
+                    let (base, origin) = split_base(&d.api_base);
+                    let api_key = d.credentials_encrypted.as_deref().and_then(|sealed| {
+                        self.cipher
+                            .open(sealed)
+                            .map_err(|error| {
+                                tracing::error!(deployment = %d.id, %error, "cannot decrypt credentials");
+                            })
+                            .ok()
+                    });
+                    Arc::new(Deployment {
+                        id: d.id,
+                        cluster: d.cluster,
+                        base,
+                        origin,
+                        backend_model: d.backend_model,
+                        api_key,
+                        weight: u32::try_from(d.weight).unwrap_or(1).max(1),
+                        first_byte_timeout: d
+                            .first_byte_timeout_ms
+                            .map_or(Duration::from_millis(self.defaults.first_byte_timeout_ms), millis),
+                        total_timeout: millis(d.timeout_ms),
+                        max_parallel: d.max_parallel_requests.and_then(|n| u32::try_from(n).ok()),
+                        state: self.state_for(d.id),
+                    })
+                })
+                .collect();
+            let capabilities = row
+                .model
+                .capabilities
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| c.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let route = ModelRoute {
+                id: row.model.id,
+                name: row.model.name.clone(),
+                provider: row.model.provider,
+                capabilities,
+                context_length: row.model.context_length,
+                input_price_nanos: row.model.input_price_nanos,
+                output_price_nanos: row.model.output_price_nanos,
+                created: row.model.created_at.timestamp(),
+                deployments,
+            };
+            models.insert(row.model.name, Arc::new(route));
+        }
+        let count = models.len();
+        self.snapshot.store(Arc::new(Snapshot { version, models }));
+        tracing::info!(version, models = count, "model registry loaded");
+        Ok(())
+    }
+
+    /// Applies the models declared in configuration, then reloads.
+    pub async fn apply_config(&self, models: &[ModelConfig]) -> Result<bool, RegistryError> {
+        let declared: Vec<DeclaredModel> = models.iter().map(|m| self.declare(m)).collect();
+        let cipher = self.cipher.clone();
+        let changed = self
+            .catalog
+            .apply_declared(&declared, move |stored, wanted| cipher.same(stored, wanted))
+            .await?;
+        self.reload().await?;
+        Ok(changed)
+    }
+
+    fn declare(&self, model: &ModelConfig) -> DeclaredModel {
+        let nanos = |price: f64| {
+            // Prices are validated finite and non-negative; rounding to whole nano-units.
+            let value = (price * 1e9).round();
+            if value >= i64::MAX as f64 {
+                i64::MAX
+            } else {
+                value as i64
+            }
+        };
+        DeclaredModel {
+            name: model.name.clone(),
+            description: model.description.clone(),
+            provider: model.provider.clone(),
+            capabilities: model.capabilities.clone(),
+            context_length: model.context_length,
+            input_price_nanos: nanos(model.input_cost_per_token),
+            output_price_nanos: nanos(model.output_cost_per_token),
+            restricted: model.restricted,
+            deployments: model
+                .deployments
+                .iter()
+                .map(|d| DeclaredDeployment {
+                    cluster: d.cluster.clone(),
+                    api_base: d.api_base.trim_end_matches('/').to_owned(),
+                    backend_model: d
+                        .backend_model
+                        .clone()
+                        .unwrap_or_else(|| model.name.clone()),
+                    credentials_encrypted: d
+                        .api_key
+                        .as_ref()
+                        .map(|key| self.cipher.seal(secrecy::ExposeSecret::expose_secret(key))),
+                    weight: i32::try_from(d.weight).unwrap_or(i32::MAX),
+                    first_byte_timeout_ms: d
+                        .first_byte_timeout_ms
+                        .and_then(|ms| i64::try_from(ms).ok()),
+                    timeout_ms: i64::try_from(
+                        d.timeout_ms.unwrap_or(self.defaults.total_timeout_ms),
+                    )
+                    .unwrap_or(i64::MAX),
+                    max_parallel_requests: d.max_parallel_requests.map(i64::from),
+                })
+                .collect(),
+        }
+    }
+
+    /// Polls the catalog version and reloads when another replica changed it.
+    pub fn spawn_poller(self: Arc<Self>, every: Duration) {
+        if every.is_zero() {
+            return;
+        }
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                match self.catalog.registry_version().await {
+                    Ok(version) if version != self.snapshot.load().version => {
+                        if let Err(error) = self.reload().await {
+                            tracing::warn!(%error, "cannot reload the model registry");
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::debug!(%error, "cannot read the registry version"),
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A deployment for routing tests.
+    pub(crate) fn deployment(cluster: &str, weight: u32) -> Arc<Deployment> {
+        let (base, origin) = split_base("http://127.0.0.1:1/v1/");
+        Arc::new(Deployment {
+            id: Uuid::new_v4(),
+            cluster: cluster.into(),
+            base,
+            origin,
+            backend_model: "m".into(),
+            api_key: None,
+            weight,
+            first_byte_timeout: Duration::from_secs(1),
+            total_timeout: Duration::from_secs(1),
+            max_parallel: None,
+            state: Arc::default(),
+        })
+    }
+
+    #[test]
+    fn bases_and_origins_are_normalised() {
+        assert_eq!(
+            split_base("https://host/v1/"),
+            ("https://host/v1".into(), "https://host".into())
+        );
+        assert_eq!(
+            split_base("http://docling:5001"),
+            ("http://docling:5001".into(), "http://docling:5001".into())
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! Server-Sent Events, as much as the gateway needs: split a byte stream into events without
+//! copying their payloads, and read an event just enough to find `usage`.
+
+use bytes::{Bytes, BytesMut};
+use serde::Deserialize;
+
+/// Token counts as reported by a model server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub struct Usage {
+    /// Tokens in the prompt.
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    /// Tokens generated.
+    #[serde(default)]
+    pub completion_tokens: u64,
+}
+
+/// Cuts a stream of bytes into whole events (each ending in a blank line).
+#[derive(Debug, Default)]
+pub struct Splitter {
+    pending: BytesMut,
+}
+
+/// Where the first event boundary in `bytes` ends, if there is one.
+fn boundary(bytes: &[u8]) -> Option<usize> {
+    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    let crlf = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
+    match (lf, crlf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl Splitter {
+    /// Adds `chunk` and returns every event now complete, boundary included.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<Bytes> {
+        self.pending.extend_from_slice(chunk);
+        let mut events = Vec::new();
+        while let Some(end) = boundary(&self.pending) {
+            events.push(self.pending.split_to(end).freeze());
+        }
+        events
+    }
+
+    /// What is left when the stream ends (an event without its final blank line).
+    pub fn finish(&mut self) -> Option<Bytes> {
+        let rest = self.pending.split().freeze();
+        (!rest.iter().all(u8::is_ascii_whitespace)).then_some(rest)
+    }
+}
+
+/// What one event is, for accounting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// `data: [DONE]`.
+    Done,
+    /// A chunk with no choices that only carries usage (sent for `include_usage`).
+    UsageOnly(Usage),
+    /// A chunk with choices; `usage` when it also carries usage.
+    Chunk(Option<Usage>),
+    /// Anything else (comments, keep-alives, unparsable data).
+    Other,
+}
+
+#[derive(Deserialize)]
+struct ChunkShape {
+    #[serde(default)]
+    choices: Option<Vec<serde::de::IgnoredAny>>,
+    #[serde(default)]
+    usage: Option<Usage>,
+}
+
+/// The `data:` payload of an event (lines joined with `\n`), if it has one.
+fn data(event: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    for line in event.split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(rest) = line.strip_prefix(b"data:") {
+            let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+            let buf = out.get_or_insert_with(Vec::new);
+            if !buf.is_empty() {
+                buf.push(b'\n');
+            }
+            buf.extend_from_slice(rest);
+        }
+    }
+    out
+}
+
+/// Classifies one event. Only events that mention `"usage"` are parsed as JSON.
+pub fn classify(event: &[u8]) -> Event {
+    let Some(payload) = data(event) else {
+        return Event::Other;
+    };
+    if payload.trim_ascii() == b"[DONE]" {
+        return Event::Done;
+    }
+    let mentions_usage = payload.windows(7).any(|w| w == b"\"usage\"");
+    if !mentions_usage {
+        return if payload.windows(9).any(|w| w == b"\"choices\"") {
+            Event::Chunk(None)
+        } else {
+            Event::Other
+        };
+    }
+    match serde_json::from_slice::<ChunkShape>(&payload) {
+        Ok(ChunkShape {
+            choices,
+            usage: Some(usage),
+        }) if choices.as_ref().is_none_or(Vec::is_empty) => Event::UsageOnly(usage),
+        Ok(ChunkShape {
+            choices: Some(_),
+            usage,
+        }) => Event::Chunk(usage),
+        Ok(_) | Err(_) => Event::Other,
+    }
+}
+
+/// An SSE event carrying an OpenAI-style error, for failures after the first byte.
+pub fn error_event(message: &str, kind: &str, code: u16) -> Bytes {
+    let body = serde_json::json!({
+        "error": {"message": message, "type": kind, "param": null, "code": code.to_string()}
+    });
+    Bytes::from(format!("data: {body}\n\n"))
+}
+
+/// The end-of-stream marker.
+pub const DONE: &[u8] = b"data: [DONE]\n\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_cut_at_blank_lines_across_chunk_boundaries() {
+        let mut splitter = Splitter::default();
+        assert!(splitter.push(b"data: {\"a\"").is_empty());
+        let events = splitter.push(b":1}\n\ndata: [DO");
+        assert_eq!(events, vec![Bytes::from_static(b"data: {\"a\":1}\n\n")]);
+        let events = splitter.push(b"NE]\r\n\r\n");
+        assert_eq!(events, vec![Bytes::from_static(b"data: [DONE]\r\n\r\n")]);
+        assert_eq!(splitter.finish(), None);
+        splitter.push(b"data: tail");
+        assert_eq!(splitter.finish(), Some(Bytes::from_static(b"data: tail")));
+    }
+
+    #[test]
+    fn usage_only_chunks_content_chunks_and_done_are_told_apart() {
+        let usage = br#"data: {"id":"x","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}"#;
+        assert_eq!(
+            classify(usage),
+            Event::UsageOnly(Usage {
+                prompt_tokens: 3,
+                completion_tokens: 5
+            })
+        );
+        let content = br#"data: {"choices":[{"delta":{"content":"hi"}}]}"#;
+        assert_eq!(classify(content), Event::Chunk(None));
+        let with_null = br#"data: {"choices":[{"delta":{}}],"usage":null}"#;
+        assert_eq!(classify(with_null), Event::Chunk(None));
+        let both = br#"data: {"choices":[{"delta":{}}],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#;
+        assert_eq!(
+            classify(both),
+            Event::Chunk(Some(Usage {
+                prompt_tokens: 1,
+                completion_tokens: 2
+            }))
+        );
+        assert_eq!(classify(b"data: [DONE]\n\n"), Event::Done);
+        assert_eq!(classify(b": keep-alive\n\n"), Event::Other);
+    }
+
+    #[test]
+    fn error_events_are_openai_shaped() {
+        let event = error_event("upstream timed out", "timeout_error", 504);
+        let text = std::str::from_utf8(&event).unwrap();
+        assert!(text.starts_with("data: {") && text.ends_with("}\n\n"));
+        assert!(text.contains("\"code\":\"504\""));
+    }
+}

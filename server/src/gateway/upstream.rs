@@ -1,0 +1,453 @@
+//! Calling model servers: one deployment after another until one answers (bounded retries
+//! on connect errors, timeouts, 429 and 5xx before anything reached the client), then relaying
+//! the answer: whole, or as Server-Sent Events chunk by chunk with usage read on the way.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::Utc;
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use serde::Deserialize;
+use std::collections::VecDeque;
+
+use super::balancer::{Balancer, Slot};
+use super::registry::{Deployment, ModelRoute};
+use super::sse::{self, Event, Splitter, Usage};
+use super::usage::{cost_nanos, estimate_tokens};
+use crate::error::ApiError;
+use crate::ledger::{Ledger, Outcome, SpendEvent};
+
+/// A deployment that answered with a success status.
+pub struct Answer {
+    pub deployment: Arc<Deployment>,
+    pub slot: Slot,
+    pub response: reqwest::Response,
+    /// When the request to this deployment was sent.
+    pub sent: Instant,
+}
+
+/// Why one attempt failed.
+#[derive(Debug)]
+enum Failure {
+    /// Worth trying another deployment.
+    Retryable(ApiError),
+    /// The model server rejected the request itself (4xx): another one would too.
+    Final(ApiError),
+}
+
+/// The most bytes of an upstream error body read to find its message.
+const ERROR_BODY_LIMIT: usize = 16 * 1024;
+
+/// The human part of a model server's error body, with internal URLs removed.
+pub fn upstream_message(body: &[u8], deployment: &Deployment) -> String {
+    #[derive(Deserialize)]
+    struct Nested {
+        message: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Shape {
+        error: Option<serde_json::Value>,
+        message: Option<String>,
+        detail: Option<serde_json::Value>,
+    }
+    let text = match serde_json::from_slice::<Shape>(body) {
+        Ok(shape) => shape
+            .error
+            .and_then(|e| match e {
+                serde_json::Value::String(s) => Some(s),
+                other => serde_json::from_value::<Nested>(other)
+                    .ok()
+                    .and_then(|n| n.message),
+            })
+            .or(shape.message)
+            .or_else(|| {
+                shape
+                    .detail
+                    .map(|d| d.as_str().map_or_else(|| d.to_string(), str::to_owned))
+            })
+            .unwrap_or_default(),
+        Err(_) => String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned(),
+    };
+    let text = text
+        .replace(&deployment.base, "<model server>")
+        .replace(&deployment.origin, "<model server>");
+    if text.trim().is_empty() {
+        "the model server returned an error without a message".into()
+    } else {
+        text.chars().take(1_000).collect()
+    }
+}
+
+/// Sends the request `build` makes for each chosen deployment until one answers with a
+/// success status, at most `1 + retries` deployments.
+pub async fn send(
+    route: &ModelRoute,
+    balancer: &Balancer,
+    retries: u32,
+    build: impl Fn(&Deployment) -> reqwest::RequestBuilder,
+) -> Result<Answer, ApiError> {
+    let mut tried = Vec::new();
+    let mut last = None;
+    for _ in 0..=retries {
+        let Some((deployment, slot)) = balancer.pick(&route.deployments, &tried) else {
+            break;
+        };
+        tried.push(deployment.id);
+        let sent = Instant::now();
+        match attempt(&deployment, build(&deployment)).await {
+            Ok(response) => {
+                return Ok(Answer {
+                    deployment,
+                    slot,
+                    response,
+                    sent,
+                });
+            }
+            Err(Failure::Final(error)) => return Err(error),
+            Err(Failure::Retryable(error)) => {
+                let cooled = balancer.record_failure(&deployment.state);
+                tracing::warn!(
+                    model = %route.name, cluster = %deployment.cluster, deployment = %deployment.id,
+                    error = %error, cooldown = cooled, "model server attempt failed"
+                );
+                last = Some(error);
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        ApiError::Unavailable(format!(
+            "no deployment of model `{}` can take requests right now (all are cooling down after \
+             failures or at their parallel limit); retry in a few seconds",
+            route.name
+        ))
+    }))
+}
+
+async fn attempt(
+    deployment: &Deployment,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, Failure> {
+    let request = request.timeout(deployment.total_timeout);
+    let response = match tokio::time::timeout(deployment.first_byte_timeout, request.send()).await {
+        Err(_) => {
+            return Err(Failure::Retryable(ApiError::Timeout(format!(
+                "the model server did not answer within {} ms",
+                deployment.first_byte_timeout.as_millis()
+            ))));
+        }
+        Ok(Err(error)) if error.is_timeout() => {
+            return Err(Failure::Retryable(ApiError::Timeout(
+                "the model server did not answer in time".into(),
+            )));
+        }
+        Ok(Err(error)) if error.is_connect() => {
+            return Err(Failure::Retryable(ApiError::BadGateway(format!(
+                "cannot connect to the model server on cluster `{}`",
+                deployment.cluster
+            ))));
+        }
+        Ok(Err(_)) => {
+            return Err(Failure::Retryable(ApiError::BadGateway(
+                "the connection to the model server failed".into(),
+            )));
+        }
+        Ok(Ok(response)) => response,
+    };
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let body = read_limited(response, ERROR_BODY_LIMIT).await;
+    let message = upstream_message(&body, deployment);
+    let status = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        Err(Failure::Retryable(ApiError::TooManyRequests(format!(
+            "the model server is rate limiting: {message}"
+        ))))
+    } else if status.is_server_error() {
+        let kept = matches!(status.as_u16(), 502..=504);
+        let status = if kept {
+            status
+        } else {
+            StatusCode::BAD_GATEWAY
+        };
+        Err(Failure::Retryable(ApiError::Upstream {
+            status,
+            message: format!("the model server failed: {message}"),
+        }))
+    } else {
+        Err(Failure::Final(ApiError::Upstream { status, message }))
+    }
+}
+
+async fn read_limited(response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    let read = async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]);
+            if body.len() >= limit {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), read).await;
+    body
+}
+
+/// What the ledger needs to know about a request before it ends.
+pub struct Accounting {
+    pub ledger: Ledger,
+    pub request_id: String,
+    pub model: Arc<ModelRoute>,
+    pub call_type: &'static str,
+    pub started: Instant,
+    pub started_at: chrono::DateTime<Utc>,
+    /// Estimated prompt tokens, used when the model server reports no usage.
+    pub prompt_estimate: u64,
+}
+
+impl Accounting {
+    /// Records the request's spend.
+    pub fn record(
+        &self,
+        deployment: Option<&Deployment>,
+        usage: Option<Usage>,
+        completion_estimate: u64,
+        outcome: Outcome,
+        http_status: u16,
+        ttft: Option<Duration>,
+    ) {
+        let (prompt, completion, estimated) = match usage {
+            Some(usage) => (usage.prompt_tokens, usage.completion_tokens, false),
+            None if outcome == Outcome::Failure => (0, 0, false),
+            None => (self.prompt_estimate, completion_estimate, true),
+        };
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        self.ledger.record(SpendEvent {
+            request_id: self.request_id.clone(),
+            key_hash: None,
+            user_id: None,
+            model: self.model.name.clone(),
+            deployment_id: deployment.map(|d| d.id),
+            cluster: deployment.map(|d| d.cluster.clone()),
+            call_type: self.call_type,
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            estimated,
+            cost_nanos: cost_nanos(
+                prompt,
+                completion,
+                self.model.input_price_nanos,
+                self.model.output_price_nanos,
+            ),
+            outcome,
+            http_status,
+            started_at: self.started_at,
+            ended_at: Utc::now(),
+            ttft_ms: ttft.map(millis),
+            duration_ms: millis(self.started.elapsed()),
+        });
+    }
+}
+
+/// Records the spend of a stream when it ends, however it ends (a client that goes away
+/// drops the stream, and with it this guard).
+struct StreamGuard {
+    accounting: Accounting,
+    deployment: Arc<Deployment>,
+    _slot: Slot,
+    usage: Option<Usage>,
+    content_chunks: u64,
+    ttft: Option<Duration>,
+    outcome: Option<(Outcome, u16)>,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        // 499: the client closed the connection (nginx's convention).
+        let (outcome, status) = self.outcome.unwrap_or((Outcome::Cancelled, 499));
+        self.accounting.record(
+            Some(&self.deployment),
+            self.usage,
+            self.content_chunks,
+            outcome,
+            status,
+            self.ttft,
+        );
+    }
+}
+
+struct Relay {
+    upstream: BoxStream<'static, reqwest::Result<Bytes>>,
+    splitter: Splitter,
+    /// Drop the usage-only chunk (the client did not ask for it; the gateway did).
+    strip_usage: bool,
+    out: VecDeque<Bytes>,
+    finished: bool,
+    guard: StreamGuard,
+}
+
+impl Relay {
+    fn take(&mut self, chunk: &[u8]) {
+        if self.guard.ttft.is_none() {
+            self.guard.ttft = Some(self.guard.accounting.started.elapsed());
+        }
+        for event in self.splitter.push(chunk) {
+            match sse::classify(&event) {
+                Event::UsageOnly(usage) => {
+                    self.guard.usage = Some(usage);
+                    if !self.strip_usage {
+                        self.out.push_back(event);
+                    }
+                }
+                Event::Chunk(usage) => {
+                    self.guard.content_chunks += 1;
+                    if usage.is_some() {
+                        self.guard.usage = usage;
+                    }
+                    self.out.push_back(event);
+                }
+                Event::Done | Event::Other => self.out.push_back(event),
+            }
+        }
+    }
+
+    fn fail(&mut self, error: &reqwest::Error) {
+        let (message, kind, status) = if error.is_timeout() {
+            (
+                "the model server did not finish in time",
+                "timeout_error",
+                504,
+            )
+        } else {
+            ("the model server's stream broke off", "upstream_error", 502)
+        };
+        tracing::warn!(cluster = %self.guard.deployment.cluster, %status, "stream failed after the first byte");
+        self.out.push_back(sse::error_event(message, kind, status));
+        self.out.push_back(Bytes::from_static(sse::DONE));
+        self.guard.outcome = Some((Outcome::Failure, status));
+        self.finished = true;
+    }
+
+    async fn next(mut self) -> Option<(Result<Bytes, std::convert::Infallible>, Self)> {
+        loop {
+            if let Some(bytes) = self.out.pop_front() {
+                return Some((Ok(bytes), self));
+            }
+            if self.finished {
+                return None;
+            }
+            match self.upstream.next().await {
+                Some(Ok(chunk)) => self.take(&chunk),
+                Some(Err(error)) => self.fail(&error),
+                None => {
+                    if let Some(rest) = self.splitter.finish() {
+                        self.out.push_back(rest);
+                    }
+                    self.guard.outcome = Some((Outcome::Success, 200));
+                    self.finished = true;
+                }
+            }
+        }
+    }
+}
+
+/// Relays a successful streaming answer to the client as it arrives.
+pub fn stream_response(answer: Answer, accounting: Accounting, strip_usage: bool) -> Response {
+    let status = answer.response.status().as_u16();
+    let relay = Relay {
+        upstream: answer.response.bytes_stream().boxed(),
+        splitter: Splitter::default(),
+        strip_usage,
+        out: VecDeque::new(),
+        finished: false,
+        guard: StreamGuard {
+            accounting,
+            deployment: answer.deployment,
+            _slot: answer.slot,
+            usage: None,
+            content_chunks: 0,
+            ttft: None,
+            outcome: None,
+        },
+    };
+    let body = Body::from_stream(futures::stream::unfold(relay, Relay::next));
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// The usage of a whole (non-streaming) answer, or an estimate from its text.
+pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
+    #[derive(Deserialize)]
+    struct Shape {
+        usage: Option<Usage>,
+        #[serde(default)]
+        choices: Vec<serde_json::Value>,
+    }
+    match serde_json::from_slice::<Shape>(body) {
+        Ok(Shape {
+            usage: Some(usage), ..
+        }) => (Some(usage), 0),
+        Ok(Shape { choices, .. }) => {
+            let chars: usize = choices
+                .iter()
+                .map(|c| {
+                    let text = c["message"]["content"]
+                        .as_str()
+                        .or_else(|| c["text"].as_str());
+                    text.map_or(0, |t| t.chars().count())
+                })
+                .sum();
+            let estimate = if chars == 0 {
+                0
+            } else {
+                estimate_tokens(chars)
+            };
+            (None, estimate)
+        }
+        Err(_) => (None, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::registry::tests::deployment;
+
+    #[test]
+    fn upstream_messages_are_found_and_scrubbed_of_urls() {
+        let d = deployment("aws", 1);
+        let openai =
+            br#"{"error":{"message":"context too long for http://127.0.0.1:1/v1","type":"x"}}"#;
+        assert_eq!(
+            upstream_message(openai, &d),
+            "context too long for <model server>"
+        );
+        let fastapi = br#"{"detail":"Not Found"}"#;
+        assert_eq!(upstream_message(fastapi, &d), "Not Found");
+        assert_eq!(upstream_message(b"plain failure", &d), "plain failure");
+        assert!(upstream_message(b"", &d).contains("without a message"));
+    }
+
+    #[test]
+    fn whole_answers_give_usage_or_an_estimate() {
+        let with = br#"{"choices":[],"usage":{"prompt_tokens":2,"completion_tokens":3}}"#;
+        assert_eq!(whole_usage(with).0.unwrap().completion_tokens, 3);
+        let without = br#"{"choices":[{"message":{"content":"12345678"}}]}"#;
+        assert_eq!(whole_usage(without), (None, 2));
+    }
+}

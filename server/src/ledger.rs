@@ -1,0 +1,170 @@
+//! The spend ledger: every settled request becomes a `spend_logs` row, written in batches by
+//! a background task so the request path never waits for the database.
+//!
+//! Events wait in memory while the database is unavailable and are written when it returns;
+//! graceful shutdown flushes what is left.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::spend_log;
+use sea_orm::{DatabaseConnection, EntityTrait, Set};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The model server answered and the answer reached the client.
+    Success,
+    /// The request failed (upstream error, timeout, or no deployment).
+    Failure,
+    /// The client went away before the answer was complete.
+    Cancelled,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// The accounting record of one request.
+#[derive(Debug, Clone)]
+pub struct SpendEvent {
+    pub request_id: String,
+    pub key_hash: Option<String>,
+    pub user_id: Option<Uuid>,
+    pub model: String,
+    pub deployment_id: Option<Uuid>,
+    pub cluster: Option<String>,
+    pub call_type: &'static str,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub estimated: bool,
+    pub cost_nanos: i64,
+    pub outcome: Outcome,
+    pub http_status: u16,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub ttft_ms: Option<u64>,
+    pub duration_ms: u64,
+}
+
+/// The sending side of the ledger; cheap to clone.
+#[derive(Clone)]
+pub struct Ledger {
+    tx: mpsc::UnboundedSender<SpendEvent>,
+}
+
+/// The writer task, to be stopped (and flushed) at shutdown.
+pub struct LedgerWriter {
+    handle: JoinHandle<()>,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Most rows per insert.
+const BATCH: usize = 500;
+
+impl Ledger {
+    /// Starts the writer over `db`.
+    pub fn start(db: DatabaseConnection) -> (Self, LedgerWriter) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let handle = tokio::spawn(write_loop(db, rx, stopped));
+        (Self { tx }, LedgerWriter { handle, stop })
+    }
+
+    /// Queues `event`; never blocks.
+    pub fn record(&self, event: SpendEvent) {
+        if self.tx.send(event).is_err() {
+            tracing::error!("spend ledger is closed; an event was not recorded");
+        }
+    }
+}
+
+impl LedgerWriter {
+    /// Writes every event queued so far, then stops; gives up after `timeout`.
+    pub async fn finish(self, timeout: Duration) {
+        // The writer may already have ended (all senders gone); then there is nothing to stop.
+        let _ = self.stop.send(());
+        if tokio::time::timeout(timeout, self.handle).await.is_err() {
+            tracing::error!("spend ledger did not flush in time; some spend may be unrecorded");
+        }
+    }
+}
+
+fn row(event: SpendEvent) -> spend_log::ActiveModel {
+    let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    spend_log::ActiveModel {
+        request_id: Set(event.request_id),
+        key_hash: Set(event.key_hash),
+        user_id: Set(event.user_id),
+        model_name: Set(event.model),
+        deployment_id: Set(event.deployment_id),
+        cluster: Set(event.cluster),
+        call_type: Set(event.call_type.to_owned()),
+        prompt_tokens: Set(tokens(event.prompt_tokens)),
+        completion_tokens: Set(tokens(event.completion_tokens)),
+        estimated: Set(event.estimated),
+        cost_nanos: Set(event.cost_nanos),
+        status: Set(event.outcome.as_str().to_owned()),
+        http_status: Set(i32::from(event.http_status)),
+        started_at: Set(event.started_at),
+        ended_at: Set(event.ended_at),
+        ttft_ms: Set(event.ttft_ms.map(tokens)),
+        duration_ms: Set(tokens(event.duration_ms)),
+        ..Default::default()
+    }
+}
+
+async fn write_loop(
+    db: DatabaseConnection,
+    mut rx: mpsc::UnboundedReceiver<SpendEvent>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let mut pending: Vec<SpendEvent> = Vec::new();
+    let mut open = true;
+    while open || !pending.is_empty() {
+        if open {
+            let mut batch = Vec::new();
+            tokio::select! {
+                received = rx.recv_many(&mut batch, BATCH) => {
+                    if received == 0 {
+                        open = false;
+                    }
+                    pending.extend(batch);
+                }
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = &mut stop => {
+                    // Shutting down: take what is queued, write it, and end.
+                    rx.close();
+                    while let Ok(event) = rx.try_recv() {
+                        pending.push(event);
+                    }
+                    open = false;
+                }
+            }
+        }
+        while !pending.is_empty() {
+            let take = pending.len().min(BATCH);
+            let rows: Vec<_> = pending[..take].iter().cloned().map(row).collect();
+            match spend_log::Entity::insert_many(rows).exec(&db).await {
+                Ok(_) => {
+                    pending.drain(..take);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, waiting = pending.len(), "cannot write spend; retrying in 1s");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    // Go back to receiving so the channel does not grow unseen.
+                    break;
+                }
+            }
+        }
+    }
+}
