@@ -26,6 +26,7 @@ pub struct TestAppBuilder {
     redis: Option<String>,
     env: Vec<(String, String)>,
     static_dir: Option<PathBuf>,
+    config: Option<String>,
     wait_ready: bool,
 }
 
@@ -78,6 +79,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Start with this `switchyard.toml` (written to the app's data directory).
+    pub fn config_toml(mut self, toml: &str) -> Self {
+        self.config = Some(toml.to_owned());
+        self
+    }
+
     /// Do not wait for readiness (for tests of a server that must not become ready).
     pub fn without_waiting_for_ready(mut self) -> Self {
         self.wait_ready = false;
@@ -100,7 +107,13 @@ impl TestAppBuilder {
             .env("RUST_LOG", "info")
             .env("SWITCHYARD_LISTEN", "127.0.0.1:0")
             .env("SWITCHYARD_DATA_DIR", data_dir.path().join("data"))
-            .env("SWITCHYARD_SHUTDOWN_GRACE_SECONDS", "5");
+            .env("SWITCHYARD_SHUTDOWN_GRACE_SECONDS", "5")
+            .env("SWITCHYARD_MASTER_KEY", crate::MASTER_KEY);
+        if let Some(toml) = &self.config {
+            let path = data_dir.path().join("switchyard.toml");
+            std::fs::write(&path, toml).expect("write switchyard.toml");
+            command.env("SWITCHYARD_CONFIG", &path);
+        }
         match (&db, &self.store) {
             (Some(db), _) => {
                 command.env("SWITCHYARD_DATABASE_URL", &db.url);
@@ -145,6 +158,7 @@ impl TestApp {
             redis: None,
             env: Vec::new(),
             static_dir: None,
+            config: None,
             wait_ready: true,
         }
     }
@@ -177,6 +191,42 @@ impl TestApp {
             .send()
             .await
             .expect("POST")
+    }
+
+    /// `POST path` with a JSON body and the master key.
+    pub async fn post_as_master(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.post_with_key(path, body, crate::MASTER_KEY).await
+    }
+
+    /// `POST path` with a JSON body and `key` as the bearer token.
+    pub async fn post_with_key(&self, path: &str, body: &Value, key: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// `GET path` with the master key.
+    pub async fn get_as_master(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(crate::MASTER_KEY)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// The path of the configuration file the app was started with.
+    pub fn config_path(&self) -> PathBuf {
+        self.data_dir.path().join("switchyard.toml")
+    }
+
+    /// Sends a signal (`HUP`, `TERM`, ...) to the server.
+    pub fn signal(&self, name: &str) {
+        crate::process::signal(&self.spawned.child, name);
     }
 
     /// Runs a GraphQL operation and returns the whole response body (`data`, `errors`).

@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod gateway;
 pub mod mock;
 pub mod pg;
 pub mod process;
@@ -19,6 +20,9 @@ pub use mock::MockUpstream;
 pub use pg::TestDb;
 
 use std::path::PathBuf;
+
+/// The master key every `TestApp` is started with.
+pub const MASTER_KEY: &str = "sk-test-master-0123456789abcdefghijklmnopqrstuv";
 
 /// The workspace root (where `Cargo.toml`, `Trunk.toml` and `frontend/` are).
 pub fn workspace_root() -> PathBuf {

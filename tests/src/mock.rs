@@ -8,6 +8,8 @@ use crate::process::{Spawned, listening_on, spawn_announcing};
 pub struct MockUpstream {
     /// `http://127.0.0.1:port`.
     pub base: String,
+    /// Its name (the cluster it stands for).
+    pub name: String,
     spawned: Spawned,
 }
 
@@ -22,6 +24,7 @@ impl MockUpstream {
         let spawned = spawn_announcing(command, listening_on).await;
         Self {
             base: spawned.base.clone(),
+            name: name.to_owned(),
             spawned,
         }
     }
@@ -29,6 +32,37 @@ impl MockUpstream {
     /// `base` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The mock's request counters (`requests`, `cancelled`).
+    pub async fn stats(&self) -> serde_json::Value {
+        reqwest::get(self.url("/mock/stats"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The last JSON body the mock received.
+    pub async fn last_request(&self) -> serde_json::Value {
+        reqwest::get(self.url("/mock/last-request"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Changes the mock's knobs at run time (fields not given take their defaults).
+    pub async fn set_knobs(&self, knobs: serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(self.url("/mock/knobs"))
+            .json(&knobs)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
     }
 
     /// Stops the server at once (as a crashed node would).

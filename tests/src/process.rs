@@ -92,12 +92,17 @@ pub async fn spawn_announcing(
 
 /// Sends SIGTERM to `child`.
 pub fn terminate(child: &Child) {
+    signal(child, "TERM");
+}
+
+/// Sends the signal `name` (`TERM`, `HUP`, `KILL`, ...) to `child`.
+pub fn signal(child: &Child, name: &str) {
     if let Some(pid) = child.id() {
         let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
+            .args([&format!("-{name}"), &pid.to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -TERM {pid} failed");
+        assert!(status.success(), "kill -{name} {pid} failed");
     }
 }
 

@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clap::Parser;
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -87,6 +86,24 @@ struct Mock {
     models: Vec<String>,
     knobs: RwLock<Knobs>,
     requests: AtomicU64,
+    /// Streams whose client went away before the end.
+    cancelled: Arc<AtomicU64>,
+    /// The last JSON body received, so tests can see what the gateway forwarded.
+    last_request: RwLock<Value>,
+}
+
+/// Counts a stream as cancelled if it is dropped before its last event was taken.
+struct CancelWatch {
+    counter: Arc<AtomicU64>,
+    completed: bool,
+}
+
+impl Drop for CancelWatch {
+    fn drop(&mut self) {
+        if !self.completed {
+            self.counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 type Shared = Arc<Mock>;
@@ -99,6 +116,8 @@ async fn main() -> anyhow::Result<()> {
         models: args.models,
         knobs: RwLock::new(args.knobs),
         requests: AtomicU64::new(0),
+        cancelled: Arc::new(AtomicU64::new(0)),
+        last_request: RwLock::new(Value::Null),
     });
     let app = Router::new()
         .route("/health", get(health))
@@ -109,8 +128,11 @@ async fn main() -> anyhow::Result<()> {
         .route("/tokenize", post(tokenize))
         .route("/v1/convert/source", post(convert_source))
         .route("/v1/convert/file", post(convert_file))
+        .route("/v1alpha/convert/source", post(convert_source))
+        .route("/v1alpha/convert/file", post(convert_file))
         .route("/mock/knobs", get(get_knobs).post(set_knobs))
         .route("/mock/stats", get(stats))
+        .route("/mock/last-request", get(last_request))
         .with_state(mock);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     // Harnesses read this line to learn the port.
@@ -261,12 +283,19 @@ async fn completions(
     complete(mock, headers, body, Kind::Text).await
 }
 
+fn remember(mock: &Mock, body: &Value) {
+    if let Ok(mut last) = mock.last_request.write() {
+        *last = body.clone();
+    }
+}
+
 async fn complete(
     mock: Shared,
     headers: axum::http::HeaderMap,
     body: Value,
     kind: Kind,
 ) -> Response {
+    remember(&mock, &body);
     let knobs = match admit(&mock, &headers).await {
         Ok(knobs) => knobs,
         Err(response) => return response,
@@ -327,22 +356,28 @@ async fn complete(
         last["usage"] = usage(prompt_tokens, n);
         last
     });
+    let mut events: Vec<String> = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+    events.extend(usage_event.map(|u| format!("data: {u}\n\n")));
+    events.push("data: [DONE]\n\n".to_owned());
     let count = events.len();
-    let stream = futures::stream::iter(events.into_iter().enumerate())
-        .then(move |(i, event)| async move {
+    let watch = CancelWatch {
+        counter: mock.cancelled.clone(),
+        completed: false,
+    };
+    let stream = futures::stream::unfold(
+        (events.into_iter().enumerate(), watch),
+        move |(mut events, mut watch)| async move {
+            let (i, event) = events.next()?;
             // The first chunk goes at once; each token after it takes `token_ms`.
             if i > 0 && i + 1 < count {
                 tokio::time::sleep(token_delay).await;
             }
-            Ok::<_, std::convert::Infallible>(format!("data: {event}\n\n"))
-        })
-        .chain(futures::stream::iter(
-            usage_event
-                .map(|u| format!("data: {u}\n\n"))
-                .into_iter()
-                .chain(std::iter::once("data: [DONE]\n\n".to_owned()))
-                .map(Ok),
-        ));
+            if i + 1 == count {
+                watch.completed = true;
+            }
+            Some((Ok::<_, std::convert::Infallible>(event), (events, watch)))
+        },
+    );
     let response = Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-cache")
@@ -371,6 +406,7 @@ async fn embeddings(
     headers: axum::http::HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
+    remember(&mock, &body);
     let knobs = match admit(&mock, &headers).await {
         Ok(knobs) => knobs,
         Err(response) => return response,
@@ -410,6 +446,7 @@ async fn tokenize(
     headers: axum::http::HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
+    remember(&mock, &body);
     if let Err(response) = admit(&mock, &headers).await {
         return response;
     }
@@ -505,5 +542,17 @@ async fn set_knobs(State(mock): State<Shared>, Json(new): Json<Knobs>) -> Respon
 }
 
 async fn stats(State(mock): State<Shared>) -> Json<Value> {
-    Json(json!({"name": mock.name, "requests": mock.requests.load(Ordering::Relaxed)}))
+    Json(
+        json!({"name": mock.name, "requests": mock.requests.load(Ordering::Relaxed),
+                "cancelled": mock.cancelled.load(Ordering::Relaxed)}),
+    )
+}
+
+async fn last_request(State(mock): State<Shared>) -> Json<Value> {
+    Json(
+        mock.last_request
+            .read()
+            .map(|v| v.clone())
+            .unwrap_or(Value::Null),
+    )
 }

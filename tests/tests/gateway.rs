@@ -1,0 +1,600 @@
+//! The `/v1` gateway through the real binary and `mock-upstream` clusters: every route,
+//! streaming and usage, errors, failover, cooldown, timeouts, client disconnects, reloads.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use harness::gateway::{ModelSpec, config, spend_rows, sse_payloads};
+use harness::{MASTER_KEY, MockUpstream, TestApp};
+use serde_json::{Value, json};
+
+const CHAT: &str = "/v1/chat/completions";
+
+fn chat_body(model: &str) -> Value {
+    json!({"model": model, "messages": [{"role": "user", "content": "three word prompt"}]})
+}
+
+async fn chat_status(app: &TestApp, model: &str) -> u16 {
+    app.post_as_master(CHAT, &chat_body(model))
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn every_route_answers_through_the_gateway() {
+    let aws = MockUpstream::start(
+        "aws",
+        &["granite", "embed", "docling"],
+        &["--completion-tokens", "4"],
+    )
+    .await;
+    let mut docling = ModelSpec::new("docling-serve", "docling", &[&aws]);
+    docling.provider = "docling";
+    let toml = config(
+        "",
+        &[
+            ModelSpec::new("ibm/granite-3", "granite", &[&aws]),
+            ModelSpec::new("embed", "embed", &[&aws]),
+            docling,
+        ],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+
+    // Chat, whole: the backend name is swapped in and the answer passed through.
+    let response = app.post_as_master(CHAT, &chat_body("ibm/granite-3")).await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["x-litellm-model-group"], "ibm/granite-3");
+    assert_eq!(headers["x-switchyard-cluster"], "aws");
+    assert_eq!(headers["x-litellm-call-id"], headers["x-request-id"]);
+    for name in [
+        "x-litellm-response-duration-ms",
+        "x-litellm-overhead-duration-ms",
+    ] {
+        assert!(
+            headers[name].to_str().unwrap().parse::<u64>().is_ok(),
+            "{name}"
+        );
+    }
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["usage"]["completion_tokens"], 4);
+    assert_eq!(aws.last_request().await["model"], "granite");
+
+    // The same route without /v1, and text completions, whole and streamed.
+    assert_eq!(
+        app.post_as_master("/chat/completions", &chat_body("ibm/granite-3"))
+            .await
+            .status(),
+        200
+    );
+    let completion: Value = app
+        .post_as_master(
+            "/v1/completions",
+            &json!({"model": "ibm/granite-3", "prompt": "a b"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(completion["object"], "text_completion");
+    let streamed = app
+        .post_as_master(
+            "/completions",
+            &json!({"model": "ibm/granite-3", "prompt": "a", "stream": true}),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        sse_payloads(&streamed).last().map(String::as_str),
+        Some("[DONE]")
+    );
+
+    // Embeddings and tokenize.
+    let embeddings: Value = app
+        .post_as_master(
+            "/v1/embeddings",
+            &json!({"model": "embed", "input": ["a", "b"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(embeddings["data"].as_array().unwrap().len(), 2);
+    let tokens: Value = app
+        .post_as_master(
+            "/v1/tokenize",
+            &json!({"model": "ibm/granite-3", "prompt": "one two three"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tokens["count"], 3);
+
+    // Models, including a name with a slash.
+    let models: Value = app.get_as_master("/v1/models").await.json().await.unwrap();
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["docling-serve", "embed", "ibm/granite-3"]);
+    let one: Value = app
+        .get_as_master("/v1/models/ibm/granite-3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["id"], "ibm/granite-3");
+    assert_eq!(app.get_as_master("/v1/models/ibm/nope").await.status(), 404);
+
+    // Docling: JSON sources and multipart files, v1 and v1alpha.
+    let converted: Value = app
+        .post_as_master(
+            "/docling/v1/convert/source",
+            &json!({"http_sources": [{"url": "https://x/a.pdf"}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(converted["status"], "success");
+    let form = reqwest::multipart::Form::new().part(
+        "files",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("report.pdf"),
+    );
+    let converted: Value = app
+        .client
+        .post(app.url("/docling/v1alpha/convert/file"))
+        .bearer_auth(MASTER_KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        converted["document"]["md_content"]
+            .as_str()
+            .unwrap()
+            .contains("report.pdf")
+    );
+
+    // Every request above was accounted for, with the cluster that served it.
+    let rows = spend_rows(&app.database().await, 8).await;
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    let types: Vec<&str> = rows
+        .iter()
+        .map(|r| r["call_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "chat",
+            "chat",
+            "completion",
+            "completion",
+            "embeddings",
+            "tokenize",
+            "convert",
+            "convert"
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["cluster"] == "aws" && r["status"] == "success")
+    );
+    let first = &rows[0];
+    assert_eq!(
+        (
+            first["prompt_tokens"].as_i64(),
+            first["completion_tokens"].as_i64()
+        ),
+        (Some(3), Some(4))
+    );
+    assert_eq!(first["cost_nanos"], 3 * 200 + 4 * 600);
+}
+
+#[tokio::test]
+async fn usage_is_asked_for_read_and_stripped_unless_the_client_asked() {
+    let aws = MockUpstream::start("aws", &["granite"], &["--completion-tokens", "3"]).await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+
+    let mut request = chat_body("granite");
+    request["stream"] = json!(true);
+    let body = app
+        .post_as_master(CHAT, &request)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !body.contains("\"usage\":{"),
+        "usage the client did not ask for: {body}"
+    );
+    assert_eq!(
+        aws.last_request().await["stream_options"]["include_usage"],
+        true
+    );
+
+    request["stream_options"] = json!({"include_usage": true});
+    let body = app
+        .post_as_master(CHAT, &request)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let payloads = sse_payloads(&body);
+    let usage: Value = serde_json::from_str(&payloads[payloads.len() - 2]).unwrap();
+    assert_eq!(usage["usage"]["completion_tokens"], 3);
+
+    let rows = spend_rows(&app.database().await, 2).await;
+    for row in &rows {
+        assert_eq!(row["estimated"], false);
+        assert_eq!(
+            (
+                row["prompt_tokens"].as_i64(),
+                row["completion_tokens"].as_i64()
+            ),
+            (Some(3), Some(3))
+        );
+        assert!(
+            row["ttft_ms"].is_i64(),
+            "streams record time to first token: {row}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn missing_usage_is_estimated_and_marked() {
+    let aws = MockUpstream::start(
+        "aws",
+        &["granite"],
+        &["--omit-usage", "--completion-tokens", "5"],
+    )
+    .await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    assert_eq!(chat_status(&app, "granite").await, 200);
+    let mut request = chat_body("granite");
+    request["stream"] = json!(true);
+    app.post_as_master(CHAT, &request)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rows = spend_rows(&app.database().await, 2).await;
+    for row in &rows {
+        assert_eq!(row["estimated"], true, "{row}");
+        assert!(row["prompt_tokens"].as_i64().unwrap() >= 1);
+        assert!(row["completion_tokens"].as_i64().unwrap() >= 5, "{row}");
+    }
+}
+
+#[tokio::test]
+async fn fields_the_gateway_does_not_know_pass_through_untouched() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let extras = json!({
+        "top_k": 7,
+        "guided_json": {"type": "object", "properties": {"a": {"type": "integer"}}},
+        "chat_template_kwargs": {"enable_thinking": false},
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}],
+        "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "what is this"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}],
+    });
+    let mut request = extras.clone();
+    request["model"] = json!("granite");
+    assert_eq!(app.post_as_master(CHAT, &request).await.status(), 200);
+    let forwarded = aws.last_request().await;
+    for field in [
+        "top_k",
+        "guided_json",
+        "chat_template_kwargs",
+        "tools",
+        "messages",
+    ] {
+        assert_eq!(forwarded[field], extras[field], "{field}");
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_openai_errors() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let mut missing = ModelSpec::new("ghost", "not-on-the-server", &[&aws]);
+    missing.deployment_extra = "";
+    let toml = config(
+        "[gateway]\nmax_body_bytes = 2048\n",
+        &[ModelSpec::new("granite", "granite", &[&aws]), missing],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let error = |body: Value| body["error"].clone();
+
+    let response = app.post_json(CHAT, &chat_body("granite")).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(error(response.json().await.unwrap())["code"], "401");
+    let response = app
+        .post_with_key(CHAT, &chat_body("granite"), "sk-not-a-real-key-123")
+        .await;
+    assert_eq!(response.status(), 401);
+    assert!(
+        !response
+            .text()
+            .await
+            .unwrap()
+            .contains("sk-not-a-real-key-123")
+    );
+    for header in ["x-litellm-api-key", "api-key", "x-api-key"] {
+        let response = app
+            .client
+            .post(app.url(CHAT))
+            .header(header, MASTER_KEY)
+            .json(&chat_body("granite"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{header}");
+    }
+
+    let response = app.post_as_master(CHAT, &chat_body("nope")).await;
+    assert_eq!(response.status(), 404);
+    let message = error(response.json().await.unwrap())["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("`nope`") && message.contains("/v1/models"),
+        "{message}"
+    );
+
+    let response = app
+        .client
+        .post(app.url(CHAT))
+        .bearer_auth(MASTER_KEY)
+        .body("{\"model\": \"granite\",")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let message = error(response.json().await.unwrap())["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("line 1 column"), "{message}");
+
+    let response = app.post_as_master(CHAT, &json!({"messages": []})).await;
+    assert_eq!(response.status(), 400);
+    assert!(
+        error(response.json().await.unwrap())["message"]
+            .as_str()
+            .unwrap()
+            .contains("`model` is required")
+    );
+
+    let mut big = chat_body("granite");
+    big["messages"][0]["content"] = json!("x".repeat(4096));
+    let response = app.post_as_master(CHAT, &big).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(
+        error(response.json().await.unwrap())["type"],
+        "request_too_large"
+    );
+
+    // The model server's own 4xx keeps its status and message, with no internal URL.
+    let response = app.post_as_master(CHAT, &chat_body("ghost")).await;
+    assert_eq!(response.status(), 404);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains("does not exist") && !text.contains("127.0.0.1"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_cluster_stopped_mid_run_costs_no_client_errors() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let mut gaudi = MockUpstream::start("gaudi", &["granite"], &[]).await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws, &gaudi])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let mut statuses = Vec::new();
+    for i in 0..120 {
+        if i == 40 {
+            gaudi.kill().await;
+        }
+        let mut request = chat_body("granite");
+        request["stream"] = json!(i % 2 == 0);
+        let response = app.post_as_master(CHAT, &request).await;
+        statuses.push(response.status().as_u16());
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("\"error\""), "request {i}: {body}");
+    }
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert!(aws.stats().await["requests"].as_u64().unwrap() >= 80);
+}
+
+#[tokio::test]
+async fn a_failing_deployment_cools_down_and_comes_back() {
+    let aws = MockUpstream::start("aws", &["granite"], &["--failure-rate", "1.0"]).await;
+    let gaudi = MockUpstream::start("gaudi", &["granite"], &[]).await;
+    let toml = config(
+        "[gateway]\ncooldown_failures = 2\ncooldown_seconds = 2\nhealth_check_interval_seconds = 0\n",
+        &[ModelSpec::new("granite", "granite", &[&aws, &gaudi])],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    for _ in 0..30 {
+        assert_eq!(chat_status(&app, "granite").await, 200);
+    }
+    // Two failures started the cooldown; no further request went to the failing cluster.
+    assert_eq!(aws.stats().await["requests"], 2);
+
+    aws.set_knobs(json!({})).await;
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    for _ in 0..30 {
+        assert_eq!(chat_status(&app, "granite").await, 200);
+    }
+    // Back in rotation: half the traffic on average; all 30 elsewhere has odds below 1e-9.
+    assert!(aws.stats().await["requests"].as_u64().unwrap() > 2);
+}
+
+#[tokio::test]
+async fn each_timeout_is_enforced() {
+    let slow_start = MockUpstream::start("aws", &["granite"], &["--latency-ms", "3000"]).await;
+    let slow_tokens = MockUpstream::start(
+        "gaudi",
+        &["granite"],
+        &["--token-ms", "100", "--completion-tokens", "40"],
+    )
+    .await;
+    let mut first_byte = ModelSpec::new("first-byte", "granite", &[&slow_start]);
+    first_byte.deployment_extra = "first_byte_timeout_ms = 300";
+    let mut total = ModelSpec::new("total", "granite", &[&slow_tokens]);
+    total.deployment_extra = "timeout_ms = 800";
+    let toml = config(
+        "[gateway]\nmax_retries = 0\nhealth_check_interval_seconds = 0\n",
+        &[first_byte, total],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+
+    let started = std::time::Instant::now();
+    let response = app.post_as_master(CHAT, &chat_body("first-byte")).await;
+    assert_eq!(response.status(), 504);
+    assert!(
+        started.elapsed() < Duration::from_millis(2_500),
+        "{:?}",
+        started.elapsed()
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["type"], "timeout_error");
+
+    // The total timeout cuts a stream that has begun: an SSE error event, then the end.
+    let mut request = chat_body("total");
+    request["stream"] = json!(true);
+    let response = app.post_as_master(CHAT, &request).await;
+    assert_eq!(response.status(), 200);
+    let payloads = sse_payloads(&response.text().await.unwrap());
+    assert_eq!(payloads.last().map(String::as_str), Some("[DONE]"));
+    let error: Value = serde_json::from_str(&payloads[payloads.len() - 2]).unwrap();
+    assert_eq!(error["error"]["code"], "504", "{error}");
+
+    let rows = spend_rows(&app.database().await, 2).await;
+    assert_eq!(rows[0]["http_status"], 504);
+    assert_eq!(rows[1]["status"], "failure");
+}
+
+#[tokio::test]
+async fn an_unreachable_model_server_is_a_502() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let toml = config(
+        "[gateway]\nmax_retries = 1\n",
+        &[ModelSpec::new("granite", "granite", &[&aws])],
+    );
+    let mut aws = aws;
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    aws.kill().await;
+    let response = app.post_as_master(CHAT, &chat_body("granite")).await;
+    assert_eq!(response.status(), 502);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains("cluster `aws`") && !text.contains("127.0.0.1"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_cancels_the_upstream_request() {
+    let aws = MockUpstream::start(
+        "aws",
+        &["granite"],
+        &["--token-ms", "100", "--completion-tokens", "100"],
+    )
+    .await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let mut request = chat_body("granite");
+    request["stream"] = json!(true);
+    let response = app.post_as_master(CHAT, &request).await;
+    let mut stream = response.bytes_stream();
+    let first = stream.next().await.unwrap().unwrap();
+    assert!(first.starts_with(b"data: "));
+    drop(stream);
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while aws.stats().await["cancelled"] != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the upstream stream was not cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rows = spend_rows(&app.database().await, 1).await;
+    assert_eq!(rows[0]["status"], "cancelled");
+    assert_eq!(rows[0]["estimated"], true);
+}
+
+#[tokio::test]
+async fn sighup_and_the_admin_call_reload_models_and_other_replicas_follow() {
+    let aws = MockUpstream::start("aws", &["granite", "llama"], &[]).await;
+    let first = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let app = TestApp::builder()
+        .config_toml(&first)
+        .env("SWITCHYARD_GATEWAY__REGISTRY_POLL_SECONDS", "1")
+        .start()
+        .await;
+    let db_url = app.db.as_ref().unwrap().url.clone();
+    let replica = TestApp::builder()
+        .database_url(&db_url)
+        .config_toml(&first)
+        .env("SWITCHYARD_GATEWAY__REGISTRY_POLL_SECONDS", "1")
+        .start()
+        .await;
+    assert_eq!(chat_status(&app, "llama").await, 404);
+
+    // SIGHUP re-reads the file.
+    let second = config(
+        "",
+        &[
+            ModelSpec::new("granite", "granite", &[&aws]),
+            ModelSpec::new("llama", "llama", &[&aws]),
+        ],
+    );
+    std::fs::write(app.config_path(), &second).unwrap();
+    app.signal("HUP");
+    assert!(
+        app.wait_for_log("configuration models reloaded", Duration::from_secs(10))
+            .await
+    );
+    assert_eq!(chat_status(&app, "llama").await, 200);
+
+    // The other replica sees the change within its poll interval.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while chat_status(&replica, "llama").await != 200 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the replica never saw the new model"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The admin call does the same and needs the master key.
+    std::fs::write(app.config_path(), &first).unwrap();
+    assert_eq!(
+        app.post_json("/admin/reload", &json!({})).await.status(),
+        401
+    );
+    let reloaded: Value = app
+        .post_as_master("/admin/reload", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reloaded["changed"], true);
+    assert_eq!(chat_status(&app, "llama").await, 404);
+}
