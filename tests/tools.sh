@@ -82,6 +82,17 @@ ensure_services() {
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not running" >&2; exit 1; }
 }
 
+# The OpenAI Python SDK, pinned in tests/clients/requirements.txt, for the client tests.
+ensure_sdk_venv() {
+  local venv="$root/target/sdk-venv" requirements="$root/tests/clients/requirements.txt"
+  if [ ! -x "$venv/bin/python" ] || [ "$requirements" -nt "$venv/.installed" ]; then
+    log "installing the OpenAI Python SDK into target/sdk-venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    touch "$venv/.installed"
+  fi
+}
+
 build_spa() {
   log "building the SPA (trunk build --release)"
   (cd "$root" && trunk build --release)
