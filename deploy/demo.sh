@@ -31,6 +31,52 @@ target/release/mock-upstream --listen "127.0.0.1:$gaudi_port" --name gaudi --tok
 pids+=($!)
 
 master_key="${SWITCHYARD_MASTER_KEY:-sk-demo-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+config="$root/data/demo.toml"
+mkdir -p "$root/data"
+# The demo's models, declared as an operator would keep them in Git: granite on both clusters.
+cat > "$config" <<TOML
+[[models]]
+name = "granite-3-2-8b-instruct"
+description = "IBM Granite 3.2 8B Instruct"
+provider = "hosted_vllm"
+capabilities = ["chat", "completion", "tools"]
+context_length = 131072
+input_cost_per_token = 2.0e-7
+output_cost_per_token = 6.0e-7
+[[models.deployments]]
+cluster = "aws"
+api_base = "http://127.0.0.1:$aws_port/v1"
+[[models.deployments]]
+cluster = "gaudi"
+api_base = "http://127.0.0.1:$gaudi_port/v1"
+
+[[models]]
+name = "llama-3-1-8b-instruct"
+provider = "hosted_vllm"
+capabilities = ["chat", "completion"]
+input_cost_per_token = 1.5e-7
+output_cost_per_token = 4.5e-7
+[[models.deployments]]
+cluster = "gaudi"
+api_base = "http://127.0.0.1:$gaudi_port/v1"
+
+[[models]]
+name = "nomic-embed-text-v1-5"
+provider = "hosted_vllm"
+capabilities = ["embeddings"]
+input_cost_per_token = 1.0e-8
+[[models.deployments]]
+cluster = "aws"
+api_base = "http://127.0.0.1:$aws_port/v1"
+
+[[models]]
+name = "docling"
+provider = "docling"
+capabilities = ["document_conversion"]
+[[models.deployments]]
+cluster = "aws"
+api_base = "http://127.0.0.1:$aws_port"
+TOML
 cat <<MSG
 
   Switchyard demo
@@ -41,10 +87,13 @@ cat <<MSG
   Master key: $master_key   (admin API and GraphQL administration)
   Clusters:   aws   http://127.0.0.1:$aws_port   (granite-3-2-8b-instruct, nomic-embed-text-v1-5, docling)
               gaudi http://127.0.0.1:$gaudi_port   (granite-3-2-8b-instruct, llama-3-1-8b-instruct)
+  Try it:     curl http://$listen/v1/chat/completions -H "Authorization: Bearer $master_key" \\
+                -d '{"model": "granite-3-2-8b-instruct", "messages": [{"role": "user", "content": "hi"}]}'
   Sign-in:    the portal is open to everyone until sign-in lands (see the open issues);
-              data lives in ./data (delete it to start over).
+              data lives in ./data (delete it to start over); models in $config.
 
 MSG
-SWITCHYARD_LISTEN="$listen" SWITCHYARD_MASTER_KEY="$master_key" target/release/switchyard serve &
+SWITCHYARD_LISTEN="$listen" SWITCHYARD_MASTER_KEY="$master_key" \
+  target/release/switchyard --config "$config" serve &
 pids+=($!)
 wait "${pids[-1]}"

@@ -113,6 +113,15 @@ pub fn ensure_data_dir(dir: &Path) -> Result<bool, DbError> {
 /// Opens a connection pool. SQLite files (and their directory) are created when missing;
 /// server databases are connected lazily, so this only fails on a malformed URL.
 pub async fn connect(config: &Config) -> Result<(DatabaseConnection, Location), DbError> {
+    connect_pool(config, config.database.max_connections).await
+}
+
+/// Like [`connect`], with a pool of `size` connections (the spend ledger writes through a
+/// pool of its own, so its large batch statements are prepared on one connection only).
+pub async fn connect_pool(
+    config: &Config,
+    size: u32,
+) -> Result<(DatabaseConnection, Location), DbError> {
     let location = Location::from_config(config);
     let url = match (&location, &config.database_url) {
         (Location::Sqlite(path), _) => {
@@ -130,14 +139,17 @@ pub async fn connect(config: &Config) -> Result<(DatabaseConnection, Location), 
     let timeout = Duration::from_secs(config.database.connect_timeout_seconds);
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(config.database.max_connections)
+        .max_connections(size)
         .connect_timeout(timeout)
         .acquire_timeout(timeout)
         .sqlx_logging(false);
     if let Location::Sqlite(_) = location {
-        // One writer at a time with WAL; waiting writers queue instead of failing.
+        // One writer at a time with WAL; waiting writers queue instead of failing. With WAL,
+        // `synchronous = NORMAL` is durable against a crash of this process and syncs at
+        // checkpoints rather than every commit (only a power loss can undo recent commits).
         options.map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::spend_log;
-use sea_orm::{DatabaseConnection, EntityTrait, Set};
+use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -68,8 +68,24 @@ pub struct LedgerWriter {
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
-/// Most rows per insert.
-const BATCH: usize = 500;
+/// Most rows per insert statement. Small statements prepare fast and keep the drivers'
+/// statement caches small; many of them share one transaction (see [`TRANSACTION`]).
+const BATCH: usize = 64;
+
+/// Most rows per transaction: one commit (one fsync) for up to this many requests.
+const TRANSACTION: usize = 4096;
+
+/// How many rows the next insert takes from `pending`: a power of two, so only seven distinct
+/// statements exist.
+fn chunk(pending: usize) -> usize {
+    if pending >= BATCH {
+        BATCH
+    } else if pending == 0 {
+        0
+    } else {
+        1 << pending.ilog2()
+    }
+}
 
 impl Ledger {
     /// Starts the writer over `db`.
@@ -123,48 +139,85 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
     }
 }
 
+/// Inserts `events` in one transaction, in statements of at most [`BATCH`] rows.
+async fn write(db: &DatabaseConnection, events: &[SpendEvent]) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let mut rest = events;
+    while !rest.is_empty() {
+        let (now, later) = rest.split_at(chunk(rest.len()));
+        spend_log::Entity::insert_many(now.iter().cloned().map(row))
+            .exec(&txn)
+            .await?;
+        rest = later;
+    }
+    txn.commit().await
+}
+
+/// How often queued events are written when fewer than a transaction's worth are waiting.
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+
 async fn write_loop(
     db: DatabaseConnection,
     mut rx: mpsc::UnboundedReceiver<SpendEvent>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let mut pending: Vec<SpendEvent> = Vec::new();
-    let mut open = true;
-    while open || !pending.is_empty() {
-        if open {
-            let mut batch = Vec::new();
-            tokio::select! {
-                received = rx.recv_many(&mut batch, BATCH) => {
-                    if received == 0 {
-                        open = false;
-                    }
-                    pending.extend(batch);
-                }
-                () = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = &mut stop => {
-                    // Shutting down: take what is queued, write it, and end.
-                    rx.close();
-                    while let Ok(event) = rx.try_recv() {
-                        pending.push(event);
-                    }
-                    open = false;
-                }
-            }
-        }
-        while !pending.is_empty() {
-            let take = pending.len().min(BATCH);
-            let rows: Vec<_> = pending[..take].iter().cloned().map(row).collect();
-            match spend_log::Entity::insert_many(rows).exec(&db).await {
-                Ok(_) => {
-                    pending.drain(..take);
-                }
-                Err(error) => {
-                    tracing::warn!(%error, waiting = pending.len(), "cannot write spend; retrying in 1s");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    // Go back to receiving so the channel does not grow unseen.
+    let mut ticker = tokio::time::interval(FLUSH_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            received = rx.recv_many(&mut pending, TRANSACTION) => {
+                if received == 0 {
                     break;
                 }
+                if pending.len() >= TRANSACTION {
+                    flush(&db, &mut pending).await;
+                }
+            }
+            _ = ticker.tick() => flush(&db, &mut pending).await,
+            _ = &mut stop => {
+                // Shutting down: take what is queued, write it, and end.
+                rx.close();
+                while let Ok(event) = rx.try_recv() {
+                    pending.push(event);
+                }
+                break;
             }
         }
+    }
+    while !pending.is_empty() {
+        flush(&db, &mut pending).await;
+    }
+}
+
+/// Writes `pending` in transactions of at most [`TRANSACTION`] rows. On a database error the
+/// rest stays queued and is retried after a pause; nothing is dropped.
+async fn flush(db: &DatabaseConnection, pending: &mut Vec<SpendEvent>) {
+    while !pending.is_empty() {
+        let take = pending.len().min(TRANSACTION);
+        match write(db, &pending[..take]).await {
+            Ok(()) => {
+                pending.drain(..take);
+            }
+            Err(error) => {
+                tracing::warn!(%error, waiting = pending.len(), "cannot write spend; retrying in 1s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk;
+
+    #[test]
+    fn inserts_come_in_powers_of_two() {
+        assert_eq!(chunk(0), 0);
+        assert_eq!(chunk(1), 1);
+        assert_eq!(chunk(7), 4);
+        assert_eq!(chunk(63), 32);
+        assert_eq!(chunk(5_000), 64);
     }
 }

@@ -58,7 +58,8 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         cipher,
         config.gateway.clone(),
     ));
-    let (ledger, ledger_writer) = Ledger::start(db.clone());
+    let (ledger_db, _) = db::connect_pool(&config, 1).await?;
+    let (ledger, ledger_writer) = Ledger::start(ledger_db);
     let gateway =
         Gateway::new(&config, registry, ledger).context("cannot build the HTTP client")?;
     let state = AppState(Arc::new(App {

@@ -598,3 +598,19 @@ async fn sighup_and_the_admin_call_reload_models_and_other_replicas_follow() {
     assert_eq!(reloaded["changed"], true);
     assert_eq!(chat_status(&app, "llama").await, 404);
 }
+
+#[tokio::test]
+async fn shutdown_writes_every_queued_spend_record() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let mut app = TestApp::builder().config_toml(&toml).start().await;
+    let requests = 40;
+    let sends = (0..requests).map(|_| app.post_as_master(CHAT, &chat_body("granite")));
+    for response in futures::future::join_all(sends).await {
+        assert_eq!(response.status(), 200);
+    }
+    // Stop at once: the ledger's periodic flush may not have run yet.
+    assert!(app.terminate().await.success(), "{}", app.logs());
+    let rows = spend_rows(&app.database().await, requests).await;
+    assert_eq!(rows.len(), requests);
+}

@@ -214,25 +214,47 @@ async fn proxy_inner(
         call_type: operation.call_type(),
         started: stamp.started,
         started_at: Utc::now(),
-        prompt_estimate: estimate_tokens(prompt_chars(&Value::Object(request.clone()))),
+        prompt_estimate: estimate_tokens(prompt_chars(&request)),
     };
 
+    // The body each deployment gets: the client's bytes untouched when nothing changes (the
+    // common case), else re-serialised once per backend model name.
+    let rewrite = streaming && !client_wants_usage;
+    let bodies: std::sync::Mutex<Vec<(String, Bytes)>> = std::sync::Mutex::new(Vec::new());
+    let body_for = |deployment: &Deployment| -> Bytes {
+        if !rewrite && deployment.backend_model == model.name {
+            return bytes.clone();
+        }
+        let cached = |cache: &[(String, Bytes)]| {
+            cache
+                .iter()
+                .find(|(name, _)| *name == deployment.backend_model)
+                .map(|(_, b)| b.clone())
+        };
+        if let Some(body) = bodies.lock().ok().and_then(|cache| cached(&cache)) {
+            return body;
+        }
+        let mut outgoing = request.clone();
+        outgoing.insert(
+            "model".into(),
+            Value::String(deployment.backend_model.clone()),
+        );
+        let body = Bytes::from(serde_json::to_vec(&outgoing).unwrap_or_default());
+        if let Ok(mut cache) = bodies.lock() {
+            cache.push((deployment.backend_model.clone(), body.clone()));
+        }
+        body
+    };
     let client = &gateway.client;
     let answer = upstream::send(
         &model,
         &gateway.balancer,
         gateway.max_retries,
         |deployment| {
-            let mut outgoing = request.clone();
-            outgoing.insert(
-                "model".into(),
-                Value::String(deployment.backend_model.clone()),
-            );
-            let payload = serde_json::to_vec(&outgoing).unwrap_or_default();
             let builder = client
                 .post(operation.url(deployment))
                 .header(header::CONTENT_TYPE, "application/json")
-                .body(payload);
+                .body(body_for(deployment));
             authorized_request(deployment, builder)
         },
     )

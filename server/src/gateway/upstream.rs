@@ -390,37 +390,41 @@ pub fn stream_response(answer: Answer, accounting: Accounting, strip_usage: bool
     response
 }
 
-/// The usage of a whole (non-streaming) answer, or an estimate from its text.
+/// The usage of a whole (non-streaming) answer, or an estimate from its text. The choices
+/// are only parsed when the model server reported no usage.
 pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
     #[derive(Deserialize)]
-    struct Shape {
+    struct UsageOnly {
         usage: Option<Usage>,
+    }
+    #[derive(Deserialize)]
+    struct Choices {
         #[serde(default)]
         choices: Vec<serde_json::Value>,
     }
-    match serde_json::from_slice::<Shape>(body) {
-        Ok(Shape {
-            usage: Some(usage), ..
-        }) => (Some(usage), 0),
-        Ok(Shape { choices, .. }) => {
-            let chars: usize = choices
-                .iter()
-                .map(|c| {
-                    let text = c["message"]["content"]
-                        .as_str()
-                        .or_else(|| c["text"].as_str());
-                    text.map_or(0, |t| t.chars().count())
-                })
-                .sum();
-            let estimate = if chars == 0 {
-                0
-            } else {
-                estimate_tokens(chars)
-            };
-            (None, estimate)
-        }
-        Err(_) => (None, 0),
+    if let Ok(UsageOnly { usage: Some(usage) }) = serde_json::from_slice::<UsageOnly>(body) {
+        return (Some(usage), 0);
     }
+    let Ok(Choices { choices }) = serde_json::from_slice::<Choices>(body) else {
+        return (None, 0);
+    };
+    let chars: usize = choices
+        .iter()
+        .map(|c| {
+            let text = c["message"]["content"]
+                .as_str()
+                .or_else(|| c["text"].as_str());
+            text.map_or(0, |t| t.chars().count())
+        })
+        .sum();
+    (
+        None,
+        if chars == 0 {
+            0
+        } else {
+            estimate_tokens(chars)
+        },
+    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ pub fn estimate_tokens(chars: usize) -> u64 {
 }
 
 /// Characters of the prompt in an OpenAI request body (messages, prompt or input).
-pub fn prompt_chars(body: &serde_json::Value) -> usize {
+pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize {
     fn text_len(value: &serde_json::Value) -> usize {
         match value {
             serde_json::Value::String(s) => s.chars().count(),
@@ -21,7 +21,7 @@ pub fn prompt_chars(body: &serde_json::Value) -> usize {
     }
     ["messages", "prompt", "input"]
         .iter()
-        .filter_map(|field| body.get(field))
+        .filter_map(|field| body.get(*field))
         .map(text_len)
         .sum()
 }
@@ -52,9 +52,10 @@ mod tests {
     fn prompt_text_is_found_in_every_request_shape() {
         let chat = json!({"messages": [{"role": "user", "content": "abcd"},
                                        {"role": "user", "content": [{"type": "text", "text": "ef"}]}]});
-        assert_eq!(prompt_chars(&chat), 6);
-        assert_eq!(prompt_chars(&json!({"prompt": "hello"})), 5);
-        assert_eq!(prompt_chars(&json!({"input": ["ab", "cd"]})), 4);
+        let chars = |v: serde_json::Value| prompt_chars(v.as_object().unwrap());
+        assert_eq!(chars(chat), 6);
+        assert_eq!(chars(json!({"prompt": "hello"})), 5);
+        assert_eq!(chars(json!({"input": ["ab", "cd"]})), 4);
     }
 
     #[test]

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Gateway benchmark: the latency Switchyard adds over calling mock-upstream directly, at a
+# fixed rate and at saturation, streaming included, and the gateway's peak RSS.
+# Everything runs on this machine: load generator, gateway and mock share its cores.
+#   bash tests/bench/gateway.sh            (results as JSON lines and a summary table)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+rate="${RATE:-1000}"
+seconds="${SECONDS_PER_RUN:-20}"
+mock_port="${MOCK_PORT:-18001}"
+gw_port="${GATEWAY_PORT:-18000}"
+key="sk-bench-0123456789abcdef0123456789abcdef"
+
+cargo build --release --locked -p switchyard-server -p switchyard-tests --bins >&2
+work="$(mktemp -d)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+target/release/mock-upstream --listen "127.0.0.1:$mock_port" --name aws --models granite \
+  --completion-tokens 16 >/dev/null &
+pids+=($!)
+cat > "$work/switchyard.toml" <<TOML
+master_key = "$key"
+[log]
+level = "warn"
+[[models]]
+name = "granite"
+input_cost_per_token = 2e-7
+output_cost_per_token = 6e-7
+[[models.deployments]]
+cluster = "aws"
+api_base = "http://127.0.0.1:$mock_port/v1"
+TOML
+SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
+  target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
+gw_pid=$!
+pids+=($gw_pid)
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$gw_port/health/readiness" >/dev/null && break
+  sleep 0.1
+done
+
+chat='{"model":"granite","messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
+stream='{"model":"granite","stream":true,"messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
+direct="http://127.0.0.1:$mock_port/v1/chat/completions"
+gateway="http://127.0.0.1:$gw_port/v1/chat/completions"
+lg() { target/release/loadgen --seconds "$seconds" "$@"; }
+
+results="$work/results.jsonl"
+{
+  lg --label "direct ${rate}/s" --url "$direct" --body "$chat" --rate "$rate"
+  lg --label "gateway ${rate}/s" --url "$gateway" --key "$key" --body "$chat" --rate "$rate"
+  lg --label "direct saturation" --url "$direct" --body "$chat" --rate 0 --concurrency 64
+  lg --label "gateway saturation" --url "$gateway" --key "$key" --body "$chat" --rate 0 --concurrency 64
+  lg --label "direct stream 200/s" --url "$direct" --body "$stream" --rate 200 --stream
+  lg --label "gateway stream 200/s" --url "$gateway" --key "$key" --body "$stream" --rate 200 --stream
+} | tee "$results"
+
+rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$gw_pid/status")"
+python3 - "$results" "$rss_kb" <<'PY'
+import json, sys
+rows = {r["label"]: r for r in map(json.loads, open(sys.argv[1]))}
+def pair(kind):
+    d = next(v for k, v in rows.items() if k.startswith("direct") and kind in k)
+    g = next(v for k, v in rows.items() if k.startswith("gateway") and kind in k)
+    return d, g
+print("\n| run | requests | errors | throughput | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms |")
+print("|---|---|---|---|---|---|---|---|")
+for r in rows.values():
+    print(f"| {r['label']} | {r['requests']} | {r['errors']} | {r['throughput_rps']} | {r['p50_ms']:.3f} | "
+          f"{r['p99_ms']:.3f} | {r['ttfb_p50_ms']:.3f} | {r['ttfb_p99_ms']:.3f} |")
+d, g = pair("/s")
+d = next(v for k, v in rows.items() if k.startswith("direct") and "/s" in k and "stream" not in k)
+g = next(v for k, v in rows.items() if k.startswith("gateway") and "/s" in k and "stream" not in k)
+print(f"\nadded latency at fixed rate: p50 {g['p50_ms'] - d['p50_ms']:.3f} ms, p99 {g['p99_ms'] - d['p99_ms']:.3f} ms")
+d, g = pair("saturation")
+print(f"throughput at saturation: {g['throughput_rps']} vs {d['throughput_rps']} req/s direct "
+      f"({100 * g['throughput_rps'] / d['throughput_rps']:.0f}%)")
+d, g = pair("stream")
+print(f"added time to first byte, streaming: p50 {g['ttfb_p50_ms'] - d['ttfb_p50_ms']:.3f} ms, "
+      f"p99 {g['ttfb_p99_ms'] - d['ttfb_p99_ms']:.3f} ms")
+print(f"gateway peak RSS: {int(sys.argv[2]) / 1024:.1f} MiB")
+PY
