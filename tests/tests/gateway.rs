@@ -605,7 +605,8 @@ async fn shutdown_writes_every_queued_spend_record() {
     let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
     let mut app = TestApp::builder().config_toml(&toml).start().await;
     let requests = 40;
-    let sends = (0..requests).map(|_| app.post_as_master(CHAT, &chat_body("granite")));
+    let body = chat_body("granite");
+    let sends = (0..requests).map(|_| app.post_as_master(CHAT, &body));
     for response in futures::future::join_all(sends).await {
         assert_eq!(response.status(), 200);
     }
