@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::cache::Cache;
@@ -95,6 +96,12 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let grace = crate::router::grace(state.config.shutdown_grace_seconds);
     let app = crate::router::build(state);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Small writes (streamed chunks) go out at once instead of waiting for an ACK (Nagle).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
+        }
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let mut stop_rx = stop_rx;
         // An error means the sender is gone, which only happens when we are stopping anyway.

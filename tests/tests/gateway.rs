@@ -615,3 +615,64 @@ async fn shutdown_writes_every_queued_spend_record() {
     let rows = spend_rows(&app.database().await, requests).await;
     assert_eq!(rows.len(), requests);
 }
+
+#[tokio::test]
+async fn health_checks_steer_traffic_away_from_an_unhealthy_deployment() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let gaudi = MockUpstream::start("gaudi", &["granite"], &[]).await;
+    let toml = config(
+        "[gateway]\nhealth_check_interval_seconds = 1\n",
+        &[ModelSpec::new("granite", "granite", &[&aws, &gaudi])],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    aws.set_knobs(json!({"healthy": false})).await;
+    assert!(
+        app.wait_for_log("deployment health changed", Duration::from_secs(5))
+            .await,
+        "{}",
+        app.logs()
+    );
+    for _ in 0..30 {
+        assert_eq!(chat_status(&app, "granite").await, 200);
+    }
+    // Health probes do not count as requests: no request reached the unhealthy cluster.
+    assert_eq!(aws.stats().await["requests"], 0);
+
+    aws.set_knobs(json!({"healthy": true})).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    for _ in 0..30 {
+        assert_eq!(chat_status(&app, "granite").await, 200);
+    }
+    assert!(aws.stats().await["requests"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn the_connect_timeout_is_enforced() {
+    // A listener that never accepts, with its queue filled: further connects get no answer.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        let connect = tokio::net::TcpStream::connect(address);
+        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(200), connect).await {
+            fillers.push(stream);
+        }
+    }
+    let toml = format!(
+        "[gateway]\nconnect_timeout_ms = 300\nmax_retries = 0\nhealth_check_interval_seconds = 0\n\
+         [[models]]\nname = \"granite\"\n[[models.deployments]]\ncluster = \"aws\"\n\
+         api_base = \"http://{address}/v1\"\n"
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let started = std::time::Instant::now();
+    let response = app.post_as_master(CHAT, &chat_body("granite")).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(response.status(), 504);
+    drop(listener);
+}
