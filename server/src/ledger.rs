@@ -4,6 +4,7 @@
 //! Events wait in memory while the database is unavailable and are written when it returns;
 //! graceful shutdown flushes what is left.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +13,8 @@ use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
+
+use crate::metrics::Metrics;
 
 /// How a request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +63,7 @@ pub struct SpendEvent {
 #[derive(Clone)]
 pub struct Ledger {
     tx: mpsc::UnboundedSender<SpendEvent>,
+    metrics: Arc<Metrics>,
 }
 
 /// The writer task, to be stopped (and flushed) at shutdown.
@@ -89,18 +93,20 @@ fn chunk(pending: usize) -> usize {
 
 impl Ledger {
     /// Starts the writer over `db`.
-    pub fn start(db: DatabaseConnection) -> (Self, LedgerWriter) {
+    pub fn start(db: DatabaseConnection, metrics: Arc<Metrics>) -> (Self, LedgerWriter) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        let handle = tokio::spawn(write_loop(db, rx, stopped));
-        (Self { tx }, LedgerWriter { handle, stop })
+        let handle = tokio::spawn(write_loop(db, rx, stopped, metrics.clone()));
+        (Self { tx, metrics }, LedgerWriter { handle, stop })
     }
 
     /// Queues `event`; never blocks.
     pub fn record(&self, event: SpendEvent) {
         if self.tx.send(event).is_err() {
             tracing::error!("spend ledger is closed; an event was not recorded");
+            return;
         }
+        self.metrics.ledger_queue_depth.inc();
     }
 }
 
@@ -160,6 +166,7 @@ async fn write_loop(
     db: DatabaseConnection,
     mut rx: mpsc::UnboundedReceiver<SpendEvent>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
+    metrics: Arc<Metrics>,
 ) {
     let mut pending: Vec<SpendEvent> = Vec::new();
     let mut ticker = tokio::time::interval(FLUSH_EVERY);
@@ -171,10 +178,10 @@ async fn write_loop(
                     break;
                 }
                 if pending.len() >= TRANSACTION {
-                    flush(&db, &mut pending).await;
+                    flush(&db, &mut pending, &metrics).await;
                 }
             }
-            _ = ticker.tick() => flush(&db, &mut pending).await,
+            _ = ticker.tick() => flush(&db, &mut pending, &metrics).await,
             _ = &mut stop => {
                 // Shutting down: take what is queued, write it, and end.
                 rx.close();
@@ -186,18 +193,23 @@ async fn write_loop(
         }
     }
     while !pending.is_empty() {
-        flush(&db, &mut pending).await;
+        flush(&db, &mut pending, &metrics).await;
     }
 }
 
 /// Writes `pending` in transactions of at most [`TRANSACTION`] rows. On a database error the
 /// rest stays queued and is retried after a pause; nothing is dropped.
-async fn flush(db: &DatabaseConnection, pending: &mut Vec<SpendEvent>) {
+async fn flush(db: &DatabaseConnection, pending: &mut Vec<SpendEvent>, metrics: &Metrics) {
     while !pending.is_empty() {
         let take = pending.len().min(TRANSACTION);
         match write(db, &pending[..take]).await {
             Ok(()) => {
                 pending.drain(..take);
+                let written = u64::try_from(take).unwrap_or(u64::MAX);
+                metrics.ledger_written.inc_by(written);
+                metrics
+                    .ledger_queue_depth
+                    .dec_by(i64::try_from(take).unwrap_or(i64::MAX));
             }
             Err(error) => {
                 tracing::warn!(%error, waiting = pending.len(), "cannot write spend; retrying in 1s");

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod gateway;
 pub mod ledger;
+pub mod metrics;
 pub mod router;
 pub mod routes;
 pub mod run;

@@ -60,9 +60,10 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         config.gateway.clone(),
     ));
     let (ledger_db, _) = db::connect_pool(&config, 1).await?;
-    let (ledger, ledger_writer) = Ledger::start(ledger_db);
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone());
     let gateway =
-        Gateway::new(&config, registry, ledger).context("cannot build the HTTP client")?;
+        Gateway::new(&config, registry, ledger, metrics).context("cannot build the HTTP client")?;
     let state = AppState(Arc::new(App {
         config,
         db,
@@ -148,7 +149,12 @@ async fn start_catalog(state: &AppState) -> anyhow::Result<()> {
     let poll = Duration::from_secs(state.config.gateway.registry_poll_seconds);
     gateway.registry.clone().spawn_poller(poll);
     let every = Duration::from_secs(state.config.gateway.health_check_interval_seconds);
-    crate::gateway::health::spawn(gateway.registry.clone(), gateway.client.clone(), every);
+    crate::gateway::health::spawn(
+        gateway.registry.clone(),
+        gateway.client.clone(),
+        gateway.metrics.clone(),
+        every,
+    );
     Ok(())
 }
 

@@ -676,3 +676,67 @@ async fn the_connect_timeout_is_enforced() {
     assert_eq!(response.status(), 504);
     drop(listener);
 }
+
+/// The value of the first sample of `name` whose labels contain every one of `labels`.
+fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with(name) && labels.iter().all(|l| line.contains(l)))
+        .find_map(|line| line.rsplit(' ').next()?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_move_with_traffic() {
+    let aws = MockUpstream::start("aws", &["granite"], &["--completion-tokens", "4"]).await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    for _ in 0..3 {
+        assert_eq!(chat_status(&app, "granite").await, 200);
+    }
+    assert_eq!(chat_status(&app, "nope").await, 404);
+    spend_rows(&app.database().await, 3).await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let model = "model=\"granite\"";
+    assert_eq!(
+        sample(&text, "litellm_requests_metric_total", &[model]),
+        Some(3.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "litellm_output_tokens_metric_total", &[model]),
+        Some(12.0)
+    );
+    assert_eq!(
+        sample(&text, "litellm_input_tokens_metric_total", &[model]),
+        Some(9.0)
+    );
+    let spend = sample(&text, "litellm_spend_metric_total", &[model]).unwrap();
+    assert!(
+        (spend - 3.0 * (3.0 * 200e-9 + 4.0 * 600e-9)).abs() < 1e-12,
+        "{spend}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "litellm_deployment_success_responses_total",
+            &[model, "cluster=\"aws\""]
+        ),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "litellm_request_total_latency_metric_count",
+            &[model]
+        ),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(&text, "switchyard_ledger_written_total", &[]),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(&text, "switchyard_ledger_queue_depth", &[]),
+        Some(0.0)
+    );
+}

@@ -170,6 +170,37 @@ fn authorized_request(
     }
 }
 
+/// Sends to the model's deployments; a request that finds none answering is accounted as a
+/// failure, one that does is marked with its cluster.
+async fn dispatch(
+    state: &AppState,
+    model: &ModelRoute,
+    accounting: &Accounting,
+    stamp: &mut Stamp,
+    build: impl Fn(&Deployment) -> reqwest::RequestBuilder,
+) -> Result<Answer, ApiError> {
+    let gateway = &state.gateway;
+    let sent = upstream::send(
+        model,
+        &gateway.balancer,
+        &gateway.metrics,
+        gateway.max_retries,
+        build,
+    );
+    match sent.await {
+        Ok(answer) => {
+            stamp.cluster = Some(answer.deployment.cluster.clone());
+            gateway.balancer.record_success(&answer.deployment.state);
+            Ok(answer)
+        }
+        Err(error) => {
+            let status = error.status_code().as_u16();
+            accounting.record(None, None, 0, Outcome::Failure, status, None);
+            Err(error)
+        }
+    }
+}
+
 async fn proxy(state: AppState, headers: HeaderMap, body: Body, operation: Operation) -> Response {
     let mut stamp = Stamp::new(&headers);
     let result = proxy_inner(&state, &headers, body, operation, &mut stamp).await;
@@ -209,6 +240,7 @@ async fn proxy_inner(
     }
     let accounting = Accounting {
         ledger: gateway.ledger.clone(),
+        metrics: gateway.metrics.clone(),
         request_id: stamp.request_id.clone(),
         model: model.clone(),
         call_type: operation.call_type(),
@@ -246,38 +278,14 @@ async fn proxy_inner(
         body
     };
     let client = &gateway.client;
-    let answer = upstream::send(
-        &model,
-        &gateway.balancer,
-        gateway.max_retries,
-        |deployment| {
-            let builder = client
-                .post(operation.url(deployment))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body_for(deployment));
-            authorized_request(deployment, builder)
-        },
-    )
-    .await;
-    let answer = match answer {
-        Ok(answer) => answer,
-        Err(error) => {
-            accounting.record(
-                None,
-                None,
-                0,
-                Outcome::Failure,
-                error.status_code().as_u16(),
-                None,
-            );
-            return Err(error);
-        }
-    };
-    stamp.cluster = Some(answer.deployment.cluster.clone());
-    state
-        .gateway
-        .balancer
-        .record_success(&answer.deployment.state);
+    let answer = dispatch(state, &model, &accounting, stamp, |deployment| {
+        let builder = client
+            .post(operation.url(deployment))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body_for(deployment));
+        authorized_request(deployment, builder)
+    })
+    .await?;
 
     if streaming {
         stamp.upstream_ms = Some(answer.sent.elapsed().as_millis());
@@ -478,6 +486,7 @@ async fn convert_inner(
         .unwrap_or_else(|| HeaderValue::from_static("application/json"));
     let accounting = Accounting {
         ledger: gateway.ledger.clone(),
+        metrics: gateway.metrics.clone(),
         request_id: stamp.request_id.clone(),
         model: model.clone(),
         call_type: "convert",
@@ -486,36 +495,28 @@ async fn convert_inner(
         prompt_estimate: 0,
     };
     let client = &gateway.client;
-    let answer = upstream::send(
-        &model,
-        &gateway.balancer,
-        gateway.max_retries,
-        |deployment| {
-            let builder = client
-                .post(format!("{}/{version}/convert/{kind}", deployment.origin))
-                .header(header::CONTENT_TYPE, content_type.clone())
-                .body(bytes.clone());
-            authorized_request(deployment, builder)
-        },
-    )
-    .await;
-    let answer = match answer {
-        Ok(answer) => answer,
-        Err(error) => {
-            accounting.record(
-                None,
-                None,
-                0,
-                Outcome::Failure,
-                error.status_code().as_u16(),
-                None,
-            );
-            return Err(error);
-        }
-    };
-    stamp.cluster = Some(answer.deployment.cluster.clone());
-    gateway.balancer.record_success(&answer.deployment.state);
+    let answer = dispatch(state, &model, &accounting, stamp, |deployment| {
+        let builder = client
+            .post(format!("{}/{version}/convert/{kind}", deployment.origin))
+            .header(header::CONTENT_TYPE, content_type.clone())
+            .body(bytes.clone());
+        authorized_request(deployment, builder)
+    })
+    .await?;
     whole_response(answer, accounting, stamp).await
+}
+
+/// `GET /metrics`: Prometheus text format, for scrapers inside the cluster.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let body = state.gateway.metrics.render();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// `POST /admin/reload` (master key): re-read the configuration's `[[models]]` and apply them.

@@ -4,13 +4,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::balancer::now_ms;
 use super::registry::Registry;
+use crate::metrics::{DeploymentLabels, Metrics};
 
 /// How long one probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Probes every deployment every `every` (never, when zero).
-pub fn spawn(registry: Arc<Registry>, client: reqwest::Client, every: Duration) {
+pub fn spawn(
+    registry: Arc<Registry>,
+    client: reqwest::Client,
+    metrics: Arc<Metrics>,
+    every: Duration,
+) {
     if every.is_zero() {
         return;
     }
@@ -24,6 +31,12 @@ pub fn spawn(registry: Arc<Registry>, client: reqwest::Client, every: Duration) 
                 model.deployments.iter().map(|deployment| {
                     let client = client.clone();
                     let deployment = deployment.clone();
+                    let metrics = metrics.clone();
+                    let labels = DeploymentLabels {
+                        model: model.name.clone(),
+                        cluster: deployment.cluster.clone(),
+                        model_id: deployment.id.to_string(),
+                    };
                     async move {
                         let url = format!("{}/health", deployment.origin);
                         let healthy = client
@@ -37,6 +50,12 @@ pub fn spawn(registry: Arc<Registry>, client: reqwest::Client, every: Duration) 
                                            healthy, "deployment health changed");
                         }
                         deployment.state.set_healthy(healthy);
+                        let state = match (healthy, deployment.state.cooling(now_ms())) {
+                            (false, _) => 2,
+                            (true, true) => 1,
+                            (true, false) => 0,
+                        };
+                        metrics.deployment_state.get_or_create(&labels).set(state);
                     }
                 })
             });

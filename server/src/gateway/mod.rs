@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 
 use crate::config::Config;
 use crate::ledger::Ledger;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use auth::Authenticator;
 use balancer::Balancer;
@@ -39,6 +40,8 @@ pub struct Gateway {
     pub max_retries: u32,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Where requests, tokens, spend and latencies are counted.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Gateway {
@@ -47,6 +50,7 @@ impl Gateway {
         config: &Config,
         registry: Arc<Registry>,
         ledger: Ledger,
+        metrics: Arc<Metrics>,
     ) -> Result<Self, reqwest::Error> {
         let gateway = &config.gateway;
         let client = reqwest::Client::builder()
@@ -67,6 +71,7 @@ impl Gateway {
             auth: Authenticator::new(config.master_key.as_ref()),
             max_retries: gateway.max_retries,
             max_body_bytes: gateway.max_body_bytes,
+            metrics,
         })
     }
 }
@@ -92,4 +97,5 @@ pub fn routes() -> Router<AppState> {
     router
         .route("/docling/{version}/convert/{kind}", post(handlers::convert))
         .route("/admin/reload", post(handlers::reload))
+        .route("/metrics", get(handlers::metrics))
 }

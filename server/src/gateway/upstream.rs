@@ -21,6 +21,7 @@ use super::sse::{self, Event, Splitter, Usage};
 use super::usage::{cost_nanos, estimate_tokens};
 use crate::error::ApiError;
 use crate::ledger::{Ledger, Outcome, SpendEvent};
+use crate::metrics::{DeploymentLabels, Metrics, ModelLabels, ProxyLabels, RequestLabels};
 
 /// A deployment that answered with a success status.
 pub struct Answer {
@@ -83,11 +84,20 @@ pub fn upstream_message(body: &[u8], deployment: &Deployment) -> String {
     }
 }
 
+fn deployment_labels(route: &ModelRoute, deployment: &Deployment) -> DeploymentLabels {
+    DeploymentLabels {
+        model: route.name.clone(),
+        cluster: deployment.cluster.clone(),
+        model_id: deployment.id.to_string(),
+    }
+}
+
 /// Sends the request `build` makes for each chosen deployment until one answers with a
 /// success status, at most `1 + retries` deployments.
 pub async fn send(
     route: &ModelRoute,
     balancer: &Balancer,
+    metrics: &Metrics,
     retries: u32,
     build: impl Fn(&Deployment) -> reqwest::RequestBuilder,
 ) -> Result<Answer, ApiError> {
@@ -101,6 +111,10 @@ pub async fn send(
         let sent = Instant::now();
         match attempt(&deployment, build(&deployment)).await {
             Ok(response) => {
+                metrics
+                    .deployment_success
+                    .get_or_create(&deployment_labels(route, &deployment))
+                    .inc();
                 return Ok(Answer {
                     deployment,
                     slot,
@@ -110,6 +124,10 @@ pub async fn send(
             }
             Err(Failure::Final(error)) => return Err(error),
             Err(Failure::Retryable(error)) => {
+                metrics
+                    .deployment_failure
+                    .get_or_create(&deployment_labels(route, &deployment))
+                    .inc();
                 let cooled = balancer.record_failure(&deployment.state);
                 tracing::warn!(
                     model = %route.name, cluster = %deployment.cluster, deployment = %deployment.id,
@@ -203,6 +221,7 @@ async fn read_limited(response: reqwest::Response, limit: usize) -> Vec<u8> {
 /// What the ledger needs to know about a request before it ends.
 pub struct Accounting {
     pub ledger: Ledger,
+    pub metrics: Arc<Metrics>,
     pub request_id: String,
     pub model: Arc<ModelRoute>,
     pub call_type: &'static str,
@@ -229,6 +248,13 @@ impl Accounting {
             None => (self.prompt_estimate, completion_estimate, true),
         };
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let cost = cost_nanos(
+            prompt,
+            completion,
+            self.model.input_price_nanos,
+            self.model.output_price_nanos,
+        );
+        self.count(prompt, completion, cost, http_status, ttft);
         self.ledger.record(SpendEvent {
             request_id: self.request_id.clone(),
             key_hash: None,
@@ -240,12 +266,7 @@ impl Accounting {
             prompt_tokens: prompt,
             completion_tokens: completion,
             estimated,
-            cost_nanos: cost_nanos(
-                prompt,
-                completion,
-                self.model.input_price_nanos,
-                self.model.output_price_nanos,
-            ),
+            cost_nanos: cost,
             outcome,
             http_status,
             started_at: self.started_at,
@@ -253,6 +274,61 @@ impl Accounting {
             ttft_ms: ttft.map(millis),
             duration_ms: millis(self.started.elapsed()),
         });
+    }
+}
+
+impl Accounting {
+    /// Moves the request, token, spend and latency metrics.
+    fn count(
+        &self,
+        prompt: u64,
+        completion: u64,
+        cost: i64,
+        http_status: u16,
+        ttft: Option<Duration>,
+    ) {
+        let metrics = &self.metrics;
+        let model = self.model.name.clone();
+        let status = ProxyLabels {
+            model: model.clone(),
+            status_code: http_status.to_string(),
+        };
+        metrics.proxy_total_requests.get_or_create(&status).inc();
+        if http_status >= 400 {
+            metrics.proxy_failed_requests.get_or_create(&status).inc();
+        }
+        let labels = RequestLabels {
+            hashed_api_key: String::new(),
+            api_key_alias: String::new(),
+            model: model.clone(),
+            user: String::new(),
+        };
+        metrics.requests.get_or_create(&labels).inc();
+        metrics.input_tokens.get_or_create(&labels).inc_by(prompt);
+        metrics
+            .output_tokens
+            .get_or_create(&labels)
+            .inc_by(completion);
+        metrics
+            .total_tokens
+            .get_or_create(&labels)
+            .inc_by(prompt + completion);
+        // Nano-units to currency units; the metric is a float by convention, the ledger exact.
+        metrics
+            .spend
+            .get_or_create(&labels)
+            .inc_by(cost as f64 / 1e9);
+        let by_model = ModelLabels { model };
+        metrics
+            .request_total_latency
+            .get_or_create(&by_model)
+            .observe(self.started.elapsed().as_secs_f64());
+        if let Some(ttft) = ttft {
+            metrics
+                .time_to_first_token
+                .get_or_create(&by_model)
+                .observe(ttft.as_secs_f64());
+        }
     }
 }
 

@@ -1,0 +1,228 @@
+//! Prometheus metrics, in one typed struct. Names follow LiteLLM's where one exists, so the
+//! dashboards teams already have keep working; Switchyard's own are `switchyard_*`.
+//! (Counters are exported with the `_total` suffix, as LiteLLM's Python client does.)
+
+use std::sync::atomic::AtomicU64;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// Labels of per-request counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// SHA-256 of the key (empty for the master key).
+    pub hashed_api_key: String,
+    /// The key's alias, if any.
+    pub api_key_alias: String,
+    /// The public model name.
+    pub model: String,
+    /// The key's owner, if any.
+    pub user: String,
+}
+
+/// Labels of the proxy-level request counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ProxyLabels {
+    pub model: String,
+    pub status_code: String,
+}
+
+/// Labels of latency histograms.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ModelLabels {
+    pub model: String,
+}
+
+/// Labels of per-deployment metrics.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DeploymentLabels {
+    pub model: String,
+    pub cluster: String,
+    pub model_id: String,
+}
+
+type Latency = Family<ModelLabels, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    // 5 ms to ~160 s.
+    Histogram::new(exponential_buckets(0.005, 2.0, 16))
+}
+
+/// Every metric Switchyard exports.
+pub struct Metrics {
+    registry: Registry,
+    /// `litellm_requests_metric`: requests, by key and model.
+    pub requests: Family<RequestLabels, Counter>,
+    /// `litellm_proxy_total_requests_metric`: requests, by model and HTTP status.
+    pub proxy_total_requests: Family<ProxyLabels, Counter>,
+    /// `litellm_proxy_failed_requests_metric`: failed requests, by model and HTTP status.
+    pub proxy_failed_requests: Family<ProxyLabels, Counter>,
+    /// `litellm_spend_metric`: spend in currency units.
+    pub spend: Family<RequestLabels, Counter<f64, AtomicU64>>,
+    /// `litellm_total_tokens_metric`.
+    pub total_tokens: Family<RequestLabels, Counter>,
+    /// `litellm_input_tokens_metric`.
+    pub input_tokens: Family<RequestLabels, Counter>,
+    /// `litellm_output_tokens_metric`.
+    pub output_tokens: Family<RequestLabels, Counter>,
+    /// `litellm_request_total_latency_metric`: seconds from request to last byte.
+    pub request_total_latency: Latency,
+    /// `litellm_llm_api_time_to_first_token_metric`: seconds to the first streamed byte.
+    pub time_to_first_token: Latency,
+    /// `litellm_deployment_state`: 0 healthy, 1 partial (cooling down), 2 down.
+    pub deployment_state: Family<DeploymentLabels, Gauge>,
+    /// `litellm_deployment_success_responses`.
+    pub deployment_success: Family<DeploymentLabels, Counter>,
+    /// `litellm_deployment_failure_responses`.
+    pub deployment_failure: Family<DeploymentLabels, Counter>,
+    /// `switchyard_ledger_queue_depth`: spend events waiting to be written.
+    pub ledger_queue_depth: Gauge,
+    /// `switchyard_ledger_written`: spend events written to the database.
+    pub ledger_written: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let metrics = Self {
+            requests: Family::default(),
+            proxy_total_requests: Family::default(),
+            proxy_failed_requests: Family::default(),
+            spend: Family::default(),
+            total_tokens: Family::default(),
+            input_tokens: Family::default(),
+            output_tokens: Family::default(),
+            request_total_latency: Family::new_with_constructor(latency_histogram),
+            time_to_first_token: Family::new_with_constructor(latency_histogram),
+            deployment_state: Family::default(),
+            deployment_success: Family::default(),
+            deployment_failure: Family::default(),
+            ledger_queue_depth: Gauge::default(),
+            ledger_written: Counter::default(),
+            registry: Registry::default(),
+        };
+        let r = &mut registry;
+        r.register(
+            "litellm_requests_metric",
+            "Requests by key and model",
+            metrics.requests.clone(),
+        );
+        r.register(
+            "litellm_proxy_total_requests_metric",
+            "Requests by model and status",
+            metrics.proxy_total_requests.clone(),
+        );
+        r.register(
+            "litellm_proxy_failed_requests_metric",
+            "Failed requests by model and status",
+            metrics.proxy_failed_requests.clone(),
+        );
+        r.register(
+            "litellm_spend_metric",
+            "Spend in currency units",
+            metrics.spend.clone(),
+        );
+        r.register(
+            "litellm_total_tokens_metric",
+            "Prompt plus completion tokens",
+            metrics.total_tokens.clone(),
+        );
+        r.register(
+            "litellm_input_tokens_metric",
+            "Prompt tokens",
+            metrics.input_tokens.clone(),
+        );
+        r.register(
+            "litellm_output_tokens_metric",
+            "Completion tokens",
+            metrics.output_tokens.clone(),
+        );
+        r.register(
+            "litellm_request_total_latency_metric",
+            "Seconds from request to last byte",
+            metrics.request_total_latency.clone(),
+        );
+        r.register(
+            "litellm_llm_api_time_to_first_token_metric",
+            "Seconds to the first streamed byte",
+            metrics.time_to_first_token.clone(),
+        );
+        r.register(
+            "litellm_deployment_state",
+            "0 healthy, 1 cooling down, 2 down",
+            metrics.deployment_state.clone(),
+        );
+        r.register(
+            "litellm_deployment_success_responses",
+            "Successful answers by deployment",
+            metrics.deployment_success.clone(),
+        );
+        r.register(
+            "litellm_deployment_failure_responses",
+            "Failed attempts by deployment",
+            metrics.deployment_failure.clone(),
+        );
+        r.register(
+            "switchyard_ledger_queue_depth",
+            "Spend events waiting to be written",
+            metrics.ledger_queue_depth.clone(),
+        );
+        r.register(
+            "switchyard_ledger_written",
+            "Spend events written to the database",
+            metrics.ledger_written.clone(),
+        );
+        Self {
+            registry,
+            ..metrics
+        }
+    }
+
+    /// The text exposition format served at `/metrics`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            tracing::error!("cannot encode metrics");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn litellm_names_are_exported() {
+        let metrics = Metrics::new();
+        let labels = RequestLabels {
+            hashed_api_key: "abc".into(),
+            api_key_alias: String::new(),
+            model: "granite".into(),
+            user: String::new(),
+        };
+        metrics.requests.get_or_create(&labels).inc();
+        metrics.spend.get_or_create(&labels).inc_by(0.25);
+        let text = metrics.render();
+        assert!(
+            text.contains("litellm_requests_metric_total{hashed_api_key=\"abc\""),
+            "{text}"
+        );
+        assert!(text.contains("litellm_spend_metric_total"), "{text}");
+        assert!(
+            text.contains("# TYPE switchyard_ledger_queue_depth gauge"),
+            "{text}"
+        );
+    }
+}
