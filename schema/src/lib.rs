@@ -6,7 +6,9 @@
 
 pub mod branding;
 pub mod catalog;
+pub mod duration;
 pub mod error;
+pub mod keys;
 pub mod system;
 
 use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};

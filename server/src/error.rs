@@ -40,6 +40,32 @@ pub enum ApiError {
     /// The model server did not answer in time.
     #[error("{0}")]
     Timeout(String),
+    /// A request field is wrong; `param` names it.
+    #[error("{message}")]
+    BadParam {
+        message: String,
+        param: &'static str,
+    },
+    /// Something failed inside; the details are in the log, never in the answer.
+    #[error("internal error; the server log has the details")]
+    Internal,
+}
+
+impl From<schema::DomainError> for ApiError {
+    fn from(error: schema::DomainError) -> Self {
+        use schema::DomainError as D;
+        match error {
+            D::Unauthenticated => Self::Unauthorized("sign in or send an API key".into()),
+            D::Forbidden(message) => Self::Forbidden(message),
+            D::NotFound(message) => Self::NotFound(message),
+            D::BadInput(message) => Self::BadRequest(message),
+            D::Conflict(message) => Self::BadRequest(message),
+            D::Database(source) => {
+                tracing::error!(error = %source, "database error");
+                Self::Internal
+            }
+        }
+    }
 }
 
 impl ApiError {
@@ -56,6 +82,8 @@ impl ApiError {
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            Self::BadParam { .. } => StatusCode::BAD_REQUEST,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -72,6 +100,15 @@ impl ApiError {
             Self::Upstream { .. } | Self::BadGateway(_) => "upstream_error",
             Self::Unavailable(_) => "service_unavailable",
             Self::Timeout(_) => "timeout_error",
+            Self::BadParam { .. } => "bad_request_error",
+            Self::Internal => "internal_error",
+        }
+    }
+
+    fn param(&self) -> Option<&'static str> {
+        match self {
+            Self::BadParam { param, .. } => Some(param),
+            _ => None,
         }
     }
 }
@@ -83,10 +120,23 @@ impl IntoResponse for ApiError {
             "error": {
                 "message": self.to_string(),
                 "type": self.kind(),
-                "param": null,
+                "param": self.param(),
                 "code": status.as_u16().to_string(),
             }
         });
         (status, Json(body)).into_response()
+    }
+}
+
+/// Parses a JSON object body, saying where it is malformed.
+pub fn json_object(bytes: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::BadRequest(
+            "the request body must be a JSON object".into(),
+        )),
+        Err(error) => Err(ApiError::BadRequest(format!(
+            "the request body is not valid JSON: {error}"
+        ))),
     }
 }

@@ -31,6 +31,7 @@ pub fn build(state: AppState) -> Router {
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::websocket))
         .merge(crate::gateway::routes())
+        .merge(crate::admin::routes())
         .fallback(spa)
         .with_state(state)
         .layer(

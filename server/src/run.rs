@@ -62,8 +62,14 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let (ledger_db, _) = db::connect_pool(&config, 1).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone());
-    let gateway =
-        Gateway::new(&config, registry, ledger, metrics).context("cannot build the HTTP client")?;
+    let gateway = Gateway::new(
+        &config,
+        registry,
+        ledger,
+        metrics,
+        schema::keys::KeyService::new(db.clone()),
+    )
+    .context("cannot build the HTTP client")?;
     let state = AppState(Arc::new(App {
         config,
         db,
@@ -148,6 +154,10 @@ async fn start_catalog(state: &AppState) -> anyhow::Result<()> {
         .context("cannot apply the configured models")?;
     let poll = Duration::from_secs(state.config.gateway.registry_poll_seconds);
     gateway.registry.clone().spawn_poller(poll);
+    gateway
+        .auth
+        .clone()
+        .spawn_version_poller(Duration::from_secs(1));
     let every = Duration::from_secs(state.config.gateway.health_check_interval_seconds);
     crate::gateway::health::spawn(
         gateway.registry.clone(),

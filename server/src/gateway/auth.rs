@@ -1,7 +1,13 @@
 //! Who is calling `/v1`: the key from `Authorization: Bearer`, `x-litellm-api-key`,
 //! `api-key` or `x-api-key`, checked against the master key's hash.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use axum::http::HeaderMap;
+use schema::keys::{AuthKey, KeyService};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
@@ -11,10 +17,30 @@ use crate::error::ApiError;
 const KEY_HEADERS: [&str; 3] = ["x-litellm-api-key", "api-key", "x-api-key"];
 
 /// An authenticated caller of the gateway.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Caller {
     /// The master key: every model, never limited.
     Master,
+    /// A virtual key, valid now.
+    Key(Arc<AuthKey>),
+}
+
+impl Caller {
+    /// Whether the caller may use the model called `name`.
+    pub fn may_use(&self, name: &str) -> bool {
+        match self {
+            Self::Master => true,
+            Self::Key(key) => key.all_models || key.models.contains(name),
+        }
+    }
+
+    /// The key's hash, alias and owner, for accounting (none for the master key).
+    pub fn key(&self) -> Option<&AuthKey> {
+        match self {
+            Self::Master => None,
+            Self::Key(key) => Some(key),
+        }
+    }
 }
 
 /// Hex SHA-256 of a key, the form keys are stored and compared in.
@@ -41,10 +67,19 @@ pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
         .filter(|key| !key.is_empty())
 }
 
-/// Checks keys against the configured master key.
-#[derive(Clone)]
+/// How long a looked-up key is trusted without asking the database again (changes on any
+/// replica clear the cache sooner, through the key version).
+const CACHE_TTL: Duration = Duration::from_secs(60);
+
+/// A looked-up key (or its absence) and when it was looked up.
+type Cached = (Option<Arc<AuthKey>>, Instant);
+
+/// Checks keys: the master key by its hash, virtual keys through a cache over the database.
 pub struct Authenticator {
     master_hash: Option<[u8; 32]>,
+    keys: KeyService,
+    cache: Mutex<HashMap<String, Cached>>,
+    version: AtomicI64,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -53,26 +88,93 @@ impl std::fmt::Debug for Authenticator {
     }
 }
 
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::Unauthorized(message.into())
+}
+
 impl Authenticator {
-    /// An authenticator for `master_key` (none: nothing authenticates yet).
-    pub fn new(master_key: Option<&SecretString>) -> Self {
+    /// An authenticator for `master_key` and the keys in `keys`.
+    pub fn new(master_key: Option<&SecretString>, keys: KeyService) -> Self {
         Self {
             master_hash: master_key.map(|k| hash_key(k.expose_secret())),
+            keys,
+            cache: Mutex::new(HashMap::new()),
+            version: AtomicI64::new(-1),
         }
     }
 
+    /// Forgets every cached key (after a change on this replica).
+    pub fn invalidate(&self) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
+    }
+
+    /// Clears the cache when another replica changed a key (polled every `every`).
+    pub fn spawn_version_poller(self: Arc<Self>, every: Duration) {
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            loop {
+                ticker.tick().await;
+                if let Ok(version) = self.keys.version().await
+                    && self.version.swap(version, Ordering::Relaxed) != version
+                {
+                    self.invalidate();
+                }
+            }
+        });
+    }
+
+    async fn lookup(&self, key: &str) -> Result<Option<Arc<AuthKey>>, ApiError> {
+        let hash = schema::keys::hash_key(key);
+        if let Ok(cache) = self.cache.lock()
+            && let Some((found, at)) = cache.get(&hash)
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(found.clone());
+        }
+        let found = self.keys.for_auth(&hash).await?.map(Arc::new);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(hash, (found.clone(), Instant::now()));
+        }
+        Ok(found)
+    }
+
     /// The caller behind `headers`, or why there is none. Keys are never echoed.
-    pub fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let key = presented_key(headers).ok_or_else(|| {
-            ApiError::Unauthorized(
-                "missing API key: send it as `Authorization: Bearer sk-…`".into(),
-            )
+            unauthorized("missing API key: send it as `Authorization: Bearer sk-…`")
         })?;
         // Comparing digests: equal-length values, and no timing signal about the key itself.
-        match self.master_hash {
-            Some(master) if master == hash_key(key) => Ok(Caller::Master),
-            _ => Err(ApiError::Unauthorized(
-                "invalid API key: check the key, or create a new one in the portal".into(),
+        if self
+            .master_hash
+            .is_some_and(|master| master == hash_key(key))
+        {
+            return Ok(Caller::Master);
+        }
+        let found = self.lookup(key).await?.ok_or_else(|| {
+            unauthorized("invalid API key: check the key, or create a new one in the portal")
+        })?;
+        if found.blocked {
+            return Err(unauthorized(
+                "this API key is blocked; ask an administrator to unblock it",
+            ));
+        }
+        if let Some(expired) = found.expires_at.filter(|at| *at <= chrono::Utc::now()) {
+            return Err(ApiError::Unauthorized(format!(
+                "this API key expired at {}; create a new one or ask for an extension",
+                expired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )));
+        }
+        Ok(Caller::Key(found))
+    }
+
+    /// Only the master key passes.
+    pub async fn require_master(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        match self.authenticate(headers).await? {
+            Caller::Master => Ok(()),
+            Caller::Key(_) => Err(ApiError::Forbidden(
+                "this route needs the master key".into(),
             )),
         }
     }
@@ -113,22 +215,5 @@ mod tests {
             None
         );
         assert_eq!(presented_key(&headers(&[])), None);
-    }
-
-    #[test]
-    fn only_the_master_key_authenticates_and_errors_never_echo_keys() {
-        let master = SecretString::from(format!("sk-{}", "m".repeat(32)));
-        let auth = Authenticator::new(Some(&master));
-        let good = headers(&[(
-            "authorization",
-            &format!("Bearer {}", master.expose_secret()),
-        )]);
-        assert_eq!(auth.authenticate(&good).unwrap(), Caller::Master);
-        let error = auth
-            .authenticate(&headers(&[("x-api-key", "sk-wrong-key")]))
-            .unwrap_err()
-            .to_string();
-        assert!(!error.contains("sk-wrong-key"));
-        assert!(Authenticator::new(None).authenticate(&good).is_err());
     }
 }

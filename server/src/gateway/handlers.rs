@@ -15,6 +15,7 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::auth::Caller;
 use super::registry::{Deployment, ModelRoute};
 use super::upstream::{self, Accounting, Answer};
 use super::usage::{estimate_tokens, prompt_chars};
@@ -126,19 +127,6 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Byte
         .map_err(|_| too_large())
 }
 
-/// Parses a JSON object body, saying where it is malformed.
-fn parse_object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::BadRequest(
-            "the request body must be a JSON object".into(),
-        )),
-        Err(error) => Err(ApiError::BadRequest(format!(
-            "the request body is not valid JSON: {error}"
-        ))),
-    }
-}
-
 fn unknown_model(name: &str) -> ApiError {
     let shown: String = name.chars().take(200).collect();
     ApiError::NotFound(format!(
@@ -158,6 +146,18 @@ fn find_model(
         .registry
         .get(name)
         .ok_or_else(|| unknown_model(name))
+}
+
+/// 403 unless the caller's key lists the model (or reaches every model).
+fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
+    if caller.may_use(&model.name) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "this API key may not use model `{}`; GET /v1/models lists the models it can use",
+            model.name
+        )))
+    }
 }
 
 fn authorized_request(
@@ -215,11 +215,12 @@ async fn proxy_inner(
     stamp: &mut Stamp,
 ) -> Result<Response, ApiError> {
     let gateway = &state.gateway;
-    gateway.auth.authenticate(headers)?;
+    let caller = gateway.auth.authenticate(headers).await?;
     let bytes = read_body(body, headers, gateway.max_body_bytes).await?;
-    let mut request = parse_object(&bytes)?;
+    let mut request = crate::error::json_object(&bytes)?;
     let model = find_model(state, &request)?;
     stamp.model = Some(model.name.clone());
+    allowed(&caller, &model)?;
 
     let streaming =
         operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
@@ -241,6 +242,7 @@ async fn proxy_inner(
     let accounting = Accounting {
         ledger: gateway.ledger.clone(),
         metrics: gateway.metrics.clone(),
+        caller: caller.clone(),
         request_id: stamp.request_id.clone(),
         model: model.clone(),
         call_type: operation.call_type(),
@@ -387,29 +389,42 @@ fn model_object(model: &ModelRoute) -> Value {
 /// `GET /v1/models`: every model the caller may use.
 pub async fn list_models(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let stamp = Stamp::new(&headers);
-    let result = state.gateway.auth.authenticate(&headers).map(|_| {
-        let snapshot = state.gateway.registry.snapshot();
-        let data: Vec<Value> = snapshot.models.values().map(|m| model_object(m)).collect();
-        Json(json!({"object": "list", "data": data})).into_response()
-    });
+    let result = state
+        .gateway
+        .auth
+        .authenticate(&headers)
+        .await
+        .map(|caller| {
+            let snapshot = state.gateway.registry.snapshot();
+            let data: Vec<Value> = snapshot
+                .models
+                .values()
+                .filter(|m| caller.may_use(&m.name))
+                .map(|m| model_object(m))
+                .collect();
+            Json(json!({"object": "list", "data": data})).into_response()
+        });
     stamp.apply(result.unwrap_or_else(IntoResponse::into_response))
 }
 
-/// `GET /v1/models/{id}` (the id may contain `/`).
+/// `GET /v1/models/{id}` (the id may contain `/`); models the key cannot use are not found.
 pub async fn get_model(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let stamp = Stamp::new(&headers);
-    let result = state.gateway.auth.authenticate(&headers).and_then(|_| {
+    let result = async {
+        let caller = state.gateway.auth.authenticate(&headers).await?;
         let model = state
             .gateway
             .registry
             .get(&id)
+            .filter(|m| caller.may_use(&m.name))
             .ok_or_else(|| unknown_model(&id))?;
-        Ok(Json(model_object(&model)).into_response())
-    });
+        Ok::<_, ApiError>(Json(model_object(&model)).into_response())
+    }
+    .await;
     stamp.apply(result.unwrap_or_else(IntoResponse::into_response))
 }
 
@@ -471,7 +486,7 @@ async fn convert_inner(
     stamp: &mut Stamp,
 ) -> Result<Response, ApiError> {
     let gateway = &state.gateway;
-    gateway.auth.authenticate(headers)?;
+    let caller = gateway.auth.authenticate(headers).await?;
     if !matches!(version, "v1" | "v1alpha") || !matches!(kind, "source" | "file") {
         return Err(ApiError::NotFound(format!(
             "no route /docling/{version}/convert/{kind}; use /docling/v1/convert/source or /file"
@@ -480,6 +495,7 @@ async fn convert_inner(
     let bytes = read_body(body, headers, gateway.max_body_bytes).await?;
     let model = docling_model(state, query.model.as_deref())?;
     stamp.model = Some(model.name.clone());
+    allowed(&caller, &model)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .cloned()
@@ -487,6 +503,7 @@ async fn convert_inner(
     let accounting = Accounting {
         ledger: gateway.ledger.clone(),
         metrics: gateway.metrics.clone(),
+        caller: caller.clone(),
         request_id: stamp.request_id.clone(),
         model: model.clone(),
         call_type: "convert",
@@ -522,7 +539,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// `POST /admin/reload` (master key): re-read the configuration's `[[models]]` and apply them.
 pub async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let result = async {
-        state.gateway.auth.authenticate(&headers)?;
+        state.gateway.auth.require_master(&headers).await?;
         let changed = crate::run::reload_models(&state)
             .await
             .map_err(|error| ApiError::BadRequest(format!("reload failed: {error}")))?;

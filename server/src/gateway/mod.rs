@@ -35,7 +35,9 @@ pub struct Gateway {
     /// Where settled requests are recorded.
     pub ledger: Ledger,
     /// Who may call.
-    pub auth: Authenticator,
+    pub auth: Arc<Authenticator>,
+    /// Virtual keys, for the admin API.
+    pub keys: schema::keys::KeyService,
     /// Other deployments to try after a failure.
     pub max_retries: u32,
     /// Largest accepted request body.
@@ -51,6 +53,7 @@ impl Gateway {
         registry: Arc<Registry>,
         ledger: Ledger,
         metrics: Arc<Metrics>,
+        keys: schema::keys::KeyService,
     ) -> Result<Self, reqwest::Error> {
         let gateway = &config.gateway;
         let client = reqwest::Client::builder()
@@ -68,7 +71,8 @@ impl Gateway {
             },
             client,
             ledger,
-            auth: Authenticator::new(config.master_key.as_ref()),
+            auth: Arc::new(Authenticator::new(config.master_key.as_ref(), keys.clone())),
+            keys,
             max_retries: gateway.max_retries,
             max_body_bytes: gateway.max_body_bytes,
             metrics,

@@ -15,6 +15,7 @@ use futures::stream::BoxStream;
 use serde::Deserialize;
 use std::collections::VecDeque;
 
+use super::auth::Caller;
 use super::balancer::{Balancer, Slot};
 use super::registry::{Deployment, ModelRoute};
 use super::sse::{self, Event, Splitter, Usage};
@@ -222,6 +223,8 @@ async fn read_limited(response: reqwest::Response, limit: usize) -> Vec<u8> {
 pub struct Accounting {
     pub ledger: Ledger,
     pub metrics: Arc<Metrics>,
+    /// Who made the request.
+    pub caller: Caller,
     pub request_id: String,
     pub model: Arc<ModelRoute>,
     pub call_type: &'static str,
@@ -257,8 +260,8 @@ impl Accounting {
         self.count(prompt, completion, cost, http_status, ttft);
         self.ledger.record(SpendEvent {
             request_id: self.request_id.clone(),
-            key_hash: None,
-            user_id: None,
+            key_hash: self.caller.key().map(|k| k.token_hash.clone()),
+            user_id: self.caller.key().and_then(|k| k.owner),
             model: self.model.name.clone(),
             deployment_id: deployment.map(|d| d.id),
             cluster: deployment.map(|d| d.cluster.clone()),
@@ -297,11 +300,12 @@ impl Accounting {
         if http_status >= 400 {
             metrics.proxy_failed_requests.get_or_create(&status).inc();
         }
+        let key = self.caller.key();
         let labels = RequestLabels {
-            hashed_api_key: String::new(),
-            api_key_alias: String::new(),
+            hashed_api_key: key.map(|k| k.token_hash.clone()).unwrap_or_default(),
+            api_key_alias: key.and_then(|k| k.alias.clone()).unwrap_or_default(),
             model: model.clone(),
-            user: String::new(),
+            user: key.and_then(|k| k.user_id.clone()).unwrap_or_default(),
         };
         metrics.requests.get_or_create(&labels).inc();
         metrics.input_tokens.get_or_create(&labels).inc_by(prompt);

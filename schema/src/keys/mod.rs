@@ -1,0 +1,9 @@
+//! Virtual keys: `sk-…` secrets stored only as SHA-256 hashes, their owners, models, limits,
+//! expiry and blocking; and the version counter that tells replicas to drop cached keys.
+
+mod service;
+
+pub use service::{
+    AuthKey, Issued, KeyChanges, KeyFilter, KeyRecord, KeyService, NewKey, ORIGIN_ADMIN_API,
+    ORIGIN_PORTAL, display_name, hash_key,
+};

@@ -1,0 +1,358 @@
+//! `/key/*`: virtual keys for provisioning automation, in LiteLLM's request and answer shapes.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::{DateTime, SecondsFormat, Utc};
+use schema::keys::{KeyChanges, KeyFilter, KeyRecord, NewKey, ORIGIN_ADMIN_API, hash_key};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::lenient::{int, limits_map, money, present, string, strings, units};
+use crate::error::{ApiError, json_object};
+use crate::gateway::auth::Caller;
+use crate::state::AppState;
+
+fn iso(at: Option<DateTime<Utc>>) -> Value {
+    at.map_or(Value::Null, |at| {
+        Value::from(at.to_rfc3339_opts(SecondsFormat::Micros, true))
+    })
+}
+
+/// A key as the admin API shows it; never its plaintext.
+fn key_object(record: &KeyRecord) -> Value {
+    let key = &record.key;
+    json!({
+        "token": key.token_hash,
+        "key_name": key.key_name,
+        "key_alias": key.alias,
+        "expires": iso(key.expires_at),
+        "user_id": record.user_id,
+        "models": record.models,
+        "spend": key.spend_nanos as f64 / 1e9,
+        "max_budget": units(key.max_budget_nanos),
+        "soft_budget": units(key.soft_budget_nanos),
+        "budget_duration": key.budget_duration,
+        "budget_reset_at": iso(key.budget_reset_at),
+        "tpm_limit": key.tpm_limit,
+        "rpm_limit": key.rpm_limit,
+        "max_parallel_requests": key.max_parallel_requests,
+        "model_rpm_limit": key.model_rpm_limit,
+        "model_tpm_limit": key.model_tpm_limit,
+        "metadata": key.metadata,
+        "blocked": key.blocked,
+        "team_id": key.team_id,
+        "tags": key.tags,
+        "created_at": iso(Some(key.created_at)),
+        "updated_at": iso(Some(key.updated_at)),
+    })
+}
+
+/// A key given as `sk-…` or as its hash, as the hash.
+fn resolve(given: &str) -> String {
+    if given.starts_with("sk-") {
+        hash_key(given)
+    } else {
+        given.trim().to_ascii_lowercase()
+    }
+}
+
+fn reply(result: Result<Value, ApiError>) -> Response {
+    result.map_or_else(IntoResponse::into_response, |v| Json(v).into_response())
+}
+
+async fn master(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    state.gateway.auth.require_master(headers).await
+}
+
+fn alias_conflict(error: schema::DomainError) -> ApiError {
+    match error {
+        schema::DomainError::Conflict(message) => ApiError::BadParam {
+            message,
+            param: "key_alias",
+        },
+        other => other.into(),
+    }
+}
+
+fn new_key(body: &Map<String, Value>) -> Result<NewKey, ApiError> {
+    Ok(NewKey {
+        models: strings(body.get("models"), "models")?,
+        duration: string(body.get("duration"), "duration")?,
+        user_id: string(body.get("user_id"), "user_id")?,
+        alias: string(body.get("key_alias"), "key_alias")?,
+        metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),
+        max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
+        soft_budget_nanos: money(body.get("soft_budget"), "soft_budget")?,
+        budget_duration: string(body.get("budget_duration"), "budget_duration")?,
+        tpm_limit: int(body.get("tpm_limit"), "tpm_limit")?,
+        rpm_limit: int(body.get("rpm_limit"), "rpm_limit")?,
+        max_parallel_requests: int(body.get("max_parallel_requests"), "max_parallel_requests")?,
+        model_rpm_limit: limits_map(body.get("model_rpm_limit"), "model_rpm_limit")?,
+        model_tpm_limit: limits_map(body.get("model_tpm_limit"), "model_tpm_limit")?,
+        blocked: body
+            .get("blocked")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        team_id: string(body.get("team_id"), "team_id")?,
+        tags: strings(body.get("tags"), "tags")?,
+        origin: ORIGIN_ADMIN_API,
+    })
+}
+
+/// `POST /key/generate`: a new key; the plaintext is in this answer only.
+pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    reply(
+        async {
+            master(&state, &headers).await?;
+            let body = json_object(&body)?;
+            let new = new_key(&body)?;
+            let issued = state
+                .gateway
+                .keys
+                .generate(new)
+                .await
+                .map_err(alias_conflict)?;
+            state.gateway.auth.invalidate();
+            let mut answer = key_object(&issued.record);
+            answer["key"] = Value::from(issued.plaintext);
+            answer["duration"] = body.get("duration").cloned().unwrap_or(Value::Null);
+            Ok(answer)
+        }
+        .await,
+    )
+}
+
+/// Query of `/key/list`.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    page: Option<usize>,
+    size: Option<usize>,
+    user_id: Option<String>,
+    key_alias: Option<String>,
+    #[serde(default)]
+    return_full_object: Option<String>,
+}
+
+/// `GET /key/list`: every key (hash ids) unless `size` pages them.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    reply(async {
+        master(&state, &headers).await?;
+        let filter = KeyFilter {
+            user_id: query.user_id,
+            alias: query.key_alias,
+        };
+        let records = state.gateway.keys.list(&filter).await?;
+        let total = records.len();
+        let size = query.size.filter(|s| *s > 0).unwrap_or(total.max(1));
+        let page = query.page.filter(|p| *p > 0).unwrap_or(1);
+        let pages = total.div_ceil(size).max(1);
+        let full = query.return_full_object.as_deref() == Some("true");
+        let keys: Vec<Value> = records
+            .iter()
+            .skip((page - 1).saturating_mul(size))
+            .take(size)
+            .map(|r| if full { key_object(r) } else { Value::from(r.key.token_hash.clone()) })
+            .collect();
+        Ok(json!({"keys": keys, "total_count": total, "current_page": page, "total_pages": pages}))
+    }
+    .await)
+}
+
+/// Query of `/key/info`.
+#[derive(Debug, Deserialize)]
+pub struct InfoQuery {
+    key: Option<String>,
+}
+
+/// `GET /key/info?key=`: one key; without `key`, the calling key's own.
+pub async fn info(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<InfoQuery>,
+) -> Response {
+    reply(
+        async {
+            let caller = state.gateway.auth.authenticate(&headers).await?;
+            let (asked, hash) = match (&query.key, &caller) {
+                (Some(given), _) => (given.clone(), resolve(given)),
+                (None, Caller::Key(own)) => (own.token_hash.clone(), own.token_hash.clone()),
+                (None, Caller::Master) => {
+                    return Err(ApiError::BadParam {
+                        message: "pass the key to look up as `?key=` (its hash or sk-…)".into(),
+                        param: "key",
+                    });
+                }
+            };
+            if let Caller::Key(own) = &caller
+                && own.token_hash != hash
+            {
+                return Err(ApiError::Forbidden(
+                    "a key may only read its own information".into(),
+                ));
+            }
+            let record = state.gateway.keys.record_by_hash(&hash).await?;
+            Ok(json!({"key": asked, "info": key_object(&record)}))
+        }
+        .await,
+    )
+}
+
+fn changes(body: &Map<String, Value>) -> Result<KeyChanges, ApiError> {
+    let opt_int = |field: &'static str| present(body, field).map(|v| int(v, field)).transpose();
+    let opt_money = |field: &'static str| present(body, field).map(|v| money(v, field)).transpose();
+    let opt_string =
+        |field: &'static str| present(body, field).map(|v| string(v, field)).transpose();
+    Ok(KeyChanges {
+        models: present(body, "models")
+            .map(|v| strings(v, "models"))
+            .transpose()?,
+        duration: opt_string("duration")?,
+        user_id: opt_string("user_id")?.flatten(),
+        alias: opt_string("key_alias")?,
+        metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),
+        max_budget_nanos: opt_money("max_budget")?,
+        soft_budget_nanos: opt_money("soft_budget")?,
+        budget_duration: opt_string("budget_duration")?,
+        tpm_limit: opt_int("tpm_limit")?,
+        rpm_limit: opt_int("rpm_limit")?,
+        max_parallel_requests: opt_int("max_parallel_requests")?,
+        model_rpm_limit: present(body, "model_rpm_limit")
+            .map(|v| limits_map(v, "model_rpm_limit"))
+            .transpose()?,
+        model_tpm_limit: present(body, "model_tpm_limit")
+            .map(|v| limits_map(v, "model_tpm_limit"))
+            .transpose()?,
+        blocked: body.get("blocked").and_then(Value::as_bool),
+    })
+}
+
+fn key_field(body: &Map<String, Value>) -> Result<String, ApiError> {
+    body.get("key")
+        .and_then(Value::as_str)
+        .map(resolve)
+        .ok_or_else(|| ApiError::BadParam {
+            message: "`key` is required: the key's hash (token) or sk-…".into(),
+            param: "key",
+        })
+}
+
+/// `POST /key/update`: any generate field; `duration` recomputes `expires` from now.
+pub async fn update(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    reply(
+        async {
+            master(&state, &headers).await?;
+            let body = json_object(&body)?;
+            let hash = key_field(&body)?;
+            let record = state
+                .gateway
+                .keys
+                .update(&hash, changes(&body)?)
+                .await
+                .map_err(alias_conflict)?;
+            state.gateway.auth.invalidate();
+            Ok(key_object(&record))
+        }
+        .await,
+    )
+}
+
+async fn set_blocked(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    blocked: bool,
+) -> Result<Value, ApiError> {
+    master(state, headers).await?;
+    let body = json_object(body)?;
+    let hash = key_field(&body)?;
+    let change = KeyChanges {
+        blocked: Some(blocked),
+        ..KeyChanges::default()
+    };
+    let record = state.gateway.keys.update(&hash, change).await?;
+    state.gateway.auth.invalidate();
+    Ok(key_object(&record))
+}
+
+/// `POST /key/block`.
+pub async fn block(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    reply(set_blocked(&state, &headers, &body, true).await)
+}
+
+/// `POST /key/unblock`.
+pub async fn unblock(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    reply(set_blocked(&state, &headers, &body, false).await)
+}
+
+/// `POST /key/delete` (and `DELETE`): `{"keys": [...]}`, `{"key_aliases": [...]}` or `{"key": ...}`.
+pub async fn delete(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    reply(
+        async {
+            master(&state, &headers).await?;
+            let body = json_object(&body)?;
+            let mut given = strings(body.get("keys"), "keys")?;
+            if let Some(one) = string(body.get("key"), "key")? {
+                given.push(one);
+            }
+            let aliases = strings(body.get("key_aliases"), "key_aliases")?;
+            if given.is_empty() && aliases.is_empty() {
+                return Err(ApiError::BadParam {
+                    message: "name the keys to delete in `keys` or `key_aliases`".into(),
+                    param: "keys",
+                });
+            }
+            let hashes: Vec<String> = given.iter().map(|k| resolve(k)).collect();
+            let deleted = state.gateway.keys.delete(&hashes, &aliases).await?;
+            state.gateway.auth.invalidate();
+            if deleted.is_empty() {
+                return Err(ApiError::NotFound("none of the named keys exist".into()));
+            }
+            Ok(json!({"deleted_keys": deleted}))
+        }
+        .await,
+    )
+}
+
+async fn regenerate_hash(
+    state: &AppState,
+    headers: &HeaderMap,
+    hash: &str,
+) -> Result<Value, ApiError> {
+    master(state, headers).await?;
+    let issued = state.gateway.keys.regenerate(hash).await?;
+    state.gateway.auth.invalidate();
+    let mut answer = key_object(&issued.record);
+    answer["key"] = Value::from(issued.plaintext);
+    Ok(answer)
+}
+
+/// `POST /key/regenerate` `{"key": ...}`: a new secret, the same settings.
+pub async fn regenerate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    reply(
+        async {
+            let body = json_object(&body)?;
+            regenerate_hash(&state, &headers, &key_field(&body)?).await
+        }
+        .await,
+    )
+}
+
+/// `POST /key/{key}/regenerate`.
+pub async fn regenerate_path(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Response {
+    reply(regenerate_hash(&state, &headers, &resolve(&key)).await)
+}

@@ -1,0 +1,25 @@
+//! The LiteLLM-compatible admin REST API (`../shared/contracts/litellm-admin.md`), so the
+//! provisioning automation that already exists keeps working with only the URL changed.
+//! Every route here needs the master key, except `/key/info` for a key's own information.
+
+mod keys;
+mod lenient;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// The admin routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/key/generate", post(keys::generate))
+        .route("/key/list", get(keys::list))
+        .route("/key/info", get(keys::info))
+        .route("/key/update", post(keys::update))
+        .route("/key/delete", post(keys::delete).delete(keys::delete))
+        .route("/key/block", post(keys::block))
+        .route("/key/unblock", post(keys::unblock))
+        .route("/key/regenerate", post(keys::regenerate))
+        .route("/key/{key}/regenerate", post(keys::regenerate_path))
+}
