@@ -6,6 +6,7 @@
 
 pub mod branding;
 pub mod catalog;
+pub mod counters;
 pub mod duration;
 pub mod error;
 pub mod keys;

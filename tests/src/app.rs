@@ -211,9 +211,14 @@ impl TestApp {
 
     /// `GET path` with the master key.
     pub async fn get_as_master(&self, path: &str) -> reqwest::Response {
+        self.get_with_key(path, crate::MASTER_KEY).await
+    }
+
+    /// `GET path` with `key` as the bearer token.
+    pub async fn get_with_key(&self, path: &str, key: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
-            .bearer_auth(crate::MASTER_KEY)
+            .bearer_auth(key)
             .send()
             .await
             .expect("GET")

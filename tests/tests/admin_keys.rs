@@ -83,12 +83,8 @@ async fn a_workshop_key_is_generated_used_extended_and_deleted() {
             .contains("`llama`")
     );
     let models: Value = app
-        .client
-        .get(app.url("/v1/models"))
-        .bearer_auth(&secret)
-        .send()
+        .get_with_key("/v1/models", &secret)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -261,12 +257,8 @@ async fn blocked_expired_and_regenerated_keys() {
 
     // Its own info, without naming it.
     let own: Value = app
-        .client
-        .get(app.url("/key/info"))
-        .bearer_auth(&secret)
-        .send()
+        .get_with_key("/key/info", &secret)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -4,8 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use entity::{deployment, model, setting};
-use sea_orm::sea_query::OnConflict;
+use entity::{deployment, model};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -97,10 +96,7 @@ impl CatalogService {
 
     /// The current registry version (0 before the first change).
     pub async fn registry_version(&self) -> Result<i64, DomainError> {
-        let row = setting::Entity::find_by_id(REGISTRY_VERSION_KEY)
-            .one(&self.db)
-            .await?;
-        Ok(row.and_then(|r| r.value.as_i64()).unwrap_or(0))
+        crate::counters::read(&self.db, REGISTRY_VERSION_KEY).await
     }
 
     /// Makes the configuration-declared models exactly `declared`: creates and updates them and
@@ -276,23 +272,5 @@ fn set_deployment_fields(active: &mut deployment::ActiveModel, declared: &Declar
 
 /// Counts one more catalog change; replicas reload when the count moves.
 pub async fn bump_version<C: ConnectionTrait>(db: &C) -> Result<(), DomainError> {
-    let current = setting::Entity::find_by_id(REGISTRY_VERSION_KEY)
-        .one(db)
-        .await?
-        .and_then(|r| r.value.as_i64())
-        .unwrap_or(0);
-    let row = setting::ActiveModel {
-        key: Set(REGISTRY_VERSION_KEY.into()),
-        value: Set(json!(current + 1)),
-        updated_at: Set(Utc::now()),
-    };
-    setting::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(setting::Column::Key)
-                .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
-    Ok(())
+    crate::counters::bump(db, REGISTRY_VERSION_KEY).await
 }

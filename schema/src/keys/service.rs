@@ -4,10 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{api_key, api_key_model, model, setting, user};
+use entity::{api_key, api_key_model, model, user};
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -147,24 +146,7 @@ pub struct KeyService {
 }
 
 async fn bump_keys_version<C: ConnectionTrait>(db: &C) -> Result<(), DomainError> {
-    let current = setting::Entity::find_by_id(KEYS_VERSION_KEY)
-        .one(db)
-        .await?
-        .and_then(|r| r.value.as_i64())
-        .unwrap_or(0);
-    setting::Entity::insert(setting::ActiveModel {
-        key: Set(KEYS_VERSION_KEY.into()),
-        value: Set(json!(current + 1)),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(setting::Column::Key)
-            .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
-            .to_owned(),
-    )
-    .exec(db)
-    .await?;
-    Ok(())
+    crate::counters::bump(db, KEYS_VERSION_KEY).await
 }
 
 fn expiry(text: Option<&str>) -> Result<Option<DateTime<Utc>>, DomainError> {
@@ -195,10 +177,7 @@ impl KeyService {
 
     /// The current key version (moves on every key change).
     pub async fn version(&self) -> Result<i64, DomainError> {
-        let row = setting::Entity::find_by_id(KEYS_VERSION_KEY)
-            .one(&self.db)
-            .await?;
-        Ok(row.and_then(|r| r.value.as_i64()).unwrap_or(0))
+        crate::counters::read(&self.db, KEYS_VERSION_KEY).await
     }
 
     async fn model_ids<C: ConnectionTrait>(
