@@ -3,4 +3,7 @@
 
 mod service;
 
-pub use service::{CatalogService, DeclaredDeployment, DeclaredModel, ModelWithDeployments};
+pub use service::{
+    CatalogService, DeclaredDeployment, DeclaredModel, ModelWithDeployments, Registered,
+    Registration, SOURCE_ADMIN_API, SOURCE_CONFIG,
+};

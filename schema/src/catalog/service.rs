@@ -274,3 +274,127 @@ fn set_deployment_fields(active: &mut deployment::ActiveModel, declared: &Declar
 pub async fn bump_version<C: ConnectionTrait>(db: &C) -> Result<(), DomainError> {
     crate::counters::bump(db, REGISTRY_VERSION_KEY).await
 }
+
+/// Where models registered through the LiteLLM-compatible admin API come from.
+pub const SOURCE_ADMIN_API: &str = "admin-api";
+
+/// A deployment registered through the admin API (`/model/new`), with its model's details
+/// for when the model does not exist yet.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub model: DeclaredModel,
+    pub deployment: DeclaredDeployment,
+    pub rpm_limit: Option<i64>,
+    pub tpm_limit: Option<i64>,
+}
+
+/// What `/model/new` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registered {
+    /// A new deployment (and perhaps a new model).
+    Created(Uuid),
+    /// The same model on the same `api_base` was already there: nothing changed.
+    Unchanged(Uuid),
+}
+
+impl CatalogService {
+    /// Registers one deployment of a model, creating the model on first sight. Models declared
+    /// in configuration are refused: configuration is their source of truth.
+    #[tracing::instrument(skip_all, err, fields(model = %registration.model.name))]
+    pub async fn register(&self, registration: Registration) -> Result<Registered, DomainError> {
+        let Registration {
+            model: wanted,
+            deployment: wanted_deployment,
+            rpm_limit,
+            tpm_limit,
+        } = registration;
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let existing = model::Entity::find()
+            .filter(model::Column::Name.eq(wanted.name.clone()))
+            .one(&txn)
+            .await?;
+        let model_id = match existing {
+            Some(row) if row.source == SOURCE_CONFIG => {
+                return Err(DomainError::Conflict(format!(
+                    "model `{}` is declared in the server's configuration; change it there",
+                    wanted.name
+                )));
+            }
+            Some(row) => row.id,
+            None => {
+                let id = Uuid::new_v4();
+                let mut active = model::ActiveModel {
+                    id: Set(id),
+                    name: Set(wanted.name.clone()),
+                    source: Set(SOURCE_ADMIN_API.into()),
+                    active: Set(true),
+                    metadata: Set(json!({})),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                set_model_fields(&mut active, &wanted);
+                active.insert(&txn).await?;
+                id
+            }
+        };
+        let same = deployment::Entity::find()
+            .filter(deployment::Column::ModelId.eq(model_id))
+            .filter(deployment::Column::ApiBase.eq(wanted_deployment.api_base.clone()))
+            .one(&txn)
+            .await?;
+        if let Some(row) = same {
+            txn.commit().await?;
+            return Ok(Registered::Unchanged(row.id));
+        }
+        let id = Uuid::new_v4();
+        let mut active = deployment::ActiveModel {
+            id: Set(id),
+            model_id: Set(model_id),
+            api_base: Set(wanted_deployment.api_base.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        set_deployment_fields(&mut active, &wanted_deployment);
+        active.rpm_limit = Set(rpm_limit);
+        active.tpm_limit = Set(tpm_limit);
+        active.insert(&txn).await?;
+        bump_version(&txn).await?;
+        txn.commit().await?;
+        Ok(Registered::Created(id))
+    }
+
+    /// Deletes a deployment; its model goes too when no deployment is left. Returns the
+    /// model's name.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn delete_deployment(&self, id: Uuid) -> Result<String, DomainError> {
+        let txn = self.db.begin().await?;
+        let row = deployment::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
+        let model = model::Entity::find_by_id(row.model_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
+        if model.source == SOURCE_CONFIG {
+            return Err(DomainError::Conflict(format!(
+                "model `{}` is declared in the server's configuration; change it there",
+                model.name
+            )));
+        }
+        deployment::Entity::delete_by_id(id).exec(&txn).await?;
+        let left = deployment::Entity::find()
+            .filter(deployment::Column::ModelId.eq(model.id))
+            .one(&txn)
+            .await?;
+        if left.is_none() {
+            model::Entity::delete_by_id(model.id).exec(&txn).await?;
+        }
+        bump_version(&txn).await?;
+        txn.commit().await?;
+        Ok(model.name)
+    }
+}

@@ -4,6 +4,7 @@
 
 mod keys;
 mod lenient;
+mod models;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -22,4 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/key/unblock", post(keys::unblock))
         .route("/key/regenerate", post(keys::regenerate))
         .route("/key/{key}/regenerate", post(keys::regenerate_path))
+        .route("/model/new", post(models::create))
+        .route("/model/info", get(models::info))
+        .route("/v1/model/info", get(models::info))
+        .route("/model/delete", post(models::delete))
 }

@@ -187,6 +187,16 @@ impl Registry {
         Ok(())
     }
 
+    /// Encrypts a model server's credential for storage.
+    pub fn seal(&self, secret: &str) -> String {
+        self.cipher.seal(secret)
+    }
+
+    /// The catalog service this registry reads.
+    pub fn catalog(&self) -> &CatalogService {
+        &self.catalog
+    }
+
     /// Applies the models declared in configuration, then reloads.
     pub async fn apply_config(&self, models: &[ModelConfig]) -> Result<bool, RegistryError> {
         let declared: Vec<DeclaredModel> = models.iter().map(|m| self.declare(m)).collect();
