@@ -10,7 +10,9 @@ pub mod counters;
 pub mod duration;
 pub mod error;
 pub mod keys;
+pub mod spend;
 pub mod system;
+pub mod users;
 
 use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;

@@ -8,8 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use entity::spend_log;
-use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use std::collections::HashMap;
+
+use entity::{api_key, spend_log, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -145,7 +148,8 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
     }
 }
 
-/// Inserts `events` in one transaction, in statements of at most [`BATCH`] rows.
+/// Inserts `events` in one transaction, in statements of at most [`BATCH`] rows, and adds
+/// their cost to each key's and each user's spend (one update per key and per user).
 async fn write(db: &DatabaseConnection, events: &[SpendEvent]) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     let mut rest = events;
@@ -155,6 +159,36 @@ async fn write(db: &DatabaseConnection, events: &[SpendEvent]) -> Result<(), sea
             .exec(&txn)
             .await?;
         rest = later;
+    }
+    let mut by_key: HashMap<&str, i64> = HashMap::new();
+    let mut by_user: HashMap<Uuid, i64> = HashMap::new();
+    for event in events.iter().filter(|e| e.cost_nanos > 0) {
+        if let Some(hash) = &event.key_hash {
+            *by_key.entry(hash).or_default() += event.cost_nanos;
+        }
+        if let Some(user) = event.user_id {
+            *by_user.entry(user).or_default() += event.cost_nanos;
+        }
+    }
+    for (hash, cost) in by_key {
+        api_key::Entity::update_many()
+            .col_expr(
+                api_key::Column::SpendNanos,
+                Expr::col(api_key::Column::SpendNanos).add(cost),
+            )
+            .filter(api_key::Column::TokenHash.eq(hash))
+            .exec(&txn)
+            .await?;
+    }
+    for (id, cost) in by_user {
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::SpendNanos,
+                Expr::col(user::Column::SpendNanos).add(cost),
+            )
+            .filter(user::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await
 }

@@ -12,8 +12,8 @@ use crate::cache::Cache;
 use crate::cli::Command;
 use crate::config::{Config, Overrides};
 use crate::db::{self, Location};
-use crate::gateway::Gateway;
 use crate::gateway::registry::Registry;
+use crate::gateway::{Gateway, GatewayParts};
 use crate::ledger::Ledger;
 use crate::secrets::CredentialCipher;
 use crate::state::{App, AppState};
@@ -62,14 +62,15 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let (ledger_db, _) = db::connect_pool(&config, 1).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone());
-    let gateway = Gateway::new(
-        &config,
+    let parts = GatewayParts {
         registry,
         ledger,
         metrics,
-        schema::keys::KeyService::new(db.clone()),
-    )
-    .context("cannot build the HTTP client")?;
+        keys: schema::keys::KeyService::new(db.clone()),
+        users: schema::users::UserService::new(db.clone()),
+        spend: schema::spend::SpendService::new(db.clone()),
+    };
+    let gateway = Gateway::new(&config, parts).context("cannot build the HTTP client")?;
     let state = AppState(Arc::new(App {
         config,
         db,

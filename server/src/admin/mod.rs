@@ -5,6 +5,8 @@
 mod keys;
 mod lenient;
 mod models;
+mod spend;
+mod users;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,4 +29,9 @@ pub fn routes() -> Router<AppState> {
         .route("/model/info", get(models::info))
         .route("/v1/model/info", get(models::info))
         .route("/model/delete", post(models::delete))
+        .route("/user/new", post(users::create))
+        .route("/user/info", get(users::info))
+        .route("/user/update", post(users::update))
+        .route("/spend/logs", get(spend::logs))
+        .route("/global/spend", get(spend::global))
 }

@@ -24,6 +24,16 @@ use auth::Authenticator;
 use balancer::Balancer;
 use registry::Registry;
 
+/// The services a [`Gateway`] is built from.
+pub struct GatewayParts {
+    pub registry: Arc<Registry>,
+    pub ledger: Ledger,
+    pub metrics: Arc<Metrics>,
+    pub keys: schema::keys::KeyService,
+    pub users: schema::users::UserService,
+    pub spend: schema::spend::SpendService,
+}
+
 /// Everything the gateway's handlers share.
 pub struct Gateway {
     /// The in-memory model registry.
@@ -38,6 +48,10 @@ pub struct Gateway {
     pub auth: Arc<Authenticator>,
     /// Virtual keys, for the admin API.
     pub keys: schema::keys::KeyService,
+    /// Users, for the admin API.
+    pub users: schema::users::UserService,
+    /// Spend records, for the admin API.
+    pub spend: schema::spend::SpendService,
     /// Other deployments to try after a failure.
     pub max_retries: u32,
     /// Largest accepted request body.
@@ -47,14 +61,16 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Builds the gateway from configuration.
-    pub fn new(
-        config: &Config,
-        registry: Arc<Registry>,
-        ledger: Ledger,
-        metrics: Arc<Metrics>,
-        keys: schema::keys::KeyService,
-    ) -> Result<Self, reqwest::Error> {
+    /// Builds the gateway from configuration and the parts it is made of.
+    pub fn new(config: &Config, parts: GatewayParts) -> Result<Self, reqwest::Error> {
+        let GatewayParts {
+            registry,
+            ledger,
+            metrics,
+            keys,
+            users,
+            spend,
+        } = parts;
         let gateway = &config.gateway;
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_millis(gateway.connect_timeout_ms))
@@ -73,6 +89,8 @@ impl Gateway {
             ledger,
             auth: Arc::new(Authenticator::new(config.master_key.as_ref(), keys.clone())),
             keys,
+            users,
+            spend,
             max_retries: gateway.max_retries,
             max_body_bytes: gateway.max_body_bytes,
             metrics,

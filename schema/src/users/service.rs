@@ -1,0 +1,148 @@
+//! User storage rules for the admin API: create, read with keys, update limits and spend.
+
+use chrono::Utc;
+use entity::user;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::DomainError;
+use crate::duration;
+
+/// A user to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub external_id: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: String,
+    pub max_budget_nanos: Option<i64>,
+    pub budget_duration: Option<String>,
+    pub tpm_limit: Option<i64>,
+    pub rpm_limit: Option<i64>,
+}
+
+/// Changes to a user: `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub max_budget_nanos: Option<Option<i64>>,
+    pub budget_duration: Option<Option<String>>,
+    pub tpm_limit: Option<Option<i64>>,
+    pub rpm_limit: Option<Option<i64>>,
+    pub spend_nanos: Option<i64>,
+}
+
+/// Our role for a LiteLLM `user_role`.
+pub fn role_from_litellm(role: Option<&str>) -> &'static str {
+    match role {
+        Some("proxy_admin") => "admin",
+        Some("proxy_admin_viewer") => "admin-readonly",
+        _ => "user",
+    }
+}
+
+/// User rules over `users`.
+#[derive(Clone)]
+pub struct UserService {
+    db: DatabaseConnection,
+}
+
+impl UserService {
+    /// A service over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Creates a user; an existing `external_id` is a conflict.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create(&self, new: NewUser) -> Result<user::Model, DomainError> {
+        if new.external_id.trim().is_empty() {
+            return Err(DomainError::BadInput("`user_id` must not be empty".into()));
+        }
+        if self.find(&new.external_id).await?.is_some() {
+            return Err(DomainError::Conflict(format!(
+                "user '{}' already exists",
+                new.external_id
+            )));
+        }
+        let reset = match new.budget_duration.as_deref() {
+            Some(text) => duration::parse(text)
+                .map_err(DomainError::BadInput)?
+                .end_after(Utc::now()),
+            None => None,
+        };
+        let now = Utc::now();
+        let row = user::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            external_id: Set(new.external_id.clone()),
+            email: Set(new.email.or_else(|| {
+                new.external_id
+                    .contains('@')
+                    .then(|| new.external_id.clone())
+            })),
+            display_name: Set(new.display_name),
+            roles: Set(json!([new.role])),
+            active: Set(true),
+            max_budget_nanos: Set(new.max_budget_nanos),
+            budget_duration: Set(new.budget_duration),
+            budget_reset_at: Set(reset),
+            spend_nanos: Set(0),
+            tpm_limit: Set(new.tpm_limit),
+            rpm_limit: Set(new.rpm_limit),
+            metadata: Set(json!({})),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        Ok(row.insert(&self.db).await?)
+    }
+
+    /// The user with this `external_id`, if any.
+    pub async fn find(&self, external_id: &str) -> Result<Option<user::Model>, DomainError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::ExternalId.eq(external_id))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Applies `changes` to the user with this `external_id`.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn update(
+        &self,
+        external_id: &str,
+        changes: UserChanges,
+    ) -> Result<user::Model, DomainError> {
+        let row = self
+            .find(external_id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no user '{external_id}'")))?;
+        let mut active = row.into_active_model();
+        if let Some(budget) = changes.max_budget_nanos {
+            active.max_budget_nanos = Set(budget);
+        }
+        if let Some(text) = changes.budget_duration {
+            let reset = match text.as_deref() {
+                Some(t) => duration::parse(t)
+                    .map_err(DomainError::BadInput)?
+                    .end_after(Utc::now()),
+                None => None,
+            };
+            active.budget_duration = Set(text);
+            active.budget_reset_at = Set(reset);
+        }
+        if let Some(limit) = changes.tpm_limit {
+            active.tpm_limit = Set(limit);
+        }
+        if let Some(limit) = changes.rpm_limit {
+            active.rpm_limit = Set(limit);
+        }
+        if let Some(spend) = changes.spend_nanos {
+            active.spend_nanos = Set(spend);
+        }
+        active.updated_at = Set(Utc::now());
+        Ok(active.update(&self.db).await?)
+    }
+}
