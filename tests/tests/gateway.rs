@@ -740,3 +740,36 @@ async fn metrics_move_with_traffic() {
         Some(0.0)
     );
 }
+
+#[tokio::test]
+async fn the_admin_health_endpoint_sorts_deployments_by_health() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let gaudi = MockUpstream::start("gaudi", &["granite"], &[]).await;
+    let toml = config(
+        "[gateway]\nhealth_check_interval_seconds = 1\n",
+        &[ModelSpec::new("granite", "granite", &[&aws, &gaudi])],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    gaudi.set_knobs(json!({"healthy": false})).await;
+    assert!(
+        app.wait_for_log("deployment health changed", Duration::from_secs(5))
+            .await
+    );
+    let health: Value = app
+        .get_as_master("/health?model=granite")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            health["healthy_count"].as_u64(),
+            health["unhealthy_count"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{health}"
+    );
+    assert_eq!(health["unhealthy_endpoints"][0]["cluster"], "gaudi");
+    assert_eq!(app.get_as_master("/health?model=nope").await.status(), 404);
+    assert_eq!(app.get("/health").await.status(), 401);
+}

@@ -2,6 +2,7 @@
 //! provisioning automation that already exists keeps working with only the URL changed.
 //! Every route here needs the master key, except `/key/info` for a key's own information.
 
+mod health;
 mod keys;
 mod lenient;
 mod models;
@@ -34,4 +35,5 @@ pub fn routes() -> Router<AppState> {
         .route("/user/update", post(users::update))
         .route("/spend/logs", get(spend::logs))
         .route("/global/spend", get(spend::global))
+        .route("/health", get(health::health))
 }
