@@ -83,6 +83,10 @@ pub struct Metrics {
     pub ledger_queue_depth: Gauge,
     /// `switchyard_ledger_written`: spend events written to the database.
     pub ledger_written: Counter,
+    /// `switchyard_key_cache_hits`: key lookups answered from memory.
+    pub key_cache_hits: Counter,
+    /// `switchyard_key_cache_misses`: key lookups that read the database.
+    pub key_cache_misses: Counter,
 }
 
 impl Default for Metrics {
@@ -110,6 +114,8 @@ impl Metrics {
             deployment_failure: Family::default(),
             ledger_queue_depth: Gauge::default(),
             ledger_written: Counter::default(),
+            key_cache_hits: Counter::default(),
+            key_cache_misses: Counter::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -182,6 +188,16 @@ impl Metrics {
             "switchyard_ledger_written",
             "Spend events written to the database",
             metrics.ledger_written.clone(),
+        );
+        r.register(
+            "switchyard_key_cache_hits",
+            "Key lookups answered from memory",
+            metrics.key_cache_hits.clone(),
+        );
+        r.register(
+            "switchyard_key_cache_misses",
+            "Key lookups that read the database",
+            metrics.key_cache_misses.clone(),
         );
         Self {
             registry,

@@ -90,6 +90,21 @@ async fn a_workshop_key_is_generated_used_extended_and_deleted() {
         .unwrap();
     assert_eq!(models["data"].as_array().unwrap().len(), 1);
 
+    // The first use read the database; later ones came from the key cache.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let counter = |name: &str| -> f64 {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(counter("switchyard_key_cache_misses_total") >= 1.0);
+    assert!(
+        counter("switchyard_key_cache_hits_total") >= 2.0,
+        "{metrics}"
+    );
+
     // What the collection does next: list, look up, extend, delete by alias.
     let list: Value = app.get_as_master("/key/list").await.json().await.unwrap();
     assert_eq!(list["keys"], json!([token]));

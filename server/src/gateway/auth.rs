@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use schema::keys::{AuthKey, KeyService};
+
+use crate::metrics::Metrics;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
@@ -80,6 +82,7 @@ pub struct Authenticator {
     keys: KeyService,
     cache: Mutex<HashMap<String, Cached>>,
     version: AtomicI64,
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -94,12 +97,13 @@ fn unauthorized(message: &str) -> ApiError {
 
 impl Authenticator {
     /// An authenticator for `master_key` and the keys in `keys`.
-    pub fn new(master_key: Option<&SecretString>, keys: KeyService) -> Self {
+    pub fn new(master_key: Option<&SecretString>, keys: KeyService, metrics: Arc<Metrics>) -> Self {
         Self {
             master_hash: master_key.map(|k| hash_key(k.expose_secret())),
             keys,
             cache: Mutex::new(HashMap::new()),
             version: AtomicI64::new(-1),
+            metrics,
         }
     }
 
@@ -131,8 +135,10 @@ impl Authenticator {
             && let Some((found, at)) = cache.get(&hash)
             && at.elapsed() < CACHE_TTL
         {
+            self.metrics.key_cache_hits.inc();
             return Ok(found.clone());
         }
+        self.metrics.key_cache_misses.inc();
         let found = self.keys.for_auth(&hash).await?.map(Arc::new);
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(hash, (found.clone(), Instant::now()));

@@ -87,7 +87,11 @@ impl Gateway {
             },
             client,
             ledger,
-            auth: Arc::new(Authenticator::new(config.master_key.as_ref(), keys.clone())),
+            auth: Arc::new(Authenticator::new(
+                config.master_key.as_ref(),
+                keys.clone(),
+                metrics.clone(),
+            )),
             keys,
             users,
             spend,
