@@ -99,6 +99,37 @@ async fn one_model_registered_on_two_clusters_is_listed_completely_and_routed() 
     assert!(served(aws.stats().await) > 0 && served(gaudi.stats().await) > 0);
     assert_eq!(aws.last_request().await["model"], "granite");
 
+    // Updating a deployment's limits and its model's prices shows in /model/info.
+    let id = granite[0]["model_info"]["id"].as_str().unwrap().to_owned();
+    let update = json!({"litellm_params": {"rpm": "240", "tpm": null},
+                        "model_info": {"input_cost_per_token": 3e-7}});
+    let response = app
+        .client
+        .patch(app.url(&format!("/model/{id}/update")))
+        .bearer_auth(harness::MASTER_KEY)
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let info: Value = app.get_as_master("/model/info").await.json().await.unwrap();
+    let updated = info["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["model_info"]["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(updated["litellm_params"]["rpm"], 240);
+    assert_eq!(updated["litellm_params"]["tpm"], Value::Null);
+    assert_eq!(updated["model_info"]["input_cost_per_token"], 3e-7);
+    assert_eq!(
+        app.post_as_master("/model/not-a-uuid/update", &update)
+            .await
+            .status(),
+        400
+    );
+
     // Deleting one deployment leaves the other; deleting the last removes the model.
     let first = granite[0]["model_info"]["id"].as_str().unwrap();
     let second = granite[1]["model_info"]["id"].as_str().unwrap();

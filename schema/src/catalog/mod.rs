@@ -4,6 +4,6 @@
 mod service;
 
 pub use service::{
-    CatalogService, DeclaredDeployment, DeclaredModel, ModelWithDeployments, Registered,
-    Registration, SOURCE_ADMIN_API, SOURCE_CONFIG,
+    CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges, ModelWithDeployments,
+    Registered, Registration, SOURCE_ADMIN_API, SOURCE_CONFIG,
 };

@@ -398,3 +398,77 @@ impl CatalogService {
         Ok(model.name)
     }
 }
+
+/// Changes to a registered deployment and its model (`/model/{id}/update`); `None` leaves a
+/// field alone.
+#[derive(Debug, Clone, Default)]
+pub struct DeploymentChanges {
+    pub api_base: Option<String>,
+    pub backend_model: Option<String>,
+    pub credentials_encrypted: Option<String>,
+    pub rpm_limit: Option<Option<i64>>,
+    pub tpm_limit: Option<Option<i64>>,
+    pub input_price_nanos: Option<i64>,
+    pub output_price_nanos: Option<i64>,
+    pub context_length: Option<Option<i64>>,
+}
+
+impl CatalogService {
+    /// Updates a deployment registered through the admin API, and its model's prices.
+    #[tracing::instrument(skip(self, changes), err)]
+    pub async fn update_deployment(
+        &self,
+        id: Uuid,
+        changes: DeploymentChanges,
+    ) -> Result<(), DomainError> {
+        let txn = self.db.begin().await?;
+        let row = deployment::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
+        let model = model::Entity::find_by_id(row.model_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
+        if model.source == SOURCE_CONFIG {
+            return Err(DomainError::Conflict(format!(
+                "model `{}` is declared in the server's configuration; change it there",
+                model.name
+            )));
+        }
+        let now = Utc::now();
+        let mut deployment = row.into_active_model();
+        if let Some(base) = changes.api_base {
+            deployment.api_base = Set(base);
+        }
+        if let Some(backend) = changes.backend_model {
+            deployment.backend_model = Set(backend);
+        }
+        if let Some(sealed) = changes.credentials_encrypted {
+            deployment.credentials_encrypted = Set(Some(sealed));
+        }
+        if let Some(rpm) = changes.rpm_limit {
+            deployment.rpm_limit = Set(rpm);
+        }
+        if let Some(tpm) = changes.tpm_limit {
+            deployment.tpm_limit = Set(tpm);
+        }
+        deployment.updated_at = Set(now);
+        deployment.update(&txn).await?;
+        let mut model = model.into_active_model();
+        if let Some(price) = changes.input_price_nanos {
+            model.input_price_nanos = Set(price);
+        }
+        if let Some(price) = changes.output_price_nanos {
+            model.output_price_nanos = Set(price);
+        }
+        if let Some(length) = changes.context_length {
+            model.context_length = Set(length);
+        }
+        model.updated_at = Set(now);
+        model.update(&txn).await?;
+        bump_version(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

@@ -30,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/model/info", get(models::info))
         .route("/v1/model/info", get(models::info))
         .route("/model/delete", post(models::delete))
+        .route(
+            "/model/{id}/update",
+            post(models::update).patch(models::update),
+        )
         .route("/user/new", post(users::create))
         .route("/user/info", get(users::info))
         .route("/user/update", post(users::update))

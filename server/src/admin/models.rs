@@ -280,6 +280,83 @@ pub async fn delete(State(state): State<AppState>, headers: HeaderMap, body: Byt
     )
 }
 
+/// `POST` or `PATCH /model/{id}/update`: `litellm_params` (`api_base`, `api_key`, `model`,
+/// `rpm`, `tpm`) and `model_info` prices and `max_tokens` of a registered deployment.
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    reply(
+        async {
+            state.gateway.auth.require_master(&headers).await?;
+            let id = Uuid::parse_str(&id).map_err(|_| ApiError::BadParam {
+                message: "the path must hold a model id from /model/info (`model_info.id`)".into(),
+                param: "id",
+            })?;
+            let body = json_object(&body)?;
+            let empty = Map::new();
+            let params = body
+                .get("litellm_params")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            let info = body
+                .get("model_info")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            let api_base = string(params.get("api_base"), "api_base")?
+                .map(|b| b.trim_end_matches('/').to_owned());
+            if api_base
+                .as_ref()
+                .is_some_and(|b| !(b.starts_with("http://") || b.starts_with("https://")))
+            {
+                return Err(ApiError::BadParam {
+                    message: "`litellm_params.api_base` must be an http:// or https:// URL".into(),
+                    param: "api_base",
+                });
+            }
+            let backend = string(params.get("model"), "model")?.map(|m| {
+                m.split_once('/')
+                    .filter(|(p, _)| PROVIDERS.contains(p))
+                    .map_or(m.clone(), |(_, rest)| rest.to_owned())
+            });
+            let changes = schema::catalog::DeploymentChanges {
+                api_base,
+                backend_model: backend,
+                credentials_encrypted: string(params.get("api_key"), "api_key")?
+                    .map(|k| state.gateway.registry.seal(&k)),
+                rpm_limit: super::lenient::present(params, "rpm")
+                    .map(|v| int(v, "rpm"))
+                    .transpose()?,
+                tpm_limit: super::lenient::present(params, "tpm")
+                    .map(|v| int(v, "tpm"))
+                    .transpose()?,
+                input_price_nanos: info
+                    .get("input_cost_per_token")
+                    .map(|_| price(info, "input_cost_per_token"))
+                    .transpose()?,
+                output_price_nanos: info
+                    .get("output_cost_per_token")
+                    .map(|_| price(info, "output_cost_per_token"))
+                    .transpose()?,
+                context_length: super::lenient::present(info, "max_tokens")
+                    .map(|v| int(v, "max_tokens"))
+                    .transpose()?,
+            };
+            state
+                .gateway
+                .registry
+                .catalog()
+                .update_deployment(id, changes)
+                .await?;
+            reload(&state).await?;
+            Ok(json!({"model_id": id, "updated": true}))
+        }
+        .await,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
