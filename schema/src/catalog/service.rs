@@ -29,6 +29,21 @@ pub struct ModelWithDeployments {
     pub deployments: Vec<deployment::Model>,
 }
 
+impl ModelWithDeployments {
+    /// The model's capabilities as strings (stored as a JSON list).
+    pub fn capabilities(&self) -> Vec<String> {
+        self.model
+            .capabilities
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// A model as declared in configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeclaredModel {
@@ -371,20 +386,7 @@ impl CatalogService {
     #[tracing::instrument(skip(self), err)]
     pub async fn delete_deployment(&self, id: Uuid) -> Result<String, DomainError> {
         let txn = self.db.begin().await?;
-        let row = deployment::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
-        let model = model::Entity::find_by_id(row.model_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
-        if model.source == SOURCE_CONFIG {
-            return Err(DomainError::Conflict(format!(
-                "model `{}` is declared in the server's configuration; change it there",
-                model.name
-            )));
-        }
+        let (_, model) = registered_deployment(&txn, id).await?;
         deployment::Entity::delete_by_id(id).exec(&txn).await?;
         let left = deployment::Entity::find()
             .filter(deployment::Column::ModelId.eq(model.id))
@@ -397,6 +399,30 @@ impl CatalogService {
         txn.commit().await?;
         Ok(model.name)
     }
+}
+
+/// A deployment and its model, when they were registered through the API (models declared in
+/// configuration are changed there).
+async fn registered_deployment<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<(deployment::Model, model::Model), DomainError> {
+    let missing = || DomainError::NotFound(format!("no model deployment with id {id}"));
+    let row = deployment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    let model = model::Entity::find_by_id(row.model_id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    if model.source == SOURCE_CONFIG {
+        return Err(DomainError::Conflict(format!(
+            "model `{}` is declared in the server's configuration; change it there",
+            model.name
+        )));
+    }
+    Ok((row, model))
 }
 
 /// Changes to a registered deployment and its model (`/model/{id}/update`); `None` leaves a
@@ -422,20 +448,7 @@ impl CatalogService {
         changes: DeploymentChanges,
     ) -> Result<(), DomainError> {
         let txn = self.db.begin().await?;
-        let row = deployment::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
-        let model = model::Entity::find_by_id(row.model_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no model deployment with id {id}")))?;
-        if model.source == SOURCE_CONFIG {
-            return Err(DomainError::Conflict(format!(
-                "model `{}` is declared in the server's configuration; change it there",
-                model.name
-            )));
-        }
+        let (row, model) = registered_deployment(&txn, id).await?;
         let now = Utc::now();
         let mut deployment = row.into_active_model();
         if let Some(base) = changes.api_base {

@@ -162,15 +162,7 @@ fn entries(models: &[ModelWithDeployments]) -> Vec<Value> {
     let mut out = Vec::new();
     for row in models {
         let model = &row.model;
-        let capabilities: Vec<String> = model
-            .capabilities
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|c| c.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let capabilities = row.capabilities();
         for deployment in &row.deployments {
             out.push(json!({
                 "model_name": model.name,

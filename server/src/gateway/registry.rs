@@ -127,6 +127,7 @@ impl Registry {
         let rows = self.catalog.models_with_deployments().await?;
         let mut models = BTreeMap::new();
         for row in rows {
+            let capabilities = row.capabilities();
             let deployments = row
                 .deployments
                 .into_iter()
@@ -158,16 +159,6 @@ impl Registry {
                     })
                 })
                 .collect();
-            let capabilities = row
-                .model
-                .capabilities
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|c| c.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
             let route = ModelRoute {
                 id: row.model.id,
                 name: row.model.name.clone(),
