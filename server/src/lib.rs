@@ -12,6 +12,7 @@ pub mod error;
 pub mod gateway;
 pub mod ledger;
 pub mod metrics;
+pub mod periodic;
 pub mod router;
 pub mod routes;
 pub mod run;

@@ -15,6 +15,7 @@ use crate::db::{self, Location};
 use crate::gateway::registry::Registry;
 use crate::gateway::{Gateway, GatewayParts};
 use crate::ledger::Ledger;
+use crate::periodic::spawn_every;
 use crate::secrets::CredentialCipher;
 use crate::state::{App, AppState};
 
@@ -153,19 +154,27 @@ async fn start_catalog(state: &AppState) -> anyhow::Result<()> {
         .apply_config(&state.config.models)
         .await
         .context("cannot apply the configured models")?;
+    let registry = gateway.registry.clone();
     let poll = Duration::from_secs(state.config.gateway.registry_poll_seconds);
-    gateway.registry.clone().spawn_poller(poll);
-    gateway
-        .auth
-        .clone()
-        .spawn_version_poller(Duration::from_secs(1));
-    let every = Duration::from_secs(state.config.gateway.health_check_interval_seconds);
-    crate::gateway::health::spawn(
+    spawn_every(poll, move || {
+        let registry = registry.clone();
+        async move { registry.refresh_if_changed().await }
+    });
+    let auth = gateway.auth.clone();
+    spawn_every(Duration::from_secs(1), move || {
+        let auth = auth.clone();
+        async move { auth.refresh_if_changed().await }
+    });
+    let (registry, client, metrics) = (
         gateway.registry.clone(),
         gateway.client.clone(),
         gateway.metrics.clone(),
-        every,
     );
+    let every = Duration::from_secs(state.config.gateway.health_check_interval_seconds);
+    spawn_every(every, move || {
+        let (registry, client, metrics) = (registry.clone(), client.clone(), metrics.clone());
+        async move { crate::gateway::health::probe_all(&registry, &client, &metrics).await }
+    });
     Ok(())
 }
 

@@ -616,8 +616,8 @@ async fn shutdown_writes_every_queued_spend_record() {
     assert_eq!(rows.len(), requests);
 }
 
-#[tokio::test]
-async fn health_checks_steer_traffic_away_from_an_unhealthy_deployment() {
+/// `granite` on two mock clusters, with health checks every second.
+async fn two_clusters_checked_every_second() -> (MockUpstream, MockUpstream, TestApp) {
     let aws = MockUpstream::start("aws", &["granite"], &[]).await;
     let gaudi = MockUpstream::start("gaudi", &["granite"], &[]).await;
     let toml = config(
@@ -625,6 +625,12 @@ async fn health_checks_steer_traffic_away_from_an_unhealthy_deployment() {
         &[ModelSpec::new("granite", "granite", &[&aws, &gaudi])],
     );
     let app = TestApp::builder().config_toml(&toml).start().await;
+    (aws, gaudi, app)
+}
+
+#[tokio::test]
+async fn health_checks_steer_traffic_away_from_an_unhealthy_deployment() {
+    let (aws, _gaudi, app) = two_clusters_checked_every_second().await;
     aws.set_knobs(json!({"healthy": false})).await;
     assert!(
         app.wait_for_log("deployment health changed", Duration::from_secs(5))
@@ -743,13 +749,7 @@ async fn metrics_move_with_traffic() {
 
 #[tokio::test]
 async fn the_admin_health_endpoint_sorts_deployments_by_health() {
-    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
-    let gaudi = MockUpstream::start("gaudi", &["granite"], &[]).await;
-    let toml = config(
-        "[gateway]\nhealth_check_interval_seconds = 1\n",
-        &[ModelSpec::new("granite", "granite", &[&aws, &gaudi])],
-    );
-    let app = TestApp::builder().config_toml(&toml).start().await;
+    let (_aws, gaudi, app) = two_clusters_checked_every_second().await;
     gaudi.set_knobs(json!({"healthy": false})).await;
     assert!(
         app.wait_for_log("deployment health changed", Duration::from_secs(5))

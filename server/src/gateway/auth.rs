@@ -114,19 +114,13 @@ impl Authenticator {
         }
     }
 
-    /// Clears the cache when another replica changed a key (polled every `every`).
-    pub fn spawn_version_poller(self: Arc<Self>, every: Duration) {
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(every);
-            loop {
-                ticker.tick().await;
-                if let Ok(version) = self.keys.version().await
-                    && self.version.swap(version, Ordering::Relaxed) != version
-                {
-                    self.invalidate();
-                }
-            }
-        });
+    /// Clears the cache when the key version moved (a key changed on another replica).
+    pub async fn refresh_if_changed(&self) {
+        if let Ok(version) = self.keys.version().await
+            && self.version.swap(version, Ordering::Relaxed) != version
+        {
+            self.invalidate();
+        }
     }
 
     async fn lookup(&self, key: &str) -> Result<Option<Arc<AuthKey>>, ApiError> {

@@ -247,27 +247,17 @@ impl Registry {
         }
     }
 
-    /// Polls the catalog version and reloads when another replica changed it.
-    pub fn spawn_poller(self: Arc<Self>, every: Duration) {
-        if every.is_zero() {
-            return;
-        }
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(every);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticker.tick().await;
-                match self.catalog.registry_version().await {
-                    Ok(version) if version != self.snapshot.load().version => {
-                        if let Err(error) = self.reload().await {
-                            tracing::warn!(%error, "cannot reload the model registry");
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(error) => tracing::debug!(%error, "cannot read the registry version"),
+    /// Reloads when the catalog version moved (another replica changed the catalog).
+    pub async fn refresh_if_changed(&self) {
+        match self.catalog.registry_version().await {
+            Ok(version) if version != self.snapshot.load().version => {
+                if let Err(error) = self.reload().await {
+                    tracing::warn!(%error, "cannot reload the model registry");
                 }
             }
-        });
+            Ok(_) => {}
+            Err(error) => tracing::debug!(%error, "cannot read the registry version"),
+        }
     }
 }
 
