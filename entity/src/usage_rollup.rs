@@ -20,9 +20,36 @@ pub struct Model {
     pub completion_tokens: i64,
     pub cost_nanos: i64,
     pub duration_ms_sum: i64,
-    /// Request counts per latency bucket (JSON array), for p50/p95 estimates.
-    pub latency_buckets: Json,
+    /// Requests by duration, for p50/p95 estimates: at most 50 ms, 100 ms, ... 30 s, and
+    /// slower ([`LATENCY_BOUNDS_MS`]).
+    pub latency_le_50: i64,
+    pub latency_le_100: i64,
+    pub latency_le_250: i64,
+    pub latency_le_500: i64,
+    pub latency_le_1000: i64,
+    pub latency_le_2500: i64,
+    pub latency_le_5000: i64,
+    pub latency_le_10000: i64,
+    pub latency_le_30000: i64,
+    pub latency_le_inf: i64,
 }
+
+/// Upper bounds (ms) of the latency bucket columns, in order; the last is unbounded.
+pub const LATENCY_BOUNDS_MS: [u64; 9] = [50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
+
+/// The bucket columns, in the order of [`LATENCY_BOUNDS_MS`] and then the unbounded one.
+pub const LATENCY_COLUMNS: [Column; 10] = [
+    Column::LatencyLe50,
+    Column::LatencyLe100,
+    Column::LatencyLe250,
+    Column::LatencyLe500,
+    Column::LatencyLe1000,
+    Column::LatencyLe2500,
+    Column::LatencyLe5000,
+    Column::LatencyLe10000,
+    Column::LatencyLe30000,
+    Column::LatencyLeInf,
+];
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_core_tables;
 mod m20261126_000002_seed_branding;
+mod m20261127_000003_rollup_latency_columns;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_core_tables::Migration),
             Box::new(m20261126_000002_seed_branding::Migration),
+            Box::new(m20261127_000003_rollup_latency_columns::Migration),
         ]
     }
 }

@@ -78,6 +78,60 @@ impl Span {
     }
 }
 
+impl Span {
+    /// The budget window `[start, end)` holding `now`. Calendar spans use UTC calendar
+    /// boundaries; fixed and month spans are laid end to end from `anchor`, any one window
+    /// boundary (a key's `budget_reset_at`), forwards and backwards.
+    pub fn window(
+        self,
+        anchor: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let today = now.date_naive();
+        match self {
+            Self::Daily => Some((midnight(today)?, self.end_after(now)?)),
+            Self::Weekly => {
+                let back = i64::from(today.weekday().num_days_from_monday());
+                let monday = today.checked_sub_signed(Duration::days(back))?;
+                Some((midnight(monday)?, self.end_after(now)?))
+            }
+            Self::Monthly => Some((midnight(today.with_day(1)?)?, self.end_after(now)?)),
+            Self::Fixed(length) => {
+                let millis = length.num_milliseconds();
+                if millis <= 0 {
+                    return None;
+                }
+                let offset = (now - anchor).num_milliseconds();
+                let start = anchor + Duration::milliseconds(offset.div_euclid(millis) * millis);
+                Some((start, start.checked_add_signed(length)?))
+            }
+            Self::Months(n) => {
+                let n = i64::from(n.max(1));
+                let months = |k: i64| -> Option<DateTime<Utc>> {
+                    let total = u32::try_from((k * n).abs()).ok()?;
+                    if k >= 0 {
+                        anchor.checked_add_months(Months::new(total))
+                    } else {
+                        anchor.checked_sub_months(Months::new(total))
+                    }
+                };
+                // An estimate from the month difference, then corrected by a step or two.
+                let diff = (i64::from(now.year()) - i64::from(anchor.year())) * 12
+                    + i64::from(now.month())
+                    - i64::from(anchor.month());
+                let mut k = diff.div_euclid(n);
+                while months(k)? > now {
+                    k -= 1;
+                }
+                while months(k + 1)? <= now {
+                    k += 1;
+                }
+                Some((months(k)?, months(k + 1)?))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +192,48 @@ mod tests {
         assert_eq!(
             parse("30d").unwrap().end_after(thursday),
             Some(at("2026-12-26T20:15:00Z"))
+        );
+    }
+
+    #[test]
+    fn budget_windows_hold_now_and_meet_exactly_at_their_boundaries() {
+        let anchor = at("2026-11-20T06:00:00Z");
+        let now = at("2026-11-26T20:15:00Z");
+        let window = |span: Span, now| span.window(anchor, now).unwrap();
+        assert_eq!(
+            window(Span::Daily, now),
+            (at("2026-11-26T00:00:00Z"), at("2026-11-27T00:00:00Z"))
+        );
+        assert_eq!(
+            window(Span::Weekly, now),
+            (at("2026-11-23T00:00:00Z"), at("2026-11-30T00:00:00Z"))
+        );
+        assert_eq!(
+            window(Span::Monthly, now),
+            (at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"))
+        );
+        // The last instant of a day is still that day; midnight starts the next one.
+        let last = at("2026-11-26T23:59:59.999Z");
+        assert_eq!(window(Span::Daily, last).1, at("2026-11-27T00:00:00Z"));
+        let midnight = at("2026-11-27T00:00:00Z");
+        assert_eq!(window(Span::Daily, midnight).0, midnight);
+        // Fixed spans are laid from the anchor, before and after it.
+        let three_days = parse("3d").unwrap();
+        assert_eq!(
+            window(three_days, now),
+            (at("2026-11-26T06:00:00Z"), at("2026-11-29T06:00:00Z"))
+        );
+        assert_eq!(
+            window(three_days, at("2026-11-19T00:00:00Z")),
+            (at("2026-11-17T06:00:00Z"), at("2026-11-20T06:00:00Z"))
+        );
+        assert_eq!(
+            window(Span::Months(1), now),
+            (at("2026-11-20T06:00:00Z"), at("2026-12-20T06:00:00Z"))
+        );
+        assert_eq!(
+            window(Span::Months(2), at("2026-10-01T00:00:00Z")),
+            (at("2026-09-20T06:00:00Z"), at("2026-11-20T06:00:00Z"))
         );
     }
 }

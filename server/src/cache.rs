@@ -62,6 +62,20 @@ impl Cache {
         &self.display
     }
 
+    /// A shared connection that connects on first use and reconnects after failures; each
+    /// call gives up after `timeout`.
+    pub fn manager(
+        &self,
+        timeout: Duration,
+    ) -> Result<redis::aio::ConnectionManager, redis::RedisError> {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        redis::aio::ConnectionManager::new_lazy_with_config(self.client.clone(), config)
+    }
+
     /// Sends `PING` on a fresh connection, bounded by a short timeout.
     pub async fn ping(&self) -> Result<(), CacheError> {
         let check = async {

@@ -41,6 +41,10 @@ pub struct Config {
     pub log: LogConfig,
     /// The `/v1` gateway: body limits, retries, timeouts, cooldown, health checks.
     pub gateway: GatewayConfig,
+    /// Rate limits, parallel slots and budgets.
+    pub quota: QuotaConfig,
+    /// The spend ledger's writer.
+    pub ledger: LedgerConfig,
     /// Models declared here (kept in Git), applied at start and on reload.
     pub models: Vec<ModelConfig>,
 }
@@ -88,6 +92,62 @@ impl Default for GatewayConfig {
             health_check_interval_seconds: 15,
             registry_poll_seconds: 2,
             credentials_key: None,
+        }
+    }
+}
+
+/// What the quota engine does when a configured Redis fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedisFailure {
+    /// Keep serving with this replica's own counters until Redis answers again.
+    PerReplica,
+    /// Refuse limited requests with 503 until Redis answers again.
+    Reject,
+}
+
+/// Rate limits, parallel slots and budgets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuotaConfig {
+    /// What to do while Redis is unreachable: `per-replica` (default) or `reject`.
+    pub redis_failure: RedisFailure,
+    /// Seconds a parallel-request slot lives without renewal (a replica that dies frees its
+    /// slots after this long); live requests renew theirs.
+    pub lease_seconds: u64,
+    /// Completion tokens assumed for a budget reservation when a request sets no `max_tokens`.
+    pub default_max_tokens: u64,
+    /// Milliseconds to wait for Redis before treating it as failed.
+    pub redis_timeout_ms: u64,
+}
+
+impl Default for QuotaConfig {
+    fn default() -> Self {
+        Self {
+            redis_failure: RedisFailure::PerReplica,
+            lease_seconds: 30,
+            default_max_tokens: 4_096,
+            redis_timeout_ms: 250,
+        }
+    }
+}
+
+/// The spend ledger's writer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LedgerConfig {
+    /// Most settled requests held in memory while the database cannot be written; when
+    /// full, new `/v1` requests are refused (503) rather than served without a record.
+    pub max_buffered: usize,
+    /// Milliseconds between writes (at most 1,000, so spend is recorded within a second).
+    pub flush_ms: u64,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        Self {
+            max_buffered: 200_000,
+            flush_ms: 250,
         }
     }
 }
@@ -203,6 +263,8 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             log: LogConfig::default(),
             gateway: GatewayConfig::default(),
+            quota: QuotaConfig::default(),
+            ledger: LedgerConfig::default(),
             models: Vec::new(),
         }
     }
@@ -312,6 +374,16 @@ impl Config {
             }
         }
         self.validate_models()?;
+        if !(1..=1_000).contains(&self.ledger.flush_ms) {
+            return Err(ConfigError::Invalid(
+                "ledger.flush_ms: expected 1 to 1000 (spend is recorded within a second)".into(),
+            ));
+        }
+        if self.ledger.max_buffered == 0 || self.quota.lease_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "ledger.max_buffered and quota.lease_seconds: expected at least 1".into(),
+            ));
+        }
         if self.database.max_connections == 0 {
             return Err(ConfigError::Invalid(
                 "database.max_connections: expected at least 1".into(),

@@ -28,6 +28,18 @@ pub enum ApiError {
     /// A rate limit was hit (here or at the model server).
     #[error("{0}")]
     TooManyRequests(String),
+    /// A rate or parallel limit of Switchyard's own was hit; `headers` say which and when.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        headers: Vec<(&'static str, String)>,
+    },
+    /// A budget is spent.
+    #[error("{message}")]
+    BudgetExceeded {
+        message: String,
+        headers: Vec<(&'static str, String)>,
+    },
     /// The model server answered with an error of its own; its status is kept.
     #[error("{message}")]
     Upstream { status: StatusCode, message: String },
@@ -77,7 +89,9 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(_) | Self::RateLimited { .. } | Self::BudgetExceeded { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Upstream { status, .. } => *status,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -95,7 +109,8 @@ impl ApiError {
             Self::Unauthorized(_) => "authentication_error",
             Self::Forbidden(_) => "permission_denied_error",
             Self::PayloadTooLarge(_) => "request_too_large",
-            Self::TooManyRequests(_) => "throttling_error",
+            Self::TooManyRequests(_) | Self::RateLimited { .. } => "throttling_error",
+            Self::BudgetExceeded { .. } => "budget_exceeded",
             Self::Upstream { status, .. } if status.is_client_error() => "invalid_request_error",
             Self::Upstream { .. } | Self::BadGateway(_) => "upstream_error",
             Self::Unavailable(_) => "service_unavailable",
@@ -124,7 +139,15 @@ impl IntoResponse for ApiError {
                 "code": status.as_u16().to_string(),
             }
         });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::RateLimited { headers, .. } | Self::BudgetExceeded { headers, .. } = self {
+            for (name, value) in headers {
+                if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+        }
+        response
     }
 }
 

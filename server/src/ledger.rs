@@ -1,8 +1,10 @@
-//! The spend ledger: every settled request becomes a `spend_logs` row, written in batches by
-//! a background task so the request path never waits for the database.
+//! The spend ledger: every settled request becomes a `spend_logs` row, is added to its hour's
+//! `usage_rollups` row and to its key's and user's spend, written in batches by a background
+//! task so the request path never waits for the database.
 //!
 //! Events wait in memory while the database is unavailable and are written when it returns;
-//! graceful shutdown flushes what is left.
+//! the wait is bounded: when it is full the gateway refuses new requests rather than serve
+//! them unrecorded. Graceful shutdown flushes what is left.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,13 +12,18 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
-use entity::{api_key, spend_log, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use chrono::{DurationRound, TimeDelta};
+use entity::{api_key, spend_log, usage_rollup, user};
+use sea_orm::sea_query::{Alias, Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::config::LedgerConfig;
 use crate::metrics::Metrics;
 
 /// How a request ended.
@@ -67,6 +74,7 @@ pub struct SpendEvent {
 pub struct Ledger {
     tx: mpsc::UnboundedSender<SpendEvent>,
     metrics: Arc<Metrics>,
+    max_buffered: i64,
 }
 
 /// The writer task, to be stopped (and flushed) at shutdown.
@@ -96,11 +104,30 @@ fn chunk(pending: usize) -> usize {
 
 impl Ledger {
     /// Starts the writer over `db`.
-    pub fn start(db: DatabaseConnection, metrics: Arc<Metrics>) -> (Self, LedgerWriter) {
+    pub fn start(
+        db: DatabaseConnection,
+        metrics: Arc<Metrics>,
+        config: &LedgerConfig,
+    ) -> (Self, LedgerWriter) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        let handle = tokio::spawn(write_loop(db, rx, stopped, metrics.clone()));
-        (Self { tx, metrics }, LedgerWriter { handle, stop })
+        let every = Duration::from_millis(config.flush_ms);
+        let handle = tokio::spawn(write_loop(db, rx, stopped, metrics.clone(), every));
+        let max_buffered = i64::try_from(config.max_buffered).unwrap_or(i64::MAX);
+        (
+            Self {
+                tx,
+                metrics,
+                max_buffered,
+            },
+            LedgerWriter { handle, stop },
+        )
+    }
+
+    /// Whether another request may be served: false while the events waiting for the
+    /// database fill the buffer.
+    pub fn has_room(&self) -> bool {
+        self.metrics.ledger_queue_depth.get() < self.max_buffered
     }
 
     /// Queues `event`; never blocks.
@@ -148,34 +175,201 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
     }
 }
 
-/// Inserts `events` in one transaction, in statements of at most [`BATCH`] rows, and adds
-/// their cost to each key's and each user's spend (one update per key and per user).
+/// The hour's rollup row of each (hour, key, model) among `events`, summed.
+fn rollups(events: &[SpendEvent]) -> Vec<usage_rollup::ActiveModel> {
+    type Group = (DateTime<Utc>, String, String);
+    let mut groups: HashMap<Group, usage_rollup::Model> = HashMap::new();
+    for event in events {
+        let hour = event
+            .started_at
+            .duration_trunc(TimeDelta::hours(1))
+            .unwrap_or(event.started_at);
+        let key = event.key_hash.clone().unwrap_or_default();
+        let row = groups
+            .entry((hour, key.clone(), event.model.clone()))
+            .or_insert_with(|| usage_rollup::Model {
+                id: 0,
+                hour,
+                key_hash: key,
+                model_name: event.model.clone(),
+                user_id: event.user_id,
+                requests: 0,
+                errors: 0,
+                prompt_tokens: 0,
+                completion_tokens: 0,
+                cost_nanos: 0,
+                duration_ms_sum: 0,
+                latency_le_50: 0,
+                latency_le_100: 0,
+                latency_le_250: 0,
+                latency_le_500: 0,
+                latency_le_1000: 0,
+                latency_le_2500: 0,
+                latency_le_5000: 0,
+                latency_le_10000: 0,
+                latency_le_30000: 0,
+                latency_le_inf: 0,
+            });
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        row.requests += 1;
+        row.errors += i64::from(event.outcome != Outcome::Success);
+        row.prompt_tokens += count(event.prompt_tokens);
+        row.completion_tokens += count(event.completion_tokens);
+        row.cost_nanos = row.cost_nanos.saturating_add(event.cost_nanos);
+        row.duration_ms_sum += count(event.duration_ms);
+        let bucket = usage_rollup::LATENCY_BOUNDS_MS
+            .iter()
+            .position(|bound| event.duration_ms <= *bound)
+            .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
+        *latency_bucket(row, bucket) += 1;
+    }
+    groups
+        .into_values()
+        .map(|row| {
+            let mut active: usage_rollup::ActiveModel = row.into();
+            active.id = sea_orm::ActiveValue::NotSet;
+            active
+        })
+        .collect()
+}
+
+fn latency_bucket(row: &mut usage_rollup::Model, bucket: usize) -> &mut i64 {
+    match bucket {
+        0 => &mut row.latency_le_50,
+        1 => &mut row.latency_le_100,
+        2 => &mut row.latency_le_250,
+        3 => &mut row.latency_le_500,
+        4 => &mut row.latency_le_1000,
+        5 => &mut row.latency_le_2500,
+        6 => &mut row.latency_le_5000,
+        7 => &mut row.latency_le_10000,
+        8 => &mut row.latency_le_30000,
+        _ => &mut row.latency_le_inf,
+    }
+}
+
+/// Adds `rows` to the stored rollups: one atomic upsert per row, so replicas writing the same
+/// hour never lose each other's counts.
+async fn upsert_rollups(
+    txn: &DatabaseTransaction,
+    rows: Vec<usage_rollup::ActiveModel>,
+) -> Result<(), sea_orm::DbErr> {
+    use usage_rollup::Column as C;
+    let mut additive = vec![
+        C::Requests,
+        C::Errors,
+        C::PromptTokens,
+        C::CompletionTokens,
+        C::CostNanos,
+        C::DurationMsSum,
+    ];
+    additive.extend(usage_rollup::LATENCY_COLUMNS);
+    let mut conflict = OnConflict::columns([C::Hour, C::KeyHash, C::ModelName]);
+    for column in additive {
+        conflict.value(
+            column,
+            Expr::col((usage_rollup::Entity, column))
+                .add(Expr::col((Alias::new("excluded"), column))),
+        );
+    }
+    for row in rows {
+        usage_rollup::Entity::insert(row)
+            .on_conflict(conflict.clone())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Starts a new budget window for keys and users whose window ended by `now`: their spend
+/// goes back to zero and the next reset is the end of the window holding `now`. (Quota
+/// checks do not wait for this: they compute the window from the clock.)
+async fn reset_budgets(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let next = |duration: Option<&str>, ended: DateTime<Utc>| {
+        duration
+            .and_then(|d| schema::duration::parse(d).ok())
+            .and_then(|span| span.window(ended, now))
+            .map(|(_, end)| end)
+    };
+    let keys = api_key::Entity::find()
+        .filter(api_key::Column::BudgetResetAt.lte(now))
+        .all(txn)
+        .await?;
+    for key in keys {
+        let ended = key.budget_reset_at.unwrap_or(now);
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::SpendNanos, Expr::value(0_i64))
+            .col_expr(
+                api_key::Column::BudgetResetAt,
+                Expr::value(next(key.budget_duration.as_deref(), ended)),
+            )
+            .filter(api_key::Column::Id.eq(key.id))
+            .filter(api_key::Column::BudgetResetAt.eq(ended))
+            .exec(txn)
+            .await?;
+    }
+    let users = user::Entity::find()
+        .filter(user::Column::BudgetResetAt.lte(now))
+        .all(txn)
+        .await?;
+    for user in users {
+        let ended = user.budget_reset_at.unwrap_or(now);
+        user::Entity::update_many()
+            .col_expr(user::Column::SpendNanos, Expr::value(0_i64))
+            .col_expr(
+                user::Column::BudgetResetAt,
+                Expr::value(next(user.budget_duration.as_deref(), ended)),
+            )
+            .filter(user::Column::Id.eq(user.id))
+            .filter(user::Column::BudgetResetAt.eq(ended))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes `events` in one transaction: their `spend_logs` rows (in statements of at most
+/// [`BATCH`] rows; a request id already written is skipped, so a retried batch is never
+/// counted twice), their rollups, and their cost added to each key and user (one update each).
 async fn write(db: &DatabaseConnection, events: &[SpendEvent]) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
+    reset_budgets(&txn, Utc::now()).await?;
     let mut rest = events;
     while !rest.is_empty() {
         let (now, later) = rest.split_at(chunk(rest.len()));
         spend_log::Entity::insert_many(now.iter().cloned().map(row))
-            .exec(&txn)
+            .on_conflict(
+                OnConflict::column(spend_log::Column::RequestId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
             .await?;
         rest = later;
     }
-    let mut by_key: HashMap<&str, i64> = HashMap::new();
+    upsert_rollups(&txn, rollups(events)).await?;
+    let mut by_key: HashMap<&str, (i64, DateTime<Utc>)> = HashMap::new();
     let mut by_user: HashMap<Uuid, i64> = HashMap::new();
-    for event in events.iter().filter(|e| e.cost_nanos > 0) {
+    for event in events {
         if let Some(hash) = &event.key_hash {
-            *by_key.entry(hash).or_default() += event.cost_nanos;
+            let entry = by_key.entry(hash).or_insert((0, event.ended_at));
+            entry.0 = entry.0.saturating_add(event.cost_nanos);
+            entry.1 = entry.1.max(event.ended_at);
         }
-        if let Some(user) = event.user_id {
+        if let Some(user) = event.user_id.filter(|_| event.cost_nanos > 0) {
             *by_user.entry(user).or_default() += event.cost_nanos;
         }
     }
-    for (hash, cost) in by_key {
+    for (hash, (cost, last_used)) in by_key {
         api_key::Entity::update_many()
             .col_expr(
                 api_key::Column::SpendNanos,
                 Expr::col(api_key::Column::SpendNanos).add(cost),
             )
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(last_used))
             .filter(api_key::Column::TokenHash.eq(hash))
             .exec(&txn)
             .await?;
@@ -193,17 +387,15 @@ async fn write(db: &DatabaseConnection, events: &[SpendEvent]) -> Result<(), sea
     txn.commit().await
 }
 
-/// How often queued events are written when fewer than a transaction's worth are waiting.
-const FLUSH_EVERY: Duration = Duration::from_millis(250);
-
 async fn write_loop(
     db: DatabaseConnection,
     mut rx: mpsc::UnboundedReceiver<SpendEvent>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
     metrics: Arc<Metrics>,
+    every: Duration,
 ) {
     let mut pending: Vec<SpendEvent> = Vec::new();
-    let mut ticker = tokio::time::interval(FLUSH_EVERY);
+    let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -244,8 +436,13 @@ async fn flush(db: &DatabaseConnection, pending: &mut Vec<SpendEvent>, metrics: 
                 metrics
                     .ledger_queue_depth
                     .dec_by(i64::try_from(take).unwrap_or(i64::MAX));
+                metrics.ledger_buffered.set(0);
             }
             Err(error) => {
+                metrics.ledger_write_failures.inc();
+                metrics
+                    .ledger_buffered
+                    .set(i64::try_from(pending.len()).unwrap_or(i64::MAX));
                 tracing::warn!(%error, waiting = pending.len(), "cannot write spend; retrying in 1s");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 return;

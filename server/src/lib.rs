@@ -13,6 +13,7 @@ pub mod gateway;
 pub mod ledger;
 pub mod metrics;
 pub mod periodic;
+pub mod quota;
 pub mod router;
 pub mod routes;
 pub mod run;

@@ -31,6 +31,13 @@ pub struct ProxyLabels {
     pub status_code: String,
 }
 
+/// Labels of quota refusals.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RefusalLabels {
+    /// `rpm`, `tpm`, `parallel` or `budget`.
+    pub limit: String,
+}
+
 /// Labels of latency histograms.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ModelLabels {
@@ -87,6 +94,16 @@ pub struct Metrics {
     pub key_cache_hits: Counter,
     /// `switchyard_key_cache_misses`: key lookups that read the database.
     pub key_cache_misses: Counter,
+    /// `switchyard_key_cache_hit_ratio`: hits over lookups, computed when scraped.
+    pub key_cache_hit_ratio: Gauge<f64, AtomicU64>,
+    /// `switchyard_ledger_buffered_events`: events held in memory after a failed write.
+    pub ledger_buffered: Gauge,
+    /// `switchyard_ledger_write_failures`: database writes of spend that failed (and were retried).
+    pub ledger_write_failures: Counter,
+    /// `switchyard_redis_errors`: quota calls to Redis that failed or timed out.
+    pub redis_errors: Counter,
+    /// `switchyard_quota_refusals`: requests refused by a limit, by limit.
+    pub quota_refusals: Family<RefusalLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -116,6 +133,11 @@ impl Metrics {
             ledger_written: Counter::default(),
             key_cache_hits: Counter::default(),
             key_cache_misses: Counter::default(),
+            key_cache_hit_ratio: Gauge::default(),
+            ledger_buffered: Gauge::default(),
+            ledger_write_failures: Counter::default(),
+            redis_errors: Counter::default(),
+            quota_refusals: Family::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -199,6 +221,31 @@ impl Metrics {
             "Key lookups that read the database",
             metrics.key_cache_misses.clone(),
         );
+        r.register(
+            "switchyard_key_cache_hit_ratio",
+            "Key lookups answered from memory, over all lookups",
+            metrics.key_cache_hit_ratio.clone(),
+        );
+        r.register(
+            "switchyard_ledger_buffered_events",
+            "Spend events held in memory while the database cannot be written",
+            metrics.ledger_buffered.clone(),
+        );
+        r.register(
+            "switchyard_ledger_write_failures",
+            "Failed (and retried) writes of spend to the database",
+            metrics.ledger_write_failures.clone(),
+        );
+        r.register(
+            "switchyard_redis_errors",
+            "Quota calls to Redis that failed or timed out",
+            metrics.redis_errors.clone(),
+        );
+        r.register(
+            "switchyard_quota_refusals",
+            "Requests refused by a rate, parallel or budget limit",
+            metrics.quota_refusals.clone(),
+        );
         Self {
             registry,
             ..metrics
@@ -207,6 +254,11 @@ impl Metrics {
 
     /// The text exposition format served at `/metrics`.
     pub fn render(&self) -> String {
+        let hits = self.key_cache_hits.get();
+        let lookups = hits + self.key_cache_misses.get();
+        if lookups > 0 {
+            self.key_cache_hit_ratio.set(hits as f64 / lookups as f64);
+        }
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
             tracing::error!("cannot encode metrics");

@@ -16,6 +16,7 @@ use crate::gateway::registry::Registry;
 use crate::gateway::{Gateway, GatewayParts};
 use crate::ledger::Ledger;
 use crate::periodic::spawn_every;
+use crate::quota::{Quotas, RedisLimiter};
 use crate::secrets::CredentialCipher;
 use crate::state::{App, AppState};
 
@@ -62,10 +63,12 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     ));
     let (ledger_db, _) = db::connect_pool(&config, 1).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
-    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone());
+    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger);
+    let quotas = Arc::new(quotas(&config, cache.as_ref(), metrics.clone())?);
     let parts = GatewayParts {
         registry,
         ledger,
+        quotas,
         metrics,
         keys: schema::keys::KeyService::new(db.clone()),
         users: schema::users::UserService::new(db.clone()),
@@ -133,6 +136,33 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     Ok(())
 }
 
+/// The quota engine: shared through Redis when one is configured, else in this process.
+fn quotas(
+    config: &Config,
+    cache: Option<&Cache>,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> anyhow::Result<Quotas> {
+    let quota = &config.quota;
+    let redis = match cache {
+        Some(cache) => {
+            let timeout = Duration::from_millis(quota.redis_timeout_ms.max(1));
+            let connection = cache
+                .manager(timeout)
+                .context("cannot set up the redis connection")?;
+            let lease_ms =
+                i64::try_from(quota.lease_seconds.saturating_mul(1_000)).unwrap_or(i64::MAX);
+            Some(RedisLimiter::new(connection, timeout, lease_ms))
+        }
+        None => None,
+    };
+    Ok(Quotas::new(
+        quota,
+        redis,
+        metrics,
+        Arc::new(chrono::Utc::now),
+    ))
+}
+
 /// Re-reads the configuration and applies its `[[models]]`; other settings need a restart.
 pub async fn reload_models(state: &AppState) -> anyhow::Result<bool> {
     let config = Config::load(&state.overrides)?;
@@ -159,6 +189,11 @@ async fn start_catalog(state: &AppState) -> anyhow::Result<()> {
     spawn_every(poll, move || {
         let registry = registry.clone();
         async move { registry.refresh_if_changed().await }
+    });
+    let quotas = gateway.quotas.clone();
+    spawn_every(quotas.renew_every(), move || {
+        let quotas = quotas.clone();
+        async move { quotas.renew_leases().await }
     });
     let auth = gateway.auth.clone();
     spawn_every(Duration::from_secs(1), move || {

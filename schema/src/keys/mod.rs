@@ -4,6 +4,6 @@
 mod service;
 
 pub use service::{
-    AuthKey, Issued, KeyChanges, KeyFilter, KeyRecord, KeyService, NewKey, ORIGIN_ADMIN_API,
-    ORIGIN_PORTAL, display_name, hash_key,
+    AuthKey, Budget, Issued, KeyChanges, KeyFilter, KeyRecord, KeyService, Limits, NewKey,
+    ORIGIN_ADMIN_API, ORIGIN_PORTAL, display_name, hash_key,
 };

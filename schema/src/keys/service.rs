@@ -137,6 +137,84 @@ pub struct AuthKey {
     pub all_models: bool,
     /// The models it lists.
     pub models: HashSet<String>,
+    /// The key's own limits.
+    pub limits: Limits,
+    /// Requests per minute per model (`model_rpm_limit`).
+    pub model_rpm: HashMap<String, i64>,
+    /// Tokens per minute per model (`model_tpm_limit`).
+    pub model_tpm: HashMap<String, i64>,
+    /// The owner's limits (none when the key has no owner).
+    pub owner_limits: Limits,
+}
+
+/// The limits of a key or a user, as the quota engine needs them; `None` is no limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub rpm: Option<i64>,
+    pub tpm: Option<i64>,
+    pub parallel: Option<i64>,
+    pub budget: Option<Budget>,
+}
+
+/// A spending limit and what the database knows of its current window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub max_nanos: i64,
+    pub soft_nanos: Option<i64>,
+    /// How long a window lasts; `None` is one window forever.
+    pub span: Option<duration::Span>,
+    /// The end of the window `spent_nanos` belongs to.
+    pub reset_at: Option<DateTime<Utc>>,
+    /// Spend recorded in the database for that window.
+    pub spent_nanos: i64,
+}
+
+impl Limits {
+    /// Limits from the stored columns of a key or user.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_columns(
+        rpm: Option<i64>,
+        tpm: Option<i64>,
+        parallel: Option<i64>,
+        max_budget: Option<i64>,
+        soft_budget: Option<i64>,
+        budget_duration: Option<&str>,
+        reset_at: Option<DateTime<Utc>>,
+        spent: i64,
+    ) -> Self {
+        Self {
+            rpm,
+            tpm,
+            parallel,
+            budget: max_budget.map(|max_nanos| Budget {
+                max_nanos,
+                soft_nanos: soft_budget,
+                span: budget_duration.and_then(|d| duration::parse(d).ok()),
+                reset_at,
+                spent_nanos: spent,
+            }),
+        }
+    }
+
+    /// True when nothing is limited.
+    pub fn is_empty(&self) -> bool {
+        self.rpm.is_none() && self.tpm.is_none() && self.parallel.is_none() && self.budget.is_none()
+    }
+}
+
+/// A `{"model": n}` map of per-model limits; entries that are not whole numbers are skipped.
+fn per_model(value: Option<&Value>) -> HashMap<String, i64> {
+    let Some(Value::Object(map)) = value else {
+        return HashMap::new();
+    };
+    map.iter()
+        .filter_map(|(model, n)| {
+            let n = n
+                .as_i64()
+                .or_else(|| n.as_str().and_then(|s| s.trim().parse().ok()))?;
+            Some((model.clone(), n))
+        })
+        .collect()
 }
 
 /// Key rules over `api_keys`, `api_key_models` and `users`.
@@ -531,15 +609,45 @@ impl KeyService {
         else {
             return Ok(None);
         };
+        let owner = match record.key.user_id {
+            Some(id) => user::Entity::find_by_id(id).one(&self.db).await?,
+            None => None,
+        };
+        let owner_limits = owner.map_or_else(Limits::default, |u| {
+            Limits::from_columns(
+                u.rpm_limit,
+                u.tpm_limit,
+                u.max_parallel_requests,
+                u.max_budget_nanos,
+                u.soft_budget_nanos,
+                u.budget_duration.as_deref(),
+                u.budget_reset_at,
+                u.spend_nanos,
+            )
+        });
+        let key = record.key;
         Ok(Some(AuthKey {
-            id: record.key.id,
-            token_hash: record.key.token_hash,
-            alias: record.key.alias,
+            limits: Limits::from_columns(
+                key.rpm_limit,
+                key.tpm_limit,
+                key.max_parallel_requests,
+                key.max_budget_nanos,
+                key.soft_budget_nanos,
+                key.budget_duration.as_deref(),
+                key.budget_reset_at,
+                key.spend_nanos,
+            ),
+            model_rpm: per_model(key.model_rpm_limit.as_ref()),
+            model_tpm: per_model(key.model_tpm_limit.as_ref()),
+            owner_limits,
+            id: key.id,
+            token_hash: key.token_hash,
+            alias: key.alias,
             user_id: record.user_id,
-            owner: record.key.user_id,
-            blocked: record.key.blocked,
-            expires_at: record.key.expires_at,
-            all_models: record.key.all_models,
+            owner: key.user_id,
+            blocked: key.blocked,
+            expires_at: key.expires_at,
+            all_models: key.all_models,
             models: record.models.into_iter().collect(),
         }))
     }

@@ -21,6 +21,7 @@ use super::upstream::{self, Accounting, Answer};
 use super::usage::{estimate_tokens, prompt_chars};
 use crate::error::ApiError;
 use crate::ledger::Outcome;
+use crate::quota::Permit;
 use crate::router::REQUEST_ID;
 use crate::state::AppState;
 
@@ -65,6 +66,8 @@ struct Stamp {
     model: Option<String>,
     cluster: Option<String>,
     upstream_ms: Option<u128>,
+    /// `x-ratelimit-*` headers of the caller's limits.
+    rate_headers: Vec<(&'static str, String)>,
 }
 
 impl Stamp {
@@ -79,12 +82,21 @@ impl Stamp {
             model: None,
             cluster: None,
             upstream_ms: None,
+            rate_headers: Vec::new(),
         }
     }
 
     fn apply(&self, mut response: Response) -> Response {
         let total = self.started.elapsed().as_millis();
         let headers = response.headers_mut();
+        for (name, value) in &self.rate_headers {
+            // A refusal's own headers (set on the error) are more precise; keep them.
+            if !headers.contains_key(*name)
+                && let Ok(value) = HeaderValue::from_str(value)
+            {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
         let mut set = |name: &'static str, value: String| {
             if let Ok(value) = HeaderValue::from_str(&value) {
                 headers.insert(HeaderName::from_static(name), value);
@@ -158,6 +170,57 @@ fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
             model.name
         )))
     }
+}
+
+/// Checks the caller's quotas for one request on `model`, reserving `reserve_nanos` of its
+/// budgets; the permit (none for the master key or an unlimited key) is settled when the
+/// request is recorded.
+async fn admit(
+    state: &AppState,
+    caller: &Caller,
+    model: &ModelRoute,
+    reserve_nanos: i64,
+    stamp: &mut Stamp,
+) -> Result<Option<Permit>, ApiError> {
+    let gateway = &state.gateway;
+    if !gateway.ledger.has_room() {
+        return Err(ApiError::Unavailable(
+            "spend cannot be recorded right now (the database is unavailable and the buffer \
+             is full); retry in a few seconds"
+                .into(),
+        ));
+    }
+    let Some(key) = caller.key() else {
+        return Ok(None);
+    };
+    let priced = model.input_price_nanos > 0 || model.output_price_nanos > 0;
+    let permit = gateway
+        .quotas
+        .admit(&stamp.request_id, key, &model.name, priced, reserve_nanos)
+        .await?;
+    if let Some(permit) = &permit {
+        stamp.rate_headers = permit.headroom.headers();
+    }
+    Ok(permit)
+}
+
+/// The most a request can cost: its estimated prompt and the completion tokens it may ask for.
+fn worst_case_cost(
+    request: &serde_json::Map<String, Value>,
+    model: &ModelRoute,
+    prompt_estimate: u64,
+    default_max_tokens: u64,
+) -> i64 {
+    let max_tokens = ["max_completion_tokens", "max_tokens"]
+        .iter()
+        .find_map(|field| request.get(*field).and_then(Value::as_u64))
+        .unwrap_or(default_max_tokens);
+    super::usage::cost_nanos(
+        prompt_estimate,
+        max_tokens,
+        model.input_price_nanos,
+        model.output_price_nanos,
+    )
 }
 
 fn authorized_request(
@@ -239,6 +302,14 @@ async fn proxy_inner(
             other => *other = json!({"include_usage": true}),
         }
     }
+    let prompt_estimate = estimate_tokens(prompt_chars(&request));
+    let completion_allowance = if operation.streams() {
+        gateway.quotas.default_max_tokens()
+    } else {
+        0
+    };
+    let reserve = worst_case_cost(&request, &model, prompt_estimate, completion_allowance);
+    let permit = admit(state, &caller, &model, reserve, stamp).await?;
     let accounting = Accounting {
         ledger: gateway.ledger.clone(),
         metrics: gateway.metrics.clone(),
@@ -248,7 +319,8 @@ async fn proxy_inner(
         call_type: operation.call_type(),
         started: stamp.started,
         started_at: Utc::now(),
-        prompt_estimate: estimate_tokens(prompt_chars(&request)),
+        prompt_estimate,
+        permit: std::sync::Mutex::new(permit),
     };
 
     // The body each deployment gets: the client's bytes untouched when nothing changes (the
@@ -500,6 +572,7 @@ async fn convert_inner(
         .get(header::CONTENT_TYPE)
         .cloned()
         .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+    let permit = admit(state, &caller, &model, 0, stamp).await?;
     let accounting = Accounting {
         ledger: gateway.ledger.clone(),
         metrics: gateway.metrics.clone(),
@@ -510,6 +583,7 @@ async fn convert_inner(
         started: stamp.started,
         started_at: Utc::now(),
         prompt_estimate: 0,
+        permit: std::sync::Mutex::new(permit),
     };
     let client = &gateway.client;
     let answer = dispatch(state, &model, &accounting, stamp, |deployment| {

@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 use crate::config::Config;
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
+use crate::quota::Quotas;
 use crate::state::AppState;
 use auth::Authenticator;
 use balancer::Balancer;
@@ -28,6 +29,7 @@ use registry::Registry;
 pub struct GatewayParts {
     pub registry: Arc<Registry>,
     pub ledger: Ledger,
+    pub quotas: Arc<Quotas>,
     pub metrics: Arc<Metrics>,
     pub keys: schema::keys::KeyService,
     pub users: schema::users::UserService,
@@ -44,6 +46,8 @@ pub struct Gateway {
     pub client: reqwest::Client,
     /// Where settled requests are recorded.
     pub ledger: Ledger,
+    /// Rate limits, parallel slots and budgets.
+    pub quotas: Arc<Quotas>,
     /// Who may call.
     pub auth: Arc<Authenticator>,
     /// Virtual keys, for the admin API.
@@ -66,6 +70,7 @@ impl Gateway {
         let GatewayParts {
             registry,
             ledger,
+            quotas,
             metrics,
             keys,
             users,
@@ -87,6 +92,7 @@ impl Gateway {
             },
             client,
             ledger,
+            quotas,
             auth: Arc::new(Authenticator::new(
                 config.master_key.as_ref(),
                 keys.clone(),

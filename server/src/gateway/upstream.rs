@@ -23,6 +23,7 @@ use super::usage::{cost_nanos, estimate_tokens};
 use crate::error::ApiError;
 use crate::ledger::{Ledger, Outcome, SpendEvent};
 use crate::metrics::{DeploymentLabels, Metrics, ModelLabels, ProxyLabels, RequestLabels};
+use crate::quota::Permit;
 
 /// A deployment that answered with a success status.
 pub struct Answer {
@@ -232,6 +233,8 @@ pub struct Accounting {
     pub started_at: chrono::DateTime<Utc>,
     /// Estimated prompt tokens, used when the model server reports no usage.
     pub prompt_estimate: u64,
+    /// The request's hold on its quotas, settled with the actual usage when recorded.
+    pub permit: std::sync::Mutex<Option<Permit>>,
 }
 
 impl Accounting {
@@ -258,6 +261,9 @@ impl Accounting {
             self.model.output_price_nanos,
         );
         self.count(prompt, completion, cost, http_status, ttft);
+        if let Some(mut permit) = self.permit.lock().ok().and_then(|mut p| p.take()) {
+            permit.record(prompt.saturating_add(completion), cost);
+        }
         self.ledger.record(SpendEvent {
             request_id: self.request_id.clone(),
             key_hash: self.caller.key().map(|k| k.token_hash.clone()),

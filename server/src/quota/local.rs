@@ -1,0 +1,173 @@
+//! The in-process quota store: the rules of `admit.lua` and `settle.lua` over this process's
+//! memory, for a single replica without Redis (and for replicas whose Redis is down).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+
+use super::{Admission, Limit, Limiter, LimiterError, Refusal, Settlement, Usage, Verdict};
+
+/// The counters of one scope.
+#[derive(Debug, Default)]
+struct Counters {
+    /// Admission times (ms) within the last minute.
+    requests: VecDeque<i64>,
+    /// Tokens per second (second, tokens), oldest first.
+    tokens: VecDeque<(i64, u64)>,
+    /// Requests holding a parallel slot.
+    leases: HashSet<String>,
+    /// Budget counters by window start (ms), reservations included.
+    budgets: HashMap<i64, i64>,
+}
+
+const MINUTE_MS: i64 = 60_000;
+
+impl Counters {
+    fn forget_old(&mut self, now_ms: i64) {
+        let window = now_ms - MINUTE_MS;
+        while self.requests.front().is_some_and(|at| *at <= window) {
+            self.requests.pop_front();
+        }
+        while self
+            .tokens
+            .front()
+            .is_some_and(|(second, _)| (second + 1) * 1_000 <= window)
+        {
+            self.tokens.pop_front();
+        }
+    }
+
+    fn usage(&self, now_ms: i64) -> Usage {
+        Usage {
+            requests: self.requests.len() as u64,
+            requests_reset_ms: self
+                .requests
+                .front()
+                .map_or(0, |at| at + MINUTE_MS - now_ms),
+            tokens: self.tokens.iter().map(|(_, n)| n).sum(),
+            tokens_reset_ms: self
+                .tokens
+                .front()
+                .map_or(0, |(second, _)| (second + 1) * 1_000 + MINUTE_MS - now_ms),
+        }
+    }
+}
+
+/// Quotas kept in this process.
+#[derive(Debug, Default)]
+pub struct LocalLimiter {
+    scopes: Mutex<HashMap<String, Counters>>,
+}
+
+impl LocalLimiter {
+    fn check(&self, admission: &Admission<'_>) -> Verdict {
+        let Ok(mut all) = self.scopes.lock() else {
+            return Verdict::Refused(Refusal {
+                scope: 0,
+                limit: Limit::Parallel,
+                max: 0,
+                retry_after_ms: Some(1_000),
+            });
+        };
+        let now = admission.now_ms;
+        let mut usage = Vec::with_capacity(admission.scopes.len());
+        for (i, scope) in admission.scopes.iter().enumerate() {
+            let counters = all.entry(scope.id.clone()).or_default();
+            counters.forget_old(now);
+            let used = counters.usage(now);
+            let refuse = |limit, max: u64, retry_after_ms| {
+                Verdict::Refused(Refusal {
+                    scope: i,
+                    limit,
+                    max: i64::try_from(max).unwrap_or(i64::MAX),
+                    retry_after_ms,
+                })
+            };
+            if let Some(rpm) = scope.rpm.filter(|max| used.requests >= *max) {
+                return refuse(Limit::Requests, rpm, Some(used.requests_reset_ms));
+            }
+            if let Some(tpm) = scope.tpm.filter(|max| used.tokens >= *max) {
+                return refuse(Limit::Tokens, tpm, Some(used.tokens_reset_ms));
+            }
+            if let Some(parallel) = scope
+                .parallel
+                .filter(|max| counters.leases.len() as u64 >= *max)
+            {
+                return refuse(Limit::Parallel, parallel, Some(1_000));
+            }
+            if let Some(budget) = &scope.budget {
+                let spent = counters
+                    .budgets
+                    .get(&budget.window_start_ms)
+                    .copied()
+                    .unwrap_or(budget.baseline_nanos);
+                if spent >= budget.max_nanos {
+                    return Verdict::Refused(Refusal {
+                        scope: i,
+                        limit: Limit::Budget,
+                        max: budget.max_nanos,
+                        retry_after_ms: budget.window_end_ms.map(|end| end - now),
+                    });
+                }
+            }
+            usage.push(Usage {
+                requests: used.requests + 1,
+                ..used
+            });
+        }
+        for scope in admission.scopes {
+            let counters = all.entry(scope.id.clone()).or_default();
+            if scope.rpm.is_some() {
+                counters.requests.push_back(now);
+            }
+            if scope.parallel.is_some() {
+                counters.leases.insert(admission.request_id.to_owned());
+            }
+            if let Some(budget) = &scope.budget {
+                // Counters of earlier windows are done with.
+                counters
+                    .budgets
+                    .retain(|start, _| *start >= budget.window_start_ms);
+                *counters
+                    .budgets
+                    .entry(budget.window_start_ms)
+                    .or_insert(budget.baseline_nanos) += admission.reserve_nanos;
+            }
+        }
+        Verdict::Granted(usage)
+    }
+
+    fn account(&self, settlement: &Settlement<'_>) {
+        let Ok(mut all) = self.scopes.lock() else {
+            return;
+        };
+        let second = settlement.now_ms.div_euclid(1_000);
+        for scope in settlement.scopes {
+            let Some(counters) = all.get_mut(&scope.id) else {
+                continue;
+            };
+            if scope.tpm.is_some() && settlement.tokens > 0 {
+                match counters.tokens.back_mut() {
+                    Some((last, n)) if *last == second => *n += settlement.tokens,
+                    _ => counters.tokens.push_back((second, settlement.tokens)),
+                }
+            }
+            counters.leases.remove(settlement.request_id);
+            if let Some(budget) = &scope.budget
+                && let Some(spent) = counters.budgets.get_mut(&budget.window_start_ms)
+            {
+                *spent += settlement.cost_nanos - settlement.reserved_nanos;
+            }
+        }
+    }
+}
+
+impl Limiter for LocalLimiter {
+    async fn admit(&self, admission: &Admission<'_>) -> Result<Verdict, LimiterError> {
+        Ok(self.check(admission))
+    }
+
+    async fn settle(&self, settlement: &Settlement<'_>) -> Result<(), LimiterError> {
+        self.account(settlement);
+        Ok(())
+    }
+}
