@@ -298,6 +298,21 @@ impl TestApp {
             .expect("wait for the server")
     }
 
+    /// Kills the server with SIGKILL (no shutdown, no flush: a crashed replica).
+    pub async fn kill(&mut self) {
+        self.spawned.child.start_kill().expect("kill the server");
+        let _ = self.spawned.child.wait().await;
+    }
+
+    /// The PostgreSQL URL of this app's own test database.
+    pub fn database_url(&self) -> String {
+        self.db
+            .as_ref()
+            .expect("this TestApp has no PostgreSQL test database")
+            .url
+            .clone()
+    }
+
     /// A direct connection to the PostgreSQL test database.
     pub async fn database(&self) -> sea_orm::DatabaseConnection {
         self.db

@@ -93,3 +93,14 @@ pub fn sse_payloads(body: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// The sum of every sample of metric `name` in a Prometheus text exposition.
+pub fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(' ') || rest.starts_with('{'))
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}

@@ -14,10 +14,14 @@ pub mod gateway;
 pub mod mock;
 pub mod pg;
 pub mod process;
+pub mod proxy;
+pub mod redis_server;
 
 pub use app::{TestApp, TestAppBuilder};
 pub use mock::MockUpstream;
 pub use pg::TestDb;
+pub use proxy::TcpProxy;
+pub use redis_server::RedisServer;
 
 use std::path::PathBuf;
 

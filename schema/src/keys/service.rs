@@ -147,6 +147,27 @@ pub struct AuthKey {
     pub owner_limits: Limits,
 }
 
+impl AuthKey {
+    /// A valid key with hash `token_hash`, reaching every model, with no owner and no limits.
+    pub fn unlimited(token_hash: String) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            token_hash,
+            alias: None,
+            user_id: None,
+            owner: None,
+            blocked: false,
+            expires_at: None,
+            all_models: true,
+            models: HashSet::new(),
+            limits: Limits::default(),
+            model_rpm: HashMap::new(),
+            model_tpm: HashMap::new(),
+            owner_limits: Limits::default(),
+        }
+    }
+}
+
 /// The limits of a key or a user, as the quota engine needs them; `None` is no limit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Limits {

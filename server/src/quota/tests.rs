@@ -176,32 +176,20 @@ async fn budgets_reserve_then_settle_to_the_actual_cost() {
     assert_eq!(refused(&admit(&limiter, "d", &scopes, 50, 4).await), None);
 }
 
-/// A key with a daily budget, its window derived from the injected clock.
+/// A key with a daily budget of 1,000, `spent` in the window ending at `reset_at`.
 fn daily_key(spent: i64, reset_at: &str) -> AuthKey {
-    AuthKey {
-        id: uuid::Uuid::new_v4(),
-        token_hash: "h".into(),
-        alias: None,
-        user_id: None,
-        owner: None,
-        blocked: false,
-        expires_at: None,
-        all_models: true,
-        models: Default::default(),
-        limits: Limits::from_columns(
-            None,
-            None,
-            None,
-            Some(1_000),
-            None,
-            Some("daily"),
-            Some(at(reset_at)),
-            spent,
-        ),
-        model_rpm: Default::default(),
-        model_tpm: Default::default(),
-        owner_limits: Limits::default(),
-    }
+    let mut key = AuthKey::unlimited("h".into());
+    key.limits = Limits::from_columns(
+        None,
+        None,
+        None,
+        Some(1_000),
+        None,
+        Some("daily"),
+        Some(at(reset_at)),
+        spent,
+    );
+    key
 }
 
 #[tokio::test]

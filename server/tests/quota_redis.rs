@@ -1,0 +1,220 @@
+//! The quota rules in Redis (the Lua scripts against a real server) agree with the in-process
+//! store, step for step, with an injected clock; and a budget resets exactly at midnight UTC.
+// Helpers outside `#[test]` functions may fail loudly too.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use schema::duration::Span;
+use schema::keys::{AuthKey, Budget};
+use switchyard_server::metrics::Metrics;
+use switchyard_server::quota::{
+    Admission, BudgetCheck, Clock, Limit, Limiter, LocalLimiter, Quotas, RedisLimiter, Scope,
+    Settlement, Verdict,
+};
+
+fn redis_url() -> String {
+    std::env::var("SWITCHYARD_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+async fn redis(lease_ms: i64) -> RedisLimiter {
+    let client = redis::Client::open(redis_url()).unwrap();
+    let connection = redis::aio::ConnectionManager::new(client).await.unwrap();
+    RedisLimiter::new(connection, Duration::from_secs(2), lease_ms)
+}
+
+/// A scope no other test touches.
+fn scope(rpm: Option<u64>, tpm: Option<u64>, parallel: Option<u64>) -> Scope {
+    Scope {
+        id: format!("test:{}", uuid::Uuid::new_v4()),
+        label: "API key".into(),
+        rpm,
+        tpm,
+        parallel,
+        budget: None,
+    }
+}
+
+/// One step of a script run against both stores.
+enum Step {
+    Admit(&'static str, i64),
+    Settle(&'static str, u64, i64),
+}
+
+async fn run<L: Limiter>(
+    limiter: &L,
+    scopes: &[Scope],
+    steps: &[(i64, Step)],
+) -> Vec<Option<Limit>> {
+    let mut verdicts = Vec::new();
+    for (now_ms, step) in steps {
+        match step {
+            Step::Admit(id, reserve) => {
+                let admission = Admission {
+                    request_id: id,
+                    scopes,
+                    reserve_nanos: *reserve,
+                    now_ms: *now_ms,
+                };
+                verdicts.push(match limiter.admit(&admission).await.unwrap() {
+                    Verdict::Granted(_) => None,
+                    Verdict::Refused(refusal) => Some(refusal.limit),
+                });
+            }
+            Step::Settle(id, tokens, cost) => {
+                let settlement = Settlement {
+                    request_id: id,
+                    scopes,
+                    reserved_nanos: 50,
+                    tokens: *tokens,
+                    cost_nanos: *cost,
+                    now_ms: *now_ms,
+                };
+                limiter.settle(&settlement).await.unwrap();
+            }
+        }
+    }
+    verdicts
+}
+
+#[tokio::test]
+async fn redis_and_the_in_process_store_give_the_same_verdicts() {
+    use Step::*;
+    let t0 = Utc::now().timestamp_millis();
+    let base = scope(Some(3), Some(100), Some(2));
+    let mut budget = scope(None, None, None);
+    budget.budget = Some(BudgetCheck {
+        max_nanos: 120,
+        window_start_ms: 0,
+        window_end_ms: None,
+        baseline_nanos: 10,
+    });
+    let steps = [
+        (t0, Admit("a", 50)),
+        (t0 + 1, Admit("b", 50)),
+        // Two slots held: parallel refuses.
+        (t0 + 2, Admit("c", 50)),
+        (t0 + 3, Settle("a", 60, 20)),
+        // 10 + 20 + 50 (b's reservation) = 80 < 120: admitted, and the third request.
+        (t0 + 4, Admit("d", 50)),
+        (t0 + 5, Settle("b", 30, 20)),
+        (t0 + 6, Settle("d", 5, 20)),
+        // Three requests this minute: rpm refuses.
+        (t0 + 7, Admit("e", 50)),
+        // A minute later the first two requests have left the window; the 95 tokens count
+        // until a minute after their second ended (95 < 100), and the budget is at 70.
+        (t0 + 60_001, Admit("f", 50)),
+        (t0 + 62_000, Settle("f", 0, 100)),
+        // 10 + 20 + 20 + 20 + 100 = 170 ≥ 120: the budget refuses.
+        (t0 + 62_001, Admit("g", 50)),
+    ];
+    let scopes = [base, budget];
+    let redis = redis(30_000).await;
+    let in_redis = run(&redis, &scopes, &steps).await;
+    let in_process = run(&LocalLimiter::default(), &scopes, &steps).await;
+    assert_eq!(in_redis, in_process);
+    assert_eq!(
+        in_redis,
+        vec![
+            None,
+            None,
+            Some(Limit::Parallel),
+            None,
+            Some(Limit::Requests),
+            None,
+            Some(Limit::Budget)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_lease_not_renewed_expires_and_frees_its_slot() {
+    let redis = redis(500).await;
+    let scopes = [scope(None, None, Some(1))];
+    let t0 = Utc::now().timestamp_millis();
+    let admit = |id, now_ms| Admission {
+        request_id: id,
+        scopes: &scopes,
+        reserve_nanos: 0,
+        now_ms,
+    };
+    assert!(matches!(
+        redis.admit(&admit("held", t0)).await.unwrap(),
+        Verdict::Granted(_)
+    ));
+    // The holder died: it never settles. Within the lease the slot stays taken ...
+    assert!(matches!(
+        redis.admit(&admit("x", t0 + 400)).await.unwrap(),
+        Verdict::Refused(_)
+    ));
+    // ... and after it, it is free.
+    assert!(matches!(
+        redis.admit(&admit("y", t0 + 501)).await.unwrap(),
+        Verdict::Granted(_)
+    ));
+}
+
+fn key_with_daily_budget(spent: i64, reset_at: DateTime<Utc>) -> AuthKey {
+    let mut key = AuthKey::unlimited(uuid::Uuid::new_v4().to_string());
+    key.limits.budget = Some(Budget {
+        max_nanos: 1_000,
+        soft_nanos: None,
+        span: Some(Span::Daily),
+        reset_at: Some(reset_at),
+        spent_nanos: spent,
+    });
+    key
+}
+
+#[tokio::test]
+async fn a_daily_budget_in_redis_resets_exactly_at_midnight() {
+    let midnight = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
+    let clock_ms = Arc::new(AtomicI64::new(midnight.timestamp_millis() - 1));
+    let read = clock_ms.clone();
+    let clock: Clock = Arc::new(move || {
+        Utc.timestamp_millis_opt(read.load(Ordering::SeqCst))
+            .unwrap()
+    });
+    let quotas = Arc::new(Quotas::new(
+        &Default::default(),
+        Some(redis(30_000).await),
+        Arc::new(Metrics::new()),
+        clock,
+    ));
+    // 900 of 1,000 spent today; a request reserving 200 is admitted (900 < 1,000) ...
+    let key = key_with_daily_budget(900, midnight);
+    let permit = quotas
+        .admit("r1", &key, "m", true, 200)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(permit);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // ... settled at cost 0, a second one reserving 200 too; then 1,100 ≥ 1,000 refuses.
+    let held = quotas.admit("r2", &key, "m", true, 200).await.unwrap();
+    let refusal = quotas
+        .admit("r3", &key, "m", true, 200)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(refusal.kind(), "budget_exceeded");
+    assert!(
+        refusal
+            .to_string()
+            .contains("resets at the end of its budget period"),
+        "{refusal}"
+    );
+    // At midnight exactly a new window starts at zero.
+    clock_ms.store(midnight.timestamp_millis(), Ordering::SeqCst);
+    assert!(
+        quotas
+            .admit("r4", &key, "m", true, 200)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    drop(held);
+}

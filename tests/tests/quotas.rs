@@ -1,0 +1,464 @@
+//! Quota semantics through the real binary, on real PostgreSQL and Redis: requests and tokens
+//! per minute exact across three replicas, parallel slots that a killed replica gives back,
+//! a small budget under 50 concurrent requests, Redis stopped mid-run under both failure
+//! policies, and the database cut off for ten seconds under load with no spend lost.
+
+use std::time::Duration;
+
+use harness::gateway::{ModelSpec, config, metric};
+use harness::{MockUpstream, RedisServer, TcpProxy, TestApp, TestDb};
+use serde_json::{Value, json};
+
+const CHAT: &str = "/v1/chat/completions";
+
+fn chat_body() -> Value {
+    json!({"model": "granite", "messages": [{"role": "user", "content": "hi"}]})
+}
+
+/// The config with one priced chat model on `mock`, plus `preamble`.
+fn model_config(mock: &MockUpstream, preamble: &str) -> String {
+    config(preamble, &[ModelSpec::new("granite", "granite", &[mock])])
+}
+
+/// A key made through the admin API with `limits` (LiteLLM field names).
+async fn key_with(app: &TestApp, limits: Value) -> String {
+    let mut body =
+        json!({"models": ["granite"], "user_id": format!("u-{}", rand::random::<u32>())});
+    body.as_object_mut()
+        .unwrap()
+        .extend(limits.as_object().unwrap().clone());
+    let response = app.post_as_master("/key/generate", &body).await;
+    assert_eq!(response.status(), 200);
+    let key: Value = response.json().await.unwrap();
+    key["key"].as_str().unwrap().to_owned()
+}
+
+async fn chat(app: &TestApp, key: &str) -> reqwest::Response {
+    app.post_with_key(CHAT, &chat_body(), key).await
+}
+
+/// Asserts `response` is a `status` error whose message contains `needle`; returns the body.
+async fn assert_error(response: reqwest::Response, status: u16, needle: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(needle), "{body}");
+    body
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no {name} header"))
+}
+
+/// Three replicas sharing one PostgreSQL database and one Redis, with `env` set on each.
+async fn replicas(mock: &MockUpstream, redis: &str, env: &[(&str, &str)]) -> Vec<TestApp> {
+    let toml = model_config(mock, "");
+    let mut first = TestApp::builder().redis_url(redis).config_toml(&toml);
+    for (name, value) in env {
+        first = first.env(name, value);
+    }
+    let first = first.start().await;
+    let url = first.database_url();
+    let mut apps = vec![first];
+    for _ in 0..2 {
+        let mut builder = TestApp::builder()
+            .database_url(&url)
+            .redis_url(redis)
+            .config_toml(&toml);
+        for (name, value) in env {
+            builder = builder.env(name, value);
+        }
+        apps.push(builder.start().await);
+    }
+    apps
+}
+
+#[tokio::test]
+async fn requests_per_minute_are_exact_across_three_replicas() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let apps = replicas(&mock, &harness::redis_url(), &[]).await;
+    let key = key_with(&apps[0], json!({"rpm_limit": 7})).await;
+    for i in 0..7 {
+        let response = chat(&apps[i % 3], &key).await;
+        assert_eq!(response.status(), 200, "request {i}");
+        assert_eq!(header(&response, "x-ratelimit-limit-requests"), "7");
+        assert_eq!(
+            header(&response, "x-ratelimit-remaining-requests"),
+            (6 - i).to_string()
+        );
+    }
+    for app in &apps {
+        let response = chat(app, &key).await;
+        let retry: u64 = header(&response, "retry-after").parse().unwrap();
+        assert!((1..=60).contains(&retry), "retry-after {retry}");
+        assert_eq!(header(&response, "x-ratelimit-remaining-requests"), "0");
+        assert!(header(&response, "x-ratelimit-reset-requests").ends_with('s'));
+        let body = assert_error(response, 429, "7 requests per minute").await;
+        assert_eq!(body["error"]["type"], "throttling_error");
+        assert_eq!(body["error"]["code"], "429");
+    }
+    // The refusals never reached the model server, and they are counted.
+    assert_eq!(mock.stats().await["requests"], 7);
+    let text = apps[0].get("/metrics").await.text().await.unwrap();
+    assert_eq!(
+        metric(&text, "switchyard_quota_refusals_total"),
+        1.0,
+        "{text}"
+    );
+    // A key without limits is untouched by another key's limit.
+    let free = key_with(&apps[0], json!({})).await;
+    assert_eq!(chat(&apps[1], &free).await.status(), 200);
+}
+
+#[tokio::test]
+async fn tokens_per_minute_count_what_each_request_used() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let apps = replicas(&mock, &harness::redis_url(), &[]).await;
+    // Each answer is 1 prompt + 16 completion tokens: 17, 34, 51 ≥ 40 after the third.
+    let key = key_with(&apps[0], json!({"tpm_limit": 40})).await;
+    for (i, app) in apps.iter().enumerate() {
+        let response = chat(app, &key).await;
+        assert_eq!(response.status(), 200, "request {i}");
+        // Settlement follows the answer; give it a moment to land in Redis.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let refused = chat(&apps[1], &key).await;
+    assert_eq!(header(&refused, "x-ratelimit-limit-tokens"), "40");
+    assert_error(refused, 429, "40 tokens per minute").await;
+    // Per-model limits apply to their model only.
+    let per_model = key_with(&apps[0], json!({"model_tpm_limit": {"granite": 10}})).await;
+    assert_eq!(chat(&apps[0], &per_model).await.status(), 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_error(chat(&apps[2], &per_model).await, 429, "model `granite`").await;
+}
+
+/// Waits until the mock has received `n` requests (10 s at most).
+async fn wait_for_requests(mock: &MockUpstream, n: u64) {
+    for _ in 0..200 {
+        if mock.stats().await["requests"].as_u64().unwrap() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the mock never saw {n} requests");
+}
+
+#[tokio::test]
+async fn parallel_slots_are_leases_that_a_killed_replica_gives_back() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let mut apps = replicas(
+        &mock,
+        &harness::redis_url(),
+        &[("SWITCHYARD_QUOTA__LEASE_SECONDS", "2")],
+    )
+    .await;
+    let key = key_with(&apps[0], json!({"max_parallel_requests": 1})).await;
+
+    // A slow request holds the only slot on replica 0.
+    mock.set_knobs(json!({"latency_ms": 60_000})).await;
+    let (base, client, held_key) = (apps[0].base.clone(), apps[0].client.clone(), key.clone());
+    let holder = tokio::spawn(async move {
+        let _ = client
+            .post(format!("{base}{CHAT}"))
+            .bearer_auth(held_key)
+            .json(&chat_body())
+            .send()
+            .await;
+    });
+    wait_for_requests(&mock, 1).await;
+    mock.set_knobs(json!({"latency_ms": 0})).await;
+    assert_error(chat(&apps[1], &key).await, 429, "1 at a time").await;
+    // Longer than a lease: the live holder renews its slot, so it is still taken.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(chat(&apps[2], &key).await.status(), 429);
+
+    // The replica dies holding the slot; once its lease runs out the slot is free again.
+    apps[0].kill().await;
+    holder.abort();
+    let mut freed = false;
+    for _ in 0..50 {
+        if chat(&apps[1], &key).await.status() == 200 {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(freed, "the dead replica's slot was never given back");
+    // A request that finished gave its slot back at once.
+    assert_eq!(chat(&apps[2], &key).await.status(), 200);
+}
+
+/// 50 concurrent requests against a budget worth a handful: the spend recorded never exceeds
+/// the budget by more than one request's reservation.
+async fn fifty_against_a_small_budget(app: &TestApp, db_spend: impl AsyncFn(&str) -> i64) {
+    // Prices: 200 nanos per prompt token, 600 per completion token. Each answer costs
+    // 1 × 200 + 16 × 600 = 9,800; each request reserves 1 × 200 + 16 × 600 (max_tokens 16).
+    let max_budget = 0.00005; // 50,000 nanos: five answers fit, the sixth overspends.
+    let key = key_with(app, json!({"max_budget": max_budget})).await;
+    let body = json!({"model": "granite", "max_tokens": 16,
+                      "messages": [{"role": "user", "content": "hi"}]});
+    let requests = (0..50).map(|_| {
+        let (client, url, key, body) =
+            (app.client.clone(), app.url(CHAT), key.clone(), body.clone());
+        async move {
+            let response = client
+                .post(url)
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, body)
+        }
+    });
+    let answers = futures::future::join_all(requests).await;
+    let served = answers.iter().filter(|(s, _)| *s == 200).count();
+    let refused: Vec<_> = answers.iter().filter(|(s, _)| *s == 429).collect();
+    assert_eq!(served + refused.len(), 50, "{answers:?}");
+    assert!(served >= 1 && !refused.is_empty(), "served {served}");
+    for (_, body) in &refused {
+        assert_eq!(body["error"]["type"], "budget_exceeded", "{body}");
+    }
+    let reservation = 200 + 16 * 600;
+    let spent = {
+        let mut spent = 0;
+        for _ in 0..50 {
+            spent = db_spend(&harness_hash(&key)).await;
+            if spent == i64::try_from(served).unwrap() * 9_800 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        spent
+    };
+    assert_eq!(
+        spent,
+        i64::try_from(served).unwrap() * 9_800,
+        "every answer is recorded"
+    );
+    assert!(spent <= 50_000 + reservation, "spent {spent} of 50,000");
+    // Once spent, every further request is refused.
+    let response = app.post_with_key(CHAT, &body, &key).await;
+    assert_eq!(response.status(), 429);
+}
+
+fn harness_hash(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn fifty_concurrent_requests_never_overspend_a_budget_shared_in_redis() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let apps = replicas(&mock, &harness::redis_url(), &[]).await;
+    let db = apps[0].database().await;
+    fifty_against_a_small_budget(&apps[0], async |hash: &str| key_spend(&db, hash).await).await;
+}
+
+#[tokio::test]
+async fn fifty_concurrent_requests_never_overspend_a_budget_in_process() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .config_toml(&model_config(&mock, ""))
+        .start()
+        .await;
+    let db = app.database().await;
+    fifty_against_a_small_budget(&app, async |hash: &str| key_spend(&db, hash).await).await;
+}
+
+async fn key_spend(db: &sea_orm::DatabaseConnection, hash: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT spend_nanos FROM api_keys WHERE token_hash = $1",
+            [hash.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "spend_nanos").unwrap()
+}
+
+async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+async fn metrics_of(app: &TestApp) -> String {
+    app.get("/metrics").await.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn redis_stopped_mid_run_falls_back_by_policy_and_recovers() {
+    let mut redis = RedisServer::start().await;
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let toml = model_config(&mock, "");
+    let per_replica = TestApp::builder()
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .start()
+        .await;
+    let url = per_replica.database_url();
+    let reject = TestApp::builder()
+        .database_url(&url)
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .env("SWITCHYARD_QUOTA__REDIS_FAILURE", "reject")
+        .start()
+        .await;
+    let key = key_with(&per_replica, json!({"rpm_limit": 1000})).await;
+    assert_eq!(chat(&per_replica, &key).await.status(), 200);
+    assert_eq!(chat(&reject, &key).await.status(), 200);
+
+    redis.stop().await;
+    // Per-replica (the default): served on this replica's own counters.
+    for _ in 0..5 {
+        assert_eq!(chat(&per_replica, &key).await.status(), 200);
+    }
+    // Reject: refused with a clear 503 while the limits cannot be checked.
+    assert_error(
+        chat(&reject, &key).await,
+        503,
+        "rate limits cannot be checked",
+    )
+    .await;
+    assert!(
+        metric(
+            &metrics_of(&per_replica).await,
+            "switchyard_redis_errors_total"
+        ) >= 1.0
+    );
+    // Unlimited keys never needed Redis.
+    let free = key_with(&per_replica, json!({})).await;
+    assert_eq!(chat(&reject, &free).await.status(), 200);
+
+    redis.restart().await;
+    let mut recovered = false;
+    for _ in 0..50 {
+        if chat(&reject, &key).await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        recovered,
+        "the reject replica never recovered:\n{}",
+        reject.logs()
+    );
+    assert!(
+        per_replica
+            .wait_for_log("redis answers again", Duration::from_secs(1))
+            .await
+            || {
+                // The per-replica instance notices on its next limited request.
+                tokio::time::sleep(Duration::from_millis(1_100)).await;
+                chat(&per_replica, &key).await;
+                per_replica
+                    .wait_for_log("redis answers again", Duration::from_secs(5))
+                    .await
+            }
+    );
+    // Counting is shared in Redis again.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("sy:q:*")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert!(keys.iter().any(|k| k.ends_with(":rpm")), "{keys:?}");
+}
+
+#[tokio::test]
+async fn the_database_cut_off_for_ten_seconds_under_load_loses_no_spend() {
+    let db = TestDb::create().await;
+    let target = "127.0.0.1:5432".parse().unwrap();
+    let proxy = TcpProxy::start(target).await;
+    let proxied = db.url.replace("127.0.0.1:5432", &proxy.addr.to_string());
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .database_url(&proxied)
+        .config_toml(&model_config(&mock, ""))
+        .start()
+        .await;
+    let key = key_with(&app, json!({"rpm_limit": 100000})).await;
+    // Warm the key cache: the outage must not need the database to authenticate.
+    assert_eq!(chat(&app, &key).await.status(), 200);
+
+    let load = {
+        let (client, url, key) = (app.client.clone(), app.url(CHAT), key.clone());
+        tokio::spawn(async move {
+            let (mut served, mut other) = (0_i64, Vec::new());
+            let started = tokio::time::Instant::now();
+            while started.elapsed() < Duration::from_secs(14) {
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&key)
+                    .json(&chat_body())
+                    .send()
+                    .await
+                    .unwrap();
+                match response.status().as_u16() {
+                    200 => served += 1,
+                    status => other.push(status),
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (served, other)
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    proxy.cut();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let during = metrics_of(&app).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    proxy.resume();
+    let (served, other) = load.await.unwrap();
+    assert!(
+        other.is_empty(),
+        "requests failed during the outage: {other:?}"
+    );
+    assert!(served > 100, "only {served} requests served");
+    assert!(
+        metric(&during, "switchyard_ledger_buffered_events") > 0.0,
+        "{during}"
+    );
+    assert!(metric(&during, "switchyard_ledger_write_failures_total") > 0.0);
+
+    // Every served request (and the warm-up) has its row once the database is back.
+    let direct = db.connect().await;
+    let expected = served + 1;
+    let mut rows = 0;
+    for _ in 0..100 {
+        rows = count(&direct, "SELECT COUNT(*) FROM spend_logs").await;
+        if rows >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(rows, expected, "spend rows after the outage");
+    let rolled = count(
+        &direct,
+        "SELECT CAST(SUM(requests) AS BIGINT) FROM usage_rollups",
+    )
+    .await;
+    assert_eq!(rolled, expected, "hourly rollups count every request");
+    let text = metrics_of(&app).await;
+    assert_eq!(metric(&text, "switchyard_ledger_buffered_events"), 0.0);
+}
