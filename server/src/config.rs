@@ -482,6 +482,25 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_is_valid_and_quota_settings_are_read() {
+        let example = include_str!("../../deploy/switchyard.example.toml");
+        let config = load_with(example, &[]).unwrap();
+        assert_eq!(config.quota.redis_failure, RedisFailure::PerReplica);
+        let config = load_with(
+            "[quota]\nredis_failure = \"reject\"\nlease_seconds = 5\n",
+            &[("SWITCHYARD_LEDGER__FLUSH_MS", "100")],
+        )
+        .unwrap();
+        assert_eq!(config.quota.redis_failure, RedisFailure::Reject);
+        assert_eq!(config.quota.lease_seconds, 5);
+        assert_eq!(config.ledger.flush_ms, 100);
+        let error = load_with("[ledger]\nflush_ms = 5000\n", &[]).unwrap_err();
+        assert!(error.to_string().contains("ledger.flush_ms"), "{error}");
+        let error = load_with("[quota]\nredis_failure = \"maybe\"\n", &[]).unwrap_err();
+        assert!(error.to_string().contains("redis_failure"), "{error}");
+    }
+
+    #[test]
     fn no_file_and_no_environment_gives_the_defaults() {
         let config = load_with("", &[]).unwrap();
         assert_eq!(config.listen, "0.0.0.0:4000".parse().unwrap());

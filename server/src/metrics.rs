@@ -31,6 +31,13 @@ pub struct ProxyLabels {
     pub status_code: String,
 }
 
+/// Labels of per-key gauges.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KeyLabels {
+    pub hashed_api_key: String,
+    pub api_key_alias: String,
+}
+
 /// Labels of quota refusals.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RefusalLabels {
@@ -59,6 +66,11 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.005, 2.0, 16))
 }
 
+fn overhead_histogram() -> Histogram {
+    // 50 µs to ~1.6 s: the gateway's own time is small.
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
+}
+
 /// Every metric Switchyard exports.
 pub struct Metrics {
     registry: Registry,
@@ -80,6 +92,14 @@ pub struct Metrics {
     pub request_total_latency: Latency,
     /// `litellm_llm_api_time_to_first_token_metric`: seconds to the first streamed byte.
     pub time_to_first_token: Latency,
+    /// `litellm_llm_api_latency_metric`: seconds the model server took (sent to last byte).
+    pub llm_api_latency: Latency,
+    /// `litellm_overhead_latency_metric`: seconds the gateway added around the model server.
+    pub overhead_latency: Latency,
+    /// `litellm_api_key_max_budget_metric`: a key's budget, in currency units.
+    pub key_max_budget: Family<KeyLabels, Gauge<f64, AtomicU64>>,
+    /// `litellm_remaining_api_key_budget_metric`: what is left of it in the current window.
+    pub key_remaining_budget: Family<KeyLabels, Gauge<f64, AtomicU64>>,
     /// `litellm_deployment_state`: 0 healthy, 1 partial (cooling down), 2 down.
     pub deployment_state: Family<DeploymentLabels, Gauge>,
     /// `litellm_deployment_success_responses`.
@@ -126,6 +146,10 @@ impl Metrics {
             output_tokens: Family::default(),
             request_total_latency: Family::new_with_constructor(latency_histogram),
             time_to_first_token: Family::new_with_constructor(latency_histogram),
+            llm_api_latency: Family::new_with_constructor(latency_histogram),
+            overhead_latency: Family::new_with_constructor(overhead_histogram),
+            key_max_budget: Family::default(),
+            key_remaining_budget: Family::default(),
             deployment_state: Family::default(),
             deployment_success: Family::default(),
             deployment_failure: Family::default(),
@@ -185,6 +209,26 @@ impl Metrics {
             "litellm_llm_api_time_to_first_token_metric",
             "Seconds to the first streamed byte",
             metrics.time_to_first_token.clone(),
+        );
+        r.register(
+            "litellm_llm_api_latency_metric",
+            "Seconds the model server took, from sending to the last byte",
+            metrics.llm_api_latency.clone(),
+        );
+        r.register(
+            "litellm_overhead_latency_metric",
+            "Seconds the gateway added around the model server",
+            metrics.overhead_latency.clone(),
+        );
+        r.register(
+            "litellm_api_key_max_budget_metric",
+            "A key's budget, in currency units",
+            metrics.key_max_budget.clone(),
+        );
+        r.register(
+            "litellm_remaining_api_key_budget_metric",
+            "What is left of a key's budget in its current window, in currency units",
+            metrics.key_remaining_budget.clone(),
         );
         r.register(
             "litellm_deployment_state",

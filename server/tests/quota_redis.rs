@@ -48,8 +48,9 @@ async fn run<L: Limiter>(
     limiter: &L,
     scopes: &[Scope],
     steps: &[(i64, Step)],
-) -> Vec<Option<Limit>> {
+) -> (Vec<Option<Limit>>, Vec<Option<i64>>) {
     let mut verdicts = Vec::new();
+    let mut budgets = Vec::new();
     for (now_ms, step) in steps {
         match step {
             Step::Admit(id, reserve) => {
@@ -73,11 +74,12 @@ async fn run<L: Limiter>(
                     cost_nanos: *cost,
                     now_ms: *now_ms,
                 };
-                limiter.settle(&settlement).await.unwrap();
+                let spent = limiter.settle(&settlement).await.unwrap();
+                budgets.push(spent[1]);
             }
         }
     }
-    verdicts
+    (verdicts, budgets)
 }
 
 #[tokio::test]
@@ -116,8 +118,13 @@ async fn redis_and_the_in_process_store_give_the_same_verdicts() {
     let in_redis = run(&redis, &scopes, &steps).await;
     let in_process = run(&LocalLimiter::default(), &scopes, &steps).await;
     assert_eq!(in_redis, in_process);
+    // The budget counter after each settlement: reservations replaced by actual costs.
     assert_eq!(
-        in_redis,
+        in_redis.1,
+        [Some(80), Some(100), Some(70), Some(170)].to_vec()
+    );
+    assert_eq!(
+        in_redis.0,
         vec![
             None,
             None,

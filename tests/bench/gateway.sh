@@ -3,6 +3,8 @@
 # fixed rate and at saturation, streaming included, and the gateway's peak RSS.
 # Everything runs on this machine: load generator, gateway and mock share its cores.
 #   bash tests/bench/gateway.sh            (results as JSON lines and a summary table)
+#   MODE=keyed bash tests/bench/gateway.sh (PostgreSQL + Redis, through a virtual key with
+#                                           RPM, TPM, parallel and budget limits)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -12,11 +14,20 @@ seconds="${SECONDS_PER_RUN:-20}"
 mock_port="${MOCK_PORT:-18001}"
 gw_port="${GATEWAY_PORT:-18000}"
 key="sk-bench-0123456789abcdef0123456789abcdef"
+mode="${MODE:-embedded}"
 
 cargo build --release --locked -p switchyard-server -p switchyard-tests --bins >&2
 work="$(mktemp -d)"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+bench_db="sy_bench_$$"
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+  if [ "$mode" = keyed ]; then
+    sleep 1
+    psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" || true
+  fi
+}
 trap cleanup EXIT
 
 target/release/mock-upstream --listen "127.0.0.1:$mock_port" --name aws --models granite \
@@ -34,6 +45,12 @@ output_cost_per_token = 6e-7
 cluster = "aws"
 api_base = "http://127.0.0.1:$mock_port/v1"
 TOML
+if [ "$mode" = keyed ]; then
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $bench_db"
+  export SWITCHYARD_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$bench_db"
+  export SWITCHYARD_REDIS_URL="redis://127.0.0.1:6379/15"
+  redis-cli -n 15 flushdb >/dev/null
+fi
 SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
   target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
 gw_pid=$!
@@ -42,6 +59,16 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$gw_port/health/readiness" >/dev/null && break
   sleep 0.1
 done
+
+caller="$key"
+if [ "$mode" = keyed ]; then
+  # Limits high enough never to refuse, so every one is checked on every request.
+  caller="$(curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bearer $key" \
+    -H 'Content-Type: application/json' \
+    -d '{"models":["granite"],"user_id":"bench","rpm_limit":1000000000,"tpm_limit":1000000000000,
+         "max_parallel_requests":100000,"max_budget":1000000,"budget_duration":"monthly"}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')"
+fi
 
 chat='{"model":"granite","messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
 stream='{"model":"granite","stream":true,"messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
@@ -52,11 +79,11 @@ lg() { target/release/loadgen --seconds "$seconds" "$@"; }
 results="$work/results.jsonl"
 {
   lg --label "direct ${rate}/s" --url "$direct" --body "$chat" --rate "$rate"
-  lg --label "gateway ${rate}/s" --url "$gateway" --key "$key" --body "$chat" --rate "$rate"
+  lg --label "gateway ${rate}/s" --url "$gateway" --key "$caller" --body "$chat" --rate "$rate"
   lg --label "direct saturation" --url "$direct" --body "$chat" --rate 0 --concurrency 64
-  lg --label "gateway saturation" --url "$gateway" --key "$key" --body "$chat" --rate 0 --concurrency 64
+  lg --label "gateway saturation" --url "$gateway" --key "$caller" --body "$chat" --rate 0 --concurrency 64
   lg --label "direct stream 200/s" --url "$direct" --body "$stream" --rate 200 --stream
-  lg --label "gateway stream 200/s" --url "$gateway" --key "$key" --body "$stream" --rate 200 --stream
+  lg --label "gateway stream 200/s" --url "$gateway" --key "$caller" --body "$stream" --rate 200 --stream
 } | tee "$results"
 
 rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$gw_pid/status")"

@@ -103,7 +103,13 @@ async fn requests_per_minute_are_exact_across_three_replicas() {
     }
     // The refusals never reached the model server, and they are counted.
     assert_eq!(mock.stats().await["requests"], 7);
-    let text = apps[0].get("/metrics").await.text().await.unwrap();
+    let text = metrics_of(&apps[0]).await;
+    assert!(
+        metric(&text, "switchyard_key_cache_hit_ratio") > 0.0,
+        "{text}"
+    );
+    assert!(metric(&text, "litellm_overhead_latency_metric_count") >= 3.0);
+    assert!(metric(&text, "litellm_llm_api_latency_metric_count") >= 3.0);
     assert_eq!(
         metric(&text, "switchyard_quota_refusals_total"),
         1.0,
@@ -246,6 +252,18 @@ async fn fifty_against_a_small_budget(app: &TestApp, db_spend: impl AsyncFn(&str
     // Once spent, every further request is refused.
     let response = app.post_with_key(CHAT, &body, &key).await;
     assert_eq!(response.status(), 429);
+    // The key's budget gauges follow its counter.
+    let text = metrics_of(app).await;
+    assert_eq!(
+        metric(&text, "litellm_api_key_max_budget_metric"),
+        max_budget,
+        "{text}"
+    );
+    let remaining = metric(&text, "litellm_remaining_api_key_budget_metric");
+    assert!(
+        remaining < max_budget && remaining > -(reservation as f64) / 1e9,
+        "remaining {remaining}"
+    );
 }
 
 fn harness_hash(key: &str) -> String {

@@ -252,6 +252,8 @@ async fn dispatch(
     );
     match sent.await {
         Ok(answer) => {
+            // Set once: this is the only answer a request gets.
+            let _ = accounting.sent.set(answer.sent);
             stamp.cluster = Some(answer.deployment.cluster.clone());
             gateway.balancer.record_success(&answer.deployment.state);
             Ok(answer)
@@ -321,6 +323,7 @@ async fn proxy_inner(
         started_at: Utc::now(),
         prompt_estimate,
         permit: std::sync::Mutex::new(permit),
+        sent: std::sync::OnceLock::new(),
     };
 
     // The body each deployment gets: the client's bytes untouched when nothing changes (the
@@ -584,6 +587,7 @@ async fn convert_inner(
         started_at: Utc::now(),
         prompt_estimate: 0,
         permit: std::sync::Mutex::new(permit),
+        sent: std::sync::OnceLock::new(),
     };
     let client = &gateway.client;
     let answer = dispatch(state, &model, &accounting, stamp, |deployment| {

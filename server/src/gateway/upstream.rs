@@ -235,6 +235,8 @@ pub struct Accounting {
     pub prompt_estimate: u64,
     /// The request's hold on its quotas, settled with the actual usage when recorded.
     pub permit: std::sync::Mutex<Option<Permit>>,
+    /// When the request went to the deployment that answered.
+    pub sent: std::sync::OnceLock<Instant>,
 }
 
 impl Accounting {
@@ -333,6 +335,18 @@ impl Accounting {
             .request_total_latency
             .get_or_create(&by_model)
             .observe(self.started.elapsed().as_secs_f64());
+        if let Some(sent) = self.sent.get() {
+            let api = sent.elapsed();
+            let overhead = self.started.elapsed().saturating_sub(api);
+            metrics
+                .llm_api_latency
+                .get_or_create(&by_model)
+                .observe(api.as_secs_f64());
+            metrics
+                .overhead_latency
+                .get_or_create(&by_model)
+                .observe(overhead.as_secs_f64());
+        }
         if let Some(ttft) = ttft {
             metrics
                 .time_to_first_token

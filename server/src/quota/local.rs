@@ -136,13 +136,15 @@ impl LocalLimiter {
         Verdict::Granted(usage)
     }
 
-    fn account(&self, settlement: &Settlement<'_>) {
+    fn account(&self, settlement: &Settlement<'_>) -> Vec<Option<i64>> {
+        let mut spent = Vec::with_capacity(settlement.scopes.len());
         let Ok(mut all) = self.scopes.lock() else {
-            return;
+            return spent;
         };
         let second = settlement.now_ms.div_euclid(1_000);
         for scope in settlement.scopes {
             let Some(counters) = all.get_mut(&scope.id) else {
+                spent.push(None);
                 continue;
             };
             if scope.tpm.is_some() && settlement.tokens > 0 {
@@ -152,12 +154,16 @@ impl LocalLimiter {
                 }
             }
             counters.leases.remove(settlement.request_id);
-            if let Some(budget) = &scope.budget
-                && let Some(spent) = counters.budgets.get_mut(&budget.window_start_ms)
-            {
-                *spent += settlement.cost_nanos - settlement.reserved_nanos;
-            }
+            let counter = scope
+                .budget
+                .as_ref()
+                .and_then(|budget| counters.budgets.get_mut(&budget.window_start_ms));
+            spent.push(counter.map(|counter| {
+                *counter += settlement.cost_nanos - settlement.reserved_nanos;
+                *counter
+            }));
         }
+        spent
     }
 }
 
@@ -166,8 +172,7 @@ impl Limiter for LocalLimiter {
         Ok(self.check(admission))
     }
 
-    async fn settle(&self, settlement: &Settlement<'_>) -> Result<(), LimiterError> {
-        self.account(settlement);
-        Ok(())
+    async fn settle(&self, settlement: &Settlement<'_>) -> Result<Vec<Option<i64>>, LimiterError> {
+        Ok(self.account(settlement))
     }
 }

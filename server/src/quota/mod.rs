@@ -23,7 +23,7 @@ pub use self::local::LocalLimiter;
 pub use self::redis::RedisLimiter;
 use crate::config::{QuotaConfig, RedisFailure};
 use crate::error::ApiError;
-use crate::metrics::Metrics;
+use crate::metrics::{KeyLabels, Metrics};
 
 /// One limited subject of a request: a key, a key for one model, or a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,11 +127,12 @@ pub trait Limiter: Send + Sync {
         admission: &Admission<'_>,
     ) -> impl Future<Output = Result<Verdict, LimiterError>> + Send;
 
-    /// Counts tokens, frees the slot and settles the reservation to the actual cost.
+    /// Counts tokens, frees the slot and settles the reservation to the actual cost; answers
+    /// each scope's budget counter after that (`None` where it has none).
     fn settle(
         &self,
         settlement: &Settlement<'_>,
-    ) -> impl Future<Output = Result<(), LimiterError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Option<i64>>, LimiterError>> + Send;
 }
 
 /// One limit's state for the headers: (limit, remaining, ms until the window frees some).
@@ -408,6 +409,10 @@ impl Quotas {
                     }
                 }
                 Ok(Some(Permit {
+                    key: Some(KeyLabels {
+                        hashed_api_key: key.token_hash.clone(),
+                        api_key_alias: key.alias.clone().unwrap_or_default(),
+                    }),
                     headroom: Headroom::of(&scopes, &usage),
                     quotas: self.clone(),
                     request_id: request_id.to_owned(),
@@ -446,19 +451,47 @@ impl Quotas {
         Ok((verdict, Store::Local))
     }
 
-    async fn settle(&self, store: Store, settlement: Settlement<'_>) {
+    async fn settle(&self, store: Store, settlement: Settlement<'_>, key: Option<&KeyLabels>) {
         if let Ok(mut leases) = self.leases.lock() {
             leases.remove(settlement.request_id);
         }
-        let result = match store {
-            Store::Local => self.local.settle(&settlement).await,
-            Store::Redis => match &self.redis {
-                Some(redis) => redis.settle(&settlement).await,
-                None => Ok(()),
-            },
+        let result = match (store, &self.redis) {
+            (Store::Redis, Some(redis)) => redis.settle(&settlement).await,
+            _ => self.local.settle(&settlement).await,
         };
-        if let Err(error) = result {
-            self.redis_failed(&error, settlement.now_ms);
+        match result {
+            Ok(spent) => self.show_key_budget(&settlement, &spent, key),
+            Err(error) => self.redis_failed(&error, settlement.now_ms),
+        }
+    }
+
+    /// Sets the key's budget gauges from its counter after settlement.
+    fn show_key_budget(
+        &self,
+        settlement: &Settlement<'_>,
+        spent: &[Option<i64>],
+        key: Option<&KeyLabels>,
+    ) {
+        let Some(labels) = key else {
+            return;
+        };
+        let key_scope = settlement
+            .scopes
+            .iter()
+            .zip(spent)
+            .find(|(s, _)| s.id.starts_with("k:"));
+        if let Some((scope, Some(spent))) = key_scope
+            && let Some(budget) = &scope.budget
+        {
+            let units = |nanos: i64| nanos as f64 / 1e9;
+            self.metrics
+                .key_max_budget
+                .get_or_create(labels)
+                .set(units(budget.max_nanos));
+            self.metrics
+                .key_remaining_budget
+                .get_or_create(labels)
+                .set(units(budget.max_nanos.saturating_sub(*spent)));
         }
     }
 
@@ -566,6 +599,8 @@ pub struct Permit {
     store: Store,
     tokens: u64,
     cost_nanos: i64,
+    /// The key's metric labels, for its budget gauges.
+    key: Option<KeyLabels>,
     /// The rate-limit headers to send with the answer.
     pub headroom: Headroom,
 }
@@ -589,6 +624,7 @@ impl Drop for Permit {
             self.cost_nanos,
             self.store,
         );
+        let key = self.key.take();
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
@@ -602,7 +638,7 @@ impl Drop for Permit {
                 cost_nanos,
                 now_ms,
             };
-            quotas.settle(store, settlement).await;
+            quotas.settle(store, settlement, key.as_ref()).await;
         });
     }
 }

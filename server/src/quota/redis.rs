@@ -164,7 +164,7 @@ impl Limiter for RedisLimiter {
         verdict(&answer, admission.scopes.len())
     }
 
-    async fn settle(&self, settlement: &Settlement<'_>) -> Result<(), LimiterError> {
+    async fn settle(&self, settlement: &Settlement<'_>) -> Result<Vec<Option<i64>>, LimiterError> {
         let mut invocation = self.settle.prepare_invoke();
         invocation
             .arg(settlement.now_ms.div_euclid(1_000))
@@ -183,8 +183,9 @@ impl Limiter for RedisLimiter {
                 .arg(flag(scope.budget.is_some()));
         }
         let mut connection = self.connection.clone();
-        self.bounded(invocation.invoke_async::<i64>(&mut connection))
-            .await
-            .map(|_| ())
+        let spent: Vec<i64> = self
+            .bounded(invocation.invoke_async(&mut connection))
+            .await?;
+        Ok(spent.into_iter().map(|n| (n >= 0).then_some(n)).collect())
     }
 }
