@@ -122,6 +122,8 @@ pub struct Metrics {
     pub ledger_write_failures: Counter,
     /// `switchyard_redis_errors`: quota calls to Redis that failed or timed out.
     pub redis_errors: Counter,
+    /// `switchyard_quota_check_seconds`: time of one admission check in Redis.
+    pub quota_check: Histogram,
     /// `switchyard_quota_refusals`: requests refused by a limit, by limit.
     pub quota_refusals: Family<RefusalLabels, Counter>,
 }
@@ -162,6 +164,7 @@ impl Metrics {
             ledger_write_failures: Counter::default(),
             redis_errors: Counter::default(),
             quota_refusals: Family::default(),
+            quota_check: overhead_histogram(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -284,6 +287,11 @@ impl Metrics {
             "switchyard_redis_errors",
             "Quota calls to Redis that failed or timed out",
             metrics.redis_errors.clone(),
+        );
+        r.register(
+            "switchyard_quota_check_seconds",
+            "Seconds one admission check took in Redis",
+            metrics.quota_check.clone(),
         );
         r.register(
             "switchyard_quota_refusals",

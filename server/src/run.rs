@@ -64,7 +64,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let (ledger_db, _) = db::connect_pool(&config, 1).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger);
-    let quotas = Arc::new(quotas(&config, cache.as_ref(), metrics.clone())?);
+    let quotas = quotas(&config, cache.as_ref(), metrics.clone())?;
     let parts = GatewayParts {
         registry,
         ledger,
@@ -141,7 +141,7 @@ fn quotas(
     config: &Config,
     cache: Option<&Cache>,
     metrics: Arc<crate::metrics::Metrics>,
-) -> anyhow::Result<Quotas> {
+) -> anyhow::Result<Arc<Quotas>> {
     let quota = &config.quota;
     let redis = match cache {
         Some(cache) => {

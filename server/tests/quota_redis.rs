@@ -85,7 +85,8 @@ async fn run<L: Limiter>(
 #[tokio::test]
 async fn redis_and_the_in_process_store_give_the_same_verdicts() {
     use Step::*;
-    let t0 = Utc::now().timestamp_millis();
+    // Early in a second, so that the first steps share it.
+    let t0 = Utc::now().timestamp_millis() / 1_000 * 1_000 + 100;
     let base = scope(Some(3), Some(100), Some(2));
     let mut budget = scope(None, None, None);
     budget.budget = Some(BudgetCheck {
@@ -106,9 +107,9 @@ async fn redis_and_the_in_process_store_give_the_same_verdicts() {
         (t0 + 6, Settle("d", 5, 20)),
         // Three requests this minute: rpm refuses.
         (t0 + 7, Admit("e", 50)),
-        // A minute later the first two requests have left the window; the 95 tokens count
-        // until a minute after their second ended (95 < 100), and the budget is at 70.
-        (t0 + 60_001, Admit("f", 50)),
+        // A minute after their second ended, the first requests and tokens have left the
+        // window; the budget is at 70.
+        (t0 + 61_001, Admit("f", 50)),
         (t0 + 62_000, Settle("f", 0, 100)),
         // 10 + 20 + 20 + 20 + 100 = 170 ≥ 120: the budget refuses.
         (t0 + 62_001, Admit("g", 50)),
@@ -185,12 +186,12 @@ async fn a_daily_budget_in_redis_resets_exactly_at_midnight() {
         Utc.timestamp_millis_opt(read.load(Ordering::SeqCst))
             .unwrap()
     });
-    let quotas = Arc::new(Quotas::new(
+    let quotas = Quotas::new(
         &Default::default(),
         Some(redis(30_000).await),
         Arc::new(Metrics::new()),
         clock,
-    ));
+    );
     // 900 of 1,000 spent today; a request reserving 200 is admitted (900 < 1,000) ...
     let key = key_with_daily_budget(900, midnight);
     let permit = quotas

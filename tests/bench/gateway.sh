@@ -48,8 +48,10 @@ TOML
 if [ "$mode" = keyed ]; then
   psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $bench_db"
   export SWITCHYARD_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$bench_db"
-  export SWITCHYARD_REDIS_URL="redis://127.0.0.1:6379/15"
-  redis-cli -n 15 flushdb >/dev/null
+  if [ "${NO_REDIS:-0}" != 1 ]; then
+    export SWITCHYARD_REDIS_URL="redis://127.0.0.1:6379/15"
+    redis-cli -n 15 flushdb >/dev/null
+  fi
 fi
 SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
   target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
@@ -63,10 +65,11 @@ done
 caller="$key"
 if [ "$mode" = keyed ]; then
   # Limits high enough never to refuse, so every one is checked on every request.
+  limits='"rpm_limit":1000000000,"tpm_limit":1000000000000,"max_parallel_requests":100000,
+          "max_budget":1000000,"budget_duration":"monthly"'
   caller="$(curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bearer $key" \
     -H 'Content-Type: application/json' \
-    -d '{"models":["granite"],"user_id":"bench","rpm_limit":1000000000,"tpm_limit":1000000000000,
-         "max_parallel_requests":100000,"max_budget":1000000,"budget_duration":"monthly"}' |
+    -d "{\"models\":[\"granite\"],\"user_id\":\"bench\",${KEY_LIMITS:-$limits}}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')"
 fi
 
@@ -87,6 +90,10 @@ results="$work/results.jsonl"
 } | tee "$results"
 
 rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$gw_pid/status")"
+if [ "$mode" = keyed ]; then
+  echo "quota check in Redis (cumulative histogram, seconds):" >&2
+  curl -fs "http://127.0.0.1:$gw_port/metrics" | grep '^switchyard_quota_check_seconds' >&2 || true
+fi
 python3 - "$results" "$rss_kb" <<'PY'
 import json, sys
 rows = {r["label"]: r for r in map(json.loads, open(sys.argv[1]))}

@@ -1,9 +1,14 @@
--- Admission: check every scope's limits, then (only if all pass) take a request, a
--- parallel-slot lease and a budget reservation in each. One round trip per request.
+-- Admission: check every scope's limits, then (only if all pass) count the request, take a
+-- parallel-slot lease and reserve the budget in each. One round trip per request.
 --
--- KEYS, four per scope: requests (zset of request ids scored by time), tokens (hash of
---   second -> tokens), leases (zset of request ids scored by expiry), budget (counter of
---   the current window, in nano-units, reservations included).
+-- Requests and tokens are rolling 60-second counters: a hash of per-second counts plus `sum`
+-- and `oldest` (the earliest second held), so a check reads two fields; whole seconds that
+-- left the window are dropped at most once per second. A second counts until a minute after
+-- it ended.
+--
+-- KEYS, four per scope: requests (rolling hash), tokens (rolling hash), leases (zset of
+--   request ids scored by expiry), budget (counter of the current window, in nano-units,
+--   reservations included).
 -- ARGV: now_ms, request_id, lease_ms, reserve_nanos, then seven per scope:
 --   rpm, tpm, parallel, budget_max, budget_baseline, budget_ttl_ms, budget_retry_ms
 --   (-1 = not limited / no expiry / no retry)
@@ -15,46 +20,63 @@ local id = ARGV[2]
 local lease = tonumber(ARGV[3])
 local scopes = #KEYS / 4
 local window = now - 60000
-local usage = {1}
+local second = math.floor(now / 1000)
 
+-- The rolling sum of `key`, the ms until its oldest second leaves the window, and that
+-- oldest second.
+local function rolling(key)
+  local held = redis.call('HMGET', key, 'sum', 'oldest')
+  local sum, oldest = tonumber(held[1]) or 0, tonumber(held[2])
+  if oldest and (oldest + 1) * 1000 <= window then
+    local all = redis.call('HGETALL', key)
+    sum, oldest = 0, nil
+    for j = 1, #all, 2 do
+      local field = all[j]
+      if field ~= 'sum' and field ~= 'oldest' then
+        local s = tonumber(field)
+        if (s + 1) * 1000 <= window then
+          redis.call('HDEL', key, field)
+        else
+          sum = sum + tonumber(all[j + 1])
+          if oldest == nil or s < oldest then
+            oldest = s
+          end
+        end
+      end
+    end
+    if oldest then
+      redis.call('HSET', key, 'sum', sum, 'oldest', oldest)
+    else
+      redis.call('DEL', key)
+    end
+  end
+  if oldest then
+    return sum, (oldest + 1) * 1000 + 60000 - now, oldest
+  end
+  return sum, 0, nil
+end
+
+local usage = {1}
+local oldest_request, spent_before = {}, {}
 for i = 0, scopes - 1 do
   local k, a = i * 4, 5 + i * 7
   local rpm, tpm = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   local parallel, budget = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local requests, requests_reset, tokens, tokens_reset = 0, 0, 0, 0
   if rpm >= 0 then
-    redis.call('ZREMRANGEBYSCORE', KEYS[k + 1], '-inf', window)
-    requests = redis.call('ZCARD', KEYS[k + 1])
-    local oldest = redis.call('ZRANGE', KEYS[k + 1], 0, 0, 'WITHSCORES')
-    if oldest[2] then
-      requests_reset = tonumber(oldest[2]) + 60000 - now
-    end
+    requests, requests_reset, oldest_request[i] = rolling(KEYS[k + 1])
     if requests >= rpm then
       return {0, i, 1, rpm, requests_reset}
     end
   end
   if tpm >= 0 then
-    local buckets = redis.call('HGETALL', KEYS[k + 2])
-    local first
-    for j = 1, #buckets, 2 do
-      local second = tonumber(buckets[j])
-      if (second + 1) * 1000 <= window then
-        redis.call('HDEL', KEYS[k + 2], buckets[j])
-      else
-        tokens = tokens + tonumber(buckets[j + 1])
-        if first == nil or second < first then
-          first = second
-        end
-      end
-    end
-    if first then
-      tokens_reset = (first + 1) * 1000 + 60000 - now
-    end
+    tokens, tokens_reset = rolling(KEYS[k + 2])
     if tokens >= tpm then
       return {0, i, 2, tpm, tokens_reset}
     end
   end
-  if parallel >= 0 then
+  if parallel >= 0 and redis.call('ZCARD', KEYS[k + 3]) >= parallel then
+    -- Full: leases of replicas that died may have run out; drop them and count again.
     redis.call('ZREMRANGEBYSCORE', KEYS[k + 3], '-inf', now)
     if redis.call('ZCARD', KEYS[k + 3]) >= parallel then
       return {0, i, 3, parallel, 1000}
@@ -62,6 +84,7 @@ for i = 0, scopes - 1 do
   end
   if budget >= 0 then
     local spent = redis.call('GET', KEYS[k + 4])
+    spent_before[i] = spent
     if spent then
       spent = tonumber(spent)
     else
@@ -80,21 +103,29 @@ end
 for i = 0, scopes - 1 do
   local k, a = i * 4, 5 + i * 7
   if tonumber(ARGV[a]) >= 0 then
-    redis.call('ZADD', KEYS[k + 1], now, id)
-    redis.call('PEXPIRE', KEYS[k + 1], 61000)
+    local key = KEYS[k + 1]
+    redis.call('HINCRBY', key, second, 1)
+    redis.call('HINCRBY', key, 'sum', 1)
+    if oldest_request[i] == nil or second < oldest_request[i] then
+      redis.call('HSET', key, 'oldest', second)
+    end
+    redis.call('PEXPIRE', key, 62000)
   end
   if tonumber(ARGV[a + 2]) >= 0 then
     redis.call('ZADD', KEYS[k + 3], now + lease, id)
     redis.call('PEXPIRE', KEYS[k + 3], lease + 1000)
   end
   if tonumber(ARGV[a + 3]) >= 0 then
-    if redis.call('EXISTS', KEYS[k + 4]) == 0 then
+    if spent_before[i] then
+      redis.call('INCRBY', KEYS[k + 4], ARGV[4])
+    else
+      -- A new window's counter starts at what the database knows, and ends with the window.
       redis.call('SET', KEYS[k + 4], ARGV[a + 4])
-    end
-    redis.call('INCRBY', KEYS[k + 4], ARGV[4])
-    local ttl = tonumber(ARGV[a + 5])
-    if ttl > 0 then
-      redis.call('PEXPIRE', KEYS[k + 4], ttl)
+      redis.call('INCRBY', KEYS[k + 4], ARGV[4])
+      local ttl = tonumber(ARGV[a + 5])
+      if ttl > 0 then
+        redis.call('PEXPIRE', KEYS[k + 4], ttl)
+      end
     end
   end
 end

@@ -9,8 +9,8 @@ use super::{Admission, Limit, Limiter, LimiterError, Refusal, Settlement, Usage,
 /// The counters of one scope.
 #[derive(Debug, Default)]
 struct Counters {
-    /// Admission times (ms) within the last minute.
-    requests: VecDeque<i64>,
+    /// Requests per second (second, count), oldest first.
+    requests: VecDeque<(i64, u64)>,
     /// Tokens per second (second, tokens), oldest first.
     tokens: VecDeque<(i64, u64)>,
     /// Requests holding a parallel slot.
@@ -21,33 +21,49 @@ struct Counters {
 
 const MINUTE_MS: i64 = 60_000;
 
+/// Adds `n` to the rolling per-second counts at `second`.
+fn add(buckets: &mut VecDeque<(i64, u64)>, second: i64, n: u64) {
+    match buckets.back_mut() {
+        Some((last, count)) if *last == second => *count += n,
+        _ => buckets.push_back((second, n)),
+    }
+}
+
+/// Drops whole seconds that left the minute before `now_ms` (a second counts until a minute
+/// after it ended, as in `admit.lua`).
+fn forget(buckets: &mut VecDeque<(i64, u64)>, now_ms: i64) {
+    let window = now_ms - MINUTE_MS;
+    while buckets
+        .front()
+        .is_some_and(|(second, _)| (second + 1) * 1_000 <= window)
+    {
+        buckets.pop_front();
+    }
+}
+
+/// The rolling sum and the ms until its oldest second leaves the window.
+fn rolling(buckets: &VecDeque<(i64, u64)>, now_ms: i64) -> (u64, i64) {
+    let sum = buckets.iter().map(|(_, n)| n).sum();
+    let reset = buckets
+        .front()
+        .map_or(0, |(second, _)| (second + 1) * 1_000 + MINUTE_MS - now_ms);
+    (sum, reset)
+}
+
 impl Counters {
     fn forget_old(&mut self, now_ms: i64) {
-        let window = now_ms - MINUTE_MS;
-        while self.requests.front().is_some_and(|at| *at <= window) {
-            self.requests.pop_front();
-        }
-        while self
-            .tokens
-            .front()
-            .is_some_and(|(second, _)| (second + 1) * 1_000 <= window)
-        {
-            self.tokens.pop_front();
-        }
+        forget(&mut self.requests, now_ms);
+        forget(&mut self.tokens, now_ms);
     }
 
     fn usage(&self, now_ms: i64) -> Usage {
+        let (requests, requests_reset_ms) = rolling(&self.requests, now_ms);
+        let (tokens, tokens_reset_ms) = rolling(&self.tokens, now_ms);
         Usage {
-            requests: self.requests.len() as u64,
-            requests_reset_ms: self
-                .requests
-                .front()
-                .map_or(0, |at| at + MINUTE_MS - now_ms),
-            tokens: self.tokens.iter().map(|(_, n)| n).sum(),
-            tokens_reset_ms: self
-                .tokens
-                .front()
-                .map_or(0, |(second, _)| (second + 1) * 1_000 + MINUTE_MS - now_ms),
+            requests,
+            requests_reset_ms,
+            tokens,
+            tokens_reset_ms,
         }
     }
 }
@@ -117,7 +133,7 @@ impl LocalLimiter {
         for scope in admission.scopes {
             let counters = all.entry(scope.id.clone()).or_default();
             if scope.rpm.is_some() {
-                counters.requests.push_back(now);
+                add(&mut counters.requests, now.div_euclid(1_000), 1);
             }
             if scope.parallel.is_some() {
                 counters.leases.insert(admission.request_id.to_owned());
@@ -136,7 +152,8 @@ impl LocalLimiter {
         Verdict::Granted(usage)
     }
 
-    fn account(&self, settlement: &Settlement<'_>) -> Vec<Option<i64>> {
+    /// Settles one request at once (no I/O): answers its budget counters.
+    pub fn account(&self, settlement: &Settlement<'_>) -> Vec<Option<i64>> {
         let mut spent = Vec::with_capacity(settlement.scopes.len());
         let Ok(mut all) = self.scopes.lock() else {
             return spent;
@@ -148,10 +165,7 @@ impl LocalLimiter {
                 continue;
             };
             if scope.tpm.is_some() && settlement.tokens > 0 {
-                match counters.tokens.back_mut() {
-                    Some((last, n)) if *last == second => *n += settlement.tokens,
-                    _ => counters.tokens.push_back((second, settlement.tokens)),
-                }
+                add(&mut counters.tokens, second, settlement.tokens);
             }
             counters.leases.remove(settlement.request_id);
             let counter = scope

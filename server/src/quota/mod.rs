@@ -14,7 +14,9 @@ mod redis;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+
+use tokio::sync::mpsc;
 
 use chrono::{DateTime, Utc};
 use schema::keys::{AuthKey, Limits};
@@ -303,6 +305,48 @@ pub struct Quotas {
     default_max_tokens: u64,
     metrics: Arc<Metrics>,
     clock: Clock,
+    /// Settlements waiting to go to Redis, sent together in one call.
+    settle_tx: mpsc::UnboundedSender<Finished>,
+}
+
+/// A request that ended, to be settled.
+struct Finished {
+    request_id: String,
+    scopes: Vec<Scope>,
+    reserved_nanos: i64,
+    tokens: u64,
+    cost_nanos: i64,
+    now_ms: i64,
+    key: Option<KeyLabels>,
+}
+
+impl Finished {
+    fn settlement(&self) -> Settlement<'_> {
+        Settlement {
+            request_id: &self.request_id,
+            scopes: &self.scopes,
+            reserved_nanos: self.reserved_nanos,
+            tokens: self.tokens,
+            cost_nanos: self.cost_nanos,
+            now_ms: self.now_ms,
+        }
+    }
+}
+
+/// Most settlements sent to Redis in one call.
+const SETTLE_BATCH: usize = 128;
+
+/// Sends settlements to Redis as they come: one call for everything waiting, so a busy
+/// replica makes far fewer calls than requests. Ends with the engine.
+async fn settle_in_batches(quotas: Weak<Quotas>, mut rx: mpsc::UnboundedReceiver<Finished>) {
+    let mut batch = Vec::with_capacity(SETTLE_BATCH);
+    while rx.recv_many(&mut batch, SETTLE_BATCH).await > 0 {
+        let Some(quotas) = quotas.upgrade() else {
+            return;
+        };
+        quotas.settle_in_redis(&batch).await;
+        batch.clear();
+    }
 }
 
 /// How long Redis is left alone after it failed.
@@ -315,21 +359,28 @@ impl Quotas {
         redis: Option<RedisLimiter>,
         metrics: Arc<Metrics>,
         clock: Clock,
-    ) -> Self {
+    ) -> Arc<Self> {
         let lease_ms =
             i64::try_from(config.lease_seconds.saturating_mul(1_000)).unwrap_or(i64::MAX);
-        Self {
-            local: LocalLimiter::default(),
-            redis,
-            policy: config.redis_failure,
-            redis_retry_at: AtomicI64::new(0),
-            redis_failed: AtomicBool::new(false),
-            leases: Mutex::new(HashMap::new()),
-            lease_ms,
-            default_max_tokens: config.default_max_tokens,
-            metrics,
-            clock,
-        }
+        let (settle_tx, settle_rx) = mpsc::unbounded_channel();
+        Arc::new_cyclic(|quotas: &Weak<Self>| {
+            if redis.is_some() {
+                tokio::spawn(settle_in_batches(quotas.clone(), settle_rx));
+            }
+            Self {
+                local: LocalLimiter::default(),
+                redis,
+                policy: config.redis_failure,
+                redis_retry_at: AtomicI64::new(0),
+                redis_failed: AtomicBool::new(false),
+                leases: Mutex::new(HashMap::new()),
+                lease_ms,
+                default_max_tokens: config.default_max_tokens,
+                metrics,
+                clock,
+                settle_tx,
+            }
+        })
     }
 
     /// The time as the engine sees it.
@@ -428,7 +479,12 @@ impl Quotas {
 
     async fn decide(&self, admission: &Admission<'_>) -> Result<(Verdict, Store), ApiError> {
         if let Some(redis) = self.redis_usable(admission.now_ms) {
-            match redis.admit(admission).await {
+            let started = std::time::Instant::now();
+            let answer = redis.admit(admission).await;
+            self.metrics
+                .quota_check
+                .observe(started.elapsed().as_secs_f64());
+            match answer {
                 Ok(verdict) => {
                     self.redis_answered();
                     return Ok((verdict, Store::Redis));
@@ -451,17 +507,39 @@ impl Quotas {
         Ok((verdict, Store::Local))
     }
 
-    async fn settle(&self, store: Store, settlement: Settlement<'_>, key: Option<&KeyLabels>) {
-        if let Ok(mut leases) = self.leases.lock() {
-            leases.remove(settlement.request_id);
-        }
-        let result = match (store, &self.redis) {
-            (Store::Redis, Some(redis)) => redis.settle(&settlement).await,
-            _ => self.local.settle(&settlement).await,
+    /// Settles requests admitted by Redis, in one call.
+    async fn settle_in_redis(&self, finished: &[Finished]) {
+        let Some(redis) = &self.redis else {
+            return;
         };
-        match result {
-            Ok(spent) => self.show_key_budget(&settlement, &spent, key),
-            Err(error) => self.redis_failed(&error, settlement.now_ms),
+        if let Ok(mut leases) = self.leases.lock() {
+            for one in finished {
+                leases.remove(&one.request_id);
+            }
+        }
+        let settlements: Vec<Settlement<'_>> = finished.iter().map(Finished::settlement).collect();
+        match redis.settle_many(&settlements).await {
+            Ok(spent) => {
+                for ((settlement, one), spent) in settlements.iter().zip(finished).zip(spent) {
+                    self.show_key_budget(settlement, &spent, one.key.as_ref());
+                }
+            }
+            Err(error) => self.redis_failed(&error, millis(self.now())),
+        }
+    }
+
+    /// Settles a request: at once in process, or queued for Redis.
+    fn settle(&self, store: Store, finished: Finished) {
+        match store {
+            Store::Redis => {
+                // The receiver lives as long as the engine, which this permit holds.
+                let _ = self.settle_tx.send(finished);
+            }
+            Store::Local => {
+                let settlement = finished.settlement();
+                let spent = self.local.account(&settlement);
+                self.show_key_budget(&settlement, &spent, finished.key.as_ref());
+            }
         }
     }
 
@@ -615,31 +693,16 @@ impl Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        let quotas = self.quotas.clone();
-        let request_id = std::mem::take(&mut self.request_id);
-        let scopes = std::mem::take(&mut self.scopes);
-        let (reserved_nanos, tokens, cost_nanos, store) = (
-            self.reserved_nanos,
-            self.tokens,
-            self.cost_nanos,
-            self.store,
-        );
-        let key = self.key.take();
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
+        let finished = Finished {
+            request_id: std::mem::take(&mut self.request_id),
+            scopes: std::mem::take(&mut self.scopes),
+            reserved_nanos: self.reserved_nanos,
+            tokens: self.tokens,
+            cost_nanos: self.cost_nanos,
+            now_ms: millis(self.quotas.now()),
+            key: self.key.take(),
         };
-        runtime.spawn(async move {
-            let now_ms = millis(quotas.now());
-            let settlement = Settlement {
-                request_id: &request_id,
-                scopes: &scopes,
-                reserved_nanos,
-                tokens,
-                cost_nanos,
-                now_ms,
-            };
-            quotas.settle(store, settlement, key.as_ref()).await;
-        });
+        self.quotas.settle(self.store, finished);
     }
 }
 

@@ -61,6 +61,43 @@ impl RedisLimiter {
         }
     }
 
+    /// Settles several requests in one call; answers each one's budget counters.
+    pub async fn settle_many(
+        &self,
+        settlements: &[Settlement<'_>],
+    ) -> Result<Vec<Vec<Option<i64>>>, LimiterError> {
+        let mut invocation = self.settle.prepare_invoke();
+        invocation.arg(settlements.len());
+        let flag = |on: bool| if on { "1" } else { "0" };
+        for settlement in settlements {
+            invocation
+                .arg(settlement.now_ms.div_euclid(1_000))
+                .arg(settlement.request_id)
+                .arg(settlement.tokens)
+                .arg(settlement.cost_nanos - settlement.reserved_nanos)
+                .arg(settlement.scopes.len());
+            for scope in settlement.scopes {
+                let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
+                invocation
+                    .key(tokens_key(&scope.id))
+                    .key(lease_key(&scope.id))
+                    .key(budget_key(&scope.id, window_start))
+                    .arg(flag(scope.tpm.is_some()))
+                    .arg(flag(scope.parallel.is_some()))
+                    .arg(flag(scope.budget.is_some()));
+            }
+        }
+        let mut connection = self.connection.clone();
+        let spent: Vec<i64> = self
+            .bounded(invocation.invoke_async(&mut connection))
+            .await?;
+        let mut spent = spent.into_iter().map(|n| (n >= 0).then_some(n));
+        Ok(settlements
+            .iter()
+            .map(|s| spent.by_ref().take(s.scopes.len()).collect())
+            .collect())
+    }
+
     /// Moves the expiry of `held` leases (request id, lease keys) to `until_ms`.
     pub async fn renew(
         &self,
@@ -165,27 +202,7 @@ impl Limiter for RedisLimiter {
     }
 
     async fn settle(&self, settlement: &Settlement<'_>) -> Result<Vec<Option<i64>>, LimiterError> {
-        let mut invocation = self.settle.prepare_invoke();
-        invocation
-            .arg(settlement.now_ms.div_euclid(1_000))
-            .arg(settlement.request_id)
-            .arg(settlement.tokens)
-            .arg(settlement.cost_nanos - settlement.reserved_nanos);
-        let flag = |on: bool| if on { "1" } else { "0" };
-        for scope in settlement.scopes {
-            let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
-            invocation
-                .key(tokens_key(&scope.id))
-                .key(lease_key(&scope.id))
-                .key(budget_key(&scope.id, window_start))
-                .arg(flag(scope.tpm.is_some()))
-                .arg(flag(scope.parallel.is_some()))
-                .arg(flag(scope.budget.is_some()));
-        }
-        let mut connection = self.connection.clone();
-        let spent: Vec<i64> = self
-            .bounded(invocation.invoke_async(&mut connection))
-            .await?;
-        Ok(spent.into_iter().map(|n| (n >= 0).then_some(n)).collect())
+        let mut all = self.settle_many(std::slice::from_ref(settlement)).await?;
+        Ok(all.pop().unwrap_or_default())
     }
 }

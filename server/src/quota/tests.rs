@@ -79,10 +79,15 @@ async fn requests_per_minute_are_exact_and_roll() {
         panic!("the fourth request passed")
     };
     assert_eq!(refusal.limit, Limit::Requests);
-    // The oldest request (at 1.000 s) leaves the window at 61.000 s.
-    assert_eq!(refusal.retry_after_ms, Some(31_000));
+    // The oldest requests (in the second from 1.000 s) leave the window a minute after that
+    // second ends, at 62.000 s.
+    assert_eq!(refusal.retry_after_ms, Some(32_000));
     assert_eq!(
-        refused(&admit(&limiter, "r4", &scopes, 0, 61_000).await),
+        refused(&admit(&limiter, "r4", &scopes, 0, 61_999).await),
+        Some(Limit::Requests)
+    );
+    assert_eq!(
+        refused(&admit(&limiter, "r5", &scopes, 0, 62_000).await),
         None
     );
 }
@@ -202,12 +207,12 @@ async fn a_daily_budget_resets_exactly_at_midnight_utc() {
         Utc.timestamp_millis_opt(read.load(Ordering::SeqCst))
             .unwrap()
     });
-    let quotas = Arc::new(Quotas::new(
+    let quotas = Quotas::new(
         &crate::config::QuotaConfig::default(),
         None,
         Arc::new(Metrics::new()),
         clock,
-    ));
+    );
     // The whole budget is spent in the window ending at midnight.
     let key = daily_key(1_000, "2026-11-27T00:00:00Z");
     let refusal = quotas.admit("r1", &key, "m", true, 10).await.err().unwrap();
@@ -223,12 +228,12 @@ async fn a_daily_budget_resets_exactly_at_midnight_utc() {
 
 #[tokio::test]
 async fn unpriced_models_and_unlimited_keys_skip_the_engine() {
-    let quotas = Arc::new(Quotas::new(
+    let quotas = Quotas::new(
         &crate::config::QuotaConfig::default(),
         None,
         Arc::new(Metrics::new()),
         Arc::new(Utc::now),
-    ));
+    );
     let mut key = daily_key(5_000, "2099-01-01T00:00:00Z");
     key.limits.budget.as_mut().unwrap().span = None;
     assert!(
