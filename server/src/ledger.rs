@@ -20,7 +20,6 @@ use sea_orm::{
     TransactionTrait,
 };
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::config::LedgerConfig;
@@ -79,7 +78,7 @@ pub struct Ledger {
 
 /// The writer task, to be stopped (and flushed) at shutdown.
 pub struct LedgerWriter {
-    handle: JoinHandle<()>,
+    done: tokio::sync::oneshot::Receiver<()>,
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -103,25 +102,36 @@ fn chunk(pending: usize) -> usize {
 }
 
 impl Ledger {
-    /// Starts the writer over `db`.
+    /// Starts the writer over `db` on a thread of its own: building and sending a batch is a
+    /// burst of work that would otherwise hold one of the request threads and delay requests.
     pub fn start(
         db: DatabaseConnection,
         metrics: Arc<Metrics>,
         config: &LedgerConfig,
-    ) -> (Self, LedgerWriter) {
+    ) -> std::io::Result<(Self, LedgerWriter)> {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop, stopped) = tokio::sync::oneshot::channel();
+        let (finished, done) = tokio::sync::oneshot::channel();
         let every = Duration::from_millis(config.flush_ms);
-        let handle = tokio::spawn(write_loop(db, rx, stopped, metrics.clone(), every));
+        let writer = write_loop(db, rx, stopped, metrics.clone(), every);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("spend-ledger".into())
+            .spawn(move || {
+                runtime.block_on(writer);
+                let _ = finished.send(());
+            })?;
         let max_buffered = i64::try_from(config.max_buffered).unwrap_or(i64::MAX);
-        (
+        Ok((
             Self {
                 tx,
                 metrics,
                 max_buffered,
             },
-            LedgerWriter { handle, stop },
-        )
+            LedgerWriter { done, stop },
+        ))
     }
 
     /// Whether another request may be served: false while the events waiting for the
@@ -145,7 +155,7 @@ impl LedgerWriter {
     pub async fn finish(self, timeout: Duration) {
         // The writer may already have ended (all senders gone); then there is nothing to stop.
         let _ = self.stop.send(());
-        if tokio::time::timeout(timeout, self.handle).await.is_err() {
+        if tokio::time::timeout(timeout, self.done).await.is_err() {
             tracing::error!("spend ledger did not flush in time; some spend may be unrecorded");
         }
     }

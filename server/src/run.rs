@@ -63,7 +63,8 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     ));
     let (ledger_db, _) = db::connect_pool(&config, 1).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
-    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger);
+    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger)
+        .context("cannot start the spend ledger")?;
     let quotas = quotas(&config, cache.as_ref(), metrics.clone())?;
     let parts = GatewayParts {
         registry,
