@@ -284,15 +284,20 @@ async fn fifty_concurrent_requests_never_overspend_a_budget_in_process_on_sqlite
     fifty_against_a_small_budget(&app).await;
 }
 
-/// The key's recorded spend in nano-units, as `/key/info` reports it.
-async fn key_spend(app: &TestApp, key: &str) -> i64 {
+/// What `/key/info` says of `key`.
+async fn key_info(app: &TestApp, key: &str) -> Value {
     let info: Value = app
         .get_as_master(&format!("/key/info?key={key}"))
         .await
         .json()
         .await
         .unwrap();
-    (info["info"]["spend"].as_f64().unwrap() * 1e9).round() as i64
+    info["info"].clone()
+}
+
+/// The key's recorded spend in nano-units, as `/key/info` reports it.
+async fn key_spend(app: &TestApp, key: &str) -> i64 {
+    (key_info(app, key).await["spend"].as_f64().unwrap() * 1e9).round() as i64
 }
 
 async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
@@ -467,4 +472,94 @@ async fn the_database_cut_off_for_ten_seconds_under_load_loses_no_spend() {
     assert_eq!(rolled, expected, "hourly rollups count every request");
     let text = metrics_of(&app).await;
     assert_eq!(metric(&text, "switchyard_ledger_buffered_events"), 0.0);
+}
+
+#[tokio::test]
+async fn a_users_limit_covers_all_of_their_keys() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .sqlite()
+        .config_toml(&model_config(&mock, ""))
+        .start()
+        .await;
+    let response = app
+        .post_as_master(
+            "/user/new",
+            &json!({"user_id": "dana@example.com", "rpm_limit": "3"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let owned = json!({"user_id": "dana@example.com"});
+    let (first, second) = (
+        key_with(&app, owned.clone()).await,
+        key_with(&app, owned).await,
+    );
+    for key in [&first, &second, &first] {
+        assert_eq!(chat(&app, key).await.status(), 200);
+    }
+    assert_error(
+        chat(&app, &second).await,
+        429,
+        "the user allows 3 requests per minute",
+    )
+    .await;
+    // Someone else's keys are not affected.
+    let other = key_with(&app, json!({})).await;
+    assert_eq!(chat(&app, &other).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_budget_window_resets_at_its_boundary_and_unpriced_models_are_never_refused() {
+    let mock = MockUpstream::start("aws", &["granite", "free"], &[]).await;
+    let mut toml = model_config(&mock, "");
+    toml.push_str(&format!(
+        "[[models]]\nname = \"free\"\n[[models.deployments]]\ncluster = \"aws\"\n\
+         api_base = \"{}/v1\"\n",
+        mock.base
+    ));
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    // 2 s windows; one answer (9,800 nanos) spends the whole 5,000-nano budget.
+    let key = key_with(
+        &app,
+        json!({"models": ["granite", "free"], "max_budget": 0.000005, "budget_duration": "2s"}),
+    )
+    .await;
+    let window_end = key_info(&app, &key).await["budget_reset_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut refused = false;
+    for _ in 0..3 {
+        let status = chat(&app, &key).await.status();
+        if status == 429 {
+            refused = true;
+            break;
+        }
+        assert_eq!(status, 200);
+    }
+    assert!(refused, "the budget never refused");
+    // A model without prices costs nothing and is never refused for budget.
+    let free = json!({"model": "free", "messages": [{"role": "user", "content": "hi"}]});
+    assert_eq!(app.post_with_key(CHAT, &free, &key).await.status(), 200);
+    // In the next window the key is admitted again, and the ledger starts the window at zero.
+    let mut admitted = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if chat(&app, &key).await.status() == 200 {
+            admitted = true;
+            break;
+        }
+    }
+    assert!(admitted, "the budget never reset");
+    let mut moved = false;
+    for _ in 0..40 {
+        let now = key_info(&app, &key).await;
+        if now["budget_reset_at"].as_str() != Some(window_end.as_str()) {
+            assert!(now["spend"].as_f64().unwrap() <= 0.0000098 + 1e-12, "{now}");
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(moved, "budget_reset_at never moved past {window_end}");
 }
