@@ -54,6 +54,17 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} header"))
 }
 
+/// One server on the embedded default (SQLite, no Redis) with the model on a mock.
+async fn embedded_app() -> (TestApp, MockUpstream) {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .sqlite()
+        .config_toml(&model_config(&mock, ""))
+        .start()
+        .await;
+    (app, mock)
+}
+
 /// Three replicas sharing one PostgreSQL database and one Redis, with `env` set on each.
 async fn replicas(mock: &MockUpstream, redis: &str, env: &[(&str, &str)]) -> Vec<TestApp> {
     let toml = model_config(mock, "");
@@ -275,12 +286,7 @@ async fn fifty_concurrent_requests_never_overspend_a_budget_shared_in_redis() {
 
 #[tokio::test]
 async fn fifty_concurrent_requests_never_overspend_a_budget_in_process_on_sqlite() {
-    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
-    let app = TestApp::builder()
-        .sqlite()
-        .config_toml(&model_config(&mock, ""))
-        .start()
-        .await;
+    let (app, _mock) = embedded_app().await;
     fifty_against_a_small_budget(&app).await;
 }
 
@@ -476,12 +482,7 @@ async fn the_database_cut_off_for_ten_seconds_under_load_loses_no_spend() {
 
 #[tokio::test]
 async fn a_users_limit_covers_all_of_their_keys() {
-    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
-    let app = TestApp::builder()
-        .sqlite()
-        .config_toml(&model_config(&mock, ""))
-        .start()
-        .await;
+    let (app, _mock) = embedded_app().await;
     let response = app
         .post_as_master(
             "/user/new",
