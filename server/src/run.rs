@@ -61,7 +61,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         cipher,
         config.gateway.clone(),
     ));
-    let (ledger_db, _) = db::connect_pool(&config, 1).await?;
+    let (ledger_db, _) = db::connect_ledger(&config).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger)
         .context("cannot start the spend ledger")?;
