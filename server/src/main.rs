@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use switchyard_server::{cli, config, run};
 
+/// jemalloc instead of glibc's allocator: allocation was ~12% of the request threads' time,
+/// and jemalloc gave +8–10% throughput at saturation and a lower latency tail for 54 MiB peak
+/// RSS in the gateway benchmark (mimalloc, tried before, reached 180 MB).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let config = match config::Config::load(&cli.config_overrides()) {
