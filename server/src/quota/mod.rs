@@ -365,7 +365,14 @@ impl Quotas {
         let (settle_tx, settle_rx) = mpsc::unbounded_channel();
         Arc::new_cyclic(|quotas: &Weak<Self>| {
             if redis.is_some() {
-                tokio::spawn(settle_in_batches(quotas.clone(), settle_rx));
+                match tokio::runtime::Handle::try_current() {
+                    Ok(runtime) => {
+                        runtime.spawn(settle_in_batches(quotas.clone(), settle_rx));
+                    }
+                    Err(_) => tracing::error!(
+                        "the quota engine was built outside a runtime; Redis settlements stop"
+                    ),
+                }
             }
             Self {
                 local: LocalLimiter::default(),
