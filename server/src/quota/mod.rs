@@ -241,7 +241,13 @@ fn scope(id: String, label: String, limits: &Limits, priced: bool, now: DateTime
 /// Every scope limiting `key` on `model` at `now`; empty when nothing is limited.
 pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) -> Vec<Scope> {
     let mut scopes = Vec::new();
-    let mut push = |scope: Scope| {
+    // Names are only built for scopes that limit something: an unlimited key costs nothing.
+    let mut push = |limits: &Limits, id: &dyn Fn() -> String, label: &dyn Fn() -> String| {
+        if limits.is_empty() {
+            return;
+        }
+        let scope = scope(id(), label(), limits, priced, now);
+        // An unpriced model drops the budget, which may have been the only limit.
         if scope.rpm.is_some()
             || scope.tpm.is_some()
             || scope.parallel.is_some()
@@ -250,33 +256,23 @@ pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) 
             scopes.push(scope);
         }
     };
-    push(scope(
-        format!("k:{}", key.token_hash),
-        "API key".into(),
-        &key.limits,
-        priced,
-        now,
-    ));
+    push(&key.limits, &|| format!("k:{}", key.token_hash), &|| {
+        "API key".into()
+    });
     let per_model = Limits {
         rpm: key.model_rpm.get(model).copied(),
         tpm: key.model_tpm.get(model).copied(),
         ..Limits::default()
     };
-    push(scope(
-        format!("km:{}:{model}", key.token_hash),
-        format!("API key for model `{model}`"),
+    push(
         &per_model,
-        priced,
-        now,
-    ));
+        &|| format!("km:{}:{model}", key.token_hash),
+        &|| format!("API key for model `{model}`"),
+    );
     if let Some(owner) = key.owner {
-        push(scope(
-            format!("u:{owner}"),
-            "user".into(),
-            &key.owner_limits,
-            priced,
-            now,
-        ));
+        push(&key.owner_limits, &|| format!("u:{owner}"), &|| {
+            "user".into()
+        });
     }
     scopes
 }
