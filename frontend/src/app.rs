@@ -4,7 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::layout::Layout;
-use crate::pages::{home::Home, not_found::NotFound};
+use crate::pages::{home::Home, login::Login, not_found::NotFound};
 
 /// Every client-side route of the portal.
 #[derive(Clone, Routable, PartialEq, Debug)]
@@ -12,6 +12,9 @@ pub enum Route {
     /// The landing page.
     #[at("/")]
     Home,
+    /// Sign-in: single sign-on and local accounts.
+    #[at("/login")]
+    Login,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -21,6 +24,7 @@ pub enum Route {
 fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <Home /> },
+        Route::Login => html! { <Login /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }

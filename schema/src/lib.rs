@@ -9,26 +9,36 @@ pub mod catalog;
 pub mod counters;
 pub mod duration;
 pub mod error;
+pub mod identity;
 pub mod keys;
+pub mod secret;
 pub mod spend;
 pub mod system;
 pub mod users;
 
-use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use error::DomainError;
 
 /// The root query: every domain's query fields.
 #[derive(MergedObject, Default)]
-pub struct Query(system::SystemQuery, branding::BrandingQuery);
+pub struct Query(
+    system::SystemQuery,
+    branding::BrandingQuery,
+    identity::IdentityQuery,
+);
+
+/// The root mutation: every domain's mutations.
+#[derive(MergedObject, Default)]
+pub struct Mutation(identity::IdentityMutation);
 
 /// The root subscription: every domain's live feeds.
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(system::SystemSubscription);
 
 /// The executable schema type served at `/graphql` and `/graphql/ws`.
-pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest query nesting accepted; deeper queries are rejected before they run. The
 /// standard introspection query (GraphiQL, code generators) needs 13.
@@ -43,21 +53,33 @@ pub struct Deps {
     pub db: DatabaseConnection,
     /// The server's version, reported by the `version` field.
     pub version: &'static str,
+    /// Sign-in, sessions and tokens.
+    pub identity: identity::IdentityServices,
 }
 
 /// Builds the schema with its services attached and its limits set.
 pub fn build_schema(deps: Deps) -> AppSchema {
-    Schema::build(Query::default(), EmptyMutation, Subscription::default())
-        .data(branding::BrandingService::new(deps.db.clone()))
-        .data(system::ServerVersion(deps.version))
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .data(branding::BrandingService::new(deps.db.clone()))
+    .data(deps.identity)
+    .extension(identity::WriteGate)
+    .data(system::ServerVersion(deps.version))
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .finish()
 }
 
 /// The SDL of the schema, as checked in at `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, Subscription::default())
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }

@@ -12,6 +12,7 @@ async fn schema_on_fresh_sqlite() -> (schema::AppSchema, sea_orm::DatabaseConnec
     let schema = schema::build_schema(schema::Deps {
         db: db.clone(),
         version: "9.9.9-test",
+        identity: schema::identity::IdentityServices::new(db.clone(), Default::default()).unwrap(),
     });
     (schema, db)
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod gateway;
+pub mod identity;
 pub mod ledger;
 pub mod metrics;
 pub mod periodic;

@@ -6,12 +6,16 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderName;
+use axum::middleware::map_response;
+use axum::response::Response;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::identity;
+use crate::routes::security::SecurityHeaders;
 use crate::routes::{graphql, health, spa};
 use crate::state::AppState;
 
@@ -21,6 +25,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Builds the application router over `state`.
 pub fn build(state: AppState) -> Router {
     let static_dir = state.config.static_dir.clone();
+    let security = SecurityHeaders::new(&static_dir, state.config.auth.https());
     let spa = get(move |uri| spa::serve(static_dir.clone(), uri));
 
     Router::new()
@@ -30,9 +35,15 @@ pub fn build(state: AppState) -> Router {
         .route("/health/readiness", get(health::readiness))
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::websocket))
+        .route("/auth/login", get(identity::routes::login))
+        .route("/auth/callback", get(identity::routes::callback))
         .merge(crate::gateway::routes())
         .merge(crate::admin::routes())
         .fallback(spa)
+        .layer(map_response(move |response: Response| {
+            let security = security.clone();
+            async move { security.apply(response) }
+        }))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -6,6 +6,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
+use schema::identity::{
+    AuthSettings, Bootstrap, CookiePolicy, IdentityOptions, IdentityServices, LoginThrottle,
+    SessionLifetime,
+};
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::cache::Cache;
@@ -14,6 +20,8 @@ use crate::config::{Config, Overrides};
 use crate::db::{self, Location};
 use crate::gateway::registry::Registry;
 use crate::gateway::{Gateway, GatewayParts};
+use crate::identity::Identity;
+use crate::identity::oidc::Oidc;
 use crate::ledger::Ledger;
 use crate::periodic::spawn_every;
 use crate::quota::{Quotas, RedisLimiter};
@@ -47,9 +55,11 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let migrate = migrate && config.migrate_on_start;
     let (db, location) = db::connect(&config).await?;
     let cache = config.redis_url.as_ref().map(Cache::new).transpose()?;
+    let identity = identity(&config, &db)?;
     let schema = schema::build_schema(schema::Deps {
         db: db.clone(),
         version: crate::VERSION,
+        identity: identity.services.clone(),
     });
     let cipher = CredentialCipher::from_config(
         config.gateway.credentials_key.as_ref(),
@@ -84,6 +94,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         cache,
         schema,
         gateway,
+        identity,
         overrides,
     }));
 
@@ -137,6 +148,81 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     Ok(())
 }
 
+/// Sign-in: accounts, sessions and tokens, plus single sign-on when `[auth.oidc]` is set.
+fn identity(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<Identity>> {
+    let auth = &config.auth;
+    let minutes = |m: u64| Duration::from_secs(m.saturating_mul(60));
+    let options = IdentityOptions {
+        lifetime: SessionLifetime {
+            idle: minutes(auth.session_idle_minutes),
+            absolute: minutes(auth.session_max_hours.saturating_mul(60)),
+        },
+        cookies: CookiePolicy {
+            secure: auth.https(),
+        },
+        settings: AuthSettings {
+            local_login: auth.local_accounts_enabled(),
+            single_sign_on: auth.oidc.is_some(),
+            provider_name: auth.oidc.as_ref().map(|o| o.display_name.clone()),
+        },
+        end_session: None,
+        throttle: LoginThrottle::new(auth.login_max_failures, minutes(auth.login_lockout_minutes)),
+    };
+    let mut services =
+        IdentityServices::new(db.clone(), options).context("cannot set up password hashing")?;
+    let oidc = match (&auth.oidc, auth.public_base()) {
+        (Some(oidc), Some(base)) => {
+            let oidc = Arc::new(
+                Oidc::new(oidc.clone(), base, db.clone(), services.accounts.clone())
+                    .context("invalid [auth.oidc] settings")?,
+            );
+            services.end_session = Some(oidc.clone());
+            Some(oidc)
+        }
+        _ => None,
+    };
+    Ok(Arc::new(Identity::new(
+        services,
+        oidc,
+        config.master_key.as_ref(),
+        auth.public_base(),
+    )))
+}
+
+/// Creates the bootstrap administrator at first start (local accounts only); a generated
+/// password is printed once, to the terminal, never to the log.
+async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
+    let auth = &state.config.auth;
+    if !auth.local_accounts_enabled() {
+        return Ok(());
+    }
+    let admin = Bootstrap {
+        name: auth.bootstrap_admin.clone(),
+        password: auth
+            .bootstrap_password
+            .as_ref()
+            .map(|p| p.expose_secret().to_owned()),
+    };
+    let generated = state
+        .identity
+        .services
+        .accounts
+        .bootstrap(admin)
+        .await
+        .context("cannot create the bootstrap administrator")?;
+    if let Some(password) = generated {
+        tracing::warn!(
+            admin = %auth.bootstrap_admin,
+            "created the bootstrap administrator; its generated password is printed once on stderr"
+        );
+        eprintln!(
+            "\n  Switchyard bootstrap administrator\n    user:     {}\n    password: {password}\n               Shown once: sign in and keep it safe.\n",
+            auth.bootstrap_admin
+        );
+    }
+    Ok(())
+}
+
 /// The quota engine: shared through Redis when one is configured, else in this process.
 fn quotas(
     config: &Config,
@@ -176,9 +262,10 @@ pub async fn reload_models(state: &AppState) -> anyhow::Result<bool> {
     Ok(changed)
 }
 
-/// Applies the configured models and starts the catalog's background work, once the
-/// database is ready.
-async fn start_catalog(state: &AppState) -> anyhow::Result<()> {
+/// Creates the bootstrap administrator, applies the configured models and starts the
+/// catalog's background work, once the database is ready.
+async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
+    bootstrap_admin(state).await?;
     let gateway = &state.gateway;
     gateway
         .registry
@@ -240,7 +327,7 @@ async fn prepare_database(state: &AppState, migrate: bool) -> anyhow::Result<()>
     match db::prepare(&state.db, &state.db_location, migrate).await {
         Ok(()) => {
             tracing::info!(database = %state.db_location, migrated = migrate, "database ready");
-            start_catalog(state).await?;
+            on_database_ready(state).await?;
             state.mark_schema_ready();
             Ok(())
         }
@@ -260,7 +347,7 @@ async fn retry_database(state: AppState, migrate: bool) {
         match db::prepare(&state.db, &state.db_location, migrate).await {
             Ok(()) => {
                 tracing::info!(database = %state.db_location, "database ready");
-                if let Err(error) = start_catalog(&state).await {
+                if let Err(error) = on_database_ready(&state).await {
                     tracing::error!("{error:#}");
                 }
                 state.mark_schema_ready();

@@ -12,16 +12,20 @@ pub mod app;
 pub mod browser;
 pub mod gateway;
 pub mod mock;
+pub mod oidc;
 pub mod pg;
 pub mod process;
 pub mod proxy;
 pub mod redis_server;
+pub mod session;
 
 pub use app::{TestApp, TestAppBuilder};
 pub use mock::MockUpstream;
+pub use oidc::{OidcProvider, OidcUser, Tamper};
 pub use pg::TestDb;
 pub use proxy::TcpProxy;
 pub use redis_server::RedisServer;
+pub use session::SessionClient;
 
 use std::path::PathBuf;
 

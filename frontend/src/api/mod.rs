@@ -14,6 +14,33 @@ use serde::{Serialize, de::DeserializeOwned};
 )]
 pub struct Branding;
 
+/// `query Session`: who is signed in, and how one may sign in.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema/schema.graphql",
+    query_path = "src/api/session.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Session;
+
+/// `mutation Login`: local sign-in; the server sets the session cookies.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema/schema.graphql",
+    query_path = "src/api/login.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Login;
+
+/// `mutation Logout`: ends this session; the answer says where to go next.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema/schema.graphql",
+    query_path = "src/api/logout.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Logout;
+
 /// The GraphQL endpoint, on the same origin as the portal.
 pub const ENDPOINT: &str = "/graphql";
 
@@ -52,7 +79,11 @@ where
     D: DeserializeOwned,
 {
     let transport = |e: gloo_net::Error| ApiError::Transport(e.to_string());
-    let response = gloo_net::http::Request::post(ENDPOINT)
+    let mut request = gloo_net::http::Request::post(ENDPOINT);
+    if let Some(token) = csrf_token() {
+        request = request.header(CSRF_HEADER, &token);
+    }
+    let response = request
         .json(&body)
         .map_err(transport)?
         .send()
@@ -60,6 +91,46 @@ where
         .map_err(transport)?;
     let response: Response<D> = response.json().await.map_err(transport)?;
     into_result(response)
+}
+
+/// The header that carries the session's CSRF token on every operation.
+const CSRF_HEADER: &str = "x-csrf-token";
+/// The readable cookie holding that token (the session cookie itself is HttpOnly).
+const CSRF_COOKIE: &str = "sy_csrf";
+
+/// The value of cookie `name` in a `document.cookie` string.
+pub fn cookie_value(cookies: &str, name: &str) -> Option<String> {
+    cookies.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+fn csrf_token() -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window()?.document()?;
+    let cookies = document
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?
+        .cookie()
+        .ok()?;
+    cookie_value(&cookies, CSRF_COOKIE)
+}
+
+/// Fetches who is signed in and the sign-in options.
+pub async fn fetch_session() -> Result<session::ResponseData, ApiError> {
+    send(Session::build_query(session::Variables)).await
+}
+
+/// Signs in with a local account.
+pub async fn login(name: String, password: String) -> Result<login::ResponseData, ApiError> {
+    send(Login::build_query(login::Variables { name, password })).await
+}
+
+/// Signs out; returns where to go next.
+pub async fn logout() -> Result<String, ApiError> {
+    let data: logout::ResponseData = send(Logout::build_query(logout::Variables)).await?;
+    Ok(data.logout.redirect_to)
 }
 
 /// Fetches the branding.
@@ -74,6 +145,13 @@ mod tests {
 
     fn error(message: &str) -> Error {
         serde_json::from_value(serde_json::json!({ "message": message })).unwrap()
+    }
+
+    #[test]
+    fn the_csrf_cookie_is_found_by_exact_name() {
+        let cookies = "a=1; sy_csrf_old=x; sy_csrf=tok";
+        assert_eq!(cookie_value(cookies, "sy_csrf").as_deref(), Some("tok"));
+        assert_eq!(cookie_value("sy_csrf=", "sy_csrf"), None);
     }
 
     #[test]

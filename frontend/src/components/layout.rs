@@ -1,7 +1,9 @@
-//! The page frame: PatternFly masthead with the portal's title, and the main area.
+//! The page frame: PatternFly masthead with the portal's title and the account area, and
+//! the main area.
 
 use yew::prelude::*;
 
+use crate::components::account::Account;
 use crate::hooks::{BrandingState, use_branding};
 
 /// Properties of [`Layout`].
@@ -31,6 +33,9 @@ pub fn Layout(props: &LayoutProps) -> Html {
                     <span class="pf-v6-c-masthead__brand">
                         <strong class="sy-brand" id="masthead-title">{ title }</strong>
                     </span>
+                </div>
+                <div class="pf-v6-c-masthead__content">
+                    <Account />
                 </div>
             </header>
             <main class="pf-v6-c-page__main" tabindex="-1">

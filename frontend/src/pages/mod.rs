@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod home;
+pub mod login;
 pub mod not_found;
 
 /// The browser tab's title for a portal titled `title` (empty while loading).

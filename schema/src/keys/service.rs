@@ -5,14 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{api_key, api_key_model, model, user};
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::DomainError;
@@ -30,10 +27,7 @@ const SECRET_LEN: usize = 43;
 
 /// Lower-case hex SHA-256 of a key: its identity in storage.
 pub fn hash_key(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::secret::sha256_hex(key)
 }
 
 /// The display form of a key: `sk-...` and its last four characters.
@@ -50,12 +44,7 @@ pub fn display_name(key: &str) -> String {
 }
 
 fn new_secret() -> String {
-    let secret: String = rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(SECRET_LEN)
-        .map(char::from)
-        .collect();
-    format!("sk-{secret}")
+    format!("sk-{}", crate::secret::generate(SECRET_LEN))
 }
 
 /// What a new key should be.

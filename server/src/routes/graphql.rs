@@ -1,30 +1,119 @@
 //! GraphQL over HTTP (`POST /graphql`), the GraphiQL IDE (`GET /graphql`) and GraphQL over
 //! WebSocket (`/graphql/ws`, `graphql-transport-ws` and the legacy `graphql-ws`).
+//!
+//! Every operation runs with a [`Caller`] attached: from a bearer credential (personal access
+//! token or master key), else the session cookie, else anonymous. Cookie-carrying requests
+//! from another origin are refused outright; cookie-authenticated mutations also need the
+//! session's CSRF token (the schema's write gate checks that).
 
+use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::Json;
 use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use schema::identity::{Caller, ClientInfo};
+use serde_json::json;
 
+use crate::identity::{AuthError, Identity};
 use crate::state::AppState;
 
-/// Executes one GraphQL operation.
-pub async fn execute(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    state.schema.execute(request.into_inner()).await.into()
+/// A GraphQL-shaped error answer for a request refused before it ran.
+fn refused(error: &AuthError) -> Response {
+    let (status, code) = match error {
+        AuthError::BadCredential(_) => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+        AuthError::CrossOrigin(_) => (StatusCode::FORBIDDEN, "FORBIDDEN"),
+        AuthError::Internal(source) => {
+            tracing::error!(error = %source, "cannot authenticate a GraphQL request");
+            (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
+        }
+    };
+    let body = json!({"errors": [{"message": error.to_string(), "extensions": {"code": code}}]});
+    (status, Json(body)).into_response()
 }
 
-/// Upgrades to a GraphQL WebSocket for subscriptions.
+/// The caller of an HTTP or WebSocket request, after the origin check.
+async fn authenticate(identity: &Identity, headers: &HeaderMap) -> Result<Caller, AuthError> {
+    if !Identity::has_bearer(headers) {
+        identity.same_origin(headers)?;
+    }
+    identity.caller(headers).await
+}
+
+/// Executes one GraphQL operation as its caller.
+pub async fn execute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let caller = match authenticate(&state.identity, &headers).await {
+        Ok(caller) => caller,
+        Err(error) => return refused(&error),
+    };
+    let client = ClientInfo {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: None,
+    };
+    let request = request.into_inner().data(caller).data(client);
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+}
+
+/// Upgrades to a GraphQL WebSocket for subscriptions. The connection is authenticated by a
+/// token in `connection_init` (`{"authorization": "Bearer …"}` or `{"token": "…"}`), else by
+/// the session cookie of the upgrade request (whose origin must be the portal's).
 pub async fn websocket(
     State(state): State<AppState>,
+    headers: HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let cookie_caller = match authenticate(&state.identity, &headers).await {
+        Ok(mut caller) => {
+            // The origin was checked at the upgrade: mutations over this socket are not forged.
+            if let schema::identity::Credential::Session { csrf, .. } = &mut caller.credential {
+                *csrf = true;
+            }
+            caller
+        }
+        Err(error) => return refused(&error),
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, state.schema.clone(), protocol).serve()
+            let identity = state.identity.clone();
+            GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let caller = match init_token(&payload) {
+                        Some(token) => identity
+                            .bearer_caller(&token)
+                            .await
+                            .map_err(|e| async_graphql::Error::new(e.to_string()))?,
+                        None => cookie_caller,
+                    };
+                    let mut data = Data::default();
+                    data.insert(caller);
+                    Ok(data)
+                })
+                .serve()
         })
         .into_response()
+}
+
+/// The token in a `connection_init` payload, if any.
+fn init_token(payload: &serde_json::Value) -> Option<String> {
+    let field = |name: &str| payload.get(name).and_then(|v| v.as_str());
+    let value = field("authorization")
+        .or_else(|| field("Authorization"))
+        .or_else(|| field("token"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .unwrap_or(value);
+    Some(token.trim().to_owned())
 }
 
 /// The GraphiQL IDE. Its scripts are served from the SPA's own assets (`/graphiql/…`), so it

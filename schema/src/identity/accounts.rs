@@ -1,0 +1,347 @@
+//! Accounts: local passwords (argon2id), the bootstrap administrator, and the users that
+//! single sign-on brings, with their roles recomputed from the provider's groups at every
+//! login.
+
+use std::sync::Arc;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::Utc;
+use entity::user;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    Set, TryIntoModel,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{LoginThrottle, Role};
+use crate::{DomainError, secret};
+
+/// Length of a generated bootstrap password.
+const GENERATED_PASSWORD_LEN: usize = 24;
+/// The shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// The bootstrap administrator to create at first start.
+#[derive(Clone)]
+pub struct Bootstrap {
+    /// Their sign-in name (`users.external_id`).
+    pub name: String,
+    /// Their password; generated (and returned once) when `None`.
+    pub password: Option<String>,
+}
+
+/// What a provider said about the person who signed in.
+#[derive(Clone, Debug, Default)]
+pub struct OidcProfile {
+    /// The provider's issuer URL.
+    pub issuer: String,
+    /// The provider's stable id for the person.
+    pub subject: String,
+    /// Their e-mail address.
+    pub email: Option<String>,
+    /// Whether the provider verified that address.
+    pub email_verified: bool,
+    /// Their name.
+    pub name: Option<String>,
+    /// Their groups, from the configured claim.
+    pub groups: Vec<String>,
+}
+
+/// Which provider groups grant which roles, and who may sign in at all.
+#[derive(Clone, Debug, Default)]
+pub struct RoleMapping {
+    /// Members become `admin`.
+    pub admin_groups: Vec<String>,
+    /// Members become `admin-readonly`.
+    pub readonly_groups: Vec<String>,
+    /// When not empty, only members of these (or of an admin group) may sign in.
+    pub allowed_groups: Vec<String>,
+}
+
+impl RoleMapping {
+    /// The roles for someone in `groups`, or `None` when the allowed-groups gate keeps them out.
+    pub fn roles_for(&self, groups: &[String]) -> Option<Vec<Role>> {
+        let member = |list: &[String]| list.iter().any(|g| groups.contains(g));
+        let mut roles = Vec::new();
+        if member(&self.admin_groups) {
+            roles.push(Role::Admin);
+        }
+        if member(&self.readonly_groups) {
+            roles.push(Role::AdminReadonly);
+        }
+        let allowed = self.allowed_groups.is_empty() || member(&self.allowed_groups);
+        if !allowed && roles.is_empty() {
+            return None;
+        }
+        roles.push(Role::User);
+        Some(roles)
+    }
+}
+
+/// Hashes a password with argon2id and a random salt (PHC string format).
+pub fn hash_password(password: &str) -> Result<String, DomainError> {
+    let salt = SaltString::encode_b64(secret::generate(16).as_bytes())
+        .map_err(|e| DomainError::BadInput(format!("cannot salt the password: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| DomainError::BadInput(format!("cannot hash the password: {e}")))
+}
+
+/// Whether `password` matches the stored PHC hash.
+fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// Account rules over `users`.
+#[derive(Clone)]
+pub struct AccountService {
+    db: DatabaseConnection,
+    throttle: Arc<LoginThrottle>,
+    /// Verified against when the name is unknown, so a miss costs what a hit costs.
+    decoy: Arc<str>,
+}
+
+impl AccountService {
+    /// A service over `db`, throttling failed passwords with `throttle`.
+    pub fn new(db: DatabaseConnection, throttle: Arc<LoginThrottle>) -> Result<Self, DomainError> {
+        let decoy = hash_password(&secret::generate(GENERATED_PASSWORD_LEN))?;
+        Ok(Self {
+            db,
+            throttle,
+            decoy: decoy.into(),
+        })
+    }
+
+    /// The user signing in with `name` (their user id or e-mail) and `password`.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn login(&self, name: &str, password: &str) -> Result<user::Model, DomainError> {
+        let name = name.trim();
+        if let Err(wait) = self.throttle.check(name) {
+            return Err(DomainError::Forbidden(format!(
+                "too many failed sign-ins for this account; try again in {} minute(s)",
+                wait.as_secs().div_ceil(60).max(1)
+            )));
+        }
+        let found = user::Entity::find()
+            .filter(
+                user::Column::ExternalId
+                    .eq(name)
+                    .or(user::Column::Email.eq(name.to_lowercase())),
+            )
+            .one(&self.db)
+            .await?;
+        let stored = found.as_ref().and_then(|u| u.password_hash.clone());
+        let matches = verify_password(password, stored.as_deref().unwrap_or(&self.decoy));
+        match found {
+            Some(account) if matches && stored.is_some() => {
+                if !account.active {
+                    return Err(DomainError::Forbidden(
+                        "this account is deactivated; ask an administrator".into(),
+                    ));
+                }
+                self.throttle.succeeded(name);
+                Ok(account)
+            }
+            _ => {
+                self.throttle.failed(name);
+                Err(DomainError::Unauthenticated)
+            }
+        }
+    }
+
+    /// Creates the bootstrap administrator unless an administrator with a password exists.
+    /// Returns the generated password, which the caller prints once.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn bootstrap(&self, admin: Bootstrap) -> Result<Option<String>, DomainError> {
+        let with_passwords = user::Entity::find()
+            .filter(user::Column::PasswordHash.is_not_null())
+            .all(&self.db)
+            .await?;
+        if with_passwords
+            .iter()
+            .any(|u| Role::from_json(&u.roles).contains(&Role::Admin))
+        {
+            return Ok(None);
+        }
+        let (password, generated) = match admin.password {
+            Some(given) if given.chars().count() >= MIN_PASSWORD_LEN => (given, false),
+            Some(_) => {
+                return Err(DomainError::BadInput(format!(
+                    "the bootstrap admin password needs at least {MIN_PASSWORD_LEN} characters"
+                )));
+            }
+            None => (secret::generate(GENERATED_PASSWORD_LEN), true),
+        };
+        let hash = hash_password(&password)?;
+        let now = Utc::now();
+        let existing = user::Entity::find()
+            .filter(user::Column::ExternalId.eq(admin.name.as_str()))
+            .one(&self.db)
+            .await?;
+        match existing {
+            Some(row) => {
+                let mut roles = Role::from_json(&row.roles);
+                roles.push(Role::Admin);
+                let mut active = row.into_active_model();
+                active.password_hash = Set(Some(hash));
+                active.roles = Set(Role::to_json(&roles));
+                active.updated_at = Set(now);
+                active.update(&self.db).await?;
+            }
+            None => {
+                user::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    external_id: Set(admin.name.clone()),
+                    email: Set(admin.name.contains('@').then(|| admin.name.to_lowercase())),
+                    display_name: Set(Some("Administrator".into())),
+                    password_hash: Set(Some(hash)),
+                    roles: Set(Role::to_json(&[Role::Admin, Role::User])),
+                    active: Set(true),
+                    spend_nanos: Set(0),
+                    metadata: Set(json!({})),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&self.db)
+                .await?;
+            }
+        }
+        Ok(generated.then_some(password))
+    }
+
+    /// The user a provider sign-in belongs to, created on first sight; their roles are
+    /// recomputed from `profile.groups`, so a group removed at the provider removes the role.
+    #[tracing::instrument(skip_all, fields(issuer = %profile.issuer), err)]
+    pub async fn sign_in_oidc(
+        &self,
+        profile: &OidcProfile,
+        mapping: &RoleMapping,
+    ) -> Result<user::Model, DomainError> {
+        let roles = mapping.roles_for(&profile.groups).ok_or_else(|| {
+            DomainError::Forbidden(
+                "your account is not in a group allowed to use this portal".into(),
+            )
+        })?;
+        let email = profile.email.as_deref().map(str::to_lowercase);
+        let by_subject = user::Entity::find()
+            .filter(user::Column::OidcIssuer.eq(profile.issuer.as_str()))
+            .filter(user::Column::OidcSubject.eq(profile.subject.as_str()))
+            .one(&self.db)
+            .await?;
+        // A verified e-mail links an account the provider has not signed in before: a user
+        // provisioned by e-mail through the admin API, or one whose provider changed.
+        let found = match (by_subject, &email) {
+            (Some(row), _) => Some(row),
+            (None, Some(address)) if profile.email_verified => {
+                user::Entity::find()
+                    .filter(
+                        user::Column::Email
+                            .eq(address.as_str())
+                            .or(user::Column::ExternalId.eq(address.as_str())),
+                    )
+                    .one(&self.db)
+                    .await?
+            }
+            (None, _) => None,
+        };
+        let now = Utc::now();
+        let mut row = match found {
+            Some(existing) => {
+                if !existing.active {
+                    return Err(DomainError::Forbidden(
+                        "this account is deactivated; ask an administrator".into(),
+                    ));
+                }
+                existing.into_active_model()
+            }
+            None => user::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                external_id: Set(self.new_external_id(profile, email.as_deref()).await?),
+                active: Set(true),
+                spend_nanos: Set(0),
+                metadata: Set(json!({})),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
+        row.oidc_issuer = Set(Some(profile.issuer.clone()));
+        row.oidc_subject = Set(Some(profile.subject.clone()));
+        if email.is_some() {
+            row.email = Set(email);
+        }
+        if profile.name.is_some() {
+            row.display_name = Set(profile.name.clone());
+        }
+        row.roles = Set(Role::to_json(&roles));
+        row.updated_at = Set(now);
+        Ok(row.save(&self.db).await?.try_into_model()?)
+    }
+
+    /// The `external_id` of a new SSO user: their e-mail when free, else issuer-scoped subject.
+    async fn new_external_id(
+        &self,
+        profile: &OidcProfile,
+        email: Option<&str>,
+    ) -> Result<String, DomainError> {
+        if let Some(address) = email {
+            let taken = user::Entity::find()
+                .filter(user::Column::ExternalId.eq(address))
+                .one(&self.db)
+                .await?
+                .is_some();
+            if !taken {
+                return Ok(address.to_owned());
+            }
+        }
+        Ok(format!("{}#{}", profile.issuer, profile.subject))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn groups_map_to_roles_and_the_gate_keeps_others_out() {
+        let mapping = RoleMapping {
+            admin_groups: groups(&["ops"]),
+            readonly_groups: groups(&["audit"]),
+            allowed_groups: groups(&["staff"]),
+        };
+        assert_eq!(
+            mapping.roles_for(&groups(&["staff"])),
+            Some(vec![Role::User])
+        );
+        assert_eq!(
+            mapping.roles_for(&groups(&["ops", "audit"])),
+            Some(vec![Role::Admin, Role::AdminReadonly, Role::User])
+        );
+        assert_eq!(mapping.roles_for(&groups(&["visitors"])), None);
+        assert_eq!(
+            RoleMapping::default().roles_for(&[]),
+            Some(vec![Role::User]),
+            "no gate: everyone is a user"
+        );
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

@@ -1,0 +1,148 @@
+//! `/auth/login` and `/auth/callback`: the browser's round trip through the OpenID provider.
+//! Sign-out is the GraphQL `logout` mutation, which answers with the provider's end-session URL.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use schema::identity::NewSession;
+use serde::Deserialize;
+
+use super::oidc::OidcError;
+use crate::state::AppState;
+
+/// `GET /auth/login?redirect=/path`.
+#[derive(Debug, Deserialize)]
+pub struct LoginParams {
+    /// A local path to land on after signing in.
+    redirect: Option<String>,
+}
+
+/// `GET /auth/callback?code=…&state=…` (or `error=…`).
+#[derive(Deserialize)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A page saying why sign-in failed, with a way to try again.
+fn failure(status: StatusCode, message: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title>\
+         </head><body><h1>Sign-in failed</h1><p>{}</p><p><a href=\"/auth/login\">Try again</a> or \
+         go <a href=\"/\">home</a>.</p></body></html>",
+        escape(message)
+    );
+    (status, Html(body)).into_response()
+}
+
+fn status_of(error: &OidcError) -> StatusCode {
+    match error {
+        OidcError::Discovery(_) => StatusCode::SERVICE_UNAVAILABLE,
+        OidcError::UnknownState => StatusCode::BAD_REQUEST,
+        OidcError::Refused(_) | OidcError::Exchange(_) | OidcError::IdToken(_) => {
+            StatusCode::UNAUTHORIZED
+        }
+        OidcError::Denied(_) => StatusCode::FORBIDDEN,
+        OidcError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn oidc_failure(error: &OidcError) -> Response {
+    match error {
+        OidcError::Discovery(detail)
+        | OidcError::Exchange(detail)
+        | OidcError::IdToken(detail)
+        | OidcError::Internal(detail) => {
+            tracing::warn!(reason = %error, %detail, "single sign-on failed");
+        }
+        OidcError::UnknownState | OidcError::Refused(_) | OidcError::Denied(_) => {
+            tracing::info!(reason = %error, "single sign-on refused");
+        }
+    }
+    failure(status_of(error), &error.to_string())
+}
+
+/// Starts single sign-on: redirects to the provider.
+pub async fn login(State(state): State<AppState>, Query(params): Query<LoginParams>) -> Response {
+    let Some(oidc) = &state.identity.oidc else {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "single sign-on is not configured here; sign in with your user name and password",
+        );
+    };
+    match oidc.begin(params.redirect.as_deref()).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(error) => oidc_failure(&error),
+    }
+}
+
+/// Finishes single sign-on: validates, signs the user in, sets the cookies, redirects.
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<CallbackParams>,
+) -> Response {
+    let Some(oidc) = &state.identity.oidc else {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "single sign-on is not configured here",
+        );
+    };
+    if let Some(error) = params.error {
+        let detail = params.error_description.unwrap_or(error);
+        return oidc_failure(&OidcError::Refused(detail.chars().take(200).collect()));
+    }
+    let (Some(code), Some(login_state)) = (params.code, params.state) else {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "the provider's answer lacks `code` or `state`; start again",
+        );
+    };
+    let verified = match oidc.finish(&code, &login_state).await {
+        Ok(verified) => verified,
+        Err(error) => return oidc_failure(&error),
+    };
+    let user = match oidc.user_for(&verified.profile).await {
+        Ok(user) => user,
+        Err(error) => return oidc_failure(&error),
+    };
+    let services = &state.identity.services;
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let signed_in = services
+        .sessions
+        .create(NewSession {
+            user_id: user.id,
+            user_agent,
+            ip: None,
+            id_token_hint: Some(verified.id_token),
+        })
+        .await;
+    let signed_in = match signed_in {
+        Ok(signed_in) => signed_in,
+        Err(error) => return oidc_failure(&OidcError::from(error)),
+    };
+    tracing::info!(user = %signed_in.user.id, "signed in by single sign-on");
+    let mut response = Redirect::to(&verified.redirect_to).into_response();
+    for cookie in
+        services
+            .cookies
+            .sign_in(&signed_in.session_id, &signed_in.csrf, signed_in.max_age)
+    {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}

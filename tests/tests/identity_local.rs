@@ -1,0 +1,438 @@
+//! Local accounts, sessions, CSRF, personal access tokens, the master key on GraphQL, and the
+//! security headers: through the real binary on the embedded default (SQLite).
+
+#![allow(clippy::unwrap_used)]
+
+use harness::{MASTER_KEY, SessionClient, TestApp};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct-horse-battery";
+
+/// A server with a known bootstrap password, on SQLite or (`postgres`) PostgreSQL.
+async fn app_with_admin(postgres: bool) -> TestApp {
+    let builder = TestApp::builder();
+    let builder = if postgres { builder } else { builder.sqlite() };
+    builder
+        .config_toml(&format!("[auth]\nbootstrap_password = \"{PASSWORD}\"\n"))
+        .start()
+        .await
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+async fn login(browser: &SessionClient, app: &TestApp, name: &str, password: &str) -> Value {
+    let (status, body) = browser
+        .graphql(
+            &app.url(""),
+            "mutation($n: String!, $p: String!) { login(name: $n, password: $p) { name roles authMethod } }",
+            json!({"n": name, "p": password}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    body
+}
+
+#[tokio::test]
+async fn local_sign_in_starts_a_cookie_session_protected_against_csrf() {
+    let app = app_with_admin(false).await;
+    let base = app.url("");
+    let browser = SessionClient::new();
+
+    let (_, anonymous) = browser
+        .graphql(
+            &base,
+            "{ me { name } authSettings { localLogin singleSignOn } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(anonymous["data"]["me"], Value::Null);
+    assert_eq!(
+        anonymous["data"]["authSettings"],
+        json!({"localLogin": true, "singleSignOn": false})
+    );
+
+    let wrong = login(&browser, &app, "admin", "not the password").await;
+    assert_eq!(wrong["errors"][0]["message"], "wrong user name or password");
+    assert!(browser.cookie(&base, "sy_session").is_none());
+
+    // The raw response: the cookies' attributes.
+    let response = reqwest::Client::new()
+        .post(app.url("/graphql"))
+        .json(&json!({"query": format!("mutation {{ login(name: \"admin\", password: \"{PASSWORD}\") {{ name }} }}")}))
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("sy_session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    assert!(!session.contains("Secure"), "plain http: no Secure flag");
+    let csrf = cookies.iter().find(|c| c.starts_with("sy_csrf=")).unwrap();
+    assert!(
+        !csrf.contains("HttpOnly"),
+        "the portal's script reads the CSRF cookie"
+    );
+    // That sign-in is "another device" below.
+    let other = SessionClient::new();
+    for cookie in &cookies {
+        other.set_cookie(&base, cookie);
+    }
+
+    let signed_in = login(&browser, &app, "admin", PASSWORD).await;
+    assert_eq!(
+        signed_in["data"]["login"]["roles"],
+        json!(["ADMIN", "USER"])
+    );
+    let first_session = browser.cookie(&base, "sy_session").unwrap();
+
+    let (_, me) = browser
+        .graphql(
+            &base,
+            "{ me { name roles permissions authMethod } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        me["data"]["me"],
+        json!({"name": "Administrator", "roles": ["ADMIN", "USER"],
+               "permissions": ["READ_OWN", "WRITE_OWN", "READ_ALL", "WRITE_ALL"], "authMethod": "SESSION"})
+    );
+
+    // A mutation with the session cookie but without the CSRF token is refused before it runs.
+    let (_, forged) = browser
+        .graphql_without_csrf(
+            &base,
+            "mutation { createAccessToken(name: \"forged\") { secret } }",
+        )
+        .await;
+    assert_eq!(code(&forged), "FORBIDDEN");
+    assert!(
+        forged["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("x-csrf-token")
+    );
+    // Reads without the token are fine, and show the session as read-only for this request.
+    let (_, read) = browser
+        .graphql_without_csrf(&base, "{ me { permissions } }")
+        .await;
+    assert_eq!(
+        read["data"]["me"]["permissions"],
+        json!(["READ_OWN", "READ_ALL"])
+    );
+
+    // A request with the cookie from another site is refused outright.
+    let cross = browser
+        .client
+        .post(app.url("/graphql"))
+        .header("origin", "http://evil.example")
+        .header("x-csrf-token", browser.cookie(&base, "sy_csrf").unwrap())
+        .json(&json!({"query": "{ me { name } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
+    let same = browser
+        .client
+        .post(app.url("/graphql"))
+        .header("origin", base.trim_end_matches('/'))
+        .json(&json!({"query": "{ me { name } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), 200);
+
+    // Each sign-in has its own session id; both sessions are listed and one can end the other.
+    assert_ne!(other.cookie(&base, "sy_session").unwrap(), first_session);
+    let (_, sessions) = browser
+        .graphql(&base, "{ mySessions { id current userAgent } }", json!({}))
+        .await;
+    let sessions = sessions["data"]["mySessions"].as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let not_current = sessions.iter().find(|s| s["current"] == false).unwrap();
+    let (_, revoked) = browser
+        .graphql(
+            &base,
+            "mutation($id: ID!) { revokeSession(id: $id) { id } }",
+            json!({"id": not_current["id"]}),
+        )
+        .await;
+    assert!(revoked["errors"].is_null(), "{revoked}");
+    let (_, gone) = other.graphql(&base, "{ me { name } }", json!({})).await;
+    assert_eq!(
+        gone["data"]["me"],
+        Value::Null,
+        "the revoked session is signed out"
+    );
+
+    // Logout ends the session for good: the old cookie no longer signs anyone in.
+    let (_, out) = browser
+        .graphql(&base, "mutation { logout { redirectTo } }", json!({}))
+        .await;
+    assert_eq!(out["data"]["logout"]["redirectTo"], "/");
+    let replay = SessionClient::new();
+    replay.set_cookie(&base, &format!("sy_session={first_session}"));
+    let (_, after) = replay.graphql(&base, "{ me { name } }", json!({})).await;
+    assert_eq!(after["data"]["me"], Value::Null);
+}
+
+#[tokio::test]
+async fn personal_access_tokens_are_shown_once_scoped_and_revocable() {
+    let app = app_with_admin(true).await;
+    let base = app.url("");
+    let browser = SessionClient::new();
+    login(&browser, &app, "admin", PASSWORD).await;
+
+    let create = "mutation($n: String!, $w: Boolean!, $e: String) {
+        createAccessToken(name: $n, canWrite: $w, expiresIn: $e) {
+          secret token { id name canWrite expiresAt lastUsedAt } } }";
+    let (_, writer) = browser
+        .graphql(&base, create, json!({"n": "ci", "w": true, "e": "30d"}))
+        .await;
+    let writer = &writer["data"]["createAccessToken"];
+    let secret = writer["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("syp_") && secret.len() > 40, "{secret}");
+    assert!(writer["token"]["expiresAt"].is_string());
+    let (_, reader) = browser
+        .graphql(
+            &base,
+            create,
+            json!({"n": "dashboards", "w": false, "e": null}),
+        )
+        .await;
+    let reader_secret = reader["data"]["createAccessToken"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Stored hashed: the secret is nowhere in the database, and the list never shows it.
+    let db = app.database().await;
+    let stored = db
+        .query_all(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT token_hash FROM personal_access_tokens",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    for row in stored {
+        let hash: String = row.try_get("", "token_hash").unwrap();
+        assert!(hash.len() == 64 && !hash.contains(&secret[4..]), "{hash}");
+    }
+    let (_, listed) = browser
+        .graphql(&base, "{ myTokens { name lastUsedAt } }", json!({}))
+        .await;
+    assert!(!listed.to_string().contains(&secret));
+
+    let bearer = |token: &str, query: &str| {
+        reqwest::Client::new()
+            .post(app.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query }))
+            .send()
+    };
+    let me: Value = bearer(&secret, "{ me { name authMethod permissions } }")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["data"]["me"]["authMethod"], "TOKEN");
+    assert_eq!(
+        me["data"]["me"]["permissions"],
+        json!(["READ_OWN", "WRITE_OWN", "READ_ALL", "WRITE_ALL"])
+    );
+    let (_, listed) = browser
+        .graphql(&base, "{ myTokens { name lastUsedAt } }", json!({}))
+        .await;
+    let used = listed["data"]["myTokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "ci")
+        .unwrap();
+    assert!(
+        used["lastUsedAt"].is_string(),
+        "last use recorded: {listed}"
+    );
+
+    // A read-only token reads but cannot change anything.
+    let read: Value = bearer(&reader_secret, "{ me { permissions } }")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        read["data"]["me"]["permissions"],
+        json!(["READ_OWN", "READ_ALL"])
+    );
+    let write: Value = bearer(
+        &reader_secret,
+        "mutation { createAccessToken(name: \"x\") { secret } }",
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(code(&write), "FORBIDDEN");
+    assert!(
+        write["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("read-only")
+    );
+
+    // Revoked: the token no longer authenticates.
+    let id = writer["token"]["id"].as_str().unwrap();
+    let (_, revoked) = browser
+        .graphql(
+            &base,
+            "mutation($id: ID!) { revokeAccessToken(id: $id) { revokedAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(revoked["data"]["revokeAccessToken"]["revokedAt"].is_string());
+    let refused = bearer(&secret, "{ me { name } }").await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+    let unknown = bearer("syp_notatoken", "{ me { name } }").await.unwrap();
+    assert_eq!(unknown.status(), 401);
+
+    // The master key is a service administrator on GraphQL, with no user of its own.
+    let master: Value = bearer(MASTER_KEY, "{ me { name roles authMethod userId } }")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        master["data"]["me"],
+        json!({"name": "master key", "roles": ["ADMIN"], "authMethod": "MASTER_KEY", "userId": null})
+    );
+    let no_user: Value = bearer(MASTER_KEY, "{ myTokens { id } }")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(code(&no_user), "BAD_USER_INPUT");
+    // Anonymous callers get nothing that belongs to someone.
+    let anonymous = app.graphql("{ myTokens { id } }").await;
+    assert_eq!(code(&anonymous), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn failed_passwords_are_throttled_per_account() {
+    let app = TestApp::builder()
+        .sqlite()
+        .config_toml(&format!(
+            "[auth]\nbootstrap_password = \"{PASSWORD}\"\nlogin_max_failures = 3\n"
+        ))
+        .start()
+        .await;
+    let browser = SessionClient::new();
+    for _ in 0..3 {
+        let wrong = login(&browser, &app, "admin", "guess").await;
+        assert_eq!(wrong["errors"][0]["message"], "wrong user name or password");
+    }
+    let locked = login(&browser, &app, "admin", PASSWORD).await;
+    assert_eq!(code(&locked), "FORBIDDEN");
+    assert!(
+        locked["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too many failed sign-ins"),
+        "{locked}"
+    );
+    assert!(browser.cookie(&app.url(""), "sy_session").is_none());
+}
+
+#[tokio::test]
+async fn a_generated_bootstrap_password_is_printed_once_and_works() {
+    let app = TestApp::start().await;
+    let printed = app.logs();
+    let password = printed
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("password: "))
+        .unwrap_or_else(|| panic!("no generated password printed:\n{printed}"))
+        .trim()
+        .to_owned();
+    assert!(password.len() >= 20);
+    // Never in a log line: only the plain banner line carries it.
+    assert_eq!(printed.matches(&password).count(), 1, "{printed}");
+    let browser = SessionClient::new();
+    let signed_in = login(&browser, &app, "admin", &password).await;
+    assert_eq!(
+        signed_in["data"]["login"]["roles"],
+        json!(["ADMIN", "USER"])
+    );
+
+    // A second replica on the same database finds the administrator and prints nothing.
+    let second = TestApp::builder()
+        .database_url(&app.database_url())
+        .start()
+        .await;
+    assert!(!second.logs().contains("password: "), "{}", second.logs());
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::builder().sqlite().start().await;
+    for path in [
+        "/health/liveliness",
+        "/graphql",
+        "/",
+        "/v1/models",
+        "/no/such/page",
+    ] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            !csp.contains("script-src 'self' 'unsafe-inline'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            headers["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "{path}: no HSTS over http"
+        );
+    }
+    let https = TestApp::builder()
+        .sqlite()
+        .config_toml("[auth]\npublic_url = \"https://portal.example.com\"\n")
+        .start()
+        .await;
+    let response = https.get("/health/liveliness").await;
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+}
