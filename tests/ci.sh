@@ -13,6 +13,7 @@ source "$root/tests/tools.sh"
 ensure_build_tools
 ensure_browser
 ensure_sdk_venv
+ensure_oidc_provider
 ensure_services
 
 log "cargo fmt --check"

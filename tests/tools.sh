@@ -50,6 +50,15 @@ ensure_frontend_assets() {
   fi
 }
 
+# The test OpenID provider (node-oidc-provider), pinned in tests/oidc/package-lock.json.
+ensure_oidc_provider() {
+  local dir="$root/tests/oidc"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing the test OpenID provider (npm ci in tests/oidc)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 ensure_build_tools() {
   ensure_apt node:nodejs npm:npm
   ensure_rust_target

@@ -10,7 +10,7 @@ use chrono::Utc;
 use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, TryIntoModel,
+    Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -253,6 +253,7 @@ impl AccountService {
             (None, _) => None,
         };
         let now = Utc::now();
+        let is_new = found.is_none();
         let mut row = match found {
             Some(existing) => {
                 if !existing.active {
@@ -282,7 +283,11 @@ impl AccountService {
         }
         row.roles = Set(Role::to_json(&roles));
         row.updated_at = Set(now);
-        Ok(row.save(&self.db).await?.try_into_model()?)
+        Ok(if is_new {
+            row.insert(&self.db).await?
+        } else {
+            row.update(&self.db).await?
+        })
     }
 
     /// The `external_id` of a new SSO user: their e-mail when free, else issuer-scoped subject.

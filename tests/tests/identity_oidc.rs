@@ -1,0 +1,436 @@
+//! Single sign-on against a real OpenID provider (node-oidc-provider, started by the harness):
+//! the full code flow with a cookie-jar client, each kind of forged or spoiled answer refused,
+//! roles following the provider's groups, and logout on every replica.
+
+#![allow(clippy::unwrap_used)]
+
+use harness::{OidcProvider, OidcUser, SessionClient, Tamper, TestApp};
+use serde_json::{Value, json};
+
+/// Two replicas on one PostgreSQL database, both registered at the provider.
+struct Sso {
+    provider: OidcProvider,
+    a: TestApp,
+    b: TestApp,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+const ROLES: &str = "admin_groups = [\"sy-admins\"]\nreadonly_groups = [\"sy-auditors\"]\n\
+                     allowed_groups = [\"staff\"]\n";
+
+async fn start() -> Sso {
+    let ports = [free_port(), free_port()];
+    let bases: Vec<String> = ports
+        .iter()
+        .map(|p| format!("http://127.0.0.1:{p}"))
+        .collect();
+    let callbacks: Vec<String> = bases.iter().map(|b| format!("{b}/auth/callback")).collect();
+    let provider = OidcProvider::start(
+        &callbacks,
+        &[
+            OidcUser {
+                id: "alice",
+                password: "alice-pw",
+                email: "alice@example.com",
+                name: "Alice Example",
+                groups: &["staff", "sy-admins"],
+            },
+            OidcUser {
+                id: "mallory",
+                password: "mallory-pw",
+                email: "mallory@example.com",
+                name: "Mallory",
+                groups: &["visitors"],
+            },
+        ],
+    )
+    .await;
+    let a = TestApp::builder()
+        .env("SWITCHYARD_LISTEN", &format!("127.0.0.1:{}", ports[0]))
+        .config_toml(&provider.config_toml(&bases[0], ROLES))
+        .start()
+        .await;
+    let b = TestApp::builder()
+        .database_url(&a.database_url())
+        .env("SWITCHYARD_LISTEN", &format!("127.0.0.1:{}", ports[1]))
+        .config_toml(&provider.config_toml(&bases[1], ROLES))
+        .start()
+        .await;
+    Sso { provider, a, b }
+}
+
+fn location(response: &reqwest::Response, from: &str) -> String {
+    let raw = response.headers()["location"].to_str().unwrap();
+    reqwest::Url::parse(from)
+        .unwrap()
+        .join(raw)
+        .unwrap()
+        .to_string()
+}
+
+/// Follows the provider's redirects (signing in on its login page when it shows one) until it
+/// sends the browser back to a Switchyard callback, and returns that callback URL.
+async fn through_provider(
+    browser: &SessionClient,
+    authorize: &str,
+    user: &str,
+    password: &str,
+) -> String {
+    let mut url = authorize.to_owned();
+    for _ in 0..12 {
+        if url.contains("/auth/callback") {
+            return url;
+        }
+        let response = browser.client.get(&url).send().await.unwrap();
+        if response.status().is_redirection() {
+            url = location(&response, &url);
+            continue;
+        }
+        let page = response.text().await.unwrap();
+        let action = page
+            .split("action=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no login form at {url}:\n{page}"));
+        let posted = browser
+            .client
+            .post(reqwest::Url::parse(&url).unwrap().join(action).unwrap())
+            .form(&[("login", user), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            posted.status().is_redirection(),
+            "login form: {}",
+            posted.status()
+        );
+        url = location(&posted, &url);
+    }
+    panic!("the provider never sent the browser back (last at {url})");
+}
+
+/// `/auth/login` on `app`: the provider URL it redirects to.
+async fn begin(browser: &SessionClient, app: &TestApp, redirect: &str) -> String {
+    let response = browser
+        .client
+        .get(app.url(&format!("/auth/login?redirect={redirect}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    location(&response, &app.url("/"))
+}
+
+/// The whole sign-in; returns the callback's response.
+async fn sign_in(
+    browser: &SessionClient,
+    app: &TestApp,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
+    let authorize = begin(browser, app, "/keys").await;
+    let callback = through_provider(browser, &authorize, user, password).await;
+    browser.client.get(&callback).send().await.unwrap()
+}
+
+async fn me(browser: &SessionClient, app: &TestApp) -> Value {
+    let (_, body) = browser
+        .graphql(&app.url(""), "{ me { name roles authMethod } }", json!({}))
+        .await;
+    body["data"]["me"].clone()
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    reqwest::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[tokio::test]
+async fn the_code_flow_signs_in_maps_groups_and_logs_out_everywhere() {
+    let sso = start().await;
+    let browser = SessionClient::new();
+
+    let settings = sso
+        .a
+        .graphql("{ authSettings { localLogin singleSignOn providerName } }")
+        .await;
+    assert_eq!(
+        settings["data"]["authSettings"],
+        json!({"localLogin": false, "singleSignOn": true, "providerName": "Test provider"}),
+        "local accounts are off once OIDC is configured"
+    );
+
+    let authorize = begin(&browser, &sso.a, "/keys").await;
+    assert!(authorize.starts_with(sso.provider.issuer()), "{authorize}");
+    assert_eq!(
+        query_param(&authorize, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    assert!(query_param(&authorize, "code_challenge").is_some());
+    assert!(query_param(&authorize, "state").unwrap().len() >= 16);
+    assert!(query_param(&authorize, "nonce").unwrap().len() >= 16);
+    assert_eq!(
+        query_param(&authorize, "redirect_uri").unwrap(),
+        sso.a.url("/auth/callback")
+    );
+
+    let callback = through_provider(&browser, &authorize, "alice", "alice-pw").await;
+    let landed = browser.client.get(&callback).send().await.unwrap();
+    assert_eq!(landed.status(), 303, "{}", sso.a.logs());
+    assert_eq!(
+        landed.headers()["location"],
+        "/keys",
+        "back where the sign-in started"
+    );
+    assert_eq!(
+        me(&browser, &sso.a).await,
+        json!({"name": "Alice Example", "roles": ["ADMIN", "USER"], "authMethod": "SESSION"})
+    );
+
+    // The same callback again: its state was used up.
+    let replayed = browser.client.get(&callback).send().await.unwrap();
+    assert_eq!(replayed.status(), 400);
+
+    // The group goes away at the provider: the role goes away at the next login.
+    sso.provider.set_groups("alice", &["staff"]).await;
+    let again = sign_in(&browser, &sso.a, "alice", "alice-pw").await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(me(&browser, &sso.a).await["roles"], json!(["USER"]));
+
+    // The session is valid on the other replica, and logout on one ends it on both.
+    let session = browser.cookie(&sso.a.url(""), "sy_session").unwrap();
+    let on_b = SessionClient::new();
+    on_b.set_cookie(&sso.b.url(""), &format!("sy_session={session}"));
+    assert_eq!(me(&on_b, &sso.b).await["name"], "Alice Example");
+    let (_, out) = browser
+        .graphql(
+            &sso.a.url(""),
+            "mutation { logout { redirectTo } }",
+            json!({}),
+        )
+        .await;
+    let end_session = out["data"]["logout"]["redirectTo"].as_str().unwrap();
+    assert!(
+        end_session.starts_with(&format!("{}/session/end", sso.provider.issuer())),
+        "{end_session}"
+    );
+    assert!(query_param(end_session, "id_token_hint").is_some());
+    assert_eq!(
+        query_param(end_session, "post_logout_redirect_uri").unwrap(),
+        sso.a.url("/")
+    );
+    assert_eq!(
+        me(&on_b, &sso.b).await,
+        Value::Null,
+        "revoked on every replica"
+    );
+    assert_eq!(me(&browser, &sso.a).await, Value::Null);
+    // The provider accepts the end-session request it was sent to.
+    let ended = browser.client.get(end_session).send().await.unwrap();
+    assert!(ended.status().is_success(), "{}", ended.status());
+
+    // Someone outside the allowed groups is kept out.
+    let outsider = SessionClient::new();
+    let refused = sign_in(&outsider, &sso.a, "mallory", "mallory-pw").await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("not in a group allowed")
+    );
+    assert!(outsider.cookie(&sso.a.url(""), "sy_session").is_none());
+}
+
+#[tokio::test]
+async fn forged_and_spoiled_answers_are_refused() {
+    let sso = start().await;
+    let browser = SessionClient::new();
+    let no_session =
+        |browser: &SessionClient| browser.cookie(&sso.a.url(""), "sy_session").is_none();
+
+    // A state Switchyard never issued.
+    let authorize = begin(&browser, &sso.a, "/").await;
+    let callback = through_provider(&browser, &authorize, "alice", "alice-pw").await;
+    let code = query_param(&callback, "code").unwrap();
+    let forged = browser
+        .client
+        .get(
+            sso.a
+                .url(&format!("/auth/callback?code={code}&state=made-up")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    assert!(no_session(&browser));
+
+    // A code used once already, presented with a fresh, valid state.
+    let ok = browser.client.get(&callback).send().await.unwrap();
+    assert_eq!(ok.status(), 303, "the genuine callback still works once");
+    let fresh = begin(&browser, &sso.a, "/").await;
+    let state = query_param(&fresh, "state").unwrap();
+    let replayed = browser
+        .client
+        .get(
+            sso.a
+                .url(&format!("/auth/callback?code={code}&state={state}")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        replayed.status(),
+        401,
+        "the provider refuses a replayed code"
+    );
+
+    // A code bound to another nonce (the authorization request was tampered with).
+    let other = SessionClient::new();
+    let authorize = begin(&other, &sso.a, "/").await;
+    let mut url = reqwest::Url::parse(&authorize).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "nonce" {
+                "attacker-chosen-nonce".to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    let callback = through_provider(&other, url.as_str(), "alice", "alice-pw").await;
+    let wrong_nonce = other.client.get(&callback).send().await.unwrap();
+    assert_eq!(wrong_nonce.status(), 401);
+    assert!(no_session(&other));
+
+    // ID tokens signed by the provider's own key, but expired, or issued for someone else.
+    for tamper in [Tamper::Expired, Tamper::WrongAudience] {
+        sso.provider.tamper(Some(tamper)).await;
+        let victim = SessionClient::new();
+        let spoiled = sign_in(&victim, &sso.a, "alice", "alice-pw").await;
+        assert_eq!(spoiled.status(), 401, "{tamper:?}");
+        assert!(no_session(&victim), "{tamper:?}");
+    }
+    sso.provider.tamper(None).await;
+    let fine = SessionClient::new();
+    assert_eq!(
+        sign_in(&fine, &sso.a, "alice", "alice-pw").await.status(),
+        303
+    );
+    assert!(
+        sso.a.logs().contains("single sign-on failed"),
+        "failures are logged"
+    );
+    // Each was refused for its own reason, not for some other fault on the way.
+    let logs = sso.a.logs();
+    for reason in [
+        "invalid_grant",
+        "nonce mismatch",
+        "ID token expired",
+        "Invalid audiences",
+    ] {
+        assert!(logs.contains(reason), "no `{reason}` in the log:\n{logs}");
+    }
+    assert!(!sso.a.logs().contains(&code), "codes are never logged");
+}
+
+/// The browser journey: the portal's sign-in page, the provider's login page, back in the
+/// SPA signed in. Needs the SPA built (`trunk build --release`, which `tests/ci.sh` runs).
+#[tokio::test]
+async fn chromium_signs_in_through_the_provider_and_lands_in_the_portal() {
+    use fantoccini::Locator;
+    use std::time::Duration;
+
+    let dist = harness::workspace_root().join("frontend/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "build the SPA first: trunk build --release"
+    );
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let provider = OidcProvider::start(
+        &[format!("{base}/auth/callback")],
+        &[OidcUser {
+            id: "alice",
+            password: "alice-pw",
+            email: "alice@example.com",
+            name: "Alice Example",
+            groups: &["staff"],
+        }],
+    )
+    .await;
+    let app = TestApp::builder()
+        .sqlite()
+        .static_dir(dist)
+        .env("SWITCHYARD_LISTEN", &format!("127.0.0.1:{port}"))
+        .config_toml(&provider.config_toml(&base, ""))
+        .start()
+        .await;
+
+    let browser = harness::browser::Browser::start().await;
+    let page = &browser.client;
+    let timeout = Duration::from_secs(20);
+    page.goto(&app.url("/login")).await.unwrap();
+    let button = page
+        .wait()
+        .at_most(timeout)
+        .for_element(Locator::Css("#sso-sign-in"))
+        .await
+        .unwrap();
+    assert_eq!(button.text().await.unwrap(), "Sign in with Test provider");
+    button.click().await.unwrap();
+
+    // The provider's own login page.
+    let user = page
+        .wait()
+        .at_most(timeout)
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap();
+    assert!(
+        page.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(provider.issuer())
+    );
+    user.send_keys("alice").await.unwrap();
+    page.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("alice-pw")
+        .await
+        .unwrap();
+    page.find(Locator::Css("#sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Back in the SPA, signed in.
+    let name = page
+        .wait()
+        .at_most(timeout)
+        .for_element(Locator::Css("#signed-in-as"))
+        .await
+        .unwrap();
+    assert_eq!(name.text().await.unwrap(), "Alice Example");
+    let url = page.current_url().await.unwrap();
+    assert_eq!(url.as_str(), app.url("/"), "landed on the portal");
+    assert!(page.find(Locator::Css("#sign-out")).await.is_ok());
+}
