@@ -89,8 +89,9 @@ cat <<MSG
               gaudi http://127.0.0.1:$gaudi_port   (granite-3-2-8b-instruct, llama-3-1-8b-instruct)
   Try it:     curl http://$listen/v1/chat/completions -H "Authorization: Bearer $master_key" \\
                 -d '{"model": "granite-3-2-8b-instruct", "messages": [{"role": "user", "content": "hi"}]}'
-  Sign-in:    the portal is open to everyone until sign-in lands (see the open issues);
-              data lives in ./data (delete it to start over); models in $config.
+  Sign-in:    http://$listen/login as "admin"; the password is printed below at the first
+              start (set auth.bootstrap_password to choose it). Data lives in ./data
+              (delete it to start over); models in $config.
 
 MSG
 SWITCHYARD_LISTEN="$listen" SWITCHYARD_MASTER_KEY="$master_key" \

@@ -427,7 +427,9 @@ async fn every_response_carries_the_security_headers() {
     }
     let https = TestApp::builder()
         .sqlite()
-        .config_toml("[auth]\npublic_url = \"https://portal.example.com\"\n")
+        .config_toml(&format!(
+            "[auth]\npublic_url = \"https://portal.example.com\"\nbootstrap_password = \"{PASSWORD}\"\n"
+        ))
         .start()
         .await;
     let response = https.get("/health/liveliness").await;
@@ -435,4 +437,183 @@ async fn every_response_carries_the_security_headers() {
         response.headers()["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
     );
+    // Under https the session cookies are Secure, and only the public origin may send them.
+    let signed_in = reqwest::Client::new()
+        .post(https.url("/graphql"))
+        .header("origin", "https://portal.example.com")
+        .json(&json!({"query": format!("mutation {{ login(name: \"admin\", password: \"{PASSWORD}\") {{ name }} }}")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200, "the public origin is accepted");
+    let cookies: Vec<&str> = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(cookies.len(), 2);
+    assert!(
+        cookies.iter().all(|c| c.ends_with("; Secure")),
+        "{cookies:?}"
+    );
+    let from_elsewhere = reqwest::Client::new()
+        .post(https.url("/graphql"))
+        .header("origin", &https.url("").trim_end_matches('/').to_owned())
+        .json(&json!({"query": "{ me { name } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        from_elsewhere.status(),
+        403,
+        "only the configured public origin"
+    );
+}
+
+/// Opens `/graphql/ws` (graphql-transport-ws) with extra upgrade headers and an init payload.
+async fn ws_connect(
+    app: &TestApp,
+    headers: &[(&str, String)],
+) -> Result<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    tokio_tungstenite::tungstenite::Error,
+> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = app.ws_url("/graphql/ws").into_client_request().unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    for (name, value) in headers {
+        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes());
+        request
+            .headers_mut()
+            .insert(name.unwrap(), value.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+/// Sends `connection_init` with `payload`, then runs `{ me { … } }`; returns the `me` value,
+/// or the close frame's code and reason when the server refuses the connection.
+async fn ws_me(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    payload: Value,
+) -> Result<Value, (u16, String)> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let send = |v: Value| Message::text(v.to_string());
+    socket
+        .send(send(json!({"type": "connection_init", "payload": payload})))
+        .await
+        .unwrap();
+    let mut subscribed = false;
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("an answer within 10 s")
+            .expect("a frame")
+            .expect("a valid frame");
+        match message {
+            Message::Close(frame) => {
+                let frame = frame.expect("a close frame with a reason");
+                return Err((u16::from(frame.code), frame.reason.to_string()));
+            }
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                match value["type"].as_str() {
+                    Some("connection_ack") if !subscribed => {
+                        subscribed = true;
+                        socket
+                            .send(send(json!({"id": "1", "type": "subscribe",
+                                "payload": {"query": "{ me { name authMethod } }"}})))
+                            .await
+                            .unwrap();
+                    }
+                    Some("next") => return Ok(value["payload"]["data"]["me"].clone()),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_connections_authenticate_by_token_in_init_or_by_cookie() {
+    let app = app_with_admin(false).await;
+    let base = app.url("");
+    let browser = SessionClient::new();
+    login(&browser, &app, "admin", PASSWORD).await;
+    let (_, token) = browser
+        .graphql(
+            &base,
+            "mutation { createAccessToken(name: \"ws\") { secret } }",
+            json!({}),
+        )
+        .await;
+    let secret = token["data"]["createAccessToken"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut socket = ws_connect(&app, &[]).await.unwrap();
+    let me = ws_me(
+        &mut socket,
+        json!({"authorization": format!("Bearer {secret}")}),
+    )
+    .await;
+    assert_eq!(
+        me.unwrap(),
+        json!({"name": "Administrator", "authMethod": "TOKEN"})
+    );
+
+    let mut socket = ws_connect(&app, &[]).await.unwrap();
+    assert_eq!(
+        ws_me(&mut socket, json!({})).await.unwrap(),
+        Value::Null,
+        "anonymous"
+    );
+
+    let mut socket = ws_connect(&app, &[]).await.unwrap();
+    let refused = ws_me(&mut socket, json!({"token": "syp_not-a-real-token"})).await;
+    // async-graphql closes a refused graphql-transport-ws init with 1002 and the reason.
+    assert_eq!(
+        refused,
+        Err((
+            1002,
+            "this access token is unknown, expired or revoked".to_owned()
+        ))
+    );
+
+    let cookie = format!(
+        "sy_session={}",
+        browser.cookie(&base, "sy_session").unwrap()
+    );
+    let same_origin = base.trim_end_matches('/').to_owned();
+    let mut socket = ws_connect(&app, &[("cookie", cookie.clone()), ("origin", same_origin)])
+        .await
+        .unwrap();
+    let me = ws_me(&mut socket, json!({})).await;
+    assert_eq!(
+        me.unwrap(),
+        json!({"name": "Administrator", "authMethod": "SESSION"})
+    );
+
+    // Another site cannot ride the cookie over a WebSocket either.
+    let hijack = ws_connect(
+        &app,
+        &[("cookie", cookie), ("origin", "http://evil.example".into())],
+    )
+    .await;
+    match hijack {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("expected a refused upgrade, got {other:?}"),
+    }
 }

@@ -159,6 +159,15 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 async fn the_code_flow_signs_in_maps_groups_and_logs_out_everywhere() {
     let sso = start().await;
     let browser = SessionClient::new();
+    // Provisioning automation made Alice's user (and a key) by e-mail before she ever signed in.
+    let created = sso
+        .a
+        .post_as_master(
+            "/user/new",
+            &json!({"user_id": "alice@example.com", "max_budget": 5}),
+        )
+        .await;
+    assert_eq!(created.status(), 200);
 
     let settings = sso
         .a
@@ -201,7 +210,44 @@ async fn the_code_flow_signs_in_maps_groups_and_logs_out_everywhere() {
     let replayed = browser.client.get(&callback).send().await.unwrap();
     assert_eq!(replayed.status(), 400);
 
-    // The group goes away at the provider: the role goes away at the next login.
+    // Her verified e-mail linked the provisioned user rather than making a second one.
+    let info = sso
+        .a
+        .get_as_master("/user/info?user_id=alice@example.com")
+        .await;
+    let info: Value = info.json().await.unwrap();
+    assert_eq!(info["user_info"]["max_budget"], 5.0, "{info}");
+    let db = sso.a.database().await;
+    let users = sea_orm::ConnectionTrait::query_all(
+        &db,
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT external_id FROM users WHERE email = 'alice@example.com'",
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(users.len(), 1, "one user for Alice");
+
+    // Groups decide roles at every login: auditors read everything and change nothing ...
+    sso.provider
+        .set_groups("alice", &["staff", "sy-auditors"])
+        .await;
+    assert_eq!(
+        sign_in(&browser, &sso.a, "alice", "alice-pw")
+            .await
+            .status(),
+        303
+    );
+    let (_, auditor) = browser
+        .graphql(&sso.a.url(""), "{ me { roles permissions } }", json!({}))
+        .await;
+    assert_eq!(
+        auditor["data"]["me"],
+        json!({"roles": ["ADMIN_READONLY", "USER"], "permissions": ["READ_OWN", "WRITE_OWN", "READ_ALL"]})
+    );
+
+    // ... and a group gone at the provider is a role gone at the next login.
     sso.provider.set_groups("alice", &["staff"]).await;
     let again = sign_in(&browser, &sso.a, "alice", "alice-pw").await;
     assert_eq!(again.status(), 303);
