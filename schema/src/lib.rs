@@ -11,11 +11,17 @@ pub mod duration;
 pub mod error;
 pub mod identity;
 pub mod keys;
+pub mod pagination;
 pub mod secret;
+pub mod settings;
 pub mod spend;
+pub mod subscriptions;
 pub mod system;
 pub mod users;
 
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
@@ -27,11 +33,18 @@ pub struct Query(
     system::SystemQuery,
     branding::BrandingQuery,
     identity::IdentityQuery,
+    catalog::CatalogQuery,
+    subscriptions::SubscriptionQuery,
+    keys::KeyQuery,
 );
 
 /// The root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation);
+pub struct Mutation(
+    identity::IdentityMutation,
+    subscriptions::SubscriptionMutation,
+    keys::KeyMutation,
+);
 
 /// The root subscription: every domain's live feeds.
 #[derive(MergedSubscription, Default)]
@@ -55,22 +68,35 @@ pub struct Deps {
     pub version: &'static str,
     /// Sign-in, sessions and tokens.
     pub identity: identity::IdentityServices,
+    /// Deployment health as this replica's checks see it (none in tests without a gateway).
+    pub health: Option<Arc<dyn catalog::DeploymentHealth>>,
 }
 
 /// Builds the schema with its services attached and its limits set.
 pub fn build_schema(deps: Deps) -> AppSchema {
-    Schema::build(
+    let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
     .data(branding::BrandingService::new(deps.db.clone()))
     .data(deps.identity)
+    .data(catalog::CatalogService::new(deps.db.clone()))
+    .data(DataLoader::new(
+        catalog::ModelLoader(catalog::CatalogService::new(deps.db.clone())),
+        tokio::spawn,
+    ))
+    .data(subscriptions::SubscriptionService::new(deps.db.clone()))
+    .data(keys::PortalKeys::new(deps.db.clone()))
+    .data(settings::SettingsService::new(deps.db.clone()))
     .extension(identity::WriteGate)
     .data(system::ServerVersion(deps.version))
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .finish()
+    .limit_complexity(MAX_COMPLEXITY);
+    match deps.health {
+        Some(health) => builder.data(health).finish(),
+        None => builder.finish(),
+    }
 }
 
 /// The SDL of the schema, as checked in at `schema/schema.graphql`.

@@ -13,6 +13,7 @@ async fn schema_on_fresh_sqlite() -> (schema::AppSchema, sea_orm::DatabaseConnec
         db: db.clone(),
         version: "9.9.9-test",
         identity: schema::identity::IdentityServices::new(db.clone(), Default::default()).unwrap(),
+        health: None,
     });
     (schema, db)
 }

@@ -571,8 +571,15 @@ impl Config {
                     "{at}.deployments: expected at least one deployment"
                 ));
             }
+            let mut bases = std::collections::HashSet::new();
             for (j, deployment) in model.deployments.iter().enumerate() {
                 let url = deployment.api_base.as_str();
+                if !bases.insert(url.trim_end_matches('/')) {
+                    return invalid(format!(
+                        "{at}.deployments[{j}].api_base: another deployment of this model \
+                         already uses {url}"
+                    ));
+                }
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
                     return invalid(format!(
                         "{at}.deployments[{j}].api_base: expected an http:// or https:// URL"
@@ -738,5 +745,48 @@ mod tests {
         let debug = format!("{config:?}");
         assert!(!debug.contains(&key) && !debug.contains("hunter2") && !debug.contains("hunter3"));
         assert!(debug.contains("REDACTED"), "{debug}");
+    }
+
+    #[test]
+    fn two_deployments_of_a_model_on_one_url_are_refused_before_start() {
+        let toml = "[[models]]\nname = \"m\"\n[[models.deployments]]\ncluster = \"a\"\n\
+                    api_base = \"http://x/v1\"\n[[models.deployments]]\ncluster = \"b\"\n\
+                    api_base = \"http://x/v1/\"\n";
+        let error = load_with(toml, &[]).unwrap_err().to_string();
+        assert!(
+            error.contains("deployments[1].api_base") && error.contains("already uses"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn sign_in_settings_are_checked_and_secrets_stay_hidden() {
+        let oidc = "[auth.oidc]\nissuer_url = \"https://sso.example\"\nclient_id = \"sy\"\n\
+                    client_secret = \"hunter4\"\n";
+        let error = load_with(oidc, &[]).unwrap_err().to_string();
+        assert!(
+            error.contains("auth.public_url"),
+            "OIDC needs the public URL: {error}"
+        );
+        let config = load_with(
+            &format!("[auth]\npublic_url = \"https://portal.example/\"\n{oidc}"),
+            &[],
+        )
+        .unwrap();
+        assert!(
+            !config.auth.local_accounts_enabled(),
+            "off with OIDC unless asked for"
+        );
+        assert!(config.auth.https());
+        assert_eq!(config.auth.public_base(), Some("https://portal.example"));
+        assert!(!format!("{config:?}").contains("hunter4"));
+        let short = load_with("[auth]\nbootstrap_password = \"short\"\n", &[]);
+        assert!(
+            short
+                .unwrap_err()
+                .to_string()
+                .contains("bootstrap_password")
+        );
+        assert!(load_with("", &[]).unwrap().auth.local_accounts_enabled());
     }
 }

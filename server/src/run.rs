@@ -56,11 +56,6 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let (db, location) = db::connect(&config).await?;
     let cache = config.redis_url.as_ref().map(Cache::new).transpose()?;
     let identity = identity(&config, &db)?;
-    let schema = schema::build_schema(schema::Deps {
-        db: db.clone(),
-        version: crate::VERSION,
-        identity: identity.services.clone(),
-    });
     let cipher = CredentialCipher::from_config(
         config.gateway.credentials_key.as_ref(),
         config.master_key.as_ref(),
@@ -71,6 +66,12 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         cipher,
         config.gateway.clone(),
     ));
+    let schema = schema::build_schema(schema::Deps {
+        db: db.clone(),
+        version: crate::VERSION,
+        identity: identity.services.clone(),
+        health: Some(registry.clone()),
+    });
     let (ledger_db, _) = db::connect_ledger(&config).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger)

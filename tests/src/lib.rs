@@ -18,6 +18,7 @@ pub mod process;
 pub mod proxy;
 pub mod redis_server;
 pub mod session;
+pub mod users;
 
 pub use app::{TestApp, TestAppBuilder};
 pub use mock::MockUpstream;
@@ -26,6 +27,7 @@ pub use pg::TestDb;
 pub use proxy::TcpProxy;
 pub use redis_server::RedisServer;
 pub use session::SessionClient;
+pub use users::TestUser;
 
 use std::path::PathBuf;
 

@@ -1,9 +1,14 @@
 //! The model catalog: models, their deployments on clusters, and the registry version that
-//! tells every replica when to reload its in-memory routing table.
+//! tells every replica when to reload its in-memory routing table; and its GraphQL view.
 
+mod graphql;
 mod service;
 
+pub use graphql::{
+    Capability, CatalogModel, CatalogQuery, DeploymentHealth, ModelLoader, load_catalog,
+    model_by_id,
+};
 pub use service::{
     CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges, ModelWithDeployments,
-    Registered, Registration, SOURCE_ADMIN_API, SOURCE_CONFIG,
+    Registered, Registration, SOURCE_ADMIN_API, SOURCE_CONFIG, bump_version,
 };

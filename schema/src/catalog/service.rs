@@ -109,6 +109,33 @@ impl CatalogService {
             .collect())
     }
 
+    /// The models with these ids and their deployments (two queries), for DataLoaders.
+    pub async fn models_by_ids(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<Vec<ModelWithDeployments>, DomainError> {
+        let models = model::Entity::find()
+            .filter(model::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        let mut by_model: HashMap<Uuid, Vec<deployment::Model>> = HashMap::new();
+        for row in deployment::Entity::find()
+            .filter(deployment::Column::ModelId.is_in(ids.to_vec()))
+            .order_by_asc(deployment::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+        {
+            by_model.entry(row.model_id).or_default().push(row);
+        }
+        Ok(models
+            .into_iter()
+            .map(|model| ModelWithDeployments {
+                deployments: by_model.remove(&model.id).unwrap_or_default(),
+                model,
+            })
+            .collect())
+    }
+
     /// The current registry version (0 before the first change).
     pub async fn registry_version(&self) -> Result<i64, DomainError> {
         crate::counters::read(&self.db, REGISTRY_VERSION_KEY).await

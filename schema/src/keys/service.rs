@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{api_key, api_key_model, model, user};
+use entity::{api_key, api_key_model, model, subscription, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -52,6 +52,8 @@ fn new_secret() -> String {
 pub struct NewKey {
     pub models: Vec<String>,
     pub duration: Option<String>,
+    /// An exact expiry, used when `duration` is not given.
+    pub expires_at: Option<DateTime<Utc>>,
     pub user_id: Option<String>,
     pub alias: Option<String>,
     pub metadata: Option<Value>,
@@ -75,6 +77,8 @@ pub struct NewKey {
 pub struct KeyChanges {
     pub models: Option<Vec<String>>,
     pub duration: Option<Option<String>>,
+    /// An exact expiry (`Some(None)`: never), applied after `duration`.
+    pub expires_at: Option<Option<DateTime<Utc>>>,
     pub user_id: Option<String>,
     pub alias: Option<Option<String>>,
     pub metadata: Option<Value>,
@@ -362,7 +366,10 @@ impl KeyService {
     #[tracing::instrument(skip_all, err, fields(origin = new.origin))]
     pub async fn generate(&self, new: NewKey) -> Result<Issued, DomainError> {
         check_budget_duration(new.budget_duration.as_deref())?;
-        let expires_at = expiry(new.duration.as_deref())?;
+        let expires_at = match new.duration.as_deref() {
+            Some(text) => expiry(Some(text))?,
+            None => new.expires_at,
+        };
         let txn = self.db.begin().await?;
         if let Some(alias) = &new.alias {
             Self::alias_free(&txn, alias, None).await?;
@@ -490,6 +497,17 @@ impl KeyService {
         self.records(keys).await
     }
 
+    /// The keys owned by `owner` (every key with `None`), newest first, with their models
+    /// and owners (four queries, however many keys).
+    pub async fn list_owned(&self, owner: Option<Uuid>) -> Result<Vec<KeyRecord>, DomainError> {
+        let mut query = api_key::Entity::find().order_by_desc(api_key::Column::CreatedAt);
+        if let Some(owner) = owner {
+            query = query.filter(api_key::Column::UserId.eq(owner));
+        }
+        let keys = query.all(&self.db).await?;
+        self.records(keys).await
+    }
+
     /// Applies `changes` to the key whose hash is `hash`.
     #[tracing::instrument(skip_all, err)]
     pub async fn update(&self, hash: &str, changes: KeyChanges) -> Result<KeyRecord, DomainError> {
@@ -515,6 +533,9 @@ impl KeyService {
         }
         if let Some(duration) = changes.duration {
             active.expires_at = Set(expiry(duration.as_deref())?);
+        }
+        if let Some(at) = changes.expires_at {
+            active.expires_at = Set(at);
         }
         if let Some(external) = &changes.user_id {
             active.user_id = Set(Some(Self::owner(&txn, external).await?));
@@ -636,6 +657,29 @@ impl KeyService {
             )
         });
         let key = record.key;
+        let mut models: HashSet<String> = record.models.into_iter().collect();
+        if key.origin == ORIGIN_PORTAL {
+            // A portal key reaches only what its owner is (still) subscribed to.
+            let subscribed: HashSet<Uuid> = match key.user_id {
+                Some(owner) => subscription::Entity::find()
+                    .filter(subscription::Column::UserId.eq(owner))
+                    .filter(subscription::Column::Status.eq("active"))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.model_id)
+                    .collect(),
+                None => HashSet::new(),
+            };
+            let names: HashSet<String> = model::Entity::find()
+                .filter(model::Column::Id.is_in(subscribed))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|m| m.name)
+                .collect();
+            models.retain(|name| names.contains(name));
+        }
         Ok(Some(AuthKey {
             limits: Limits::from_columns(
                 key.rpm_limit,
@@ -658,7 +702,7 @@ impl KeyService {
             blocked: key.blocked,
             expires_at: key.expires_at,
             all_models: key.all_models,
-            models: record.models.into_iter().collect(),
+            models,
         }))
     }
 }

@@ -99,6 +99,7 @@ fn new_key(body: &Map<String, Value>) -> Result<NewKey, ApiError> {
         team_id: string(body.get("team_id"), "team_id")?,
         tags: strings(body.get("tags"), "tags")?,
         origin: ORIGIN_ADMIN_API,
+        expires_at: None,
     })
 }
 
@@ -214,6 +215,7 @@ fn changes(body: &Map<String, Value>) -> Result<KeyChanges, ApiError> {
             .map(|v| strings(v, "models"))
             .transpose()?,
         duration: opt_string("duration")?,
+        expires_at: None,
         user_id: opt_string("user_id")?.flatten(),
         alias: opt_string("key_alias")?,
         metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),

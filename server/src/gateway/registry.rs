@@ -81,6 +81,15 @@ pub struct Registry {
     defaults: GatewayConfig,
 }
 
+impl schema::catalog::DeploymentHealth for Registry {
+    /// Healthy when the last check passed and the deployment is not cooling down.
+    fn healthy(&self, deployment: Uuid) -> Option<bool> {
+        let states = self.states.lock().ok()?;
+        let state = states.get(&deployment)?;
+        Some(state.is_healthy() && !state.cooling(super::balancer::now_ms()))
+    }
+}
+
 /// `base` without a trailing `/` and its origin without a trailing `/v1`.
 pub fn split_base(api_base: &str) -> (String, String) {
     let base = api_base.trim_end_matches('/').to_owned();

@@ -1,0 +1,503 @@
+//! Keys people make for themselves in the portal: multi-model keys over their active
+//! subscriptions, with expiry and limits held within the administrators' key policy, and
+//! rotation with an optional grace period for the old secret.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use entity::{api_key, model, subscription, user};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Issued, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_PORTAL};
+use crate::settings::{KeyPolicy, SettingsService};
+use crate::{DomainError, duration};
+
+/// When a key should expire.
+#[derive(Clone, Debug, Default)]
+pub enum Expiry {
+    /// The policy's default.
+    #[default]
+    Default,
+    /// Never (only when the policy has no maximum).
+    Never,
+    /// After a span in the duration grammar (`30d`, `1mo`).
+    In(String),
+    /// At this moment.
+    At(DateTime<Utc>),
+}
+
+/// Limits asked for; `None` takes the policy's default.
+#[derive(Clone, Debug, Default)]
+pub struct LimitRequest {
+    pub max_budget: Option<f64>,
+    pub soft_budget: Option<f64>,
+    pub budget_duration: Option<String>,
+    pub rpm_limit: Option<i64>,
+    pub tpm_limit: Option<i64>,
+    pub max_parallel_requests: Option<i64>,
+}
+
+/// A key to make.
+#[derive(Clone, Debug, Default)]
+pub struct KeyRequest {
+    pub name: String,
+    pub model_ids: Vec<Uuid>,
+    pub expiry: Expiry,
+    pub limits: LimitRequest,
+}
+
+/// Changes to a key; `None` leaves a part alone.
+#[derive(Clone, Debug, Default)]
+pub struct KeyEdit {
+    pub name: Option<String>,
+    pub model_ids: Option<Vec<Uuid>>,
+    pub expiry: Option<Expiry>,
+    pub limits: Option<LimitRequest>,
+}
+
+/// Whose keys an operation may touch: one user's, or (administrators) anyone's.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    Owner(Uuid),
+    Anyone,
+}
+
+const MAX_NAME: usize = 100;
+
+fn days(n: i32) -> TimeDelta {
+    TimeDelta::days(i64::from(n))
+}
+
+/// The expiry a request resolves to under `policy`.
+pub fn resolve_expiry(
+    policy: &KeyPolicy,
+    expiry: &Expiry,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DomainError> {
+    let at = match expiry {
+        Expiry::Default => policy.default_expiry_days.map(|d| now + days(d)),
+        Expiry::Never => None,
+        Expiry::In(text) => Some(
+            duration::parse(text)
+                .map_err(DomainError::BadInput)?
+                .end_after(now)
+                .ok_or_else(|| DomainError::BadInput(format!("`{text}` is too far away")))?,
+        ),
+        Expiry::At(at) if *at <= now => {
+            return Err(DomainError::BadInput(
+                "the expiry date is in the past".into(),
+            ));
+        }
+        Expiry::At(at) => Some(*at),
+    };
+    if let Some(max) = policy.max_expiry_days {
+        // A minute of slack so "the maximum" picked in a form a moment ago still fits.
+        let latest = now + days(max) + TimeDelta::minutes(1);
+        match at {
+            None => {
+                return Err(DomainError::BadInput(format!(
+                    "keys must expire within {max} days here"
+                )));
+            }
+            Some(at) if at > latest => {
+                return Err(DomainError::BadInput(format!(
+                    "keys may live at most {max} days here"
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(at)
+}
+
+/// A count limit under a default and a maximum.
+fn resolve_count(
+    name: &str,
+    requested: Option<i64>,
+    default: Option<i64>,
+    max: Option<i64>,
+) -> Result<Option<i64>, DomainError> {
+    match (requested.or(default), max) {
+        (Some(v), _) if v < 1 => Err(DomainError::BadInput(format!("{name} must be at least 1"))),
+        (Some(v), Some(m)) if v > m => Err(DomainError::BadInput(format!(
+            "{name} may be at most {m} here"
+        ))),
+        (None, Some(m)) => Ok(Some(m)),
+        (value, _) => Ok(value),
+    }
+}
+
+/// Currency → nanos, refusing what is not a sum of money.
+fn nanos(name: &str, value: f64) -> Result<i64, DomainError> {
+    if !value.is_finite() || !(0.0..=1e9).contains(&value) {
+        return Err(DomainError::BadInput(format!(
+            "{name} must be between 0 and 1e9"
+        )));
+    }
+    Ok((value * 1e9).round() as i64)
+}
+
+/// The limits a request resolves to under `policy`, as key columns.
+pub fn resolve_limits(policy: &KeyPolicy, asked: &LimitRequest) -> Result<KeyChanges, DomainError> {
+    let budget = match (
+        asked.max_budget.or(policy.default_max_budget),
+        policy.max_budget,
+    ) {
+        (Some(v), Some(m)) if v > m => {
+            return Err(DomainError::BadInput(format!(
+                "maxBudget may be at most {m} here"
+            )));
+        }
+        (None, Some(m)) => Some(m),
+        (value, _) => value,
+    };
+    let budget = budget.map(|b| nanos("maxBudget", b)).transpose()?;
+    let soft = asked
+        .soft_budget
+        .map(|b| nanos("softBudget", b))
+        .transpose()?;
+    if let (Some(soft), Some(max)) = (soft, budget)
+        && soft > max
+    {
+        return Err(DomainError::BadInput(
+            "softBudget is above maxBudget".into(),
+        ));
+    }
+    if let Some(text) = &asked.budget_duration {
+        duration::parse(text).map_err(DomainError::BadInput)?;
+    }
+    Ok(KeyChanges {
+        max_budget_nanos: Some(budget),
+        soft_budget_nanos: Some(soft),
+        budget_duration: Some(asked.budget_duration.clone()),
+        rpm_limit: Some(resolve_count(
+            "rpmLimit",
+            asked.rpm_limit,
+            policy.default_rpm_limit,
+            policy.max_rpm_limit,
+        )?),
+        tpm_limit: Some(resolve_count(
+            "tpmLimit",
+            asked.tpm_limit,
+            policy.default_tpm_limit,
+            policy.max_tpm_limit,
+        )?),
+        max_parallel_requests: Some(resolve_count(
+            "maxParallelRequests",
+            asked.max_parallel_requests,
+            None,
+            policy.max_parallel_requests,
+        )?),
+        ..KeyChanges::default()
+    })
+}
+
+fn check_name(name: &str) -> Result<String, DomainError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(DomainError::BadInput(format!(
+            "a key needs a name of 1 to {MAX_NAME} characters"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+/// The portal's key rules over [`KeyService`].
+#[derive(Clone)]
+pub struct PortalKeys {
+    db: DatabaseConnection,
+    keys: KeyService,
+    settings: SettingsService,
+}
+
+impl PortalKeys {
+    /// The rules over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            keys: KeyService::new(db.clone()),
+            settings: SettingsService::new(db.clone()),
+            db,
+        }
+    }
+
+    /// The names of `ids`, each of which `owner` must hold an active subscription to.
+    async fn subscribed_names(
+        &self,
+        owner: Uuid,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, DomainError> {
+        if ids.is_empty() {
+            return Err(DomainError::BadInput("pick at least one model".into()));
+        }
+        let models = model::Entity::find()
+            .filter(model::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        let active: Vec<Uuid> = subscription::Entity::find()
+            .filter(subscription::Column::UserId.eq(owner))
+            .filter(subscription::Column::Status.eq("active"))
+            .filter(subscription::Column::ModelId.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|s| s.model_id)
+            .collect();
+        let mut names = Vec::with_capacity(ids.len());
+        for id in ids {
+            let model = models
+                .iter()
+                .find(|m| m.id == *id)
+                .ok_or_else(|| DomainError::NotFound(format!("no model with id {id}")))?;
+            if !active.contains(id) {
+                return Err(DomainError::Forbidden(format!(
+                    "{} needs an active subscription first (subscribe, or wait for approval)",
+                    model.name
+                )));
+            }
+            names.push(model.name.clone());
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    async fn owner_external_id(&self, owner: Uuid) -> Result<String, DomainError> {
+        Ok(user::Entity::find_by_id(owner)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such user".into()))?
+            .external_id)
+    }
+
+    /// The key with `id` within `scope`.
+    async fn find(&self, scope: Scope, id: Uuid) -> Result<api_key::Model, DomainError> {
+        let mut query = api_key::Entity::find_by_id(id);
+        if let Scope::Owner(owner) = scope {
+            query = query.filter(api_key::Column::UserId.eq(owner));
+        }
+        query
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such key of yours".into()))
+    }
+
+    /// Makes a key for `owner`; the plaintext is in the result and nowhere else.
+    #[tracing::instrument(skip(self, request), err)]
+    pub async fn create(&self, owner: Uuid, request: KeyRequest) -> Result<Issued, DomainError> {
+        let policy = self.settings.key_policy().await?;
+        let name = check_name(&request.name)?;
+        let held = api_key::Entity::find()
+            .filter(api_key::Column::UserId.eq(owner))
+            .count(&self.db)
+            .await?;
+        if held >= u64::try_from(policy.max_keys_per_user).unwrap_or(0) {
+            return Err(DomainError::Conflict(format!(
+                "you hold {held} keys, the most allowed here; delete one first"
+            )));
+        }
+        let models = self.subscribed_names(owner, &request.model_ids).await?;
+        let expires_at = resolve_expiry(&policy, &request.expiry, Utc::now())?;
+        let limits = resolve_limits(&policy, &request.limits)?;
+        self.keys
+            .generate(NewKey {
+                models,
+                expires_at,
+                user_id: Some(self.owner_external_id(owner).await?),
+                metadata: Some(json!({ "name": name })),
+                max_budget_nanos: limits.max_budget_nanos.flatten(),
+                soft_budget_nanos: limits.soft_budget_nanos.flatten(),
+                budget_duration: limits.budget_duration.flatten(),
+                tpm_limit: limits.tpm_limit.flatten(),
+                rpm_limit: limits.rpm_limit.flatten(),
+                max_parallel_requests: limits.max_parallel_requests.flatten(),
+                origin: ORIGIN_PORTAL,
+                ..NewKey::default()
+            })
+            .await
+    }
+
+    /// The keys of `owner` (or everyone's), newest first.
+    pub async fn list(&self, owner: Option<Uuid>) -> Result<Vec<KeyRecord>, DomainError> {
+        self.keys.list_owned(owner).await
+    }
+
+    /// Changes a key's name, models, expiry or limits, within the policy.
+    #[tracing::instrument(skip(self, edit), err)]
+    pub async fn update(
+        &self,
+        scope: Scope,
+        id: Uuid,
+        edit: KeyEdit,
+    ) -> Result<KeyRecord, DomainError> {
+        let row = self.find(scope, id).await?;
+        let policy = self.settings.key_policy().await?;
+        let mut changes = match &edit.limits {
+            Some(limits) => resolve_limits(&policy, limits)?,
+            None => KeyChanges::default(),
+        };
+        if let Some(name) = &edit.name {
+            let mut metadata = row.metadata.clone();
+            if let Some(map) = metadata.as_object_mut() {
+                map.insert("name".into(), json!(check_name(name)?));
+            }
+            changes.metadata = Some(metadata);
+        }
+        if let Some(ids) = &edit.model_ids {
+            let owner = row.user_id.ok_or_else(|| {
+                DomainError::BadInput("this key has no owner to hold subscriptions".into())
+            })?;
+            changes.models = Some(self.subscribed_names(owner, ids).await?);
+        }
+        if let Some(expiry) = &edit.expiry {
+            changes.expires_at = Some(resolve_expiry(&policy, expiry, Utc::now())?);
+        }
+        self.keys.update(&row.token_hash, changes).await
+    }
+
+    /// A new secret for the key, same settings. With a grace period the old secret keeps
+    /// working that long (as a separate key that then expires); without, it stops at once.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn rotate(
+        &self,
+        scope: Scope,
+        id: Uuid,
+        grace: Option<&str>,
+    ) -> Result<Issued, DomainError> {
+        let row = self.find(scope, id).await?;
+        let Some(grace) = grace else {
+            return self.keys.regenerate(&row.token_hash).await;
+        };
+        let until = duration::parse(grace)
+            .map_err(DomainError::BadInput)?
+            .end_after(Utc::now())
+            .ok_or_else(|| DomainError::BadInput("the grace period is too long".into()))?;
+        let old = self.keys.record_by_hash(&row.token_hash).await?;
+        let issued = self
+            .keys
+            .generate(NewKey {
+                models: old.models.clone(),
+                expires_at: row.expires_at,
+                user_id: old.user_id.clone(),
+                metadata: Some(row.metadata.clone()),
+                max_budget_nanos: row.max_budget_nanos,
+                soft_budget_nanos: row.soft_budget_nanos,
+                budget_duration: row.budget_duration.clone(),
+                tpm_limit: row.tpm_limit,
+                rpm_limit: row.rpm_limit,
+                max_parallel_requests: row.max_parallel_requests,
+                model_rpm_limit: row.model_rpm_limit.clone(),
+                model_tpm_limit: row.model_tpm_limit.clone(),
+                origin: if row.origin == ORIGIN_PORTAL {
+                    ORIGIN_PORTAL
+                } else {
+                    super::ORIGIN_ADMIN_API
+                },
+                ..NewKey::default()
+            })
+            .await?;
+        let ends = row.expires_at.map_or(until, |at| at.min(until));
+        let mut metadata = row.metadata.clone();
+        if let Some(map) = metadata.as_object_mut() {
+            map.insert("rotated_to".into(), json!(issued.record.key.id.to_string()));
+        }
+        self.keys
+            .update(
+                &row.token_hash,
+                KeyChanges {
+                    expires_at: Some(Some(ends)),
+                    metadata: Some(metadata),
+                    ..KeyChanges::default()
+                },
+            )
+            .await?;
+        Ok(issued)
+    }
+
+    /// Revokes (blocks) or restores a key.
+    pub async fn set_blocked(
+        &self,
+        scope: Scope,
+        id: Uuid,
+        blocked: bool,
+    ) -> Result<KeyRecord, DomainError> {
+        let row = self.find(scope, id).await?;
+        let changes = KeyChanges {
+            blocked: Some(blocked),
+            ..KeyChanges::default()
+        };
+        self.keys.update(&row.token_hash, changes).await
+    }
+
+    /// Deletes a key for good.
+    pub async fn delete(&self, scope: Scope, id: Uuid) -> Result<(), DomainError> {
+        let row = self.find(scope, id).await?;
+        self.keys.delete(&[row.token_hash], &[]).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_follows_the_policy() {
+        let now = Utc::now();
+        let policy = KeyPolicy::default();
+        let default = resolve_expiry(&policy, &Expiry::Default, now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(default - now, TimeDelta::days(90));
+        assert!(
+            resolve_expiry(&policy, &Expiry::Never, now).is_err(),
+            "max 365 days"
+        );
+        assert!(resolve_expiry(&policy, &Expiry::In("400d".into()), now).is_err());
+        assert!(resolve_expiry(&policy, &Expiry::At(now - TimeDelta::days(1)), now).is_err());
+        let open = KeyPolicy {
+            max_expiry_days: None,
+            ..KeyPolicy::default()
+        };
+        assert_eq!(resolve_expiry(&open, &Expiry::Never, now).unwrap(), None);
+    }
+
+    #[test]
+    fn limits_take_defaults_and_stay_under_maximums() {
+        let policy = KeyPolicy {
+            default_rpm_limit: Some(60),
+            max_rpm_limit: Some(600),
+            max_tpm_limit: Some(10_000),
+            max_budget: Some(50.0),
+            ..KeyPolicy::default()
+        };
+        let none = resolve_limits(&policy, &LimitRequest::default()).unwrap();
+        assert_eq!(none.rpm_limit, Some(Some(60)), "the default");
+        assert_eq!(
+            none.tpm_limit,
+            Some(Some(10_000)),
+            "a maximum cannot be left unlimited"
+        );
+        assert_eq!(none.max_budget_nanos, Some(Some(50_000_000_000)));
+        let too_much = LimitRequest {
+            rpm_limit: Some(601),
+            ..LimitRequest::default()
+        };
+        assert!(
+            resolve_limits(&policy, &too_much)
+                .unwrap_err()
+                .to_string()
+                .contains("at most 600")
+        );
+        let soft_over = LimitRequest {
+            max_budget: Some(10.0),
+            soft_budget: Some(20.0),
+            ..LimitRequest::default()
+        };
+        assert!(resolve_limits(&policy, &soft_over).is_err());
+        let negative = LimitRequest {
+            max_budget: Some(-1.0),
+            ..LimitRequest::default()
+        };
+        assert!(resolve_limits(&KeyPolicy::default(), &negative).is_err());
+    }
+}

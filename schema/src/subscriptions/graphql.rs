@@ -1,0 +1,308 @@
+//! GraphQL for model subscriptions: mine (subscribe, cancel, request a review) and the admin
+//! queue (approve, deny with a reason, revert), each transition recorded.
+
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{
+    ComplexObject, Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject,
+};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{QueueFilter, Status, SubscriptionService};
+use crate::DomainError;
+use crate::catalog::{CatalogModel, load_catalog, model_by_id};
+use crate::identity::{Needs, Permission, caller};
+
+/// A subscription's state.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SubscriptionStatus {
+    Active,
+    Pending,
+    Denied,
+    Cancelled,
+}
+
+impl From<Status> for SubscriptionStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Active => Self::Active,
+            Status::Pending => Self::Pending,
+            Status::Denied => Self::Denied,
+            Status::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+impl From<SubscriptionStatus> for Status {
+    fn from(status: SubscriptionStatus) -> Self {
+        match status {
+            SubscriptionStatus::Active => Self::Active,
+            SubscriptionStatus::Pending => Self::Pending,
+            SubscriptionStatus::Denied => Self::Denied,
+            SubscriptionStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// A user's access to a model.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex, name = "ModelSubscription")]
+pub struct Subscription {
+    pub id: ID,
+    pub status: SubscriptionStatus,
+    /// Why it is in this state (a denial's reason, a review request's message).
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The subscriber's user id.
+    pub user_id: ID,
+    #[graphql(skip)]
+    pub model_id: Uuid,
+    #[graphql(skip)]
+    pub row_id: Uuid,
+}
+
+/// One recorded transition.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SubscriptionEvent {
+    pub from_status: Option<SubscriptionStatus>,
+    pub to_status: SubscriptionStatus,
+    /// Who made the change (null for the master key).
+    pub actor_user_id: Option<ID>,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<entity::subscription::Model> for Subscription {
+    fn from(row: entity::subscription::Model) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            status: Status::parse(&row.status).into(),
+            reason: row.reason,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            user_id: ID(row.user_id.to_string()),
+            model_id: row.model_id,
+            row_id: row.id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Subscription {
+    /// The model.
+    async fn model(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CatalogModel>> {
+        model_by_id(ctx, self.model_id).await
+    }
+
+    /// Every transition, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SubscriptionEvent>> {
+        let rows = service(ctx)?
+            .history(self.row_id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|e| SubscriptionEvent {
+                from_status: e.from_status.as_deref().map(|s| Status::parse(s).into()),
+                to_status: Status::parse(&e.to_status).into(),
+                actor_user_id: e.actor_user_id.map(|id| ID(id.to_string())),
+                reason: e.reason,
+                at: e.created_at,
+            })
+            .collect())
+    }
+}
+
+fn service<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a SubscriptionService> {
+    ctx.data::<SubscriptionService>()
+}
+
+fn uuid(id: &ID) -> async_graphql::Result<Uuid> {
+    Uuid::parse_str(id)
+        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
+}
+
+/// Narrows the admin queue.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct SubscriptionQueueFilter {
+    pub status: Option<SubscriptionStatus>,
+    pub model_id: Option<ID>,
+    pub user_id: Option<ID>,
+}
+
+/// Subscription queries.
+#[derive(Default)]
+pub struct SubscriptionQuery;
+
+#[Object]
+impl SubscriptionQuery {
+    /// My subscriptions, most recently changed first.
+    #[graphql(guard = "Needs(Permission::ReadOwn)")]
+    async fn my_subscriptions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Subscription>> {
+        let user = caller(ctx)
+            .require_user(Permission::ReadOwn)
+            .map_err(|e| e.extend())?;
+        let rows = service(ctx)?.mine(user).await.map_err(|e| e.extend())?;
+        Ok(rows.into_iter().map(Subscription::from).collect())
+    }
+
+    /// Everyone's subscriptions, most recently changed first (administrators).
+    #[graphql(guard = "Needs(Permission::ReadAll)")]
+    async fn subscription_queue(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<SubscriptionQueueFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Subscription, EmptyFields, EmptyFields>> {
+        let filter = filter.unwrap_or_default();
+        let query = QueueFilter {
+            status: filter.status.map(Status::from),
+            model_id: filter.model_id.as_ref().map(uuid).transpose()?,
+            user_id: filter.user_id.as_ref().map(uuid).transpose()?,
+        };
+        let rows = service(ctx)?.queue(&query).await.map_err(|e| e.extend())?;
+        crate::pagination::page(
+            rows.into_iter().map(Subscription::from).collect(),
+            first,
+            after,
+        )
+    }
+}
+
+/// Subscription mutations.
+#[derive(Default)]
+pub struct SubscriptionMutation;
+
+#[Object]
+impl SubscriptionMutation {
+    /// Subscribes me to a model: active at once, or pending when the model is restricted.
+    #[graphql(guard = "Needs(Permission::WriteOwn)")]
+    async fn subscribe(
+        &self,
+        ctx: &Context<'_>,
+        model_id: ID,
+    ) -> async_graphql::Result<Subscription> {
+        let user = caller(ctx)
+            .require_user(Permission::WriteOwn)
+            .map_err(|e| e.extend())?;
+        let row = service(ctx)?
+            .subscribe(user, uuid(&model_id)?)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(row.into())
+    }
+
+    /// Cancels one of my subscriptions; the model is taken off my keys.
+    #[graphql(guard = "Needs(Permission::WriteOwn)")]
+    async fn cancel_subscription(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Subscription> {
+        let user = caller(ctx)
+            .require_user(Permission::WriteOwn)
+            .map_err(|e| e.extend())?;
+        let row = service(ctx)?
+            .cancel(user, uuid(&id)?)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(row.into())
+    }
+
+    /// Asks for a denied subscription to be looked at again.
+    #[graphql(guard = "Needs(Permission::WriteOwn)")]
+    async fn request_review(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        message: Option<String>,
+    ) -> async_graphql::Result<Subscription> {
+        let user = caller(ctx)
+            .require_user(Permission::WriteOwn)
+            .map_err(|e| e.extend())?;
+        let row = service(ctx)?
+            .request_review(user, uuid(&id)?, message)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(row.into())
+    }
+
+    /// Approves pending subscriptions (administrators); all or nothing.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn approve_subscriptions(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Vec<Subscription>> {
+        decide(ctx, &ids, true, reason).await
+    }
+
+    /// Denies pending subscriptions with a reason the users will see (administrators).
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn deny_subscriptions(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+        reason: String,
+    ) -> async_graphql::Result<Vec<Subscription>> {
+        decide(ctx, &ids, false, Some(reason)).await
+    }
+
+    /// Undoes an approval or denial: the subscription is pending again (administrators).
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn revert_subscription(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Subscription> {
+        let admin = caller(ctx).principal.as_ref().and_then(|p| p.user_id);
+        let row = service(ctx)?
+            .revert(admin, uuid(&id)?, reason)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(row.into())
+    }
+
+    /// Restricts a model (its active subscriptions become pending and leave keys) or opens it
+    /// (pending ones are approved). Administrators.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn set_model_restricted(
+        &self,
+        ctx: &Context<'_>,
+        model_id: ID,
+        restricted: bool,
+    ) -> async_graphql::Result<Option<CatalogModel>> {
+        let admin = caller(ctx).principal.as_ref().and_then(|p| p.user_id);
+        let model = service(ctx)?
+            .set_restricted(admin, uuid(&model_id)?, restricted)
+            .await
+            .map_err(|e| e.extend())?;
+        let id = model.id.to_string();
+        Ok(load_catalog(ctx).await?.into_iter().find(|m| m.id.0 == id))
+    }
+}
+
+async fn decide(
+    ctx: &Context<'_>,
+    ids: &[ID],
+    approve: bool,
+    reason: Option<String>,
+) -> async_graphql::Result<Vec<Subscription>> {
+    let admin = caller(ctx).principal.as_ref().and_then(|p| p.user_id);
+    let ids = ids
+        .iter()
+        .map(uuid)
+        .collect::<async_graphql::Result<Vec<_>>>()?;
+    let rows = service(ctx)?
+        .decide(admin, &ids, approve, reason)
+        .await
+        .map_err(|e| e.extend())?;
+    Ok(rows.into_iter().map(Subscription::from).collect())
+}

@@ -1,0 +1,10 @@
+//! Model subscriptions: a user's access to a model, approved by administrators for restricted
+//! models, with every transition recorded.
+
+mod graphql;
+mod service;
+
+pub use graphql::{
+    Subscription, SubscriptionEvent, SubscriptionMutation, SubscriptionQuery, SubscriptionStatus,
+};
+pub use service::{QueueFilter, Status, SubscriptionService};
