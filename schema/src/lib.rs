@@ -11,6 +11,7 @@ pub mod duration;
 pub mod error;
 pub mod identity;
 pub mod keys;
+pub mod live;
 pub mod pagination;
 pub mod secret;
 pub mod settings;
@@ -48,7 +49,7 @@ pub struct Mutation(
 
 /// The root subscription: every domain's live feeds.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(system::SystemSubscription);
+pub struct Subscription(system::SystemSubscription, live::LiveSubscription);
 
 /// The executable schema type served at `/graphql` and `/graphql/ws`.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -70,6 +71,8 @@ pub struct Deps {
     pub identity: identity::IdentityServices,
     /// Deployment health as this replica's checks see it (none in tests without a gateway).
     pub health: Option<Arc<dyn catalog::DeploymentHealth>>,
+    /// Where settled requests are published for live subscribers.
+    pub live: live::LiveHub,
 }
 
 /// Builds the schema with its services attached and its limits set.
@@ -89,6 +92,7 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(subscriptions::SubscriptionService::new(deps.db.clone()))
     .data(keys::PortalKeys::new(deps.db.clone()))
     .data(settings::SettingsService::new(deps.db.clone()))
+    .data(deps.live)
     .extension(identity::WriteGate)
     .data(system::ServerVersion(deps.version))
     .limit_depth(MAX_DEPTH)

@@ -14,6 +14,7 @@ async fn schema_on_fresh_sqlite() -> (schema::AppSchema, sea_orm::DatabaseConnec
         version: "9.9.9-test",
         identity: schema::identity::IdentityServices::new(db.clone(), Default::default()).unwrap(),
         health: None,
+        live: schema::live::LiveHub::new(),
     });
     (schema, db)
 }

@@ -63,6 +63,11 @@ impl Cache {
         Ok(Self { client, display })
     }
 
+    /// A handle on the client, for connections of their own (pub/sub).
+    pub fn client(&self) -> redis::Client {
+        self.client.clone()
+    }
+
     /// The URL without credentials.
     pub fn display(&self) -> &str {
         &self.display

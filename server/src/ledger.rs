@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::config::LedgerConfig;
+use crate::live::LiveFeed;
 use crate::metrics::Metrics;
 
 /// How a request ended.
@@ -37,7 +38,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Success => "success",
             Self::Failure => "failure",
@@ -50,6 +52,8 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct SpendEvent {
     pub request_id: String,
+    /// The key's id, for live subscribers (the ledger stores the hash).
+    pub key_id: Option<Uuid>,
     pub key_hash: Option<String>,
     pub user_id: Option<Uuid>,
     pub model: String,
@@ -74,6 +78,8 @@ pub struct Ledger {
     tx: mpsc::UnboundedSender<SpendEvent>,
     metrics: Arc<Metrics>,
     max_buffered: i64,
+    /// Live subscribers (GraphQL `spendUpdates`), on every replica.
+    live: Option<Arc<LiveFeed>>,
 }
 
 /// The writer task, to be stopped (and flushed) at shutdown.
@@ -108,6 +114,7 @@ impl Ledger {
         db: DatabaseConnection,
         metrics: Arc<Metrics>,
         config: &LedgerConfig,
+        live: Option<Arc<LiveFeed>>,
     ) -> std::io::Result<(Self, LedgerWriter)> {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop, stopped) = tokio::sync::oneshot::channel();
@@ -129,6 +136,7 @@ impl Ledger {
                 tx,
                 metrics,
                 max_buffered,
+                live,
             },
             LedgerWriter { done, stop },
         ))
@@ -140,8 +148,11 @@ impl Ledger {
         self.metrics.ledger_queue_depth.get() < self.max_buffered
     }
 
-    /// Queues `event`; never blocks.
+    /// Queues `event` and shows it to live subscribers; never blocks.
     pub fn record(&self, event: SpendEvent) {
+        if let Some(live) = &self.live {
+            live.publish(&event);
+        }
         if self.tx.send(event).is_err() {
             tracing::error!("spend ledger is closed; an event was not recorded");
             return;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod gateway;
 pub mod identity;
 pub mod ledger;
+pub mod live;
 pub mod metrics;
 pub mod periodic;
 pub mod quota;

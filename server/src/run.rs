@@ -56,6 +56,8 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let (db, location) = db::connect(&config).await?;
     let cache = config.redis_url.as_ref().map(Cache::new).transpose()?;
     let identity = identity(&config, &db)?;
+    let hub = schema::live::LiveHub::new();
+    let live = crate::live::LiveFeed::start(hub.clone(), cache.as_ref().map(Cache::client));
     let cipher = CredentialCipher::from_config(
         config.gateway.credentials_key.as_ref(),
         config.master_key.as_ref(),
@@ -71,11 +73,13 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         version: crate::VERSION,
         identity: identity.services.clone(),
         health: Some(registry.clone()),
+        live: hub.clone(),
     });
     let (ledger_db, _) = db::connect_ledger(&config).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
-    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger)
-        .context("cannot start the spend ledger")?;
+    let (ledger, ledger_writer) =
+        Ledger::start(ledger_db, metrics.clone(), &config.ledger, Some(live))
+            .context("cannot start the spend ledger")?;
     let quotas = quotas(&config, cache.as_ref(), metrics.clone())?;
     let parts = GatewayParts {
         registry,

@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod redis_server;
 pub mod session;
 pub mod users;
+pub mod ws;
 
 pub use app::{TestApp, TestAppBuilder};
 pub use mock::MockUpstream;
@@ -28,6 +29,7 @@ pub use proxy::TcpProxy;
 pub use redis_server::RedisServer;
 pub use session::SessionClient;
 pub use users::TestUser;
+pub use ws::GraphqlSocket;
 
 use std::path::PathBuf;
 

@@ -268,6 +268,7 @@ impl Accounting {
         }
         self.ledger.record(SpendEvent {
             request_id: self.request_id.clone(),
+            key_id: self.caller.key().map(|k| k.id),
             key_hash: self.caller.key().map(|k| k.token_hash.clone()),
             user_id: self.caller.key().and_then(|k| k.owner),
             model: self.model.name.clone(),

@@ -1,0 +1,161 @@
+//! Live spend across replicas: each settled request goes to this replica's subscribers at
+//! once and, with Redis, to every other replica through one pub/sub channel (batched every
+//! 100 ms), so a subscriber sees every request within a second whichever replica served it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use schema::live::{LiveHub, SpendUpdate};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::ledger::SpendEvent;
+
+/// The pub/sub channel every replica publishes to and listens on.
+const CHANNEL: &str = "switchyard:spend";
+/// How often a replica publishes what it settled.
+const BATCH_EVERY: Duration = Duration::from_millis(100);
+/// Updates waiting for Redis before new ones are dropped (Redis down a long time).
+const QUEUE: usize = 65_536;
+
+/// One replica's batch on the channel.
+#[derive(Serialize, Deserialize)]
+struct Batch {
+    replica: Uuid,
+    updates: Vec<SpendUpdate>,
+}
+
+/// The publishing side, held by the ledger.
+pub struct LiveFeed {
+    hub: LiveHub,
+    to_redis: Option<mpsc::Sender<SpendUpdate>>,
+}
+
+fn update_of(event: &SpendEvent) -> SpendUpdate {
+    let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    SpendUpdate {
+        request_id: event.request_id.clone(),
+        key_id: event.key_id.map(|id| async_graphql::ID(id.to_string())),
+        user_id: event.user_id.map(|id| async_graphql::ID(id.to_string())),
+        model: event.model.clone(),
+        prompt_tokens: tokens(event.prompt_tokens),
+        completion_tokens: tokens(event.completion_tokens),
+        estimated: event.estimated,
+        cost: event.cost_nanos as f64 / 1e9,
+        status: event.outcome.as_str().to_owned(),
+        http_status: i32::from(event.http_status),
+        at: event.ended_at,
+    }
+}
+
+impl LiveFeed {
+    /// A feed into `hub`, shared through `redis` when one is configured.
+    pub fn start(hub: LiveHub, redis: Option<redis::Client>) -> Arc<Self> {
+        let replica = Uuid::new_v4();
+        let to_redis = redis.map(|client| {
+            let (tx, rx) = mpsc::channel(QUEUE);
+            tokio::spawn(publish_batches(client.clone(), replica, rx));
+            tokio::spawn(listen(client, replica, hub.clone()));
+            tx
+        });
+        Arc::new(Self { hub, to_redis })
+    }
+
+    /// Publishes one settled request (cheap when nobody anywhere can be listening).
+    pub fn publish(&self, event: &SpendEvent) {
+        let local = self.hub.has_subscribers();
+        if !local && self.to_redis.is_none() {
+            return;
+        }
+        let update = update_of(event);
+        if let Some(tx) = &self.to_redis {
+            // Full means Redis has been away a long while: live views miss these updates,
+            // the ledger still records them.
+            let _ = tx.try_send(update.clone());
+        }
+        if local {
+            self.hub.publish(Arc::new(update));
+        }
+    }
+}
+
+/// Sends this replica's updates to the channel, one message per batch.
+async fn publish_batches(
+    client: redis::Client,
+    replica: Uuid,
+    mut rx: mpsc::Receiver<SpendUpdate>,
+) {
+    let mut connection = None;
+    let mut ticker = tokio::time::interval(BATCH_EVERY);
+    let mut pending: Vec<SpendUpdate> = Vec::new();
+    loop {
+        ticker.tick().await;
+        while let Ok(update) = rx.try_recv() {
+            pending.push(update);
+        }
+        if rx.is_closed() && pending.is_empty() {
+            return;
+        }
+        if pending.is_empty() {
+            continue;
+        }
+        if connection.is_none() {
+            connection = client.get_multiplexed_async_connection().await.ok();
+        }
+        let Some(conn) = connection.as_mut() else {
+            continue;
+        };
+        let batch = Batch {
+            replica,
+            updates: std::mem::take(&mut pending),
+        };
+        let Ok(message) = serde_json::to_string(&batch) else {
+            continue;
+        };
+        let sent: Result<i64, redis::RedisError> = redis::cmd("PUBLISH")
+            .arg(CHANNEL)
+            .arg(message)
+            .query_async(conn)
+            .await;
+        if let Err(error) = sent {
+            tracing::warn!(%error, "cannot publish live spend to redis; reconnecting");
+            pending = batch.updates;
+            connection = None;
+        }
+    }
+}
+
+/// Receives other replicas' batches and hands them to this replica's subscribers;
+/// reconnects every second while Redis is away.
+async fn listen(client: redis::Client, replica: Uuid, hub: LiveHub) {
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => {
+                if let Err(error) = pubsub.subscribe(CHANNEL).await {
+                    tracing::warn!(%error, "cannot subscribe to live spend");
+                } else {
+                    let mut messages = pubsub.on_message();
+                    while let Some(message) = messages.next().await {
+                        let Ok(payload) = message.get_payload::<String>() else {
+                            continue;
+                        };
+                        let Ok(batch) = serde_json::from_str::<Batch>(&payload) else {
+                            continue;
+                        };
+                        if batch.replica == replica || !hub.has_subscribers() {
+                            continue;
+                        }
+                        for update in batch.updates {
+                            hub.publish(Arc::new(update));
+                        }
+                    }
+                    tracing::warn!("live spend subscription ended; reconnecting");
+                }
+            }
+            Err(error) => tracing::debug!(%error, "redis unavailable for live spend"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

@@ -1,0 +1,157 @@
+//! Live spend over GraphQL subscriptions: a request served by one replica reaches subscribers
+//! on another through Redis pub/sub, and nobody sees spend that is not theirs to see.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use harness::gateway::{ModelSpec, config};
+use harness::{GraphqlSocket, MockUpstream, RedisServer, TestApp, TestUser};
+use serde_json::{Value, json};
+
+const FEED: &str = "subscription($u: ID, $m: String) {
+  spendUpdates(userId: $u, model: $m) { requestId keyId userId model promptTokens completionTokens cost status httpStatus } }";
+
+/// How long to wait for an update that must arrive (the promise is a second; the margin is
+/// for a loaded test machine) and for one that must not.
+const ARRIVES: Duration = Duration::from_secs(5);
+const NEVER: Duration = Duration::from_millis(1_500);
+
+async fn socket_for(app: &TestApp, user: &TestUser) -> GraphqlSocket {
+    let base = app.url("");
+    let cookie = format!(
+        "sy_session={}",
+        user.browser.cookie(&base, "sy_session").unwrap()
+    );
+    let origin = base.trim_end_matches('/').to_owned();
+    GraphqlSocket::connect(app, &[("cookie", cookie), ("origin", origin)], json!({})).await
+}
+
+/// A key for `user` over `model`, made through GraphQL.
+async fn key_for(app: &TestApp, user: &TestUser, model: &str) -> (String, String) {
+    let found = app
+        .graphql_with(
+            "query($n: String!) { model(name: $n) { id } }",
+            json!({ "n": model }),
+        )
+        .await;
+    let model_id = found["data"]["model"]["id"].clone();
+    user.graphql(
+        "mutation($m: ID!) { subscribe(modelId: $m) { id } }",
+        json!({ "m": model_id }),
+    )
+    .await;
+    let made = user
+        .graphql(
+            "mutation($m: ID!) { createKey(input: {name: \"live\", modelIds: [$m]}) { secret key { id } } }",
+            json!({ "m": model_id }),
+        )
+        .await;
+    let created = &made["data"]["createKey"];
+    (
+        created["secret"].as_str().unwrap().to_owned(),
+        created["key"]["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn chat(app: &TestApp, key: &str) -> String {
+    let body = json!({"model": "granite", "messages": [{"role": "user", "content": "hi"}]});
+    let response = app.post_with_key("/v1/chat/completions", &body, key).await;
+    assert_eq!(response.status(), 200);
+    response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn spend_reaches_subscribers_on_every_replica_and_only_those_allowed() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let redis = RedisServer::start().await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&mock])]);
+    let a = TestApp::builder()
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .start()
+        .await;
+    let b = TestApp::builder()
+        .database_url(&a.database_url())
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .start()
+        .await;
+    let ana = a.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = a.sign_in_as("bob@example.com", &["user"]).await;
+    let admin = a.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let (ana_key, ana_key_id) = key_for(&a, &ana, "granite").await;
+    let (bob_key, _) = key_for(&a, &bob, "granite").await;
+
+    // Ana watches on replica B; Bob and an administrator (filtered to Ana) on A.
+    let mut ana_feed = socket_for(&b, &ana).await;
+    ana_feed.subscribe("s", FEED, json!({})).await;
+    let mut bob_feed = socket_for(&a, &bob).await;
+    bob_feed.subscribe("s", FEED, json!({})).await;
+    let mut admin_feed = socket_for(&a, &admin).await;
+    admin_feed
+        .subscribe("s", FEED, json!({ "u": ana.id }))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Served by A, seen on B.
+    let request_id = chat(&a, &ana_key).await;
+    let seen = ana_feed
+        .next_data("s", ARRIVES)
+        .await
+        .expect("Ana's update")
+        .unwrap();
+    let update = &seen["spendUpdates"];
+    assert_eq!(update["requestId"], request_id.as_str());
+    assert_eq!(update["keyId"], ana_key_id.as_str());
+    assert_eq!(update["userId"], ana.id.as_str());
+    assert_eq!(update["model"], "granite");
+    assert_eq!(update["status"], "success");
+    assert_eq!(update["httpStatus"], 200);
+    assert!(update["promptTokens"].as_i64().unwrap() > 0);
+    assert!(update["cost"].as_f64().unwrap() > 0.0);
+    let watched = admin_feed
+        .next_data("s", ARRIVES)
+        .await
+        .expect("the admin's update")
+        .unwrap();
+    assert_eq!(watched["spendUpdates"]["requestId"], request_id.as_str());
+    assert!(
+        bob_feed.next_data("s", NEVER).await.is_none(),
+        "Bob never sees Ana's spend"
+    );
+
+    // Bob's own request reaches Bob, served by B this time, and not the admin's Ana filter.
+    let bobs = chat(&b, &bob_key).await;
+    let mine = bob_feed
+        .next_data("s", ARRIVES)
+        .await
+        .expect("Bob's update")
+        .unwrap();
+    assert_eq!(mine["spendUpdates"]["requestId"], bobs.as_str());
+    assert!(
+        admin_feed.next_data("s", NEVER).await.is_none(),
+        "filtered to Ana"
+    );
+    assert!(ana_feed.next_data("s", NEVER).await.is_none());
+
+    // Watching someone else is for administrators only; anonymous sockets get nothing.
+    let mut nosy = socket_for(&a, &bob).await;
+    nosy.subscribe("x", FEED, json!({ "u": ana.id })).await;
+    let refused: Value = nosy.next_data("x", ARRIVES).await.unwrap().unwrap_err();
+    assert_eq!(refused[0]["extensions"]["code"], "FORBIDDEN", "{refused}");
+    let mut anonymous = GraphqlSocket::connect(&a, &[], json!({})).await;
+    anonymous.subscribe("x", FEED, json!({})).await;
+    let refused: Value = anonymous
+        .next_data("x", ARRIVES)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        refused[0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
+}
