@@ -18,6 +18,7 @@ pub mod settings;
 pub mod spend;
 pub mod subscriptions;
 pub mod system;
+pub mod usage;
 pub mod users;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub struct Query(
     catalog::CatalogQuery,
     subscriptions::SubscriptionQuery,
     keys::KeyQuery,
+    usage::UsageQuery,
 );
 
 /// The root mutation: every domain's mutations.
@@ -93,6 +95,7 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(keys::PortalKeys::new(deps.db.clone()))
     .data(settings::SettingsService::new(deps.db.clone()))
     .data(deps.live)
+    .data(usage::UsageService::new(deps.db.clone()))
     .extension(identity::WriteGate)
     .data(system::ServerVersion(deps.version))
     .limit_depth(MAX_DEPTH)

@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::identity;
 use crate::routes::security::SecurityHeaders;
-use crate::routes::{graphql, health, spa};
+use crate::routes::{graphql, health, spa, usage};
 use crate::state::AppState;
 
 /// The header that carries the request id, set when the client sent none.
@@ -35,6 +35,7 @@ pub fn build(state: AppState) -> Router {
         .route("/health/readiness", get(health::readiness))
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::websocket))
+        .route("/usage.csv", get(usage::export))
         .route("/auth/login", get(identity::routes::login))
         .route("/auth/callback", get(identity::routes::callback))
         .merge(crate::gateway::routes())

@@ -91,6 +91,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         spend: schema::spend::SpendService::new(db.clone()),
     };
     let gateway = Gateway::new(&config, parts).context("cannot build the HTTP client")?;
+    let usage = schema::usage::UsageService::new(db.clone());
     let state = AppState(Arc::new(App {
         config,
         db,
@@ -99,6 +100,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         cache,
         schema,
         gateway,
+        usage,
         identity,
         overrides,
     }));

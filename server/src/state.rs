@@ -26,6 +26,8 @@ pub struct App {
     pub schema: schema::AppSchema,
     /// The `/v1` gateway.
     pub gateway: crate::gateway::Gateway,
+    /// Usage analytics (the CSV export; GraphQL has its own handle).
+    pub usage: schema::usage::UsageService,
     /// Who is calling: sessions, tokens, the master key, single sign-on.
     pub identity: Arc<crate::identity::Identity>,
     /// The command-line overrides, to re-read the configuration on reload.

@@ -34,7 +34,7 @@ fn refused(error: &AuthError) -> Response {
 }
 
 /// The caller of an HTTP or WebSocket request, after the origin check.
-async fn authenticate(identity: &Identity, headers: &HeaderMap) -> Result<Caller, AuthError> {
+pub async fn authenticate(identity: &Identity, headers: &HeaderMap) -> Result<Caller, AuthError> {
     if !Identity::has_bearer(headers) {
         identity.same_origin(headers)?;
     }

@@ -4,3 +4,4 @@ pub mod graphql;
 pub mod health;
 pub mod security;
 pub mod spa;
+pub mod usage;

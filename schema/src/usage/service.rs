@@ -1,0 +1,320 @@
+//! Usage analytics from the hourly rollups: time series by hour or day, broken down by model,
+//! key or user, with totals, top-N and the change against the previous period. Sums run in
+//! the database (one grouped query per question); only buckets come back.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use entity::usage_rollup::{self as rollup, LATENCY_BOUNDS_MS, LATENCY_COLUMNS};
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::DomainError;
+
+/// The longest span one question may cover.
+pub const MAX_SPAN_DAYS: i64 = 400;
+
+/// Bucket width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Granularity {
+    Hour,
+    Day,
+}
+
+/// What the series are split by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Nothing,
+    Model,
+    Key,
+    User,
+}
+
+/// Which rollups a question covers.
+#[derive(Clone, Debug, Default)]
+pub struct UsageFilter {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Only this user's usage (every user's when `None`: administrators).
+    pub user: Option<Uuid>,
+    pub models: Vec<String>,
+    /// Key hashes.
+    pub keys: Vec<String>,
+}
+
+/// Sums over some rollups.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sums {
+    pub requests: i64,
+    pub errors: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_nanos: i64,
+    /// Requests per latency bucket (`LATENCY_BOUNDS_MS`, then the rest).
+    pub latency: [i64; 10],
+}
+
+impl Sums {
+    fn add(&mut self, other: &Sums) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.prompt_tokens += other.prompt_tokens;
+        self.completion_tokens += other.completion_tokens;
+        self.cost_nanos += other.cost_nanos;
+        for (mine, theirs) in self.latency.iter_mut().zip(other.latency) {
+            *mine += theirs;
+        }
+    }
+
+    /// Errors per request (0 without requests).
+    pub fn error_rate(&self) -> f64 {
+        if self.requests == 0 {
+            0.0
+        } else {
+            self.errors as f64 / self.requests as f64
+        }
+    }
+
+    /// The `q` quantile of latency in ms, interpolated within its bucket (`None` without
+    /// requests; the last bucket reports its lower bound).
+    pub fn latency_quantile(&self, q: f64) -> Option<f64> {
+        let total: i64 = self.latency.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        let target = q * total as f64;
+        let mut seen = 0.0;
+        let mut lower = 0.0;
+        for (i, count) in self.latency.iter().enumerate() {
+            let upper = LATENCY_BOUNDS_MS.get(i).map(|b| *b as f64);
+            let next = seen + *count as f64;
+            if next >= target && *count > 0 {
+                return Some(match upper {
+                    Some(upper) => lower + (upper - lower) * ((target - seen) / *count as f64),
+                    None => lower,
+                });
+            }
+            seen = next;
+            if let Some(upper) = upper {
+                lower = upper;
+            }
+        }
+        Some(lower)
+    }
+}
+
+/// One group's series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// The model name, key hash or user id (`None` for ungrouped, or usage without one).
+    pub group: Option<String>,
+    /// Buckets in time order (only those with usage).
+    pub points: Vec<(DateTime<Utc>, Sums)>,
+    pub totals: Sums,
+}
+
+/// One grouped row from the database.
+struct Row {
+    hour: DateTime<Utc>,
+    group: Option<String>,
+    sums: Sums,
+}
+
+impl FromQueryResult for Row {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        let int = |name: &str| {
+            res.try_get::<Option<i64>>(pre, name)
+                .map(|v| v.unwrap_or(0))
+        };
+        let group = match res.try_get::<Option<String>>(pre, "grp") {
+            Ok(text) => text,
+            // User ids come back as UUIDs.
+            Err(_) => res
+                .try_get::<Option<Uuid>>(pre, "grp")
+                .unwrap_or_default()
+                .map(|id| id.to_string()),
+        };
+        let mut latency = [0; 10];
+        for (i, slot) in latency.iter_mut().enumerate() {
+            *slot = int(&format!("l{i}"))?;
+        }
+        Ok(Self {
+            hour: res.try_get(pre, "hour")?,
+            group,
+            sums: Sums {
+                requests: int("requests")?,
+                errors: int("errors")?,
+                prompt_tokens: int("prompt_tokens")?,
+                completion_tokens: int("completion_tokens")?,
+                cost_nanos: int("cost_nanos")?,
+                latency,
+            },
+        })
+    }
+}
+
+fn sum(column: rollup::Column) -> SimpleExpr {
+    Expr::expr(Func::sum(Expr::col(column))).cast_as(Alias::new("BIGINT"))
+}
+
+/// Usage rules over `usage_rollups`.
+#[derive(Clone)]
+pub struct UsageService {
+    db: DatabaseConnection,
+}
+
+impl UsageService {
+    /// A service over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// The database, for the lookups that label groups and resolve key ids.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    fn check(filter: &UsageFilter) -> Result<(), DomainError> {
+        if filter.to <= filter.from {
+            return Err(DomainError::BadInput("`to` must be after `from`".into()));
+        }
+        if filter.to - filter.from > TimeDelta::days(MAX_SPAN_DAYS) {
+            return Err(DomainError::BadInput(format!(
+                "a question may cover at most {MAX_SPAN_DAYS} days"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Sums per (hour, group) for `filter`, grouped by `by`.
+    async fn rows(&self, filter: &UsageFilter, by: GroupBy) -> Result<Vec<Row>, DomainError> {
+        Self::check(filter)?;
+        let mut query = rollup::Entity::find()
+            .select_only()
+            .column(rollup::Column::Hour)
+            .filter(rollup::Column::Hour.gte(filter.from))
+            .filter(rollup::Column::Hour.lt(filter.to))
+            .group_by(rollup::Column::Hour)
+            .order_by_asc(rollup::Column::Hour);
+        let group = match by {
+            GroupBy::Nothing => None,
+            GroupBy::Model => Some(rollup::Column::ModelName),
+            GroupBy::Key => Some(rollup::Column::KeyHash),
+            GroupBy::User => Some(rollup::Column::UserId),
+        };
+        query = match group {
+            Some(column) => query.column_as(column, "grp").group_by(column),
+            None => query.column_as(Expr::value(Option::<String>::None), "grp"),
+        };
+        for (alias, column) in [
+            ("requests", rollup::Column::Requests),
+            ("errors", rollup::Column::Errors),
+            ("prompt_tokens", rollup::Column::PromptTokens),
+            ("completion_tokens", rollup::Column::CompletionTokens),
+            ("cost_nanos", rollup::Column::CostNanos),
+        ] {
+            query = query.column_as(sum(column), alias);
+        }
+        for (i, column) in LATENCY_COLUMNS.iter().enumerate() {
+            query = query.column_as(sum(*column), format!("l{i}"));
+        }
+        if let Some(user) = filter.user {
+            query = query.filter(rollup::Column::UserId.eq(user));
+        }
+        if !filter.models.is_empty() {
+            query = query.filter(rollup::Column::ModelName.is_in(filter.models.clone()));
+        }
+        if !filter.keys.is_empty() {
+            query = query.filter(rollup::Column::KeyHash.is_in(filter.keys.clone()));
+        }
+        Ok(query.into_model::<Row>().all(&self.db).await?)
+    }
+
+    /// The series of `filter` split by `by`, in buckets of `granularity`, biggest spenders
+    /// first.
+    #[tracing::instrument(skip(self, filter), err)]
+    pub async fn series(
+        &self,
+        filter: &UsageFilter,
+        granularity: Granularity,
+        by: GroupBy,
+    ) -> Result<Vec<Series>, DomainError> {
+        let rows = self.rows(filter, by).await?;
+        let mut groups: HashMap<Option<String>, BTreeMap<DateTime<Utc>, Sums>> = HashMap::new();
+        for row in rows {
+            let bucket = match granularity {
+                Granularity::Hour => row.hour,
+                Granularity::Day => row
+                    .hour
+                    .duration_trunc(TimeDelta::days(1))
+                    .unwrap_or(row.hour),
+            };
+            groups
+                .entry(row.group)
+                .or_default()
+                .entry(bucket)
+                .or_default()
+                .add(&row.sums);
+        }
+        let mut series: Vec<Series> = groups
+            .into_iter()
+            .map(|(group, points)| {
+                let mut totals = Sums::default();
+                for sums in points.values() {
+                    totals.add(sums);
+                }
+                Series {
+                    group,
+                    points: points.into_iter().collect(),
+                    totals,
+                }
+            })
+            .collect();
+        series.sort_by(|a, b| {
+            b.totals
+                .cost_nanos
+                .cmp(&a.totals.cost_nanos)
+                .then(b.totals.requests.cmp(&a.totals.requests))
+                .then(a.group.cmp(&b.group))
+        });
+        Ok(series)
+    }
+
+    /// Totals of `filter` (one grouped query).
+    pub async fn totals(&self, filter: &UsageFilter) -> Result<Sums, DomainError> {
+        let mut totals = Sums::default();
+        for row in self.rows(filter, GroupBy::Nothing).await? {
+            totals.add(&row.sums);
+        }
+        Ok(totals)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_within_buckets() {
+        let mut sums = Sums::default();
+        assert_eq!(sums.latency_quantile(0.5), None);
+        // 10 requests ≤ 50 ms, 10 in 50–100 ms.
+        sums.latency[0] = 10;
+        sums.latency[1] = 10;
+        assert_eq!(sums.latency_quantile(0.5), Some(50.0));
+        assert_eq!(sums.latency_quantile(0.75), Some(75.0));
+        sums.latency[9] = 80;
+        assert_eq!(
+            sums.latency_quantile(0.95),
+            Some(30_000.0),
+            "the open bucket's lower bound"
+        );
+        sums.requests = 4;
+        sums.errors = 1;
+        assert_eq!(sums.error_rate(), 0.25);
+    }
+}

@@ -1,0 +1,137 @@
+//! `GET /usage.csv`: the usage report's series as CSV, with the same filters and the same
+//! authorization as the GraphQL `usage` query (session cookie or `Bearer` token).
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use schema::identity::Permission;
+use schema::usage::{GranularityInput, UsageGroupBy, UsageInput, report_series, scoped_filter};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::routes::graphql::authenticate;
+use crate::state::AppState;
+
+/// The most series one export carries.
+const MAX_SERIES: usize = 1_000;
+
+/// Query parameters; lists are comma-separated.
+#[derive(Debug, Deserialize)]
+pub struct CsvParams {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    /// `hour` or `day` (default).
+    granularity: Option<String>,
+    /// `none` (default), `model`, `key` or `user`.
+    group_by: Option<String>,
+    models: Option<String>,
+    key_ids: Option<String>,
+    user_id: Option<String>,
+    #[serde(default)]
+    all_users: bool,
+}
+
+fn list(text: Option<&str>) -> Option<Vec<String>> {
+    text.map(|t| {
+        t.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
+fn escape(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+fn optional(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.1}")).unwrap_or_default()
+}
+
+/// The export.
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<CsvParams>,
+) -> Result<Response, ApiError> {
+    let caller = authenticate(&state.identity, &headers)
+        .await
+        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+    caller.require(Permission::ReadOwn)?;
+    let granularity = match params.granularity.as_deref() {
+        None | Some("day") => GranularityInput::Day,
+        Some("hour") => GranularityInput::Hour,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "granularity must be `hour` or `day`, not `{other}`"
+            )));
+        }
+    };
+    let group_by = match params.group_by.as_deref() {
+        None | Some("none") => UsageGroupBy::None,
+        Some("model") => UsageGroupBy::Model,
+        Some("key") => UsageGroupBy::Key,
+        Some("user") => UsageGroupBy::User,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "group_by must be none, model, key or user, not `{other}`"
+            )));
+        }
+    };
+    let input = UsageInput {
+        from: params.from,
+        to: params.to,
+        models: list(params.models.as_deref()),
+        key_ids: list(params.key_ids.as_deref())
+            .map(|ids| ids.into_iter().map(async_graphql::ID).collect()),
+        user_id: params.user_id.map(async_graphql::ID),
+        all_users: params.all_users,
+    };
+    let usage = &state.usage;
+    let filter = scoped_filter(usage.db(), &caller, &input).await?;
+    let series = report_series(usage, &filter, granularity, group_by, MAX_SERIES).await?;
+    let mut csv = String::from(
+        "start,group,label,requests,errors,prompt_tokens,completion_tokens,spend,error_rate,\
+         latency_p50_ms,latency_p95_ms\n",
+    );
+    for one in &series {
+        for point in &one.points {
+            let s = &point.sums;
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{},{:.9},{:.4},{},{}\n",
+                point.start.to_rfc3339(),
+                escape(one.group.as_deref().unwrap_or_default()),
+                escape(one.label.as_deref().unwrap_or_default()),
+                s.requests,
+                s.errors,
+                s.prompt_tokens,
+                s.completion_tokens,
+                s.spend,
+                s.error_rate,
+                optional(s.latency_p50_ms),
+                optional(s.latency_p95_ms),
+            ));
+        }
+    }
+    let mut response = csv.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"usage.csv\""),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}

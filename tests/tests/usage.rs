@@ -1,0 +1,225 @@
+//! Usage analytics from the rollups through GraphQL and the CSV export: mine, everyone's for
+//! administrators, split by model, key and user, against the previous period.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use harness::gateway::{ModelSpec, config};
+use harness::{MockUpstream, TestApp, TestUser};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value as SqlValue};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const REPORT: &str = "query($i: UsageInput!, $g: UsageGroupBy!) { usage(input: $i) {
+  totals { requests promptTokens completionTokens spend errorRate latencyP50Ms }
+  previousTotals { requests }
+  change { requests spend }
+  series(groupBy: $g, granularity: HOUR) { group label totals { requests } points { start requests } } } }";
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+async fn key_for(app: &TestApp, user: &TestUser, name: &str) -> String {
+    let found = app.graphql("{ model(name: \"granite\") { id } }").await;
+    let model = found["data"]["model"]["id"].clone();
+    user.graphql(
+        "mutation($m: ID!) { subscribe(modelId: $m) { id } }",
+        json!({ "m": model }),
+    )
+    .await;
+    let made = user
+        .graphql(
+            "mutation($m: ID!, $n: String!) { createKey(input: {name: $n, modelIds: [$m]}) { secret } }",
+            json!({ "m": model, "n": name }),
+        )
+        .await;
+    made["data"]["createKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn chats(app: &TestApp, key: &str, n: usize) {
+    let body =
+        json!({"model": "granite", "messages": [{"role": "user", "content": "hello there"}]});
+    for _ in 0..n {
+        let response = app.post_with_key("/v1/chat/completions", &body, key).await;
+        assert_eq!(response.status(), 200);
+    }
+}
+
+fn period() -> Value {
+    let now = Utc::now();
+    json!({"from": (now - TimeDelta::days(1)).to_rfc3339(), "to": (now + TimeDelta::hours(1)).to_rfc3339()})
+}
+
+/// Waits until the ledger has written `requests` requests of `user`'s.
+async fn settled(user: &TestUser, requests: i64) -> Value {
+    for _ in 0..50 {
+        let report = user
+            .graphql(REPORT, json!({"i": period(), "g": "MODEL"}))
+            .await;
+        if report["data"]["usage"]["totals"]["requests"] == requests {
+            return report;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("usage never reached {requests} requests");
+}
+
+#[tokio::test]
+async fn usage_reports_are_scoped_split_and_compared() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .config_toml(&config(
+            "",
+            &[ModelSpec::new("granite", "granite", &[&mock])],
+        ))
+        .start()
+        .await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = app.sign_in_as("bob@example.com", &["user"]).await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let ana_key = key_for(&app, &ana, "notebook").await;
+    let bob_key = key_for(&app, &bob, "bobs").await;
+    chats(&app, &ana_key, 3).await;
+    chats(&app, &bob_key, 2).await;
+
+    // An earlier period for Ana, written straight into the rollups.
+    let hash: String = Sha256::digest(ana_key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    app.database()
+        .await
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO usage_rollups (hour, key_hash, model_name, user_id, requests, errors,
+               prompt_tokens, completion_tokens, cost_nanos, duration_ms_sum, latency_le_50)
+             VALUES (date_trunc('hour', now() - interval '36 hours'), $1, 'granite', $2::uuid,
+               6, 0, 60, 60, 1000, 60, 6)",
+            [SqlValue::from(hash), SqlValue::from(ana.id.clone())],
+        ))
+        .await
+        .unwrap();
+
+    let mine = settled(&ana, 3).await;
+    let usage = &mine["data"]["usage"];
+    assert_eq!(usage["totals"]["errorRate"], 0.0);
+    assert!(usage["totals"]["spend"].as_f64().unwrap() > 0.0);
+    assert!(usage["totals"]["promptTokens"].as_i64().unwrap() > 0);
+    assert!(usage["totals"]["latencyP50Ms"].is_number(), "{usage}");
+    assert_eq!(usage["previousTotals"]["requests"], 6);
+    assert_eq!(usage["change"]["requests"], -0.5, "3 now against 6 before");
+    let series = usage["series"].as_array().unwrap();
+    assert_eq!(series.len(), 1);
+    assert_eq!(series[0]["group"], "granite");
+    assert_eq!(series[0]["totals"]["requests"], 3);
+
+    // By key: the key's id and the name its owner gave it.
+    let by_key = ana
+        .graphql(REPORT, json!({"i": period(), "g": "KEY"}))
+        .await;
+    assert_eq!(by_key["data"]["usage"]["series"][0]["label"], "notebook");
+
+    // Scope: my own usage only, unless an administrator asks.
+    let mut everyone = period();
+    everyone["allUsers"] = json!(true);
+    assert_eq!(
+        code(
+            &ana.graphql(REPORT, json!({"i": everyone, "g": "NONE"}))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    let mut bobs = period();
+    bobs["userId"] = json!(bob.id);
+    assert_eq!(
+        code(&ana.graphql(REPORT, json!({"i": bobs, "g": "NONE"})).await),
+        "FORBIDDEN"
+    );
+    for _ in 0..50 {
+        let all = admin
+            .graphql(REPORT, json!({"i": everyone, "g": "USER"}))
+            .await;
+        if all["data"]["usage"]["totals"]["requests"] == 5 {
+            let labels: Vec<&str> = all["data"]["usage"]["series"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["label"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                labels,
+                ["ana@example.com", "bob@example.com"],
+                "biggest spender first"
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let only_bob = admin.graphql(REPORT, json!({"i": bobs, "g": "NONE"})).await;
+    assert_eq!(only_bob["data"]["usage"]["totals"]["requests"], 2);
+    let backwards = ana
+        .graphql(REPORT, json!({"i": {"from": Utc::now().to_rfc3339(), "to": (Utc::now() - TimeDelta::days(1)).to_rfc3339()}, "g": "NONE"}))
+        .await;
+    assert_eq!(code(&backwards), "BAD_USER_INPUT");
+
+    // The CSV export: same filters, same authorization.
+    let now = Utc::now();
+    let query = format!(
+        "/usage.csv?from={}&to={}&group_by=model&granularity=day",
+        (now - TimeDelta::days(1)).format("%Y-%m-%dT%H:%M:%SZ"),
+        (now + TimeDelta::hours(1)).format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let csv = ana
+        .browser
+        .client
+        .get(app.url(&query))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("start,group,label,requests")
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!((row[1], row[3]), ("granite", "3"), "{text}");
+    assert_eq!(app.get(&query).await.status(), 401, "anonymous");
+    let all = ana
+        .browser
+        .client
+        .get(app.url(&format!("{query}&all_users=true")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all.status(), 403);
+    let colour = query.replace("group_by=model", "group_by=colour");
+    let bad = ana
+        .browser
+        .client
+        .get(app.url(&colour))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("group_by"),
+        "{body}"
+    );
+}
