@@ -40,10 +40,45 @@ pub struct SpendUpdate {
     pub at: DateTime<Utc>,
 }
 
-/// The in-process fan-out of spend updates.
+/// Whose budget an alert is about.
+#[derive(async_graphql::Enum, Serialize, Deserialize, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BudgetSubject {
+    Key,
+    User,
+}
+
+/// Which line was crossed.
+#[derive(async_graphql::Enum, Serialize, Deserialize, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BudgetThreshold {
+    /// The soft budget (a warning the owner asked for).
+    Soft,
+    /// 80% of the maximum.
+    Percent80,
+    /// The whole budget: further requests are refused until it resets.
+    Percent100,
+}
+
+/// A key or user crossed a line of its budget.
+#[derive(SimpleObject, Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct BudgetAlert {
+    pub subject: BudgetSubject,
+    pub threshold: BudgetThreshold,
+    /// The key, for key budgets.
+    pub key_id: Option<ID>,
+    /// The key's owner, or the user whose budget it is.
+    pub user_id: Option<ID>,
+    /// Spend in the current window when the line was crossed (currency).
+    pub spend: f64,
+    pub max_budget: f64,
+    pub soft_budget: Option<f64>,
+    pub at: DateTime<Utc>,
+}
+
+/// The in-process fan-out of spend updates and budget alerts.
 #[derive(Clone)]
 pub struct LiveHub {
     sender: broadcast::Sender<Arc<SpendUpdate>>,
+    alerts: broadcast::Sender<Arc<BudgetAlert>>,
 }
 
 impl Default for LiveHub {
@@ -56,7 +91,13 @@ impl LiveHub {
     /// An empty hub.
     pub fn new() -> Self {
         let (sender, _) = broadcast::channel(BACKLOG);
-        Self { sender }
+        let (alerts, _) = broadcast::channel(BACKLOG);
+        Self { sender, alerts }
+    }
+
+    /// Hands a budget alert to every subscriber on this replica.
+    pub fn alert(&self, alert: Arc<BudgetAlert>) {
+        let _ = self.alerts.send(alert);
     }
 
     /// Whether anyone on this replica is listening (so updates need not be built otherwise).
@@ -77,6 +118,26 @@ impl LiveHub {
 
 fn parse(id: &ID) -> Result<Uuid, DomainError> {
     Uuid::parse_str(id).map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)))
+}
+
+/// The one user a live feed is restricted to: mine for users (who may not ask for another),
+/// the one asked for (or everyone, `None`) for administrators.
+fn watched_user(ctx: &Context<'_>, user_id: Option<&ID>) -> Result<Option<String>, DomainError> {
+    let caller = caller(ctx);
+    if caller.permissions().contains(&Permission::ReadAll) {
+        return Ok(user_id.map(parse).transpose()?.map(|id| id.to_string()));
+    }
+    let me = caller.require_user(Permission::ReadOwn)?;
+    if user_id.is_some_and(|w| parse(w).ok() != Some(me)) {
+        return Err(DomainError::Forbidden(
+            "only administrators may watch other people's spend".into(),
+        ));
+    }
+    Ok(Some(me.to_string()))
+}
+
+fn is_user(only: Option<&String>, user: Option<&ID>) -> bool {
+    only.is_none_or(|u| user.is_some_and(|id| id.0 == *u))
 }
 
 /// Live feeds of spend.
@@ -120,13 +181,33 @@ impl LiveSubscription {
         let stream = BroadcastStream::new(hub.subscribe()).filter_map(move |item| {
             let wanted = match item {
                 Ok(update) => {
-                    let user_ok = only_user
-                        .as_ref()
-                        .is_none_or(|u| update.user_id.as_ref().is_some_and(|id| id.0 == *u));
+                    let user_ok = is_user(only_user.as_ref(), update.user_id.as_ref());
                     let model_ok = model.as_ref().is_none_or(|m| update.model == *m);
                     (user_ok && model_ok).then(|| (*update).clone())
                 }
                 // Fell behind: the skipped updates are gone for this subscriber.
+                Err(_) => None,
+            };
+            std::future::ready(wanted)
+        });
+        Ok(stream)
+    }
+
+    /// Budget lines crossed by my keys and me (soft budget, 80% and 100% of the maximum);
+    /// administrators see everyone's, or one user's (`userId`).
+    #[graphql(guard = "Needs(Permission::ReadOwn)")]
+    async fn budget_alerts(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = BudgetAlert> + use<>> {
+        let only_user = watched_user(ctx, user_id.as_ref()).map_err(|e| e.extend())?;
+        let hub = ctx.data::<LiveHub>()?;
+        let stream = BroadcastStream::new(hub.alerts.subscribe()).filter_map(move |item| {
+            let wanted = match item {
+                Ok(alert) => {
+                    is_user(only_user.as_ref(), alert.user_id.as_ref()).then(|| (*alert).clone())
+                }
                 Err(_) => None,
             };
             std::future::ready(wanted)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use schema::live::{LiveHub, SpendUpdate};
+use schema::live::{BudgetAlert, LiveHub, SpendUpdate};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -25,12 +25,20 @@ const QUEUE: usize = 65_536;
 struct Batch {
     replica: Uuid,
     updates: Vec<SpendUpdate>,
+    #[serde(default)]
+    alerts: Vec<BudgetAlert>,
+}
+
+/// What goes out to the other replicas.
+enum Outgoing {
+    Update(SpendUpdate),
+    Alert(BudgetAlert),
 }
 
 /// The publishing side, held by the ledger.
 pub struct LiveFeed {
     hub: LiveHub,
-    to_redis: Option<mpsc::Sender<SpendUpdate>>,
+    to_redis: Option<mpsc::Sender<Outgoing>>,
 }
 
 fn update_of(event: &SpendEvent) -> SpendUpdate {
@@ -73,32 +81,44 @@ impl LiveFeed {
         if let Some(tx) = &self.to_redis {
             // Full means Redis has been away a long while: live views miss these updates,
             // the ledger still records them.
-            let _ = tx.try_send(update.clone());
+            let _ = tx.try_send(Outgoing::Update(update.clone()));
         }
         if local {
             self.hub.publish(Arc::new(update));
         }
     }
+
+    /// Publishes a budget alert to every replica's subscribers.
+    pub fn alert(&self, alert: BudgetAlert) {
+        if let Some(tx) = &self.to_redis {
+            let _ = tx.try_send(Outgoing::Alert(alert.clone()));
+        }
+        self.hub.alert(Arc::new(alert));
+    }
 }
 
-/// Sends this replica's updates to the channel, one message per batch.
-async fn publish_batches(
-    client: redis::Client,
-    replica: Uuid,
-    mut rx: mpsc::Receiver<SpendUpdate>,
-) {
+/// Sends this replica's updates and alerts to the channel, one message per batch.
+async fn publish_batches(client: redis::Client, replica: Uuid, mut rx: mpsc::Receiver<Outgoing>) {
     let mut connection = None;
     let mut ticker = tokio::time::interval(BATCH_EVERY);
-    let mut pending: Vec<SpendUpdate> = Vec::new();
+    let mut pending = Batch {
+        replica,
+        updates: Vec::new(),
+        alerts: Vec::new(),
+    };
     loop {
         ticker.tick().await;
-        while let Ok(update) = rx.try_recv() {
-            pending.push(update);
+        while let Ok(outgoing) = rx.try_recv() {
+            match outgoing {
+                Outgoing::Update(update) => pending.updates.push(update),
+                Outgoing::Alert(alert) => pending.alerts.push(alert),
+            }
         }
-        if rx.is_closed() && pending.is_empty() {
+        let empty = pending.updates.is_empty() && pending.alerts.is_empty();
+        if rx.is_closed() && empty {
             return;
         }
-        if pending.is_empty() {
+        if empty {
             continue;
         }
         if connection.is_none() {
@@ -107,11 +127,9 @@ async fn publish_batches(
         let Some(conn) = connection.as_mut() else {
             continue;
         };
-        let batch = Batch {
-            replica,
-            updates: std::mem::take(&mut pending),
-        };
-        let Ok(message) = serde_json::to_string(&batch) else {
+        let Ok(message) = serde_json::to_string(&pending) else {
+            pending.updates.clear();
+            pending.alerts.clear();
             continue;
         };
         let sent: Result<i64, redis::RedisError> = redis::cmd("PUBLISH")
@@ -119,10 +137,15 @@ async fn publish_batches(
             .arg(message)
             .query_async(conn)
             .await;
-        if let Err(error) = sent {
-            tracing::warn!(%error, "cannot publish live spend to redis; reconnecting");
-            pending = batch.updates;
-            connection = None;
+        match sent {
+            Ok(_) => {
+                pending.updates.clear();
+                pending.alerts.clear();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot publish live spend to redis; reconnecting");
+                connection = None;
+            }
         }
     }
 }
@@ -144,7 +167,13 @@ async fn listen(client: redis::Client, replica: Uuid, hub: LiveHub) {
                         let Ok(batch) = serde_json::from_str::<Batch>(&payload) else {
                             continue;
                         };
-                        if batch.replica == replica || !hub.has_subscribers() {
+                        if batch.replica == replica {
+                            continue;
+                        }
+                        for alert in batch.alerts {
+                            hub.alert(Arc::new(alert));
+                        }
+                        if !hub.has_subscribers() {
                             continue;
                         }
                         for update in batch.updates {

@@ -77,10 +77,15 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     });
     let (ledger_db, _) = db::connect_ledger(&config).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
-    let (ledger, ledger_writer) =
-        Ledger::start(ledger_db, metrics.clone(), &config.ledger, Some(live))
-            .context("cannot start the spend ledger")?;
+    let (ledger, ledger_writer) = Ledger::start(
+        ledger_db,
+        metrics.clone(),
+        &config.ledger,
+        Some(live.clone()),
+    )
+    .context("cannot start the spend ledger")?;
     let quotas = quotas(&config, cache.as_ref(), metrics.clone())?;
+    quotas.set_live(live.clone());
     let parts = GatewayParts {
         registry,
         ledger,

@@ -90,6 +90,7 @@ async fn redis_and_the_in_process_store_give_the_same_verdicts() {
     let base = scope(Some(3), Some(100), Some(2));
     let mut budget = scope(None, None, None);
     budget.budget = Some(BudgetCheck {
+        soft_nanos: None,
         max_nanos: 120,
         window_start_ms: 0,
         window_end_ms: None,

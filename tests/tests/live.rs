@@ -155,3 +155,87 @@ async fn spend_reaches_subscribers_on_every_replica_and_only_those_allowed() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn budget_alerts_fire_once_for_each_line_crossed() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&mock])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = app.sign_in_as("bob@example.com", &["user"]).await;
+
+    // What one request costs here, measured with an unlimited key.
+    let probe = app
+        .post_as_master(
+            "/key/generate",
+            &json!({"models": ["granite"], "user_id": "probe@example.com"}),
+        )
+        .await;
+    let probe: Value = probe.json().await.unwrap();
+    let probe_key = probe["key"].as_str().unwrap().to_owned();
+    chat(&app, &probe_key).await;
+    let mut feed = socket_for(&app, &ana).await;
+    feed.subscribe("b", "subscription { budgetAlerts { subject threshold keyId userId spend maxBudget softBudget } }", json!({})).await;
+    let mut bobs = socket_for(&app, &bob).await;
+    bobs.subscribe(
+        "b",
+        "subscription { budgetAlerts { threshold } }",
+        json!({}),
+    )
+    .await;
+    let cost = loop {
+        let logs = app
+            .get_as_master(&format!(
+                "/spend/logs?api_key={probe_key}&start_date=2020-01-01&end_date=2099-12-31"
+            ))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+        if let Some(spend) = logs
+            .as_array()
+            .and_then(|l| l.first())
+            .and_then(|l| l["spend"].as_f64())
+        {
+            break spend;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+
+    // A budget of 4.5 requests with a soft line after 1.5.
+    let made = app
+        .post_as_master(
+            "/key/generate",
+            &json!({"models": ["granite"], "user_id": "ana@example.com",
+                    "max_budget": cost * 4.5, "soft_budget": cost * 1.5}),
+        )
+        .await;
+    let made: Value = made.json().await.unwrap();
+    let key = made["key"].as_str().unwrap().to_owned();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        chat(&app, &key).await;
+        while let Some(alert) = feed.next_data("b", Duration::from_millis(300)).await {
+            seen.push(alert.unwrap()["budgetAlerts"].clone());
+        }
+    }
+    let thresholds: Vec<&str> = seen
+        .iter()
+        .map(|a| a["threshold"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        thresholds,
+        ["SOFT", "PERCENT_80", "PERCENT_100"],
+        "{seen:?}"
+    );
+    let last = &seen[2];
+    assert_eq!(last["subject"], "KEY");
+    assert_eq!(last["userId"], ana.id.as_str());
+    assert!(last["keyId"].is_string());
+    assert!((last["maxBudget"].as_f64().unwrap() - cost * 4.5).abs() < 1e-9);
+    assert!(last["spend"].as_f64().unwrap() >= last["maxBudget"].as_f64().unwrap());
+    assert!(
+        bobs.next_data("b", NEVER).await.is_none(),
+        "Bob sees none of Ana's alerts"
+    );
+}

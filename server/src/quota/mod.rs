@@ -25,7 +25,9 @@ pub use self::local::LocalLimiter;
 pub use self::redis::RedisLimiter;
 use crate::config::{QuotaConfig, RedisFailure};
 use crate::error::ApiError;
+use crate::live::LiveFeed;
 use crate::metrics::{KeyLabels, Metrics};
+use schema::live::{BudgetAlert, BudgetSubject, BudgetThreshold};
 
 /// One limited subject of a request: a key, a key for one model, or a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,8 @@ pub struct Scope {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetCheck {
     pub max_nanos: i64,
+    /// The soft budget, crossing which raises an alert (never a refusal).
+    pub soft_nanos: Option<i64>,
     /// Start of the current window, in ms since the epoch (0 for a budget that never resets).
     pub window_start_ms: i64,
     /// End of the current window in ms since the epoch; `None` for never.
@@ -206,6 +210,7 @@ fn budget_check(limits: &Limits, now: DateTime<Utc>) -> Option<BudgetCheck> {
     let Some(span) = budget.span else {
         return Some(BudgetCheck {
             max_nanos: budget.max_nanos,
+            soft_nanos: budget.soft_nanos,
             window_start_ms: 0,
             window_end_ms: None,
             baseline_nanos: budget.spent_nanos,
@@ -215,6 +220,7 @@ fn budget_check(limits: &Limits, now: DateTime<Utc>) -> Option<BudgetCheck> {
     let (start, end) = span.window(anchor, now)?;
     Some(BudgetCheck {
         max_nanos: budget.max_nanos,
+        soft_nanos: budget.soft_nanos,
         window_start_ms: millis(start),
         window_end_ms: Some(millis(end)),
         // The database's spend counts only when it belongs to this window.
@@ -303,6 +309,8 @@ pub struct Quotas {
     clock: Clock,
     /// Settlements waiting to go to Redis, sent together in one call.
     settle_tx: mpsc::UnboundedSender<Finished>,
+    /// Where budget alerts go (set once the live feed exists).
+    live: std::sync::OnceLock<Arc<LiveFeed>>,
 }
 
 /// A request that ended, to be settled.
@@ -314,6 +322,14 @@ struct Finished {
     cost_nanos: i64,
     now_ms: i64,
     key: Option<KeyLabels>,
+    owner: Owner,
+}
+
+/// Whose request it was, for budget alerts.
+#[derive(Clone, Copy, Debug, Default)]
+struct Owner {
+    key_id: Option<uuid::Uuid>,
+    user_id: Option<uuid::Uuid>,
 }
 
 impl Finished {
@@ -382,6 +398,7 @@ impl Quotas {
                 metrics,
                 clock,
                 settle_tx,
+                live: std::sync::OnceLock::new(),
             }
         })
     }
@@ -414,6 +431,12 @@ impl Quotas {
         if self.redis_failed.swap(false, Ordering::Relaxed) {
             tracing::info!("redis answers again; quotas are shared across replicas again");
         }
+    }
+
+    /// Sends budget alerts to `live` from now on.
+    pub fn set_live(&self, live: Arc<LiveFeed>) {
+        // Set once at start-up; a second call changes nothing.
+        let _ = self.live.set(live);
     }
 
     /// Admits a request of `key` for `model` reserving `reserve_nanos`, or refuses it with
@@ -467,6 +490,10 @@ impl Quotas {
                         hashed_api_key: key.token_hash.clone(),
                         api_key_alias: key.alias.clone().unwrap_or_default(),
                     }),
+                    owner: Owner {
+                        key_id: Some(key.id),
+                        user_id: key.owner,
+                    },
                     headroom: Headroom::of(&scopes, &usage),
                     quotas: self.clone(),
                     request_id: request_id.to_owned(),
@@ -525,6 +552,7 @@ impl Quotas {
             Ok(spent) => {
                 for ((settlement, one), spent) in settlements.iter().zip(finished).zip(spent) {
                     self.show_key_budget(settlement, &spent, one.key.as_ref());
+                    self.raise_alerts(settlement, &spent, one.owner);
                 }
             }
             Err(error) => self.redis_failed(&error, millis(self.now())),
@@ -542,6 +570,44 @@ impl Quotas {
                 let settlement = finished.settlement();
                 let spent = self.local.account(&settlement);
                 self.show_key_budget(&settlement, &spent, finished.key.as_ref());
+                self.raise_alerts(&settlement, &spent, finished.owner);
+            }
+        }
+    }
+
+    /// Sends the budget alerts for the lines this settlement crossed (each line is crossed by
+    /// exactly one settlement, since counters only grow within a window).
+    fn raise_alerts(&self, settlement: &Settlement<'_>, spent: &[Option<i64>], owner: Owner) {
+        let Some(live) = self.live.get() else {
+            return;
+        };
+        for (scope, spent) in settlement.scopes.iter().zip(spent) {
+            let (Some(budget), Some(after)) = (&scope.budget, spent) else {
+                continue;
+            };
+            let subject = if scope.id.starts_with("k:") {
+                BudgetSubject::Key
+            } else if scope.id.starts_with("u:") {
+                BudgetSubject::User
+            } else {
+                continue;
+            };
+            let before = after.saturating_sub(settlement.cost_nanos);
+            for threshold in crossed(budget, before, *after) {
+                let units = |nanos: i64| nanos as f64 / 1e9;
+                live.alert(BudgetAlert {
+                    subject,
+                    threshold,
+                    key_id: (subject == BudgetSubject::Key)
+                        .then_some(owner.key_id)
+                        .flatten()
+                        .map(|id| async_graphql::ID(id.to_string())),
+                    user_id: owner.user_id.map(|id| async_graphql::ID(id.to_string())),
+                    spend: units(*after),
+                    max_budget: units(budget.max_nanos),
+                    soft_budget: budget.soft_nanos.map(units),
+                    at: self.now(),
+                });
             }
         }
     }
@@ -601,6 +667,23 @@ impl Quotas {
     pub fn renew_every(&self) -> std::time::Duration {
         std::time::Duration::from_millis(u64::try_from(self.lease_ms / 3).unwrap_or(1_000).max(100))
     }
+}
+
+/// The budget lines passed going from `before` to `after`: the soft budget, 80% and 100%.
+fn crossed(budget: &BudgetCheck, before: i64, after: i64) -> Vec<BudgetThreshold> {
+    let max = budget.max_nanos;
+    let lines = [
+        (budget.soft_nanos, BudgetThreshold::Soft),
+        (Some(max.saturating_mul(4) / 5), BudgetThreshold::Percent80),
+        (Some(max), BudgetThreshold::Percent100),
+    ];
+    lines
+        .into_iter()
+        .filter_map(|(line, threshold)| {
+            let line = line.filter(|l| *l > 0)?;
+            (before < line && after >= line).then_some(threshold)
+        })
+        .collect()
 }
 
 fn refusal_labels(limit: Limit) -> crate::metrics::RefusalLabels {
@@ -682,6 +765,8 @@ pub struct Permit {
     cost_nanos: i64,
     /// The key's metric labels, for its budget gauges.
     key: Option<KeyLabels>,
+    /// The key and its owner, for budget alerts.
+    owner: Owner,
     /// The rate-limit headers to send with the answer.
     pub headroom: Headroom,
 }
@@ -704,6 +789,7 @@ impl Drop for Permit {
             cost_nanos: self.cost_nanos,
             now_ms: millis(self.quotas.now()),
             key: self.key.take(),
+            owner: self.owner,
         };
         self.quotas.settle(self.store, finished);
     }

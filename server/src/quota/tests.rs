@@ -156,6 +156,7 @@ fn budget_scope(max: i64, start: i64, end: Option<i64>, baseline: i64) -> Scope 
     Scope {
         budget: Some(BudgetCheck {
             max_nanos: max,
+            soft_nanos: None,
             window_start_ms: start,
             window_end_ms: end,
             baseline_nanos: baseline,
