@@ -4,6 +4,7 @@
 //! parts; [`build_schema`] merges them at the root and sets the depth and complexity limits.
 //! Resolvers stay thin: they read the caller and arguments, call one service, and map the result.
 
+pub mod audit;
 pub mod branding;
 pub mod catalog;
 pub mod counters;
@@ -39,6 +40,7 @@ pub struct Query(
     subscriptions::SubscriptionQuery,
     keys::KeyQuery,
     usage::UsageQuery,
+    audit::AuditQuery,
 );
 
 /// The root mutation: every domain's mutations.
@@ -96,6 +98,8 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(settings::SettingsService::new(deps.db.clone()))
     .data(deps.live)
     .data(usage::UsageService::new(deps.db.clone()))
+    .data(audit::AuditService::new(deps.db.clone()))
+    .extension(audit::AuditTrail)
     .extension(identity::WriteGate)
     .data(system::ServerVersion(deps.version))
     .limit_depth(MAX_DEPTH)

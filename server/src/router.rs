@@ -39,7 +39,7 @@ pub fn build(state: AppState) -> Router {
         .route("/auth/login", get(identity::routes::login))
         .route("/auth/callback", get(identity::routes::callback))
         .merge(crate::gateway::routes())
-        .merge(crate::admin::routes())
+        .merge(crate::admin::routes(state.clone()))
         .fallback(spa)
         .layer(map_response(move |response: Response| {
             let security = security.clone();

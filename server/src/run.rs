@@ -97,6 +97,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     };
     let gateway = Gateway::new(&config, parts).context("cannot build the HTTP client")?;
     let usage = schema::usage::UsageService::new(db.clone());
+    let audit = schema::audit::AuditService::new(db.clone());
     let state = AppState(Arc::new(App {
         config,
         db,
@@ -106,6 +107,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         schema,
         gateway,
         usage,
+        audit,
         identity,
         overrides,
     }));

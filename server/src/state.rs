@@ -26,6 +26,8 @@ pub struct App {
     pub schema: schema::AppSchema,
     /// The `/v1` gateway.
     pub gateway: crate::gateway::Gateway,
+    /// The audit log (admin REST changes; GraphQL records its own).
+    pub audit: schema::audit::AuditService,
     /// Usage analytics (the CSV export; GraphQL has its own handle).
     pub usage: schema::usage::UsageService,
     /// Who is calling: sessions, tokens, the master key, single sign-on.

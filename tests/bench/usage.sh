@@ -63,7 +63,7 @@ SELECT 'req-' || g,
          + (20 + g % 3000) * interval '1 millisecond',
        20 + g % 3000
 FROM (SELECT g, 1 + (g * 7919) % ($users * $keys_per_user) AS k
-      FROM generate_series(1, $rows) AS g) AS spread;
+      FROM generate_series(1::bigint, $rows::bigint) AS g) AS spread;
 
 -- The hourly rollups the ledger keeps, computed from those rows.
 INSERT INTO usage_rollups (hour, key_hash, model_name, user_id, requests, errors, prompt_tokens,

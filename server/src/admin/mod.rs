@@ -2,6 +2,7 @@
 //! provisioning automation that already exists keeps working with only the URL changed.
 //! Every route here needs the master key, except `/key/info` for a key's own information.
 
+mod audit;
 mod health;
 mod keys;
 mod lenient;
@@ -15,7 +16,7 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 
 /// The admin routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/key/generate", post(keys::generate))
         .route("/key/list", get(keys::list))
@@ -40,4 +41,5 @@ pub fn routes() -> Router<AppState> {
         .route("/spend/logs", get(spend::logs))
         .route("/global/spend", get(spend::global))
         .route("/health", get(health::health))
+        .layer(axum::middleware::from_fn_with_state(state, audit::record))
 }

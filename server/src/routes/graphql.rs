@@ -58,7 +58,13 @@ pub async fn execute(
             .map(str::to_owned),
         ip: None,
     };
-    let request = request.into_inner().data(caller).data(client);
+    let mut request = request.into_inner().data(caller).data(client);
+    if let Some(id) = headers
+        .get(&crate::router::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+    {
+        request = request.data(schema::audit::RequestId(id.to_owned()));
+    }
     GraphQLResponse::from(state.schema.execute(request).await).into_response()
 }
 
