@@ -41,6 +41,7 @@ pub struct Query(
     keys::KeyQuery,
     usage::UsageQuery,
     audit::AuditQuery,
+    users::UserQuery,
 );
 
 /// The root mutation: every domain's mutations.
@@ -49,6 +50,7 @@ pub struct Mutation(
     identity::IdentityMutation,
     subscriptions::SubscriptionMutation,
     keys::KeyMutation,
+    users::UserMutation,
 );
 
 /// The root subscription: every domain's live feeds.
@@ -99,6 +101,7 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(deps.live)
     .data(usage::UsageService::new(deps.db.clone()))
     .data(audit::AuditService::new(deps.db.clone()))
+    .data(users::UserAdmin::new(deps.db.clone()))
     .extension(audit::AuditTrail)
     .extension(identity::WriteGate)
     .data(system::ServerVersion(deps.version))

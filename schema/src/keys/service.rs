@@ -644,6 +644,7 @@ impl KeyService {
             Some(id) => user::Entity::find_by_id(id).one(&self.db).await?,
             None => None,
         };
+        let owner_inactive = owner.as_ref().is_some_and(|u| !u.active);
         let owner_limits = owner.map_or_else(Limits::default, |u| {
             Limits::from_columns(
                 u.rpm_limit,
@@ -699,7 +700,8 @@ impl KeyService {
             alias: key.alias,
             user_id: record.user_id,
             owner: key.user_id,
-            blocked: key.blocked,
+            // A deactivated owner's keys stop with them.
+            blocked: key.blocked || owner_inactive,
             expires_at: key.expires_at,
             all_models: key.all_models,
             models,

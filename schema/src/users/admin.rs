@@ -1,0 +1,175 @@
+//! Administering users: list and search them, change roles, deactivate, set limits and
+//! budgets, reset spend. A deactivated user's sessions, tokens and keys stop working.
+
+use chrono::Utc;
+use entity::user;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::identity::Role;
+use crate::keys::KEYS_VERSION_KEY;
+use crate::{DomainError, duration};
+
+/// Limits and budget of a user; `None` leaves one alone, `Some(None)` removes it.
+#[derive(Clone, Debug, Default)]
+pub struct UserLimits {
+    pub max_budget_nanos: Option<Option<i64>>,
+    pub soft_budget_nanos: Option<Option<i64>>,
+    pub budget_duration: Option<Option<String>>,
+    pub rpm_limit: Option<Option<i64>>,
+    pub tpm_limit: Option<Option<i64>>,
+    pub max_parallel_requests: Option<Option<i64>>,
+}
+
+/// An administrator's change to a user.
+#[derive(Clone, Debug, Default)]
+pub struct UserUpdate {
+    pub roles: Option<Vec<Role>>,
+    pub active: Option<bool>,
+    pub limits: UserLimits,
+}
+
+/// User administration over `users`.
+#[derive(Clone)]
+pub struct UserAdmin {
+    db: DatabaseConnection,
+}
+
+impl UserAdmin {
+    /// A service over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Users whose id, e-mail or name contains `search` (any case), with `role`, by id.
+    pub async fn list(
+        &self,
+        search: Option<&str>,
+        role: Option<Role>,
+    ) -> Result<Vec<user::Model>, DomainError> {
+        let mut query = user::Entity::find().order_by_asc(user::Column::ExternalId);
+        if let Some(text) = search.map(str::trim).filter(|t| !t.is_empty()) {
+            let pattern = format!("%{}%", text.to_lowercase());
+            let lower = |column: user::Column| Expr::expr(Func::lower(Expr::col(column)));
+            query = query.filter(
+                Condition::any()
+                    .add(lower(user::Column::ExternalId).like(pattern.clone()))
+                    .add(lower(user::Column::DisplayName).like(pattern)),
+            );
+        }
+        let users = query.all(&self.db).await?;
+        Ok(match role {
+            Some(role) => users
+                .into_iter()
+                .filter(|u| Role::from_json(&u.roles).contains(&role))
+                .collect(),
+            None => users,
+        })
+    }
+
+    /// The user with `id`.
+    pub async fn get(&self, id: Uuid) -> Result<user::Model, DomainError> {
+        user::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such user".into()))
+    }
+
+    /// Applies an administrator's change. `actor` may not take their own admin role or
+    /// deactivate themselves (nobody locks themselves out by accident).
+    #[tracing::instrument(skip(self, update), err)]
+    pub async fn update(
+        &self,
+        actor: Option<Uuid>,
+        id: Uuid,
+        update: UserUpdate,
+    ) -> Result<user::Model, DomainError> {
+        let row = self.get(id).await?;
+        if actor == Some(id) {
+            let keeps_admin = update
+                .roles
+                .as_ref()
+                .is_none_or(|r| r.contains(&Role::Admin));
+            if !keeps_admin || update.active == Some(false) {
+                return Err(DomainError::Conflict(
+                    "you cannot remove your own admin role or deactivate yourself; ask another \
+                     administrator"
+                        .into(),
+                ));
+            }
+        }
+        let mut active = row.into_active_model();
+        if let Some(mut roles) = update.roles {
+            if !roles.contains(&Role::User) {
+                roles.push(Role::User);
+            }
+            active.roles = Set(Role::to_json(&roles));
+        }
+        if let Some(flag) = update.active {
+            active.active = Set(flag);
+        }
+        let limits = update.limits;
+        if let Some(text) = limits.budget_duration {
+            let reset = match text.as_deref() {
+                Some(t) => duration::parse(t)
+                    .map_err(DomainError::BadInput)?
+                    .end_after(Utc::now()),
+                None => None,
+            };
+            active.budget_duration = Set(text);
+            active.budget_reset_at = Set(reset);
+        }
+        for (name, value) in [
+            ("maxBudget", limits.max_budget_nanos.flatten()),
+            ("softBudget", limits.soft_budget_nanos.flatten()),
+            ("rpmLimit", limits.rpm_limit.flatten()),
+            ("tpmLimit", limits.tpm_limit.flatten()),
+            (
+                "maxParallelRequests",
+                limits.max_parallel_requests.flatten(),
+            ),
+        ] {
+            if value.is_some_and(|v| v < 0) {
+                return Err(DomainError::BadInput(format!("{name} must be 0 or more")));
+            }
+        }
+        if let Some(v) = limits.max_budget_nanos {
+            active.max_budget_nanos = Set(v);
+        }
+        if let Some(v) = limits.soft_budget_nanos {
+            active.soft_budget_nanos = Set(v);
+        }
+        if let Some(v) = limits.rpm_limit {
+            active.rpm_limit = Set(v);
+        }
+        if let Some(v) = limits.tpm_limit {
+            active.tpm_limit = Set(v);
+        }
+        if let Some(v) = limits.max_parallel_requests {
+            active.max_parallel_requests = Set(v);
+        }
+        active.updated_at = Set(Utc::now());
+        let txn = self.db.begin().await?;
+        let row = active.update(&txn).await?;
+        // Keys are cached with their owner's limits and state: every replica reloads them.
+        crate::counters::bump(&txn, KEYS_VERSION_KEY).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// Sets the user's spend in the current window back to zero.
+    pub async fn reset_spend(&self, id: Uuid) -> Result<user::Model, DomainError> {
+        let mut active = self.get(id).await?.into_active_model();
+        active.spend_nanos = Set(0);
+        active.updated_at = Set(Utc::now());
+        let txn = self.db.begin().await?;
+        let row = active.update(&txn).await?;
+        crate::counters::bump(&txn, KEYS_VERSION_KEY).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+}

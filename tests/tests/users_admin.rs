@@ -1,0 +1,149 @@
+//! Administering users through GraphQL: who may list and change them, roles taking effect at
+//! once, deactivation stopping sessions and keys, and nobody locking themselves out.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use harness::gateway::{ModelSpec, config};
+use harness::{MockUpstream, TestApp};
+use serde_json::{Value, json};
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+const UPDATE: &str = "mutation($id: ID!, $in: UpdateUserInput!) { updateUser(id: $id, input: $in) {
+  roles active maxBudget rpmLimit spend } }";
+
+#[tokio::test]
+async fn administrators_manage_users_and_changes_take_effect_at_once() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .config_toml(&config(
+            "",
+            &[ModelSpec::new("granite", "granite", &[&mock])],
+        ))
+        .start()
+        .await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let auditor = app
+        .sign_in_as("audit@example.com", &["admin-readonly", "user"])
+        .await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let key: Value = app
+        .post_as_master(
+            "/key/generate",
+            &json!({"models": ["granite"], "user_id": "ana@example.com"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = key["key"].as_str().unwrap().to_owned();
+    let chat = json!({"model": "granite", "messages": [{"role": "user", "content": "hi"}]});
+    assert_eq!(
+        app.post_with_key("/v1/chat/completions", &chat, &key)
+            .await
+            .status(),
+        200
+    );
+
+    let list = "query($s: String, $r: Role) { users(search: $s, role: $r) { edges { node { id externalId roles } } } }";
+    assert_eq!(code(&ana.graphql(list, json!({})).await), "FORBIDDEN");
+    let found = auditor.graphql(list, json!({"s": "ANA@"})).await;
+    let edges = found["data"]["users"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1, "{found}");
+    assert_eq!(edges[0]["node"]["id"], ana.id.as_str());
+    let admins = auditor.graphql(list, json!({"r": "ADMIN"})).await;
+    let admins: Vec<&str> = admins["data"]["users"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["externalId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        admins,
+        ["admin", "root@example.com"],
+        "the bootstrap administrator and root"
+    );
+    let tried = auditor
+        .graphql(UPDATE, json!({"id": ana.id, "in": {"active": false}}))
+        .await;
+    assert_eq!(
+        code(&tried),
+        "FORBIDDEN",
+        "read-only administrators change nothing"
+    );
+
+    // Roles and limits take effect on the next request.
+    let promoted = admin
+        .graphql(
+            UPDATE,
+            json!({"id": ana.id, "in": {"roles": ["ADMIN_READONLY"],
+                                  "limits": {"maxBudget": 5.0, "rpmLimit": 60}}}),
+        )
+        .await;
+    assert_eq!(
+        promoted["data"]["updateUser"],
+        json!({"roles": ["ADMIN_READONLY", "USER"], "active": true, "maxBudget": 5.0, "rpmLimit": 60, "spend": 0.0})
+    );
+    let me = ana.graphql("{ me { roles } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["roles"], json!(["ADMIN_READONLY", "USER"]));
+    let cleared = admin
+        .graphql(
+            UPDATE,
+            json!({"id": ana.id, "in": {"limits": {"maxBudget": null}}}),
+        )
+        .await;
+    assert_eq!(cleared["data"]["updateUser"]["maxBudget"], Value::Null);
+    assert_eq!(
+        cleared["data"]["updateUser"]["rpmLimit"], 60,
+        "what is left out stays"
+    );
+    let negative = admin
+        .graphql(
+            UPDATE,
+            json!({"id": ana.id, "in": {"limits": {"rpmLimit": -1}}}),
+        )
+        .await;
+    assert_eq!(code(&negative), "BAD_USER_INPUT");
+
+    // Nobody locks themselves out.
+    let me_admin = admin
+        .graphql(UPDATE, json!({"id": admin.id, "in": {"roles": ["USER"]}}))
+        .await;
+    assert_eq!(code(&me_admin), "CONFLICT");
+
+    // Deactivation ends Ana's session and stops her keys on every replica's next reload.
+    admin
+        .graphql(UPDATE, json!({"id": ana.id, "in": {"active": false}}))
+        .await;
+    assert_eq!(
+        ana.graphql("{ me { name } }", json!({})).await["data"]["me"],
+        Value::Null
+    );
+    let mut status = 0;
+    for _ in 0..50 {
+        status = app
+            .post_with_key("/v1/chat/completions", &chat, &key)
+            .await
+            .status()
+            .as_u16();
+        if status == 401 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 401, "a deactivated user's keys stop");
+
+    let reset = admin
+        .graphql(
+            "mutation($id: ID!) { resetUserSpend(id: $id) { spend } }",
+            json!({"id": ana.id}),
+        )
+        .await;
+    assert_eq!(reset["data"]["resetUserSpend"]["spend"], 0.0);
+}
