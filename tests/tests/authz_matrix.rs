@@ -336,7 +336,6 @@ async fn every_operation_is_authorized_for_each_kind_of_caller() {
     for row in &rows {
         // Fresh callers and objects per row: one row's changes never decide another's outcome.
         let ana_name = format!("ana-{}@example.com", row.field);
-        let ana = app.sign_in_as(&ana_name, &["user"]).await;
         let bob = app
             .sign_in_as(&format!("bob-{}@example.com", row.field), &["user"])
             .await;
