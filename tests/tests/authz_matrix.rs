@@ -41,7 +41,7 @@ struct Owned {
     subscription: String,
 }
 
-async fn owned_by(app: &TestApp, ana: &TestUser) -> Owned {
+async fn owned_by(app: &TestApp, ana: &TestUser, name: &str) -> Owned {
     let model = app.graphql("{ model(name: \"granite\") { id } }").await["data"]["model"]["id"]
         .as_str()
         .unwrap()
@@ -65,6 +65,7 @@ async fn owned_by(app: &TestApp, ana: &TestUser) -> Owned {
         )
         .await;
     // Another of Ana's sessions (a second device) is the one to revoke.
+    app.sign_in_as(name, &["user"]).await;
     let sessions = ana
         .graphql("{ mySessions { id current } }", json!({}))
         .await;
@@ -364,7 +365,7 @@ async fn every_operation_is_authorized_for_each_kind_of_caller() {
             // Ana's objects, fresh for every caller (an earlier caller may have deleted them),
             // from a fresh session of hers (she may have signed out in her turn).
             let ana = app.sign_in_as(&ana_name, &["user"]).await;
-            let owned = owned_by(&app, &ana).await;
+            let owned = owned_by(&app, &ana, &ana_name).await;
             let variables = json!({
                 "m": owned.model, "key": owned.key, "token": owned.token,
                 "session": owned.session, "sub": owned.subscription, "ana": ana.id,
