@@ -1,4 +1,5 @@
-//! `usage_rollups`: per hour × key × model totals, so analytics never scan `spend_logs`.
+//! `usage_rollups`: per hour (and per day) × key × model totals, so analytics never scan
+//! `spend_logs`.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Start of the hour (UTC).
+    /// [`SPAN_HOUR`] or [`SPAN_DAY`]: what `hour` starts.
+    pub span: String,
+    /// Start of the hour, or of the day for daily rows (UTC).
     pub hour: DateTimeUtc,
     /// Key hash, or the empty string for master-key traffic.
     pub key_hash: String,
@@ -36,6 +39,11 @@ pub struct Model {
 
 /// Upper bounds (ms) of the latency bucket columns, in order; the last is unbounded.
 pub const LATENCY_BOUNDS_MS: [u64; 9] = [50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
+
+/// An hourly row.
+pub const SPAN_HOUR: &str = "hour";
+/// A daily row (the sum of that day's hourly rows).
+pub const SPAN_DAY: &str = "day";
 
 /// The bucket columns, in the order of [`LATENCY_BOUNDS_MS`] and then the unbounded one.
 pub const LATENCY_COLUMNS: [Column; 10] = [

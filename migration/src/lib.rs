@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_core_tables;
 mod m20261126_000002_seed_branding;
 mod m20261127_000003_rollup_latency_columns;
+mod m20261127_000004_daily_rollups;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_core_tables::Migration),
             Box::new(m20261126_000002_seed_branding::Migration),
             Box::new(m20261127_000003_rollup_latency_columns::Migration),
+            Box::new(m20261127_000004_daily_rollups::Migration),
         ]
     }
 }

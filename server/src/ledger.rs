@@ -196,53 +196,60 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
     }
 }
 
-/// The hour's rollup row of each (hour, key, model) among `events`, summed.
+/// The rollup rows of each (hour, key, model) and (day, key, model) among `events`, summed.
 fn rollups(events: &[SpendEvent]) -> Vec<usage_rollup::ActiveModel> {
-    type Group = (DateTime<Utc>, String, String);
+    type Group = (&'static str, DateTime<Utc>, String, String);
     let mut groups: HashMap<Group, usage_rollup::Model> = HashMap::new();
+    let spans = [
+        (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
+        (usage_rollup::SPAN_DAY, TimeDelta::days(1)),
+    ];
     for event in events {
-        let hour = event
-            .started_at
-            .duration_trunc(TimeDelta::hours(1))
-            .unwrap_or(event.started_at);
-        let key = event.key_hash.clone().unwrap_or_default();
-        let row = groups
-            .entry((hour, key.clone(), event.model.clone()))
-            .or_insert_with(|| usage_rollup::Model {
-                id: 0,
-                hour,
-                key_hash: key,
-                model_name: event.model.clone(),
-                user_id: event.user_id,
-                requests: 0,
-                errors: 0,
-                prompt_tokens: 0,
-                completion_tokens: 0,
-                cost_nanos: 0,
-                duration_ms_sum: 0,
-                latency_le_50: 0,
-                latency_le_100: 0,
-                latency_le_250: 0,
-                latency_le_500: 0,
-                latency_le_1000: 0,
-                latency_le_2500: 0,
-                latency_le_5000: 0,
-                latency_le_10000: 0,
-                latency_le_30000: 0,
-                latency_le_inf: 0,
-            });
-        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        row.requests += 1;
-        row.errors += i64::from(event.outcome != Outcome::Success);
-        row.prompt_tokens += count(event.prompt_tokens);
-        row.completion_tokens += count(event.completion_tokens);
-        row.cost_nanos = row.cost_nanos.saturating_add(event.cost_nanos);
-        row.duration_ms_sum += count(event.duration_ms);
-        let bucket = usage_rollup::LATENCY_BOUNDS_MS
-            .iter()
-            .position(|bound| event.duration_ms <= *bound)
-            .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
-        *latency_bucket(row, bucket) += 1;
+        for (span, width) in spans {
+            let hour = event
+                .started_at
+                .duration_trunc(width)
+                .unwrap_or(event.started_at);
+            let key = event.key_hash.clone().unwrap_or_default();
+            let row = groups
+                .entry((span, hour, key.clone(), event.model.clone()))
+                .or_insert_with(|| usage_rollup::Model {
+                    id: 0,
+                    span: span.to_owned(),
+                    hour,
+                    key_hash: key,
+                    model_name: event.model.clone(),
+                    user_id: event.user_id,
+                    requests: 0,
+                    errors: 0,
+                    prompt_tokens: 0,
+                    completion_tokens: 0,
+                    cost_nanos: 0,
+                    duration_ms_sum: 0,
+                    latency_le_50: 0,
+                    latency_le_100: 0,
+                    latency_le_250: 0,
+                    latency_le_500: 0,
+                    latency_le_1000: 0,
+                    latency_le_2500: 0,
+                    latency_le_5000: 0,
+                    latency_le_10000: 0,
+                    latency_le_30000: 0,
+                    latency_le_inf: 0,
+                });
+            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            row.requests += 1;
+            row.errors += i64::from(event.outcome != Outcome::Success);
+            row.prompt_tokens += count(event.prompt_tokens);
+            row.completion_tokens += count(event.completion_tokens);
+            row.cost_nanos = row.cost_nanos.saturating_add(event.cost_nanos);
+            row.duration_ms_sum += count(event.duration_ms);
+            let bucket = usage_rollup::LATENCY_BOUNDS_MS
+                .iter()
+                .position(|bound| event.duration_ms <= *bound)
+                .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
+            *latency_bucket(row, bucket) += 1;
+        }
     }
     groups
         .into_values()
@@ -285,7 +292,7 @@ async fn upsert_rollups(
         C::DurationMsSum,
     ];
     additive.extend(usage_rollup::LATENCY_COLUMNS);
-    let mut conflict = OnConflict::columns([C::Hour, C::KeyHash, C::ModelName]);
+    let mut conflict = OnConflict::columns([C::Span, C::Hour, C::KeyHash, C::ModelName]);
     for column in additive {
         conflict.value(
             column,

@@ -84,6 +84,18 @@ SELECT date_trunc('hour', started_at), key_hash, model_name, user_id, count(*),
        count(*) FILTER (WHERE duration_ms > 10000 AND duration_ms <= 30000),
        count(*) FILTER (WHERE duration_ms > 30000)
 FROM spend_logs GROUP BY 1, 2, 3, 4;
+-- And the daily rows beside them.
+INSERT INTO usage_rollups (span, hour, key_hash, model_name, user_id, requests, errors,
+  prompt_tokens, completion_tokens, cost_nanos, duration_ms_sum, latency_le_50, latency_le_100,
+  latency_le_250, latency_le_500, latency_le_1000, latency_le_2500, latency_le_5000,
+  latency_le_10000, latency_le_30000, latency_le_inf)
+SELECT 'day', date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', key_hash,
+       model_name, (array_agg(user_id))[1], sum(requests), sum(errors), sum(prompt_tokens),
+       sum(completion_tokens), sum(cost_nanos), sum(duration_ms_sum), sum(latency_le_50),
+       sum(latency_le_100), sum(latency_le_250), sum(latency_le_500), sum(latency_le_1000),
+       sum(latency_le_2500), sum(latency_le_5000), sum(latency_le_10000),
+       sum(latency_le_30000), sum(latency_le_inf)
+FROM usage_rollups WHERE span = 'hour' GROUP BY 2, 3, 4;
 ANALYZE;
 SQL
 echo "generated in $(( $(date +%s) - start )) s: $(psql_db -Atc 'SELECT count(*) FROM spend_logs') spend rows, $(psql_db -Atc 'SELECT count(*) FROM usage_rollups') rollup rows" >&2
@@ -102,7 +114,9 @@ import json, statistics, sys, time, urllib.request
 from datetime import datetime, timedelta, timezone
 port, master, n, user = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 now = datetime.now(timezone.utc)
-period = {"from": (now - timedelta(days=30)).isoformat(), "to": now.isoformat()}
+midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+# The last 30 days as whole days (what the portal asks for), ending at tomorrow's midnight.
+period = {"from": (midnight - timedelta(days=29)).isoformat(), "to": (midnight + timedelta(days=1)).isoformat()}
 query = """query($i: UsageInput!, $g: UsageGroupBy!, $gr: Granularity!) { usage(input: $i) {
   totals { requests spend errorRate latencyP50Ms latencyP95Ms } previousTotals { requests } change { spend }
   series(groupBy: $g, granularity: $gr, top: 10) { label totals { requests spend } points { start requests spend } } } }"""

@@ -472,10 +472,16 @@ async fn the_database_cut_off_for_ten_seconds_under_load_loses_no_spend() {
     assert_eq!(rows, expected, "spend rows after the outage");
     let rolled = count(
         &direct,
-        "SELECT CAST(SUM(requests) AS BIGINT) FROM usage_rollups",
+        "SELECT CAST(SUM(requests) AS BIGINT) FROM usage_rollups WHERE span = 'hour'",
     )
     .await;
     assert_eq!(rolled, expected, "hourly rollups count every request");
+    let daily = count(
+        &direct,
+        "SELECT CAST(SUM(requests) AS BIGINT) FROM usage_rollups WHERE span = 'day'",
+    )
+    .await;
+    assert_eq!(daily, expected, "daily rollups count every request");
     let text = metrics_of(&app).await;
     assert_eq!(metric(&text, "switchyard_ledger_buffered_events"), 0.0);
 }

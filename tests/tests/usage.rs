@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DurationRound, TimeDelta, Utc};
 use harness::gateway::{ModelSpec, config};
 use harness::{MockUpstream, TestApp, TestUser};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value as SqlValue};
@@ -99,10 +99,10 @@ async fn usage_reports_are_scoped_split_and_compared() {
         .await
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "INSERT INTO usage_rollups (hour, key_hash, model_name, user_id, requests, errors,
-               prompt_tokens, completion_tokens, cost_nanos, duration_ms_sum, latency_le_50)
-             VALUES (date_trunc('hour', now() - interval '36 hours'), $1, 'granite', $2::uuid,
-               6, 0, 60, 60, 1000, 60, 6)",
+            "INSERT INTO usage_rollups (span, hour, key_hash, model_name, user_id, requests,
+               errors, prompt_tokens, completion_tokens, cost_nanos, duration_ms_sum, latency_le_50)
+             VALUES ('hour', date_trunc('hour', now() - interval '36 hours'), $1, 'granite',
+               $2::uuid, 6, 0, 60, 60, 1000, 60, 6)",
             [SqlValue::from(hash), SqlValue::from(ana.id.clone())],
         ))
         .await
@@ -120,6 +120,22 @@ async fn usage_reports_are_scoped_split_and_compared() {
     assert_eq!(series.len(), 1);
     assert_eq!(series[0]["group"], "granite");
     assert_eq!(series[0]["totals"]["requests"], 3);
+
+    // Whole days are read from the daily rows; they agree with the hours.
+    let midnight = Utc::now().duration_trunc(TimeDelta::days(1)).unwrap();
+    let days = json!({"from": (midnight - TimeDelta::days(1)).to_rfc3339(),
+                      "to": (midnight + TimeDelta::days(1)).to_rfc3339()});
+    let daily = ana
+        .graphql(
+            "query($i: UsageInput!) { usage(input: $i) { totals { requests }
+               series(granularity: HOUR) { totals { requests } } } }",
+            json!({ "i": days }),
+        )
+        .await;
+    let from_days = daily["data"]["usage"]["totals"]["requests"].as_i64().unwrap();
+    let from_hours = daily["data"]["usage"]["series"][0]["totals"]["requests"].as_i64().unwrap();
+    assert_eq!(from_days, from_hours, "{daily}");
+    assert!(from_days >= 3);
 
     // By key: the key's id and the name its owner gave it.
     let by_key = ana

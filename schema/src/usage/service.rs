@@ -46,6 +46,14 @@ pub struct UsageFilter {
     pub keys: Vec<String>,
 }
 
+impl UsageFilter {
+    /// Whether the period starts and ends at UTC midnight (daily rows answer it exactly).
+    pub fn whole_days(&self) -> bool {
+        let midnight = |at: DateTime<Utc>| at.duration_trunc(TimeDelta::days(1)).ok() == Some(at);
+        midnight(self.from) && midnight(self.to)
+    }
+}
+
 /// Sums over some rollups.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sums {
@@ -190,12 +198,24 @@ impl UsageService {
         Ok(())
     }
 
-    /// Sums per (hour, group) for `filter`, grouped by `by`.
-    async fn rows(&self, filter: &UsageFilter, by: GroupBy) -> Result<Vec<Row>, DomainError> {
+    /// Sums per (bucket, group) for `filter`, grouped by `by`, from the hourly rows or (with
+    /// `daily`) the daily ones.
+    async fn rows(
+        &self,
+        filter: &UsageFilter,
+        by: GroupBy,
+        daily: bool,
+    ) -> Result<Vec<Row>, DomainError> {
         Self::check(filter)?;
+        let span = if daily {
+            rollup::SPAN_DAY
+        } else {
+            rollup::SPAN_HOUR
+        };
         let mut query = rollup::Entity::find()
             .select_only()
             .column(rollup::Column::Hour)
+            .filter(rollup::Column::Span.eq(span))
             .filter(rollup::Column::Hour.gte(filter.from))
             .filter(rollup::Column::Hour.lt(filter.to))
             .group_by(rollup::Column::Hour)
@@ -243,7 +263,9 @@ impl UsageService {
         granularity: Granularity,
         by: GroupBy,
     ) -> Result<Vec<Series>, DomainError> {
-        let rows = self.rows(filter, by).await?;
+        // Whole days read the daily rows: a twenty-fourth of the hourly ones.
+        let daily = granularity == Granularity::Day && filter.whole_days();
+        let rows = self.rows(filter, by, daily).await?;
         let mut groups: HashMap<Option<String>, BTreeMap<DateTime<Utc>, Sums>> = HashMap::new();
         for row in rows {
             let bucket = match granularity {
@@ -287,7 +309,10 @@ impl UsageService {
     /// Totals of `filter` (one grouped query).
     pub async fn totals(&self, filter: &UsageFilter) -> Result<Sums, DomainError> {
         let mut totals = Sums::default();
-        for row in self.rows(filter, GroupBy::Nothing).await? {
+        for row in self
+            .rows(filter, GroupBy::Nothing, filter.whole_days())
+            .await?
+        {
             totals.add(&row.sums);
         }
         Ok(totals)
