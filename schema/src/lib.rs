@@ -51,6 +51,7 @@ pub struct Mutation(
     subscriptions::SubscriptionMutation,
     keys::KeyMutation,
     users::UserMutation,
+    branding::BrandingMutation,
 );
 
 /// The root subscription: every domain's live feeds.

@@ -284,6 +284,11 @@ fn rows() -> Vec<Row> {
             [U, F, F, F, O],
         ),
         row(
+            "updateBranding",
+            "mutation { updateBranding(input: {subtitle: \"Models for everyone\"}) { title } }",
+            [U, F, F, F, O],
+        ),
+        row(
             "resetUserSpend",
             "mutation($ana: ID!) { resetUserSpend(id: $ana) { id } }",
             [U, F, F, F, O],

@@ -132,8 +132,12 @@ async fn usage_reports_are_scoped_split_and_compared() {
             json!({ "i": days }),
         )
         .await;
-    let from_days = daily["data"]["usage"]["totals"]["requests"].as_i64().unwrap();
-    let from_hours = daily["data"]["usage"]["series"][0]["totals"]["requests"].as_i64().unwrap();
+    let from_days = daily["data"]["usage"]["totals"]["requests"]
+        .as_i64()
+        .unwrap();
+    let from_hours = daily["data"]["usage"]["series"][0]["totals"]["requests"]
+        .as_i64()
+        .unwrap();
     assert_eq!(from_days, from_hours, "{daily}");
     assert!(from_days >= 3);
 

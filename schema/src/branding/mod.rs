@@ -3,5 +3,5 @@
 mod graphql;
 mod service;
 
-pub use graphql::{Branding, BrandingQuery};
-pub use service::BrandingService;
+pub use graphql::{Branding, BrandingInput, BrandingMutation, BrandingQuery};
+pub use service::{BrandingChanges, BrandingService};
