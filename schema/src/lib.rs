@@ -5,6 +5,7 @@
 //! Resolvers stay thin: they read the caller and arguments, call one service, and map the result.
 
 pub mod audit;
+pub mod banners;
 pub mod branding;
 pub mod catalog;
 pub mod counters;
@@ -42,6 +43,7 @@ pub struct Query(
     usage::UsageQuery,
     audit::AuditQuery,
     users::UserQuery,
+    banners::BannerQuery,
 );
 
 /// The root mutation: every domain's mutations.
@@ -52,6 +54,7 @@ pub struct Mutation(
     keys::KeyMutation,
     users::UserMutation,
     branding::BrandingMutation,
+    banners::BannerMutation,
 );
 
 /// The root subscription: every domain's live feeds.
@@ -103,6 +106,7 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(usage::UsageService::new(deps.db.clone()))
     .data(audit::AuditService::new(deps.db.clone()))
     .data(users::UserAdmin::new(deps.db.clone()))
+    .data(banners::BannerService::new(deps.db.clone()))
     .extension(audit::AuditTrail)
     .extension(identity::WriteGate)
     .data(system::ServerVersion(deps.version))

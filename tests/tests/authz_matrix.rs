@@ -119,6 +119,7 @@ fn rows() -> Vec<Row> {
             [O, O, O, O, O],
         ),
         row("me", "{ me { name } }", [O, O, O, O, O]),
+        row("banners", "{ banners { id } }", [O, O, O, O, O]),
         row(
             "models",
             "{ models { edges { node { name } } } }",
@@ -173,6 +174,7 @@ fn rows() -> Vec<Row> {
             "query($ana: ID!) { user(id: $ana) { id } }",
             [U, F, F, O, O],
         ),
+        row("allBanners", "{ allBanners { id } }", [U, F, F, O, O]),
         row(
             "auditLog",
             "{ auditLog { edges { node { id } } } }",
@@ -287,6 +289,26 @@ fn rows() -> Vec<Row> {
             "updateBranding",
             "mutation { updateBranding(input: {subtitle: \"Models for everyone\"}) { title } }",
             [U, F, F, F, O],
+        ),
+        row(
+            "createBanner",
+            "mutation { createBanner(input: {markdown: \"hi\"}) { id } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "updateBanner",
+            "mutation { updateBanner(id: \"00000000-0000-0000-0000-000000000000\", input: {markdown: \"x\"}) { id } }",
+            [U, F, F, F, H],
+        ),
+        row(
+            "deleteBanner",
+            "mutation { deleteBanner(id: \"00000000-0000-0000-0000-000000000000\") }",
+            [U, F, F, F, H],
+        ),
+        row(
+            "dismissBanner",
+            "mutation { dismissBanner(id: \"00000000-0000-0000-0000-000000000000\") }",
+            [U, H, H, H, H],
         ),
         row(
             "resetUserSpend",
