@@ -55,6 +55,7 @@ pub struct Mutation(
     users::UserMutation,
     branding::BrandingMutation,
     banners::BannerMutation,
+    catalog::CatalogAdminMutation,
 );
 
 /// The root subscription: every domain's live feeds.
@@ -83,6 +84,8 @@ pub struct Deps {
     pub health: Option<Arc<dyn catalog::DeploymentHealth>>,
     /// Where settled requests are published for live subscribers.
     pub live: live::LiveHub,
+    /// Sealing credentials and calling model servers, for catalog administration.
+    pub model_servers: Option<Arc<dyn catalog::ModelServers>>,
 }
 
 /// Builds the schema with its services attached and its limits set.
@@ -112,8 +115,12 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(system::ServerVersion(deps.version))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY);
-    match deps.health {
-        Some(health) => builder.data(health).finish(),
+    let builder = match deps.health {
+        Some(health) => builder.data(health),
+        None => builder,
+    };
+    match deps.model_servers {
+        Some(servers) => builder.data(servers).finish(),
         None => builder.finish(),
     }
 }

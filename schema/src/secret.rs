@@ -18,7 +18,12 @@ pub fn generate(len: usize) -> String {
 
 /// Lower-case hex SHA-256 of a secret: its identity in storage.
 pub fn sha256_hex(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
+    sha256_hex_bytes(secret.as_bytes())
+}
+
+/// Lower-case hex SHA-256 of any bytes (content hashes, ETags).
+pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

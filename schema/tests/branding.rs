@@ -15,6 +15,7 @@ async fn schema_on_fresh_sqlite() -> (schema::AppSchema, sea_orm::DatabaseConnec
         identity: schema::identity::IdentityServices::new(db.clone(), Default::default()).unwrap(),
         health: None,
         live: schema::live::LiveHub::new(),
+        model_servers: None,
     });
     (schema, db)
 }

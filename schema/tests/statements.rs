@@ -32,6 +32,7 @@ async fn counted_schema() -> (
         identity: IdentityServices::new(db.clone(), Default::default()).unwrap(),
         health: None,
         live: schema::live::LiveHub::new(),
+        model_servers: None,
     });
     (schema, db, statements)
 }

@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::identity;
 use crate::routes::security::SecurityHeaders;
-use crate::routes::{graphql, health, spa, usage};
+use crate::routes::{branding, graphql, health, spa, usage};
 use crate::state::AppState;
 
 /// The header that carries the request id, set when the client sent none.
@@ -36,6 +36,7 @@ pub fn build(state: AppState) -> Router {
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::websocket))
         .route("/usage.csv", get(usage::export))
+        .route("/branding/logo/{slot}", get(branding::logo))
         .route("/auth/login", get(identity::routes::login))
         .route("/auth/callback", get(identity::routes::callback))
         .merge(crate::gateway::routes())

@@ -19,6 +19,7 @@ use crate::cli::Command;
 use crate::config::{Config, Overrides};
 use crate::db::{self, Location};
 use crate::gateway::registry::Registry;
+use crate::gateway::servers::GatewayModelServers;
 use crate::gateway::{Gateway, GatewayParts};
 use crate::identity::Identity;
 use crate::identity::oidc::Oidc;
@@ -74,6 +75,10 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         identity: identity.services.clone(),
         health: Some(registry.clone()),
         live: hub.clone(),
+        model_servers: Some(Arc::new(GatewayModelServers::new(
+            registry.clone(),
+            reqwest::Client::new(),
+        ))),
     });
     let (ledger_db, _) = db::connect_ledger(&config).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());

@@ -311,6 +311,36 @@ fn rows() -> Vec<Row> {
             [U, H, H, H, H],
         ),
         row(
+            "uploadLogo",
+            "mutation { uploadLogo(slot: LOGIN, contentType: \"image/png\", dataBase64: \"iVBORw0KGgo=\") { url } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "removeLogo",
+            "mutation { removeLogo(slot: LOGIN) }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "addDeployment",
+            "mutation { addDeployment(model: {name: \"m2\"}, deployment: {cluster: \"c\", apiBase: \"http://127.0.0.1:9/v2\"}) { name } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "updateDeployment",
+            "mutation { updateDeployment(id: \"00000000-0000-0000-0000-000000000000\", changes: {backendModel: \"x\"}) }",
+            [U, F, F, F, H],
+        ),
+        row(
+            "removeDeployment",
+            "mutation { removeDeployment(id: \"00000000-0000-0000-0000-000000000000\") }",
+            [U, F, F, F, H],
+        ),
+        row(
+            "testConnection",
+            "mutation { testConnection(apiBase: \"http://127.0.0.1:9/v1\") { ok } }",
+            [U, F, F, F, O],
+        ),
+        row(
             "resetUserSpend",
             "mutation($ana: ID!) { resetUserSpend(id: $ana) { id } }",
             [U, F, F, F, O],

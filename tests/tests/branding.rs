@@ -146,3 +146,100 @@ async fn banners_reach_their_audience_in_their_window_until_dismissed() {
     let refused = admin.graphql(dismiss, json!({ "id": admins_only })).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "CONFLICT");
 }
+
+#[tokio::test]
+async fn logos_are_checked_stored_and_served_with_caching() {
+    use base64::Engine;
+    let app = TestApp::builder().sqlite().config_toml("").start().await;
+    let admin_token = harness::MASTER_KEY;
+    let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+    let upload = "mutation($s: LogoSlot!, $t: String!, $d: String!) {
+        uploadLogo(slot: $s, contentType: $t, dataBase64: $d) { slot url contentType size } }";
+    let send = |vars: Value| {
+        reqwest::Client::new()
+            .post(app.url("/graphql"))
+            .bearer_auth(admin_token)
+            .json(&json!({"query": upload, "variables": vars}))
+            .send()
+    };
+    let encode = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let lying: Value = send(json!({"s": "LOGIN", "t": "image/svg+xml", "d": encode(&png)}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        lying["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("image/png"),
+        "{lying}"
+    );
+    let html: Value = send(json!({"s": "LOGIN", "t": "image/png", "d": encode(b"<html><script>")}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(html["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let big: Value = send(json!({"s": "LOGIN", "t": "image/png", "d": encode(&[png.clone(), vec![0; 600 * 1024]].concat())}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        big["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("KiB"),
+        "{big}"
+    );
+
+    let stored: Value = send(json!({"s": "HEADER_LIGHT", "t": "image/png", "d": encode(&png)}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let logo = &stored["data"]["uploadLogo"];
+    assert_eq!(logo["size"], png.len());
+    let url = logo["url"].as_str().unwrap().to_owned();
+    let listed = app.graphql("{ branding { logos { slot url } } }").await;
+    assert_eq!(
+        listed["data"]["branding"]["logos"],
+        json!([{"slot": "HEADER_LIGHT", "url": url}])
+    );
+
+    let served = app.get(&url).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(
+        served.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = served.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(served.bytes().await.unwrap().as_ref(), png.as_slice());
+    let again = reqwest::Client::new()
+        .get(app.url(&url))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(app.get("/branding/logo/login").await.status(), 404);
+
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+    send(json!({"s": "LOGIN", "t": "image/svg+xml", "d": encode(svg)}))
+        .await
+        .unwrap();
+    let served = app.get("/branding/logo/login").await;
+    let csp = served.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+}

@@ -3,5 +3,5 @@
 mod graphql;
 mod service;
 
-pub use graphql::{Branding, BrandingInput, BrandingMutation, BrandingQuery};
-pub use service::{BrandingChanges, BrandingService};
+pub use graphql::{Branding, BrandingInput, BrandingMutation, BrandingQuery, Logo, LogoSlot};
+pub use service::{BrandingChanges, BrandingService, LOGO_SLOTS, MAX_LOGO_BYTES, sniff_image};

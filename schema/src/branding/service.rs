@@ -138,3 +138,115 @@ mod tests {
         assert!(text("t", &"x".repeat(11), 10, false).is_err());
     }
 }
+
+/// Where a logo goes.
+pub const LOGO_SLOTS: [&str; 3] = ["login", "header-light", "header-dark"];
+/// The largest logo accepted.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+/// The image type `bytes` really are (by their first bytes), when it is one logos may be.
+pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();
+        (head.contains("<svg")).then_some("image/svg+xml")
+    }
+}
+
+impl BrandingService {
+    /// Stores a logo for `slot` after checking its size and that it is the image it claims.
+    #[tracing::instrument(skip(self, bytes), err)]
+    pub async fn set_logo(
+        &self,
+        slot: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<entity::branding_asset::Model, DomainError> {
+        use entity::branding_asset;
+        use sea_orm::sea_query::OnConflict;
+        if !LOGO_SLOTS.contains(&slot) {
+            return Err(DomainError::BadInput(format!(
+                "slot must be one of {}",
+                LOGO_SLOTS.join(", ")
+            )));
+        }
+        if bytes.is_empty() || bytes.len() > MAX_LOGO_BYTES {
+            return Err(DomainError::BadInput(format!(
+                "a logo must be 1 byte to {} KiB",
+                MAX_LOGO_BYTES / 1024
+            )));
+        }
+        let sniffed = sniff_image(&bytes).ok_or_else(|| {
+            DomainError::BadInput("a logo must be a PNG, JPEG, WebP or SVG image".into())
+        })?;
+        if sniffed != content_type {
+            return Err(DomainError::BadInput(format!(
+                "the file is {sniffed}, not {content_type}"
+            )));
+        }
+        let row = branding_asset::ActiveModel {
+            slot: Set(slot.to_owned()),
+            content_type: Set(sniffed.to_owned()),
+            sha256: Set(crate::secret::sha256_hex_bytes(&bytes)),
+            bytes: Set(bytes),
+            updated_at: Set(Utc::now()),
+        };
+        branding_asset::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(branding_asset::Column::Slot)
+                    .update_columns([
+                        branding_asset::Column::ContentType,
+                        branding_asset::Column::Bytes,
+                        branding_asset::Column::Sha256,
+                        branding_asset::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        self.logo(slot)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("the logo vanished".into()))
+    }
+
+    /// The logo in `slot`, if one was uploaded.
+    pub async fn logo(
+        &self,
+        slot: &str,
+    ) -> Result<Option<entity::branding_asset::Model>, DomainError> {
+        Ok(entity::branding_asset::Entity::find_by_id(slot.to_owned())
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Removes the logo in `slot`.
+    pub async fn remove_logo(&self, slot: &str) -> Result<(), DomainError> {
+        entity::branding_asset::Entity::delete_by_id(slot.to_owned())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod logo_tests {
+    use super::*;
+
+    #[test]
+    fn images_are_recognised_by_their_bytes() {
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(sniff_image(&[0xff, 0xd8, 0xff, 0xe0]), Some("image/jpeg"));
+        assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(
+            sniff_image(b"<?xml version=\"1.0\"?><svg xmlns=\"x\"/>"),
+            Some("image/svg+xml")
+        );
+        assert_eq!(sniff_image(b"<html><script>"), None);
+        assert_eq!(sniff_image(b"GIF89a"), None);
+    }
+}

@@ -1,8 +1,11 @@
 //! The model catalog: models, their deployments on clusters, and the registry version that
 //! tells every replica when to reload its in-memory routing table; and its GraphQL view.
 
+mod admin;
 mod graphql;
 mod service;
+
+pub use admin::{CatalogAdminMutation, ConnectionTest, ModelServers};
 
 pub use graphql::{
     Capability, CatalogModel, CatalogQuery, DeploymentHealth, ModelLoader, load_catalog,

@@ -6,6 +6,7 @@ pub mod balancer;
 mod handlers;
 pub mod health;
 pub mod registry;
+pub mod servers;
 pub mod sse;
 pub mod upstream;
 pub mod usage;

@@ -31,6 +31,8 @@ const API_PREFIXES: &[&str] = &[
     "/global",
     "/metrics",
     "/auth",
+    "/branding",
+    "/usage.csv",
     "/docling",
     "/chat",
     "/completions",

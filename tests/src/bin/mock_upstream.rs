@@ -248,7 +248,17 @@ async fn health(State(mock): State<Shared>) -> Response {
     }
 }
 
-async fn models(State(mock): State<Shared>) -> Response {
+/// The model list; with `--api-key`, only for callers with the key (as vLLM does).
+async fn models(State(mock): State<Shared>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(key) = &knobs(&mock).api_key {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if sent != Some(key.as_str()) {
+            return error(StatusCode::UNAUTHORIZED, "invalid api key");
+        }
+    }
     let data: Vec<Value> = mock
         .models
         .iter()

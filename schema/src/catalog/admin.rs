@@ -1,0 +1,284 @@
+//! GraphQL for administering the catalog: register a deployment of a model (the model is
+//! created on first sight), change or remove a deployment, and test a model server before
+//! (or after) registering it. Credentials go in sealed and never come back out.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
+use uuid::Uuid;
+
+use super::{
+    Capability, CatalogModel, CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges,
+    Registered, Registration, load_catalog,
+};
+use crate::DomainError;
+use crate::identity::{Needs, Permission};
+
+/// What the server does for catalog administration that the schema cannot: seal credentials
+/// with its key, and call model servers.
+#[async_trait::async_trait]
+pub trait ModelServers: Send + Sync {
+    /// The sealed (encrypted) form of a model server credential.
+    fn seal(&self, secret: &str) -> String;
+    /// Calls the model server at `api_base` (its model list) and reports what happened.
+    async fn test(&self, api_base: &str, api_key: Option<&str>) -> ConnectionTest;
+    /// The stored deployment's base URL and unsealed credential, for a test.
+    async fn stored(&self, deployment: Uuid) -> Result<(String, Option<String>), DomainError>;
+}
+
+/// The outcome of a connection test.
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct ConnectionTest {
+    pub ok: bool,
+    /// The HTTP status the model server answered, if it answered.
+    pub status: Option<i32>,
+    pub latency_ms: Option<i64>,
+    /// What went wrong, for people (never the credential).
+    pub message: String,
+    /// The models the server says it serves.
+    pub models: Vec<String>,
+}
+
+/// The model a deployment belongs to (used when the model is new).
+#[derive(InputObject, Clone, Debug)]
+pub struct ModelInput {
+    pub name: String,
+    pub description: Option<String>,
+    #[graphql(default_with = "\"openai\".to_owned()")]
+    pub provider: String,
+    #[graphql(default)]
+    pub capabilities: Vec<Capability>,
+    pub context_length: Option<i64>,
+    #[graphql(default)]
+    pub input_price_per_million: f64,
+    #[graphql(default)]
+    pub output_price_per_million: f64,
+    #[graphql(default)]
+    pub restricted: bool,
+}
+
+/// Where a model runs.
+#[derive(InputObject, Clone, Debug)]
+pub struct DeploymentInput {
+    pub cluster: String,
+    /// The OpenAI-compatible base URL (`https://host/v1`).
+    pub api_base: String,
+    /// The name the model server knows the model by (default: the public name).
+    pub backend_model: Option<String>,
+    /// The model server's credential; stored sealed, never returned.
+    pub api_key: Option<String>,
+    #[graphql(default = 1)]
+    pub weight: i32,
+    #[graphql(default = 600_000)]
+    pub timeout_ms: i64,
+    pub first_byte_timeout_ms: Option<i64>,
+    pub max_parallel_requests: Option<i64>,
+}
+
+/// Changes to a deployment; what is left out stays.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct DeploymentChangesInput {
+    pub api_base: Option<String>,
+    pub backend_model: Option<String>,
+    pub api_key: Option<String>,
+    pub input_price_per_million: Option<f64>,
+    pub output_price_per_million: Option<f64>,
+}
+
+fn capability_name(c: Capability) -> &'static str {
+    match c {
+        Capability::Chat => "chat",
+        Capability::Completion => "completion",
+        Capability::Embeddings => "embeddings",
+        Capability::DocumentConversion => "document_conversion",
+        Capability::Tokenize => "tokenize",
+        Capability::Vision => "vision",
+        Capability::Tools => "tools",
+    }
+}
+
+/// Currency per million tokens → nanos per token.
+fn price(name: &str, per_million: f64) -> Result<i64, DomainError> {
+    if !per_million.is_finite() || !(0.0..=1e6).contains(&per_million) {
+        return Err(DomainError::BadInput(format!(
+            "{name} must be between 0 and 1,000,000"
+        )));
+    }
+    Ok((per_million * 1_000.0).round() as i64)
+}
+
+fn url(api_base: &str) -> Result<String, DomainError> {
+    let base = api_base.trim().trim_end_matches('/');
+    if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
+        return Err(DomainError::BadInput(
+            "apiBase must be an http:// or https:// URL".into(),
+        ));
+    }
+    Ok(base.to_owned())
+}
+
+fn servers<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Arc<dyn ModelServers>> {
+    ctx.data::<Arc<dyn ModelServers>>()
+}
+
+fn uuid(id: &ID) -> async_graphql::Result<Uuid> {
+    Uuid::parse_str(id)
+        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
+}
+
+async fn model_named(ctx: &Context<'_>, name: &str) -> async_graphql::Result<Option<CatalogModel>> {
+    Ok(load_catalog(ctx)
+        .await?
+        .into_iter()
+        .find(|m| m.name == name))
+}
+
+/// Catalog administration.
+#[derive(Default)]
+pub struct CatalogAdminMutation;
+
+#[Object]
+impl CatalogAdminMutation {
+    /// Registers a deployment of a model on a cluster; the model is created with `model`'s
+    /// settings when it does not exist yet (administrators).
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn add_deployment(
+        &self,
+        ctx: &Context<'_>,
+        model: ModelInput,
+        deployment: DeploymentInput,
+    ) -> async_graphql::Result<Option<CatalogModel>> {
+        let name = model.name.trim().to_owned();
+        if name.is_empty() || deployment.cluster.trim().is_empty() {
+            return Err(
+                DomainError::BadInput("a model name and a cluster are needed".into()).extend(),
+            );
+        }
+        if deployment.weight < 1 || deployment.timeout_ms < 1 {
+            return Err(
+                DomainError::BadInput("weight and timeoutMs must be at least 1".into()).extend(),
+            );
+        }
+        let sealed = deployment
+            .api_key
+            .as_deref()
+            .map(|k| servers(ctx).map(|s| s.seal(k)))
+            .transpose()?;
+        let registration = Registration {
+            model: DeclaredModel {
+                name: name.clone(),
+                description: model.description,
+                provider: model.provider,
+                capabilities: model
+                    .capabilities
+                    .into_iter()
+                    .map(|c| capability_name(c).to_owned())
+                    .collect(),
+                context_length: model.context_length,
+                input_price_nanos: price("inputPricePerMillion", model.input_price_per_million)
+                    .map_err(|e| e.extend())?,
+                output_price_nanos: price("outputPricePerMillion", model.output_price_per_million)
+                    .map_err(|e| e.extend())?,
+                restricted: model.restricted,
+                deployments: Vec::new(),
+            },
+            deployment: DeclaredDeployment {
+                cluster: deployment.cluster.trim().to_owned(),
+                api_base: url(&deployment.api_base).map_err(|e| e.extend())?,
+                backend_model: deployment.backend_model.unwrap_or_else(|| name.clone()),
+                credentials_encrypted: sealed,
+                weight: deployment.weight,
+                first_byte_timeout_ms: deployment.first_byte_timeout_ms,
+                timeout_ms: deployment.timeout_ms,
+                max_parallel_requests: deployment.max_parallel_requests,
+            },
+            rpm_limit: None,
+            tpm_limit: None,
+        };
+        let done = ctx
+            .data::<CatalogService>()?
+            .register(registration)
+            .await
+            .map_err(|e| e.extend())?;
+        if let Registered::Unchanged(_) = done {
+            return Err(DomainError::Conflict(format!(
+                "{name} already has a deployment at that apiBase"
+            ))
+            .extend());
+        }
+        model_named(ctx, &name).await
+    }
+
+    /// Changes a deployment's URL, backend name, credential or its model's prices.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn update_deployment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        changes: DeploymentChangesInput,
+    ) -> async_graphql::Result<bool> {
+        let sealed = changes
+            .api_key
+            .as_deref()
+            .map(|k| servers(ctx).map(|s| s.seal(k)))
+            .transpose()?;
+        let changes = DeploymentChanges {
+            api_base: changes
+                .api_base
+                .as_deref()
+                .map(url)
+                .transpose()
+                .map_err(|e| e.extend())?,
+            backend_model: changes.backend_model,
+            credentials_encrypted: sealed,
+            input_price_nanos: changes
+                .input_price_per_million
+                .map(|p| price("inputPricePerMillion", p))
+                .transpose()
+                .map_err(|e| e.extend())?,
+            output_price_nanos: changes
+                .output_price_per_million
+                .map(|p| price("outputPricePerMillion", p))
+                .transpose()
+                .map_err(|e| e.extend())?,
+            ..DeploymentChanges::default()
+        };
+        ctx.data::<CatalogService>()?
+            .update_deployment(uuid(&id)?, changes)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(true)
+    }
+
+    /// Removes a deployment; the model goes too when it was its last (administrators).
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn remove_deployment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<String> {
+        ctx.data::<CatalogService>()?
+            .delete_deployment(uuid(&id)?)
+            .await
+            .map_err(|e| e.extend())
+    }
+
+    /// Calls a model server from this server: a stored deployment (`deploymentId`), or one
+    /// about to be registered (`apiBase`, `apiKey`). Administrators.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn test_connection(
+        &self,
+        ctx: &Context<'_>,
+        deployment_id: Option<ID>,
+        api_base: Option<String>,
+        api_key: Option<String>,
+    ) -> async_graphql::Result<ConnectionTest> {
+        let servers = servers(ctx)?;
+        let (base, key) = match (deployment_id, api_base) {
+            (Some(id), None) => servers.stored(uuid(&id)?).await.map_err(|e| e.extend())?,
+            (None, Some(base)) => (url(&base).map_err(|e| e.extend())?, api_key),
+            _ => {
+                return Err(
+                    DomainError::BadInput("give either deploymentId or apiBase".into()).extend(),
+                );
+            }
+        };
+        Ok(servers.test(&base, key.as_deref()).await)
+    }
+}

@@ -1,0 +1,101 @@
+//! What catalog administration needs from the gateway: sealing credentials with the server's
+//! key and calling a model server (its model list) to test a deployment.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use schema::DomainError;
+use schema::catalog::{ConnectionTest, ModelServers};
+use secrecy::ExposeSecret;
+use uuid::Uuid;
+
+use super::registry::Registry;
+
+/// How long a connection test waits.
+const TEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The gateway's side of catalog administration.
+pub struct GatewayModelServers {
+    registry: Arc<Registry>,
+    client: reqwest::Client,
+}
+
+impl GatewayModelServers {
+    /// Over the gateway's registry and pooled client.
+    pub fn new(registry: Arc<Registry>, client: reqwest::Client) -> Self {
+        Self { registry, client }
+    }
+}
+
+#[async_trait]
+impl ModelServers for GatewayModelServers {
+    fn seal(&self, secret: &str) -> String {
+        self.registry.seal(secret)
+    }
+
+    async fn test(&self, api_base: &str, api_key: Option<&str>) -> ConnectionTest {
+        let mut request = self
+            .client
+            .get(format!("{}/models", api_base.trim_end_matches('/')))
+            .timeout(TEST_TIMEOUT);
+        if let Some(key) = api_key {
+            request = request.bearer_auth(key);
+        }
+        let started = Instant::now();
+        let answer = request.send().await;
+        let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        match answer {
+            Err(error) => ConnectionTest {
+                ok: false,
+                message: if error.is_timeout() {
+                    format!("no answer within {} s", TEST_TIMEOUT.as_secs())
+                } else if error.is_connect() {
+                    "cannot connect (wrong host or port, or the server is down)".into()
+                } else {
+                    "the request failed before an answer came".into()
+                },
+                ..ConnectionTest::default()
+            },
+            Ok(response) => {
+                let status = response.status();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                let models = body["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m["id"].as_str().map(str::to_owned))
+                    .collect();
+                ConnectionTest {
+                    ok: status.is_success(),
+                    status: Some(i32::from(status.as_u16())),
+                    latency_ms: Some(latency_ms),
+                    message: if status.is_success() {
+                        "the model server answered".into()
+                    } else if status.as_u16() == 401 || status.as_u16() == 403 {
+                        "the model server refused the credential".into()
+                    } else {
+                        format!("the model server answered {status}")
+                    },
+                    models,
+                }
+            }
+        }
+    }
+
+    async fn stored(&self, deployment: Uuid) -> Result<(String, Option<String>), DomainError> {
+        let snapshot = self.registry.snapshot();
+        snapshot
+            .models
+            .values()
+            .flat_map(|m| m.deployments.iter())
+            .find(|d| d.id == deployment)
+            .map(|d| {
+                (
+                    d.base.clone(),
+                    d.api_key.as_ref().map(|k| k.expose_secret().to_owned()),
+                )
+            })
+            .ok_or_else(|| DomainError::NotFound("no such deployment in service".into()))
+    }
+}
