@@ -44,6 +44,7 @@ pub struct Query(
     audit::AuditQuery,
     users::UserQuery,
     banners::BannerQuery,
+    settings::SettingsQuery,
 );
 
 /// The root mutation: every domain's mutations.
@@ -56,6 +57,7 @@ pub struct Mutation(
     branding::BrandingMutation,
     banners::BannerMutation,
     catalog::CatalogAdminMutation,
+    settings::SettingsMutation,
 );
 
 /// The root subscription: every domain's live feeds.

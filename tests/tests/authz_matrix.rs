@@ -120,6 +120,7 @@ fn rows() -> Vec<Row> {
         ),
         row("me", "{ me { name } }", [O, O, O, O, O]),
         row("banners", "{ banners { id } }", [O, O, O, O, O]),
+        row("currency", "{ currency }", [O, O, O, O, O]),
         row(
             "models",
             "{ models { edges { node { name } } } }",
@@ -175,6 +176,11 @@ fn rows() -> Vec<Row> {
             [U, F, F, O, O],
         ),
         row("allBanners", "{ allBanners { id } }", [U, F, F, O, O]),
+        row(
+            "platformSettings",
+            "{ platformSettings { currency } }",
+            [U, F, F, O, O],
+        ),
         row(
             "auditLog",
             "{ auditLog { edges { node { id } } } }",
@@ -338,6 +344,11 @@ fn rows() -> Vec<Row> {
         row(
             "testConnection",
             "mutation { testConnection(apiBase: \"http://127.0.0.1:9/v1\") { ok } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "setPlatformSettings",
+            "mutation { setPlatformSettings(settings: {currency: \"USD\"}) { currency } }",
             [U, F, F, F, O],
         ),
         row(

@@ -147,3 +147,44 @@ async fn administrators_manage_users_and_changes_take_effect_at_once() {
         .await;
     assert_eq!(reset["data"]["resetUserSpend"]["spend"], 0.0);
 }
+
+#[tokio::test]
+async fn new_users_start_with_the_platform_defaults() {
+    let app = TestApp::start().await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let set =
+        "mutation($s: PlatformSettingsInput!) { setPlatformSettings(settings: $s) { currency } }";
+    let bad = admin.graphql(set, json!({"s": {"currency": "euro"}})).await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT");
+    let saved = admin
+        .graphql(
+            set,
+            json!({"s": {"currency": "EUR", "newUserMaxBudget": 2.5, "newUserBudgetDuration": "monthly",
+                         "newUserRpmLimit": 30}}),
+        )
+        .await;
+    assert_eq!(saved["data"]["setPlatformSettings"]["currency"], "EUR");
+    assert_eq!(
+        app.graphql("{ currency }").await["data"]["currency"],
+        "EUR",
+        "public"
+    );
+
+    // A user first seen by the admin API gets them.
+    let made = app
+        .post_as_master("/key/generate", &json!({"user_id": "new@example.com"}))
+        .await;
+    assert_eq!(made.status(), 200);
+    let found = admin
+        .graphql(
+            "{ users(search: \"new@\") { edges { node { maxBudget budgetDuration rpmLimit tpmLimit budgetResetsAt } } } }",
+            json!({}),
+        )
+        .await;
+    let user = &found["data"]["users"]["edges"][0]["node"];
+    assert_eq!(user["maxBudget"], 2.5, "{found}");
+    assert_eq!(user["budgetDuration"], "monthly");
+    assert_eq!(user["rpmLimit"], 30);
+    assert_eq!(user["tpmLimit"], Value::Null);
+    assert!(user["budgetResetsAt"].is_string());
+}

@@ -263,15 +263,19 @@ impl AccountService {
                 }
                 existing.into_active_model()
             }
-            None => user::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                external_id: Set(self.new_external_id(profile, email.as_deref()).await?),
-                active: Set(true),
-                spend_nanos: Set(0),
-                metadata: Set(json!({})),
-                created_at: Set(now),
-                ..Default::default()
-            },
+            None => {
+                let mut fresh = user::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    external_id: Set(self.new_external_id(profile, email.as_deref()).await?),
+                    active: Set(true),
+                    spend_nanos: Set(0),
+                    metadata: Set(json!({})),
+                    created_at: Set(now),
+                    ..Default::default()
+                };
+                crate::settings::new_user_defaults(&self.db, &mut fresh).await?;
+                fresh
+            }
         };
         row.oidc_issuer = Set(Some(profile.issuer.clone()));
         row.oidc_subject = Set(Some(profile.subject.clone()));

@@ -309,7 +309,7 @@ impl KeyService {
         let now = Utc::now();
         let id = Uuid::new_v4();
         let email = external_id.contains('@').then(|| external_id.to_owned());
-        user::ActiveModel {
+        let mut row = user::ActiveModel {
             id: Set(id),
             external_id: Set(external_id.to_owned()),
             email: Set(email),
@@ -320,9 +320,9 @@ impl KeyService {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        };
+        crate::settings::new_user_defaults(db, &mut row).await?;
+        row.insert(db).await?;
         Ok(id)
     }
 

@@ -1,5 +1,10 @@
 //! Platform settings administrators change at run time (kept in `settings`): the policy for
-//! keys people make in the portal — how many, how long they live, and the limits they carry.
+//! keys people make in the portal — how many, how long they live, and the limits they carry —
+//! the currency, and what new users start with.
+
+mod graphql;
+
+pub use graphql::{SettingsMutation, SettingsQuery};
 
 use async_graphql::{InputObject, SimpleObject};
 use chrono::Utc;
@@ -12,6 +17,70 @@ use crate::DomainError;
 
 /// The settings row holding the key policy.
 const KEY_POLICY: &str = "keys.policy";
+/// The settings row holding the platform settings.
+const PLATFORM: &str = "platform";
+
+/// Platform-wide settings: the currency prices and spend are shown in, and what new users get.
+#[derive(SimpleObject, InputObject, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[graphql(input_name = "PlatformSettingsInput")]
+#[serde(default)]
+pub struct PlatformSettings {
+    /// ISO 4217 code prices and spend are in (`USD`, `EUR`, …); a label, not a conversion.
+    pub currency: String,
+    /// Budget every new user starts with (currency; null: none).
+    pub new_user_max_budget: Option<f64>,
+    /// How often that budget resets (`monthly`, `30d`, …).
+    pub new_user_budget_duration: Option<String>,
+    pub new_user_rpm_limit: Option<i64>,
+    pub new_user_tpm_limit: Option<i64>,
+}
+
+impl Default for PlatformSettings {
+    fn default() -> Self {
+        Self {
+            currency: "USD".into(),
+            new_user_max_budget: None,
+            new_user_budget_duration: None,
+            new_user_rpm_limit: None,
+            new_user_tpm_limit: None,
+        }
+    }
+}
+
+impl PlatformSettings {
+    /// Checks the settings: a three-letter currency, sane defaults.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let bad = |m: &str| Err(DomainError::BadInput(m.to_owned()));
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return bad("currency must be a three-letter ISO 4217 code such as USD");
+        }
+        if self
+            .new_user_max_budget
+            .is_some_and(|b| !b.is_finite() || !(0.0..=1e9).contains(&b))
+        {
+            return bad("newUserMaxBudget must be between 0 and 1e9");
+        }
+        if let Some(text) = &self.new_user_budget_duration {
+            crate::duration::parse(text).map_err(DomainError::BadInput)?;
+        }
+        if self.new_user_rpm_limit.is_some_and(|v| v < 1)
+            || self.new_user_tpm_limit.is_some_and(|v| v < 1)
+        {
+            return bad("newUserRpmLimit and newUserTpmLimit must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The limits columns a new user starts with.
+    pub fn new_user_limits(&self) -> (Option<i64>, Option<String>, Option<i64>, Option<i64>) {
+        (
+            self.new_user_max_budget.map(|b| (b * 1e9).round() as i64),
+            self.new_user_budget_duration.clone(),
+            self.new_user_rpm_limit,
+            self.new_user_tpm_limit,
+        )
+    }
+}
 
 /// What keys made in the portal may be: defaults apply when the user says nothing; maximums
 /// cap what they may ask for (a limit with a maximum can not be left unlimited).
@@ -107,6 +176,34 @@ impl KeyPolicy {
     }
 }
 
+/// The platform settings as `db` (a connection or a transaction) holds them.
+pub async fn platform_on<C: sea_orm::ConnectionTrait>(
+    db: &C,
+) -> Result<PlatformSettings, DomainError> {
+    let row = setting::Entity::find_by_id(PLATFORM).one(db).await?;
+    Ok(row
+        .and_then(|r| serde_json::from_value(r.value).ok())
+        .unwrap_or_default())
+}
+
+/// Gives a user being created the platform's new-user limits and budget.
+pub async fn new_user_defaults<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    row: &mut entity::user::ActiveModel,
+) -> Result<(), DomainError> {
+    let (budget, duration, rpm, tpm) = platform_on(db).await?.new_user_limits();
+    let reset = duration
+        .as_deref()
+        .and_then(|d| crate::duration::parse(d).ok())
+        .and_then(|span| span.end_after(Utc::now()));
+    row.max_budget_nanos = Set(budget);
+    row.budget_duration = Set(duration);
+    row.budget_reset_at = Set(reset);
+    row.rpm_limit = Set(rpm);
+    row.tpm_limit = Set(tpm);
+    Ok(())
+}
+
 /// Settings rules over `settings`.
 #[derive(Clone)]
 pub struct SettingsService {
@@ -129,14 +226,27 @@ impl SettingsService {
             .unwrap_or_default())
     }
 
-    /// Replaces the key policy.
+    /// The platform settings (the defaults until an administrator changes them).
+    pub async fn platform(&self) -> Result<PlatformSettings, DomainError> {
+        platform_on(&self.db).await
+    }
+
+    /// Replaces the platform settings.
     #[tracing::instrument(skip_all, err)]
-    pub async fn set_key_policy(&self, policy: KeyPolicy) -> Result<KeyPolicy, DomainError> {
-        policy.validate()?;
-        let value = serde_json::to_value(&policy)
-            .map_err(|e| DomainError::BadInput(format!("cannot store the policy: {e}")))?;
+    pub async fn set_platform(
+        &self,
+        settings: PlatformSettings,
+    ) -> Result<PlatformSettings, DomainError> {
+        settings.validate()?;
+        self.store(PLATFORM, &settings).await?;
+        Ok(settings)
+    }
+
+    async fn store<T: Serialize>(&self, key: &str, value: &T) -> Result<(), DomainError> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| DomainError::BadInput(format!("cannot store the setting: {e}")))?;
         setting::Entity::insert(setting::ActiveModel {
-            key: Set(KEY_POLICY.to_owned()),
+            key: Set(key.to_owned()),
             value: Set(value),
             updated_at: Set(Utc::now()),
         })
@@ -147,6 +257,14 @@ impl SettingsService {
         )
         .exec(&self.db)
         .await?;
+        Ok(())
+    }
+
+    /// Replaces the key policy.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn set_key_policy(&self, policy: KeyPolicy) -> Result<KeyPolicy, DomainError> {
+        policy.validate()?;
+        self.store(KEY_POLICY, &policy).await?;
         Ok(policy)
     }
 }
@@ -154,6 +272,27 @@ impl SettingsService {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platform_settings_are_checked() {
+        assert!(PlatformSettings::default().validate().is_ok());
+        let euro = PlatformSettings {
+            currency: "eur".into(),
+            ..PlatformSettings::default()
+        };
+        assert!(euro.validate().is_err());
+        let budget = PlatformSettings {
+            new_user_max_budget: Some(2.5),
+            new_user_budget_duration: Some("monthly".into()),
+            ..PlatformSettings::default()
+        };
+        assert_eq!(budget.new_user_limits().0, Some(2_500_000_000));
+        let bad = PlatformSettings {
+            new_user_budget_duration: Some("soon".into()),
+            ..PlatformSettings::default()
+        };
+        assert!(bad.validate().is_err());
+    }
 
     #[test]
     fn policies_must_be_coherent() {
