@@ -24,7 +24,8 @@ pub struct AuditEntry {
     pub action: String,
     pub target_type: String,
     pub target_id: Option<String>,
-    /// The state before, where the change's service records it.
+    /// The stored state before the change, for changes to one named object (secrets
+    /// redacted).
     pub before: Option<Json<serde_json::Value>>,
     /// What was asked (`input`) and what came of it (`result`), secrets redacted.
     pub after: Option<Json<serde_json::Value>>,

@@ -119,6 +119,90 @@ impl AuditService {
         Ok(())
     }
 
+    /// The stored state a mutation is about to change, when it names one (by `id`, `modelId`
+    /// or, for platform-wide settings, by itself). Secrets are redacted when recorded.
+    pub async fn snapshot(
+        &self,
+        action: &str,
+        arguments: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<serde_json::Value> {
+        use entity::{
+            api_key, banner, branding, deployment, model, personal_access_token, setting,
+            subscription, user,
+        };
+        let id = |name: &str| {
+            arguments
+                .get(name)
+                .and_then(|v| v.as_str())
+                .and_then(|v| Uuid::parse_str(v).ok())
+        };
+        let db = &self.db;
+        let found = match action {
+            "updateKey" | "rotateKey" | "revokeKey" | "restoreKey" | "deleteKey" => {
+                api_key::Entity::find_by_id(id("id")?)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "updateUser" | "resetUserSpend" => {
+                user::Entity::find_by_id(id("id")?)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "cancelSubscription" | "requestReview" | "revertSubscription" => {
+                subscription::Entity::find_by_id(id("id")?)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "setModelRestricted" => {
+                model::Entity::find_by_id(id("modelId")?)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "updateDeployment" | "removeDeployment" => {
+                deployment::Entity::find_by_id(id("id")?)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "updateBanner" | "deleteBanner" => {
+                banner::Entity::find_by_id(id("id")?)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "revokeAccessToken" => {
+                personal_access_token::Entity::find_by_id(id("id")?)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "updateBranding" => {
+                branding::Entity::find_by_id(entity::BRANDING_ROW_ID)
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "setKeyPolicy" => {
+                setting::Entity::find_by_id("keys.policy")
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            "setPlatformSettings" => {
+                setting::Entity::find_by_id("platform")
+                    .into_json()
+                    .one(db)
+                    .await
+            }
+            _ => return None,
+        };
+        found.ok().flatten()
+    }
+
     /// Entries matching `filter`, newest first, at most `limit`.
     pub async fn list(
         &self,
@@ -206,6 +290,10 @@ impl Extension for AuditExtension {
             })
             .collect();
         let action = info.name.to_owned();
+        let before = match ctx.data_opt::<AuditService>() {
+            Some(audit) => audit.snapshot(&action, &arguments).await,
+            None => None,
+        };
         let target_type = info
             .return_type
             .trim_matches(|c| c == '!' || c == '[' || c == ']')
@@ -226,8 +314,7 @@ impl Extension for AuditExtension {
                 action,
                 target_type,
                 target_id,
-                // No generic "before": a mutation's prior state is its service's to tell.
-                before: None,
+                before,
                 after: Some(serde_json::json!({
                     "input": serde_json::Value::Object(arguments),
                     "result": after,
