@@ -105,6 +105,10 @@ pub fn build_schema(deps: Deps) -> AppSchema {
         tokio::spawn,
     ))
     .data(subscriptions::SubscriptionService::new(deps.db.clone()))
+    .data(DataLoader::new(
+        subscriptions::HistoryLoader(subscriptions::SubscriptionService::new(deps.db.clone())),
+        tokio::spawn,
+    ))
     .data(keys::PortalKeys::new(deps.db.clone()))
     .data(settings::SettingsService::new(deps.db.clone()))
     .data(deps.live)

@@ -11,7 +11,7 @@ use chrono::Utc;
 use migration::{Migrator, MigratorTrait};
 use schema::identity::{Caller, IdentityServices};
 use schema::keys::{KeyService, NewKey, ORIGIN_ADMIN_API};
-use sea_orm::{ActiveModelTrait, Database, Set};
+use sea_orm::{ActiveModelTrait, Database, EntityTrait, Set};
 use serde_json::json;
 
 async fn counted_schema() -> (
@@ -99,5 +99,58 @@ async fn listing_keys_with_models_and_owners_takes_constant_statements() {
     let ten = statements_for(10).await;
     let hundred = statements_for(100).await;
     assert_eq!(ten, hundred, "statements grew with the number of keys");
+    assert!(hundred <= 5, "{hundred} statements for one list");
+}
+
+/// Statements taken by the admin queue of `count` subscriptions with their models and
+/// histories.
+async fn queue_statements_for(count: usize) -> usize {
+    let (schema, db, statements) = counted_schema().await;
+    add_model(&db, "a").await;
+    let users = schema::users::UserService::new(db.clone());
+    let subscriptions = schema::subscriptions::SubscriptionService::new(db.clone());
+    let model = entity::model::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    for i in 0..count {
+        let user = users
+            .create(schema::users::NewUser {
+                external_id: format!("u{i}@example.com"),
+                role: "user".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        subscriptions.subscribe(user.id, model.id).await.unwrap();
+    }
+    statements.store(0, Ordering::Relaxed);
+    let request = async_graphql::Request::new(
+        "{ subscriptionQueue(first: 200) { edges { node { id status model { name } history { toStatus } } } } }",
+    )
+    .data(Caller::master_key());
+    let response = schema.execute(request).await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let data = response.data.into_json().unwrap();
+    let edges = data["subscriptionQueue"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), count);
+    assert!(edges.iter().all(|e| e["node"]["model"]["name"] == "a"));
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["history"].as_array().unwrap().len() == 1)
+    );
+    statements.load(Ordering::Relaxed)
+}
+
+#[tokio::test]
+async fn the_subscription_queue_with_models_and_histories_takes_constant_statements() {
+    let ten = queue_statements_for(10).await;
+    let hundred = queue_statements_for(100).await;
+    assert_eq!(
+        ten, hundred,
+        "statements grew with the number of subscriptions"
+    );
     assert!(hundred <= 5, "{hundred} statements for one list");
 }

@@ -5,6 +5,10 @@ use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{
     ComplexObject, Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject,
 };
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -97,10 +101,12 @@ impl Subscription {
 
     /// Every transition, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SubscriptionEvent>> {
-        let rows = service(ctx)?
-            .history(self.row_id)
+        let loader = ctx.data::<DataLoader<HistoryLoader>>()?;
+        let rows = loader
+            .load_one(self.row_id)
             .await
-            .map_err(|e| e.extend())?;
+            .map_err(|e| async_graphql::Error::new(e.to_string()))?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|e| SubscriptionEvent {
@@ -111,6 +117,18 @@ impl Subscription {
                 at: e.created_at,
             })
             .collect())
+    }
+}
+
+/// Loads the histories of every subscription a request lists in one query.
+pub struct HistoryLoader(pub SubscriptionService);
+
+impl Loader<Uuid> for HistoryLoader {
+    type Value = Vec<entity::subscription_event::Model>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.0.histories(keys).await.map_err(Arc::new)
     }
 }
 

@@ -5,6 +5,7 @@ mod graphql;
 mod service;
 
 pub use graphql::{
-    Subscription, SubscriptionEvent, SubscriptionMutation, SubscriptionQuery, SubscriptionStatus,
+    HistoryLoader, Subscription, SubscriptionEvent, SubscriptionMutation, SubscriptionQuery,
+    SubscriptionStatus,
 };
 pub use service::{QueueFilter, Status, SubscriptionService};

@@ -396,12 +396,24 @@ impl SubscriptionService {
         Ok(model)
     }
 
-    /// A subscription's history, oldest first.
-    pub async fn history(&self, id: Uuid) -> Result<Vec<event::Model>, DomainError> {
-        Ok(event::Entity::find()
-            .filter(event::Column::SubscriptionId.eq(id))
+    /// The histories of these subscriptions (one query), each oldest first.
+    pub async fn histories(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, Vec<event::Model>>, DomainError> {
+        let mut by_subscription: std::collections::HashMap<Uuid, Vec<event::Model>> =
+            std::collections::HashMap::new();
+        for row in event::Entity::find()
+            .filter(event::Column::SubscriptionId.is_in(ids.to_vec()))
             .order_by_asc(event::Column::Id)
             .all(&self.db)
-            .await?)
+            .await?
+        {
+            by_subscription
+                .entry(row.subscription_id)
+                .or_default()
+                .push(row);
+        }
+        Ok(by_subscription)
     }
 }
