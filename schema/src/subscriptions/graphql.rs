@@ -64,6 +64,12 @@ pub struct Subscription {
     pub model_id: Uuid,
     #[graphql(skip)]
     pub row_id: Uuid,
+    /// The model, when a list loaded it for all its items at once.
+    #[graphql(skip)]
+    pub preloaded_model: Option<Option<CatalogModel>>,
+    /// The history, when a list loaded it for all its items at once.
+    #[graphql(skip)]
+    pub preloaded_history: Option<Vec<entity::subscription_event::Model>>,
 }
 
 /// One recorded transition.
@@ -88,6 +94,8 @@ impl From<entity::subscription::Model> for Subscription {
             user_id: ID(row.user_id.to_string()),
             model_id: row.model_id,
             row_id: row.id,
+            preloaded_model: None,
+            preloaded_history: None,
         }
     }
 }
@@ -96,17 +104,23 @@ impl From<entity::subscription::Model> for Subscription {
 impl Subscription {
     /// The model.
     async fn model(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CatalogModel>> {
+        if let Some(model) = &self.preloaded_model {
+            return Ok(model.clone());
+        }
         model_by_id(ctx, self.model_id).await
     }
 
     /// Every transition, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SubscriptionEvent>> {
-        let loader = ctx.data::<DataLoader<HistoryLoader>>()?;
-        let rows = loader
-            .load_one(self.row_id)
-            .await
-            .map_err(|e| async_graphql::Error::new(e.to_string()))?
-            .unwrap_or_default();
+        let rows = match &self.preloaded_history {
+            Some(rows) => rows.clone(),
+            None => ctx
+                .data::<DataLoader<HistoryLoader>>()?
+                .load_one(self.row_id)
+                .await
+                .map_err(|e| async_graphql::Error::new(e.to_string()))?
+                .unwrap_or_default(),
+        };
         Ok(rows
             .into_iter()
             .map(|e| SubscriptionEvent {
@@ -118,6 +132,43 @@ impl Subscription {
             })
             .collect())
     }
+}
+
+/// Loads the models and histories of a list's subscriptions in three queries (when the
+/// operation asks for them), so the list costs the same however long it is.
+async fn with_children(
+    ctx: &Context<'_>,
+    subscriptions: &mut [&mut Subscription],
+    wants_model: bool,
+    wants_history: bool,
+) -> async_graphql::Result<()> {
+    if wants_history {
+        let ids: Vec<Uuid> = subscriptions.iter().map(|s| s.row_id).collect();
+        let mut histories = service(ctx)?
+            .histories(&ids)
+            .await
+            .map_err(|e| e.extend())?;
+        for one in subscriptions.iter_mut() {
+            one.preloaded_history = Some(histories.remove(&one.row_id).unwrap_or_default());
+        }
+    }
+    if wants_model {
+        let mut ids: Vec<Uuid> = subscriptions.iter().map(|s| s.model_id).collect();
+        ids.sort();
+        ids.dedup();
+        let models: HashMap<Uuid, CatalogModel> = ctx
+            .data::<crate::catalog::CatalogService>()?
+            .models_by_ids(&ids)
+            .await
+            .map_err(|e| e.extend())?
+            .into_iter()
+            .map(|m| (m.model.id, CatalogModel::new(m, None)))
+            .collect();
+        for one in subscriptions.iter_mut() {
+            one.preloaded_model = Some(models.get(&one.model_id).cloned());
+        }
+    }
+    Ok(())
 }
 
 /// Loads the histories of every subscription a request lists in one query.
@@ -165,7 +216,17 @@ impl SubscriptionQuery {
             .require_user(Permission::ReadOwn)
             .map_err(|e| e.extend())?;
         let rows = service(ctx)?.mine(user).await.map_err(|e| e.extend())?;
-        Ok(rows.into_iter().map(Subscription::from).collect())
+        let mut list: Vec<Subscription> = rows.into_iter().map(Subscription::from).collect();
+        let ahead = ctx.look_ahead();
+        let mut items: Vec<&mut Subscription> = list.iter_mut().collect();
+        with_children(
+            ctx,
+            &mut items,
+            ahead.field("model").exists(),
+            ahead.field("history").exists(),
+        )
+        .await?;
+        Ok(list)
     }
 
     /// Everyone's subscriptions, most recently changed first (administrators).
@@ -184,11 +245,22 @@ impl SubscriptionQuery {
             user_id: filter.user_id.as_ref().map(uuid).transpose()?,
         };
         let rows = service(ctx)?.queue(&query).await.map_err(|e| e.extend())?;
-        crate::pagination::page(
+        let mut connection = crate::pagination::page(
             rows.into_iter().map(Subscription::from).collect(),
             first,
             after,
+        )?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        let mut items: Vec<&mut Subscription> =
+            connection.edges.iter_mut().map(|e| &mut e.node).collect();
+        with_children(
+            ctx,
+            &mut items,
+            node.field("model").exists(),
+            node.field("history").exists(),
         )
+        .await?;
+        Ok(connection)
     }
 }
 
