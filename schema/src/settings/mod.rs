@@ -192,10 +192,7 @@ pub async fn new_user_defaults<C: sea_orm::ConnectionTrait>(
     row: &mut entity::user::ActiveModel,
 ) -> Result<(), DomainError> {
     let (budget, duration, rpm, tpm) = platform_on(db).await?.new_user_limits();
-    let reset = duration
-        .as_deref()
-        .and_then(|d| crate::duration::parse(d).ok())
-        .and_then(|span| span.end_after(Utc::now()));
+    let reset = crate::duration::first_reset(duration.as_deref()).map_err(DomainError::BadInput)?;
     row.max_budget_nanos = Set(budget);
     row.budget_duration = Set(duration);
     row.budget_reset_at = Set(reset);

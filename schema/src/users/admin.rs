@@ -114,12 +114,7 @@ impl UserAdmin {
         }
         let limits = update.limits;
         if let Some(text) = limits.budget_duration {
-            let reset = match text.as_deref() {
-                Some(t) => duration::parse(t)
-                    .map_err(DomainError::BadInput)?
-                    .end_after(Utc::now()),
-                None => None,
-            };
+            let reset = duration::first_reset(text.as_deref()).map_err(DomainError::BadInput)?;
             active.budget_duration = Set(text);
             active.budget_reset_at = Set(reset);
         }

@@ -68,12 +68,8 @@ impl UserService {
                 new.external_id
             )));
         }
-        let reset = match new.budget_duration.as_deref() {
-            Some(text) => duration::parse(text)
-                .map_err(DomainError::BadInput)?
-                .end_after(Utc::now()),
-            None => None,
-        };
+        let reset =
+            duration::first_reset(new.budget_duration.as_deref()).map_err(DomainError::BadInput)?;
         let now = Utc::now();
         let row = user::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -124,12 +120,7 @@ impl UserService {
             active.max_budget_nanos = Set(budget);
         }
         if let Some(text) = changes.budget_duration {
-            let reset = match text.as_deref() {
-                Some(t) => duration::parse(t)
-                    .map_err(DomainError::BadInput)?
-                    .end_after(Utc::now()),
-                None => None,
-            };
+            let reset = duration::first_reset(text.as_deref()).map_err(DomainError::BadInput)?;
             active.budget_duration = Set(text);
             active.budget_reset_at = Set(reset);
         }
