@@ -352,6 +352,16 @@ fn rows() -> Vec<Row> {
             [U, F, F, F, O],
         ),
         row(
+            "updateModel",
+            "mutation { updateModel(id: \"00000000-0000-0000-0000-000000000000\", changes: {provider: \"x\"}) { name } }",
+            [U, F, F, F, H],
+        ),
+        row(
+            "deleteModel",
+            "mutation { deleteModel(id: \"00000000-0000-0000-0000-000000000000\") }",
+            [U, F, F, F, H],
+        ),
+        row(
             "resetUserSpend",
             "mutation($ana: ID!) { resetUserSpend(id: $ana) { id } }",
             [U, F, F, F, O],

@@ -153,3 +153,86 @@ async fn administrators_test_register_change_and_remove_deployments() {
         "its last deployment took the model along"
     );
 }
+
+#[tokio::test]
+async fn models_change_and_go_and_configured_ones_only_change_in_configuration() {
+    let app = TestApp::builder()
+        .config_toml(
+            "[[models]]\nname = \"cfg\"\n[[models.deployments]]\ncluster = \"a\"\n\
+             api_base = \"http://127.0.0.1:9/v1\"\n",
+        )
+        .start()
+        .await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    for (cluster, base) in [
+        ("aws", "http://127.0.0.1:9/v1"),
+        ("gaudi", "http://127.0.0.1:10/v1"),
+    ] {
+        let added = admin
+            .graphql(
+                ADD,
+                json!({"m": {"name": "two-sites"}, "d": {"cluster": cluster, "apiBase": base}}),
+            )
+            .await;
+        assert!(added["errors"].is_null(), "{added}");
+    }
+    let id = app
+        .graphql("{ model(name: \"two-sites\") { id clusters } }")
+        .await["data"]["model"]
+        .clone();
+    assert_eq!(id["clusters"], json!(["aws", "gaudi"]));
+    let id = id["id"].clone();
+
+    let change = "mutation($id: ID!, $c: ModelChangesInput!) { updateModel(id: $id, changes: $c) {
+        description capabilities contextLength outputPricePerMillion } }";
+    let changed = admin
+        .graphql(
+            change,
+            json!({"id": id, "c": {"description": "Two sites", "capabilities": ["CHAT", "VISION"],
+                                   "contextLength": 8192, "outputPricePerMillion": 2.0}}),
+        )
+        .await;
+    assert_eq!(
+        changed["data"]["updateModel"],
+        json!({"description": "Two sites", "capabilities": ["CHAT", "VISION"], "contextLength": 8192,
+               "outputPricePerMillion": 2.0})
+    );
+    let cleared = admin
+        .graphql(change, json!({"id": id, "c": {"description": null}}))
+        .await;
+    assert_eq!(cleared["data"]["updateModel"]["description"], Value::Null);
+    assert_eq!(
+        cleared["data"]["updateModel"]["contextLength"], 8192,
+        "left alone"
+    );
+    let zero = admin
+        .graphql(change, json!({"id": id, "c": {"contextLength": 0}}))
+        .await;
+    assert_eq!(code(&zero), "BAD_USER_INPUT");
+
+    let deleted = admin
+        .graphql(
+            "mutation($id: ID!) { deleteModel(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(deleted["data"]["deleteModel"], "two-sites");
+    let gone = app.graphql("{ model(name: \"two-sites\") { name } }").await;
+    assert_eq!(gone["data"]["model"], Value::Null, "with both deployments");
+
+    let configured =
+        app.graphql("{ model(name: \"cfg\") { id } }").await["data"]["model"]["id"].clone();
+    let refused = admin
+        .graphql(
+            "mutation($id: ID!) { deleteModel(id: $id) }",
+            json!({ "id": configured }),
+        )
+        .await;
+    assert_eq!(code(&refused), "CONFLICT");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("configuration")
+    );
+}

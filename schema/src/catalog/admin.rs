@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     Capability, CatalogModel, CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges,
-    Registered, Registration, load_catalog,
+    ModelChanges, Registered, Registration, load_catalog,
 };
 use crate::DomainError;
 use crate::identity::{Needs, Permission};
@@ -73,6 +73,25 @@ pub struct DeploymentInput {
     pub timeout_ms: i64,
     pub first_byte_timeout_ms: Option<i64>,
     pub max_parallel_requests: Option<i64>,
+}
+
+/// Changes to a model; what is left out stays (`null` clears description or context length).
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ModelChangesInput {
+    pub description: async_graphql::MaybeUndefined<String>,
+    pub provider: Option<String>,
+    pub capabilities: Option<Vec<Capability>>,
+    pub context_length: async_graphql::MaybeUndefined<i64>,
+    pub input_price_per_million: Option<f64>,
+    pub output_price_per_million: Option<f64>,
+}
+
+fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
+    }
 }
 
 /// Changes to a deployment; what is left out stays.
@@ -248,6 +267,56 @@ impl CatalogAdminMutation {
             .await
             .map_err(|e| e.extend())?;
         Ok(true)
+    }
+
+    /// Changes a model's description, provider, capabilities, context length or prices
+    /// (administrators; models declared in configuration change there).
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn update_model(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        changes: ModelChangesInput,
+    ) -> async_graphql::Result<Option<CatalogModel>> {
+        if changes.context_length.value().is_some_and(|c| *c < 1) {
+            return Err(DomainError::BadInput("contextLength must be at least 1".into()).extend());
+        }
+        let changes = ModelChanges {
+            description: maybe(changes.description),
+            provider: changes.provider,
+            capabilities: changes.capabilities.map(|c| {
+                c.into_iter()
+                    .map(|c| capability_name(c).to_owned())
+                    .collect()
+            }),
+            context_length: maybe(changes.context_length),
+            input_price_nanos: changes
+                .input_price_per_million
+                .map(|p| price("inputPricePerMillion", p))
+                .transpose()
+                .map_err(|e| e.extend())?,
+            output_price_nanos: changes
+                .output_price_per_million
+                .map(|p| price("outputPricePerMillion", p))
+                .transpose()
+                .map_err(|e| e.extend())?,
+        };
+        let row = ctx
+            .data::<CatalogService>()?
+            .update_model(uuid(&id)?, changes)
+            .await
+            .map_err(|e| e.extend())?;
+        model_named(ctx, &row.name).await
+    }
+
+    /// Deletes a model with its deployments; keys lose it, subscriptions to it end
+    /// (administrators). Returns its name.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn delete_model(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<String> {
+        ctx.data::<CatalogService>()?
+            .delete_model(uuid(&id)?)
+            .await
+            .map_err(|e| e.extend())
     }
 
     /// Removes a deployment; the model goes too when it was its last (administrators).

@@ -12,6 +12,6 @@ pub use graphql::{
     model_by_id,
 };
 pub use service::{
-    CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges, ModelWithDeployments,
-    Registered, Registration, SOURCE_ADMIN_API, SOURCE_CONFIG, bump_version,
+    CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges, ModelChanges,
+    ModelWithDeployments, Registered, Registration, SOURCE_ADMIN_API, SOURCE_CONFIG, bump_version,
 };

@@ -408,6 +408,72 @@ impl CatalogService {
         Ok(Registered::Created(id))
     }
 
+    /// The model with `id`, unless configuration declares it (then configuration is where it
+    /// changes).
+    async fn registered_model<C: ConnectionTrait>(
+        db: &C,
+        id: Uuid,
+    ) -> Result<model::Model, DomainError> {
+        let row = model::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no model with id {id}")))?;
+        if row.source == SOURCE_CONFIG {
+            return Err(DomainError::Conflict(format!(
+                "model `{}` is declared in the server's configuration; change it there",
+                row.name
+            )));
+        }
+        Ok(row)
+    }
+
+    /// Changes a model's description, provider, capabilities, context length or prices.
+    #[tracing::instrument(skip(self, changes), err)]
+    pub async fn update_model(
+        &self,
+        id: Uuid,
+        changes: ModelChanges,
+    ) -> Result<model::Model, DomainError> {
+        let txn = self.db.begin().await?;
+        let mut row = Self::registered_model(&txn, id).await?.into_active_model();
+        if let Some(description) = changes.description {
+            row.description = Set(description);
+        }
+        if let Some(provider) = changes.provider {
+            row.provider = Set(provider);
+        }
+        if let Some(capabilities) = changes.capabilities {
+            row.capabilities = Set(json!(capabilities));
+        }
+        if let Some(context_length) = changes.context_length {
+            row.context_length = Set(context_length);
+        }
+        if let Some(price) = changes.input_price_nanos {
+            row.input_price_nanos = Set(price);
+        }
+        if let Some(price) = changes.output_price_nanos {
+            row.output_price_nanos = Set(price);
+        }
+        row.updated_at = Set(Utc::now());
+        let row = row.update(&txn).await?;
+        bump_version(&txn).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// Deletes a model with all its deployments (and its subscriptions and key links, by
+    /// cascade). Returns its name.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn delete_model(&self, id: Uuid) -> Result<String, DomainError> {
+        let txn = self.db.begin().await?;
+        let row = Self::registered_model(&txn, id).await?;
+        model::Entity::delete_by_id(id).exec(&txn).await?;
+        bump_version(&txn).await?;
+        crate::counters::bump(&txn, crate::keys::KEYS_VERSION_KEY).await?;
+        txn.commit().await?;
+        Ok(row.name)
+    }
+
     /// Deletes a deployment; its model goes too when no deployment is left. Returns the
     /// model's name.
     #[tracing::instrument(skip(self), err)]
@@ -450,6 +516,17 @@ async fn registered_deployment<C: ConnectionTrait>(
         )));
     }
     Ok((row, model))
+}
+
+/// Changes to a model (not one declared in configuration): `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct ModelChanges {
+    pub description: Option<Option<String>>,
+    pub provider: Option<String>,
+    pub capabilities: Option<Vec<String>>,
+    pub context_length: Option<Option<i64>>,
+    pub input_price_nanos: Option<i64>,
+    pub output_price_nanos: Option<i64>,
 }
 
 /// Changes to a registered deployment and its model (`/model/{id}/update`); `None` leaves a
