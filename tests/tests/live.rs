@@ -239,3 +239,52 @@ async fn budget_alerts_fire_once_for_each_line_crossed() {
         "Bob sees none of Ana's alerts"
     );
 }
+
+/// A benchmark, not a test (ignored by default): how long a settled request takes to reach a
+/// subscriber on another replica. Run with
+/// `cargo nextest run -p switchyard-tests --test live --run-ignored only --no-capture`.
+#[tokio::test]
+#[ignore = "a benchmark: run on demand, see BENCHMARKS.md"]
+async fn cross_replica_live_latency() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let redis = RedisServer::start().await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&mock])]);
+    let a = TestApp::builder()
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .start()
+        .await;
+    let b = TestApp::builder()
+        .database_url(&a.database_url())
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .start()
+        .await;
+    let admin = a.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let mut feed = socket_for(&b, &admin).await;
+    feed.subscribe(
+        "s",
+        "subscription { spendUpdates { requestId } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let body = json!({"model": "granite", "messages": [{"role": "user", "content": "hi"}]});
+    let mut millis = Vec::new();
+    for _ in 0..30 {
+        let response = a.post_as_master("/v1/chat/completions", &body).await;
+        assert_eq!(response.status(), 200);
+        let answered = std::time::Instant::now();
+        feed.next_data("s", ARRIVES)
+            .await
+            .expect("the update")
+            .unwrap();
+        millis.push(answered.elapsed().as_millis());
+        tokio::time::sleep(Duration::from_millis(37)).await;
+    }
+    millis.sort_unstable();
+    eprintln!(
+        "answer → update on the other replica, 30 requests: min {} ms, p50 {} ms, max {} ms",
+        millis[0], millis[15], millis[29]
+    );
+}
