@@ -8,6 +8,7 @@ pub mod audit;
 pub mod banners;
 pub mod branding;
 pub mod catalog;
+pub mod convert;
 pub mod counters;
 pub mod duration;
 pub mod error;

@@ -10,7 +10,6 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
-use uuid::Uuid;
 
 use crate::DomainError;
 use crate::identity::{Needs, Permission, caller};
@@ -116,9 +115,7 @@ impl LiveHub {
     }
 }
 
-fn parse(id: &ID) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(id).map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)))
-}
+use crate::convert::id as parse;
 
 /// The one user a live feed is restricted to: mine for users (who may not ask for another),
 /// the one asked for (or everyone, `None`) for administrators.

@@ -3,10 +3,8 @@
 
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::{BannerService, BannerSpec, render};
-use crate::DomainError;
 use crate::identity::{Needs, Permission, Role, caller};
 
 /// How a banner looks.
@@ -102,10 +100,7 @@ impl From<BannerInput> for BannerSpec {
     }
 }
 
-fn uuid(id: &ID) -> async_graphql::Result<Uuid> {
-    Uuid::parse_str(id)
-        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
-}
+use crate::convert::gql_id as uuid;
 
 fn service<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a BannerService> {
     ctx.data::<BannerService>()

@@ -113,13 +113,7 @@ pub struct BrandingInput {
     pub footer_text: MaybeUndefined<String>,
 }
 
-fn change(value: MaybeUndefined<String>) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
+use crate::convert::change;
 
 /// Branding query fields.
 #[derive(Default)]

@@ -86,13 +86,7 @@ pub struct ModelChangesInput {
     pub output_price_per_million: Option<f64>,
 }
 
-fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        async_graphql::MaybeUndefined::Undefined => None,
-        async_graphql::MaybeUndefined::Null => Some(None),
-        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
+use crate::convert::change as maybe;
 
 /// Changes to a deployment; what is left out stays.
 #[derive(InputObject, Clone, Debug, Default)]
@@ -140,10 +134,7 @@ fn servers<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Arc<dyn ModelS
     ctx.data::<Arc<dyn ModelServers>>()
 }
 
-fn uuid(id: &ID) -> async_graphql::Result<Uuid> {
-    Uuid::parse_str(id)
-        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
-}
+use crate::convert::gql_id as uuid;
 
 async fn model_named(ctx: &Context<'_>, name: &str) -> async_graphql::Result<Option<CatalogModel>> {
     Ok(load_catalog(ctx)

@@ -10,7 +10,6 @@ use async_graphql::{Context, Enum, ErrorExtensions, ID, Object, Result, SimpleOb
 use chrono::{DateTime, Utc};
 use entity::{personal_access_token as pat, session};
 use sea_orm::DatabaseConnection;
-use uuid::Uuid;
 
 use super::{
     AccountService, CookiePolicy, Credential, LoginThrottle, Needs, NewSession, Permission,
@@ -221,10 +220,7 @@ fn current_session(credential: &Credential) -> Option<&str> {
     }
 }
 
-fn parse_id(id: &ID) -> Result<Uuid> {
-    Uuid::parse_str(id)
-        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
-}
+use crate::convert::gql_id as parse_id;
 
 /// Identity queries.
 #[derive(Default)]

@@ -4,7 +4,6 @@
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::portal::{Expiry, KeyEdit, KeyRequest, LimitRequest, PortalKeys, Scope};
 use super::{Issued, KeyRecord};
@@ -43,9 +42,7 @@ pub struct ApiKey {
     pub max_parallel_requests: Option<i64>,
 }
 
-fn money(nanos: i64) -> f64 {
-    nanos as f64 / 1e9
-}
+use crate::convert::money;
 
 impl From<KeyRecord> for ApiKey {
     fn from(record: KeyRecord) -> Self {
@@ -170,10 +167,7 @@ pub struct UpdateKeyInput {
     pub limits: Option<KeyLimitsInput>,
 }
 
-fn uuid(id: &ID) -> async_graphql::Result<Uuid> {
-    Uuid::parse_str(id)
-        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
-}
+use crate::convert::gql_id as uuid;
 
 fn keys<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a PortalKeys> {
     ctx.data::<PortalKeys>()

@@ -127,15 +127,7 @@ fn resolve_count(
     }
 }
 
-/// Currency → nanos, refusing what is not a sum of money.
-fn nanos(name: &str, value: f64) -> Result<i64, DomainError> {
-    if !value.is_finite() || !(0.0..=1e9).contains(&value) {
-        return Err(DomainError::BadInput(format!(
-            "{name} must be between 0 and 1e9"
-        )));
-    }
-    Ok((value * 1e9).round() as i64)
-}
+use crate::convert::nanos;
 
 /// The limits a request resolves to under `policy`, as key columns.
 pub fn resolve_limits(policy: &KeyPolicy, asked: &LimitRequest) -> Result<KeyChanges, DomainError> {

@@ -187,10 +187,7 @@ fn service<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a SubscriptionSe
     ctx.data::<SubscriptionService>()
 }
 
-fn uuid(id: &ID) -> async_graphql::Result<Uuid> {
-    Uuid::parse_str(id)
-        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
-}
+use crate::convert::gql_id as uuid;
 
 /// Narrows the admin queue.
 #[derive(InputObject, Clone, Debug, Default)]

@@ -5,7 +5,6 @@ use async_graphql::{
     Context, ErrorExtensions, ID, InputObject, MaybeUndefined, Object, SimpleObject,
 };
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::admin::{UserAdmin, UserLimits, UserUpdate};
 use crate::DomainError;
@@ -35,9 +34,7 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
 }
 
-fn money(nanos: i64) -> f64 {
-    nanos as f64 / 1e9
-}
+use crate::convert::{change, money};
 
 impl From<entity::user::Model> for User {
     fn from(row: entity::user::Model) -> Self {
@@ -83,31 +80,16 @@ pub struct UpdateUserInput {
     pub limits: Option<UserLimitsInput>,
 }
 
-fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
+fn money_change(
+    name: &str,
+    value: MaybeUndefined<f64>,
+) -> Result<Option<Option<i64>>, DomainError> {
+    change(value)
+        .map(|v| v.map(|b| crate::convert::nanos(name, b)).transpose())
+        .transpose()
 }
 
-fn nanos(value: f64) -> Result<i64, DomainError> {
-    if !value.is_finite() || !(0.0..=1e9).contains(&value) {
-        return Err(DomainError::BadInput(
-            "budgets must be between 0 and 1e9".into(),
-        ));
-    }
-    Ok((value * 1e9).round() as i64)
-}
-
-fn money_change(value: MaybeUndefined<f64>) -> Result<Option<Option<i64>>, DomainError> {
-    change(value).map(|v| v.map(nanos).transpose()).transpose()
-}
-
-fn uuid(id: &ID) -> async_graphql::Result<Uuid> {
-    Uuid::parse_str(id)
-        .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
-}
+use crate::convert::gql_id as uuid;
 
 /// User queries.
 #[derive(Default)]
@@ -164,8 +146,10 @@ impl UserMutation {
             roles: input.roles,
             active: input.active,
             limits: UserLimits {
-                max_budget_nanos: money_change(limits.max_budget).map_err(|e| e.extend())?,
-                soft_budget_nanos: money_change(limits.soft_budget).map_err(|e| e.extend())?,
+                max_budget_nanos: money_change("maxBudget", limits.max_budget)
+                    .map_err(|e| e.extend())?,
+                soft_budget_nanos: money_change("softBudget", limits.soft_budget)
+                    .map_err(|e| e.extend())?,
                 budget_duration: change(limits.budget_duration),
                 rpm_limit: change(limits.rpm_limit),
                 tpm_limit: change(limits.tpm_limit),
