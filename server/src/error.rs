@@ -140,6 +140,14 @@ impl IntoResponse for ApiError {
             }
         });
         let mut response = (status, Json(body)).into_response();
+        if matches!(self, Self::PayloadTooLarge(_)) {
+            // The rest of the oversized body was never read: the connection cannot carry
+            // another request, and the client must not reuse it (it would see a reset).
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         if let Self::RateLimited { headers, .. } | Self::BudgetExceeded { headers, .. } = self {
             for (name, value) in headers {
                 if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
