@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::Caller;
+use super::client::{BodyError, Outgoing};
 use super::registry::{Deployment, ModelRoute};
 use super::upstream::{self, Accounting, Answer};
 use super::usage::{estimate_tokens, prompt_chars};
@@ -223,13 +224,18 @@ fn worst_case_cost(
     )
 }
 
-fn authorized_request(
+/// The request for `deployment`: its URL and credential with `body`.
+fn outgoing(
     deployment: &Deployment,
-    request: reqwest::RequestBuilder,
-) -> reqwest::RequestBuilder {
-    match &deployment.api_key {
-        Some(key) => request.bearer_auth(key.expose_secret()),
-        None => request,
+    url: String,
+    content_type: HeaderValue,
+    body: Bytes,
+) -> Outgoing<'_> {
+    Outgoing {
+        url,
+        content_type,
+        bearer: deployment.api_key.as_ref().map(|key| key.expose_secret()),
+        body,
     }
 }
 
@@ -240,10 +246,11 @@ async fn dispatch(
     model: &ModelRoute,
     accounting: &Accounting,
     stamp: &mut Stamp,
-    build: impl Fn(&Deployment) -> reqwest::RequestBuilder,
+    build: impl Fn(&Deployment) -> Outgoing<'_>,
 ) -> Result<Answer, ApiError> {
     let gateway = &state.gateway;
     let sent = upstream::send(
+        &gateway.upstream,
         model,
         &gateway.balancer,
         &gateway.metrics,
@@ -354,13 +361,14 @@ async fn proxy_inner(
         }
         body
     };
-    let client = &gateway.client;
+    let json = HeaderValue::from_static("application/json");
     let answer = dispatch(state, &model, &accounting, stamp, |deployment| {
-        let builder = client
-            .post(operation.url(deployment))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body_for(deployment));
-        authorized_request(deployment, builder)
+        outgoing(
+            deployment,
+            operation.url(deployment),
+            json.clone(),
+            body_for(deployment),
+        )
     })
     .await?;
 
@@ -387,12 +395,12 @@ async fn whole_response(
         response,
         sent,
     } = answer;
-    let status = response.status().as_u16();
-    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let status = response.status.as_u16();
+    let content_type = response.headers.get(header::CONTENT_TYPE).cloned();
     let body = match response.bytes().await {
         Ok(body) => body,
         Err(error) => {
-            let error = if error.is_timeout() {
+            let error = if error == BodyError::Timeout {
                 ApiError::Timeout("the model server did not finish in time".into())
             } else {
                 ApiError::BadGateway("the model server's answer broke off".into())
@@ -589,13 +597,13 @@ async fn convert_inner(
         permit: std::sync::Mutex::new(permit),
         sent: std::sync::OnceLock::new(),
     };
-    let client = &gateway.client;
     let answer = dispatch(state, &model, &accounting, stamp, |deployment| {
-        let builder = client
-            .post(format!("{}/{version}/convert/{kind}", deployment.origin))
-            .header(header::CONTENT_TYPE, content_type.clone())
-            .body(bytes.clone());
-        authorized_request(deployment, builder)
+        outgoing(
+            deployment,
+            format!("{}/{version}/convert/{kind}", deployment.origin),
+            content_type.clone(),
+            bytes.clone(),
+        )
     })
     .await?;
     whole_response(answer, accounting, stamp).await

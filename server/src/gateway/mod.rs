@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod balancer;
+pub mod client;
 mod handlers;
 pub mod health;
 pub mod registry;
@@ -43,7 +44,9 @@ pub struct Gateway {
     pub registry: Arc<Registry>,
     /// The deployment-choice policy.
     pub balancer: Balancer,
-    /// The pooled HTTP client for model servers (keep-alive, HTTP/2 where offered).
+    /// The pooled HTTP client requests are forwarded with (keep-alive, HTTP/2 where offered).
+    pub upstream: client::UpstreamClient,
+    /// The client for health checks and connection tests.
     pub client: reqwest::Client,
     /// Where settled requests are recorded.
     pub ledger: Ledger,
@@ -91,6 +94,9 @@ impl Gateway {
                 window: Duration::from_secs(gateway.cooldown_window_seconds),
                 cooldown: Duration::from_secs(gateway.cooldown_seconds),
             },
+            upstream: client::UpstreamClient::new(Duration::from_millis(
+                gateway.connect_timeout_ms,
+            )),
             client,
             ledger,
             quotas,

@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 
 use super::auth::Caller;
 use super::balancer::{Balancer, Slot};
+use super::client::{BodyError, Outgoing, SendError, UpstreamClient, UpstreamResponse};
 use super::registry::{Deployment, ModelRoute};
 use super::sse::{self, Event, Splitter, Usage};
 use super::usage::{cost_nanos, estimate_tokens};
@@ -29,7 +30,7 @@ use crate::quota::Permit;
 pub struct Answer {
     pub deployment: Arc<Deployment>,
     pub slot: Slot,
-    pub response: reqwest::Response,
+    pub response: UpstreamResponse,
     /// When the request to this deployment was sent.
     pub sent: Instant,
 }
@@ -97,11 +98,12 @@ fn deployment_labels(route: &ModelRoute, deployment: &Deployment) -> DeploymentL
 /// Sends the request `build` makes for each chosen deployment until one answers with a
 /// success status, at most `1 + retries` deployments.
 pub async fn send(
+    client: &UpstreamClient,
     route: &ModelRoute,
     balancer: &Balancer,
     metrics: &Metrics,
     retries: u32,
-    build: impl Fn(&Deployment) -> reqwest::RequestBuilder,
+    build: impl Fn(&Deployment) -> Outgoing<'_>,
 ) -> Result<Answer, ApiError> {
     let mut tried = Vec::new();
     let mut last = None;
@@ -111,7 +113,7 @@ pub async fn send(
         };
         tried.push(deployment.id);
         let sent = Instant::now();
-        match attempt(&deployment, build(&deployment)).await {
+        match attempt(client, &deployment, build(&deployment)).await {
             Ok(response) => {
                 metrics
                     .deployment_success
@@ -149,36 +151,41 @@ pub async fn send(
 }
 
 async fn attempt(
+    client: &UpstreamClient,
     deployment: &Deployment,
-    request: reqwest::RequestBuilder,
-) -> Result<reqwest::Response, Failure> {
-    let request = request.timeout(deployment.total_timeout);
-    let response = match tokio::time::timeout(deployment.first_byte_timeout, request.send()).await {
-        Err(_) => {
+    outgoing: Outgoing<'_>,
+) -> Result<UpstreamResponse, Failure> {
+    let sent = client
+        .send(
+            outgoing,
+            deployment.first_byte_timeout,
+            deployment.total_timeout,
+        )
+        .await;
+    let response = match sent {
+        Err(SendError::Timeout) => {
             return Err(Failure::Retryable(ApiError::Timeout(format!(
                 "the model server did not answer within {} ms",
-                deployment.first_byte_timeout.as_millis()
+                deployment
+                    .first_byte_timeout
+                    .min(deployment.total_timeout)
+                    .as_millis()
             ))));
         }
-        Ok(Err(error)) if error.is_timeout() => {
-            return Err(Failure::Retryable(ApiError::Timeout(
-                "the model server did not answer in time".into(),
-            )));
-        }
-        Ok(Err(error)) if error.is_connect() => {
+        Err(SendError::Connect) => {
             return Err(Failure::Retryable(ApiError::BadGateway(format!(
                 "cannot connect to the model server on cluster `{}`",
                 deployment.cluster
             ))));
         }
-        Ok(Err(_)) => {
+        Err(SendError::Broken) => {
             return Err(Failure::Retryable(ApiError::BadGateway(
                 "the connection to the model server failed".into(),
             )));
         }
-        Ok(Ok(response)) => response,
+        Ok(response) => response,
     };
-    let status = response.status();
+    let status = response.status;
     if status.is_success() {
         return Ok(response);
     }
@@ -205,9 +212,9 @@ async fn attempt(
     }
 }
 
-async fn read_limited(response: reqwest::Response, limit: usize) -> Vec<u8> {
+async fn read_limited(response: UpstreamResponse, limit: usize) -> Vec<u8> {
     let mut body = Vec::new();
-    let mut stream = response.bytes_stream();
+    let mut stream = std::pin::pin!(response.into_stream());
     let read = async {
         while let Some(Ok(chunk)) = stream.next().await {
             body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]);
@@ -385,7 +392,7 @@ impl Drop for StreamGuard {
 }
 
 struct Relay {
-    upstream: BoxStream<'static, reqwest::Result<Bytes>>,
+    upstream: BoxStream<'static, Result<Bytes, BodyError>>,
     splitter: Splitter,
     /// Drop the usage-only chunk (the client did not ask for it; the gateway did).
     strip_usage: bool,
@@ -419,8 +426,8 @@ impl Relay {
         }
     }
 
-    fn fail(&mut self, error: &reqwest::Error) {
-        let (message, kind, status) = if error.is_timeout() {
+    fn fail(&mut self, error: BodyError) {
+        let (message, kind, status) = if error == BodyError::Timeout {
             (
                 "the model server did not finish in time",
                 "timeout_error",
@@ -446,7 +453,7 @@ impl Relay {
             }
             match self.upstream.next().await {
                 Some(Ok(chunk)) => self.take(&chunk),
-                Some(Err(error)) => self.fail(&error),
+                Some(Err(error)) => self.fail(error),
                 None => {
                     if let Some(rest) = self.splitter.finish() {
                         self.out.push_back(rest);
@@ -461,9 +468,9 @@ impl Relay {
 
 /// Relays a successful streaming answer to the client as it arrives.
 pub fn stream_response(answer: Answer, accounting: Accounting, strip_usage: bool) -> Response {
-    let status = answer.response.status().as_u16();
+    let status = answer.response.status.as_u16();
     let relay = Relay {
-        upstream: answer.response.bytes_stream().boxed(),
+        upstream: answer.response.into_stream().boxed(),
         splitter: Splitter::default(),
         strip_usage,
         out: VecDeque::new(),

@@ -1,0 +1,183 @@
+//! The HTTP client that forwards requests to model servers: hyper's pooled client used
+//! directly, with the per-deployment timeouts applied here. reqwest's layers on top of the
+//! same pool (URL parsing, redirect and retry policies, its own timeout wrappers) were about
+//! 13% of the gateway's CPU at saturation; none of them is wanted on this path (a model
+//! server's redirect is not followed, a retry is the balancer's decision). Health checks and
+//! `testConnection` keep using reqwest.
+
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, Uri, header};
+use bytes::Bytes;
+use futures::Stream;
+use futures::StreamExt;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::time::Instant;
+
+/// Why a request to a model server failed before it answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// No connection could be made.
+    Connect,
+    /// No answer within the time allowed.
+    Timeout,
+    /// The connection failed another way.
+    Broken,
+}
+
+/// Why reading an answer's body failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyError {
+    /// The deployment's total time ran out.
+    Timeout,
+    /// The connection broke off.
+    Broken,
+}
+
+/// A pooled keep-alive client for HTTP/1.1 and HTTP/2 (negotiated by ALPN over TLS).
+#[derive(Clone)]
+pub struct UpstreamClient {
+    inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl std::fmt::Debug for UpstreamClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UpstreamClient")
+    }
+}
+
+/// A model server's answer: status and headers, the body still to come.
+pub struct UpstreamResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    body: Incoming,
+    /// When the deployment's total time runs out.
+    deadline: Instant,
+}
+
+/// A request to send: where, what, and with which credential.
+pub struct Outgoing<'a> {
+    pub url: String,
+    pub content_type: HeaderValue,
+    pub bearer: Option<&'a str>,
+    pub body: Bytes,
+}
+
+impl UpstreamClient {
+    /// A client giving up on a connection after `connect_timeout`.
+    pub fn new(connect_timeout: Duration) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(connect_timeout));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let inner = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(512)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(https);
+        Self { inner }
+    }
+
+    /// Sends `outgoing` and waits for the answer's head at most `first_byte`; its body must
+    /// be complete within `total` of now.
+    pub async fn send(
+        &self,
+        outgoing: Outgoing<'_>,
+        first_byte: Duration,
+        total: Duration,
+    ) -> Result<UpstreamResponse, SendError> {
+        let deadline = Instant::now() + total;
+        let uri = Uri::try_from(outgoing.url).map_err(|_| SendError::Broken)?;
+        let mut request = Request::post(uri)
+            .header(header::CONTENT_TYPE, outgoing.content_type)
+            .body(Full::new(outgoing.body))
+            .map_err(|_| SendError::Broken)?;
+        if let Some(key) = outgoing.bearer {
+            let mut value =
+                HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| SendError::Broken)?;
+            value.set_sensitive(true);
+            request.headers_mut().insert(header::AUTHORIZATION, value);
+        }
+        let wait = first_byte.min(total);
+        let response = match tokio::time::timeout(wait, self.inner.request(request)).await {
+            Err(_) => return Err(SendError::Timeout),
+            Ok(Err(error)) if error.is_connect() && timed_out(&error) => {
+                return Err(SendError::Timeout);
+            }
+            Ok(Err(error)) if error.is_connect() => return Err(SendError::Connect),
+            Ok(Err(_)) => return Err(SendError::Broken),
+            Ok(Ok(response)) => response,
+        };
+        let (parts, body) = response.into_parts();
+        Ok(UpstreamResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+            deadline,
+        })
+    }
+}
+
+/// Whether `error` comes from a timeout (the connect timeout shows as a connect error).
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
+impl UpstreamResponse {
+    /// The whole body, within the deployment's total time.
+    pub async fn bytes(self) -> Result<Bytes, BodyError> {
+        match tokio::time::timeout_at(self.deadline, self.body.collect()).await {
+            Err(_) => Err(BodyError::Timeout),
+            Ok(Err(_)) => Err(BodyError::Broken),
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        }
+    }
+
+    /// The body as it arrives; ends with [`BodyError::Timeout`] when the deployment's total
+    /// time runs out first.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, BodyError>> + Send + 'static {
+        let deadline = self.deadline;
+        let chunks = self
+            .body
+            .into_data_stream()
+            .map(|chunk| chunk.map_err(|_| BodyError::Broken));
+        futures::stream::unfold(
+            (Box::pin(chunks), false),
+            move |(mut chunks, ended)| async move {
+                if ended {
+                    return None;
+                }
+                match tokio::time::timeout_at(deadline, chunks.next()).await {
+                    Err(_) => Some((Err(BodyError::Timeout), (chunks, true))),
+                    Ok(Some(item)) => {
+                        let ended = item.is_err();
+                        Some((item, (chunks, ended)))
+                    }
+                    Ok(None) => None,
+                }
+            },
+        )
+    }
+}
