@@ -480,9 +480,12 @@ impl Config {
         }
         if let Some(url) = &self.redis_url {
             let url = url.expose_secret();
-            if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+            // `redis+unix://` is a Redis on the same host, over its Unix socket.
+            let schemes = ["redis://", "rediss://", "redis+unix://", "unix://"];
+            if !schemes.iter().any(|scheme| url.starts_with(scheme)) {
                 return Err(ConfigError::Invalid(
-                    "redis_url (SWITCHYARD_REDIS_URL): expected a redis://… or rediss://… URL"
+                    "redis_url (SWITCHYARD_REDIS_URL): expected a redis://…, rediss://… or \
+                     redis+unix://… URL"
                         .into(),
                 ));
             }
