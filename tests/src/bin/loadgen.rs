@@ -135,28 +135,42 @@ async fn main() {
     } else {
         let period = Duration::from_secs_f64(1.0 / args.rate as f64);
         let limit = Arc::new(tokio::sync::Semaphore::new(args.concurrency * 32));
-        let mut next = start;
-        let mut tasks = Vec::new();
-        while next < end {
-            tokio::time::sleep_until(next.into()).await;
-            let scheduled = next;
-            next += period;
-            let Ok(permit) = limit.clone().try_acquire_owned() else {
-                if scheduled >= measure_from {
-                    samples.lock().await.errors += 1;
+        let runtime = tokio::runtime::Handle::current();
+        let (pacing, paced) = (samples.clone(), args.clone());
+        // The schedule is kept by a thread of its own sleeping to the microsecond: tokio's
+        // timer has a 1 ms resolution, which put up to a millisecond of the load generator's
+        // own lateness into every measured latency.
+        let pacer = tokio::task::spawn_blocking(move || {
+            let mut next = start;
+            let mut tasks = Vec::new();
+            let mut refused = 0;
+            while next < end {
+                let now = Instant::now();
+                if next > now {
+                    std::thread::sleep(next - now);
                 }
-                continue;
-            };
-            let (client, args, samples) = (client.clone(), args.clone(), samples.clone());
-            tasks.push(tokio::spawn(async move {
-                let result = one(&client, &args, scheduled).await;
-                record(&samples, measure_from, scheduled, result).await;
-                drop(permit);
-            }));
-        }
+                let scheduled = next;
+                next += period;
+                let Ok(permit) = limit.clone().try_acquire_owned() else {
+                    if scheduled >= measure_from {
+                        refused += 1;
+                    }
+                    continue;
+                };
+                let (client, args, samples) = (client.clone(), paced.clone(), pacing.clone());
+                tasks.push(runtime.spawn(async move {
+                    let result = one(&client, &args, scheduled).await;
+                    record(&samples, measure_from, scheduled, result).await;
+                    drop(permit);
+                }));
+            }
+            (tasks, refused)
+        });
+        let (tasks, refused) = pacer.await.expect("pacer thread");
         for task in tasks {
             let _ = task.await;
         }
+        samples.lock().await.errors += refused;
     }
 
     let mut s = samples.lock().await;
