@@ -664,6 +664,20 @@ mod tests {
     }
 
     #[test]
+    fn redis_urls_may_name_a_unix_socket() {
+        for url in [
+            "redis://cache:6379",
+            "rediss://cache:6380",
+            "redis+unix:///run/redis.sock",
+        ] {
+            let config = load_with(&format!("redis_url = \"{url}\"\n"), &[]).unwrap();
+            assert!(config.redis_url.is_some(), "{url}");
+        }
+        let error = load_with("redis_url = \"http://cache:6379\"\n", &[]).unwrap_err();
+        assert!(error.to_string().contains("redis+unix://"), "{error}");
+    }
+
+    #[test]
     fn no_file_and_no_environment_gives_the_defaults() {
         let config = load_with("", &[]).unwrap();
         assert_eq!(config.listen, "0.0.0.0:4000".parse().unwrap());
