@@ -205,8 +205,17 @@ async fn parallel_slots_are_leases_that_a_killed_replica_gives_back() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(freed, "the dead replica's slot was never given back");
-    // A request that finished gave its slot back at once.
-    assert_eq!(chat(&apps[2], &key).await.status(), 200);
+    // A request that finished gave its slot back as soon as its settlement reached Redis
+    // (sent right after the answer, not awaited by it): within moments, on another replica.
+    let mut reused = false;
+    for _ in 0..20 {
+        if chat(&apps[2], &key).await.status() == 200 {
+            reused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(reused, "a finished request's slot was not given back");
 }
 
 /// 50 concurrent requests against a budget worth a handful: the spend recorded never exceeds
