@@ -1,5 +1,5 @@
 //! Quota semantics through the real binary, on real PostgreSQL and Redis: requests and tokens
-//! per minute exact across three replicas, parallel slots that a killed replica gives back,
+//! per minute exact across three replicas (over TCP and over a Unix socket), parallel slots that a killed replica gives back,
 //! a small budget under 50 concurrent requests, Redis stopped mid-run under both failure
 //! policies, and the database cut off for ten seconds under load with no spend lost.
 
@@ -162,6 +162,38 @@ async fn wait_for_requests(mock: &MockUpstream, n: u64) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the mock never saw {n} requests");
+}
+
+/// A Redis on the same host, reached over its Unix socket (`redis+unix://`): requests per
+/// minute are shared by three replicas exactly as over TCP.
+#[tokio::test]
+async fn limits_are_shared_through_a_redis_unix_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("redis.sock");
+    let _redis = tokio::process::Command::new("redis-server")
+        .args(["--port", "0", "--unixsocket", socket.to_str().unwrap()])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if tokio::net::UnixStream::connect(&socket).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let apps = replicas(&mock, &format!("redis+unix://{}", socket.display()), &[]).await;
+    let key = key_with(&apps[0], json!({"rpm_limit": 3})).await;
+    for i in 0..3 {
+        assert_eq!(chat(&apps[i % 3], &key).await.status(), 200, "request {i}");
+    }
+    for app in &apps {
+        assert_error(chat(app, &key).await, 429, "3 requests per minute").await;
+    }
+    assert_eq!(mock.stats().await["requests"], 3);
 }
 
 #[tokio::test]
