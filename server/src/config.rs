@@ -78,6 +78,9 @@ pub struct GatewayConfig {
     /// Key (base64 of 32 bytes) that encrypts model-server credentials at rest. Without it
     /// the key is derived from the master key, or kept in `data_dir/credentials.key`.
     pub credentials_key: Option<SecretString>,
+    /// PEM file of certificate authorities trusted for model servers besides the public web
+    /// roots (a cluster's service CA, for instance).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for GatewayConfig {
@@ -94,6 +97,7 @@ impl Default for GatewayConfig {
             health_check_interval_seconds: 15,
             registry_poll_seconds: 2,
             credentials_key: None,
+            ca_file: None,
         }
     }
 }

@@ -100,7 +100,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         users: schema::users::UserService::new(db.clone()),
         spend: schema::spend::SpendService::new(db.clone()),
     };
-    let gateway = Gateway::new(&config, parts).context("cannot build the HTTP client")?;
+    let gateway = Gateway::new(&config, parts).context("cannot build the gateway")?;
     let usage = schema::usage::UsageService::new(db.clone());
     let audit = schema::audit::AuditService::new(db.clone());
     let state = AppState(Arc::new(App {

@@ -18,6 +18,7 @@ pub mod process;
 pub mod proxy;
 pub mod redis_server;
 pub mod session;
+pub mod tls;
 pub mod users;
 pub mod ws;
 
@@ -28,6 +29,7 @@ pub use pg::TestDb;
 pub use proxy::TcpProxy;
 pub use redis_server::RedisServer;
 pub use session::SessionClient;
+pub use tls::TestCa;
 pub use users::TestUser;
 pub use ws::GraphqlSocket;
 

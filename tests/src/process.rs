@@ -35,7 +35,7 @@ fn collect<R: AsyncRead + Unpin + Send + 'static>(
 /// Finds `http://…` after `marker` in `line`.
 pub fn address_after(line: &str, marker: &str) -> Option<String> {
     let rest = &line[line.find(marker)? + marker.len()..];
-    let start = rest.find("http://")?;
+    let start = rest.find("http://").or_else(|| rest.find("https://"))?;
     let url: String = rest[start..]
         .chars()
         .take_while(|c| !c.is_whitespace() && *c != '"')

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use harness::gateway::{ModelSpec, config, spend_rows, sse_payloads};
-use harness::{MASTER_KEY, MockUpstream, TestApp};
+use harness::{MASTER_KEY, MockUpstream, TestApp, TestCa};
 use serde_json::{Value, json};
 
 const CHAT: &str = "/v1/chat/completions";
@@ -747,6 +747,23 @@ async fn metrics_move_with_traffic() {
     );
 }
 
+/// `GET /health?model=…` (master key): the deployments' health as the admin API reports it.
+async fn deployment_health(app: &TestApp, model: &str) -> Value {
+    app.get_as_master(&format!("/health?model={model}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// (healthy, unhealthy) deployment counts of a `/health` answer.
+fn health_counts(health: &Value) -> (Option<u64>, Option<u64>) {
+    (
+        health["healthy_count"].as_u64(),
+        health["unhealthy_count"].as_u64(),
+    )
+}
+
 #[tokio::test]
 async fn the_admin_health_endpoint_sorts_deployments_by_health() {
     let (_aws, gaudi, app) = two_clusters_checked_every_second().await;
@@ -755,21 +772,75 @@ async fn the_admin_health_endpoint_sorts_deployments_by_health() {
         app.wait_for_log("deployment health changed", Duration::from_secs(5))
             .await
     );
-    let health: Value = app
-        .get_as_master("/health?model=granite")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            health["healthy_count"].as_u64(),
-            health["unhealthy_count"].as_u64()
-        ),
-        (Some(1), Some(1)),
-        "{health}"
-    );
+    let health = deployment_health(&app, "granite").await;
+    assert_eq!(health_counts(&health), (Some(1), Some(1)), "{health}");
     assert_eq!(health["unhealthy_endpoints"][0]["cluster"], "gaudi");
     assert_eq!(app.get_as_master("/health?model=nope").await.status(), 404);
     assert_eq!(app.get("/health").await.status(), 401);
+}
+
+#[tokio::test]
+async fn https_model_servers_are_trusted_through_the_configured_authority() {
+    let ca = TestCa::new();
+    let secure =
+        MockUpstream::start_tls("secure", &["granite"], &["--completion-tokens", "3"], &ca).await;
+    assert!(secure.base.starts_with("https://"), "{}", secure.base);
+    let models = [ModelSpec::new("granite", "granite", &[&secure])];
+    let trusted = config(
+        &format!(
+            "[gateway]\nca_file = \"{}\"\nhealth_check_interval_seconds = 1\n",
+            ca.ca_file.display()
+        ),
+        &models,
+    );
+    let app = TestApp::builder().config_toml(&trusted).start().await;
+
+    // Whole and streamed answers come back over TLS, on HTTP/2 (which ALPN offers first).
+    let response = app.post_as_master(CHAT, &chat_body("granite")).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["usage"]["completion_tokens"], 3, "{body}");
+    let mut streamed = chat_body("granite");
+    streamed["stream"] = json!(true);
+    let response = app.post_as_master(CHAT, &streamed).await;
+    assert_eq!(response.status(), 200);
+    let payloads = sse_payloads(&response.text().await.unwrap());
+    assert_eq!(payloads.last().map(String::as_str), Some("[DONE]"));
+    assert!(payloads.len() > 3, "{payloads:?}");
+    let stats = secure.stats().await;
+    assert_eq!(
+        (stats["requests"].as_u64(), stats["http2"].as_u64()),
+        (Some(2), Some(2))
+    );
+
+    // The health checks (another client) trust the same authority: the deployment stays up.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let health = deployment_health(&app, "granite").await;
+    assert_eq!(
+        health_counts(&health),
+        (Some(1), Some(0)),
+        "{health}\n{}",
+        app.logs()
+    );
+
+    // Without the authority the handshake fails, and the answer says why and what to do.
+    let untrusted = config(
+        "[gateway]\nhealth_check_interval_seconds = 0\nmax_retries = 0\n",
+        &models,
+    );
+    let other = TestApp::builder().config_toml(&untrusted).start().await;
+    let response = other.post_as_master(CHAT, &chat_body("granite")).await;
+    assert_eq!(response.status(), 502);
+    let error: Value = response.json().await.unwrap();
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("TLS handshake") && message.contains("gateway.ca_file"),
+        "{message} {}",
+        other.logs()
+    );
+    assert_eq!(
+        secure.stats().await["requests"],
+        2,
+        "nothing reached the API"
+    );
 }

@@ -20,10 +20,12 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 
 /// Why a request to a model server failed before it answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
     /// No connection could be made.
     Connect,
+    /// The TLS handshake failed (most often: the certificate is not trusted); the reason.
+    Tls(String),
     /// No answer within the time allowed.
     Timeout,
     /// The connection failed another way.
@@ -69,14 +71,15 @@ pub struct Outgoing<'a> {
 }
 
 impl UpstreamClient {
-    /// A client giving up on a connection after `connect_timeout`.
-    pub fn new(connect_timeout: Duration) -> Self {
+    /// A client giving up on a connection after `connect_timeout`, checking model servers'
+    /// certificates with `tls` (see [`super::tls`]).
+    pub fn new(connect_timeout: Duration, tls: rustls::ClientConfig) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(connect_timeout));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
+            .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .enable_http2()
@@ -116,7 +119,9 @@ impl UpstreamClient {
             Ok(Err(error)) if error.is_connect() && timed_out(&error) => {
                 return Err(SendError::Timeout);
             }
-            Ok(Err(error)) if error.is_connect() => return Err(SendError::Connect),
+            Ok(Err(error)) if error.is_connect() => {
+                return Err(tls_failure(&error).map_or(SendError::Connect, SendError::Tls));
+            }
             Ok(Err(_)) => return Err(SendError::Broken),
             Ok(Ok(response)) => response,
         };
@@ -128,6 +133,25 @@ impl UpstreamClient {
             deadline,
         })
     }
+}
+
+/// The TLS error behind `error`, when the connection failed in its handshake. (An
+/// `io::Error` wrapping another error hides it from `source()`, so those are opened too.)
+fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls.to_string());
+        }
+        cause = match error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
 }
 
 /// Whether `error` comes from a timeout (the connect timeout shows as a connect error).

@@ -9,6 +9,7 @@ pub mod health;
 pub mod registry;
 pub mod servers;
 pub mod sse;
+pub mod tls;
 pub mod upstream;
 pub mod usage;
 
@@ -68,9 +69,18 @@ pub struct Gateway {
     pub metrics: Arc<Metrics>,
 }
 
+/// Why the gateway could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Trust(#[from] tls::TrustError),
+    #[error("cannot build the HTTP client for model servers: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
 impl Gateway {
     /// Builds the gateway from configuration and the parts it is made of.
-    pub fn new(config: &Config, parts: GatewayParts) -> Result<Self, reqwest::Error> {
+    pub fn new(config: &Config, parts: GatewayParts) -> Result<Self, BuildError> {
         let GatewayParts {
             registry,
             ledger,
@@ -81,8 +91,11 @@ impl Gateway {
             spend,
         } = parts;
         let gateway = &config.gateway;
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_millis(gateway.connect_timeout_ms))
+        let trust = tls::UpstreamTrust::load(gateway.ca_file.as_deref())?;
+        let connect_timeout = Duration::from_millis(gateway.connect_timeout_ms);
+        let client = trust
+            .apply(reqwest::Client::builder())
+            .connect_timeout(connect_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(512)
             .tcp_nodelay(true)
@@ -94,9 +107,7 @@ impl Gateway {
                 window: Duration::from_secs(gateway.cooldown_window_seconds),
                 cooldown: Duration::from_secs(gateway.cooldown_seconds),
             },
-            upstream: client::UpstreamClient::new(Duration::from_millis(
-                gateway.connect_timeout_ms,
-            )),
+            upstream: client::UpstreamClient::new(connect_timeout, trust.client_config()?),
             client,
             ledger,
             quotas,

@@ -178,6 +178,13 @@ async fn attempt(
                 deployment.cluster
             ))));
         }
+        Err(SendError::Tls(reason)) => {
+            return Err(Failure::Retryable(ApiError::BadGateway(format!(
+                "the model server on cluster `{}` failed the TLS handshake ({reason}); a \
+                 certificate from a private authority is trusted once `gateway.ca_file` names it",
+                deployment.cluster
+            ))));
+        }
         Err(SendError::Broken) => {
             return Err(Failure::Retryable(ApiError::BadGateway(
                 "the connection to the model server failed".into(),

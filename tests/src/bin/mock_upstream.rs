@@ -36,6 +36,13 @@ struct Args {
     /// Model names served, comma-separated.
     #[arg(long, default_value = "mock-model", value_delimiter = ',')]
     models: Vec<String>,
+    /// Serve TLS with this certificate (PEM; with `--tls-key`), offering HTTP/2 and
+    /// HTTP/1.1 by ALPN, as a model server behind https would.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
     #[command(flatten)]
     knobs: Knobs,
 }
@@ -86,6 +93,8 @@ struct Mock {
     models: Vec<String>,
     knobs: RwLock<Knobs>,
     requests: AtomicU64,
+    /// API requests that came over HTTP/2.
+    http2: AtomicU64,
     /// Streams whose client went away before the end.
     cancelled: Arc<AtomicU64>,
     /// The last JSON body received, so tests can see what the gateway forwarded.
@@ -116,6 +125,7 @@ async fn main() -> anyhow::Result<()> {
         models: args.models,
         knobs: RwLock::new(args.knobs),
         requests: AtomicU64::new(0),
+        http2: AtomicU64::new(0),
         cancelled: Arc::new(AtomicU64::new(0)),
         last_request: RwLock::new(Value::Null),
     });
@@ -133,21 +143,36 @@ async fn main() -> anyhow::Result<()> {
         .route("/mock/knobs", get(get_knobs).post(set_knobs))
         .route("/mock/stats", get(stats))
         .route("/mock/last-request", get(last_request))
+        .layer(axum::middleware::from_fn_with_state(
+            mock.clone(),
+            count_http2,
+        ))
         .with_state(mock);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let scheme = if args.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     // Harnesses read this line to learn the port.
     #[allow(clippy::print_stdout)]
     {
         println!(
-            "mock-upstream listening on http://{}",
+            "mock-upstream listening on {scheme}://{}",
             listener.local_addr()?
         );
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => serve_tls(listener, app, tls_acceptor(&cert, &key)?, stop).await,
+        _ => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await?
+        }
+    }
     Ok(())
 }
 
@@ -159,6 +184,70 @@ fn error(status: StatusCode, message: &str) -> Response {
     let body = json!({"error": {"message": message, "type": "mock_error", "param": null,
                                 "code": status.as_u16()}});
     (status, Json(body)).into_response()
+}
+
+/// Counts API requests (not the mock's own routes) that came over HTTP/2.
+async fn count_http2(
+    State(mock): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let api = !path.starts_with("/mock/") && path != "/health";
+    if api && request.version() == axum::http::Version::HTTP_2 {
+        mock.http2.fetch_add(1, Ordering::Relaxed);
+    }
+    next.run(request).await
+}
+
+/// A TLS acceptor for the certificate and key in `cert` and `key`, offering HTTP/2 first.
+fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)?.collect::<Result<Vec<_>, _>>()?;
+    let key = PrivateKeyDer::from_pem_file(key)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves `app` over TLS until `stop`: each connection speaks what ALPN chose.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    acceptor: tokio_rustls::TlsAcceptor,
+    stop: impl Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    tokio::pin!(stop);
+    loop {
+        let (tcp, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(_) => continue,
+            },
+            () = &mut stop => return,
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            // A client that fails the handshake (one not trusting this certificate) is
+            // simply dropped, as a real server would.
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                .serve_connection_with_upgrades(TokioIo::new(tls), service)
+                .await;
+        });
+    }
 }
 
 /// Common checks before any API answer: count, auth, injected latency and failures.
@@ -554,6 +643,7 @@ async fn set_knobs(State(mock): State<Shared>, Json(new): Json<Knobs>) -> Respon
 async fn stats(State(mock): State<Shared>) -> Json<Value> {
     Json(
         json!({"name": mock.name, "requests": mock.requests.load(Ordering::Relaxed),
+                "http2": mock.http2.load(Ordering::Relaxed),
                 "cancelled": mock.cancelled.load(Ordering::Relaxed)}),
     )
 }
