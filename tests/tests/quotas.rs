@@ -250,6 +250,35 @@ async fn parallel_slots_are_leases_that_a_killed_replica_gives_back() {
     assert!(reused, "a finished request's slot was not given back");
 }
 
+#[tokio::test]
+async fn a_sequential_client_is_never_refused_a_parallel_slot_by_its_own_last_request() {
+    // One replica with Redis: each request's settlement (which frees the slot) reaches Redis
+    // before the next request's admission, even when the next request is checked before the
+    // settling task has run, or while it is sending. (Before this was so, the test failed in
+    // most runs: the next admission overtook the settlement and found the slot taken.)
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .redis()
+        .config_toml(&model_config(&mock, ""))
+        .start()
+        .await;
+    let key = key_with(&app, json!({"max_parallel_requests": 1})).await;
+    let mut streamed = chat_body();
+    streamed["stream"] = json!(true);
+    for i in 0..200 {
+        // Whole answers and streams in turn: a stream frees its slot when it ends.
+        let response = if i % 2 == 0 {
+            chat(&app, &key).await
+        } else {
+            app.post_with_key(CHAT, &streamed, &key).await
+        };
+        assert_eq!(response.status(), 200, "request {i}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("granite"), "request {i}: {body}");
+    }
+    assert_eq!(mock.stats().await["requests"], 200);
+}
+
 /// 50 concurrent requests against a budget worth a handful: the spend recorded never exceeds
 /// the budget by more than one request's reservation.
 async fn fifty_against_a_small_budget(app: &TestApp) {

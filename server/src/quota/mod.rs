@@ -16,7 +16,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 use chrono::{DateTime, Utc};
 use schema::keys::{AuthKey, Limits};
@@ -307,8 +307,15 @@ pub struct Quotas {
     default_max_tokens: u64,
     metrics: Arc<Metrics>,
     clock: Clock,
-    /// Settlements waiting to go to Redis, sent together in one call.
-    settle_tx: mpsc::UnboundedSender<Finished>,
+    /// Settlements waiting to go to Redis: sent together by the settling task, or ahead of
+    /// the next admission, whichever comes first.
+    queued: Mutex<Vec<Finished>>,
+    /// Wakes the settling task when a settlement is queued.
+    settler: Arc<Notify>,
+    /// Held while settlements are taken from `queued` and put on the Redis connection (and,
+    /// for an admission, the admission after them): so no admission overtakes a settlement
+    /// already taken but not yet sent. Commands on one connection run in the order sent.
+    order: tokio::sync::Mutex<()>,
     /// Where budget alerts go (set once the live feed exists).
     live: std::sync::OnceLock<Arc<LiveFeed>>,
 }
@@ -350,14 +357,33 @@ const SETTLE_BATCH: usize = 128;
 
 /// Sends settlements to Redis as they come: one call for everything waiting, so a busy
 /// replica makes far fewer calls than requests. Ends with the engine.
-async fn settle_in_batches(quotas: Weak<Quotas>, mut rx: mpsc::UnboundedReceiver<Finished>) {
-    let mut batch = Vec::with_capacity(SETTLE_BATCH);
-    while rx.recv_many(&mut batch, SETTLE_BATCH).await > 0 {
+async fn settle_in_batches(quotas: Weak<Quotas>, settler: Arc<Notify>) {
+    loop {
+        settler.notified().await;
         let Some(quotas) = quotas.upgrade() else {
             return;
         };
-        quotas.settle_in_redis(&batch).await;
-        batch.clear();
+        loop {
+            let order = quotas.order.lock().await;
+            let batch = quotas.take_queued(SETTLE_BATCH);
+            if batch.is_empty() {
+                break;
+            }
+            sent_in_order(order, quotas.settle_in_redis(&batch)).await;
+        }
+    }
+}
+
+/// Runs `calls`, holding `order` only until their first poll has put them on the Redis
+/// connection (each call's first poll sends it), so that what was taken under `order` is sent
+/// in the order taken.
+async fn sent_in_order<F: Future>(order: tokio::sync::MutexGuard<'_, ()>, calls: F) -> F::Output {
+    let mut calls = std::pin::pin!(calls);
+    let first = futures::poll!(calls.as_mut());
+    drop(order);
+    match first {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => calls.await,
     }
 }
 
@@ -374,12 +400,12 @@ impl Quotas {
     ) -> Arc<Self> {
         let lease_ms =
             i64::try_from(config.lease_seconds.saturating_mul(1_000)).unwrap_or(i64::MAX);
-        let (settle_tx, settle_rx) = mpsc::unbounded_channel();
+        let settler = Arc::new(Notify::new());
         Arc::new_cyclic(|quotas: &Weak<Self>| {
             if redis.is_some() {
                 match tokio::runtime::Handle::try_current() {
                     Ok(runtime) => {
-                        runtime.spawn(settle_in_batches(quotas.clone(), settle_rx));
+                        runtime.spawn(settle_in_batches(quotas.clone(), settler.clone()));
                     }
                     Err(_) => tracing::error!(
                         "the quota engine was built outside a runtime; Redis settlements stop"
@@ -397,7 +423,9 @@ impl Quotas {
                 default_max_tokens: config.default_max_tokens,
                 metrics,
                 clock,
-                settle_tx,
+                queued: Mutex::new(Vec::new()),
+                order: tokio::sync::Mutex::new(()),
+                settler,
                 live: std::sync::OnceLock::new(),
             }
         })
@@ -509,8 +537,14 @@ impl Quotas {
 
     async fn decide(&self, admission: &Admission<'_>) -> Result<(Verdict, Store), ApiError> {
         if let Some(redis) = self.redis_usable(admission.now_ms) {
+            // Settlements not yet sent go first, on the same connection, so a request that
+            // finished on this replica has freed its slot before the next one is checked
+            // (a sequential client with one parallel slot is never refused by its own past).
             let started = std::time::Instant::now();
-            let answer = redis.admit(admission).await;
+            let order = self.order.lock().await;
+            let queued = self.take_queued(SETTLE_BATCH);
+            let both = futures::future::join(self.settle_in_redis(&queued), redis.admit(admission));
+            let (_, answer) = sent_in_order(order, both).await;
             self.metrics
                 .quota_check
                 .observe(started.elapsed().as_secs_f64());
@@ -537,11 +571,25 @@ impl Quotas {
         Ok((verdict, Store::Local))
     }
 
+    /// Up to `most` of the settlements waiting for Redis, oldest first.
+    fn take_queued(&self, most: usize) -> Vec<Finished> {
+        match self.queued.lock() {
+            Ok(mut queued) => {
+                let take = queued.len().min(most);
+                queued.drain(..take).collect()
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Settles requests admitted by Redis, in one call.
     async fn settle_in_redis(&self, finished: &[Finished]) {
         let Some(redis) = &self.redis else {
             return;
         };
+        if finished.is_empty() {
+            return;
+        }
         if let Ok(mut leases) = self.leases.lock() {
             for one in finished {
                 leases.remove(&one.request_id);
@@ -563,8 +611,10 @@ impl Quotas {
     fn settle(&self, store: Store, finished: Finished) {
         match store {
             Store::Redis => {
-                // The receiver lives as long as the engine, which this permit holds.
-                let _ = self.settle_tx.send(finished);
+                if let Ok(mut queued) = self.queued.lock() {
+                    queued.push(finished);
+                }
+                self.settler.notify_one();
             }
             Store::Local => {
                 let settlement = finished.settlement();
@@ -666,6 +716,13 @@ impl Quotas {
     /// How often [`Quotas::renew_leases`] should run.
     pub fn renew_every(&self) -> std::time::Duration {
         std::time::Duration::from_millis(u64::try_from(self.lease_ms / 3).unwrap_or(1_000).max(100))
+    }
+}
+
+impl Drop for Quotas {
+    fn drop(&mut self) {
+        // The settling task holds only a weak reference: woken, it finds the engine gone.
+        self.settler.notify_one();
     }
 }
 
