@@ -14,6 +14,13 @@ fn chat_body(model: &str) -> Value {
     json!({"model": model, "messages": [{"role": "user", "content": "three word prompt"}]})
 }
 
+/// The same request, streamed.
+fn stream_body(model: &str) -> Value {
+    let mut body = chat_body(model);
+    body["stream"] = json!(true);
+    body
+}
+
 async fn chat_status(app: &TestApp, model: &str) -> u16 {
     app.post_as_master(CHAT, &chat_body(model))
         .await
@@ -206,8 +213,7 @@ async fn usage_is_asked_for_read_and_stripped_unless_the_client_asked() {
     let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
     let app = TestApp::builder().config_toml(&toml).start().await;
 
-    let mut request = chat_body("granite");
-    request["stream"] = json!(true);
+    let mut request = stream_body("granite");
     let body = app
         .post_as_master(CHAT, &request)
         .await
@@ -262,8 +268,7 @@ async fn missing_usage_is_estimated_and_marked() {
     let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
     let app = TestApp::builder().config_toml(&toml).start().await;
     assert_eq!(chat_status(&app, "granite").await, 200);
-    let mut request = chat_body("granite");
-    request["stream"] = json!(true);
+    let request = stream_body("granite");
     app.post_as_master(CHAT, &request)
         .await
         .text()
@@ -475,8 +480,7 @@ async fn each_timeout_is_enforced() {
     assert_eq!(body["error"]["type"], "timeout_error");
 
     // The total timeout cuts a stream that has begun: an SSE error event, then the end.
-    let mut request = chat_body("total");
-    request["stream"] = json!(true);
+    let request = stream_body("total");
     let response = app.post_as_master(CHAT, &request).await;
     assert_eq!(response.status(), 200);
     let payloads = sse_payloads(&response.text().await.unwrap());
@@ -518,8 +522,7 @@ async fn a_client_that_disconnects_cancels_the_upstream_request() {
     .await;
     let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
     let app = TestApp::builder().config_toml(&toml).start().await;
-    let mut request = chat_body("granite");
-    request["stream"] = json!(true);
+    let request = stream_body("granite");
     let response = app.post_as_master(CHAT, &request).await;
     let mut stream = response.bytes_stream();
     let first = stream.next().await.unwrap().unwrap();
@@ -800,8 +803,7 @@ async fn https_model_servers_are_trusted_through_the_configured_authority() {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["usage"]["completion_tokens"], 3, "{body}");
-    let mut streamed = chat_body("granite");
-    streamed["stream"] = json!(true);
+    let streamed = stream_body("granite");
     let response = app.post_as_master(CHAT, &streamed).await;
     assert_eq!(response.status(), 200);
     let payloads = sse_payloads(&response.text().await.unwrap());

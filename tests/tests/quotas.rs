@@ -228,26 +228,27 @@ async fn parallel_slots_are_leases_that_a_killed_replica_gives_back() {
     // The replica dies holding the slot; once its lease runs out the slot is free again.
     apps[0].kill().await;
     holder.abort();
-    let mut freed = false;
-    for _ in 0..50 {
-        if chat(&apps[1], &key).await.status() == 200 {
-            freed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(freed, "the dead replica's slot was never given back");
+    assert!(
+        admitted_within(&apps[1], &key, 50, Duration::from_millis(200)).await,
+        "the dead replica's slot was never given back"
+    );
     // A request that finished gave its slot back as soon as its settlement reached Redis
     // (sent right after the answer, not awaited by it): within moments, on another replica.
-    let mut reused = false;
-    for _ in 0..20 {
-        if chat(&apps[2], &key).await.status() == 200 {
-            reused = true;
-            break;
+    assert!(
+        admitted_within(&apps[2], &key, 20, Duration::from_millis(50)).await,
+        "a finished request's slot was not given back"
+    );
+}
+
+/// Whether one of `tries` requests, `pause` apart, is admitted (200).
+async fn admitted_within(app: &TestApp, key: &str, tries: u32, pause: Duration) -> bool {
+    for _ in 0..tries {
+        if chat(app, key).await.status() == 200 {
+            return true;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(pause).await;
     }
-    assert!(reused, "a finished request's slot was not given back");
+    false
 }
 
 #[tokio::test]
@@ -263,8 +264,8 @@ async fn a_sequential_client_is_never_refused_a_parallel_slot_by_its_own_last_re
         .start()
         .await;
     let key = key_with(&app, json!({"max_parallel_requests": 1})).await;
-    let mut streamed = chat_body();
-    streamed["stream"] = json!(true);
+    let streamed = json!({"stream": true, "model": "granite",
+                          "messages": [{"role": "user", "content": "hi"}]});
     for i in 0..200 {
         // Whole answers and streams in turn: a stream frees its slot when it ends.
         let response = if i % 2 == 0 {
