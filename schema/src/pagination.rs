@@ -2,7 +2,7 @@
 //! Cursors are opaque to clients; here they are positions in a stable order.
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{ErrorExtensions, OutputType};
+use async_graphql::{ErrorExtensions, OutputType, SimpleObject};
 
 use crate::DomainError;
 
@@ -11,12 +11,23 @@ pub const MAX_PAGE: usize = 200;
 /// The page size when a client does not say.
 pub const DEFAULT_PAGE: usize = 50;
 
+/// What every connection carries beside its page: how many items the whole list has, so a
+/// page can say "51–100 of 312".
+#[derive(SimpleObject, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListTotals {
+    /// Items in the whole list (every page), after filters.
+    pub total_count: usize,
+}
+
+/// A page of a list, with the list's [`ListTotals`].
+pub type Page<T> = Connection<String, T, ListTotals, EmptyFields>;
+
 /// One page of `items` (already in their stable order).
 pub fn page<T: OutputType>(
     items: Vec<T>,
     first: Option<i32>,
     after: Option<String>,
-) -> async_graphql::Result<Connection<String, T, EmptyFields, EmptyFields>> {
+) -> async_graphql::Result<Page<T>> {
     let first = match first {
         None => DEFAULT_PAGE,
         Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
@@ -35,7 +46,11 @@ pub fn page<T: OutputType>(
     };
     let total = items.len();
     let end = start.saturating_add(first).min(total);
-    let mut connection = Connection::new(start > 0, end < total);
+    let mut connection = Connection::with_additional_fields(
+        start > 0,
+        end < total,
+        ListTotals { total_count: total },
+    );
     connection.edges.extend(
         items
             .into_iter()
@@ -57,6 +72,7 @@ mod tests {
         let one = page(items.clone(), Some(2), None).unwrap();
         assert_eq!(one.edges.iter().map(|e| e.node).collect::<Vec<_>>(), [0, 1]);
         assert!(one.has_next_page && !one.has_previous_page);
+        assert_eq!(one.additional_fields.total_count, 5);
         let cursor = one.edges.last().unwrap().cursor.clone();
         let two = page(items.clone(), Some(10), Some(cursor)).unwrap();
         assert_eq!(

@@ -134,6 +134,7 @@ fn rows() -> Vec<Row> {
         // One's own.
         row("myTokens", "{ myTokens { id } }", [U, O, O, O, O]),
         row("mySessions", "{ mySessions { id } }", [U, O, O, O, O]),
+        row("myAccount", "{ myAccount { id spend } }", [U, O, O, O, O]),
         row(
             "mySubscriptions",
             "{ mySubscriptions { id } }",

@@ -1,6 +1,5 @@
 //! GraphQL for the audit log: administrators read it, newest first, with filters.
 
-use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -73,7 +72,7 @@ impl AuditQuery {
         filter: Option<AuditLogFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, AuditEntry, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<crate::pagination::Page<AuditEntry>> {
         let filter = filter.unwrap_or_default();
         let actor = filter
             .actor_user_id

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, ID, Object, SimpleObject};
 use uuid::Uuid;
 
@@ -250,7 +249,7 @@ impl CatalogQuery {
         filter: Option<ModelFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, CatalogModel, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<crate::pagination::Page<CatalogModel>> {
         let filter = filter.unwrap_or_default();
         let models = load_catalog(ctx)
             .await?

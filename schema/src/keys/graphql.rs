@@ -1,7 +1,6 @@
 //! GraphQL for API keys: mine (create over my subscriptions, list with spend and budget use,
 //! update, rotate, revoke and restore, delete), and everyone's for administrators.
 
-use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -199,7 +198,7 @@ impl KeyQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, ApiKey, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<crate::pagination::Page<ApiKey>> {
         let user = caller(ctx)
             .require_user(Permission::ReadOwn)
             .map_err(|e| e.extend())?;
@@ -215,7 +214,7 @@ impl KeyQuery {
         user_id: Option<ID>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, ApiKey, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<crate::pagination::Page<ApiKey>> {
         let owner = user_id.as_ref().map(uuid).transpose()?;
         let rows = keys(ctx)?.list(owner).await.map_err(|e| e.extend())?;
         crate::pagination::page(rows.into_iter().map(ApiKey::from).collect(), first, after)

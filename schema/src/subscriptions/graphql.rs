@@ -1,7 +1,6 @@
 //! GraphQL for model subscriptions: mine (subscribe, cancel, request a review) and the admin
 //! queue (approve, deny with a reason, revert), each transition recorded.
 
-use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{
     ComplexObject, Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject,
 };
@@ -234,7 +233,7 @@ impl SubscriptionQuery {
         filter: Option<SubscriptionQueueFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Subscription, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<crate::pagination::Page<Subscription>> {
         let filter = filter.unwrap_or_default();
         let query = QueueFilter {
             status: filter.status.map(Status::from),

@@ -1,6 +1,5 @@
 //! GraphQL for administering users (administrators; read-only administrators may look).
 
-use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{
     Context, ErrorExtensions, ID, InputObject, MaybeUndefined, Object, SimpleObject,
 };
@@ -106,13 +105,27 @@ impl UserQuery {
         role: Option<Role>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, User, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<crate::pagination::Page<User>> {
         let rows = ctx
             .data::<UserAdmin>()?
             .list(search.as_deref(), role)
             .await
             .map_err(|e| e.extend())?;
         crate::pagination::page(rows.into_iter().map(User::from).collect(), first, after)
+    }
+
+    /// My own account: spend in the current budget window, budget, when it resets, limits.
+    #[graphql(guard = "Needs(Permission::ReadOwn)")]
+    async fn my_account(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let me = caller(ctx)
+            .require_user(Permission::ReadOwn)
+            .map_err(|e| e.extend())?;
+        let row = ctx
+            .data::<UserAdmin>()?
+            .get(me)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(row.into())
     }
 
     /// One user (administrators).
