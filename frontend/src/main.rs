@@ -1,10 +1,13 @@
 //! The Switchyard portal: a Yew single-page app built by Trunk. It speaks GraphQL only
-//! (typed operations generated from `schema/schema.graphql`) plus the `/auth/*` redirects.
+//! (typed operations generated from `schema/schema.graphql`, subscriptions over
+//! `/graphql/ws`) plus the `/auth/*` redirects.
 
 mod api;
 mod app;
 mod components;
+mod format;
 mod hooks;
+mod i18n;
 mod pages;
 
 fn main() {

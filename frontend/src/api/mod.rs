@@ -1,100 +1,255 @@
 //! Typed GraphQL operations, generated at compile time from the checked-in SDL
-//! (`schema/schema.graphql`) and the `.graphql` files beside this module, and the one
-//! function that sends them.
+//! (`schema/schema.graphql`) and the `.graphql` files beside this module, the one function
+//! that sends them, and the error type pages read (`ApiError` keeps `extensions.code`).
+
+pub mod live;
 
 use graphql_client::{GraphQLQuery, QueryBody, Response};
 use serde::{Serialize, de::DeserializeOwned};
 
-/// `query Branding`: the portal's title and subtitle, and the server version.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema/schema.graphql",
-    query_path = "src/api/branding.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Branding;
+/// The `DateTime` scalar: RFC 3339 text.
+pub type DateTime = String;
 
-/// `query Session`: who is signed in, and how one may sign in.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema/schema.graphql",
-    query_path = "src/api/session.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Session;
+/// Declares one operation: `$name` generated from `src/api/$file`.
+macro_rules! operation {
+    ($(#[$doc:meta])* $name:ident, $file:tt) => {
+        $(#[$doc])*
+        #[derive(GraphQLQuery)]
+        #[graphql(
+            schema_path = "../schema/schema.graphql",
+            query_path = $file,
+            response_derives = "Debug, Clone, PartialEq",
+            variables_derives = "Debug, Clone, PartialEq"
+        )]
+        pub struct $name;
+    };
+}
 
-/// `mutation Login`: local sign-in; the server sets the session cookies.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema/schema.graphql",
-    query_path = "src/api/login.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Login;
-
-/// `mutation Logout`: ends this session; the answer says where to go next.
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema/schema.graphql",
-    query_path = "src/api/logout.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Logout;
+operation!(
+    /// Everything the shell needs once per page load: who, how to sign in, branding, banners.
+    Portal, "src/api/portal.graphql"
+);
+operation!(
+    /// Local sign-in; the server sets the session cookies.
+    Login, "src/api/login.graphql"
+);
+operation!(
+    /// Ends this session; the answer says where to go next.
+    Logout, "src/api/logout.graphql"
+);
+operation!(
+    /// Hides a dismissible banner for me.
+    DismissBanner, "src/api/dismiss_banner.graphql"
+);
+operation!(
+    /// The home page: my budget, a few keys, my subscriptions.
+    Home, "src/api/home.graphql"
+);
+operation!(
+    /// The catalog, narrowed by the server-side filter.
+    Catalog, "src/api/catalog.graphql"
+);
+operation!(
+    /// One model and my subscriptions (to find mine to it).
+    ModelPage, "src/api/model_page.graphql"
+);
+operation!(
+    /// Subscribes me to a model.
+    Subscribe, "src/api/subscribe.graphql"
+);
+operation!(
+    /// Cancels one of my subscriptions.
+    CancelSubscription, "src/api/cancel_subscription.graphql"
+);
+operation!(
+    /// Asks for a denied subscription to be looked at again.
+    RequestReview, "src/api/request_review.graphql"
+);
+operation!(
+    /// My subscriptions with their histories.
+    MySubscriptions, "src/api/my_subscriptions.graphql"
+);
+operation!(
+    /// My keys, the key policy and what I may put on a key.
+    Keys, "src/api/keys.graphql"
+);
+operation!(
+    /// Makes a key; the secret is in the answer only.
+    CreateKey, "src/api/create_key.graphql"
+);
+operation!(
+    /// Changes a key's name, models or limits.
+    UpdateKey, "src/api/update_key.graphql"
+);
+operation!(
+    /// A new secret for a key, the old one working for a grace period.
+    RotateKey, "src/api/rotate_key.graphql"
+);
+operation!(
+    /// Stops a key.
+    RevokeKey, "src/api/revoke_key.graphql"
+);
+operation!(
+    /// Lets a revoked key work again.
+    RestoreKey, "src/api/restore_key.graphql"
+);
+operation!(
+    /// Deletes a key for good.
+    DeleteKey, "src/api/delete_key.graphql"
+);
+operation!(
+    /// A usage report with series.
+    Usage, "src/api/usage.graphql"
+);
+operation!(
+    /// My tokens and sessions.
+    Account, "src/api/account.graphql"
+);
+operation!(
+    /// Makes a personal access token; the secret is in the answer only.
+    CreateToken, "src/api/create_token.graphql"
+);
+operation!(
+    /// Revokes a personal access token.
+    RevokeToken, "src/api/revoke_token.graphql"
+);
+operation!(
+    /// Ends one of my browser sessions.
+    RevokeSession, "src/api/revoke_session.graphql"
+);
+operation!(
+    /// Every settled request of mine, live.
+    SpendUpdates, "src/api/spend_updates.graphql"
+);
+operation!(
+    /// Budget lines I cross, live.
+    BudgetAlerts, "src/api/budget_alerts.graphql"
+);
 
 /// The GraphQL endpoint, on the same origin as the portal.
 pub const ENDPOINT: &str = "/graphql";
 
+/// What kind of failure an operation met; pages word each differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Not signed in, or the session ended (`UNAUTHENTICATED`).
+    Unauthenticated,
+    /// Signed in, but not allowed (`FORBIDDEN`).
+    Forbidden,
+    /// The thing asked for does not exist (`NOT_FOUND`).
+    NotFound,
+    /// The input was refused (`BAD_USER_INPUT`, GraphQL validation).
+    BadInput,
+    /// It clashes with what is there (`CONFLICT`).
+    Conflict,
+    /// The server could not be reached or answered something that is not GraphQL.
+    Network,
+    /// The server failed (`INTERNAL`, or a code this portal does not know).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The kind for a GraphQL error's `extensions.code`.
+    pub fn from_code(code: Option<&str>) -> Self {
+        match code {
+            Some("UNAUTHENTICATED") => Self::Unauthenticated,
+            Some("FORBIDDEN") => Self::Forbidden,
+            Some("NOT_FOUND") => Self::NotFound,
+            Some("BAD_USER_INPUT") | Some("GRAPHQL_VALIDATION_FAILED") => Self::BadInput,
+            Some("CONFLICT") => Self::Conflict,
+            _ => Self::Internal,
+        }
+    }
+
+    /// The message id (in the translation files) that says what happened, in words.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "error-unauthenticated",
+            Self::Forbidden => "error-forbidden",
+            Self::NotFound => "error-not-found",
+            Self::BadInput => "error-bad-input",
+            Self::Conflict => "error-conflict",
+            Self::Network => "error-network",
+            Self::Internal => "error-internal",
+        }
+    }
+}
+
 /// Why an operation produced no data.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
-    /// The request did not get a GraphQL answer (network, HTTP status, body).
-    Transport(String),
-    /// The server answered with GraphQL errors; the first message is kept.
-    GraphQl(String),
+pub struct ApiError {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// The server's message (or the transport's), for people.
+    pub message: String,
+}
+
+impl ApiError {
+    fn network(message: impl std::fmt::Display) -> Self {
+        Self {
+            kind: ErrorKind::Network,
+            message: message.to_string(),
+        }
+    }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Transport(message) => write!(f, "cannot reach the server: {message}"),
-            Self::GraphQl(message) => f.write_str(message),
-        }
+        f.write_str(&self.message)
     }
 }
 
 /// Turns a GraphQL response into its data or the first error.
 pub fn into_result<T>(response: Response<T>) -> Result<T, ApiError> {
     if let Some(error) = response.errors.as_ref().and_then(|errors| errors.first()) {
-        return Err(ApiError::GraphQl(error.message.clone()));
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .and_then(|code| code.as_str());
+        return Err(ApiError {
+            kind: ErrorKind::from_code(code),
+            message: error.message.clone(),
+        });
     }
-    response
-        .data
-        .ok_or_else(|| ApiError::GraphQl("the server returned no data".into()))
+    response.data.ok_or_else(|| ApiError {
+        kind: ErrorKind::Internal,
+        message: "the server returned no data".into(),
+    })
 }
 
-/// Sends one operation to [`ENDPOINT`] and returns its data.
+/// Sends one operation body to [`ENDPOINT`] and returns its data.
 pub async fn send<V, D>(body: QueryBody<V>) -> Result<D, ApiError>
 where
     V: Serialize,
     D: DeserializeOwned,
 {
-    let transport = |e: gloo_net::Error| ApiError::Transport(e.to_string());
     let mut request = gloo_net::http::Request::post(ENDPOINT);
     if let Some(token) = csrf_token() {
         request = request.header(CSRF_HEADER, &token);
     }
     let response = request
         .json(&body)
-        .map_err(transport)?
+        .map_err(ApiError::network)?
         .send()
         .await
-        .map_err(transport)?;
-    let response: Response<D> = response.json().await.map_err(transport)?;
+        .map_err(ApiError::network)?;
+    let status = response.status();
+    let response: Response<D> = response.json().await.map_err(|e| {
+        ApiError::network(format!(
+            "the server answered HTTP {status} without GraphQL ({e})"
+        ))
+    })?;
     into_result(response)
 }
 
+/// Runs operation `Q` with `variables`.
+pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiError> {
+    send(Q::build_query(variables)).await
+}
+
 /// The header that carries the session's CSRF token on every operation.
-const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The readable cookie holding that token (the session cookie itself is HttpOnly).
 const CSRF_COOKIE: &str = "sy_csrf";
 
@@ -106,7 +261,8 @@ pub fn cookie_value(cookies: &str, name: &str) -> Option<String> {
     })
 }
 
-fn csrf_token() -> Option<String> {
+/// This session's CSRF token, from its readable cookie.
+pub fn csrf_token() -> Option<String> {
     use wasm_bindgen::JsCast;
     let document = web_sys::window()?.document()?;
     let cookies = document
@@ -117,34 +273,17 @@ fn csrf_token() -> Option<String> {
     cookie_value(&cookies, CSRF_COOKIE)
 }
 
-/// Fetches who is signed in and the sign-in options.
-pub async fn fetch_session() -> Result<session::ResponseData, ApiError> {
-    send(Session::build_query(session::Variables)).await
-}
-
-/// Signs in with a local account.
-pub async fn login(name: String, password: String) -> Result<login::ResponseData, ApiError> {
-    send(Login::build_query(login::Variables { name, password })).await
-}
-
-/// Signs out; returns where to go next.
-pub async fn logout() -> Result<String, ApiError> {
-    let data: logout::ResponseData = send(Logout::build_query(logout::Variables)).await?;
-    Ok(data.logout.redirect_to)
-}
-
-/// Fetches the branding.
-pub async fn fetch_branding() -> Result<branding::ResponseData, ApiError> {
-    send(Branding::build_query(branding::Variables)).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use graphql_client::Error;
 
-    fn error(message: &str) -> Error {
-        serde_json::from_value(serde_json::json!({ "message": message })).unwrap()
+    fn error(message: &str, code: Option<&str>) -> Error {
+        let mut error = serde_json::json!({ "message": message });
+        if let Some(code) = code {
+            error["extensions"] = serde_json::json!({ "code": code });
+        }
+        serde_json::from_value(error).unwrap()
     }
 
     #[test]
@@ -165,16 +304,46 @@ mod tests {
     }
 
     #[test]
-    fn the_first_error_wins_over_partial_data() {
+    fn the_first_error_wins_over_partial_data_and_keeps_its_code() {
         let response = Response {
             data: Some(7),
-            errors: Some(vec![error("sign in first"), error("second")]),
+            errors: Some(vec![
+                error("sign in first", Some("UNAUTHENTICATED")),
+                error("second", Some("FORBIDDEN")),
+            ]),
             extensions: None,
         };
         assert_eq!(
             into_result(response),
-            Err(ApiError::GraphQl("sign in first".into()))
+            Err(ApiError {
+                kind: ErrorKind::Unauthenticated,
+                message: "sign in first".into()
+            })
         );
+    }
+
+    #[test]
+    fn codes_map_to_kinds_and_unknown_codes_are_internal() {
+        for (code, kind) in [
+            ("FORBIDDEN", ErrorKind::Forbidden),
+            ("NOT_FOUND", ErrorKind::NotFound),
+            ("BAD_USER_INPUT", ErrorKind::BadInput),
+            ("CONFLICT", ErrorKind::Conflict),
+            ("SOMETHING_NEW", ErrorKind::Internal),
+        ] {
+            let response: Response<i32> = Response {
+                data: None,
+                errors: Some(vec![error("x", Some(code))]),
+                extensions: None,
+            };
+            assert_eq!(into_result(response).unwrap_err().kind, kind, "{code}");
+        }
+        let response: Response<i32> = Response {
+            data: None,
+            errors: Some(vec![error("no code", None)]),
+            extensions: None,
+        };
+        assert_eq!(into_result(response).unwrap_err().kind, ErrorKind::Internal);
     }
 
     #[test]
@@ -184,17 +353,28 @@ mod tests {
             errors: None,
             extensions: None,
         };
-        assert!(matches!(into_result(response), Err(ApiError::GraphQl(_))));
+        assert_eq!(into_result(response).unwrap_err().kind, ErrorKind::Internal);
     }
 
     #[test]
-    fn the_branding_response_decodes_from_the_wire_shape() {
+    fn the_portal_response_decodes_from_the_wire_shape() {
         let wire = serde_json::json!({
-            "data": { "version": "0.1.0", "branding": { "title": "Acme", "subtitle": "AI" } }
+            "data": {
+                "version": "0.1.0",
+                "currency": "EUR",
+                "me": null,
+                "authSettings": { "localLogin": true, "singleSignOn": false, "providerName": null },
+                "branding": {
+                    "title": "Acme", "subtitle": "AI", "primaryColor": null, "accentColor": null,
+                    "loginTitle": null, "loginText": null, "footerText": null, "logos": []
+                },
+                "banners": [{ "id": "1", "html": "<p>hi</p>", "variant": "WARNING", "dismissible": true }]
+            }
         });
-        let response: Response<branding::ResponseData> = serde_json::from_value(wire).unwrap();
+        let response: Response<portal::ResponseData> = serde_json::from_value(wire).unwrap();
         let data = into_result(response).unwrap();
         assert_eq!(data.branding.title, "Acme");
-        assert_eq!(data.version, "0.1.0");
+        assert_eq!(data.currency, "EUR");
+        assert_eq!(data.banners[0].variant, portal::BannerVariant::WARNING);
     }
 }

@@ -1,4 +1,10 @@
 //! Reusable view pieces.
 
-pub mod account;
+pub mod account_menu;
+pub mod budget_bar;
+pub mod chart;
+pub mod copy;
 pub mod layout;
+pub mod modal;
+pub mod snippets;
+pub mod states;

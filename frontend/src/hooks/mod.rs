@@ -1,7 +1,11 @@
-//! Hooks (`use_…`) that pages share.
+//! Hooks (`use_…`) and the context providers pages share.
 
-mod use_branding;
-mod use_session;
+mod portal;
+mod theme;
+mod toasts;
+mod use_query;
 
-pub use use_branding::{BrandingState, use_branding};
-pub use use_session::{SessionState, go_to, use_session};
+pub use portal::{PortalProvider, go_to, use_portal};
+pub use theme::{ThemeChoice, ThemeProvider, use_theme};
+pub use toasts::{Toast, ToastProvider, use_toasts};
+pub use use_query::{QueryState, use_query};
