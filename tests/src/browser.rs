@@ -68,3 +68,174 @@ impl Browser {
         }
     }
 }
+
+/// How long a page may take to show what a test waits for.
+pub const PAGE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// An axe-core finding: the rule, its impact and where.
+#[derive(Debug, Clone)]
+pub struct AxeViolation {
+    pub rule: String,
+    pub impact: String,
+    pub help: String,
+    pub targets: Vec<String>,
+}
+
+impl Browser {
+    /// Waits for the element `css` and returns it.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} within {PAGE_TIMEOUT:?}: {e}"))
+    }
+
+    /// Waits until the text of `css` satisfies `ok`; returns that text.
+    pub async fn wait_for_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+        let mut last = String::new();
+        while std::time::Instant::now() < deadline {
+            if let Ok(element) = self.client.find(fantoccini::Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if ok(&text) {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed the expected text; last: {last:?}")
+    }
+
+    /// Waits until no element matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+        while std::time::Instant::now() < deadline {
+            if self
+                .client
+                .find_all(fantoccini::Locator::Css(css))
+                .await
+                .map(|all| all.is_empty())
+                .unwrap_or(false)
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{css} is still there after {PAGE_TIMEOUT:?}");
+    }
+
+    /// Clicks the element `css` once it is there.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types `text` into the field `css`, replacing what it held.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Signs this browser in with a session made by `TestApp::sign_in_as` (its cookies
+    /// copied into the browser on `base`'s origin).
+    pub async fn use_session(&self, base: &str, user: &crate::TestUser) {
+        let session = user
+            .browser
+            .cookie(base, "sy_session")
+            .expect("session cookie");
+        let csrf = user.browser.cookie(base, "sy_csrf").expect("csrf cookie");
+        self.client
+            .goto(&format!("{base}/404"))
+            .await
+            .expect("open the origin");
+        self.client
+            .execute(
+                "document.cookie = 'sy_session=' + arguments[0] + '; path=/';
+                 document.cookie = 'sy_csrf=' + arguments[1] + '; path=/';",
+                vec![json!(session), json!(csrf)],
+            )
+            .await
+            .expect("set the session cookies");
+    }
+
+    /// Runs axe-core (from `frontend/node_modules`, pinned in its lock file) on the page and
+    /// returns the serious and critical violations of WCAG 2 A and AA rules.
+    pub async fn axe_serious(&self) -> Vec<AxeViolation> {
+        let path = crate::workspace_root().join("frontend/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("{}: {e} (npm ci in frontend/ installs it)", path.display())
+        });
+        self.client
+            .execute(&source, vec![])
+            .await
+            .expect("load axe-core into the page");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+                    .then(r => done(r.violations.map(v => ({
+                        rule: v.id, impact: v.impact || '', help: v.help,
+                        targets: v.nodes.map(n => n.target.join(' ')) }))))
+                    .catch(e => done([{ rule: 'axe-error', impact: 'critical', help: String(e), targets: [] }]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        result
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| AxeViolation {
+                rule: v["rule"].as_str().unwrap_or_default().to_owned(),
+                impact: v["impact"].as_str().unwrap_or_default().to_owned(),
+                help: v["help"].as_str().unwrap_or_default().to_owned(),
+                targets: v["targets"]
+                    .as_array()
+                    .map(|t| {
+                        t.iter()
+                            .filter_map(|s| s.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .filter(|v| v.impact == "serious" || v.impact == "critical")
+            .collect()
+    }
+
+    /// Saves a screenshot of the window as `target/screenshots/{name}.png` (ignored by git).
+    pub async fn screenshot(&self, name: &str) {
+        let dir = crate::workspace_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+    }
+
+    /// Whether the page is wider than the window (something forces a horizontal scroll).
+    pub async fn overflows_horizontally(&self) -> bool {
+        self.client
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+}

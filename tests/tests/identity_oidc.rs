@@ -478,5 +478,11 @@ async fn chromium_signs_in_through_the_provider_and_lands_in_the_portal() {
     assert_eq!(name.text().await.unwrap(), "Alice Example");
     let url = page.current_url().await.unwrap();
     assert_eq!(url.as_str(), app.url("/"), "landed on the portal");
+    page.find(Locator::Css("#account-menu-toggle"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(page.find(Locator::Css("#sign-out")).await.is_ok());
 }

@@ -1,0 +1,506 @@
+//! The portal in a real headless Chromium, used the way a person uses it: a new user signs
+//! in through the OpenID provider, finds a model, subscribes, makes a key, copies its secret,
+//! calls `/v1` with the official OpenAI SDK, watches the usage page move without a reload,
+//! rotates and revokes the key. Then every page in every language, light and dark, at a
+//! desktop and a phone width, checked by axe-core, with screenshots in `target/screenshots`.
+//!
+//! Needs the SPA built (`trunk build --release`, which `tests/ci.sh` runs).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use harness::browser::Browser;
+use harness::{MockUpstream, OidcProvider, OidcUser, TestApp};
+use sea_orm::ConnectionTrait;
+
+fn dist() -> std::path::PathBuf {
+    let dist = harness::workspace_root().join("frontend/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "build the SPA first: trunk build --release"
+    );
+    dist
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The catalog every test here serves: an open chat model with prices, a restricted one,
+/// and an embeddings model, all on the mock model server.
+fn catalog(mock: &MockUpstream) -> String {
+    let model = |name: &str, backend: &str, extra: &str| {
+        format!(
+            "[[models]]\nname = \"{name}\"\nprovider = \"hosted_vllm\"\n{extra}\n\
+             [[models.deployments]]\ncluster = \"{}\"\napi_base = \"{}/v1\"\n\
+             backend_model = \"{backend}\"\n\n",
+            mock.name, mock.base
+        )
+    };
+    [
+        model(
+            "ibm/granite",
+            "granite",
+            "capabilities = [\"chat\", \"completion\"]\ndescription = \"IBM Granite instruct\"\n\
+             input_cost_per_token = 0.001\noutput_cost_per_token = 0.002",
+        ),
+        model(
+            "restricted/llama",
+            "granite",
+            "capabilities = [\"chat\"]\nrestricted = true",
+        ),
+        model("nomic-embed", "embed", "capabilities = [\"embeddings\"]"),
+    ]
+    .concat()
+}
+
+/// One chat completion through the OpenAI Python SDK; the SDK's exit status and output.
+async fn sdk_chat(base: &str, key: &str) -> (bool, String) {
+    let python = harness::workspace_root().join("target/sdk-venv/bin/python");
+    assert!(
+        python.is_file(),
+        "run tests/ci.sh to install the OpenAI SDK"
+    );
+    let script = "import os, openai\n\
+        client = openai.OpenAI(base_url=os.environ['BASE'] + '/v1', api_key=os.environ['KEY'], max_retries=0)\n\
+        try:\n\
+        \x20   reply = client.chat.completions.create(model='ibm/granite', messages=[{'role': 'user', 'content': 'Hello there'}])\n\
+        \x20   print('tokens', reply.usage.total_tokens)\n\
+        except openai.APIStatusError as e:\n\
+        \x20   print('status', e.status_code)\n\
+        \x20   raise SystemExit(1)\n";
+    let output = tokio::process::Command::new(python)
+        .args(["-c", script])
+        .env("BASE", base)
+        .env("KEY", key)
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+async fn assert_accessible(browser: &Browser, page: &str) {
+    let violations = browser.axe_serious().await;
+    assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
+}
+
+#[tokio::test]
+async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live() {
+    let mock =
+        MockUpstream::start("aws", &["granite", "embed"], &["--completion-tokens", "4"]).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let provider = OidcProvider::start(
+        &[format!("{base}/auth/callback")],
+        &[OidcUser {
+            id: "ana",
+            password: "ana-pw",
+            email: "ana@example.com",
+            name: "Ana Newcomer",
+            groups: &["staff"],
+        }],
+    )
+    .await;
+    let toml = format!("{}{}", provider.config_toml(&base, ""), catalog(&mock));
+    let app = TestApp::builder()
+        .static_dir(dist())
+        .env("SWITCHYARD_LISTEN", &format!("127.0.0.1:{port}"))
+        .config_toml(&toml)
+        .start()
+        .await;
+    let browser = Browser::start().await;
+    let page = &browser.client;
+
+    // Signed out, the catalog sends the visitor to sign in, and back after it.
+    page.goto(&app.url("/catalog")).await.unwrap();
+    browser.click("#sso-sign-in").await;
+    browser.type_into("#username", "ana").await;
+    browser.type_into("#password", "ana-pw").await;
+    browser.click("#sign-in").await;
+    browser
+        .wait_for_text("#signed-in-as", |t| t == "Ana Newcomer")
+        .await;
+    assert_eq!(
+        page.current_url().await.unwrap().as_str(),
+        app.url("/catalog")
+    );
+    // A plain user sees no administration.
+    assert!(
+        page.find(fantoccini::Locator::Css("#nav-admin"))
+            .await
+            .is_err()
+    );
+
+    // Find the model by search and subscribe in one click.
+    browser.wait_for("#card-ibm-granite").await;
+    browser
+        .type_into("#catalog-search", "granite instruct")
+        .await;
+    browser
+        .wait_for_text("#catalog-count", |t| t == "1 of 3 models")
+        .await;
+    assert_accessible(&browser, "/catalog").await;
+    browser.click("#subscribe-ibm-granite").await;
+    browser
+        .wait_for_text("#card-ibm-granite", |t| t.contains("Active"))
+        .await;
+    // A restricted model's subscription waits for approval.
+    browser.type_into("#catalog-search", "llama").await;
+    browser.click("#subscribe-restricted-llama").await;
+    browser
+        .wait_for_text("#card-restricted-llama", |t| {
+            t.contains("Waiting for approval")
+        })
+        .await;
+
+    // Make a key over the subscribed model; the secret is shown once, with snippets.
+    browser.click("#nav-keys").await;
+    browser.click("#create-key").await;
+    browser.type_into("#key-name", "workshop").await;
+    browser.click("#key-model-ibm-granite").await;
+    assert!(
+        page.find(fantoccini::Locator::Css("#key-model-restricted-llama"))
+            .await
+            .is_err(),
+        "a pending subscription cannot go on a key"
+    );
+    assert_accessible(&browser, "the new-key dialog").await;
+    browser.click("#key-form-submit").await;
+    let secret = browser
+        .wait_for("#new-key-secret")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(secret.starts_with("sk-"), "{secret}");
+    browser.click("#copy-secret").await;
+    browser
+        .wait_for_text("#toasts", |t| t.contains("Copied to the clipboard"))
+        .await;
+    let snippet = browser
+        .wait_for("#secret-snippets-code")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        snippet.contains(&secret) && snippet.contains(&format!("{base}/v1")),
+        "{snippet}"
+    );
+    browser.click("#secret-snippets-tab-Python").await;
+    browser
+        .wait_for_text("#secret-snippets-code", |t| {
+            t.contains("from openai import OpenAI")
+        })
+        .await;
+    browser.click("#secret-done").await;
+    browser.wait_gone("#secret-dialog").await;
+    browser
+        .wait_for_text("#keys-table", |t| t.contains("workshop"))
+        .await;
+
+    // The usage page is open while the SDK calls /v1; the spend appears without a reload.
+    browser.click("#nav-usage").await;
+    browser
+        .wait_for_text("main", |t| t.contains("No usage in this period"))
+        .await;
+    page.execute("window.__notReloaded = true;", vec![])
+        .await
+        .unwrap();
+    let (ok, output) = sdk_chat(&app.base, &secret).await;
+    assert!(ok, "the SDK call failed: {output}");
+    browser
+        .wait_for_text("#total-requests", |t| t.lines().any(|l| l.trim() == "1"))
+        .await;
+    let spend = browser
+        .wait_for_text("#total-spend", |t| t.contains('$'))
+        .await;
+    assert!(!spend.contains("$0.00\n"), "{spend}");
+    let still = page
+        .execute("return window.__notReloaded === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(still, serde_json::json!(true), "the page was reloaded");
+    browser
+        .wait_for_text("#usage-top", |t| t.contains("ibm/granite"))
+        .await;
+    assert_accessible(&browser, "/usage").await;
+
+    // Rotate: the old secret stops at once (no grace period), the new one works.
+    browser.click("#nav-keys").await;
+    browser.click("[id^='rotate-']").await;
+    browser
+        .wait_for("#rotate-grace")
+        .await
+        .select_by_value("")
+        .await
+        .unwrap();
+    browser.click("#rotate-confirm").await;
+    let rotated = browser
+        .wait_for("#new-key-secret")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(rotated, secret);
+    browser.click("#secret-done").await;
+    let (old_ok, old_output) = sdk_chat(&app.base, &secret).await;
+    assert!(!old_ok && old_output.contains("status 401"), "{old_output}");
+    let (new_ok, new_output) = sdk_chat(&app.base, &rotated).await;
+    assert!(new_ok, "{new_output}");
+
+    // Revoke, after a confirmation that names the key.
+    browser.click("[id^='revoke-']").await;
+    let question = browser
+        .wait_for("#confirm-revoke")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(question.contains("workshop"), "{question}");
+    browser.click("#confirm-revoke-confirm").await;
+    browser
+        .wait_for_text("#keys-table", |t| t.contains("Revoked"))
+        .await;
+    let (revoked_ok, revoked_output) = sdk_chat(&app.base, &rotated).await;
+    assert!(
+        !revoked_ok && revoked_output.contains("status 401"),
+        "{revoked_output}"
+    );
+
+    // Sign out from the account menu.
+    browser.click("#account-menu-toggle").await;
+    browser.click("#sign-out").await;
+    // Single sign-on ends at the provider too; back in the portal, sign-in is asked again.
+    let deadline = std::time::Instant::now() + harness::browser::PAGE_TIMEOUT;
+    while page
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .starts_with(&base)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sign-out stayed in the portal"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    page.goto(&app.url("/keys")).await.unwrap();
+    browser.wait_for("#login-title").await;
+    assert_eq!(
+        page.current_url().await.unwrap().as_str(),
+        app.url("/login?next=%2Fkeys")
+    );
+}
+
+/// Every page the portal has, with the element that says it rendered.
+const PAGES: &[(&str, &str)] = &[
+    ("/", "#home-title"),
+    ("/catalog", "#catalog-title"),
+    ("/catalog/ibm/granite", "#model-title"),
+    ("/subscriptions", "#subscriptions-title"),
+    ("/keys", "#keys-title"),
+    ("/usage", "#usage-title"),
+    ("/account", "#account-title"),
+];
+
+/// The languages the portal speaks.
+const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "it", "ja", "ko", "zh-CN"];
+
+#[tokio::test]
+async fn every_page_renders_in_every_language_light_and_dark_on_desktop_and_phone() {
+    let mock = MockUpstream::start("aws", &["granite", "embed"], &[]).await;
+    let app = TestApp::builder()
+        .static_dir(dist())
+        .config_toml(&catalog(&mock))
+        .start()
+        .await;
+    let user = app.sign_in_as("lee@example.com", &["user"]).await;
+    let browser = Browser::start().await;
+    let page = &browser.client;
+    browser.use_session(&app.base, &user).await;
+
+    // Each page, light then dark: it renders, axe-core finds nothing serious, a screenshot.
+    for theme in ["light", "dark"] {
+        page.execute(
+            "localStorage.setItem('sy-theme', arguments[0]); localStorage.setItem('sy-language', 'en');",
+            vec![serde_json::json!(theme)],
+        )
+        .await
+        .unwrap();
+        for (path, ready) in PAGES {
+            page.goto(&app.url(path)).await.unwrap();
+            browser.wait_for(ready).await;
+            let dark = page
+                .execute(
+                    "return document.documentElement.classList.contains('pf-v6-theme-dark');",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                dark,
+                serde_json::json!(theme == "dark"),
+                "{path} in {theme}"
+            );
+            // Let lazily loaded parts (charts, live feeds) settle before checking.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert_accessible(&browser, &format!("{path} ({theme})")).await;
+            let name = if *path == "/" {
+                "home".to_owned()
+            } else {
+                path.trim_start_matches('/').replace('/', "-")
+            };
+            browser.screenshot(&format!("{name}-{theme}")).await;
+        }
+    }
+
+    // Every language renders every page: translated headings, no message id left showing.
+    let english = {
+        page.execute("localStorage.setItem('sy-language', 'en');", vec![])
+            .await
+            .unwrap();
+        page.goto(&app.url("/catalog")).await.unwrap();
+        browser
+            .wait_for_text("#catalog-title", |t| !t.is_empty())
+            .await
+    };
+    assert_eq!(english, "Model catalog");
+    let mut titles = std::collections::BTreeSet::new();
+    for language in LANGUAGES {
+        page.execute(
+            "localStorage.setItem('sy-language', arguments[0]);",
+            vec![serde_json::json!(language)],
+        )
+        .await
+        .unwrap();
+        for (path, ready) in PAGES {
+            page.goto(&app.url(path)).await.unwrap();
+            let heading = browser.wait_for_text(ready, |t| !t.is_empty()).await;
+            let lang = page
+                .execute("return document.documentElement.lang;", vec![])
+                .await
+                .unwrap();
+            assert_eq!(lang, serde_json::json!(language), "{path}");
+            let text = browser.wait_for("main").await.text().await.unwrap();
+            for id in ["nav-", "key-", "usage-", "catalog-", "error-"] {
+                assert!(
+                    !text.split_whitespace().any(|w| w.starts_with(id)
+                        && w.len() > id.len()
+                        && w.chars().all(|c| c.is_ascii_lowercase() || c == '-')),
+                    "{language} {path} shows a message id: {text}"
+                );
+            }
+            if *path == "/catalog" {
+                titles.insert(heading);
+            }
+        }
+    }
+    assert_eq!(
+        titles.len(),
+        LANGUAGES.len(),
+        "each language has its own heading: {titles:?}"
+    );
+
+    // The picker in the account menu switches language at once and is remembered.
+    page.execute("localStorage.setItem('sy-language', 'en');", vec![])
+        .await
+        .unwrap();
+    page.goto(&app.url("/catalog")).await.unwrap();
+    browser.click("#account-menu-toggle").await;
+    browser
+        .wait_for("#language-select")
+        .await
+        .select_by_value("de")
+        .await
+        .unwrap();
+    let german = browser
+        .wait_for_text("#catalog-title", |t| t != "Model catalog")
+        .await;
+    page.refresh().await.unwrap();
+    browser
+        .wait_for_text("#catalog-title", |t| t == german)
+        .await;
+
+    // A phone: no page scrolls sideways, and the nav opens from its toggle.
+    page.execute("localStorage.setItem('sy-language', 'en');", vec![])
+        .await
+        .unwrap();
+    page.set_window_size(390, 844).await.unwrap();
+    for (path, ready) in PAGES {
+        page.goto(&app.url(path)).await.unwrap();
+        browser.wait_for(ready).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(
+            !browser.overflows_horizontally().await,
+            "{path} scrolls sideways at 390 px"
+        );
+    }
+    browser.click("#nav-toggle").await;
+    // The nav slides in; click once it is on screen.
+    let link = browser.wait_for("#nav-keys").await;
+    let deadline = std::time::Instant::now() + harness::browser::PAGE_TIMEOUT;
+    while link.rectangle().await.unwrap().0 < 0.0 {
+        assert!(std::time::Instant::now() < deadline, "the nav never opened");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    link.click().await.unwrap();
+    browser.wait_for("#keys-title").await;
+    browser.screenshot("keys-phone").await;
+}
+
+#[tokio::test]
+async fn pages_show_their_empty_and_error_states() {
+    let app = TestApp::builder().static_dir(dist()).start().await;
+    let user = app.sign_in_as("new@example.com", &["user"]).await;
+    let browser = Browser::start().await;
+    let page = &browser.client;
+    browser.use_session(&app.base, &user).await;
+
+    // Nothing yet: each list says so and what to do.
+    page.goto(&app.url("/keys")).await.unwrap();
+    browser
+        .wait_for_text("main", |t| t.contains("No keys yet"))
+        .await;
+    page.goto(&app.url("/subscriptions")).await.unwrap();
+    browser
+        .wait_for_text("main", |t| t.contains("No subscriptions yet"))
+        .await;
+    page.goto(&app.url("/catalog")).await.unwrap();
+    browser
+        .wait_for_text("main", |t| t.contains("No models yet"))
+        .await;
+    page.goto(&app.url("/usage")).await.unwrap();
+    browser
+        .wait_for_text("main", |t| t.contains("No usage in this period"))
+        .await;
+    page.goto(&app.url("/catalog/no/such-model")).await.unwrap();
+    browser.wait_for("#not-found").await;
+
+    // The session ends elsewhere: the next page says so in words and offers sign-in.
+    app.database()
+        .await
+        .execute_unprepared("DELETE FROM sessions")
+        .await
+        .unwrap();
+    browser.click("#nav-keys").await;
+    let error = browser
+        .wait_for_text("#page-error", |t| !t.is_empty())
+        .await;
+    assert!(
+        error.contains("You are not signed in, or your session has ended."),
+        "{error}"
+    );
+    assert!(page.find(fantoccini::Locator::Css("#retry")).await.is_ok());
+}
