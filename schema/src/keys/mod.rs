@@ -10,5 +10,5 @@ pub use portal::{Expiry, KeyEdit, KeyRequest, LimitRequest, PortalKeys, Scope};
 
 pub use service::{
     AuthKey, Budget, Issued, KEYS_VERSION_KEY, KeyChanges, KeyFilter, KeyRecord, KeyService,
-    Limits, NewKey, ORIGIN_ADMIN_API, ORIGIN_PORTAL, display_name, hash_key,
+    Limits, NewKey, ORIGIN_ADMIN_API, ORIGIN_PLAYGROUND, ORIGIN_PORTAL, display_name, hash_key,
 };

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Issued, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_PORTAL};
+use super::{Issued, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_PLAYGROUND, ORIGIN_PORTAL};
 use crate::settings::{KeyPolicy, SettingsService};
 use crate::{DomainError, duration};
 
@@ -280,6 +280,7 @@ impl PortalKeys {
         let name = check_name(&request.name)?;
         let held = api_key::Entity::find()
             .filter(api_key::Column::UserId.eq(owner))
+            .filter(api_key::Column::Origin.ne(ORIGIN_PLAYGROUND))
             .count(&self.db)
             .await?;
         if held >= u64::try_from(policy.max_keys_per_user).unwrap_or(0) {
@@ -308,9 +309,14 @@ impl PortalKeys {
             .await
     }
 
-    /// The keys of `owner` (or everyone's), newest first.
+    /// The keys of `owner` (or everyone's), newest first. One owner's list leaves out the
+    /// playground's key, which its owner never holds in hand; everyone's list shows it.
     pub async fn list(&self, owner: Option<Uuid>) -> Result<Vec<KeyRecord>, DomainError> {
-        self.keys.list_owned(owner).await
+        let mut keys = self.keys.list_owned(owner).await?;
+        if owner.is_some() {
+            keys.retain(|record| record.key.origin != ORIGIN_PLAYGROUND);
+        }
+        Ok(keys)
     }
 
     /// Changes a key's name, models, expiry or limits, within the policy.

@@ -19,6 +19,9 @@ use crate::duration;
 pub const ORIGIN_ADMIN_API: &str = "admin-api";
 /// Keys made by users in the portal: they reach listed models with an active subscription.
 pub const ORIGIN_PORTAL: &str = "portal";
+/// The one key per user the portal's playground calls `/v1` with: made on first use, never
+/// shown, listed to nobody but administrators, reaching every model its owner is subscribed to.
+pub const ORIGIN_PLAYGROUND: &str = "playground";
 /// The settings key counting key changes.
 pub const KEYS_VERSION_KEY: &str = "keys.version";
 
@@ -627,6 +630,34 @@ impl KeyService {
         Ok(Issued { plaintext, record })
     }
 
+    /// The hash of `owner`'s playground key, made on first use (its secret is thrown away:
+    /// the playground is reached through the session, never with the key itself).
+    #[tracing::instrument(skip(self), err)]
+    pub async fn playground_key_hash(&self, owner: Uuid) -> Result<String, DomainError> {
+        let existing = api_key::Entity::find()
+            .filter(api_key::Column::UserId.eq(owner))
+            .filter(api_key::Column::Origin.eq(ORIGIN_PLAYGROUND))
+            .order_by_asc(api_key::Column::CreatedAt)
+            .one(&self.db)
+            .await?;
+        if let Some(key) = existing {
+            return Ok(key.token_hash);
+        }
+        let user = user::Entity::find_by_id(owner)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such user".into()))?;
+        let issued = self
+            .generate(NewKey {
+                user_id: Some(user.external_id),
+                metadata: Some(serde_json::json!({ "name": "Playground" })),
+                origin: ORIGIN_PLAYGROUND,
+                ..NewKey::default()
+            })
+            .await?;
+        Ok(hash_key(&issued.plaintext))
+    }
+
     /// What the gateway needs about the key with this hash, if it exists.
     pub async fn for_auth(&self, hash: &str) -> Result<Option<AuthKey>, DomainError> {
         let Some(record) = self
@@ -659,7 +690,7 @@ impl KeyService {
         });
         let key = record.key;
         let mut models: HashSet<String> = record.models.into_iter().collect();
-        if key.origin == ORIGIN_PORTAL {
+        if key.origin == ORIGIN_PORTAL || key.origin == ORIGIN_PLAYGROUND {
             // A portal key reaches only what its owner is (still) subscribed to.
             let subscribed: HashSet<Uuid> = match key.user_id {
                 Some(owner) => subscription::Entity::find()
@@ -679,7 +710,11 @@ impl KeyService {
                 .into_iter()
                 .map(|m| m.name)
                 .collect();
-            models.retain(|name| names.contains(name));
+            if key.origin == ORIGIN_PLAYGROUND {
+                models = names;
+            } else {
+                models.retain(|name| names.contains(name));
+            }
         }
         Ok(Some(AuthKey {
             limits: Limits::from_columns(

@@ -123,8 +123,7 @@ impl Authenticator {
         }
     }
 
-    async fn lookup(&self, key: &str) -> Result<Option<Arc<AuthKey>>, ApiError> {
-        let hash = schema::keys::hash_key(key);
+    async fn lookup(&self, hash: String) -> Result<Option<Arc<AuthKey>>, ApiError> {
         if let Ok(cache) = self.cache.lock()
             && let Some((found, at)) = cache.get(&hash)
             && at.elapsed() < CACHE_TTL
@@ -152,9 +151,26 @@ impl Authenticator {
         {
             return Ok(Caller::Master);
         }
-        let found = self.lookup(key).await?.ok_or_else(|| {
-            unauthorized("invalid API key: check the key, or create a new one in the portal")
-        })?;
+        let found = self
+            .lookup(schema::keys::hash_key(key))
+            .await?
+            .ok_or_else(|| {
+                unauthorized("invalid API key: check the key, or create a new one in the portal")
+            })?;
+        Self::usable(found)
+    }
+
+    /// The key stored with `hash` (the playground's, found through a session), if usable.
+    pub async fn for_hash(&self, hash: String) -> Result<Caller, ApiError> {
+        let found = self
+            .lookup(hash)
+            .await?
+            .ok_or_else(|| unauthorized("sign in again: the session's key is gone"))?;
+        Self::usable(found)
+    }
+
+    /// A found key as a caller, unless it is blocked or expired.
+    fn usable(found: Arc<AuthKey>) -> Result<Caller, ApiError> {
         if found.blocked {
             return Err(unauthorized(
                 "this API key is blocked; ask an administrator to unblock it",

@@ -273,6 +273,52 @@ async fn dispatch(
     }
 }
 
+/// Whether the request carries the portal's session cookie.
+fn has_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|cookies| {
+            schema::identity::read_cookie(cookies, schema::identity::SESSION_COOKIE).is_some()
+        })
+}
+
+/// Who calls `/v1`: the key the request carries; without one, the portal's playground, that
+/// is a signed-in session from the portal's own origin with its CSRF token, calling as its
+/// user's playground key (the user's subscriptions, limits and budget; its own ledger rows).
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let gateway = &state.gateway;
+    if super::auth::presented_key(headers).is_some() || !has_session_cookie(headers) {
+        return gateway.auth.authenticate(headers).await;
+    }
+    let identity = &state.identity;
+    identity
+        .same_origin(headers)
+        .map_err(|e| ApiError::Forbidden(e.to_string()))?;
+    let who = identity.caller(headers).await.map_err(|e| match e {
+        crate::identity::AuthError::Internal(source) => ApiError::from(source),
+        other => ApiError::Unauthorized(other.to_string()),
+    })?;
+    match (&who.principal, &who.credential) {
+        (Some(principal), schema::identity::Credential::Session { csrf: true, .. }) => {
+            let user = principal.user_id.ok_or_else(|| {
+                ApiError::Unauthorized("this session belongs to no user".into())
+            })?;
+            let hash = gateway.keys.playground_key_hash(user).await?;
+            gateway.auth.for_hash(hash).await
+        }
+        (Some(_), schema::identity::Credential::Session { csrf: false, .. }) => Err(
+            ApiError::Unauthorized(
+                "a session calling /v1 must send its CSRF token (`x-csrf-token`, the `sy_csrf` cookie)"
+                    .into(),
+            ),
+        ),
+        // A stale cookie and no key: the ordinary "missing API key" answer.
+        _ => gateway.auth.authenticate(headers).await,
+    }
+}
+
 async fn proxy(state: AppState, headers: HeaderMap, body: Body, operation: Operation) -> Response {
     let mut stamp = Stamp::new(&headers);
     let result = proxy_inner(&state, &headers, body, operation, &mut stamp).await;
@@ -287,7 +333,7 @@ async fn proxy_inner(
     stamp: &mut Stamp,
 ) -> Result<Response, ApiError> {
     let gateway = &state.gateway;
-    let caller = gateway.auth.authenticate(headers).await?;
+    let caller = authenticate(state, headers).await?;
     let bytes = read_body(body, headers, gateway.max_body_bytes).await?;
     let mut request = crate::error::json_object(&bytes)?;
     let model = find_model(state, &request)?;
@@ -472,21 +518,16 @@ fn model_object(model: &ModelRoute) -> Value {
 /// `GET /v1/models`: every model the caller may use.
 pub async fn list_models(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let stamp = Stamp::new(&headers);
-    let result = state
-        .gateway
-        .auth
-        .authenticate(&headers)
-        .await
-        .map(|caller| {
-            let snapshot = state.gateway.registry.snapshot();
-            let data: Vec<Value> = snapshot
-                .models
-                .values()
-                .filter(|m| caller.may_use(&m.name))
-                .map(|m| model_object(m))
-                .collect();
-            Json(json!({"object": "list", "data": data})).into_response()
-        });
+    let result = authenticate(&state, &headers).await.map(|caller| {
+        let snapshot = state.gateway.registry.snapshot();
+        let data: Vec<Value> = snapshot
+            .models
+            .values()
+            .filter(|m| caller.may_use(&m.name))
+            .map(|m| model_object(m))
+            .collect();
+        Json(json!({"object": "list", "data": data})).into_response()
+    });
     stamp.apply(result.unwrap_or_else(IntoResponse::into_response))
 }
 
@@ -498,7 +539,7 @@ pub async fn get_model(
 ) -> Response {
     let stamp = Stamp::new(&headers);
     let result = async {
-        let caller = state.gateway.auth.authenticate(&headers).await?;
+        let caller = authenticate(&state, &headers).await?;
         let model = state
             .gateway
             .registry
@@ -569,7 +610,7 @@ async fn convert_inner(
     stamp: &mut Stamp,
 ) -> Result<Response, ApiError> {
     let gateway = &state.gateway;
-    let caller = gateway.auth.authenticate(headers).await?;
+    let caller = authenticate(state, headers).await?;
     if !matches!(version, "v1" | "v1alpha") || !matches!(kind, "source" | "file") {
         return Err(ApiError::NotFound(format!(
             "no route /docling/{version}/convert/{kind}; use /docling/v1/convert/source or /file"
