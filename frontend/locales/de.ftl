@@ -9,6 +9,7 @@ nav-catalog = Modellkatalog
 nav-subscriptions = Abonnements
 nav-keys = API-Schlüssel
 nav-usage = Nutzung
+nav-playground = Playground
 nav-account = Mein Konto
 nav-admin = Verwaltung
 nav-graphiql = GraphQL-Explorer
@@ -257,6 +258,25 @@ tokens-input = Eingabe-Tokens
 tokens-output = Ausgabe-Tokens
 chart-show-table = Als Tabelle anzeigen
 chart-show-chart = Als Diagramm anzeigen
+
+## Playground
+playground-lead = Probieren Sie Ihre Modelle im Browser aus: Antworten werden schon während des Schreibens angezeigt und kosten wie jede andere Anfrage (in der Nutzung erscheinen sie als „Playground“).
+playground-empty-title = Noch kein Chatmodell zum Ausprobieren
+playground-empty-body = Abonnieren Sie zuerst ein Chatmodell im Katalog.
+playground-compare = Mit einem zweiten Modell vergleichen
+playground-second-model = Zweites Modell
+playground-settings = Einstellungen
+playground-system = Systemprompt
+playground-temperature = Temperatur
+playground-max-tokens = Maximale Tokens
+playground-key = Stattdessen einen meiner Schlüssel verwenden (optional)
+playground-key-help = Wird nur auf dieser Seite gehalten und nie gespeichert: zum Testen von Zugriff und Limits dieses Schlüssels.
+playground-prompt = Nachricht
+playground-code = Code anzeigen
+playground-clear = Neu beginnen
+playground-you = Sie:
+playground-model = Modell:
+playground-usage = { $input } Eingabe- / { $output } Ausgabe-Tokens · { $cost }
 
 ## Konto
 profile = Profil

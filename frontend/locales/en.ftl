@@ -9,6 +9,7 @@ nav-catalog = Model catalog
 nav-subscriptions = Subscriptions
 nav-keys = API keys
 nav-usage = Usage
+nav-playground = Playground
 nav-account = My account
 nav-admin = Administration
 nav-graphiql = GraphQL explorer
@@ -257,6 +258,25 @@ tokens-input = Input tokens
 tokens-output = Output tokens
 chart-show-table = Show as table
 chart-show-chart = Show as chart
+
+## Playground
+playground-lead = Try your models in the browser: answers stream as they are written, and cost like any request (they show as "Playground" in your usage).
+playground-empty-title = No chat model to try yet
+playground-empty-body = Subscribe to a chat model in the catalog first.
+playground-compare = Compare with a second model
+playground-second-model = Second model
+playground-settings = Settings
+playground-system = System prompt
+playground-temperature = Temperature
+playground-max-tokens = Max tokens
+playground-key = Use one of my keys instead (optional)
+playground-key-help = Kept in this page only, never stored: to test that key's access and limits.
+playground-prompt = Message
+playground-code = View code
+playground-clear = Start over
+playground-you = You:
+playground-model = Model:
+playground-usage = { $input } in / { $output } out tokens · { $cost }
 
 ## Account
 profile = Profile

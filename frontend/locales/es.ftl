@@ -9,6 +9,7 @@ nav-catalog = Catálogo de modelos
 nav-subscriptions = Suscripciones
 nav-keys = Claves de API
 nav-usage = Uso
+nav-playground = Área de juegos
 nav-account = Mi cuenta
 nav-admin = Administración
 nav-graphiql = Explorador de GraphQL
@@ -257,6 +258,25 @@ tokens-input = Tokens de entrada
 tokens-output = Tokens de salida
 chart-show-table = Mostrar como tabla
 chart-show-chart = Mostrar como gráfico
+
+## Área de juegos
+playground-lead = Pruebe sus modelos en el navegador: las respuestas se muestran a medida que se escriben y cuestan como cualquier otra solicitud (aparecen como «Playground» en la página de uso).
+playground-empty-title = Aún no hay ningún modelo de chat para probar
+playground-empty-body = Primero suscríbase a un modelo de chat en el catálogo.
+playground-compare = Comparar con un segundo modelo
+playground-second-model = Segundo modelo
+playground-settings = Configuración
+playground-system = Instrucciones del sistema
+playground-temperature = Temperatura
+playground-max-tokens = Máximo de tokens
+playground-key = Usar una de mis claves en su lugar (opcional)
+playground-key-help = Solo se conserva en esta página y nunca se almacena: sirve para probar el acceso y los límites de esa clave.
+playground-prompt = Mensaje
+playground-code = Ver código
+playground-clear = Empezar de nuevo
+playground-you = Usted:
+playground-model = Modelo:
+playground-usage = { $input } tokens de entrada / { $output } de salida · { $cost }
 
 ## Cuenta
 profile = Perfil

@@ -9,6 +9,7 @@ nav-catalog = Catalogue des modèles
 nav-subscriptions = Abonnements
 nav-keys = Clés d’API
 nav-usage = Utilisation
+nav-playground = Terrain de jeu
 nav-account = Mon compte
 nav-admin = Administration
 nav-graphiql = Explorateur GraphQL
@@ -257,6 +258,25 @@ tokens-input = Tokens en entrée
 tokens-output = Tokens en sortie
 chart-show-table = Afficher sous forme de tableau
 chart-show-chart = Afficher sous forme de graphique
+
+## Terrain de jeu
+playground-lead = Essayez vos modèles dans le navigateur : les réponses s’affichent au fur et à mesure de leur rédaction et sont facturées comme toute autre requête (elles apparaissent sous « Playground » dans la page Utilisation).
+playground-empty-title = Aucun modèle de chat à essayer pour l’instant
+playground-empty-body = Abonnez-vous d’abord à un modèle de chat dans le catalogue.
+playground-compare = Comparer avec un second modèle
+playground-second-model = Second modèle
+playground-settings = Paramètres
+playground-system = Prompt système
+playground-temperature = Température
+playground-max-tokens = Nombre maximal de tokens
+playground-key = Utiliser plutôt l’une de mes clés (facultatif)
+playground-key-help = Conservée uniquement dans cette page, jamais enregistrée : pour tester l’accès et les limites de cette clé.
+playground-prompt = Message
+playground-code = Voir le code
+playground-clear = Recommencer
+playground-you = Vous :
+playground-model = Modèle :
+playground-usage = { $input } tokens en entrée / { $output } en sortie · { $cost }
 
 ## Compte
 profile = Profil

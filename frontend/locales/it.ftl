@@ -9,6 +9,7 @@ nav-catalog = Catalogo dei modelli
 nav-subscriptions = Abbonamenti
 nav-keys = Chiavi API
 nav-usage = Utilizzo
+nav-playground = Playground
 nav-account = Il mio account
 nav-admin = Amministrazione
 nav-graphiql = Esploratore GraphQL
@@ -257,6 +258,25 @@ tokens-input = Token di input
 tokens-output = Token di output
 chart-show-table = Mostra come tabella
 chart-show-chart = Mostra come grafico
+
+## Playground
+playground-lead = Provi i suoi modelli nel browser: le risposte compaiono man mano che vengono scritte e costano come qualsiasi altra richiesta (nella pagina Utilizzo risultano come «Playground»).
+playground-empty-title = Ancora nessun modello di chat da provare
+playground-empty-body = Si abboni prima a un modello di chat nel catalogo.
+playground-compare = Confronta con un secondo modello
+playground-second-model = Secondo modello
+playground-settings = Impostazioni
+playground-system = Prompt di sistema
+playground-temperature = Temperatura
+playground-max-tokens = Numero massimo di token
+playground-key = Usa invece una delle mie chiavi (facoltativo)
+playground-key-help = Conservata solo in questa pagina, mai salvata: serve a verificare l'accesso e i limiti di quella chiave.
+playground-prompt = Messaggio
+playground-code = Visualizza codice
+playground-clear = Ricomincia
+playground-you = Lei:
+playground-model = Modello:
+playground-usage = { $input } token in input / { $output } in output · { $cost }
 
 ## Account
 profile = Profilo

@@ -9,6 +9,7 @@ nav-catalog = モデルカタログ
 nav-subscriptions = サブスクリプション
 nav-keys = API キー
 nav-usage = 使用状況
+nav-playground = プレイグラウンド
 nav-account = マイアカウント
 nav-admin = 管理
 nav-graphiql = GraphQL エクスプローラー
@@ -256,6 +257,25 @@ tokens-input = 入力トークン
 tokens-output = 出力トークン
 chart-show-table = 表で表示
 chart-show-chart = グラフで表示
+
+## プレイグラウンド
+playground-lead = ブラウザーでモデルを試せます。回答は生成されるそばから表示され、ほかのリクエストと同じように課金されます（使用状況には「Playground」として表示されます）。
+playground-empty-title = 試せるチャットモデルはまだありません
+playground-empty-body = まずカタログでチャットモデルをサブスクライブしてください。
+playground-compare = 2 つ目のモデルと比較
+playground-second-model = 2 つ目のモデル
+playground-settings = 設定
+playground-system = システムプロンプト
+playground-temperature = 温度
+playground-max-tokens = 最大トークン数
+playground-key = 代わりに自分のキーを使用（任意）
+playground-key-help = このページ内でのみ保持され、保存されることはありません。そのキーのアクセス権と制限をテストするためのものです。
+playground-prompt = メッセージ
+playground-code = コードを表示
+playground-clear = 最初からやり直す
+playground-you = あなた：
+playground-model = モデル：
+playground-usage = 入力 { $input } / 出力 { $output } トークン · { $cost }
 
 ## アカウント
 profile = プロフィール

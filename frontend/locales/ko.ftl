@@ -9,6 +9,7 @@ nav-catalog = 모델 카탈로그
 nav-subscriptions = 구독
 nav-keys = API 키
 nav-usage = 사용량
+nav-playground = 플레이그라운드
 nav-account = 내 계정
 nav-admin = 관리
 nav-graphiql = GraphQL 탐색기
@@ -256,6 +257,25 @@ tokens-input = 입력 토큰
 tokens-output = 출력 토큰
 chart-show-table = 표로 보기
 chart-show-chart = 차트로 보기
+
+## 플레이그라운드
+playground-lead = 브라우저에서 모델을 사용해 보세요. 답변은 작성되는 대로 바로 표시되며, 다른 요청과 똑같이 비용이 청구됩니다(사용량에는 ‘Playground’로 표시됩니다).
+playground-empty-title = 아직 사용해 볼 채팅 모델이 없습니다
+playground-empty-body = 먼저 카탈로그에서 채팅 모델을 구독하세요.
+playground-compare = 두 번째 모델과 비교
+playground-second-model = 두 번째 모델
+playground-settings = 설정
+playground-system = 시스템 프롬프트
+playground-temperature = 온도
+playground-max-tokens = 최대 토큰 수
+playground-key = 대신 내 키 중 하나 사용(선택 사항)
+playground-key-help = 이 페이지에만 보관되며 저장되지 않습니다. 해당 키의 접근 권한과 한도를 테스트할 때 사용합니다.
+playground-prompt = 메시지
+playground-code = 코드 보기
+playground-clear = 새로 시작
+playground-you = 나:
+playground-model = 모델:
+playground-usage = 입력 { $input } / 출력 { $output } 토큰 · { $cost }
 
 ## 계정
 profile = 프로필

@@ -9,6 +9,7 @@ nav-catalog = 模型目录
 nav-subscriptions = 订阅
 nav-keys = API 密钥
 nav-usage = 用量
+nav-playground = 演练场
 nav-account = 我的账户
 nav-admin = 管理
 nav-graphiql = GraphQL 浏览器
@@ -256,6 +257,25 @@ tokens-input = 输入 token
 tokens-output = 输出 token
 chart-show-table = 以表格显示
 chart-show-chart = 以图表显示
+
+## 演练场
+playground-lead = 在浏览器中试用您的模型：回答边生成边显示，费用与其他请求相同（在用量中显示为“Playground”）。
+playground-empty-title = 暂无可试用的聊天模型
+playground-empty-body = 请先在目录中订阅一个聊天模型。
+playground-compare = 与第二个模型对比
+playground-second-model = 第二个模型
+playground-settings = 设置
+playground-system = 系统提示词
+playground-temperature = 温度
+playground-max-tokens = 最大 token 数
+playground-key = 改用我的某个密钥（可选）
+playground-key-help = 仅保留在此页面中，绝不会被存储：用于测试该密钥的访问权限和限制。
+playground-prompt = 消息
+playground-code = 查看代码
+playground-clear = 重新开始
+playground-you = 我：
+playground-model = 模型：
+playground-usage = 输入 { $input } / 输出 { $output } token · { $cost }
 
 ## 账户
 profile = 个人资料

@@ -12,7 +12,8 @@ use crate::hooks::{PortalProvider, ThemeProvider, ToastProvider, use_portal};
 use crate::i18n::I18nProvider;
 use crate::pages::{
     account::AccountPage, catalog::CatalogPage, home::Home, keys::KeysPage, login::Login,
-    model::ModelPage, subscriptions::SubscriptionsPage, usage::UsagePage,
+    model::ModelPage, playground::PlaygroundPage, subscriptions::SubscriptionsPage,
+    usage::UsagePage,
 };
 
 /// Every client-side route of the portal.
@@ -39,6 +40,9 @@ pub enum Route {
     /// My usage.
     #[at("/usage")]
     Usage,
+    /// Chat with my models, streamed.
+    #[at("/playground")]
+    Playground,
     /// My profile, sessions, tokens, language and theme.
     #[at("/account")]
     Account,
@@ -80,6 +84,7 @@ fn switch(route: Route) -> Html {
         Route::Subscriptions => html! { <SignedIn><SubscriptionsPage /></SignedIn> },
         Route::Keys => html! { <SignedIn><KeysPage /></SignedIn> },
         Route::Usage => html! { <SignedIn><UsagePage /></SignedIn> },
+        Route::Playground => html! { <SignedIn><PlaygroundPage /></SignedIn> },
         Route::Account => html! { <SignedIn><AccountPage /></SignedIn> },
     }
 }

@@ -312,6 +312,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/subscriptions", "#subscriptions-title"),
     ("/keys", "#keys-title"),
     ("/usage", "#usage-title"),
+    ("/playground", "#playground-title"),
     ("/account", "#account-title"),
 ];
 
@@ -503,4 +504,81 @@ async fn pages_show_their_empty_and_error_states() {
         "{error}"
     );
     assert!(page.find(fantoccini::Locator::Css("#retry")).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_playground_streams_answers_side_by_side_and_shows_their_cost_and_code() {
+    // A token every 150 ms, so the answer is seen arriving.
+    let mock = MockUpstream::start(
+        "aws",
+        &["granite", "embed"],
+        &["--completion-tokens", "6", "--token-ms", "150"],
+    )
+    .await;
+    let app = TestApp::builder()
+        .static_dir(dist())
+        .config_toml(&catalog(&mock))
+        .start()
+        .await;
+    let user = app.sign_in_as("pia@example.com", &["user"]).await;
+    let model = user
+        .graphql(
+            "{ model(name: \"ibm/granite\") { id } }",
+            serde_json::json!({}),
+        )
+        .await["data"]["model"]["id"]
+        .clone();
+    let subscribed = user
+        .graphql(
+            "mutation($m: ID!) { subscribe(modelId: $m) { status } }",
+            serde_json::json!({ "m": model }),
+        )
+        .await;
+    assert_eq!(subscribed["data"]["subscribe"]["status"], "ACTIVE");
+    let browser = Browser::start().await;
+    browser.use_session(&app.base, &user).await;
+    browser.client.goto(&app.url("/playground")).await.unwrap();
+
+    browser
+        .type_into("#playground-prompt", "Say something")
+        .await;
+    browser.click("#playground-send").await;
+    // Token by token: part of the answer shows before the rest has been written.
+    let partial = browser
+        .wait_for_text("#streaming-0", |t| t.contains("tok0"))
+        .await;
+    assert!(
+        !partial.contains("tok5"),
+        "the answer came whole: {partial}"
+    );
+    browser
+        .wait_for_text("#answer-0", |t| t.contains("tok0 tok1 tok2 tok3 tok4 tok5"))
+        .await;
+    let usage = browser.wait_for_text("#usage-0", |t| t.contains('$')).await;
+    assert!(usage.contains("6 out"), "{usage}");
+    assert_accessible(&browser, "/playground").await;
+
+    // The same prompt to two models at once.
+    browser.click("#playground-compare").await;
+    browser.type_into("#playground-prompt", "Again").await;
+    browser.click("#playground-send").await;
+    browser
+        .wait_for_text("#answer-1", |t| t.contains("tok5"))
+        .await;
+    browser
+        .wait_for_text("#answer-0", |t| t.matches("tok5").count() == 2)
+        .await;
+
+    // The code for the same request, with the key left to the environment.
+    browser.click("#playground-view-code").await;
+    let curl = browser.wait_for("#code-curl").await.text().await.unwrap();
+    assert!(
+        curl.contains(&format!("{}/v1/chat/completions", app.base)),
+        "{curl}"
+    );
+    assert!(
+        curl.contains("ibm/granite") && curl.contains("$OPENAI_API_KEY"),
+        "{curl}"
+    );
+    browser.screenshot("playground-light").await;
 }

@@ -2,6 +2,7 @@
 //! (`schema/schema.graphql`) and the `.graphql` files beside this module, the one function
 //! that sends them, and the error type pages read (`ApiError` keeps `extensions.code`).
 
+pub mod chat;
 pub mod live;
 
 use graphql_client::{GraphQLQuery, QueryBody, Response};
@@ -100,6 +101,10 @@ operation!(
 operation!(
     /// A usage report with series.
     Usage, "src/api/usage.graphql"
+);
+operation!(
+    /// The models I may chat with in the playground, with their prices.
+    Playground, "src/api/playground.graphql"
 );
 operation!(
     /// My tokens and sessions.

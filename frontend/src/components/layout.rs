@@ -195,6 +195,7 @@ fn Nav(props: &NavProps) -> Html {
                 { item(Route::Subscriptions, "nav-subscriptions", "nav-subscriptions") }
                 { item(Route::Keys, "nav-keys", "nav-keys") }
                 { item(Route::Usage, "nav-usage", "nav-usage") }
+                { item(Route::Playground, "nav-playground", "nav-playground") }
                 { item(Route::Account, "nav-account", "nav-account") }
             </ul>
             if portal.is_admin() {

@@ -6,6 +6,7 @@ pub mod home;
 pub mod keys;
 pub mod login;
 pub mod model;
+pub mod playground;
 pub mod subscriptions;
 pub mod usage;
 
