@@ -156,8 +156,21 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     browser.type_into("#catalog-search", "llama").await;
     browser.click("#subscribe-restricted-llama").await;
     browser
+        .type_into("#access-reason", "Evaluating it for the support bot")
+        .await;
+    assert_accessible(&browser, "the request-access dialog").await;
+    browser.click("#access-send").await;
+    browser
         .wait_for_text("#card-restricted-llama", |t| {
             t.contains("Waiting for approval")
+        })
+        .await;
+
+    // My subscriptions: the pending one with the reason I gave.
+    browser.click("#nav-subscriptions").await;
+    browser
+        .wait_for_text("#subscription-restricted-llama", |t| {
+            t.contains("Waiting for approval") && t.contains("Evaluating it for the support bot")
         })
         .await;
 
@@ -489,21 +502,44 @@ async fn pages_show_their_empty_and_error_states() {
     page.goto(&app.url("/catalog/no/such-model")).await.unwrap();
     browser.wait_for("#not-found").await;
 
-    // The session ends elsewhere: the next page says so in words and offers sign-in.
+    // The network goes away: the next page shows it is loading, then says what happened
+    // in words and offers to try again, which works once the network is back.
+    page.goto(&app.url("/subscriptions")).await.unwrap();
+    browser.wait_for("#subscriptions-title").await;
+    page.execute(
+        "window.__fetch = window.fetch;
+         window.fetch = () => new Promise((_, fail) =>
+             setTimeout(() => fail(new TypeError('Failed to fetch')), 1500));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    browser.click("#nav-keys").await;
+    browser.wait_for(".sy-state--loading").await;
+    let error = browser
+        .wait_for_text("#page-error", |t| !t.is_empty())
+        .await;
+    assert!(error.contains("The server could not be reached"), "{error}");
+    page.execute("window.fetch = window.__fetch;", vec![])
+        .await
+        .unwrap();
+    browser.click("#retry").await;
+    browser
+        .wait_for_text("main", |t| t.contains("No keys yet"))
+        .await;
+
+    // The session ends elsewhere: the next request sends the person to sign in, and back.
     app.database()
         .await
         .execute_unprepared("DELETE FROM sessions")
         .await
         .unwrap();
-    browser.click("#nav-keys").await;
-    let error = browser
-        .wait_for_text("#page-error", |t| !t.is_empty())
-        .await;
-    assert!(
-        error.contains("You are not signed in, or your session has ended."),
-        "{error}"
+    browser.click("#nav-usage").await;
+    browser.wait_for("#login-title").await;
+    assert_eq!(
+        page.current_url().await.unwrap().as_str(),
+        app.url("/login?next=%2Fusage")
     );
-    assert!(page.find(fantoccini::Locator::Css("#retry")).await.is_ok());
 }
 
 #[tokio::test]

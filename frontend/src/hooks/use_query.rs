@@ -1,13 +1,16 @@
 //! `use_query`: runs a typed GraphQL query when the component mounts and again whenever its
 //! variables change or `reload` is called; keeps the last data while reloading, so a live
-//! refresh does not blank the page.
+//! refresh does not blank the page. An answer saying the session ended or the caller may no
+//! longer do this reloads the portal context too (sign-in again, or the nav without the
+//! sections the roles lost).
 
 use std::rc::Rc;
 
 use graphql_client::GraphQLQuery;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, ErrorKind};
+use crate::hooks::portal::Portal;
 
 /// Where a query stands.
 pub struct QueryState<T> {
@@ -75,6 +78,8 @@ where
     });
     // Only the newest request may write its answer: an older one that returns late is dropped.
     let latest = use_mut_ref(|| 0u64);
+    // Absent inside the portal provider itself, whose own query this may be.
+    let refresh_portal = use_context::<Portal>().map(|portal| portal.refresh);
     {
         let snapshot = snapshot.clone();
         use_effect_with((variables, *generation), move |(variables, _)| {
@@ -102,11 +107,20 @@ where
                         error: None,
                         loading: false,
                     },
-                    Err(error) => Snapshot {
-                        data: before.data,
-                        error: Some(error),
-                        loading: false,
-                    },
+                    Err(error) => {
+                        if matches!(
+                            error.kind,
+                            ErrorKind::Unauthenticated | ErrorKind::Forbidden
+                        ) && let Some(refresh) = &refresh_portal
+                        {
+                            refresh.emit(());
+                        }
+                        Snapshot {
+                            data: before.data,
+                            error: Some(error),
+                            loading: false,
+                        }
+                    }
                 });
             });
         });

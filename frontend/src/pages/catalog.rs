@@ -7,6 +7,7 @@ use yew_router::prelude::*;
 
 use crate::api::{self, Catalog as CatalogQuery, Subscribe, catalog};
 use crate::app::Route;
+use crate::components::modal::Modal;
 use crate::components::states::{Empty, render};
 use crate::format;
 use crate::hooks::{Toast, use_portal, use_query, use_toasts};
@@ -154,33 +155,40 @@ pub struct SubscribeButtonProps {
     pub on_done: Callback<()>,
 }
 
-/// Subscribes in one click (a restricted model's subscription waits for approval).
+/// Subscribes in one click; a restricted model first asks why (for the administrators who
+/// approve it).
 #[component]
 pub fn SubscribeButton(props: &SubscribeButtonProps) -> Html {
     let i18n = use_i18n();
     let toasts = use_toasts();
     let busy = use_state(|| false);
-    let onclick = {
-        let busy = busy.clone();
+    let asking = use_state(|| false);
+    let reason = use_state(String::new);
+    let send = {
+        let (busy, asking, reason) = (busy.clone(), asking.clone(), reason.clone());
         let model_id = props.model_id.to_string();
         let name = props.model_name.to_string();
         let on_done = props.on_done.clone();
         let i18n = i18n.clone();
-        Callback::from(move |_: MouseEvent| {
-            let (busy, model_id, name, on_done, toasts, i18n) = (
+        Callback::from(move |()| {
+            let (busy, asking, model_id, name, on_done, toasts, i18n) = (
                 busy.clone(),
+                asking.clone(),
                 model_id.clone(),
                 name.clone(),
                 on_done.clone(),
                 toasts.clone(),
                 i18n.clone(),
             );
+            let reason = Some((*reason).clone()).filter(|r| !r.trim().is_empty());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::run::<Subscribe>(api::subscribe::Variables { model_id }).await;
+                let result =
+                    api::run::<Subscribe>(api::subscribe::Variables { model_id, reason }).await;
                 busy.set(false);
                 match result {
                     Ok(data) => {
+                        asking.set(false);
                         let pending =
                             data.subscribe.status == api::subscribe::SubscriptionStatus::PENDING;
                         toasts.push.emit(Toast {
@@ -204,15 +212,52 @@ pub fn SubscribeButton(props: &SubscribeButtonProps) -> Html {
             });
         })
     };
+    let onclick = {
+        let (asking, send, restricted) = (asking.clone(), send.clone(), props.restricted);
+        Callback::from(move |_: MouseEvent| {
+            if restricted {
+                asking.set(true);
+            } else {
+                send.emit(());
+            }
+        })
+    };
     let text = if props.restricted {
         i18n.t("request-access")
     } else {
         i18n.t("subscribe")
     };
+    let close = {
+        let asking = asking.clone();
+        Callback::from(move |()| asking.set(false))
+    };
+    let footer = html! {
+        <>
+            <button class="pf-v6-c-button pf-m-primary" type="button" id="access-send" disabled={*busy}
+                onclick={let send = send.clone(); move |_| send.emit(())}>{ i18n.t("request-access") }</button>
+            <button class="pf-v6-c-button pf-m-link" type="button"
+                onclick={let close = close.clone(); move |_| close.emit(())}>{ i18n.t("cancel") }</button>
+        </>
+    };
     html! {
-        <button class="pf-v6-c-button pf-m-primary pf-m-small" type="button" disabled={*busy}
-            id={format!("subscribe-{}", props.model_name.replace('/', "-"))}
-            aria-label={format!("{text}: {}", props.model_name)} {onclick}>{ text }</button>
+        <>
+            <button class="pf-v6-c-button pf-m-primary pf-m-small" type="button" disabled={*busy}
+                id={format!("subscribe-{}", props.model_name.replace('/', "-"))}
+                aria-label={format!("{text}: {}", props.model_name)} {onclick}>{ text }</button>
+            if *asking {
+                <Modal id="access-dialog" title={i18n.t_with("access-title", &[("model", props.model_name.to_string().into())])}
+                    on_close={close} {footer}>
+                    <p>{ i18n.t("model-restricted-explained") }</p>
+                    <div class="pf-v6-c-form__group">
+                        <label class="pf-v6-c-form__label" for="access-reason">{ i18n.t("access-reason") }</label>
+                        <span class="pf-v6-c-form-control">
+                            <textarea id="access-reason" rows="3" maxlength="1000" value={(*reason).clone()}
+                                oninput={let reason = reason.clone(); move |e: InputEvent| reason.set(event_value(&e))} />
+                        </span>
+                    </div>
+                </Modal>
+            }
+        </>
     }
 }
 

@@ -266,18 +266,21 @@ pub struct SubscriptionMutation;
 
 #[Object]
 impl SubscriptionMutation {
-    /// Subscribes me to a model: active at once, or pending when the model is restricted.
+    /// Subscribes me to a model: active at once, or pending when the model is restricted;
+    /// `reason` tells the administrators why I need it (kept with the request, 1,000
+    /// characters at most).
     #[graphql(guard = "Needs(Permission::WriteOwn)")]
     async fn subscribe(
         &self,
         ctx: &Context<'_>,
         model_id: ID,
+        reason: Option<String>,
     ) -> async_graphql::Result<Subscription> {
         let user = caller(ctx)
             .require_user(Permission::WriteOwn)
             .map_err(|e| e.extend())?;
         let row = service(ctx)?
-            .subscribe(user, uuid(&model_id)?)
+            .subscribe(user, uuid(&model_id)?, reason)
             .await
             .map_err(|e| e.extend())?;
         Ok(row.into())

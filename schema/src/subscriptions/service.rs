@@ -169,7 +169,11 @@ impl SubscriptionService {
         &self,
         user: Uuid,
         model_id: Uuid,
+        reason: Option<String>,
     ) -> Result<subscription::Model, DomainError> {
+        let reason = reason
+            .map(|r| r.trim().chars().take(1_000).collect::<String>())
+            .filter(|r| !r.is_empty());
         let model = self.model(model_id).await?;
         let to = if model.restricted {
             Status::Pending
@@ -191,7 +195,7 @@ impl SubscriptionService {
                         model.name
                     )));
                 }
-                Status::Cancelled => transition(&txn, row, to, Some(user), None).await?,
+                Status::Cancelled => transition(&txn, row, to, Some(user), reason).await?,
             },
             None => {
                 let now = Utc::now();
@@ -200,13 +204,13 @@ impl SubscriptionService {
                     user_id: Set(user),
                     model_id: Set(model_id),
                     status: Set(to.as_str().to_owned()),
-                    reason: Set(None),
+                    reason: Set(reason.clone()),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }
                 .insert(&txn)
                 .await?;
-                record(&txn, &row, None, Some(user), None).await?;
+                record(&txn, &row, None, Some(user), reason).await?;
                 row
             }
         };
