@@ -30,6 +30,8 @@ target/release/mock-upstream --listen "127.0.0.1:$gaudi_port" --name gaudi --tok
   --models granite-3-2-8b-instruct,llama-3-1-8b-instruct &
 pids+=($!)
 
+demo_user="${DEMO_USER:-demo}"
+demo_password="${DEMO_PASSWORD:-demo-password}"
 master_key="${SWITCHYARD_MASTER_KEY:-sk-demo-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 config="$root/data/demo.toml"
 mkdir -p "$root/data"
@@ -89,12 +91,26 @@ cat <<MSG
               gaudi http://127.0.0.1:$gaudi_port   (granite-3-2-8b-instruct, llama-3-1-8b-instruct)
   Try it:     curl http://$listen/v1/chat/completions -H "Authorization: Bearer $master_key" \\
                 -d '{"model": "granite-3-2-8b-instruct", "messages": [{"role": "user", "content": "hi"}]}'
-  Sign-in:    http://$listen/login as "admin"; the password is printed below at the first
-              start (set auth.bootstrap_password to choose it). Data lives in ./data
-              (delete it to start over); models in $config.
+  Sign-in:    http://$listen/login as "$demo_user" with the password "$demo_password" (a
+              user with a week of synthetic usage, marked as demo data), or as "admin"
+              with the password printed below at the first start (set
+              auth.bootstrap_password to choose it). Data lives in ./data (delete it to
+              start over); models in $config.
 
 MSG
 SWITCHYARD_LISTEN="$listen" SWITCHYARD_MASTER_KEY="$master_key" \
   target/release/switchyard --config "$config" serve &
 pids+=($!)
-wait "${pids[-1]}"
+server=$!
+
+# Once the server has migrated the database and loaded the catalog, give the demo user a
+# week of usage so the portal's charts show something (only here: demo data, marked so).
+for _ in $(seq 1 120); do
+  curl -fsS "http://$listen/health/readiness" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || exit 1
+  sleep 0.5
+done
+target/release/demo-seed --database-url "sqlite://$root/data/switchyard.sqlite?mode=rwc" \
+  --user "$demo_user" --password "$demo_password" ||
+  log "demo-seed failed: the portal works, without the demo user's history"
+wait "$server"

@@ -401,7 +401,7 @@ pub fn CatalogPage() -> Html {
         };
         html! {
             <>
-                <div class="pf-v6-c-toolbar sy-toolbar">
+                <div class="sy-toolbar">
                     <div class="pf-v6-c-form__group sy-filter sy-filter--search">
                         <label class="pf-v6-c-form__label" for="catalog-search">{ i18n.t("search") }</label>
                         <span class="pf-v6-c-form-control">

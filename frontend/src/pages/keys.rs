@@ -769,7 +769,7 @@ pub fn KeysPage() -> Html {
             }
         };
         let toolbar = html! {
-            <div class="pf-v6-c-toolbar sy-toolbar">
+            <div class="sy-toolbar">
                 <button class="pf-v6-c-button pf-m-primary" type="button" id="create-key"
                     disabled={at_cap} onclick={open(Dialog::Create)}>{ i18n.t("key-create") }</button>
                 <span class="sy-muted" id="keys-count">

@@ -350,7 +350,7 @@ pub fn PlaygroundPage() -> Html {
         html! {
             <>
                 <form class="pf-v6-c-form" id="playground-form" onsubmit={onsubmit.clone()}>
-                    <div class="pf-v6-c-toolbar sy-toolbar">
+                    <div class="sy-toolbar">
                         { model_select("playground-model", i18n.t("col-model"), &model_a, &chosen[0]) }
                         <div class="pf-v6-c-check sy-filter">
                             <input class="pf-v6-c-check__input" type="checkbox" id="playground-compare" checked={*compare}

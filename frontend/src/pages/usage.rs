@@ -404,7 +404,7 @@ pub fn UsagePage() -> Html {
         <>
             { page_header("usage-title", i18n.t("nav-usage"), Some(i18n.t("usage-lead"))) }
             <section class="pf-v6-c-page__main-section">
-                <div class="pf-v6-c-toolbar sy-toolbar">
+                <div class="sy-toolbar">
                     { select("usage-period", i18n.t("usage-period"), on_preset,
                         Preset::ALL.iter().map(|p| (p.value().to_owned(), i18n.t(p.message()), *preset == *p)).collect()) }
                     { select("usage-granularity", i18n.t("usage-granularity"), on_granularity, vec![
@@ -419,7 +419,7 @@ pub fn UsagePage() -> Html {
                     <a class="pf-v6-c-button pf-m-secondary" href={csv} download="usage.csv" id="usage-csv">{ i18n.t("usage-csv") }</a>
                 </div>
                 if *preset == Preset::Custom {
-                    <form class="pf-v6-c-toolbar sy-toolbar" onsubmit={apply_custom} id="usage-custom">
+                    <form class="sy-toolbar" onsubmit={apply_custom} id="usage-custom">
                         <div class="pf-v6-c-form__group sy-filter">
                             <label class="pf-v6-c-form__label" for="usage-from">{ i18n.t("usage-from") }</label>
                             <span class="pf-v6-c-form-control"><input id="usage-from" type="date" value={(*custom_from).clone()}
