@@ -59,13 +59,16 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-/// `next` if it is a path on this site (not `//evil.example` or `/\evil`), else `/`.
+/// `next` if it is a path on this site, else `/`: not `//evil.example`, no backslash and no
+/// control character anywhere (browsers drop tabs and newlines from URLs, so `/<tab>/evil`
+/// would become `//evil`): the same rules as the server's sign-in redirect.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(path)
             if path.starts_with('/')
                 && !path.starts_with("//")
-                && !path.starts_with("/\\")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control)
                 && !path.starts_with("/login") =>
         {
             path.to_owned()
@@ -153,6 +156,9 @@ mod tests {
         );
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/keys\n")), "/");
+        assert_eq!(safe_next(Some("/a\\b")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/login?next=/x")), "/");
         assert_eq!(safe_next(None), "/");

@@ -178,3 +178,72 @@ async fn the_playground_key_does_not_count_against_the_key_cap() {
         .collect();
     assert!(origins.contains(&"playground"), "{all}");
 }
+
+#[tokio::test]
+async fn the_playground_key_cannot_be_taken_in_hand_and_follows_subscriptions_at_once() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = app_with_models(&mock).await;
+    let cy = app.sign_in_as("cy@example.com", &["user"]).await;
+    subscribe(&cy, "ibm/granite").await;
+
+    // Five first requests at once: all answered, and one playground key made.
+    let calls = (0..5).map(|_| chat(&app, &cy, "ibm/granite", true, None));
+    for (status, body) in futures::future::join_all(calls).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    let admin = app.sign_in_as("root@example.com", &["admin"]).await;
+    let all = admin
+        .graphql("{ keys { nodes { id origin } } }", json!({}))
+        .await;
+    let playground: Vec<&Value> = all["data"]["keys"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["origin"] == "playground")
+        .collect();
+    assert_eq!(playground.len(), 1, "{all}");
+    let id = playground[0]["id"].as_str().unwrap().to_owned();
+
+    // Its id is no secret (usage reports and live feeds name it), but its owner can neither
+    // rotate it into a key of their own nor edit, revoke, restore or delete it.
+    for operation in [
+        "mutation($id: ID!) { rotateKey(id: $id) { secret } }",
+        "mutation($id: ID!) { rotateKey(id: $id, gracePeriod: \"1h\") { secret } }",
+        "mutation($id: ID!) { updateKey(id: $id, input: {name: \"mine\"}) { id } }",
+        "mutation($id: ID!) { revokeKey(id: $id) { id } }",
+        "mutation($id: ID!) { restoreKey(id: $id) { id } }",
+        "mutation($id: ID!) { deleteKey(id: $id) }",
+    ] {
+        let answer = cy.graphql(operation, json!({ "id": id })).await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{operation}: {answer}"
+        );
+    }
+    let (status, _) = chat(&app, &cy, "ibm/granite", true, None).await;
+    assert_eq!(status, 200, "the playground still works");
+
+    // Cancelling the subscription takes the model away at once, not after the key cache.
+    let mine = cy.graphql("{ mySubscriptions { id } }", json!({})).await;
+    let subscription = mine["data"]["mySubscriptions"][0]["id"].clone();
+    let cancelled = cy
+        .graphql(
+            "mutation($id: ID!) { cancelSubscription(id: $id) { status } }",
+            json!({ "id": subscription }),
+        )
+        .await;
+    assert_eq!(
+        cancelled["data"]["cancelSubscription"]["status"],
+        "CANCELLED"
+    );
+    let mut status = 0;
+    // Every replica looks again within `gateway.registry_poll_seconds` (2 s).
+    for _ in 0..50 {
+        status = chat(&app, &cy, "ibm/granite", true, None).await.0;
+        if status == 403 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 403, "the cancelled model still answered after 5 s");
+}

@@ -261,9 +261,12 @@ impl PortalKeys {
             .external_id)
     }
 
-    /// The key with `id` within `scope`.
+    /// The key with `id` within `scope`. Never the playground's key: it is the system's to
+    /// manage, and rotating, editing or restoring it would hand its owner a key outside the
+    /// key policy (found by id through usage reports and live feeds, which name it).
     async fn find(&self, scope: Scope, id: Uuid) -> Result<api_key::Model, DomainError> {
-        let mut query = api_key::Entity::find_by_id(id);
+        let mut query =
+            api_key::Entity::find_by_id(id).filter(api_key::Column::Origin.ne(ORIGIN_PLAYGROUND));
         if let Scope::Owner(owner) = scope {
             query = query.filter(api_key::Column::UserId.eq(owner));
         }
@@ -385,10 +388,14 @@ impl PortalKeys {
                 max_parallel_requests: row.max_parallel_requests,
                 model_rpm_limit: row.model_rpm_limit.clone(),
                 model_tpm_limit: row.model_tpm_limit.clone(),
-                origin: if row.origin == ORIGIN_PORTAL {
-                    ORIGIN_PORTAL
-                } else {
-                    super::ORIGIN_ADMIN_API
+                origin: match row.origin.as_str() {
+                    ORIGIN_PORTAL => ORIGIN_PORTAL,
+                    super::ORIGIN_ADMIN_API => super::ORIGIN_ADMIN_API,
+                    other => {
+                        return Err(DomainError::BadInput(format!(
+                            "a key made by `{other}` cannot be rotated"
+                        )));
+                    }
                 },
                 ..NewKey::default()
             })

@@ -6,12 +6,13 @@ use chrono::Utc;
 use entity::{api_key, api_key_model, model, subscription, subscription_event as event};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::DomainError;
-use crate::keys::{KEYS_VERSION_KEY, ORIGIN_PORTAL};
+use crate::keys::{KEYS_VERSION_KEY, ORIGIN_PLAYGROUND, ORIGIN_PORTAL};
 
 /// A subscription's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,6 +82,16 @@ async fn record<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    // The user's playground key reaches exactly their active subscriptions: have every
+    // replica look it up again, as a portal key's change of models does.
+    let playground = api_key::Entity::find()
+        .filter(api_key::Column::UserId.eq(row.user_id))
+        .filter(api_key::Column::Origin.eq(ORIGIN_PLAYGROUND))
+        .count(db)
+        .await?;
+    if playground > 0 {
+        crate::counters::bump(db, KEYS_VERSION_KEY).await?;
+    }
     Ok(())
 }
 
