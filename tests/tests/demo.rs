@@ -10,7 +10,9 @@ use serde_json::json;
 const MODELS: &str = "
 [[models]]
 name = \"granite-3-2-8b-instruct\"
-capabilities = [\"chat\"]
+description = \"IBM Granite 3.2 8B Instruct\"
+context_length = 131072
+capabilities = [\"chat\", \"completion\", \"tools\"]
 input_cost_per_token = 2.0e-7
 output_cost_per_token = 6.0e-7
 [[models.deployments]]
@@ -19,7 +21,8 @@ api_base = \"http://127.0.0.1:9/v1\"
 
 [[models]]
 name = \"llama-3-1-8b-instruct\"
-capabilities = [\"chat\"]
+description = \"Meta Llama 3.1 8B Instruct\"
+capabilities = [\"chat\", \"completion\"]
 input_cost_per_token = 1.5e-7
 output_cost_per_token = 4.5e-7
 [[models.deployments]]
@@ -154,6 +157,16 @@ async fn the_demo_user_signs_in_to_a_week_of_usage_marked_as_demo_data() {
         .wait_for_text("#home-spend", |t| t.contains('$'))
         .await;
     chromium.screenshot("home-demo-dark").await;
+    chromium
+        .client
+        .execute("localStorage.setItem('sy-theme', 'light');", vec![])
+        .await
+        .unwrap();
+    chromium.client.goto(&app.url("/catalog")).await.unwrap();
+    chromium
+        .wait_for_text("#catalog-count", |t| t == "2 of 2 models")
+        .await;
+    chromium.screenshot("catalog-demo-light").await;
 
     let again = seed(&app).await;
     assert!(again.contains("already has its demo data"), "{again}");

@@ -87,6 +87,12 @@ async fn sdk_chat(base: &str, key: &str) -> (bool, String) {
     (output.status.success(), text)
 }
 
+/// The secret the "shown once" dialog holds.
+async fn shown_secret(browser: &Browser) -> String {
+    let field = browser.wait_for("#new-key-secret").await;
+    field.prop("value").await.unwrap().unwrap()
+}
+
 async fn assert_accessible(browser: &Browser, page: &str) {
     let violations = browser.axe_serious().await;
     assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
@@ -187,13 +193,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     );
     assert_accessible(&browser, "the new-key dialog").await;
     browser.click("#key-form-submit").await;
-    let secret = browser
-        .wait_for("#new-key-secret")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let secret = shown_secret(&browser).await;
     assert!(secret.starts_with("sk-"), "{secret}");
     browser.click("#copy-secret").await;
     browser
@@ -258,13 +258,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
         .await
         .unwrap();
     browser.click("#rotate-confirm").await;
-    let rotated = browser
-        .wait_for("#new-key-secret")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let rotated = shown_secret(&browser).await;
     assert_ne!(rotated, secret);
     browser.click("#secret-done").await;
     let (old_ok, old_output) = sdk_chat(&app.base, &secret).await;

@@ -6,5 +6,6 @@ pub mod chart;
 pub mod copy;
 pub mod layout;
 pub mod modal;
+pub mod preset_select;
 pub mod snippets;
 pub mod states;

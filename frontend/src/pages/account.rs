@@ -8,11 +8,12 @@ use crate::api::{self, Account as AccountQuery, CreateToken, RevokeSession, Revo
 use crate::components::account_menu::{LanguagePicker, ThemePicker, role_message};
 use crate::components::copy::CopyButton;
 use crate::components::modal::{Confirm, Modal};
+use crate::components::preset_select::PresetSelect;
 use crate::components::states::render;
 use crate::format;
 use crate::hooks::{Toast, use_portal, use_query, use_toasts};
 use crate::i18n::use_i18n;
-use crate::pages::{bind, event_checked, event_value, page_header};
+use crate::pages::{bind, event_checked, page_header};
 
 #[derive(Clone, PartialEq)]
 enum Dialog {
@@ -98,16 +99,9 @@ fn TokenForm(props: &TokenFormProps) -> Html {
                         onchange={let w = can_write.clone(); move |e: Event| w.set(event_checked(&e))} />
                     <label class="pf-v6-c-check__label" for="token-write">{ i18n.t("token-can-write") }</label>
                 </div>
-                <div class="pf-v6-c-form__group">
-                    <label class="pf-v6-c-form__label" for="token-expiry">{ i18n.t("key-expiry") }</label>
-                    <span class="pf-v6-c-form-control">
-                        <select id="token-expiry" onchange={let x = expires.clone(); move |e: Event| x.set(event_value(&e))}>
-                            { for [("1d", "expiry-1d"), ("30d", "expiry-30d"), ("90d", "expiry-90d"), ("", "expiry-never")].iter().map(|(v, t)| html! {
-                                <option value={*v} selected={*expires == *v}>{ i18n.t(t) }</option>
-                            }) }
-                        </select>
-                    </span>
-                </div>
+                <PresetSelect id="token-expiry" label="key-expiry" value={(*expires).clone()}
+                    onchange={let x = expires.clone(); move |value| x.set(value)}
+                    options={vec![("1d", "expiry-1d"), ("30d", "expiry-30d"), ("90d", "expiry-90d"), ("", "expiry-never")]} />
             </form>
         </Modal>
     }

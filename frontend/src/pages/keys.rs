@@ -14,6 +14,7 @@ use crate::app::Route;
 use crate::components::budget_bar::BudgetBar;
 use crate::components::copy::CopyButton;
 use crate::components::modal::{Confirm, Modal};
+use crate::components::preset_select::PresetSelect;
 use crate::components::snippets::{Call, Snippets};
 use crate::components::states::{Empty, render};
 use crate::format;
@@ -115,31 +116,25 @@ mod keys_limits {
         pub parallel: Option<i64>,
     }
 
-    impl From<Limits> for create_key::KeyLimitsInput {
-        fn from(l: Limits) -> Self {
-            Self {
-                max_budget: l.max_budget,
-                soft_budget: None,
-                budget_duration: l.budget_duration,
-                rpm_limit: l.rpm,
-                tpm_limit: l.tpm,
-                max_parallel_requests: l.parallel,
+    /// The same limits in each operation's own generated input type.
+    macro_rules! limits_input {
+        ($($input:ty),*) => {$(
+            impl From<Limits> for $input {
+                fn from(l: Limits) -> Self {
+                    Self {
+                        max_budget: l.max_budget,
+                        soft_budget: None,
+                        budget_duration: l.budget_duration,
+                        rpm_limit: l.rpm,
+                        tpm_limit: l.tpm,
+                        max_parallel_requests: l.parallel,
+                    }
+                }
             }
-        }
+        )*};
     }
 
-    impl From<Limits> for update_key::KeyLimitsInput {
-        fn from(l: Limits) -> Self {
-            Self {
-                max_budget: l.max_budget,
-                soft_budget: None,
-                budget_duration: l.budget_duration,
-                rpm_limit: l.rpm,
-                tpm_limit: l.tpm,
-                max_parallel_requests: l.parallel,
-            }
-        }
-    }
+    limits_input!(create_key::KeyLimitsInput, update_key::KeyLimitsInput);
 }
 
 /// A key's state: its message id and label colour.
@@ -220,23 +215,15 @@ fn LimitsFields(props: &LimitsFieldsProps) -> Html {
     let form = &*props.form;
     let duration = {
         let form_handle = props.form.clone();
-        let onchange = Callback::from(move |e: Event| {
+        let onchange = Callback::from(move |value: String| {
             let mut next = (*form_handle).clone();
-            next.budget_duration = event_value(&e);
+            next.budget_duration = value;
             form_handle.set(next);
         });
         html! {
-            <div class="pf-v6-c-form__group">
-                <label class="pf-v6-c-form__label" for="key-budget-duration">{ i18n.t("key-budget-duration") }</label>
-                <span class="pf-v6-c-form-control">
-                    <select id="key-budget-duration" {onchange}>
-                        { for [("", "key-budget-never-resets"), ("daily", "period-daily"), ("weekly", "period-weekly"), ("monthly", "period-monthly")]
-                            .iter().map(|(value, text)| html! {
-                                <option value={*value} selected={form.budget_duration == *value}>{ i18n.t(text) }</option>
-                            }) }
-                    </select>
-                </span>
-            </div>
+            <PresetSelect id="key-budget-duration" label="key-budget-duration" {onchange}
+                value={form.budget_duration.clone()}
+                options={vec![("", "key-budget-never-resets"), ("daily", "period-daily"), ("weekly", "period-weekly"), ("monthly", "period-monthly")]} />
         }
     };
     html! {
@@ -453,13 +440,13 @@ fn KeyForm(props: &KeyFormProps) -> Html {
     };
     let expiry_options = {
         let mut options = vec![
-            ("default", i18n.t("expiry-default")),
-            ("30d", i18n.t("expiry-30d")),
-            ("90d", i18n.t("expiry-90d")),
-            ("date", i18n.t("expiry-date")),
+            ("default", "expiry-default"),
+            ("30d", "expiry-30d"),
+            ("90d", "expiry-90d"),
+            ("date", "expiry-date"),
         ];
         if policy.max_expiry_days.is_none() {
-            options.push(("never", i18n.t("expiry-never")));
+            options.push(("never", "expiry-never"));
         }
         options
     };
@@ -488,19 +475,10 @@ fn KeyForm(props: &KeyFormProps) -> Html {
                 </div>
                 <ModelChecks options={props.subscriptions.iter().map(|(id, n, _)| (id.clone(), n.clone())).collect::<Vec<_>>()} selected={selected.clone()} />
                 if editing.is_none() {
-                    <div class="pf-v6-c-form__group">
-                        <label class="pf-v6-c-form__label" for="key-expiry">{ i18n.t("key-expiry") }</label>
-                        <span class="pf-v6-c-form-control">
-                            <select id="key-expiry" onchange={let expiry = expiry.clone(); move |e: Event| expiry.set(event_value(&e))}>
-                                { for expiry_options.into_iter().map(|(value, text)| html! {
-                                    <option {value} selected={*expiry == value}>{ text }</option>
-                                }) }
-                            </select>
-                        </span>
-                        if let Some(days) = policy.default_expiry_days {
-                            <p class="pf-v6-c-form__helper-text">{ i18n.t_with("expiry-default-days", &[("days", days.into())]) }</p>
-                        }
-                    </div>
+                    <PresetSelect id="key-expiry" label="key-expiry" value={(*expiry).clone()}
+                        onchange={let expiry = expiry.clone(); move |value| expiry.set(value)}
+                        options={expiry_options}
+                        help={policy.default_expiry_days.map(|days| AttrValue::from(i18n.t_with("expiry-default-days", &[("days", days.into())])))} />
                     if *expiry == "date" {
                         <div class="pf-v6-c-form__group">
                             <label class="pf-v6-c-form__label" for="key-expiry-date">{ i18n.t("expiry-date") }</label>
@@ -630,16 +608,9 @@ fn RotateDialog(props: &RotateDialogProps) -> Html {
                 <div class="pf-v6-c-alert pf-m-danger pf-m-inline" role="alert"><p class="pf-v6-c-alert__title">{ message }</p></div>
             }
             <p>{ i18n.t("key-rotate-body") }</p>
-            <div class="pf-v6-c-form__group">
-                <label class="pf-v6-c-form__label" for="rotate-grace">{ i18n.t("key-rotate-grace") }</label>
-                <span class="pf-v6-c-form-control">
-                    <select id="rotate-grace" onchange={let grace = grace.clone(); move |e: Event| grace.set(event_value(&e))}>
-                        { for [("", "grace-none"), ("1h", "grace-1h"), ("24h", "grace-24h"), ("7d", "grace-7d")].iter().map(|(v, t)| html! {
-                            <option value={*v} selected={*grace == *v}>{ i18n.t(t) }</option>
-                        }) }
-                    </select>
-                </span>
-            </div>
+            <PresetSelect id="rotate-grace" label="key-rotate-grace" value={(*grace).clone()}
+                onchange={let grace = grace.clone(); move |value| grace.set(value)}
+                options={vec![("", "grace-none"), ("1h", "grace-1h"), ("24h", "grace-24h"), ("7d", "grace-7d")]} />
         </Modal>
     }
 }
