@@ -17,7 +17,7 @@ input_cost_per_token = 2.0e-7
 output_cost_per_token = 6.0e-7
 [[models.deployments]]
 cluster = \"aws\"
-api_base = \"http://127.0.0.1:9/v1\"
+api_base = \"MOCK/v1\"
 
 [[models]]
 name = \"llama-3-1-8b-instruct\"
@@ -27,7 +27,7 @@ input_cost_per_token = 1.5e-7
 output_cost_per_token = 4.5e-7
 [[models.deployments]]
 cluster = \"gaudi\"
-api_base = \"http://127.0.0.1:9/v1\"
+api_base = \"MOCK/v1\"
 ";
 
 async fn seed(app: &TestApp) -> String {
@@ -50,10 +50,16 @@ async fn seed(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn the_demo_user_signs_in_to_a_week_of_usage_marked_as_demo_data() {
+    let mock = harness::MockUpstream::start(
+        "aws",
+        &["granite-3-2-8b-instruct", "llama-3-1-8b-instruct"],
+        &[],
+    )
+    .await;
     let app = TestApp::builder()
         .sqlite()
         .static_dir(harness::workspace_root().join("frontend/dist"))
-        .config_toml(MODELS)
+        .config_toml(&MODELS.replace("MOCK", &mock.base))
         .start()
         .await;
     let first = seed(&app).await;
@@ -165,6 +171,9 @@ async fn the_demo_user_signs_in_to_a_week_of_usage_marked_as_demo_data() {
     chromium.client.goto(&app.url("/catalog")).await.unwrap();
     chromium
         .wait_for_text("#catalog-count", |t| t == "2 of 2 models")
+        .await;
+    chromium
+        .wait_for_text("#catalog-cards", |t| t.matches(": healthy").count() == 2)
         .await;
     chromium.screenshot("catalog-demo-light").await;
 
