@@ -123,7 +123,10 @@ async fn queue_statements_for(count: usize) -> usize {
             })
             .await
             .unwrap();
-        subscriptions.subscribe(user.id, model.id).await.unwrap();
+        subscriptions
+            .subscribe(user.id, model.id, None)
+            .await
+            .unwrap();
     }
     statements.store(0, Ordering::Relaxed);
     let request = async_graphql::Request::new(

@@ -599,6 +599,53 @@ async fn the_playground_streams_answers_side_by_side_and_shows_their_cost_and_co
         .wait_for_text("#answer-0", |t| t.matches("tok5").count() == 2)
         .await;
 
+    // A pasted key of mine is used instead of the session (and kept only in the page).
+    let made = user
+        .graphql(
+            "mutation($m: ID!) { createKey(input: {name: \"pasted\", modelIds: [$m]}) { secret } }",
+            serde_json::json!({ "m": model }),
+        )
+        .await;
+    let secret = made["data"]["createKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    browser.click("#playground-compare").await;
+    browser.click(".sy-settings summary").await;
+    browser.type_into("#playground-key", &secret).await;
+    browser.type_into("#playground-prompt", "With my key").await;
+    browser.click("#playground-send").await;
+    browser
+        .wait_for_text("#answer-0", |t| t.matches("tok5").count() == 3)
+        .await;
+    // The ledger writes within a quarter of a second; give it a few.
+    let mut keys = serde_json::Value::Null;
+    for _ in 0..50 {
+        keys = user
+            .graphql("{ myKeys { nodes { name spend } } }", serde_json::json!({}))
+            .await;
+        if keys["data"]["myKeys"]["nodes"][0]["spend"].as_f64() > Some(0.0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        keys["data"]["myKeys"]["nodes"][0]["spend"].as_f64() > Some(0.0),
+        "the pasted key was not the one used: {keys}"
+    );
+    let stored = browser
+        .client
+        .execute(
+            "return JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        !stored.to_string().contains(&secret),
+        "the key was stored: {stored}"
+    );
+
     // The code for the same request, with the key left to the environment.
     browser.click("#playground-view-code").await;
     let curl = browser.wait_for("#code-curl").await.text().await.unwrap();
@@ -611,4 +658,62 @@ async fn the_playground_streams_answers_side_by_side_and_shows_their_cost_and_co
         "{curl}"
     );
     browser.screenshot("playground-light").await;
+}
+
+#[tokio::test]
+async fn budget_alerts_pop_up_on_whatever_page_the_user_is() {
+    let mock =
+        MockUpstream::start("aws", &["granite", "embed"], &["--completion-tokens", "4"]).await;
+    let app = TestApp::builder()
+        .static_dir(dist())
+        .config_toml(&catalog(&mock))
+        .start()
+        .await;
+    let user = app.sign_in_as("ola@example.com", &["user"]).await;
+    let model = user
+        .graphql(
+            "{ model(name: \"ibm/granite\") { id } }",
+            serde_json::json!({}),
+        )
+        .await["data"]["model"]["id"]
+        .clone();
+    user.graphql(
+        "mutation($m: ID!) { subscribe(modelId: $m) { status } }",
+        serde_json::json!({ "m": model }),
+    )
+    .await;
+    // A budget the first request (0.9 cents at these prices: 1 prompt and 4 completion
+    // tokens) takes past 80%.
+    let made = user
+        .graphql(
+            "mutation($m: ID!) { createKey(input: {name: \"tight\", modelIds: [$m],
+                limits: {maxBudget: 0.011}}) { secret } }",
+            serde_json::json!({ "m": model }),
+        )
+        .await;
+    let secret = made["data"]["createKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let browser = Browser::start().await;
+    browser.use_session(&app.base, &user).await;
+    browser.client.goto(&app.url("/catalog")).await.unwrap();
+    browser.wait_for("#catalog-title").await;
+    browser.wait_for("[data-alerts-feed='live']").await;
+    let answer = app
+        .client
+        .post(app.url("/v1/chat/completions"))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({
+            "model": "ibm/granite", "max_tokens": 4,
+            "messages": [{"role": "user", "content": "Hi"}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let toast = browser
+        .wait_for_text("#toasts", |t| t.contains("A key's budget"))
+        .await;
+    assert!(toast.contains("is 80% used"), "{toast}");
 }

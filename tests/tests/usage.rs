@@ -225,6 +225,31 @@ async fn usage_reports_are_scoped_split_and_compared() {
         .await
         .unwrap();
     assert_eq!(all.status(), 403);
+    // `top` keeps the biggest spenders only, as the report shows them.
+    let everyone = format!("{query}&all_users=true").replace("group_by=model", "group_by=user");
+    let groups = |text: &str| {
+        text.lines()
+            .skip(1)
+            .filter_map(|line| line.split(',').nth(1).map(str::to_owned))
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let csv_as_admin = |path: String| {
+        let client = admin.browser.client.clone();
+        let url = app.url(&path);
+        async move { client.get(url).send().await.unwrap() }
+    };
+    let all_users = csv_as_admin(everyone.clone()).await.text().await.unwrap();
+    assert!(groups(&all_users).len() >= 2, "{all_users}");
+    let top_one = csv_as_admin(format!("{everyone}&top=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(groups(&top_one).len(), 1, "{top_one}");
+    assert_eq!(
+        csv_as_admin(format!("{everyone}&top=0")).await.status(),
+        400
+    );
     let colour = query.replace("group_by=model", "group_by=colour");
     let bad = ana
         .browser

@@ -52,7 +52,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         }
     });
     let signed_in = portal.me().is_some();
-    use_budget_alert_toasts(signed_in);
+    let alerts_live = use_budget_alert_toasts(signed_in);
     let branding = portal.data.as_ref().map(|d| &d.branding);
     let logo_slot = if theme.dark {
         portal::LogoSlot::HEADER_DARK
@@ -86,7 +86,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
     };
     let footer = branding.and_then(|b| b.footer_text.clone());
     html! {
-        <div class="pf-v6-c-page" {style}>
+        <div class="pf-v6-c-page" {style} data-alerts-feed={if alerts_live { "live" } else { "off" }}>
             <a class="pf-v6-c-skip-to-content pf-v6-c-button pf-m-primary" href="#main">{ i18n.t("skip-to-content") }</a>
             <header class="pf-v6-c-masthead">
                 <div class="pf-v6-c-masthead__main">
@@ -132,12 +132,18 @@ pub fn Layout(props: &LayoutProps) -> Html {
     }
 }
 
-/// Budget lines crossed, shown as toasts wherever the person is.
+/// Budget lines crossed, shown as toasts wherever the person is; returns whether the feed
+/// is live (the page says so in `data-alerts-feed`).
 #[hook]
-fn use_budget_alert_toasts(signed_in: bool) {
+fn use_budget_alert_toasts(signed_in: bool) -> bool {
+    let live_now = use_state(|| false);
     let toasts = use_toasts();
     let i18n = use_i18n();
     let currency = use_portal().currency();
+    let on_state = {
+        let live_now = live_now.clone();
+        Callback::from(move |state| live_now.set(state == live::FeedState::Live))
+    };
     use_effect_with(signed_in, move |signed_in| {
         let feed = signed_in.then(|| {
             let on_event = Callback::from(move |data: budget_alerts::ResponseData| {
@@ -167,10 +173,11 @@ fn use_budget_alert_toasts(signed_in: bool) {
                     ),
                 });
             });
-            live::subscribe::<BudgetAlerts>(budget_alerts::Variables, on_event, Callback::noop())
+            live::subscribe::<BudgetAlerts>(budget_alerts::Variables, on_event, on_state)
         });
         move || drop(feed)
     });
+    *live_now
 }
 
 /// Properties of [`Nav`].

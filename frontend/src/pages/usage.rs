@@ -18,6 +18,8 @@ const DAY_MS: f64 = 86_400_000.0;
 /// How long after a live event the report is read again: the ledger writes in batches at
 /// least every 250 ms (`ledger.flush_ms`), so by then the request is in the rollups.
 const LEDGER_SETTLE_MS: u32 = 700;
+/// The biggest spenders the report and its CSV show (`usage.graphql` asks for the same).
+const TOP: usize = 10;
 
 /// A period to report on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -275,7 +277,7 @@ pub fn UsagePage() -> Html {
         })
     };
     let csv = format!(
-        "/usage.csv?from={}&to={}&granularity={}&group_by={}",
+        "/usage.csv?from={}&to={}&granularity={}&group_by={}&top={TOP}",
         String::from(js_sys::encode_uri_component(&iso(span.0))),
         String::from(js_sys::encode_uri_component(&iso(span.1))),
         if *granularity == usage::Granularity::HOUR {

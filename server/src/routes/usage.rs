@@ -30,6 +30,9 @@ pub struct CsvParams {
     user_id: Option<String>,
     #[serde(default)]
     all_users: bool,
+    /// Only the `top` biggest spenders (1 to 1,000; default all, up to 1,000), as the
+    /// report's `series(top:)` shows them.
+    top: Option<usize>,
 }
 
 fn list(text: Option<&str>) -> Option<Vec<String>> {
@@ -95,7 +98,16 @@ pub async fn export(
     };
     let usage = &state.usage;
     let filter = scoped_filter(usage.db(), &caller, &input).await?;
-    let series = report_series(usage, &filter, granularity, group_by, MAX_SERIES).await?;
+    let top = match params.top {
+        None => MAX_SERIES,
+        Some(n) if (1..=MAX_SERIES).contains(&n) => n,
+        Some(n) => {
+            return Err(ApiError::BadRequest(format!(
+                "top must be 1 to {MAX_SERIES}, not {n}"
+            )));
+        }
+    };
+    let series = report_series(usage, &filter, granularity, group_by, top).await?;
     let mut csv = String::from(
         "start,group,label,requests,errors,prompt_tokens,completion_tokens,spend,error_rate,\
          latency_p50_ms,latency_p95_ms\n",
