@@ -717,3 +717,56 @@ async fn budget_alerts_pop_up_on_whatever_page_the_user_is() {
         .await;
     assert!(toast.contains("is 80% used"), "{toast}");
 }
+
+#[tokio::test]
+async fn the_account_page_makes_a_token_shown_once_and_revokes_it() {
+    let app = TestApp::builder().static_dir(dist()).start().await;
+    let user = app.sign_in_as("tia@example.com", &["user"]).await;
+    let browser = Browser::start().await;
+    browser.use_session(&app.base, &user).await;
+    browser.client.goto(&app.url("/account")).await.unwrap();
+    browser
+        .wait_for_text("#profile-roles", |t| t == "User")
+        .await;
+    browser.click("#create-token").await;
+    browser.type_into("#token-name", "ci script").await;
+    browser.click("#token-form-submit").await;
+    let field = browser.wait_for("#new-token-secret").await;
+    let secret = field.prop("value").await.unwrap().unwrap();
+    assert!(secret.starts_with("syp_"), "{secret}");
+    browser.click("#token-secret-done").await;
+    browser
+        .wait_for_text("#tokens-table", |t| {
+            t.contains("ci script") && t.contains("Read only")
+        })
+        .await;
+    let me = |token: String| {
+        let client = app.client.clone();
+        let url = app.url("/graphql");
+        async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&serde_json::json!({ "query": "{ me { name } }" }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let answer: serde_json::Value = me(secret.clone()).await.json().await.unwrap();
+    assert_eq!(answer["data"]["me"]["name"], "tia@example.com", "{answer}");
+
+    browser.click("#tokens-table button").await;
+    let question = browser
+        .wait_for("#confirm-revoke-token")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(question.contains("ci script"), "{question}");
+    browser.click("#confirm-revoke-token-confirm").await;
+    browser
+        .wait_for_text("#tokens-table", |t| t.contains("Revoked"))
+        .await;
+    assert_eq!(me(secret).await.status(), 401);
+}

@@ -106,3 +106,17 @@ pub fn use_toasts() -> Toasts {
         push: Callback::noop(),
     })
 }
+
+/// Shows each new failure of an action as a toast.
+#[hook]
+pub fn use_error_toast(error: Option<crate::api::ApiError>) {
+    let toasts = use_toasts();
+    use_effect_with(error, move |error| {
+        if let Some(error) = error {
+            toasts.push.emit(Toast {
+                variant: "danger",
+                title: error.to_string(),
+            });
+        }
+    });
+}

@@ -11,7 +11,7 @@ use crate::components::modal::{Confirm, Modal};
 use crate::components::preset_select::PresetSelect;
 use crate::components::states::render;
 use crate::format;
-use crate::hooks::{Toast, use_portal, use_query, use_toasts};
+use crate::hooks::{Toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::use_i18n;
 use crate::pages::{bind, event_checked, page_header};
 
@@ -38,56 +38,50 @@ fn TokenForm(props: &TokenFormProps) -> Html {
     let name = use_state(String::new);
     let can_write = use_state(|| false);
     let expires = use_state(|| "30d".to_owned());
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| false);
+    let missing_name = use_state(|| false);
+    let mutation = use_mutation::<CreateToken>({
+        let (on_created, name) = (props.on_created.clone(), name.clone());
+        Callback::from(move |data: api::create_token::ResponseData| {
+            on_created.emit(((*name).clone(), data.create_access_token.secret))
+        })
+    });
+    let busy = mutation.busy;
+    let error = if *missing_name {
+        Some(i18n.t("token-name-required"))
+    } else {
+        mutation.error.as_ref().map(ToString::to_string)
+    };
     let onsubmit = {
-        let (name, can_write, expires, error, busy, on_created, i18n) = (
+        let (name, can_write, expires, missing_name, run) = (
             name.clone(),
             can_write.clone(),
             expires.clone(),
-            error.clone(),
-            busy.clone(),
-            props.on_created.clone(),
-            i18n.clone(),
+            missing_name.clone(),
+            mutation.run.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            missing_name.set(name.trim().is_empty());
             if name.trim().is_empty() {
-                error.set(Some(i18n.t("token-name-required")));
                 return;
             }
-            let variables = api::create_token::Variables {
+            run.emit(api::create_token::Variables {
                 name: (*name).clone(),
                 can_write: *can_write,
                 expires_in: Some((*expires).clone()).filter(|e| !e.is_empty()),
-            };
-            let (error, busy, on_created, token_name) = (
-                error.clone(),
-                busy.clone(),
-                on_created.clone(),
-                (*name).clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = api::run::<CreateToken>(variables).await;
-                busy.set(false);
-                match result {
-                    Ok(data) => on_created.emit((token_name, data.create_access_token.secret)),
-                    Err(e) => error.set(Some(e.to_string())),
-                }
             });
         })
     };
     let footer = html! {
         <>
-            <button class="pf-v6-c-button pf-m-primary" type="submit" form="token-form" id="token-form-submit" disabled={*busy}>{ i18n.t("token-create") }</button>
+            <button class="pf-v6-c-button pf-m-primary" type="submit" form="token-form" id="token-form-submit" disabled={busy}>{ i18n.t("token-create") }</button>
             <button class="pf-v6-c-button pf-m-link" type="button" onclick={let c = props.on_close.clone(); move |_| c.emit(())}>{ i18n.t("cancel") }</button>
         </>
     };
     html! {
         <Modal id="token-dialog" title={i18n.t("token-create")} on_close={props.on_close.clone()} {footer}>
             <form class="pf-v6-c-form" id="token-form" {onsubmit} novalidate=true>
-                if let Some(message) = &*error {
+                if let Some(message) = &error {
                     <div class="pf-v6-c-alert pf-m-danger pf-m-inline" role="alert"><p class="pf-v6-c-alert__title">{ message }</p></div>
                 }
                 <div class="pf-v6-c-form__group">

@@ -10,7 +10,7 @@ use crate::app::Route;
 use crate::components::modal::Modal;
 use crate::components::states::{Empty, render};
 use crate::format;
-use crate::hooks::{Toast, use_portal, use_query, use_toasts};
+use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::{bind, event_checked, event_value, page_header};
 
@@ -161,55 +161,39 @@ pub struct SubscribeButtonProps {
 pub fn SubscribeButton(props: &SubscribeButtonProps) -> Html {
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let busy = use_state(|| false);
     let asking = use_state(|| false);
     let reason = use_state(String::new);
-    let send = {
-        let (busy, asking, reason) = (busy.clone(), asking.clone(), reason.clone());
-        let model_id = props.model_id.to_string();
-        let name = props.model_name.to_string();
-        let on_done = props.on_done.clone();
-        let i18n = i18n.clone();
-        Callback::from(move |()| {
-            let (busy, asking, model_id, name, on_done, toasts, i18n) = (
-                busy.clone(),
-                asking.clone(),
-                model_id.clone(),
-                name.clone(),
-                on_done.clone(),
-                toasts.clone(),
-                i18n.clone(),
-            );
-            let reason = Some((*reason).clone()).filter(|r| !r.trim().is_empty());
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result =
-                    api::run::<Subscribe>(api::subscribe::Variables { model_id, reason }).await;
-                busy.set(false);
-                match result {
-                    Ok(data) => {
-                        asking.set(false);
-                        let pending =
-                            data.subscribe.status == api::subscribe::SubscriptionStatus::PENDING;
-                        toasts.push.emit(Toast {
-                            variant: if pending { "info" } else { "success" },
-                            title: i18n.t_with(
-                                if pending {
-                                    "subscribed-pending"
-                                } else {
-                                    "subscribed-active"
-                                },
-                                &[("model", name.into())],
-                            ),
-                        });
-                        on_done.emit(());
-                    }
-                    Err(e) => toasts.push.emit(Toast {
-                        variant: "danger",
-                        title: e.to_string(),
-                    }),
-                }
+    let mutation = use_mutation::<Subscribe>({
+        let (asking, toasts, i18n) = (asking.clone(), toasts.clone(), i18n.clone());
+        let (name, on_done) = (props.model_name.to_string(), props.on_done.clone());
+        Callback::from(move |data: api::subscribe::ResponseData| {
+            asking.set(false);
+            let pending = data.subscribe.status == api::subscribe::SubscriptionStatus::PENDING;
+            let message = if pending {
+                "subscribed-pending"
+            } else {
+                "subscribed-active"
+            };
+            toasts.push.emit(Toast {
+                variant: if pending { "info" } else { "success" },
+                title: i18n.t_with(message, &[("model", name.clone().into())]),
             });
+            on_done.emit(());
+        })
+    });
+    use_error_toast(mutation.error.clone());
+    let busy = mutation.busy;
+    let send = {
+        let (reason, run, model_id) = (
+            reason.clone(),
+            mutation.run.clone(),
+            props.model_id.to_string(),
+        );
+        Callback::from(move |()| {
+            run.emit(api::subscribe::Variables {
+                model_id: model_id.clone(),
+                reason: Some((*reason).clone()).filter(|r| !r.trim().is_empty()),
+            })
         })
     };
     let onclick = {
@@ -233,7 +217,7 @@ pub fn SubscribeButton(props: &SubscribeButtonProps) -> Html {
     };
     let footer = html! {
         <>
-            <button class="pf-v6-c-button pf-m-primary" type="button" id="access-send" disabled={*busy}
+            <button class="pf-v6-c-button pf-m-primary" type="button" id="access-send" disabled={busy}
                 onclick={let send = send.clone(); move |_| send.emit(())}>{ i18n.t("request-access") }</button>
             <button class="pf-v6-c-button pf-m-link" type="button"
                 onclick={let close = close.clone(); move |_| close.emit(())}>{ i18n.t("cancel") }</button>
@@ -241,7 +225,7 @@ pub fn SubscribeButton(props: &SubscribeButtonProps) -> Html {
     };
     html! {
         <>
-            <button class="pf-v6-c-button pf-m-primary pf-m-small" type="button" disabled={*busy}
+            <button class="pf-v6-c-button pf-m-primary pf-m-small" type="button" disabled={busy}
                 id={format!("subscribe-{}", props.model_name.replace('/', "-"))}
                 aria-label={format!("{text}: {}", props.model_name)} {onclick}>{ text }</button>
             if *asking {

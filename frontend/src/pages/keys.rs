@@ -18,7 +18,7 @@ use crate::components::preset_select::PresetSelect;
 use crate::components::snippets::{Call, Snippets};
 use crate::components::states::{Empty, render};
 use crate::format;
-use crate::hooks::{Toast, use_portal, use_query, use_toasts};
+use crate::hooks::{Toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::catalog::{label, tag};
 use crate::pages::model::call_for;
@@ -546,65 +546,50 @@ struct RotateDialogProps {
 fn RotateDialog(props: &RotateDialogProps) -> Html {
     let i18n = use_i18n();
     let grace = use_state(String::new);
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<String>);
     let name = props
         .target
         .name
         .clone()
         .unwrap_or_else(|| props.target.display.clone());
+    let model = props.target.models.first().cloned().unwrap_or_default();
+    let call = props
+        .subscriptions
+        .iter()
+        .find(|(_, n, _)| *n == model)
+        .map(|(_, _, caps)| call_for(caps))
+        .unwrap_or(Call::Chat);
+    let mutation = use_mutation::<RotateKey>({
+        let (on_done, name) = (props.on_done.clone(), name.clone());
+        Callback::from(move |data: api::rotate_key::ResponseData| {
+            on_done.emit(Secret {
+                name: name.clone(),
+                secret: data.rotate_key.secret,
+                model: model.clone(),
+                call,
+            })
+        })
+    });
+    let busy = mutation.busy;
+    let error = mutation.error.as_ref().map(ToString::to_string);
     let rotate = {
-        let (grace, busy, error, on_done, id, name) = (
-            grace.clone(),
-            busy.clone(),
-            error.clone(),
-            props.on_done.clone(),
-            props.target.id.clone(),
-            name.clone(),
-        );
-        let model = props.target.models.first().cloned().unwrap_or_default();
-        let call = props
-            .subscriptions
-            .iter()
-            .find(|(_, n, _)| *n == model)
-            .map(|(_, _, caps)| call_for(caps))
-            .unwrap_or(Call::Chat);
+        let (grace, run, id) = (grace.clone(), mutation.run.clone(), props.target.id.clone());
         Callback::from(move |_: MouseEvent| {
             let grace_period = Some((*grace).clone()).filter(|g| !g.is_empty());
-            let (busy, error, on_done, id, name, model) = (
-                busy.clone(),
-                error.clone(),
-                on_done.clone(),
-                id.clone(),
-                name.clone(),
-                model.clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result =
-                    api::run::<RotateKey>(api::rotate_key::Variables { id, grace_period }).await;
-                busy.set(false);
-                match result {
-                    Ok(data) => on_done.emit(Secret {
-                        name,
-                        secret: data.rotate_key.secret,
-                        model,
-                        call,
-                    }),
-                    Err(e) => error.set(Some(e.to_string())),
-                }
+            run.emit(api::rotate_key::Variables {
+                id: id.clone(),
+                grace_period,
             });
         })
     };
     let footer = html! {
         <>
-            <button class="pf-v6-c-button pf-m-primary" type="button" id="rotate-confirm" disabled={*busy} onclick={rotate}>{ i18n.t("key-rotate") }</button>
+            <button class="pf-v6-c-button pf-m-primary" type="button" id="rotate-confirm" disabled={busy} onclick={rotate}>{ i18n.t("key-rotate") }</button>
             <button class="pf-v6-c-button pf-m-link" type="button" onclick={let close = props.on_close.clone(); move |_| close.emit(())}>{ i18n.t("cancel") }</button>
         </>
     };
     html! {
         <Modal id="rotate-dialog" title={i18n.t_with("key-rotate-title", &[("name", name.into())])} on_close={props.on_close.clone()} {footer}>
-            if let Some(message) = &*error {
+            if let Some(message) = &error {
                 <div class="pf-v6-c-alert pf-m-danger pf-m-inline" role="alert"><p class="pf-v6-c-alert__title">{ message }</p></div>
             }
             <p>{ i18n.t("key-rotate-body") }</p>

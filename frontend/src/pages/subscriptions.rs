@@ -9,7 +9,7 @@ use crate::app::Route;
 use crate::components::modal::{Confirm, Modal};
 use crate::components::states::{Empty, render};
 use crate::format;
-use crate::hooks::{Toast, use_portal, use_query, use_toasts};
+use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::catalog::{SubscribeButton, label, status_badge, tag};
 use crate::pages::{event_value, page_header};
@@ -72,7 +72,6 @@ pub fn SubscriptionActions(props: &SubscriptionActionsProps) -> Html {
     let toasts = use_toasts();
     let dialog = use_state(|| Dialog::None);
     let message = use_state(String::new);
-    let busy = use_state(|| false);
     let open = |d: Dialog| {
         let dialog = dialog.clone();
         Callback::from(move |_: MouseEvent| dialog.set(d))
@@ -81,70 +80,47 @@ pub fn SubscriptionActions(props: &SubscriptionActionsProps) -> Html {
         let dialog = dialog.clone();
         Callback::from(move |()| dialog.set(Dialog::None))
     };
-    let finish = {
-        let (dialog, busy, toasts, on_done) = (
-            dialog.clone(),
-            busy.clone(),
-            toasts.clone(),
-            props.on_done.clone(),
-        );
-        move |result: Result<String, api::ApiError>| {
-            busy.set(false);
-            match result {
-                Ok(title) => {
-                    dialog.set(Dialog::None);
-                    toasts.push.emit(Toast {
-                        variant: "success",
-                        title,
-                    });
-                    on_done.emit(());
-                }
-                Err(e) => toasts.push.emit(Toast {
-                    variant: "danger",
-                    title: e.to_string(),
-                }),
-            }
-        }
-    };
-    let cancel = {
-        let (id, busy, finish, i18n, name) = (
-            props.id.to_string(),
-            busy.clone(),
-            finish.clone(),
-            i18n.clone(),
-            props.model_name.to_string(),
-        );
+    // Either action: close the dialog, say what happened, reload the page's data.
+    let done = |title: String| {
+        let (dialog, toasts, on_done) = (dialog.clone(), toasts.clone(), props.on_done.clone());
         Callback::from(move |()| {
-            let (id, finish, i18n, name) = (id.clone(), finish.clone(), i18n.clone(), name.clone());
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result =
-                    api::run::<CancelSubscription>(api::cancel_subscription::Variables { id })
-                        .await;
-                finish(
-                    result
-                        .map(|_| i18n.t_with("subscription-cancelled", &[("model", name.into())])),
-                );
+            dialog.set(Dialog::None);
+            toasts.push.emit(Toast {
+                variant: "success",
+                title: title.clone(),
             });
+            on_done.emit(());
         })
     };
+    let cancelled = done(i18n.t_with(
+        "subscription-cancelled",
+        &[("model", props.model_name.to_string().into())],
+    ));
+    let cancel_mutation = use_mutation::<CancelSubscription>(cancelled.reform(|_| ()));
+    let reviewed = done(i18n.t("review-requested"));
+    let review_mutation = use_mutation::<RequestReview>(reviewed.reform(|_| ()));
+    use_error_toast(
+        cancel_mutation
+            .error
+            .clone()
+            .or(review_mutation.error.clone()),
+    );
+    let busy = cancel_mutation.busy || review_mutation.busy;
+    let cancel = {
+        let (id, run) = (props.id.to_string(), cancel_mutation.run.clone());
+        Callback::from(move |()| run.emit(api::cancel_subscription::Variables { id: id.clone() }))
+    };
     let review = {
-        let (id, busy, finish, i18n, message) = (
+        let (id, run, message) = (
             props.id.to_string(),
-            busy.clone(),
-            finish.clone(),
-            i18n.clone(),
+            review_mutation.run.clone(),
             message.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let (id, finish, i18n) = (id.clone(), finish.clone(), i18n.clone());
-            let message = Some((*message).clone()).filter(|m| !m.trim().is_empty());
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result =
-                    api::run::<RequestReview>(api::request_review::Variables { id, message }).await;
-                finish(result.map(|_| i18n.t("review-requested")));
-            });
+            run.emit(api::request_review::Variables {
+                id: id.clone(),
+                message: Some((*message).clone()).filter(|m| !m.trim().is_empty()),
+            })
         })
     };
     let slug = props.model_name.replace('/', "-");
@@ -165,7 +141,7 @@ pub fn SubscriptionActions(props: &SubscriptionActionsProps) -> Html {
                 },
             } }
             if *dialog == Dialog::Cancel {
-                <Confirm id="confirm-cancel" title={i18n.t("cancel-subscription")} danger=true busy={*busy}
+                <Confirm id="confirm-cancel" title={i18n.t("cancel-subscription")} danger=true busy={busy}
                     body={i18n.t_with("cancel-subscription-body", &[("model", props.model_name.to_string().into())])}
                     confirm={i18n.t("cancel-subscription")} on_confirm={cancel} on_cancel={close.clone()} />
             }
@@ -174,7 +150,7 @@ pub fn SubscriptionActions(props: &SubscriptionActionsProps) -> Html {
                     footer={html! {
                         <>
                             <button class="pf-v6-c-button pf-m-primary" type="button" id="review-send"
-                                disabled={*busy} onclick={review}>{ i18n.t("send") }</button>
+                                disabled={busy} onclick={review}>{ i18n.t("send") }</button>
                             <button class="pf-v6-c-button pf-m-link" type="button"
                                 onclick={let close = close.clone(); move |_| close.emit(())}>{ i18n.t("cancel") }</button>
                         </>
