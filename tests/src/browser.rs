@@ -43,7 +43,12 @@ impl Browser {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let mut command = Command::new(chromedriver);
-        command.arg("--port=0").stdin(Stdio::null());
+        // Its own process group, which the Chromium it starts joins: dropping the browser ends
+        // the whole group (killing chromedriver alone leaves Chromium running).
+        command
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .process_group(0);
         let driver = spawn_announcing(command, chromedriver_port).await;
         let profile = tempfile::tempdir().expect("browser profile dir");
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| (*s).to_owned()).collect();
@@ -65,6 +70,19 @@ impl Browser {
             client,
             _driver: driver,
             _profile: profile,
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(group) = self._driver.child.id() {
+            // `kill -KILL -- -PGID`: chromedriver, Chromium and every helper it forked.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         }
     }
 }

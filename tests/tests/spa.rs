@@ -114,5 +114,5 @@ async fn chromium_renders_the_branding_title_from_the_database() {
         .for_element(Locator::Css(".graphiql-container"))
         .await
         .expect("GraphiQL rendered");
-    browser.client.close().await.unwrap();
+    browser.client.clone().close().await.unwrap();
 }
