@@ -1,6 +1,7 @@
 //! The LiteLLM-compatible admin REST API (`../shared/contracts/litellm-admin.md`), so the
 //! provisioning automation that already exists keeps working with only the URL changed.
-//! Every route here needs the master key, except `/key/info` for a key's own information.
+//! Every route here needs the master key (one check on the whole group), except `/key/info`
+//! for a key's own information.
 
 mod audit;
 mod health;
@@ -11,16 +12,20 @@ mod spend;
 mod users;
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-/// The admin routes.
+/// The admin routes: deny by default. Every route is the master key's, checked once for the
+/// whole group before any handler runs (or reads a body); the one exception, a key reading its
+/// own information, is listed apart and checks its caller itself.
 pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
+    let master_only = Router::new()
         .route("/key/generate", post(keys::generate))
         .route("/key/list", get(keys::list))
-        .route("/key/info", get(keys::info))
         .route("/key/update", post(keys::update))
         .route("/key/delete", post(keys::delete).delete(keys::delete))
         .route("/key/block", post(keys::block))
@@ -41,5 +46,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/spend/logs", get(spend::logs))
         .route("/global/spend", get(spend::global))
         .route("/health", get(health::health))
-        .layer(axum::middleware::from_fn_with_state(state, audit::record))
+        .route_layer(from_fn_with_state(state.clone(), require_master));
+    // The exceptions: a virtual key may read its own information (the handler checks that
+    // it reads no other key's); the master key reads any.
+    let own_key = Router::new().route("/key/info", get(keys::info));
+    master_only
+        .merge(own_key)
+        .layer(from_fn_with_state(state, audit::record))
+}
+
+/// Lets a request through only with the master key.
+async fn require_master(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match state.gateway.auth.require_master(request.headers()).await {
+        Ok(()) => next.run(request).await,
+        Err(error) => error.into_response(),
+    }
 }
