@@ -1,9 +1,8 @@
 //! Who is calling `/v1`: the key from `Authorization: Bearer`, `x-litellm-api-key`,
 //! `api-key` or `x-api-key`, checked against the master key's hash.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
@@ -76,11 +75,20 @@ const CACHE_TTL: Duration = Duration::from_secs(60);
 /// A looked-up key (or its absence) and when it was looked up.
 type Cached = (Option<Arc<AuthKey>>, Instant);
 
+/// The most looked-up keys (and absences of keys) remembered at once: bounded, so requests
+/// with made-up keys evict old entries instead of growing memory.
+const CACHE_CAPACITY: usize = 100_000;
+
+/// The key cache, holding at most `capacity` entries.
+fn key_cache(capacity: usize) -> quick_cache::sync::Cache<String, Cached> {
+    quick_cache::sync::Cache::new(capacity)
+}
+
 /// Checks keys: the master key by its hash, virtual keys through a cache over the database.
 pub struct Authenticator {
     master_hash: Option<[u8; 32]>,
     keys: KeyService,
-    cache: Mutex<HashMap<String, Cached>>,
+    cache: quick_cache::sync::Cache<String, Cached>,
     version: AtomicI64,
     metrics: Arc<Metrics>,
 }
@@ -101,7 +109,7 @@ impl Authenticator {
         Self {
             master_hash: master_key.map(|k| hash_key(k.expose_secret())),
             keys,
-            cache: Mutex::new(HashMap::new()),
+            cache: key_cache(CACHE_CAPACITY),
             version: AtomicI64::new(-1),
             metrics,
         }
@@ -109,9 +117,7 @@ impl Authenticator {
 
     /// Forgets every cached key (after a change on this replica).
     pub fn invalidate(&self) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.clear();
-        }
+        self.cache.clear();
     }
 
     /// Clears the cache when the key version moved (a key changed on another replica).
@@ -124,18 +130,15 @@ impl Authenticator {
     }
 
     async fn lookup(&self, hash: String) -> Result<Option<Arc<AuthKey>>, ApiError> {
-        if let Ok(cache) = self.cache.lock()
-            && let Some((found, at)) = cache.get(&hash)
+        if let Some((found, at)) = self.cache.get(&hash)
             && at.elapsed() < CACHE_TTL
         {
             self.metrics.key_cache_hits.inc();
-            return Ok(found.clone());
+            return Ok(found);
         }
         self.metrics.key_cache_misses.inc();
         let found = self.keys.for_auth(&hash).await?.map(Arc::new);
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(hash, (found.clone(), Instant::now()));
-        }
+        self.cache.insert(hash, (found.clone(), Instant::now()));
         Ok(found)
     }
 
@@ -206,6 +209,16 @@ mod tests {
             map.insert(*name, value.parse().unwrap());
         }
         map
+    }
+
+    #[test]
+    fn the_key_cache_stays_bounded_under_made_up_keys() {
+        let cache = key_cache(1_000);
+        for i in 0..20_000 {
+            cache.insert(format!("made-up-{i}"), (None, Instant::now()));
+        }
+        assert!(cache.len() <= 1_000, "{} entries", cache.len());
+        assert!(cache.get("made-up-19999").is_some(), "the newest is kept");
     }
 
     #[test]
