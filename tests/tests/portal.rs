@@ -87,6 +87,28 @@ async fn sdk_chat(base: &str, key: &str) -> (bool, String) {
     (output.status.success(), text)
 }
 
+/// Subscribes `user` to `ibm/granite` (open: active at once); returns the model's id.
+async fn subscribe_to_granite(user: &harness::TestUser) -> serde_json::Value {
+    let found = user
+        .graphql(
+            "{ model(name: \"ibm/granite\") { id } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let model = found["data"]["model"]["id"].clone();
+    let subscribed = user
+        .graphql(
+            "mutation($m: ID!) { subscribe(modelId: $m) { status } }",
+            serde_json::json!({ "m": model }),
+        )
+        .await;
+    assert_eq!(
+        subscribed["data"]["subscribe"]["status"], "ACTIVE",
+        "{subscribed}"
+    );
+    model
+}
+
 /// The secret the "shown once" dialog holds.
 async fn shown_secret(browser: &Browser) -> String {
     let field = browser.wait_for("#new-key-secret").await;
@@ -561,20 +583,7 @@ async fn the_playground_streams_answers_side_by_side_and_shows_their_cost_and_co
         .start()
         .await;
     let user = app.sign_in_as("pia@example.com", &["user"]).await;
-    let model = user
-        .graphql(
-            "{ model(name: \"ibm/granite\") { id } }",
-            serde_json::json!({}),
-        )
-        .await["data"]["model"]["id"]
-        .clone();
-    let subscribed = user
-        .graphql(
-            "mutation($m: ID!) { subscribe(modelId: $m) { status } }",
-            serde_json::json!({ "m": model }),
-        )
-        .await;
-    assert_eq!(subscribed["data"]["subscribe"]["status"], "ACTIVE");
+    let model = subscribe_to_granite(&user).await;
     let browser = Browser::start().await;
     browser.use_session(&app.base, &user).await;
     browser.client.goto(&app.url("/playground")).await.unwrap();
@@ -680,18 +689,7 @@ async fn budget_alerts_pop_up_on_whatever_page_the_user_is() {
         .start()
         .await;
     let user = app.sign_in_as("ola@example.com", &["user"]).await;
-    let model = user
-        .graphql(
-            "{ model(name: \"ibm/granite\") { id } }",
-            serde_json::json!({}),
-        )
-        .await["data"]["model"]["id"]
-        .clone();
-    user.graphql(
-        "mutation($m: ID!) { subscribe(modelId: $m) { status } }",
-        serde_json::json!({ "m": model }),
-    )
-    .await;
+    let model = subscribe_to_granite(&user).await;
     // A budget the first request (0.9 cents at these prices: 1 prompt and 4 completion
     // tokens) takes past 80%.
     let made = user

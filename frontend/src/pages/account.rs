@@ -11,7 +11,7 @@ use crate::components::modal::{Confirm, Modal};
 use crate::components::preset_select::PresetSelect;
 use crate::components::states::render;
 use crate::format;
-use crate::hooks::{Toast, use_mutation, use_portal, use_query, use_toasts};
+use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::use_i18n;
 use crate::pages::{bind, event_checked, page_header};
 
@@ -109,56 +109,37 @@ pub fn AccountPage() -> Html {
     let portal = use_portal();
     let query = use_query::<AccountQuery>(account::Variables);
     let dialog = use_state(|| Dialog::None);
-    let busy = use_state(|| false);
     let close = {
         let dialog = dialog.clone();
         Callback::from(move |()| dialog.set(Dialog::None))
     };
     let reload = query.reload.clone();
-    let revoke = |is_token: bool, id: String| {
-        let (busy, dialog, reload, toasts, i18n) = (
-            busy.clone(),
-            dialog.clone(),
-            reload.clone(),
-            toasts.clone(),
-            i18n.clone(),
-        );
+    // Revoking a token or a session: close, say so, reload.
+    let revoked = {
+        let (dialog, reload, toasts, i18n) =
+            (dialog.clone(), reload.clone(), toasts.clone(), i18n.clone());
         Callback::from(move |()| {
-            let (id, busy, dialog, reload, toasts, i18n) = (
-                id.clone(),
-                busy.clone(),
-                dialog.clone(),
-                reload.clone(),
-                toasts.clone(),
-                i18n.clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = if is_token {
-                    api::run::<RevokeToken>(api::revoke_token::Variables { id })
-                        .await
-                        .map(|_| ())
-                } else {
-                    api::run::<RevokeSession>(api::revoke_session::Variables { id })
-                        .await
-                        .map(|_| ())
-                };
-                busy.set(false);
-                match result {
-                    Ok(()) => {
-                        dialog.set(Dialog::None);
-                        toasts.push.emit(Toast {
-                            variant: "success",
-                            title: i18n.t("revoked"),
-                        });
-                        reload.emit(());
-                    }
-                    Err(e) => toasts.push.emit(Toast {
-                        variant: "danger",
-                        title: e.to_string(),
-                    }),
-                }
+            dialog.set(Dialog::None);
+            toasts.push.emit(Toast {
+                variant: "success",
+                title: i18n.t("revoked"),
             });
+            reload.emit(());
+        })
+    };
+    let revoke_token = use_mutation::<RevokeToken>(revoked.reform(|_| ()));
+    let revoke_session = use_mutation::<RevokeSession>(revoked.reform(|_| ()));
+    use_error_toast(revoke_token.error.clone().or(revoke_session.error.clone()));
+    let busy = revoke_token.busy || revoke_session.busy;
+    let revoke = |is_token: bool, id: String| {
+        let (token, session) = (revoke_token.run.clone(), revoke_session.run.clone());
+        Callback::from(move |()| {
+            let id = id.clone();
+            if is_token {
+                token.emit(api::revoke_token::Variables { id });
+            } else {
+                session.emit(api::revoke_session::Variables { id });
+            }
         })
     };
     let me = portal.me();
@@ -195,12 +176,12 @@ pub fn AccountPage() -> Html {
             </Modal>
         },
         Dialog::RevokeToken(id, name) => html! {
-            <Confirm id="confirm-revoke-token" title={i18n.t("token-revoke")} danger=true busy={*busy}
+            <Confirm id="confirm-revoke-token" title={i18n.t("token-revoke")} danger=true busy={busy}
                 body={i18n.t_with("token-revoke-body", &[("name", name.clone().into())])} confirm={i18n.t("token-revoke")}
                 on_confirm={revoke(true, id.clone())} on_cancel={close.clone()} />
         },
         Dialog::RevokeSession(id) => html! {
-            <Confirm id="confirm-revoke-session" title={i18n.t("session-revoke")} danger=true busy={*busy}
+            <Confirm id="confirm-revoke-session" title={i18n.t("session-revoke")} danger=true busy={busy}
                 body={i18n.t("session-revoke-body")} confirm={i18n.t("session-revoke")}
                 on_confirm={revoke(false, id.clone())} on_cancel={close.clone()} />
         },

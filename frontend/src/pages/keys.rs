@@ -18,7 +18,7 @@ use crate::components::preset_select::PresetSelect;
 use crate::components::snippets::{Call, Snippets};
 use crate::components::states::{Empty, render};
 use crate::format;
-use crate::hooks::{Toast, use_mutation, use_portal, use_query, use_toasts};
+use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::catalog::{label, tag};
 use crate::pages::model::call_for;
@@ -608,7 +608,6 @@ pub fn KeysPage() -> Html {
     let currency = use_portal().currency();
     let query = use_query::<KeysQuery>(keys::Variables);
     let dialog = use_state(|| Dialog::None);
-    let busy = use_state(|| false);
     let open = |d: Dialog| {
         let dialog = dialog.clone();
         Callback::from(move |_: MouseEvent| dialog.set(d.clone()))
@@ -625,58 +624,47 @@ pub fn KeysPage() -> Html {
             reload.emit(());
         })
     };
-    // Revoke, restore and delete: one request, then a toast and a reload.
-    let simple_action = |key: &Key, action: &'static str| {
-        let (id, name) = (
-            key.id.clone(),
-            key.name.clone().unwrap_or_else(|| key.display.clone()),
-        );
-        let (busy, dialog, reload, toasts, i18n) = (
-            busy.clone(),
-            dialog.clone(),
-            reload.clone(),
-            toasts.clone(),
-            i18n.clone(),
-        );
+    // Revoke, restore and delete: one request, then a toast naming the key and a reload.
+    let finished = |message: &'static str| {
+        let name = match &*dialog {
+            Dialog::Revoke(key) | Dialog::Restore(key) | Dialog::Delete(key) => {
+                key.name.clone().unwrap_or_else(|| key.display.clone())
+            }
+            _ => String::new(),
+        };
+        let (dialog, reload, toasts, i18n) =
+            (dialog.clone(), reload.clone(), toasts.clone(), i18n.clone());
         Callback::from(move |()| {
-            let (id, name, busy, dialog, reload, toasts, i18n) = (
-                id.clone(),
-                name.clone(),
-                busy.clone(),
-                dialog.clone(),
-                reload.clone(),
-                toasts.clone(),
-                i18n.clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match action {
-                    "revoke" => api::run::<RevokeKey>(api::revoke_key::Variables { id })
-                        .await
-                        .map(|_| "key-revoked-toast"),
-                    "restore" => api::run::<RestoreKey>(api::restore_key::Variables { id })
-                        .await
-                        .map(|_| "key-restored-toast"),
-                    _ => api::run::<DeleteKey>(api::delete_key::Variables { id })
-                        .await
-                        .map(|_| "key-deleted-toast"),
-                };
-                busy.set(false);
-                match result {
-                    Ok(message) => {
-                        dialog.set(Dialog::None);
-                        toasts.push.emit(Toast {
-                            variant: "success",
-                            title: i18n.t_with(message, &[("name", name.into())]),
-                        });
-                        reload.emit(());
-                    }
-                    Err(e) => toasts.push.emit(Toast {
-                        variant: "danger",
-                        title: e.to_string(),
-                    }),
-                }
+            dialog.set(Dialog::None);
+            toasts.push.emit(Toast {
+                variant: "success",
+                title: i18n.t_with(message, &[("name", name.clone().into())]),
             });
+            reload.emit(());
+        })
+    };
+    let revoke = use_mutation::<RevokeKey>(finished("key-revoked-toast").reform(|_| ()));
+    let restore = use_mutation::<RestoreKey>(finished("key-restored-toast").reform(|_| ()));
+    let delete = use_mutation::<DeleteKey>(finished("key-deleted-toast").reform(|_| ()));
+    use_error_toast(
+        revoke
+            .error
+            .clone()
+            .or(restore.error.clone())
+            .or(delete.error.clone()),
+    );
+    let busy = revoke.busy || restore.busy || delete.busy;
+    let simple_action = |key: &Key, action: &'static str| {
+        let id = key.id.clone();
+        let (revoke, restore, delete) =
+            (revoke.run.clone(), restore.run.clone(), delete.run.clone());
+        Callback::from(move |()| {
+            let id = id.clone();
+            match action {
+                "revoke" => revoke.emit(api::revoke_key::Variables { id }),
+                "restore" => restore.emit(api::restore_key::Variables { id }),
+                _ => delete.emit(api::delete_key::Variables { id }),
+            }
         })
     };
     let now = js_sys::Date::now();
@@ -718,7 +706,7 @@ pub fn KeysPage() -> Html {
                     _ => ("delete", "key-delete", "key-delete-body", true),
                 };
                 html! {
-                    <Confirm id={format!("confirm-{action}")} title={i18n.t(title)} {danger} busy={*busy}
+                    <Confirm id={format!("confirm-{action}")} title={i18n.t(title)} {danger} busy={busy}
                         body={i18n.t_with(body, &[("name", name.into())])} confirm={i18n.t(title)}
                         on_confirm={simple_action(key, action)} on_cancel={close.clone()} />
                 }
