@@ -109,6 +109,18 @@ async fn subscribe_to_granite(user: &harness::TestUser) -> serde_json::Value {
     model
 }
 
+/// Checks that the confirmation dialog `id` names `what`, then confirms.
+async fn confirm_naming(browser: &Browser, id: &str, what: &str) {
+    let question = browser
+        .wait_for(&format!("#{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(question.contains(what), "{question}");
+    browser.click(&format!("#{id}-confirm")).await;
+}
+
 /// The secret the "shown once" dialog holds.
 async fn shown_secret(browser: &Browser) -> String {
     let field = browser.wait_for("#new-key-secret").await;
@@ -303,14 +315,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
 
     // Revoke, after a confirmation that names the key.
     browser.click("[id^='revoke-']").await;
-    let question = browser
-        .wait_for("#confirm-revoke")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(question.contains("workshop"), "{question}");
-    browser.click("#confirm-revoke-confirm").await;
+    confirm_naming(&browser, "confirm-revoke", "workshop").await;
     browser
         .wait_for_text("#keys-table", |t| t.contains("Revoked"))
         .await;
@@ -765,14 +770,7 @@ async fn the_account_page_makes_a_token_shown_once_and_revokes_it() {
     assert_eq!(answer["data"]["me"]["name"], "tia@example.com", "{answer}");
 
     browser.click("#tokens-table button").await;
-    let question = browser
-        .wait_for("#confirm-revoke-token")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(question.contains("ci script"), "{question}");
-    browser.click("#confirm-revoke-token-confirm").await;
+    confirm_naming(&browser, "confirm-revoke-token", "ci script").await;
     browser
         .wait_for_text("#tokens-table", |t| t.contains("Revoked"))
         .await;
