@@ -21,6 +21,11 @@ pub fn sha256_hex(secret: &str) -> String {
     sha256_hex_bytes(secret.as_bytes())
 }
 
+/// SHA-256 of a secret as bytes, for comparing a presented secret with a configured one.
+pub fn sha256(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
 /// Lower-case hex SHA-256 of any bytes (content hashes, ETags).
 pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
     Sha256::digest(bytes)

@@ -3,7 +3,6 @@
 //! The binary in `main.rs` is a thin shell over [`run`]; everything else lives here so the
 //! pieces stay small and testable.
 
-pub mod admin;
 pub mod cache;
 pub mod cli;
 pub mod config;

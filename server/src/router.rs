@@ -1,14 +1,14 @@
 //! The HTTP router: every route, and the layers around them (request ids, tracing,
-//! compression). Public routes are listed here and nowhere else.
+//! compression). Every route is listed here; the admin REST group is listed in
+//! `routes::litellm` behind its one master-key check and merged here.
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::http::HeaderName;
 use axum::middleware::map_response;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
@@ -16,13 +16,11 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-use crate::identity;
 use crate::routes::security::SecurityHeaders;
-use crate::routes::{branding, graphql, health, spa, usage};
+use crate::routes::{
+    REQUEST_ID, auth, branding, graphql, health, litellm, metrics, spa, usage_csv, v1,
+};
 use crate::state::AppState;
-
-/// The header that carries the request id, set when the client sent none.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the application router over `state`.
 pub fn build(state: AppState) -> Router {
@@ -30,19 +28,31 @@ pub fn build(state: AppState) -> Router {
     let security = SecurityHeaders::new(&static_dir, state.config.auth.https());
     let spa = get(move |uri| spa::serve(static_dir.clone(), uri));
 
-    Router::new()
+    let mut router = Router::new();
+    // The OpenAI-compatible gateway, with and without the `/v1` prefix.
+    for prefix in ["/v1", ""] {
+        router = router
+            .route(&format!("{prefix}/chat/completions"), post(v1::chat))
+            .route(&format!("{prefix}/completions"), post(v1::completions))
+            .route(&format!("{prefix}/embeddings"), post(v1::embeddings))
+            .route(&format!("{prefix}/tokenize"), post(v1::tokenize))
+            .route(&format!("{prefix}/models"), get(v1::list_models))
+            .route(&format!("{prefix}/models/{{*id}}"), get(v1::get_model));
+    }
+    router
+        .route("/docling/{version}/convert/{kind}", post(v1::convert))
+        .route("/metrics", get(metrics::metrics))
         .route("/health/liveliness", get(health::liveness))
         .route("/health/liveness", get(health::liveness))
         .route("/health/livenessz", get(health::liveness))
         .route("/health/readiness", get(health::readiness))
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::websocket))
-        .route("/usage.csv", get(usage::export))
+        .route("/usage.csv", get(usage_csv::export))
         .route("/branding/logo/{slot}", get(branding::logo))
-        .route("/auth/login", get(identity::routes::login))
-        .route("/auth/callback", get(identity::routes::callback))
-        .merge(crate::gateway::routes())
-        .merge(crate::admin::routes(state.clone()))
+        .route("/auth/login", get(auth::login))
+        .route("/auth/callback", get(auth::callback))
+        .merge(litellm::routes(state.clone()))
         .fallback(spa)
         .layer(map_response(move |response: Response| {
             let security = security.clone();

@@ -269,18 +269,6 @@ fn quotas(
     ))
 }
 
-/// Re-reads the configuration and applies its `[[models]]`; other settings need a restart.
-pub async fn reload_models(state: &AppState) -> anyhow::Result<bool> {
-    let config = Config::load(&state.overrides)?;
-    let changed = state.gateway.registry.apply_config(&config.models).await?;
-    tracing::info!(
-        changed,
-        models = config.models.len(),
-        "configuration models reloaded"
-    );
-    Ok(changed)
-}
-
 /// Creates the bootstrap administrator, applies the configured models and starts the
 /// catalog's background work, once the database is ready.
 async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
@@ -329,7 +317,7 @@ fn spawn_reload_on_sighup(state: AppState) {
             return;
         };
         while hangup.recv().await.is_some() {
-            if let Err(error) = reload_models(&state).await {
+            if let Err(error) = state.reload_models().await {
                 tracing::error!("reload on SIGHUP failed: {error:#}");
             }
         }

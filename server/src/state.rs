@@ -58,4 +58,17 @@ impl App {
     pub fn mark_schema_ready(&self) {
         self.db_ready.store(true, Ordering::Release);
     }
+
+    /// Re-reads the configuration file's `[[models]]` and applies them to the catalog;
+    /// true when something changed.
+    pub async fn reload_models(&self) -> anyhow::Result<bool> {
+        let config = Config::load(&self.overrides)?;
+        let changed = self.gateway.registry.apply_config(&config.models).await?;
+        tracing::info!(
+            changed,
+            models = config.models.len(),
+            "configuration models reloaded"
+        );
+        Ok(changed)
+    }
 }

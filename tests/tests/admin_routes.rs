@@ -8,10 +8,11 @@
 use harness::{MASTER_KEY, TestApp};
 use serde_json::{Value, json};
 
-/// `(method, path)` of every route in `server/src/admin/mod.rs`, path parameters filled in.
+/// `(method, path)` of every route in `server/src/routes/litellm/mod.rs`, path parameters filled in.
 fn admin_routes() -> Vec<(String, String)> {
-    let source = std::fs::read_to_string(harness::workspace_root().join("server/src/admin/mod.rs"))
-        .expect("the admin router's source");
+    let source =
+        std::fs::read_to_string(harness::workspace_root().join("server/src/routes/litellm/mod.rs"))
+            .expect("the admin router's source");
     let mut routes = Vec::new();
     for chunk in source.split(".route(").skip(1) {
         let path = chunk.split('"').nth(1).expect("a quoted path");

@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use schema::keys::{AuthKey, KeyService};
 
 use crate::metrics::Metrics;
+use schema::secret::sha256;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -42,11 +42,6 @@ impl Caller {
             Self::Key(key) => Some(key),
         }
     }
-}
-
-/// Hex SHA-256 of a key, the form keys are stored and compared in.
-pub fn hash_key(key: &str) -> [u8; 32] {
-    Sha256::digest(key.as_bytes()).into()
 }
 
 /// The key the request carries, if any.
@@ -107,7 +102,7 @@ impl Authenticator {
     /// An authenticator for `master_key` and the keys in `keys`.
     pub fn new(master_key: Option<&SecretString>, keys: KeyService, metrics: Arc<Metrics>) -> Self {
         Self {
-            master_hash: master_key.map(|k| hash_key(k.expose_secret())),
+            master_hash: master_key.map(|k| sha256(k.expose_secret())),
             keys,
             cache: key_cache(CACHE_CAPACITY),
             version: AtomicI64::new(-1),
@@ -148,10 +143,7 @@ impl Authenticator {
             unauthorized("missing API key: send it as `Authorization: Bearer sk-…`")
         })?;
         // Comparing digests: equal-length values, and no timing signal about the key itself.
-        if self
-            .master_hash
-            .is_some_and(|master| master == hash_key(key))
-        {
+        if self.master_hash.is_some_and(|master| master == sha256(key)) {
             return Ok(Caller::Master);
         }
         let found = self

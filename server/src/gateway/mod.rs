@@ -4,7 +4,6 @@
 pub mod auth;
 pub mod balancer;
 pub mod client;
-mod handlers;
 pub mod health;
 pub mod registry;
 pub mod servers;
@@ -16,14 +15,10 @@ pub mod usage;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::{get, post};
-
 use crate::config::Config;
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::quota::Quotas;
-use crate::state::AppState;
 use auth::Authenticator;
 use balancer::Balancer;
 use registry::Registry;
@@ -124,28 +119,4 @@ impl Gateway {
             metrics,
         })
     }
-}
-
-/// The gateway's routes, with and without the `/v1` prefix.
-pub fn routes() -> Router<AppState> {
-    let mut router = Router::new();
-    for prefix in ["/v1", ""] {
-        router = router
-            .route(&format!("{prefix}/chat/completions"), post(handlers::chat))
-            .route(
-                &format!("{prefix}/completions"),
-                post(handlers::completions),
-            )
-            .route(&format!("{prefix}/embeddings"), post(handlers::embeddings))
-            .route(&format!("{prefix}/tokenize"), post(handlers::tokenize))
-            .route(&format!("{prefix}/models"), get(handlers::list_models))
-            .route(
-                &format!("{prefix}/models/{{*id}}"),
-                get(handlers::get_model),
-            );
-    }
-    router
-        .route("/docling/{version}/convert/{kind}", post(handlers::convert))
-        .route("/admin/reload", post(handlers::reload))
-        .route("/metrics", get(handlers::metrics))
 }

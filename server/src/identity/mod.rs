@@ -1,9 +1,8 @@
 //! Identity on the server side: who is calling (session cookie, personal access token or
 //! master key), where a request came from (the origin check against CSRF), single sign-on
-//! (`oidc`) and its `/auth/*` routes (`routes`).
+//! (`oidc`); its `/auth/*` routes are in `crate::routes::auth`.
 
 pub mod oidc;
-pub mod routes;
 
 use std::sync::Arc;
 
@@ -15,8 +14,8 @@ use schema::identity::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::gateway::auth::hash_key;
 use oidc::Oidc;
+use schema::secret::sha256;
 
 /// Why a request's credentials were not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +80,7 @@ impl Identity {
         Self {
             services,
             oidc,
-            master_hash: master_key.map(|k| hash_key(k.expose_secret())),
+            master_hash: master_key.map(|k| sha256(k.expose_secret())),
             public_origin: public_url.map(origin_of),
         }
     }
@@ -155,7 +154,7 @@ impl Identity {
     pub async fn bearer_caller(&self, token: &str) -> Result<Caller, AuthError> {
         if self
             .master_hash
-            .is_some_and(|master| master == hash_key(token))
+            .is_some_and(|master| master == sha256(token))
         {
             return Ok(Caller::master_key());
         }

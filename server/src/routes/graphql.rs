@@ -60,7 +60,7 @@ pub async fn execute(
     };
     let mut request = request.into_inner().data(caller).data(client);
     if let Some(id) = headers
-        .get(&crate::router::REQUEST_ID)
+        .get(&crate::routes::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
     {
         request = request.data(schema::audit::RequestId(id.to_owned()));

@@ -1,8 +1,19 @@
-//! HTTP handlers, one module per surface. Handlers are thin: they extract, call, convert.
+//! Every HTTP handler, one module per surface, all thin: they read the request, call a
+//! service or the gateway engine, and turn the result into an answer. `crate::router` mounts
+//! them; nothing below this folder builds HTTP responses.
 
+pub mod auth;
 pub mod branding;
 pub mod graphql;
 pub mod health;
+pub mod litellm;
+pub mod metrics;
 pub mod security;
 pub mod spa;
-pub mod usage;
+pub mod usage_csv;
+pub mod v1;
+
+use axum::http::HeaderName;
+
+/// The header that carries the request id, set when the client sent none.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -26,7 +26,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let action = format!("{} {}", request.method(), request.uri().path());
     let request_id = request
         .headers()
-        .get(&crate::router::REQUEST_ID)
+        .get(&crate::routes::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let (parts, body) = request.into_parts();

@@ -9,8 +9,8 @@ use schema::identity::Permission;
 use schema::usage::{GranularityInput, UsageGroupBy, UsageInput, report_series, scoped_filter};
 use serde::Deserialize;
 
+use super::graphql::authenticate;
 use crate::error::ApiError;
-use crate::routes::graphql::authenticate;
 use crate::state::AppState;
 
 /// The most series one export carries.

@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use schema::keys::{KeyChanges, KeyFilter, KeyRecord, NewKey, ORIGIN_ADMIN_API, hash_key};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::Reply;
 use super::lenient::{int, limits_map, money, present, string, strings, units};
 use crate::error::{ApiError, json_object};
 use crate::gateway::auth::Caller;
@@ -59,14 +59,6 @@ fn resolve(given: &str) -> String {
     }
 }
 
-fn reply(result: Result<Value, ApiError>) -> Response {
-    result.map_or_else(IntoResponse::into_response, |v| Json(v).into_response())
-}
-
-async fn master(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    state.gateway.auth.require_master(headers).await
-}
-
 fn alias_conflict(error: schema::DomainError) -> ApiError {
     match error {
         schema::DomainError::Conflict(message) => ApiError::BadParam {
@@ -104,26 +96,20 @@ fn new_key(body: &Map<String, Value>) -> Result<NewKey, ApiError> {
 }
 
 /// `POST /key/generate`: a new key; the plaintext is in this answer only.
-pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(
-        async {
-            master(&state, &headers).await?;
-            let body = json_object(&body)?;
-            let new = new_key(&body)?;
-            let issued = state
-                .gateway
-                .keys
-                .generate(new)
-                .await
-                .map_err(alias_conflict)?;
-            state.gateway.auth.invalidate();
-            let mut answer = key_object(&issued.record);
-            answer["key"] = Value::from(issued.plaintext);
-            answer["duration"] = body.get("duration").cloned().unwrap_or(Value::Null);
-            Ok(answer)
-        }
-        .await,
-    )
+pub async fn generate(State(state): State<AppState>, body: Bytes) -> Reply {
+    let body = json_object(&body)?;
+    let new = new_key(&body)?;
+    let issued = state
+        .gateway
+        .keys
+        .generate(new)
+        .await
+        .map_err(alias_conflict)?;
+    state.gateway.auth.invalidate();
+    let mut answer = key_object(&issued.record);
+    answer["key"] = Value::from(issued.plaintext);
+    answer["duration"] = body.get("duration").cloned().unwrap_or(Value::Null);
+    Ok(Json(answer))
 }
 
 /// Query of `/key/list`.
@@ -138,32 +124,32 @@ pub struct ListQuery {
 }
 
 /// `GET /key/list`: every key (hash ids) unless `size` pages them.
-pub async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<ListQuery>,
-) -> Response {
-    reply(async {
-        master(&state, &headers).await?;
-        let filter = KeyFilter {
-            user_id: query.user_id,
-            alias: query.key_alias,
-        };
-        let records = state.gateway.keys.list(&filter).await?;
-        let total = records.len();
-        let size = query.size.filter(|s| *s > 0).unwrap_or(total.max(1));
-        let page = query.page.filter(|p| *p > 0).unwrap_or(1);
-        let pages = total.div_ceil(size).max(1);
-        let full = query.return_full_object.as_deref() == Some("true");
-        let keys: Vec<Value> = records
-            .iter()
-            .skip((page - 1).saturating_mul(size))
-            .take(size)
-            .map(|r| if full { key_object(r) } else { Value::from(r.key.token_hash.clone()) })
-            .collect();
-        Ok(json!({"keys": keys, "total_count": total, "current_page": page, "total_pages": pages}))
-    }
-    .await)
+pub async fn list(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Reply {
+    let filter = KeyFilter {
+        user_id: query.user_id,
+        alias: query.key_alias,
+    };
+    let records = state.gateway.keys.list(&filter).await?;
+    let total = records.len();
+    let size = query.size.filter(|s| *s > 0).unwrap_or(total.max(1));
+    let page = query.page.filter(|p| *p > 0).unwrap_or(1);
+    let pages = total.div_ceil(size).max(1);
+    let full = query.return_full_object.as_deref() == Some("true");
+    let keys: Vec<Value> = records
+        .iter()
+        .skip((page - 1).saturating_mul(size))
+        .take(size)
+        .map(|r| {
+            if full {
+                key_object(r)
+            } else {
+                Value::from(r.key.token_hash.clone())
+            }
+        })
+        .collect();
+    Ok(Json(
+        json!({"keys": keys, "total_count": total, "current_page": page, "total_pages": pages}),
+    ))
 }
 
 /// Query of `/key/info`.
@@ -177,32 +163,27 @@ pub async fn info(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<InfoQuery>,
-) -> Response {
-    reply(
-        async {
-            let caller = state.gateway.auth.authenticate(&headers).await?;
-            let (asked, hash) = match (&query.key, &caller) {
-                (Some(given), _) => (given.clone(), resolve(given)),
-                (None, Caller::Key(own)) => (own.token_hash.clone(), own.token_hash.clone()),
-                (None, Caller::Master) => {
-                    return Err(ApiError::BadParam {
-                        message: "pass the key to look up as `?key=` (its hash or sk-…)".into(),
-                        param: "key",
-                    });
-                }
-            };
-            if let Caller::Key(own) = &caller
-                && own.token_hash != hash
-            {
-                return Err(ApiError::Forbidden(
-                    "a key may only read its own information".into(),
-                ));
-            }
-            let record = state.gateway.keys.record_by_hash(&hash).await?;
-            Ok(json!({"key": asked, "info": key_object(&record)}))
+) -> Reply {
+    let caller = state.gateway.auth.authenticate(&headers).await?;
+    let (asked, hash) = match (&query.key, &caller) {
+        (Some(given), _) => (given.clone(), resolve(given)),
+        (None, Caller::Key(own)) => (own.token_hash.clone(), own.token_hash.clone()),
+        (None, Caller::Master) => {
+            return Err(ApiError::BadParam {
+                message: "pass the key to look up as `?key=` (its hash or sk-…)".into(),
+                param: "key",
+            });
         }
-        .await,
-    )
+    };
+    if let Caller::Key(own) = &caller
+        && own.token_hash != hash
+    {
+        return Err(ApiError::Forbidden(
+            "a key may only read its own information".into(),
+        ));
+    }
+    let record = state.gateway.keys.record_by_hash(&hash).await?;
+    Ok(Json(json!({"key": asked, "info": key_object(&record)})))
 }
 
 fn changes(body: &Map<String, Value>) -> Result<KeyChanges, ApiError> {
@@ -246,32 +227,20 @@ fn key_field(body: &Map<String, Value>) -> Result<String, ApiError> {
 }
 
 /// `POST /key/update`: any generate field; `duration` recomputes `expires` from now.
-pub async fn update(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(
-        async {
-            master(&state, &headers).await?;
-            let body = json_object(&body)?;
-            let hash = key_field(&body)?;
-            let record = state
-                .gateway
-                .keys
-                .update(&hash, changes(&body)?)
-                .await
-                .map_err(alias_conflict)?;
-            state.gateway.auth.invalidate();
-            Ok(key_object(&record))
-        }
-        .await,
-    )
+pub async fn update(State(state): State<AppState>, body: Bytes) -> Reply {
+    let body = json_object(&body)?;
+    let hash = key_field(&body)?;
+    let record = state
+        .gateway
+        .keys
+        .update(&hash, changes(&body)?)
+        .await
+        .map_err(alias_conflict)?;
+    state.gateway.auth.invalidate();
+    Ok(Json(key_object(&record)))
 }
 
-async fn set_blocked(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &[u8],
-    blocked: bool,
-) -> Result<Value, ApiError> {
-    master(state, headers).await?;
+async fn set_blocked(state: &AppState, body: &[u8], blocked: bool) -> Reply {
     let body = json_object(body)?;
     let hash = key_field(&body)?;
     let change = KeyChanges {
@@ -280,81 +249,57 @@ async fn set_blocked(
     };
     let record = state.gateway.keys.update(&hash, change).await?;
     state.gateway.auth.invalidate();
-    Ok(key_object(&record))
+    Ok(Json(key_object(&record)))
 }
 
 /// `POST /key/block`.
-pub async fn block(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(set_blocked(&state, &headers, &body, true).await)
+pub async fn block(State(state): State<AppState>, body: Bytes) -> Reply {
+    set_blocked(&state, &body, true).await
 }
 
 /// `POST /key/unblock`.
-pub async fn unblock(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(set_blocked(&state, &headers, &body, false).await)
+pub async fn unblock(State(state): State<AppState>, body: Bytes) -> Reply {
+    set_blocked(&state, &body, false).await
 }
 
 /// `POST /key/delete` (and `DELETE`): `{"keys": [...]}`, `{"key_aliases": [...]}` or `{"key": ...}`.
-pub async fn delete(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(
-        async {
-            master(&state, &headers).await?;
-            let body = json_object(&body)?;
-            let mut given = strings(body.get("keys"), "keys")?;
-            if let Some(one) = string(body.get("key"), "key")? {
-                given.push(one);
-            }
-            let aliases = strings(body.get("key_aliases"), "key_aliases")?;
-            if given.is_empty() && aliases.is_empty() {
-                return Err(ApiError::BadParam {
-                    message: "name the keys to delete in `keys` or `key_aliases`".into(),
-                    param: "keys",
-                });
-            }
-            let hashes: Vec<String> = given.iter().map(|k| resolve(k)).collect();
-            let deleted = state.gateway.keys.delete(&hashes, &aliases).await?;
-            state.gateway.auth.invalidate();
-            if deleted.is_empty() {
-                return Err(ApiError::NotFound("none of the named keys exist".into()));
-            }
-            Ok(json!({"deleted_keys": deleted}))
-        }
-        .await,
-    )
+pub async fn delete(State(state): State<AppState>, body: Bytes) -> Reply {
+    let body = json_object(&body)?;
+    let mut given = strings(body.get("keys"), "keys")?;
+    if let Some(one) = string(body.get("key"), "key")? {
+        given.push(one);
+    }
+    let aliases = strings(body.get("key_aliases"), "key_aliases")?;
+    if given.is_empty() && aliases.is_empty() {
+        return Err(ApiError::BadParam {
+            message: "name the keys to delete in `keys` or `key_aliases`".into(),
+            param: "keys",
+        });
+    }
+    let hashes: Vec<String> = given.iter().map(|k| resolve(k)).collect();
+    let deleted = state.gateway.keys.delete(&hashes, &aliases).await?;
+    state.gateway.auth.invalidate();
+    if deleted.is_empty() {
+        return Err(ApiError::NotFound("none of the named keys exist".into()));
+    }
+    Ok(Json(json!({"deleted_keys": deleted})))
 }
 
-async fn regenerate_hash(
-    state: &AppState,
-    headers: &HeaderMap,
-    hash: &str,
-) -> Result<Value, ApiError> {
-    master(state, headers).await?;
+async fn regenerate_hash(state: &AppState, hash: &str) -> Reply {
     let issued = state.gateway.keys.regenerate(hash).await?;
     state.gateway.auth.invalidate();
     let mut answer = key_object(&issued.record);
     answer["key"] = Value::from(issued.plaintext);
-    Ok(answer)
+    Ok(Json(answer))
 }
 
 /// `POST /key/regenerate` `{"key": ...}`: a new secret, the same settings.
-pub async fn regenerate(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    reply(
-        async {
-            let body = json_object(&body)?;
-            regenerate_hash(&state, &headers, &key_field(&body)?).await
-        }
-        .await,
-    )
+pub async fn regenerate(State(state): State<AppState>, body: Bytes) -> Reply {
+    let body = json_object(&body)?;
+    regenerate_hash(&state, &key_field(&body)?).await
 }
 
 /// `POST /key/{key}/regenerate`.
-pub async fn regenerate_path(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(key): Path<String>,
-) -> Response {
-    reply(regenerate_hash(&state, &headers, &resolve(&key)).await)
+pub async fn regenerate_path(State(state): State<AppState>, Path(key): Path<String>) -> Reply {
+    regenerate_hash(&state, &resolve(&key)).await
 }

@@ -15,15 +15,15 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::Caller;
-use super::client::{BodyError, Outgoing};
-use super::registry::{Deployment, ModelRoute};
-use super::upstream::{self, Accounting, Answer};
-use super::usage::{estimate_tokens, prompt_chars};
+use super::REQUEST_ID;
 use crate::error::ApiError;
+use crate::gateway::auth::Caller;
+use crate::gateway::client::{BodyError, Outgoing};
+use crate::gateway::registry::{Deployment, ModelRoute};
+use crate::gateway::upstream::{self, Accounting, Answer};
+use crate::gateway::usage::{estimate_tokens, prompt_chars};
 use crate::ledger::Outcome;
 use crate::quota::Permit;
-use crate::router::REQUEST_ID;
 use crate::state::AppState;
 
 /// The OpenAI operations the gateway forwards.
@@ -216,7 +216,7 @@ fn worst_case_cost(
         .iter()
         .find_map(|field| request.get(*field).and_then(Value::as_u64))
         .unwrap_or(default_max_tokens);
-    super::usage::cost_nanos(
+    crate::gateway::usage::cost_nanos(
         prompt_estimate,
         max_tokens,
         model.input_price_nanos,
@@ -289,7 +289,7 @@ fn has_session_cookie(headers: &HeaderMap) -> bool {
 /// user's playground key (the user's subscriptions, limits and budget; its own ledger rows).
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let gateway = &state.gateway;
-    if super::auth::presented_key(headers).is_some() || !has_session_cookie(headers) {
+    if crate::gateway::auth::presented_key(headers).is_some() || !has_session_cookie(headers) {
         return gateway.auth.authenticate(headers).await;
     }
     let identity = &state.identity;
@@ -648,33 +648,4 @@ async fn convert_inner(
     })
     .await?;
     whole_response(answer, accounting, stamp).await
-}
-
-/// `GET /metrics`: Prometheus text format, for scrapers inside the cluster.
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state.gateway.metrics.render();
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
-}
-
-/// `POST /admin/reload` (master key): re-read the configuration's `[[models]]` and apply them.
-pub async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let result = async {
-        state.gateway.auth.require_master(&headers).await?;
-        let changed = crate::run::reload_models(&state)
-            .await
-            .map_err(|error| ApiError::BadRequest(format!("reload failed: {error}")))?;
-        let models = state.gateway.registry.snapshot().models.len();
-        Ok::<_, ApiError>(Json(
-            json!({"reloaded": true, "changed": changed, "models": models}),
-        ))
-    }
-    .await;
-    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
 }

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use schema::identity::NewSession;
 use serde::Deserialize;
 
-use super::oidc::OidcError;
+use crate::identity::oidc::OidcError;
 use crate::state::AppState;
 
 /// `GET /auth/login?redirect=/path`.

@@ -3,8 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use schema::catalog::{
     DeclaredDeployment, DeclaredModel, ModelWithDeployments, Registered, Registration,
@@ -12,16 +10,13 @@ use schema::catalog::{
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::Reply;
 use super::lenient::{int, string};
 use crate::error::{ApiError, json_object};
 use crate::state::AppState;
 
 /// Providers a `litellm_params.model` prefix may name.
 const PROVIDERS: [&str; 3] = ["openai", "hosted_vllm", "docling"];
-
-fn reply(result: Result<Value, ApiError>) -> Response {
-    result.map_or_else(IntoResponse::into_response, |v| Json(v).into_response())
-}
 
 fn required<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, ApiError> {
     map.get(field)
@@ -200,153 +195,142 @@ async fn reload(state: &AppState) -> Result<(), ApiError> {
 }
 
 /// `POST /model/new`: one deployment; the same name with another `api_base` adds a cluster.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(
-        async {
-            state.gateway.auth.require_master(&headers).await?;
-            let body = json_object(&body)?;
-            let registration = registration(&state, &body)?;
-            let name = registration.model.name.clone();
-            let outcome = state
-                .gateway
-                .registry
-                .catalog()
-                .register(registration)
-                .await?;
-            reload(&state).await?;
-            let (id, created) = match outcome {
-                Registered::Created(id) => (id, true),
-                Registered::Unchanged(id) => (id, false),
-            };
-            let mut params = body.get("litellm_params").cloned().unwrap_or(Value::Null);
-            if let Some(params) = params.as_object_mut() {
-                params.remove("api_key");
-            }
-            Ok(
-                json!({"model_id": id, "model_name": name, "created": created,
-                  "litellm_params": params, "model_info": {"id": id}}),
-            )
-        }
-        .await,
-    )
+pub async fn create(State(state): State<AppState>, body: Bytes) -> Reply {
+    let body = json_object(&body)?;
+    let registration = registration(&state, &body)?;
+    let name = registration.model.name.clone();
+    let outcome = state
+        .gateway
+        .registry
+        .catalog()
+        .register(registration)
+        .await?;
+    reload(&state).await?;
+    let (id, created) = match outcome {
+        Registered::Created(id) => (id, true),
+        Registered::Unchanged(id) => (id, false),
+    };
+    let mut params = body.get("litellm_params").cloned().unwrap_or(Value::Null);
+    if let Some(params) = params.as_object_mut() {
+        params.remove("api_key");
+    }
+    Ok(Json(
+        json!({"model_id": id, "model_name": name, "created": created,
+          "litellm_params": params, "model_info": {"id": id}}),
+    ))
 }
 
 /// `GET /model/info` (and `/v1/model/info`): every deployment of every model, never paged.
-pub async fn info(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    reply(
-        async {
-            state.gateway.auth.require_master(&headers).await?;
-            let models = state
-                .gateway
-                .registry
-                .catalog()
-                .models_with_deployments()
-                .await?;
-            Ok(json!({"data": entries(&models)}))
-        }
-        .await,
-    )
+pub async fn info(State(state): State<AppState>) -> Reply {
+    let models = state
+        .gateway
+        .registry
+        .catalog()
+        .models_with_deployments()
+        .await?;
+    Ok(Json(json!({"data": entries(&models)})))
 }
 
 /// `POST /model/delete` `{"id": "<model_info.id>"}`.
-pub async fn delete(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(
-        async {
-            state.gateway.auth.require_master(&headers).await?;
-            let body = json_object(&body)?;
-            let id = required(&body, "id")?;
-            let id = Uuid::parse_str(id).map_err(|_| ApiError::BadParam {
-                message: "`id` must be a model id from /model/info (`model_info.id`)".into(),
-                param: "id",
-            })?;
-            let name = state
-                .gateway
-                .registry
-                .catalog()
-                .delete_deployment(id)
-                .await?;
-            reload(&state).await?;
-            Ok(json!({"message": format!("deleted a deployment of `{name}`"), "id": id}))
-        }
-        .await,
-    )
+pub async fn delete(State(state): State<AppState>, body: Bytes) -> Reply {
+    let body = json_object(&body)?;
+    let id = required(&body, "id")?;
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::BadParam {
+        message: "`id` must be a model id from /model/info (`model_info.id`)".into(),
+        param: "id",
+    })?;
+    let name = state
+        .gateway
+        .registry
+        .catalog()
+        .delete_deployment(id)
+        .await?;
+    reload(&state).await?;
+    Ok(Json(
+        json!({"message": format!("deleted a deployment of `{name}`"), "id": id}),
+    ))
 }
 
 /// `POST` or `PATCH /model/{id}/update`: `litellm_params` (`api_base`, `api_key`, `model`,
 /// `rpm`, `tpm`) and `model_info` prices and `max_tokens` of a registered deployment.
 pub async fn update(
     State(state): State<AppState>,
-    headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
     body: Bytes,
-) -> Response {
-    reply(
-        async {
-            state.gateway.auth.require_master(&headers).await?;
-            let id = Uuid::parse_str(&id).map_err(|_| ApiError::BadParam {
-                message: "the path must hold a model id from /model/info (`model_info.id`)".into(),
-                param: "id",
-            })?;
-            let body = json_object(&body)?;
-            let empty = Map::new();
-            let params = body
-                .get("litellm_params")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            let info = body
-                .get("model_info")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            let api_base = string(params.get("api_base"), "api_base")?
-                .map(|b| b.trim_end_matches('/').to_owned());
-            if api_base
-                .as_ref()
-                .is_some_and(|b| !(b.starts_with("http://") || b.starts_with("https://")))
-            {
-                return Err(ApiError::BadParam {
-                    message: "`litellm_params.api_base` must be an http:// or https:// URL".into(),
-                    param: "api_base",
-                });
-            }
-            let backend = string(params.get("model"), "model")?.map(|m| {
-                m.split_once('/')
-                    .filter(|(p, _)| PROVIDERS.contains(p))
-                    .map_or(m.clone(), |(_, rest)| rest.to_owned())
-            });
-            let changes = schema::catalog::DeploymentChanges {
-                api_base,
-                backend_model: backend,
-                credentials_encrypted: string(params.get("api_key"), "api_key")?
-                    .map(|k| state.gateway.registry.seal(&k)),
-                rpm_limit: super::lenient::present(params, "rpm")
-                    .map(|v| int(v, "rpm"))
-                    .transpose()?,
-                tpm_limit: super::lenient::present(params, "tpm")
-                    .map(|v| int(v, "tpm"))
-                    .transpose()?,
-                input_price_nanos: info
-                    .get("input_cost_per_token")
-                    .map(|_| price(info, "input_cost_per_token"))
-                    .transpose()?,
-                output_price_nanos: info
-                    .get("output_cost_per_token")
-                    .map(|_| price(info, "output_cost_per_token"))
-                    .transpose()?,
-                context_length: super::lenient::present(info, "max_tokens")
-                    .map(|v| int(v, "max_tokens"))
-                    .transpose()?,
-            };
-            state
-                .gateway
-                .registry
-                .catalog()
-                .update_deployment(id, changes)
-                .await?;
-            reload(&state).await?;
-            Ok(json!({"model_id": id, "updated": true}))
-        }
-        .await,
-    )
+) -> Reply {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::BadParam {
+        message: "the path must hold a model id from /model/info (`model_info.id`)".into(),
+        param: "id",
+    })?;
+    let body = json_object(&body)?;
+    let empty = Map::new();
+    let params = body
+        .get("litellm_params")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let info = body
+        .get("model_info")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let api_base =
+        string(params.get("api_base"), "api_base")?.map(|b| b.trim_end_matches('/').to_owned());
+    if api_base
+        .as_ref()
+        .is_some_and(|b| !(b.starts_with("http://") || b.starts_with("https://")))
+    {
+        return Err(ApiError::BadParam {
+            message: "`litellm_params.api_base` must be an http:// or https:// URL".into(),
+            param: "api_base",
+        });
+    }
+    let backend = string(params.get("model"), "model")?.map(|m| {
+        m.split_once('/')
+            .filter(|(p, _)| PROVIDERS.contains(p))
+            .map_or(m.clone(), |(_, rest)| rest.to_owned())
+    });
+    let changes = schema::catalog::DeploymentChanges {
+        api_base,
+        backend_model: backend,
+        credentials_encrypted: string(params.get("api_key"), "api_key")?
+            .map(|k| state.gateway.registry.seal(&k)),
+        rpm_limit: super::lenient::present(params, "rpm")
+            .map(|v| int(v, "rpm"))
+            .transpose()?,
+        tpm_limit: super::lenient::present(params, "tpm")
+            .map(|v| int(v, "tpm"))
+            .transpose()?,
+        input_price_nanos: info
+            .get("input_cost_per_token")
+            .map(|_| price(info, "input_cost_per_token"))
+            .transpose()?,
+        output_price_nanos: info
+            .get("output_cost_per_token")
+            .map(|_| price(info, "output_cost_per_token"))
+            .transpose()?,
+        context_length: super::lenient::present(info, "max_tokens")
+            .map(|v| int(v, "max_tokens"))
+            .transpose()?,
+    };
+    state
+        .gateway
+        .registry
+        .catalog()
+        .update_deployment(id, changes)
+        .await?;
+    reload(&state).await?;
+    Ok(Json(json!({"model_id": id, "updated": true})))
+}
+
+/// `POST /admin/reload`: re-read the configuration's `[[models]]` and apply them.
+pub async fn reload_config(State(state): State<AppState>) -> Reply {
+    let changed = state
+        .reload_models()
+        .await
+        .map_err(|error| ApiError::BadRequest(format!("reload failed: {error}")))?;
+    let models = state.gateway.registry.snapshot().models.len();
+    Ok(Json(
+        json!({"reloaded": true, "changed": changed, "models": models}),
+    ))
 }
 
 #[cfg(test)]

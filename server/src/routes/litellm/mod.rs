@@ -1,7 +1,7 @@
 //! The LiteLLM-compatible admin REST API (`../shared/contracts/litellm-admin.md`), so the
 //! provisioning automation that already exists keeps working with only the URL changed.
 //! Every route here needs the master key (one check on the whole group), except `/key/info`
-//! for a key's own information.
+//! for a key's own information. Switchyard's own `POST /admin/reload` sits in the same group.
 
 mod audit;
 mod health;
@@ -11,13 +11,19 @@ mod models;
 mod spend;
 mod users;
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Json, Router};
 
+use serde_json::Value;
+
+use crate::error::ApiError;
 use crate::state::AppState;
+
+/// What every admin handler answers: a JSON body, or the LiteLLM-shaped error envelope.
+pub type Reply = Result<Json<Value>, ApiError>;
 
 /// The admin routes: deny by default. Every route is the master key's, checked once for the
 /// whole group before any handler runs (or reads a body); the one exception, a key reading its
@@ -46,6 +52,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/spend/logs", get(spend::logs))
         .route("/global/spend", get(spend::global))
         .route("/health", get(health::health))
+        .route("/admin/reload", post(models::reload_config))
         .route_layer(from_fn_with_state(state.clone(), require_master));
     // The exceptions: a virtual key may read its own information (the handler checks that
     // it reads no other key's); the master key reads any.
