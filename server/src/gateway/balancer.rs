@@ -1,68 +1,14 @@
 //! Choosing a deployment: weighted random among healthy ones across clusters, skipping those
 //! cooling down after failures or full of parallel requests. State is per replica.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use rand::Rng;
 use uuid::Uuid;
 
-use super::registry::Deployment;
-
-/// Milliseconds since this process started (a monotonic clock for atomics).
-pub fn now_ms() -> u64 {
-    static START: OnceLock<Instant> = OnceLock::new();
-    let start = START.get_or_init(Instant::now);
-    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// Live state of one deployment, kept across registry reloads.
-#[derive(Debug)]
-pub struct DeploymentState {
-    /// Result of the last background health check (true until one fails).
-    healthy: AtomicBool,
-    /// Until when (in [`now_ms`]) the deployment is left out of routing.
-    cooldown_until: AtomicU64,
-    /// Times of recent failures, for the cooldown window.
-    failures: Mutex<VecDeque<u64>>,
-    /// Requests in flight on this replica.
-    in_flight: AtomicU32,
-}
-
-impl Default for DeploymentState {
-    fn default() -> Self {
-        Self {
-            healthy: AtomicBool::new(true),
-            cooldown_until: AtomicU64::new(0),
-            failures: Mutex::new(VecDeque::new()),
-            in_flight: AtomicU32::new(0),
-        }
-    }
-}
-
-impl DeploymentState {
-    /// Whether the last health check passed.
-    pub fn is_healthy(&self) -> bool {
-        self.healthy.load(Ordering::Relaxed)
-    }
-
-    /// Records a health-check result.
-    pub fn set_healthy(&self, healthy: bool) {
-        self.healthy.store(healthy, Ordering::Relaxed);
-    }
-
-    /// Whether the deployment is cooling down at `now`.
-    pub fn cooling(&self, now: u64) -> bool {
-        self.cooldown_until.load(Ordering::Relaxed) > now
-    }
-
-    /// Requests in flight.
-    pub fn in_flight(&self) -> u32 {
-        self.in_flight.load(Ordering::Relaxed)
-    }
-}
+use super::deployment::{Deployment, DeploymentState, now_ms};
 
 /// A held parallel-request slot on a deployment; released on drop.
 #[derive(Debug)]
@@ -173,7 +119,7 @@ fn weighted<'a>(pool: &[&'a Arc<Deployment>]) -> Option<&'a Arc<Deployment>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::registry::tests::deployment;
+    use crate::gateway::deployment::tests::deployment;
 
     fn balancer() -> Balancer {
         Balancer {

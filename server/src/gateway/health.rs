@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::balancer::now_ms;
+use super::deployment::now_ms;
 use super::registry::Registry;
 use crate::metrics::{DeploymentLabels, Metrics};
 

@@ -1,11 +1,15 @@
 //! The OpenAI-compatible `/v1` gateway: authenticate, find the model, pick a deployment on
 //! some cluster, forward, relay the answer, and account for it.
 
+pub mod accounting;
 pub mod auth;
 pub mod balancer;
 pub mod client;
+pub mod deployment;
+pub mod forward;
 pub mod health;
 pub mod registry;
+pub mod relay;
 pub mod servers;
 pub mod sse;
 pub mod tls;

@@ -8,53 +8,11 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use schema::catalog::{CatalogService, DeclaredDeployment, DeclaredModel};
-use secrecy::SecretString;
 use uuid::Uuid;
 
-use super::balancer::DeploymentState;
+use super::deployment::{Deployment, DeploymentState, ModelRoute, now_ms, split_base};
 use crate::config::{GatewayConfig, ModelConfig};
 use crate::secrets::CredentialCipher;
-
-/// One deployment, ready to be called.
-#[derive(Debug)]
-pub struct Deployment {
-    pub id: Uuid,
-    pub cluster: String,
-    /// The OpenAI base URL without a trailing `/` (`https://host/v1`).
-    pub base: String,
-    /// The server's root: `base` without a trailing `/v1` (for `/health`, `/tokenize`, Docling).
-    pub origin: String,
-    pub backend_model: String,
-    pub api_key: Option<SecretString>,
-    pub weight: u32,
-    pub first_byte_timeout: Duration,
-    pub total_timeout: Duration,
-    pub max_parallel: Option<u32>,
-    /// Health, cooldown and in-flight counts, shared across reloads.
-    pub state: Arc<DeploymentState>,
-}
-
-/// A model and where it runs.
-#[derive(Debug)]
-pub struct ModelRoute {
-    pub id: Uuid,
-    pub name: String,
-    pub provider: String,
-    pub capabilities: Vec<String>,
-    pub context_length: Option<i64>,
-    pub input_price_nanos: i64,
-    pub output_price_nanos: i64,
-    /// Creation time (Unix seconds), for `/v1/models`.
-    pub created: i64,
-    pub deployments: Vec<Arc<Deployment>>,
-}
-
-impl ModelRoute {
-    /// Whether the model converts documents (a Docling deployment).
-    pub fn converts_documents(&self) -> bool {
-        self.provider == "docling" || self.capabilities.iter().any(|c| c == "document_conversion")
-    }
-}
 
 /// One consistent view of the catalog.
 #[derive(Debug, Default)]
@@ -86,15 +44,8 @@ impl schema::catalog::DeploymentHealth for Registry {
     fn healthy(&self, deployment: Uuid) -> Option<bool> {
         let states = self.states.lock().ok()?;
         let state = states.get(&deployment)?;
-        Some(state.is_healthy() && !state.cooling(super::balancer::now_ms()))
+        Some(state.is_healthy() && !state.cooling(now_ms()))
     }
-}
-
-/// `base` without a trailing `/` and its origin without a trailing `/v1`.
-pub fn split_base(api_base: &str) -> (String, String) {
-    let base = api_base.trim_end_matches('/').to_owned();
-    let origin = base.strip_suffix("/v1").unwrap_or(&base).to_owned();
-    (base, origin)
 }
 
 fn millis(ms: i64) -> Duration {
@@ -267,40 +218,5 @@ impl Registry {
             Ok(_) => {}
             Err(error) => tracing::debug!(%error, "cannot read the registry version"),
         }
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    /// A deployment for routing tests.
-    pub(crate) fn deployment(cluster: &str, weight: u32) -> Arc<Deployment> {
-        let (base, origin) = split_base("http://127.0.0.1:1/v1/");
-        Arc::new(Deployment {
-            id: Uuid::new_v4(),
-            cluster: cluster.into(),
-            base,
-            origin,
-            backend_model: "m".into(),
-            api_key: None,
-            weight,
-            first_byte_timeout: Duration::from_secs(1),
-            total_timeout: Duration::from_secs(1),
-            max_parallel: None,
-            state: Arc::default(),
-        })
-    }
-
-    #[test]
-    fn bases_and_origins_are_normalised() {
-        assert_eq!(
-            split_base("https://host/v1/"),
-            ("https://host/v1".into(), "https://host".into())
-        );
-        assert_eq!(
-            split_base("http://docling:5001"),
-            ("http://docling:5001".into(), "http://docling:5001".into())
-        );
     }
 }

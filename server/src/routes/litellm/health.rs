@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::Reply;
 use crate::error::ApiError;
-use crate::gateway::balancer::now_ms;
+use crate::gateway::deployment::now_ms;
 use crate::state::AppState;
 
 /// Query of `/health`.

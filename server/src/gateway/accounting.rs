@@ -1,0 +1,152 @@
+//! What one request cost, recorded once however it ends: the ledger event, the quota permit
+//! settled with the actual tokens and spend, and the request's metrics.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use super::auth::Caller;
+use super::deployment::{Deployment, ModelRoute};
+use super::sse::Usage;
+use super::usage::cost_nanos;
+use crate::ledger::{Ledger, Outcome, SpendEvent};
+use crate::metrics::{Metrics, ModelLabels, ProxyLabels, RequestLabels};
+use crate::quota::Permit;
+
+/// What the ledger needs to know about a request before it ends.
+pub struct Accounting {
+    pub ledger: Ledger,
+    pub metrics: Arc<Metrics>,
+    /// Who made the request.
+    pub caller: Caller,
+    pub request_id: String,
+    pub model: Arc<ModelRoute>,
+    pub call_type: &'static str,
+    pub started: Instant,
+    pub started_at: chrono::DateTime<Utc>,
+    /// Estimated prompt tokens, used when the model server reports no usage.
+    pub prompt_estimate: u64,
+    /// The request's hold on its quotas, settled with the actual usage when recorded.
+    pub permit: std::sync::Mutex<Option<Permit>>,
+    /// When the request went to the deployment that answered.
+    pub sent: std::sync::OnceLock<Instant>,
+}
+
+impl Accounting {
+    /// Records the request's spend.
+    pub fn record(
+        &self,
+        deployment: Option<&Deployment>,
+        usage: Option<Usage>,
+        completion_estimate: u64,
+        outcome: Outcome,
+        http_status: u16,
+        ttft: Option<Duration>,
+    ) {
+        let (prompt, completion, estimated) = match usage {
+            Some(usage) => (usage.prompt_tokens, usage.completion_tokens, false),
+            None if outcome == Outcome::Failure => (0, 0, false),
+            None => (self.prompt_estimate, completion_estimate, true),
+        };
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let cost = cost_nanos(
+            prompt,
+            completion,
+            self.model.input_price_nanos,
+            self.model.output_price_nanos,
+        );
+        self.count(prompt, completion, cost, http_status, ttft);
+        if let Some(mut permit) = self.permit.lock().ok().and_then(|mut p| p.take()) {
+            permit.record(prompt.saturating_add(completion), cost);
+        }
+        self.ledger.record(SpendEvent {
+            request_id: self.request_id.clone(),
+            key_id: self.caller.key().map(|k| k.id),
+            key_hash: self.caller.key().map(|k| k.token_hash.clone()),
+            user_id: self.caller.key().and_then(|k| k.owner),
+            model: self.model.name.clone(),
+            deployment_id: deployment.map(|d| d.id),
+            cluster: deployment.map(|d| d.cluster.clone()),
+            call_type: self.call_type,
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            estimated,
+            cost_nanos: cost,
+            outcome,
+            http_status,
+            started_at: self.started_at,
+            ended_at: Utc::now(),
+            ttft_ms: ttft.map(millis),
+            duration_ms: millis(self.started.elapsed()),
+        });
+    }
+}
+
+impl Accounting {
+    /// Moves the request, token, spend and latency metrics.
+    fn count(
+        &self,
+        prompt: u64,
+        completion: u64,
+        cost: i64,
+        http_status: u16,
+        ttft: Option<Duration>,
+    ) {
+        let metrics = &self.metrics;
+        let model = self.model.name.clone();
+        let status = ProxyLabels {
+            model: model.clone(),
+            status_code: http_status.to_string(),
+        };
+        metrics.proxy_total_requests.get_or_create(&status).inc();
+        if http_status >= 400 {
+            metrics.proxy_failed_requests.get_or_create(&status).inc();
+        }
+        let key = self.caller.key();
+        let labels = RequestLabels {
+            hashed_api_key: key.map(|k| k.token_hash.clone()).unwrap_or_default(),
+            api_key_alias: key.and_then(|k| k.alias.clone()).unwrap_or_default(),
+            model: model.clone(),
+            user: key.and_then(|k| k.user_id.clone()).unwrap_or_default(),
+        };
+        metrics.requests.get_or_create(&labels).inc();
+        metrics.input_tokens.get_or_create(&labels).inc_by(prompt);
+        metrics
+            .output_tokens
+            .get_or_create(&labels)
+            .inc_by(completion);
+        metrics
+            .total_tokens
+            .get_or_create(&labels)
+            .inc_by(prompt + completion);
+        // Nano-units to currency units; the metric is a float by convention, the ledger exact.
+        metrics
+            .spend
+            .get_or_create(&labels)
+            .inc_by(cost as f64 / 1e9);
+        let by_model = ModelLabels { model };
+        metrics
+            .request_total_latency
+            .get_or_create(&by_model)
+            .observe(self.started.elapsed().as_secs_f64());
+        if let Some(sent) = self.sent.get() {
+            let api = sent.elapsed();
+            let overhead = self.started.elapsed().saturating_sub(api);
+            metrics
+                .llm_api_latency
+                .get_or_create(&by_model)
+                .observe(api.as_secs_f64());
+            metrics
+                .overhead_latency
+                .get_or_create(&by_model)
+                .observe(overhead.as_secs_f64());
+        }
+        if let Some(ttft) = ttft {
+            metrics
+                .time_to_first_token
+                .get_or_create(&by_model)
+                .observe(ttft.as_secs_f64());
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! The forwarding pipeline of one request, start to end: find the model, check that the
+//! caller may use it, reserve its worst-case cost (admit), dispatch it to a deployment, and
+//! account for the answer. It returns what the answer is; the HTTP surface (`routes::v1`)
+//! turns that into a response.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use bytes::Bytes;
+use chrono::Utc;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+
+use super::Gateway;
+use super::accounting::Accounting;
+use super::auth::Caller;
+use super::client::{BodyError, Outgoing};
+use super::deployment::{Deployment, ModelRoute};
+use super::relay::{RelayStream, relay, whole_usage};
+use super::upstream::{self, Answer};
+use super::usage::{cost_nanos, estimate_tokens, prompt_chars};
+use crate::error::ApiError;
+use crate::ledger::Outcome;
+use crate::quota::Permit;
+
+/// The OpenAI operations the gateway forwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Chat,
+    Completion,
+    Embeddings,
+    Tokenize,
+}
+
+impl Operation {
+    fn call_type(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Completion => "completion",
+            Self::Embeddings => "embeddings",
+            Self::Tokenize => "tokenize",
+        }
+    }
+
+    fn url(self, deployment: &Deployment) -> String {
+        match self {
+            Self::Chat => format!("{}/chat/completions", deployment.base),
+            Self::Completion => format!("{}/completions", deployment.base),
+            Self::Embeddings => format!("{}/embeddings", deployment.base),
+            // vLLM serves tokenize at its root, not under /v1.
+            Self::Tokenize => format!("{}/tokenize", deployment.origin),
+        }
+    }
+
+    fn streams(self) -> bool {
+        matches!(self, Self::Chat | Self::Completion)
+    }
+}
+
+/// One request as the pipeline sees it, and what it learns on the way (which the answer's
+/// headers report, whether it succeeds or not).
+#[derive(Debug)]
+pub struct Trace {
+    /// The server-minted id of this request.
+    pub request_id: String,
+    pub started: Instant,
+    /// The model's public name, once known.
+    pub model: Option<String>,
+    /// The cluster of the deployment that answered.
+    pub cluster: Option<String>,
+    /// How long the model server took, once it answered.
+    pub upstream_ms: Option<u128>,
+    /// The caller's rate-limit headroom as `x-ratelimit-*` header values.
+    pub rate_headers: Vec<(&'static str, String)>,
+}
+
+impl Trace {
+    /// A request starting now.
+    pub fn new(request_id: String) -> Self {
+        Self {
+            request_id,
+            started: Instant::now(),
+            model: None,
+            cluster: None,
+            upstream_ms: None,
+            rate_headers: Vec::new(),
+        }
+    }
+}
+
+/// What the model server answered.
+pub enum Reply {
+    /// A whole answer, passed on unchanged.
+    Whole {
+        status: StatusCode,
+        content_type: HeaderValue,
+        body: Bytes,
+    },
+    /// Server-Sent Events, relayed as they arrive.
+    Stream {
+        status: StatusCode,
+        events: RelayStream,
+    },
+}
+
+/// The error for a model name that is not in the catalog.
+pub fn unknown_model(name: &str) -> ApiError {
+    let shown: String = name.chars().take(200).collect();
+    ApiError::NotFound(format!(
+        "model `{shown}` does not exist; GET /v1/models lists the models you can use"
+    ))
+}
+
+/// 403 unless the caller's key lists the model (or reaches every model).
+fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
+    if caller.may_use(&model.name) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "this API key may not use model `{}`; GET /v1/models lists the models it can use",
+            model.name
+        )))
+    }
+}
+
+/// The most a request can cost: its estimated prompt and the completion tokens it may ask for.
+fn worst_case_cost(
+    request: &serde_json::Map<String, Value>,
+    model: &ModelRoute,
+    prompt_estimate: u64,
+    default_max_tokens: u64,
+) -> i64 {
+    let max_tokens = ["max_completion_tokens", "max_tokens"]
+        .iter()
+        .find_map(|field| request.get(*field).and_then(Value::as_u64))
+        .unwrap_or(default_max_tokens);
+    cost_nanos(
+        prompt_estimate,
+        max_tokens,
+        model.input_price_nanos,
+        model.output_price_nanos,
+    )
+}
+
+/// The request for `deployment`: its URL and credential with `body`.
+fn outgoing(
+    deployment: &Deployment,
+    url: String,
+    content_type: HeaderValue,
+    body: Bytes,
+) -> Outgoing<'_> {
+    Outgoing {
+        url,
+        content_type,
+        bearer: deployment.api_key.as_ref().map(|key| key.expose_secret()),
+        body,
+    }
+}
+
+impl Gateway {
+    /// Forwards an OpenAI request (`body`, a JSON object already read) for `caller`.
+    pub async fn forward(
+        &self,
+        caller: Caller,
+        body: Bytes,
+        operation: Operation,
+        trace: &mut Trace,
+    ) -> Result<Reply, ApiError> {
+        let mut request = crate::error::json_object(&body)?;
+        let name = request
+            .get("model")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                ApiError::BadRequest("`model` is required: name a model from GET /v1/models".into())
+            })?;
+        let model = self.registry.get(name).ok_or_else(|| unknown_model(name))?;
+        trace.model = Some(model.name.clone());
+        allowed(&caller, &model)?;
+
+        let streaming =
+            operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
+        let client_wants_usage = request
+            .get("stream_options")
+            .and_then(|o| o.get("include_usage"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        if streaming && !client_wants_usage {
+            // Ask for usage; the relay strips the usage-only chunk the client did not ask for.
+            let options = request.entry("stream_options").or_insert_with(|| json!({}));
+            match options {
+                Value::Object(map) => {
+                    map.insert("include_usage".into(), Value::Bool(true));
+                }
+                other => *other = json!({"include_usage": true}),
+            }
+        }
+        let prompt_estimate = estimate_tokens(prompt_chars(&request));
+        let completion_allowance = if operation.streams() {
+            self.quotas.default_max_tokens()
+        } else {
+            0
+        };
+        let reserve = worst_case_cost(&request, &model, prompt_estimate, completion_allowance);
+        let permit = self.admit(&caller, &model, reserve, trace).await?;
+        let accounting = self.accounting(
+            caller,
+            &model,
+            operation.call_type(),
+            prompt_estimate,
+            permit,
+            trace,
+        );
+
+        // The body each deployment gets: the client's bytes untouched when nothing changes
+        // (the common case), else re-serialised once per backend model name.
+        let rewrite = streaming && !client_wants_usage;
+        let bodies: std::sync::Mutex<Vec<(String, Bytes)>> = std::sync::Mutex::new(Vec::new());
+        let body_for = |deployment: &Deployment| -> Bytes {
+            if !rewrite && deployment.backend_model == model.name {
+                return body.clone();
+            }
+            let cached = |cache: &[(String, Bytes)]| {
+                cache
+                    .iter()
+                    .find(|(name, _)| *name == deployment.backend_model)
+                    .map(|(_, b)| b.clone())
+            };
+            if let Some(body) = bodies.lock().ok().and_then(|cache| cached(&cache)) {
+                return body;
+            }
+            let mut outgoing = request.clone();
+            outgoing.insert(
+                "model".into(),
+                Value::String(deployment.backend_model.clone()),
+            );
+            let body = Bytes::from(serde_json::to_vec(&outgoing).unwrap_or_default());
+            if let Ok(mut cache) = bodies.lock() {
+                cache.push((deployment.backend_model.clone(), body.clone()));
+            }
+            body
+        };
+        let json = HeaderValue::from_static("application/json");
+        let answer = self
+            .dispatch(&model, &accounting, trace, |deployment| {
+                outgoing(
+                    deployment,
+                    operation.url(deployment),
+                    json.clone(),
+                    body_for(deployment),
+                )
+            })
+            .await?;
+
+        if streaming {
+            trace.upstream_ms = Some(answer.sent.elapsed().as_millis());
+            let status =
+                StatusCode::from_u16(answer.response.status.as_u16()).unwrap_or(StatusCode::OK);
+            return Ok(Reply::Stream {
+                status,
+                events: relay(answer, accounting, !client_wants_usage),
+            });
+        }
+        whole(answer, accounting, trace).await
+    }
+
+    /// Forwards a Docling conversion (`POST /{version}/convert/{kind}`) to `model` (or the one
+    /// document-conversion model), JSON or multipart, the body untouched.
+    pub async fn convert(
+        &self,
+        caller: Caller,
+        body: Bytes,
+        content_type: HeaderValue,
+        path: &str,
+        model: Option<&str>,
+        trace: &mut Trace,
+    ) -> Result<Reply, ApiError> {
+        let model = self.docling_model(model)?;
+        trace.model = Some(model.name.clone());
+        allowed(&caller, &model)?;
+        let permit = self.admit(&caller, &model, 0, trace).await?;
+        let accounting = self.accounting(caller, &model, "convert", 0, permit, trace);
+        let answer = self
+            .dispatch(&model, &accounting, trace, |deployment| {
+                outgoing(
+                    deployment,
+                    format!("{}/{path}", deployment.origin),
+                    content_type.clone(),
+                    body.clone(),
+                )
+            })
+            .await?;
+        whole(answer, accounting, trace).await
+    }
+
+    fn docling_model(&self, wanted: Option<&str>) -> Result<Arc<ModelRoute>, ApiError> {
+        if let Some(name) = wanted {
+            let model = self.registry.get(name).ok_or_else(|| unknown_model(name))?;
+            return if model.converts_documents() {
+                Ok(model)
+            } else {
+                Err(ApiError::BadRequest(format!(
+                    "model `{name}` does not convert documents"
+                )))
+            };
+        }
+        let snapshot = self.registry.snapshot();
+        let mut docling = snapshot.models.values().filter(|m| m.converts_documents());
+        match (docling.next(), docling.next()) {
+            (Some(model), None) => Ok(model.clone()),
+            (None, _) => Err(ApiError::NotFound(
+                "no document-conversion model is registered".into(),
+            )),
+            (Some(_), Some(_)) => Err(ApiError::BadRequest(
+                "several document-conversion models exist: choose one with `?model=`".into(),
+            )),
+        }
+    }
+
+    /// Checks the caller's quotas for one request on `model`, reserving `reserve_nanos` of its
+    /// budgets; the permit (none for the master key or an unlimited key) is settled when the
+    /// request is recorded.
+    async fn admit(
+        &self,
+        caller: &Caller,
+        model: &ModelRoute,
+        reserve_nanos: i64,
+        trace: &mut Trace,
+    ) -> Result<Option<Permit>, ApiError> {
+        if !self.ledger.has_room() {
+            return Err(ApiError::Unavailable(
+                "spend cannot be recorded right now (the database is unavailable and the buffer \
+                 is full); retry in a few seconds"
+                    .into(),
+            ));
+        }
+        let Some(key) = caller.key() else {
+            return Ok(None);
+        };
+        let priced = model.input_price_nanos > 0 || model.output_price_nanos > 0;
+        let permit = self
+            .quotas
+            .admit(&trace.request_id, key, &model.name, priced, reserve_nanos)
+            .await?;
+        if let Some(permit) = &permit {
+            trace.rate_headers = permit.headroom.headers();
+        }
+        Ok(permit)
+    }
+
+    fn accounting(
+        &self,
+        caller: Caller,
+        model: &Arc<ModelRoute>,
+        call_type: &'static str,
+        prompt_estimate: u64,
+        permit: Option<Permit>,
+        trace: &Trace,
+    ) -> Accounting {
+        Accounting {
+            ledger: self.ledger.clone(),
+            metrics: self.metrics.clone(),
+            caller,
+            request_id: trace.request_id.clone(),
+            model: model.clone(),
+            call_type,
+            started: trace.started,
+            started_at: Utc::now(),
+            prompt_estimate,
+            permit: std::sync::Mutex::new(permit),
+            sent: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Sends to the model's deployments; a request that finds none answering is accounted as
+    /// a failure, one that does is marked with its cluster.
+    async fn dispatch(
+        &self,
+        model: &ModelRoute,
+        accounting: &Accounting,
+        trace: &mut Trace,
+        build: impl Fn(&Deployment) -> Outgoing<'_>,
+    ) -> Result<Answer, ApiError> {
+        let sent = upstream::send(
+            &self.upstream,
+            model,
+            &self.balancer,
+            &self.metrics,
+            self.max_retries,
+            build,
+        );
+        match sent.await {
+            Ok(answer) => {
+                // Set once: this is the only answer a request gets.
+                let _ = accounting.sent.set(answer.sent);
+                trace.cluster = Some(answer.deployment.cluster.clone());
+                Ok(answer)
+            }
+            Err(error) => {
+                let status = error.status_code().as_u16();
+                accounting.record(None, None, 0, Outcome::Failure, status, None);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Reads a whole answer and accounts for it.
+async fn whole(
+    answer: Answer,
+    accounting: Accounting,
+    trace: &mut Trace,
+) -> Result<Reply, ApiError> {
+    let Answer {
+        deployment,
+        slot,
+        response,
+        sent,
+    } = answer;
+    let status = response.status.as_u16();
+    let content_type = response.headers.get(header::CONTENT_TYPE).cloned();
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(error) => {
+            let error = if error == BodyError::Timeout {
+                ApiError::Timeout("the model server did not finish in time".into())
+            } else {
+                ApiError::BadGateway("the model server's answer broke off".into())
+            };
+            accounting.record(
+                Some(&deployment),
+                None,
+                0,
+                Outcome::Failure,
+                error.status_code().as_u16(),
+                None,
+            );
+            return Err(error);
+        }
+    };
+    drop(slot);
+    trace.upstream_ms = Some(sent.elapsed().as_millis());
+    let (usage, completion_estimate) = whole_usage(&body);
+    let usage = match (accounting.call_type, usage) {
+        // Tokenizing costs nothing and reports counts, not usage.
+        ("tokenize", _) => Some(Default::default()),
+        (_, usage) => usage,
+    };
+    accounting.record(
+        Some(&deployment),
+        usage,
+        completion_estimate,
+        Outcome::Success,
+        status,
+        None,
+    );
+    Ok(Reply::Whole {
+        status: StatusCode::from_u16(status).unwrap_or_default(),
+        content_type: content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),
+        body,
+    })
+}
