@@ -10,8 +10,6 @@ pub mod db;
 pub mod error;
 pub mod gateway;
 pub mod identity;
-pub mod ledger;
-pub mod live;
 pub mod metrics;
 pub mod periodic;
 pub mod quota;
@@ -19,6 +17,7 @@ pub mod router;
 pub mod routes;
 pub mod run;
 pub mod secrets;
+pub mod spend;
 pub mod state;
 pub mod telemetry;
 

@@ -23,10 +23,10 @@ use crate::gateway::servers::GatewayModelServers;
 use crate::gateway::{Gateway, GatewayParts};
 use crate::identity::Identity;
 use crate::identity::oidc::Oidc;
-use crate::ledger::Ledger;
 use crate::periodic::spawn_every;
 use crate::quota::{Quotas, RedisLimiter};
 use crate::secrets::CredentialCipher;
+use crate::spend::Ledger;
 use crate::state::{App, AppState};
 
 /// Runs `command` on a multi-threaded runtime.
@@ -58,7 +58,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let cache = config.redis_url.as_ref().map(Cache::new).transpose()?;
     let identity = identity(&config, &db)?;
     let hub = schema::live::LiveHub::new();
-    let live = crate::live::LiveFeed::start(hub.clone(), cache.as_ref().map(Cache::client));
+    let live = crate::spend::LiveFeed::start(hub.clone(), cache.as_ref().map(Cache::client));
     let cipher = CredentialCipher::from_config(
         config.gateway.credentials_key.as_ref(),
         config.master_key.as_ref(),
@@ -82,18 +82,14 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     });
     let (ledger_db, _) = db::connect_ledger(&config).await?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
-    let (ledger, ledger_writer) = Ledger::start(
-        ledger_db,
-        metrics.clone(),
-        &config.ledger,
-        Some(live.clone()),
-    )
-    .context("cannot start the spend ledger")?;
+    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger)
+        .context("cannot start the spend ledger")?;
     let quotas = quotas(&config, cache.as_ref(), metrics.clone())?;
     quotas.set_live(live.clone());
     let parts = GatewayParts {
         registry,
         ledger,
+        live,
         quotas,
         metrics,
         keys: schema::keys::KeyService::new(db.clone()),

@@ -10,13 +10,14 @@ use super::auth::Caller;
 use super::deployment::{Deployment, ModelRoute};
 use super::sse::Usage;
 use super::usage::cost_nanos;
-use crate::ledger::{Ledger, Outcome, SpendEvent};
 use crate::metrics::{Metrics, ModelLabels, ProxyLabels, RequestLabels};
 use crate::quota::Permit;
+use crate::spend::{Ledger, LiveFeed, Outcome, SpendEvent};
 
 /// What the ledger needs to know about a request before it ends.
 pub struct Accounting {
     pub ledger: Ledger,
+    pub live: Arc<LiveFeed>,
     pub metrics: Arc<Metrics>,
     /// Who made the request.
     pub caller: Caller,
@@ -60,7 +61,7 @@ impl Accounting {
         if let Some(mut permit) = self.permit.lock().ok().and_then(|mut p| p.take()) {
             permit.record(prompt.saturating_add(completion), cost);
         }
-        self.ledger.record(SpendEvent {
+        let event = SpendEvent {
             request_id: self.request_id.clone(),
             key_id: self.caller.key().map(|k| k.id),
             key_hash: self.caller.key().map(|k| k.token_hash.clone()),
@@ -79,7 +80,9 @@ impl Accounting {
             ended_at: Utc::now(),
             ttft_ms: ttft.map(millis),
             duration_ms: millis(self.started.elapsed()),
-        });
+        };
+        self.live.publish(&event);
+        self.ledger.record(event);
     }
 }
 

@@ -21,8 +21,8 @@ use super::relay::{RelayStream, relay, whole_usage};
 use super::upstream::{self, Answer};
 use super::usage::{cost_nanos, estimate_tokens, prompt_chars};
 use crate::error::ApiError;
-use crate::ledger::Outcome;
 use crate::quota::Permit;
+use crate::spend::Outcome;
 
 /// The OpenAI operations the gateway forwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,6 +359,7 @@ impl Gateway {
     ) -> Accounting {
         Accounting {
             ledger: self.ledger.clone(),
+            live: self.live.clone(),
             metrics: self.metrics.clone(),
             caller,
             request_id: trace.request_id.clone(),

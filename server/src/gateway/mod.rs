@@ -20,9 +20,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::quota::Quotas;
+use crate::spend::{Ledger, LiveFeed};
 use auth::Authenticator;
 use balancer::Balancer;
 use registry::Registry;
@@ -31,6 +31,7 @@ use registry::Registry;
 pub struct GatewayParts {
     pub registry: Arc<Registry>,
     pub ledger: Ledger,
+    pub live: Arc<LiveFeed>,
     pub quotas: Arc<Quotas>,
     pub metrics: Arc<Metrics>,
     pub keys: schema::keys::KeyService,
@@ -50,6 +51,8 @@ pub struct Gateway {
     pub client: reqwest::Client,
     /// Where settled requests are recorded.
     pub ledger: Ledger,
+    /// Where settled requests are shown live (GraphQL `spendUpdates`, every replica).
+    pub live: Arc<LiveFeed>,
     /// Rate limits, parallel slots and budgets.
     pub quotas: Arc<Quotas>,
     /// Who may call.
@@ -83,6 +86,7 @@ impl Gateway {
         let GatewayParts {
             registry,
             ledger,
+            live,
             quotas,
             metrics,
             keys,
@@ -109,6 +113,7 @@ impl Gateway {
             upstream: client::UpstreamClient::new(connect_timeout, trust.client_config()?),
             client,
             ledger,
+            live,
             quotas,
             auth: Arc::new(Authenticator::new(
                 config.master_key.as_ref(),

@@ -19,7 +19,7 @@ use super::deployment::Deployment;
 use super::sse::{self, Event, Splitter, Usage};
 use super::upstream::Answer;
 use super::usage::estimate_tokens;
-use crate::ledger::Outcome;
+use crate::spend::Outcome;
 
 /// Records the spend of a stream when it ends, however it ends (a client that goes away
 /// drops the stream, and with it this guard).

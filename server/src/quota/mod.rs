@@ -25,8 +25,8 @@ pub use self::local::LocalLimiter;
 pub use self::redis::RedisLimiter;
 use crate::config::{QuotaConfig, RedisFailure};
 use crate::error::ApiError;
-use crate::live::LiveFeed;
 use crate::metrics::{KeyLabels, Metrics};
+use crate::spend::LiveFeed;
 use schema::live::{BudgetAlert, BudgetSubject, BudgetThreshold};
 
 /// One limited subject of a request: a key, a key for one model, or a user.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::ledger::SpendEvent;
+use super::SpendEvent;
 
 /// The pub/sub channel every replica publishes to and listens on.
 const CHANNEL: &str = "switchyard:spend";
@@ -35,7 +35,7 @@ enum Outgoing {
     Alert(BudgetAlert),
 }
 
-/// The publishing side, held by the ledger.
+/// The publishing side, held by the gateway (spend) and the quota engine (alerts).
 pub struct LiveFeed {
     hub: LiveHub,
     to_redis: Option<mpsc::Sender<Outgoing>>,

@@ -22,55 +22,9 @@ use sea_orm::{
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::{Outcome, SpendEvent};
 use crate::config::LedgerConfig;
-use crate::live::LiveFeed;
 use crate::metrics::Metrics;
-
-/// How a request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The model server answered and the answer reached the client.
-    Success,
-    /// The request failed (upstream error, timeout, or no deployment).
-    Failure,
-    /// The client went away before the answer was complete.
-    Cancelled,
-}
-
-impl Outcome {
-    /// As stored and shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Success => "success",
-            Self::Failure => "failure",
-            Self::Cancelled => "cancelled",
-        }
-    }
-}
-
-/// The accounting record of one request.
-#[derive(Debug, Clone)]
-pub struct SpendEvent {
-    pub request_id: String,
-    /// The key's id, for live subscribers (the ledger stores the hash).
-    pub key_id: Option<Uuid>,
-    pub key_hash: Option<String>,
-    pub user_id: Option<Uuid>,
-    pub model: String,
-    pub deployment_id: Option<Uuid>,
-    pub cluster: Option<String>,
-    pub call_type: &'static str,
-    pub prompt_tokens: u64,
-    pub completion_tokens: u64,
-    pub estimated: bool,
-    pub cost_nanos: i64,
-    pub outcome: Outcome,
-    pub http_status: u16,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: DateTime<Utc>,
-    pub ttft_ms: Option<u64>,
-    pub duration_ms: u64,
-}
 
 /// The sending side of the ledger; cheap to clone.
 #[derive(Clone)]
@@ -78,8 +32,6 @@ pub struct Ledger {
     tx: mpsc::UnboundedSender<SpendEvent>,
     metrics: Arc<Metrics>,
     max_buffered: i64,
-    /// Live subscribers (GraphQL `spendUpdates`), on every replica.
-    live: Option<Arc<LiveFeed>>,
 }
 
 /// The writer task, to be stopped (and flushed) at shutdown.
@@ -114,7 +66,6 @@ impl Ledger {
         db: DatabaseConnection,
         metrics: Arc<Metrics>,
         config: &LedgerConfig,
-        live: Option<Arc<LiveFeed>>,
     ) -> std::io::Result<(Self, LedgerWriter)> {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop, stopped) = tokio::sync::oneshot::channel();
@@ -136,7 +87,6 @@ impl Ledger {
                 tx,
                 metrics,
                 max_buffered,
-                live,
             },
             LedgerWriter { done, stop },
         ))
@@ -148,11 +98,8 @@ impl Ledger {
         self.metrics.ledger_queue_depth.get() < self.max_buffered
     }
 
-    /// Queues `event` and shows it to live subscribers; never blocks.
+    /// Queues `event` for the database; never blocks.
     pub fn record(&self, event: SpendEvent) {
-        if let Some(live) = &self.live {
-            live.publish(&event);
-        }
         if self.tx.send(event).is_err() {
             tracing::error!("spend ledger is closed; an event was not recorded");
             return;
