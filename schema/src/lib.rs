@@ -4,6 +4,7 @@
 //! parts; [`build_schema`] merges them at the root and sets the depth and complexity limits.
 //! Resolvers stay thin: they read the caller and arguments, call one service, and map the result.
 
+pub mod access;
 pub mod audit;
 pub mod banners;
 pub mod branding;
@@ -106,6 +107,10 @@ pub fn build_schema(deps: Deps) -> AppSchema {
         tokio::spawn,
     ))
     .data(subscriptions::SubscriptionService::new(deps.db.clone()))
+    .data(
+        Arc::new(subscriptions::SubscriptionService::new(deps.db.clone()))
+            as Arc<dyn catalog::SubscriptionStatuses>,
+    )
     .data(DataLoader::new(
         subscriptions::HistoryLoader(subscriptions::SubscriptionService::new(deps.db.clone())),
         tokio::spawn,

@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::DomainError;
-use crate::identity::{Needs, Permission, caller};
+use crate::access::{Needs, Permission, caller};
 
 /// Updates a slow subscriber may fall behind by before it skips ahead.
 const BACKLOG: usize = 4_096;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{AuditFilter, AuditService};
 use crate::DomainError;
-use crate::identity::{Needs, Permission};
+use crate::access::{Needs, Permission};
 
 /// The most entries one query reads.
 const MAX_ENTRIES: u64 = 1_000;

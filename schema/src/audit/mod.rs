@@ -24,7 +24,7 @@ use uuid::Uuid;
 pub use graphql::{AuditEntry, AuditQuery};
 
 use crate::DomainError;
-use crate::identity::Caller;
+use crate::access::Caller;
 
 /// Field names whose values never reach the log.
 const SECRET_NAMES: &[&str] = &[

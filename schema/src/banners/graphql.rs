@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Sim
 use chrono::{DateTime, Utc};
 
 use super::{BannerService, BannerSpec, render};
-use crate::identity::{Needs, Permission, Role, caller};
+use crate::access::{Needs, Permission, Role, caller};
 
 /// How a banner looks.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

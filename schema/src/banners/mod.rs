@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub use graphql::{BannerMutation, BannerQuery};
 
 use crate::DomainError;
-use crate::identity::Role;
+use crate::access::Role;
 
 /// The longest banner text.
 const MAX_MARKDOWN: usize = 4_000;

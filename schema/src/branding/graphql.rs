@@ -9,7 +9,7 @@ use base64::Engine;
 
 use super::{BrandingChanges, BrandingService};
 use crate::DomainError;
-use crate::identity::{Needs, Permission};
+use crate::access::{Needs, Permission};
 
 /// Where a logo is shown.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

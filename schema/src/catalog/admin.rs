@@ -12,7 +12,7 @@ use super::{
     ModelChanges, Registered, Registration, load_catalog,
 };
 use crate::DomainError;
-use crate::identity::{Needs, Permission};
+use crate::access::{Needs, Permission};
 
 /// What the server does for catalog administration that the schema cannot: seal credentials
 /// with its key, and call model servers.

@@ -8,8 +8,27 @@ use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, ID, Object, S
 use uuid::Uuid;
 
 use super::{CatalogService, ModelWithDeployments};
-use crate::identity::{Permission, caller};
-use crate::subscriptions::{Status, SubscriptionService, SubscriptionStatus};
+use crate::access::{Permission, caller};
+
+/// A subscription's state.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SubscriptionStatus {
+    Active,
+    Pending,
+    Denied,
+    Cancelled,
+}
+
+/// The caller's subscription status of each model, for `Model.mySubscriptionStatus`. The
+/// subscriptions domain provides it as schema data, so the catalog does not depend on it.
+#[async_trait::async_trait]
+pub trait SubscriptionStatuses: Send + Sync {
+    /// The status of every model `user` has a subscription to, by model id.
+    async fn statuses(
+        &self,
+        user: Uuid,
+    ) -> Result<HashMap<Uuid, SubscriptionStatus>, crate::DomainError>;
+}
 
 /// Whether each deployment passes its health checks, as the serving replica sees it.
 pub trait DeploymentHealth: Send + Sync {
@@ -91,7 +110,7 @@ fn per_million(nanos: i64) -> f64 {
 
 impl CatalogModel {
     /// The GraphQL view of a stored model, with the caller's subscription status.
-    pub fn new(found: ModelWithDeployments, mine: Option<Status>) -> Self {
+    pub fn new(found: ModelWithDeployments, mine: Option<SubscriptionStatus>) -> Self {
         let capabilities = found
             .capabilities()
             .iter()
@@ -117,7 +136,7 @@ impl CatalogModel {
             output_price_per_million: per_million(model.output_price_nanos),
             restricted: model.restricted,
             clusters,
-            my_subscription_status: mine.map(SubscriptionStatus::from),
+            my_subscription_status: mine,
             deployments: found.deployments,
         }
     }
@@ -216,17 +235,14 @@ pub async fn load_catalog(ctx: &Context<'_>) -> async_graphql::Result<Vec<Catalo
         .models_with_deployments()
         .await
         .map_err(|e| e.extend())?;
-    let mut mine: HashMap<Uuid, Status> = HashMap::new();
-    if let Some(user) = caller(ctx).principal.as_ref().and_then(|p| p.user_id) {
-        for row in ctx
-            .data::<SubscriptionService>()?
-            .mine(user)
+    let mine = match caller(ctx).principal.as_ref().and_then(|p| p.user_id) {
+        Some(user) => ctx
+            .data::<Arc<dyn SubscriptionStatuses>>()?
+            .statuses(user)
             .await
-            .map_err(|e| e.extend())?
-        {
-            mine.insert(row.model_id, Status::parse(&row.status));
-        }
-    }
+            .map_err(|e| e.extend())?,
+        None => HashMap::new(),
+    };
     Ok(found
         .into_iter()
         .map(|m| {

@@ -8,8 +8,8 @@ mod service;
 pub use admin::{CatalogAdminMutation, ConnectionTest, ModelServers};
 
 pub use graphql::{
-    Capability, CatalogModel, CatalogQuery, DeploymentHealth, ModelLoader, load_catalog,
-    model_by_id,
+    Capability, CatalogModel, CatalogQuery, DeploymentHealth, ModelLoader, SubscriptionStatus,
+    SubscriptionStatuses, load_catalog, model_by_id,
 };
 pub use service::{
     CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges, ModelChanges,

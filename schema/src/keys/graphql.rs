@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::portal::{Expiry, KeyEdit, KeyRequest, LimitRequest, PortalKeys, Scope};
 use super::{Issued, KeyRecord};
 use crate::DomainError;
-use crate::identity::{Needs, Permission, caller};
+use crate::access::{Needs, Permission, caller};
 use crate::settings::{KeyPolicy, SettingsService};
 
 /// An API key, without its secret.

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ErrorExtensions, Object};
 
 use super::{PlatformSettings, SettingsService};
-use crate::identity::{Needs, Permission};
+use crate::access::{Needs, Permission};
 
 /// Settings queries.
 #[derive(Default)]

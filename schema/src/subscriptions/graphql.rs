@@ -2,7 +2,7 @@
 //! queue (approve, deny with a reason, revert), each transition recorded.
 
 use async_graphql::{
-    ComplexObject, Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject,
+    ComplexObject, Context, ErrorExtensions, ID, InputObject, Object, SimpleObject,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,17 +13,10 @@ use uuid::Uuid;
 
 use super::{QueueFilter, Status, SubscriptionService};
 use crate::DomainError;
-use crate::catalog::{CatalogModel, load_catalog, model_by_id};
-use crate::identity::{Needs, Permission, caller};
-
-/// A subscription's state.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum SubscriptionStatus {
-    Active,
-    Pending,
-    Denied,
-    Cancelled,
-}
+use crate::access::{Needs, Permission, caller};
+use crate::catalog::{
+    CatalogModel, SubscriptionStatus, SubscriptionStatuses, load_catalog, model_by_id,
+};
 
 impl From<Status> for SubscriptionStatus {
     fn from(status: Status) -> Self {
@@ -44,6 +37,18 @@ impl From<SubscriptionStatus> for Status {
             SubscriptionStatus::Denied => Self::Denied,
             SubscriptionStatus::Cancelled => Self::Cancelled,
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl SubscriptionStatuses for SubscriptionService {
+    async fn statuses(&self, user: Uuid) -> Result<HashMap<Uuid, SubscriptionStatus>, DomainError> {
+        Ok(self
+            .mine(user)
+            .await?
+            .into_iter()
+            .map(|row| (row.model_id, Status::parse(&row.status).into()))
+            .collect())
     }
 }
 

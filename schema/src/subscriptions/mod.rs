@@ -4,8 +4,8 @@
 mod graphql;
 mod service;
 
+pub use crate::catalog::SubscriptionStatus;
 pub use graphql::{
     HistoryLoader, Subscription, SubscriptionEvent, SubscriptionMutation, SubscriptionQuery,
-    SubscriptionStatus,
 };
 pub use service::{QueueFilter, Status, SubscriptionService};

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::service::{Granularity, GroupBy, Series, Sums, UsageFilter, UsageService};
 use crate::DomainError;
-use crate::identity::{Caller, Needs, Permission, caller};
+use crate::access::{Caller, Needs, Permission, caller};
 
 /// Bucket width.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

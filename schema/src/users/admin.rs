@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::identity::Role;
+use crate::access::Role;
 use crate::keys::KEYS_VERSION_KEY;
 use crate::{DomainError, duration};
 

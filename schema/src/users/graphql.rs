@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::admin::{UserAdmin, UserLimits, UserUpdate};
 use crate::DomainError;
-use crate::identity::{Needs, Permission, Role, caller};
+use crate::access::{Needs, Permission, Role, caller};
 
 /// A user, as administrators see them.
 #[derive(SimpleObject, Clone, Debug)]
