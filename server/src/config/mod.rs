@@ -650,7 +650,7 @@ mod tests {
 
     #[test]
     fn the_example_file_is_valid_and_quota_settings_are_read() {
-        let example = include_str!("../../deploy/switchyard.example.toml");
+        let example = include_str!("../../../deploy/switchyard.example.toml");
         let config = load_with(example, &[]).unwrap();
         assert_eq!(config.quota.redis_failure, RedisFailure::PerReplica);
         let config = load_with(
