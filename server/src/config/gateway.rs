@@ -1,0 +1,59 @@
+//! The `[gateway]` section: how the `/v1` gateway talks to model servers (body limit, retries,
+//! timeouts, cooldown, health checks, credentials at rest). Its own file so the gateway's knobs
+//! are read in one place, apart from sign-in and quota settings.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The `/v1` gateway's behaviour.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayConfig {
+    /// Largest accepted request body, in bytes (413 above it).
+    pub max_body_bytes: usize,
+    /// How many other deployments to try after a failure before anything reached the client.
+    pub max_retries: u32,
+    /// Milliseconds to establish a connection to a model server.
+    pub connect_timeout_ms: u64,
+    /// Default milliseconds to wait for the model server's response headers.
+    pub first_byte_timeout_ms: u64,
+    /// Default milliseconds for a whole request, streaming included.
+    pub total_timeout_ms: u64,
+    /// Failures within `cooldown_window_seconds` that put a deployment in cooldown.
+    pub cooldown_failures: u32,
+    /// The window in which failures are counted.
+    pub cooldown_window_seconds: u64,
+    /// How long a failing deployment is left out of routing.
+    pub cooldown_seconds: u64,
+    /// Seconds between background health checks of every deployment (0 turns them off).
+    pub health_check_interval_seconds: u64,
+    /// Seconds between checks whether another replica changed the catalog.
+    pub registry_poll_seconds: u64,
+    /// Key (base64 of 32 bytes) that encrypts model-server credentials at rest. Without it
+    /// the key is derived from the master key, or kept in `data_dir/credentials.key`.
+    pub credentials_key: Option<SecretString>,
+    /// PEM file of certificate authorities trusted for model servers besides the public web
+    /// roots (a cluster's service CA, for instance).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024 * 1024,
+            max_retries: 2,
+            connect_timeout_ms: 5_000,
+            first_byte_timeout_ms: 120_000,
+            total_timeout_ms: 600_000,
+            cooldown_failures: 3,
+            cooldown_window_seconds: 60,
+            cooldown_seconds: 30,
+            health_check_interval_seconds: 15,
+            registry_poll_seconds: 2,
+            credentials_key: None,
+            ca_file: None,
+        }
+    }
+}
