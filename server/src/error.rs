@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::quota::{Limit, QuotaError, Refused};
+
 /// An error answered to an HTTP client. Messages are for people and never carry secrets or
 /// internal URLs.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,61 @@ impl From<schema::DomainError> for ApiError {
             }
         }
     }
+}
+
+impl From<QuotaError> for ApiError {
+    fn from(error: QuotaError) -> Self {
+        match error {
+            QuotaError::Refused(refused) => too_many(refused),
+            QuotaError::Unavailable => Self::Unavailable(
+                "rate limits cannot be checked right now (the shared limit store is \
+                 unavailable); retry in a few seconds"
+                    .into(),
+            ),
+            QuotaError::Internal(source) => {
+                tracing::error!(error = %source, "quota store error");
+                Self::Internal
+            }
+        }
+    }
+}
+
+/// The 429 for a quota refusal, saying which limit of which scope and when to retry.
+fn too_many(refused: Refused) -> ApiError {
+    let Refused {
+        limit,
+        max,
+        retry_after_ms,
+        label,
+        headroom,
+    } = refused;
+    let mut headers = Vec::new();
+    if let Some(ms) = retry_after_ms {
+        let secs = u64::try_from((ms.max(1) + 999) / 1_000).unwrap_or(1);
+        headers.push(("retry-after", secs.to_string()));
+    }
+    let message = match limit {
+        Limit::Requests => {
+            format!("rate limit exceeded: the {label} allows {max} requests per minute")
+        }
+        Limit::Tokens => format!("rate limit exceeded: the {label} allows {max} tokens per minute"),
+        Limit::Parallel => {
+            format!("too many requests in flight: the {label} allows {max} at a time")
+        }
+        Limit::Budget => {
+            let max = max as f64 / 1e9;
+            let when = match retry_after_ms {
+                Some(_) => "it resets at the end of its budget period",
+                None => "ask an administrator to raise it",
+            };
+            return ApiError::BudgetExceeded {
+                message: format!("budget exceeded: the {label}'s budget of {max} is spent; {when}"),
+                headers,
+            };
+        }
+    };
+    headers.extend(headroom.headers());
+    ApiError::RateLimited { message, headers }
 }
 
 impl ApiError {
@@ -169,5 +226,98 @@ pub fn json_object(bytes: &[u8]) -> Result<serde_json::Map<String, serde_json::V
         Err(error) => Err(ApiError::BadRequest(format!(
             "the request body is not valid JSON: {error}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quota::Headroom;
+
+    fn refused(limit: Limit, max: i64, retry_after_ms: Option<i64>, label: &str) -> ApiError {
+        let headroom = match limit {
+            Limit::Requests => Headroom {
+                requests: Some((3, 0, 1_500)),
+                tokens: None,
+            },
+            _ => Headroom::default(),
+        };
+        ApiError::from(QuotaError::Refused(Refused {
+            limit,
+            max,
+            retry_after_ms,
+            label: label.into(),
+            headroom,
+        }))
+    }
+
+    fn headers(error: &ApiError) -> Vec<(&'static str, String)> {
+        match error {
+            ApiError::RateLimited { headers, .. } | ApiError::BudgetExceeded { headers, .. } => {
+                headers.clone()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_rate_refusal_says_which_limit_and_when_in_headers() {
+        let error = refused(Limit::Requests, 3, Some(1_500), "API key");
+        assert_eq!(error.status_code(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(error.kind(), "throttling_error");
+        assert_eq!(
+            error.to_string(),
+            "rate limit exceeded: the API key allows 3 requests per minute"
+        );
+        assert_eq!(
+            headers(&error),
+            [
+                ("retry-after", "2".to_owned()),
+                ("x-ratelimit-limit-requests", "3".to_owned()),
+                ("x-ratelimit-remaining-requests", "0".to_owned()),
+                ("x-ratelimit-reset-requests", "1.5s".to_owned()),
+            ]
+        );
+        let tokens = refused(Limit::Tokens, 100, Some(1), "user");
+        assert_eq!(
+            tokens.to_string(),
+            "rate limit exceeded: the user allows 100 tokens per minute"
+        );
+        assert_eq!(headers(&tokens), [("retry-after", "1".to_owned())]);
+        let parallel = refused(Limit::Parallel, 2, None, "API key for model `m`");
+        assert_eq!(
+            parallel.to_string(),
+            "too many requests in flight: the API key for model `m` allows 2 at a time"
+        );
+        assert!(headers(&parallel).is_empty());
+    }
+
+    #[test]
+    fn a_budget_refusal_says_whether_it_resets() {
+        let spent = refused(Limit::Budget, 2_500_000_000, None, "user");
+        assert_eq!(spent.kind(), "budget_exceeded");
+        assert_eq!(
+            spent.to_string(),
+            "budget exceeded: the user's budget of 2.5 is spent; ask an administrator to raise it"
+        );
+        assert!(headers(&spent).is_empty());
+        let resets = refused(Limit::Budget, 1_000_000_000, Some(3_600_000), "API key");
+        assert_eq!(
+            resets.to_string(),
+            "budget exceeded: the API key's budget of 1 is spent; it resets at the end of its \
+             budget period"
+        );
+        assert_eq!(headers(&resets), [("retry-after", "3600".to_owned())]);
+    }
+
+    #[test]
+    fn an_unreachable_shared_store_is_a_503() {
+        let error = ApiError::from(QuotaError::Unavailable);
+        assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            error.to_string(),
+            "rate limits cannot be checked right now (the shared limit store is unavailable); \
+             retry in a few seconds"
+        );
     }
 }

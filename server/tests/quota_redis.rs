@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use schema::duration::Span;
 use schema::keys::{AuthKey, Budget};
+use switchyard_server::error::ApiError;
 use switchyard_server::metrics::Metrics;
 use switchyard_server::quota::{
     Admission, BudgetCheck, Clock, Limit, Limiter, LocalLimiter, Quotas, RedisLimiter, Scope,
@@ -207,6 +208,7 @@ async fn a_daily_budget_in_redis_resets_exactly_at_midnight() {
     let refusal = quotas
         .admit("r3", &key, "m", true, 200)
         .await
+        .map_err(ApiError::from)
         .err()
         .unwrap();
     assert_eq!(refusal.kind(), "budget_exceeded");

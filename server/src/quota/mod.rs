@@ -7,54 +7,41 @@
 //! without it the same rules run in process ([`LocalLimiter`]). When a configured Redis fails,
 //! the policy decides: this replica's own counters (default) or refusal, until Redis answers
 //! again (retried every second, no restart needed).
+//!
+//! The engine answers in its own terms and never in a wire format: a refusal is a
+//! [`QuotaError`] (the server's HTTP error type words the 429), a crossed budget line a
+//! [`BudgetCrossing`] (the live feed makes the GraphQL alert).
+//!
+//! This file holds the engine's entry points and the store contract ([`Limiter`]); `scope`
+//! builds what is limited, `headroom` the rate-limit headers, `permit` the settling, `alerts`
+//! the budget crossings.
 
+mod alerts;
+mod headroom;
 mod local;
+mod permit;
 mod redis;
+mod scope;
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use chrono::{DateTime, Utc};
+use schema::keys::AuthKey;
 use tokio::sync::Notify;
 
-use chrono::{DateTime, Utc};
-use schema::keys::{AuthKey, Limits};
-
+use self::alerts::Owner;
+pub use self::alerts::{AlertSink, BudgetCrossing, Subject, Threshold};
+pub use self::headroom::{Headroom, Room};
 pub use self::local::LocalLimiter;
+pub use self::permit::Permit;
+use self::permit::{Finished, SETTLE_BATCH, sent_in_order, settle_in_batches};
 pub use self::redis::RedisLimiter;
+pub use self::scope::{BudgetCheck, Scope, scopes_for};
 use crate::config::{QuotaConfig, RedisFailure};
-use crate::error::ApiError;
-use crate::metrics::{KeyLabels, Metrics};
-use crate::spend::LiveFeed;
-use schema::live::{BudgetAlert, BudgetSubject, BudgetThreshold};
-
-/// One limited subject of a request: a key, a key for one model, or a user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
-    /// Stable identity: `k:<key hash>`, `km:<key hash>:<model>` or `u:<user id>`.
-    pub id: String,
-    /// What messages call it ("API key", "user", ...).
-    pub label: String,
-    pub rpm: Option<u64>,
-    pub tpm: Option<u64>,
-    pub parallel: Option<u64>,
-    pub budget: Option<BudgetCheck>,
-}
-
-/// A budget as checked now: its current window and what the database knows of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BudgetCheck {
-    pub max_nanos: i64,
-    /// The soft budget, crossing which raises an alert (never a refusal).
-    pub soft_nanos: Option<i64>,
-    /// Start of the current window, in ms since the epoch (0 for a budget that never resets).
-    pub window_start_ms: i64,
-    /// End of the current window in ms since the epoch; `None` for never.
-    pub window_end_ms: Option<i64>,
-    /// Spend the database holds for this window: where a fresh counter starts.
-    pub baseline_nanos: i64,
-}
+use crate::metrics::{KeyLabels, Metrics, RefusalLabels};
 
 /// What one admission asks for.
 #[derive(Debug, Clone)]
@@ -86,7 +73,7 @@ pub enum Limit {
     Budget,
 }
 
-/// Why a request was refused.
+/// Why a store refused a request; the engine answers it as [`Refused`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// Index into the admission's scopes.
@@ -141,146 +128,67 @@ pub trait Limiter: Send + Sync {
     ) -> impl Future<Output = Result<Vec<Option<i64>>, LimiterError>> + Send;
 }
 
-/// One limit's state for the headers: (limit, remaining, ms until the window frees some).
-pub type Room = (u64, u64, i64);
-
-/// The rate-limit headers of the tightest scope.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Headroom {
-    pub requests: Option<Room>,
-    pub tokens: Option<Room>,
+impl Limit {
+    /// The limit's short name, as metrics label it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requests => "rpm",
+            Self::Tokens => "tpm",
+            Self::Parallel => "parallel",
+            Self::Budget => "budget",
+        }
+    }
 }
 
-impl Headroom {
-    fn of(scopes: &[Scope], usage: &[Usage]) -> Self {
-        let tightest = |pick: &dyn Fn(&Scope, &Usage) -> Option<Room>| {
-            scopes
-                .iter()
-                .zip(usage)
-                .filter_map(|(s, u)| pick(s, u))
-                .min_by_key(|(_, remaining, _)| *remaining)
-        };
+/// Why the engine did not admit a request.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotaError {
+    /// A limit is reached.
+    #[error("the {}'s {} limit is reached", .0.label, .0.limit.as_str())]
+    Refused(Refused),
+    /// Redis, the shared store, is down and the failure policy refuses without it.
+    #[error("the shared quota store is unavailable")]
+    Unavailable,
+    /// The in-process store failed.
+    #[error("the quota store failed")]
+    Internal(#[source] LimiterError),
+}
+
+/// The engine's refusal, with what the caller needs to know: which limit of which scope, and
+/// when trying again can succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub limit: Limit,
+    /// The limit: requests or tokens per minute, requests at a time, or the budget in
+    /// nano-units of currency.
+    pub max: i64,
+    /// When trying again can succeed, in ms (`None`: not before an administrator acts).
+    pub retry_after_ms: Option<i64>,
+    /// What the refusing scope is called ("API key", "user", ...).
+    pub label: String,
+    /// The refusing scope's rate-limit headroom (empty unless a rate limit refused).
+    pub headroom: Headroom,
+}
+
+impl Refused {
+    /// The refusal of `refusal` among `scopes`.
+    fn of(scopes: &[Scope], refusal: &Refusal) -> Self {
+        let scope = scopes.get(refusal.scope);
         Self {
-            requests: tightest(&|s, u| {
-                s.rpm.map(|max| {
-                    (
-                        max,
-                        max.saturating_sub(u.requests),
-                        u.requests_reset_ms.max(0),
-                    )
-                })
-            }),
-            tokens: tightest(&|s, u| {
-                s.tpm
-                    .map(|max| (max, max.saturating_sub(u.tokens), u.tokens_reset_ms.max(0)))
-            }),
+            limit: refusal.limit,
+            max: refusal.max,
+            retry_after_ms: refusal.retry_after_ms,
+            label: scope.map_or_else(|| "API key".to_owned(), |s| s.label.clone()),
+            headroom: scope
+                .map(|s| Headroom::refused(s, refusal))
+                .unwrap_or_default(),
         }
-    }
-
-    /// `x-ratelimit-*` header pairs (reset times as OpenAI writes them, such as `1.5s`).
-    pub fn headers(&self) -> Vec<(&'static str, String)> {
-        let seconds = |ms: i64| format!("{}s", ms as f64 / 1000.0);
-        let mut headers = Vec::new();
-        if let Some((max, remaining, reset)) = self.requests {
-            headers.push(("x-ratelimit-limit-requests", max.to_string()));
-            headers.push(("x-ratelimit-remaining-requests", remaining.to_string()));
-            headers.push(("x-ratelimit-reset-requests", seconds(reset)));
-        }
-        if let Some((max, remaining, reset)) = self.tokens {
-            headers.push(("x-ratelimit-limit-tokens", max.to_string()));
-            headers.push(("x-ratelimit-remaining-tokens", remaining.to_string()));
-            headers.push(("x-ratelimit-reset-tokens", seconds(reset)));
-        }
-        headers
     }
 }
 
-/// A limit as a non-negative count (`None` stays "no limit").
-fn count(limit: Option<i64>) -> Option<u64> {
-    limit.map(|n| u64::try_from(n).unwrap_or(0))
-}
-
+/// `at` in ms since the epoch, the time unit of every store.
 fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
-}
-
-/// The budget check of `limits` at `now`, if it has a budget.
-fn budget_check(limits: &Limits, now: DateTime<Utc>) -> Option<BudgetCheck> {
-    let budget = limits.budget.as_ref()?;
-    let Some(span) = budget.span else {
-        return Some(BudgetCheck {
-            max_nanos: budget.max_nanos,
-            soft_nanos: budget.soft_nanos,
-            window_start_ms: 0,
-            window_end_ms: None,
-            baseline_nanos: budget.spent_nanos,
-        });
-    };
-    let anchor = budget.reset_at.unwrap_or(DateTime::UNIX_EPOCH);
-    let (start, end) = span.window(anchor, now)?;
-    Some(BudgetCheck {
-        max_nanos: budget.max_nanos,
-        soft_nanos: budget.soft_nanos,
-        window_start_ms: millis(start),
-        window_end_ms: Some(millis(end)),
-        // The database's spend counts only when it belongs to this window.
-        baseline_nanos: if budget.reset_at == Some(end) {
-            budget.spent_nanos
-        } else {
-            0
-        },
-    })
-}
-
-fn scope(id: String, label: String, limits: &Limits, priced: bool, now: DateTime<Utc>) -> Scope {
-    Scope {
-        id,
-        label,
-        rpm: count(limits.rpm),
-        tpm: count(limits.tpm),
-        parallel: count(limits.parallel),
-        // A model with no price costs nothing and is never refused for budget.
-        budget: priced.then(|| budget_check(limits, now)).flatten(),
-    }
-}
-
-/// Every scope limiting `key` on `model` at `now`; empty when nothing is limited.
-pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) -> Vec<Scope> {
-    let mut scopes = Vec::new();
-    // Names are only built for scopes that limit something: an unlimited key costs nothing.
-    let mut push = |limits: &Limits, id: &dyn Fn() -> String, label: &dyn Fn() -> String| {
-        if limits.is_empty() {
-            return;
-        }
-        let scope = scope(id(), label(), limits, priced, now);
-        // An unpriced model drops the budget, which may have been the only limit.
-        if scope.rpm.is_some()
-            || scope.tpm.is_some()
-            || scope.parallel.is_some()
-            || scope.budget.is_some()
-        {
-            scopes.push(scope);
-        }
-    };
-    push(&key.limits, &|| format!("k:{}", key.token_hash), &|| {
-        "API key".into()
-    });
-    let per_model = Limits {
-        rpm: key.model_rpm.get(model).copied(),
-        tpm: key.model_tpm.get(model).copied(),
-        ..Limits::default()
-    };
-    push(
-        &per_model,
-        &|| format!("km:{}:{model}", key.token_hash),
-        &|| format!("API key for model `{model}`"),
-    );
-    if let Some(owner) = key.owner {
-        push(&key.owner_limits, &|| format!("u:{owner}"), &|| {
-            "user".into()
-        });
-    }
-    scopes
 }
 
 /// Where a grant was taken, so that it is settled in the same place.
@@ -316,75 +224,8 @@ pub struct Quotas {
     /// for an admission, the admission after them): so no admission overtakes a settlement
     /// already taken but not yet sent. Commands on one connection run in the order sent.
     order: tokio::sync::Mutex<()>,
-    /// Where budget alerts go (set once the live feed exists).
-    live: std::sync::OnceLock<Arc<LiveFeed>>,
-}
-
-/// A request that ended, to be settled.
-struct Finished {
-    request_id: String,
-    scopes: Vec<Scope>,
-    reserved_nanos: i64,
-    tokens: u64,
-    cost_nanos: i64,
-    now_ms: i64,
-    key: Option<KeyLabels>,
-    owner: Owner,
-}
-
-/// Whose request it was, for budget alerts.
-#[derive(Clone, Copy, Debug, Default)]
-struct Owner {
-    key_id: Option<uuid::Uuid>,
-    user_id: Option<uuid::Uuid>,
-}
-
-impl Finished {
-    fn settlement(&self) -> Settlement<'_> {
-        Settlement {
-            request_id: &self.request_id,
-            scopes: &self.scopes,
-            reserved_nanos: self.reserved_nanos,
-            tokens: self.tokens,
-            cost_nanos: self.cost_nanos,
-            now_ms: self.now_ms,
-        }
-    }
-}
-
-/// Most settlements sent to Redis in one call.
-const SETTLE_BATCH: usize = 128;
-
-/// Sends settlements to Redis as they come: one call for everything waiting, so a busy
-/// replica makes far fewer calls than requests. Ends with the engine.
-async fn settle_in_batches(quotas: Weak<Quotas>, settler: Arc<Notify>) {
-    loop {
-        settler.notified().await;
-        let Some(quotas) = quotas.upgrade() else {
-            return;
-        };
-        loop {
-            let order = quotas.order.lock().await;
-            let batch = quotas.take_queued(SETTLE_BATCH);
-            if batch.is_empty() {
-                break;
-            }
-            sent_in_order(order, quotas.settle_in_redis(&batch)).await;
-        }
-    }
-}
-
-/// Runs `calls`, holding `order` only until their first poll has put them on the Redis
-/// connection (each call's first poll sends it), so that what was taken under `order` is sent
-/// in the order taken.
-async fn sent_in_order<F: Future>(order: tokio::sync::MutexGuard<'_, ()>, calls: F) -> F::Output {
-    let mut calls = std::pin::pin!(calls);
-    let first = futures::poll!(calls.as_mut());
-    drop(order);
-    match first {
-        std::task::Poll::Ready(output) => output,
-        std::task::Poll::Pending => calls.await,
-    }
+    /// Where budget crossings go (set once the live feed exists).
+    alerts: std::sync::OnceLock<Arc<dyn AlertSink>>,
 }
 
 /// How long Redis is left alone after it failed.
@@ -426,7 +267,7 @@ impl Quotas {
                 queued: Mutex::new(Vec::new()),
                 order: tokio::sync::Mutex::new(()),
                 settler,
-                live: std::sync::OnceLock::new(),
+                alerts: std::sync::OnceLock::new(),
             }
         })
     }
@@ -461,14 +302,14 @@ impl Quotas {
         }
     }
 
-    /// Sends budget alerts to `live` from now on.
-    pub fn set_live(&self, live: Arc<LiveFeed>) {
+    /// Sends budget crossings to `live` from now on.
+    pub fn set_live(&self, live: Arc<dyn AlertSink>) {
         // Set once at start-up; a second call changes nothing.
-        let _ = self.live.set(live);
+        let _ = self.alerts.set(live);
     }
 
-    /// Admits a request of `key` for `model` reserving `reserve_nanos`, or refuses it with
-    /// a 429 naming the limit. `None`: nothing limits this key.
+    /// Admits a request of `key` for `model` reserving `reserve_nanos`, or says which limit
+    /// of which scope refuses it. `None`: nothing limits this key.
     pub async fn admit(
         self: &Arc<Self>,
         request_id: &str,
@@ -476,7 +317,7 @@ impl Quotas {
         model: &str,
         priced: bool,
         reserve_nanos: i64,
-    ) -> Result<Option<Permit>, ApiError> {
+    ) -> Result<Option<Permit>, QuotaError> {
         let now = self.now();
         let scopes = scopes_for(key, model, priced, now);
         if scopes.is_empty() {
@@ -498,9 +339,11 @@ impl Quotas {
             Verdict::Refused(refusal) => {
                 self.metrics
                     .quota_refusals
-                    .get_or_create(&refusal_labels(refusal.limit))
+                    .get_or_create(&RefusalLabels {
+                        limit: refusal.limit.as_str().into(),
+                    })
                     .inc();
-                Err(refused(&scopes, &refusal))
+                Err(QuotaError::Refused(Refused::of(&scopes, &refusal)))
             }
             Verdict::Granted(usage) => {
                 if store == Store::Redis && scopes.iter().any(|s| s.parallel.is_some()) {
@@ -535,7 +378,7 @@ impl Quotas {
         }
     }
 
-    async fn decide(&self, admission: &Admission<'_>) -> Result<(Verdict, Store), ApiError> {
+    async fn decide(&self, admission: &Admission<'_>) -> Result<(Verdict, Store), QuotaError> {
         if let Some(redis) = self.redis_usable(admission.now_ms) {
             // Settlements not yet sent go first, on the same connection, so a request that
             // finished on this replica has freed its slot before the next one is checked
@@ -557,139 +400,14 @@ impl Quotas {
             }
         }
         if self.redis.is_some() && self.policy == RedisFailure::Reject {
-            return Err(ApiError::Unavailable(
-                "rate limits cannot be checked right now (the shared limit store is \
-                 unavailable); retry in a few seconds"
-                    .into(),
-            ));
+            return Err(QuotaError::Unavailable);
         }
         let verdict = self
             .local
             .admit(admission)
             .await
-            .map_err(|_| ApiError::Internal)?;
+            .map_err(QuotaError::Internal)?;
         Ok((verdict, Store::Local))
-    }
-
-    /// Up to `most` of the settlements waiting for Redis, oldest first.
-    fn take_queued(&self, most: usize) -> Vec<Finished> {
-        match self.queued.lock() {
-            Ok(mut queued) => {
-                let take = queued.len().min(most);
-                queued.drain(..take).collect()
-            }
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// Settles requests admitted by Redis, in one call.
-    async fn settle_in_redis(&self, finished: &[Finished]) {
-        let Some(redis) = &self.redis else {
-            return;
-        };
-        if finished.is_empty() {
-            return;
-        }
-        if let Ok(mut leases) = self.leases.lock() {
-            for one in finished {
-                leases.remove(&one.request_id);
-            }
-        }
-        let settlements: Vec<Settlement<'_>> = finished.iter().map(Finished::settlement).collect();
-        match redis.settle_many(&settlements).await {
-            Ok(spent) => {
-                for ((settlement, one), spent) in settlements.iter().zip(finished).zip(spent) {
-                    self.show_key_budget(settlement, &spent, one.key.as_ref());
-                    self.raise_alerts(settlement, &spent, one.owner);
-                }
-            }
-            Err(error) => self.redis_failed(&error, millis(self.now())),
-        }
-    }
-
-    /// Settles a request: at once in process, or queued for Redis.
-    fn settle(&self, store: Store, finished: Finished) {
-        match store {
-            Store::Redis => {
-                if let Ok(mut queued) = self.queued.lock() {
-                    queued.push(finished);
-                }
-                self.settler.notify_one();
-            }
-            Store::Local => {
-                let settlement = finished.settlement();
-                let spent = self.local.account(&settlement);
-                self.show_key_budget(&settlement, &spent, finished.key.as_ref());
-                self.raise_alerts(&settlement, &spent, finished.owner);
-            }
-        }
-    }
-
-    /// Sends the budget alerts for the lines this settlement crossed (each line is crossed by
-    /// exactly one settlement, since counters only grow within a window).
-    fn raise_alerts(&self, settlement: &Settlement<'_>, spent: &[Option<i64>], owner: Owner) {
-        let Some(live) = self.live.get() else {
-            return;
-        };
-        for (scope, spent) in settlement.scopes.iter().zip(spent) {
-            let (Some(budget), Some(after)) = (&scope.budget, spent) else {
-                continue;
-            };
-            let subject = if scope.id.starts_with("k:") {
-                BudgetSubject::Key
-            } else if scope.id.starts_with("u:") {
-                BudgetSubject::User
-            } else {
-                continue;
-            };
-            let before = after.saturating_sub(settlement.cost_nanos);
-            for threshold in crossed(budget, before, *after) {
-                let units = |nanos: i64| nanos as f64 / 1e9;
-                live.alert(BudgetAlert {
-                    subject,
-                    threshold,
-                    key_id: (subject == BudgetSubject::Key)
-                        .then_some(owner.key_id)
-                        .flatten()
-                        .map(|id| async_graphql::ID(id.to_string())),
-                    user_id: owner.user_id.map(|id| async_graphql::ID(id.to_string())),
-                    spend: units(*after),
-                    max_budget: units(budget.max_nanos),
-                    soft_budget: budget.soft_nanos.map(units),
-                    at: self.now(),
-                });
-            }
-        }
-    }
-
-    /// Sets the key's budget gauges from its counter after settlement.
-    fn show_key_budget(
-        &self,
-        settlement: &Settlement<'_>,
-        spent: &[Option<i64>],
-        key: Option<&KeyLabels>,
-    ) {
-        let Some(labels) = key else {
-            return;
-        };
-        let key_scope = settlement
-            .scopes
-            .iter()
-            .zip(spent)
-            .find(|(s, _)| s.id.starts_with("k:"));
-        if let Some((scope, Some(spent))) = key_scope
-            && let Some(budget) = &scope.budget
-        {
-            let units = |nanos: i64| nanos as f64 / 1e9;
-            self.metrics
-                .key_max_budget
-                .get_or_create(labels)
-                .set(units(budget.max_nanos));
-            self.metrics
-                .key_remaining_budget
-                .get_or_create(labels)
-                .set(units(budget.max_nanos.saturating_sub(*spent)));
-        }
     }
 
     /// Extends the leases of this replica's live requests (called every third of a lease).
@@ -723,132 +441,6 @@ impl Drop for Quotas {
     fn drop(&mut self) {
         // The settling task holds only a weak reference: woken, it finds the engine gone.
         self.settler.notify_one();
-    }
-}
-
-/// The budget lines passed going from `before` to `after`: the soft budget, 80% and 100%.
-fn crossed(budget: &BudgetCheck, before: i64, after: i64) -> Vec<BudgetThreshold> {
-    let max = budget.max_nanos;
-    let lines = [
-        (budget.soft_nanos, BudgetThreshold::Soft),
-        (Some(max.saturating_mul(4) / 5), BudgetThreshold::Percent80),
-        (Some(max), BudgetThreshold::Percent100),
-    ];
-    lines
-        .into_iter()
-        .filter_map(|(line, threshold)| {
-            let line = line.filter(|l| *l > 0)?;
-            (before < line && after >= line).then_some(threshold)
-        })
-        .collect()
-}
-
-fn refusal_labels(limit: Limit) -> crate::metrics::RefusalLabels {
-    crate::metrics::RefusalLabels {
-        limit: match limit {
-            Limit::Requests => "rpm",
-            Limit::Tokens => "tpm",
-            Limit::Parallel => "parallel",
-            Limit::Budget => "budget",
-        }
-        .into(),
-    }
-}
-
-/// The 429 for `refusal`, saying which limit of which scope and when to retry.
-fn refused(scopes: &[Scope], refusal: &Refusal) -> ApiError {
-    let scope = scopes.get(refusal.scope);
-    let label = scope.map_or("API key", |s| s.label.as_str());
-    let retry_secs = refusal
-        .retry_after_ms
-        .map(|ms| u64::try_from((ms.max(1) + 999) / 1_000).unwrap_or(1));
-    let mut headers = Vec::new();
-    if let Some(secs) = retry_secs {
-        headers.push(("retry-after", secs.to_string()));
-    }
-    let message = match refusal.limit {
-        Limit::Requests => format!(
-            "rate limit exceeded: the {label} allows {} requests per minute",
-            refusal.max
-        ),
-        Limit::Tokens => format!(
-            "rate limit exceeded: the {label} allows {} tokens per minute",
-            refusal.max
-        ),
-        Limit::Parallel => format!(
-            "too many requests in flight: the {label} allows {} at a time",
-            refusal.max
-        ),
-        Limit::Budget => {
-            let max = refusal.max as f64 / 1e9;
-            let when = match refusal.retry_after_ms {
-                Some(_) => "it resets at the end of its budget period",
-                None => "ask an administrator to raise it",
-            };
-            return ApiError::BudgetExceeded {
-                message: format!("budget exceeded: the {label}'s budget of {max} is spent; {when}"),
-                headers,
-            };
-        }
-    };
-    let headroom = match (refusal.limit, scope) {
-        (Limit::Requests, Some(s)) => Headroom {
-            requests: s
-                .rpm
-                .map(|max| (max, 0, refusal.retry_after_ms.unwrap_or(0))),
-            tokens: None,
-        },
-        (Limit::Tokens, Some(s)) => Headroom {
-            requests: None,
-            tokens: s
-                .tpm
-                .map(|max| (max, 0, refusal.retry_after_ms.unwrap_or(0))),
-        },
-        _ => Headroom::default(),
-    };
-    headers.extend(headroom.headers());
-    ApiError::RateLimited { message, headers }
-}
-
-/// An admitted request's hold on its quotas. Settled (with the actual tokens and cost) when
-/// dropped, however the request ended.
-pub struct Permit {
-    quotas: Arc<Quotas>,
-    request_id: String,
-    scopes: Vec<Scope>,
-    reserved_nanos: i64,
-    store: Store,
-    tokens: u64,
-    cost_nanos: i64,
-    /// The key's metric labels, for its budget gauges.
-    key: Option<KeyLabels>,
-    /// The key and its owner, for budget alerts.
-    owner: Owner,
-    /// The rate-limit headers to send with the answer.
-    pub headroom: Headroom,
-}
-
-impl Permit {
-    /// Records what the request actually used; settled when the permit is dropped.
-    pub fn record(&mut self, tokens: u64, cost_nanos: i64) {
-        self.tokens = tokens;
-        self.cost_nanos = cost_nanos;
-    }
-}
-
-impl Drop for Permit {
-    fn drop(&mut self) {
-        let finished = Finished {
-            request_id: std::mem::take(&mut self.request_id),
-            scopes: std::mem::take(&mut self.scopes),
-            reserved_nanos: self.reserved_nanos,
-            tokens: self.tokens,
-            cost_nanos: self.cost_nanos,
-            now_ms: millis(self.quotas.now()),
-            key: self.key.take(),
-            owner: self.owner,
-        };
-        self.quotas.settle(self.store, finished);
     }
 }
 

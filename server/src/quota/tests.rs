@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
+use schema::keys::Limits;
 
 use super::*;
 
@@ -217,7 +218,13 @@ async fn a_daily_budget_resets_exactly_at_midnight_utc() {
     // The whole budget is spent in the window ending at midnight.
     let key = daily_key(1_000, "2026-11-27T00:00:00Z");
     let refusal = quotas.admit("r1", &key, "m", true, 10).await.err().unwrap();
-    assert_eq!(refusal.kind(), "budget_exceeded");
+    assert!(matches!(
+        refusal,
+        QuotaError::Refused(Refused {
+            limit: Limit::Budget,
+            ..
+        })
+    ));
     // One millisecond later a new window starts, empty.
     clock_ms.store(
         at("2026-11-27T00:00:00Z").timestamp_millis(),
@@ -272,4 +279,79 @@ fn headroom_reports_the_tightest_scope() {
     let headers = headroom.headers();
     assert!(headers.contains(&("x-ratelimit-remaining-requests", "1".into())));
     assert!(headers.contains(&("x-ratelimit-reset-tokens", "1.5s".into())));
+}
+
+fn engine() -> Arc<Quotas> {
+    Quotas::new(
+        &crate::config::QuotaConfig::default(),
+        None,
+        Arc::new(Metrics::new()),
+        Arc::new(Utc::now),
+    )
+}
+
+#[tokio::test]
+async fn a_refusal_names_the_scope_its_limit_and_its_headroom() {
+    let quotas = engine();
+    let mut key = AuthKey::unlimited("h".into());
+    key.owner = Some(uuid::Uuid::new_v4());
+    key.owner_limits.rpm = Some(1);
+    let _first = quotas.admit("a", &key, "m", false, 0).await.unwrap();
+    let Err(QuotaError::Refused(refused)) = quotas.admit("b", &key, "m", false, 0).await else {
+        panic!("the second request passed")
+    };
+    assert_eq!(refused.limit, Limit::Requests);
+    assert_eq!(refused.max, 1);
+    assert_eq!(refused.label, "user");
+    let retry = refused.retry_after_ms.unwrap();
+    assert!(retry > 0 && retry <= 61_000, "{retry}");
+    assert_eq!(refused.headroom.requests, Some((1, 0, retry)));
+    assert_eq!(refused.headroom.tokens, None);
+}
+
+/// Keeps every crossing it is told of.
+#[derive(Default)]
+struct Recorded(Mutex<Vec<BudgetCrossing>>);
+
+impl AlertSink for Recorded {
+    fn alert(&self, crossing: BudgetCrossing) {
+        self.0.lock().unwrap().push(crossing);
+    }
+}
+
+#[tokio::test]
+async fn settling_past_budget_lines_tells_each_line_once() {
+    let quotas = engine();
+    let sink = Arc::new(Recorded::default());
+    quotas.set_live(sink.clone());
+    let mut key = daily_key(0, "2099-01-01T00:00:00Z");
+    key.limits.budget.as_mut().unwrap().span = None;
+    key.limits.budget.as_mut().unwrap().soft_nanos = Some(500);
+    key.owner = Some(uuid::Uuid::new_v4());
+    // Settled in process when each permit drops: 600 passes the soft line, 850 the 80% line,
+    // 900 nothing new, 1,050 the whole budget.
+    for (id, cost) in [("a", 600), ("b", 250), ("c", 50), ("d", 150)] {
+        let mut permit = quotas.admit(id, &key, "m", true, 0).await.unwrap().unwrap();
+        permit.record(1, cost);
+    }
+    let crossings = sink.0.lock().unwrap().clone();
+    let lines: Vec<_> = crossings
+        .iter()
+        .map(|c| (c.threshold, c.spent_nanos))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (Threshold::Soft, 600),
+            (Threshold::Percent80, 850),
+            (Threshold::Percent100, 1_050),
+        ]
+    );
+    for crossing in &crossings {
+        assert_eq!(crossing.subject, Subject::Key);
+        assert_eq!(crossing.key_id, Some(key.id));
+        assert_eq!(crossing.user_id, key.owner);
+        assert_eq!(crossing.max_nanos, 1_000);
+        assert_eq!(crossing.soft_nanos, Some(500));
+    }
 }

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use schema::live::{BudgetAlert, LiveHub, SpendUpdate};
+use schema::live::{BudgetAlert, BudgetSubject, BudgetThreshold, LiveHub, SpendUpdate};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::SpendEvent;
+use crate::quota::{self, AlertSink, BudgetCrossing};
 
 /// The pub/sub channel every replica publishes to and listens on.
 const CHANNEL: &str = "switchyard:spend";
@@ -58,6 +59,29 @@ fn update_of(event: &SpendEvent) -> SpendUpdate {
     }
 }
 
+/// The GraphQL alert for a budget line the quota engine saw crossed.
+fn alert_of(crossing: &BudgetCrossing) -> BudgetAlert {
+    let units = |nanos: i64| nanos as f64 / 1e9;
+    let id = |id: Uuid| async_graphql::ID(id.to_string());
+    BudgetAlert {
+        subject: match crossing.subject {
+            quota::Subject::Key => BudgetSubject::Key,
+            quota::Subject::User => BudgetSubject::User,
+        },
+        threshold: match crossing.threshold {
+            quota::Threshold::Soft => BudgetThreshold::Soft,
+            quota::Threshold::Percent80 => BudgetThreshold::Percent80,
+            quota::Threshold::Percent100 => BudgetThreshold::Percent100,
+        },
+        key_id: crossing.key_id.map(id),
+        user_id: crossing.user_id.map(id),
+        spend: units(crossing.spent_nanos),
+        max_budget: units(crossing.max_nanos),
+        soft_budget: crossing.soft_nanos.map(units),
+        at: crossing.at,
+    }
+}
+
 impl LiveFeed {
     /// A feed into `hub`, shared through `redis` when one is configured.
     pub fn start(hub: LiveHub, redis: Option<redis::Client>) -> Arc<Self> {
@@ -87,9 +111,12 @@ impl LiveFeed {
             self.hub.publish(Arc::new(update));
         }
     }
+}
 
+impl AlertSink for LiveFeed {
     /// Publishes a budget alert to every replica's subscribers.
-    pub fn alert(&self, alert: BudgetAlert) {
+    fn alert(&self, crossing: BudgetCrossing) {
+        let alert = alert_of(&crossing);
         if let Some(tx) = &self.to_redis {
             let _ = tx.try_send(Outgoing::Alert(alert.clone()));
         }

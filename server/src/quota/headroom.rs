@@ -1,0 +1,76 @@
+//! How much of its rolling minute a caller has left, as the `x-ratelimit-*` headers OpenAI
+//! clients read: after an admission the tightest scope's, after a refusal the refusing one's.
+
+use super::{Limit, Refusal, Scope, Usage};
+
+/// One limit's state for the headers: (limit, remaining, ms until the window frees some).
+pub type Room = (u64, u64, i64);
+
+/// The rate-limit headers of the tightest scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headroom {
+    pub requests: Option<Room>,
+    pub tokens: Option<Room>,
+}
+
+impl Headroom {
+    /// The headroom after an admission: for each limit, the scope with the least left.
+    pub(super) fn of(scopes: &[Scope], usage: &[Usage]) -> Self {
+        let tightest = |pick: &dyn Fn(&Scope, &Usage) -> Option<Room>| {
+            scopes
+                .iter()
+                .zip(usage)
+                .filter_map(|(s, u)| pick(s, u))
+                .min_by_key(|(_, remaining, _)| *remaining)
+        };
+        Self {
+            requests: tightest(&|s, u| {
+                s.rpm.map(|max| {
+                    (
+                        max,
+                        max.saturating_sub(u.requests),
+                        u.requests_reset_ms.max(0),
+                    )
+                })
+            }),
+            tokens: tightest(&|s, u| {
+                s.tpm
+                    .map(|max| (max, max.saturating_sub(u.tokens), u.tokens_reset_ms.max(0)))
+            }),
+        }
+    }
+
+    /// The headroom a refusal of `scope` leaves: none of the refused limit until it frees
+    /// some (only rate limits have headers; other refusals leave it empty).
+    pub(super) fn refused(scope: &Scope, refusal: &Refusal) -> Self {
+        let none_left = |max| (max, 0, refusal.retry_after_ms.unwrap_or(0));
+        match refusal.limit {
+            Limit::Requests => Self {
+                requests: scope.rpm.map(none_left),
+                tokens: None,
+            },
+            Limit::Tokens => Self {
+                requests: None,
+                tokens: scope.tpm.map(none_left),
+            },
+            Limit::Parallel | Limit::Budget => Self::default(),
+        }
+    }
+
+    /// `x-ratelimit-*` header pairs (reset times as OpenAI writes them, such as `1.5s`).
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let seconds = |ms: i64| format!("{}s", ms as f64 / 1000.0);
+        let mut headers = Vec::new();
+        if let Some((max, remaining, reset)) = self.requests {
+            headers.push(("x-ratelimit-limit-requests", max.to_string()));
+            headers.push(("x-ratelimit-remaining-requests", remaining.to_string()));
+            headers.push(("x-ratelimit-reset-requests", seconds(reset)));
+        }
+        if let Some((max, remaining, reset)) = self.tokens {
+            headers.push(("x-ratelimit-limit-tokens", max.to_string()));
+            headers.push(("x-ratelimit-remaining-tokens", remaining.to_string()));
+            headers.push(("x-ratelimit-reset-tokens", seconds(reset)));
+        }
+        headers
+    }
+}
