@@ -53,15 +53,6 @@ pub fn parse(text: &str) -> Result<Span, String> {
     }
 }
 
-/// When a budget window given as `text` (the duration grammar) first resets, counted from now;
-/// `None` without a window. A malformed `text` is the error message.
-pub fn first_reset(text: Option<&str>) -> Result<Option<DateTime<Utc>>, String> {
-    match text {
-        Some(text) => Ok(parse(text)?.end_after(Utc::now())),
-        None => Ok(None),
-    }
-}
-
 fn midnight(date: chrono::NaiveDate) -> Option<DateTime<Utc>> {
     Utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
         .single()

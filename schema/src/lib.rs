@@ -15,6 +15,7 @@ pub mod duration;
 pub mod error;
 pub mod identity;
 pub mod keys;
+pub mod limits;
 pub mod live;
 pub mod pagination;
 pub mod secret;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::Utc;
 use migration::{Migrator, MigratorTrait};
 use schema::identity::{Caller, IdentityServices};
-use schema::keys::{KeyService, NewKey, ORIGIN_ADMIN_API};
+use schema::keys::{LiteLlmKey, LiteLlmKeys};
 use sea_orm::{ActiveModelTrait, Database, EntityTrait, Set};
 use serde_json::json;
 
@@ -64,13 +64,12 @@ async fn statements_for(count: usize) -> usize {
     let (schema, db, statements) = counted_schema().await;
     add_model(&db, "a").await;
     add_model(&db, "b").await;
-    let keys = KeyService::new(db.clone());
+    let keys = LiteLlmKeys::new(db.clone());
     for i in 0..count {
-        keys.generate(NewKey {
+        keys.generate(LiteLlmKey {
             models: vec!["a".into(), "b".into()],
             user_id: Some(format!("user-{i}@example.com")),
-            origin: ORIGIN_ADMIN_API,
-            ..NewKey::default()
+            ..LiteLlmKey::default()
         })
         .await
         .unwrap();

@@ -93,15 +93,12 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         quotas,
         metrics,
         keys: schema::keys::KeyService::new(db.clone()),
-        users: schema::users::UserService::new(db.clone()),
-        spend: schema::spend::SpendService::new(db.clone()),
     };
     let gateway = Gateway::new(&config, parts).context("cannot build the gateway")?;
     let usage = schema::usage::UsageService::new(db.clone());
     let audit = schema::audit::AuditService::new(db.clone());
     let state = AppState(Arc::new(App {
         config,
-        db,
         db_location: location,
         db_ready: AtomicBool::new(false),
         cache,
@@ -109,6 +106,10 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         gateway,
         usage,
         audit,
+        keys: schema::keys::LiteLlmKeys::new(db.clone()),
+        users: schema::users::UserService::new(db.clone()),
+        spend: schema::spend::SpendService::new(db.clone()),
+        db,
         identity,
         overrides,
     }));

@@ -30,6 +30,12 @@ pub struct App {
     pub audit: schema::audit::AuditService,
     /// Usage analytics (the CSV export; GraphQL has its own handle).
     pub usage: schema::usage::UsageService,
+    /// Keys as the LiteLLM admin API and the playground reach them.
+    pub keys: schema::keys::LiteLlmKeys,
+    /// Users, for the admin API.
+    pub users: schema::users::UserService,
+    /// Spend records, for the admin API.
+    pub spend: schema::spend::SpendService,
     /// Who is calling: sessions, tokens, the master key, single sign-on.
     pub identity: Arc<crate::identity::Identity>,
     /// The command-line overrides, to re-read the configuration on reload.

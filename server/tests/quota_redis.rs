@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use schema::duration::Span;
-use schema::keys::{AuthKey, Budget};
+use schema::keys::AuthKey;
+use schema::limits::Budget;
 use switchyard_server::error::ApiError;
 use switchyard_server::metrics::Metrics;
 use switchyard_server::quota::{

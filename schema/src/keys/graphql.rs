@@ -95,31 +95,6 @@ impl From<Issued> for CreatedKey {
     }
 }
 
-/// Limits for a key; what is left out takes the platform's default.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct KeyLimitsInput {
-    pub max_budget: Option<f64>,
-    pub soft_budget: Option<f64>,
-    /// How often the budget resets (`daily`, `weekly`, `monthly`, `30d`, …).
-    pub budget_duration: Option<String>,
-    pub rpm_limit: Option<i64>,
-    pub tpm_limit: Option<i64>,
-    pub max_parallel_requests: Option<i64>,
-}
-
-impl From<KeyLimitsInput> for LimitRequest {
-    fn from(input: KeyLimitsInput) -> Self {
-        Self {
-            max_budget: input.max_budget,
-            soft_budget: input.soft_budget,
-            budget_duration: input.budget_duration,
-            rpm_limit: input.rpm_limit,
-            tpm_limit: input.tpm_limit,
-            max_parallel_requests: input.max_parallel_requests,
-        }
-    }
-}
-
 /// When a key expires: at most one of `expiresIn` (`30d`, `90d`, `1mo`…), `expiresAt`, or
 /// `neverExpires`; none of them takes the platform's default.
 #[derive(InputObject, Clone, Debug, Default)]
@@ -152,7 +127,7 @@ pub struct CreateKeyInput {
     /// Models I hold an active subscription to.
     pub model_ids: Vec<ID>,
     pub expiry: Option<KeyExpiryInput>,
-    pub limits: Option<KeyLimitsInput>,
+    pub limits: Option<LimitRequest>,
     /// Administrators only: make the key for this user.
     pub user_id: Option<ID>,
 }
@@ -163,7 +138,7 @@ pub struct UpdateKeyInput {
     pub name: Option<String>,
     pub model_ids: Option<Vec<ID>>,
     pub expiry: Option<KeyExpiryInput>,
-    pub limits: Option<KeyLimitsInput>,
+    pub limits: Option<LimitRequest>,
 }
 
 use crate::convert::gql_id as uuid;
@@ -264,7 +239,7 @@ impl KeyMutation {
                 .map(uuid)
                 .collect::<async_graphql::Result<_>>()?,
             expiry: input.expiry.unwrap_or_default().resolve()?,
-            limits: input.limits.unwrap_or_default().into(),
+            limits: input.limits.unwrap_or_default(),
         };
         let issued = keys(ctx)?
             .create(owner, request)
@@ -292,7 +267,7 @@ impl KeyMutation {
                 })
                 .transpose()?,
             expiry: input.expiry.map(KeyExpiryInput::resolve).transpose()?,
-            limits: input.limits.map(LimitRequest::from),
+            limits: input.limits,
         };
         let record = keys(ctx)?
             .update(scope(ctx)?, uuid(&id)?, edit)

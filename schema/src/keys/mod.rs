@@ -1,14 +1,20 @@
 //! Virtual keys: `sk-…` secrets stored only as SHA-256 hashes, their owners, models, limits,
 //! expiry and blocking; and the version counter that tells replicas to drop cached keys.
+//!
+//! `service` is the id-based store (and what the gateway reads); `portal` the portal's rules
+//! (the key policy, subscriptions) over it; `litellm` the LiteLLM admin API's shape (names,
+//! external user ids) translated to it; `graphql` the portal's API.
 
 mod graphql;
+mod litellm;
 mod portal;
 mod service;
 
 pub use graphql::{ApiKey, CreatedKey, KeyMutation, KeyQuery};
 pub use portal::{Expiry, KeyEdit, KeyRequest, LimitRequest, PortalKeys, Scope};
 
+pub use litellm::{KeyFilter, LiteLlmKey, LiteLlmKeyChanges, LiteLlmKeys};
 pub use service::{
-    AuthKey, Budget, Issued, KEYS_VERSION_KEY, KeyChanges, KeyFilter, KeyRecord, KeyService,
-    Limits, NewKey, ORIGIN_ADMIN_API, ORIGIN_PLAYGROUND, ORIGIN_PORTAL, display_name, hash_key,
+    AuthKey, Issued, KEYS_VERSION_KEY, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_ADMIN_API,
+    ORIGIN_PLAYGROUND, ORIGIN_PORTAL, display_name, hash_key,
 };

@@ -2,13 +2,15 @@
 //! subscriptions, with expiry and limits held within the administrators' key policy, and
 //! rotation with an optional grace period for the old secret.
 
+use async_graphql::InputObject;
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{api_key, model, subscription, user};
+use entity::{api_key, model, subscription};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{Issued, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_PLAYGROUND, ORIGIN_PORTAL};
+use crate::limits::{LimitChanges, LimitValues};
 use crate::settings::{KeyPolicy, SettingsService};
 use crate::{DomainError, duration};
 
@@ -26,11 +28,13 @@ pub enum Expiry {
     At(DateTime<Utc>),
 }
 
-/// Limits asked for; `None` takes the policy's default.
-#[derive(Clone, Debug, Default)]
+/// Limits for a key; what is left out takes the platform's default.
+#[derive(InputObject, Clone, Debug, Default)]
+#[graphql(name = "KeyLimitsInput")]
 pub struct LimitRequest {
     pub max_budget: Option<f64>,
     pub soft_budget: Option<f64>,
+    /// How often the budget resets (`daily`, `weekly`, `monthly`, `30d`, …).
     pub budget_duration: Option<String>,
     pub rpm_limit: Option<i64>,
     pub tpm_limit: Option<i64>,
@@ -129,8 +133,11 @@ fn resolve_count(
 
 use crate::convert::nanos;
 
-/// The limits a request resolves to under `policy`, as key columns.
-pub fn resolve_limits(policy: &KeyPolicy, asked: &LimitRequest) -> Result<KeyChanges, DomainError> {
+/// The limits a request resolves to under `policy`.
+pub fn resolve_limits(
+    policy: &KeyPolicy,
+    asked: &LimitRequest,
+) -> Result<LimitValues, DomainError> {
     let budget = match (
         asked.max_budget.or(policy.default_max_budget),
         policy.max_budget,
@@ -158,29 +165,28 @@ pub fn resolve_limits(policy: &KeyPolicy, asked: &LimitRequest) -> Result<KeyCha
     if let Some(text) = &asked.budget_duration {
         duration::parse(text).map_err(DomainError::BadInput)?;
     }
-    Ok(KeyChanges {
-        max_budget_nanos: Some(budget),
-        soft_budget_nanos: Some(soft),
-        budget_duration: Some(asked.budget_duration.clone()),
-        rpm_limit: Some(resolve_count(
+    Ok(LimitValues {
+        max_budget_nanos: budget,
+        soft_budget_nanos: soft,
+        budget_duration: asked.budget_duration.clone(),
+        rpm: resolve_count(
             "rpmLimit",
             asked.rpm_limit,
             policy.default_rpm_limit,
             policy.max_rpm_limit,
-        )?),
-        tpm_limit: Some(resolve_count(
+        )?,
+        tpm: resolve_count(
             "tpmLimit",
             asked.tpm_limit,
             policy.default_tpm_limit,
             policy.max_tpm_limit,
-        )?),
-        max_parallel_requests: Some(resolve_count(
+        )?,
+        parallel: resolve_count(
             "maxParallelRequests",
             asked.max_parallel_requests,
             None,
             policy.max_parallel_requests,
-        )?),
-        ..KeyChanges::default()
+        )?,
     })
 }
 
@@ -212,12 +218,8 @@ impl PortalKeys {
         }
     }
 
-    /// The names of `ids`, each of which `owner` must hold an active subscription to.
-    async fn subscribed_names(
-        &self,
-        owner: Uuid,
-        ids: &[Uuid],
-    ) -> Result<Vec<String>, DomainError> {
+    /// `ids` without repeats, each of which `owner` must hold an active subscription to.
+    async fn subscribed(&self, owner: Uuid, ids: &[Uuid]) -> Result<Vec<Uuid>, DomainError> {
         if ids.is_empty() {
             return Err(DomainError::BadInput("pick at least one model".into()));
         }
@@ -234,7 +236,7 @@ impl PortalKeys {
             .into_iter()
             .map(|s| s.model_id)
             .collect();
-        let mut names = Vec::with_capacity(ids.len());
+        let mut subscribed = Vec::with_capacity(ids.len());
         for id in ids {
             let model = models
                 .iter()
@@ -246,19 +248,11 @@ impl PortalKeys {
                     model.name
                 )));
             }
-            names.push(model.name.clone());
+            if !subscribed.contains(id) {
+                subscribed.push(*id);
+            }
         }
-        names.sort();
-        names.dedup();
-        Ok(names)
-    }
-
-    async fn owner_external_id(&self, owner: Uuid) -> Result<String, DomainError> {
-        Ok(user::Entity::find_by_id(owner)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("no such user".into()))?
-            .external_id)
+        Ok(subscribed)
     }
 
     /// The key with `id` within `scope`. Never the playground's key: it is the system's to
@@ -291,22 +285,17 @@ impl PortalKeys {
                 "you hold {held} keys, the most allowed here; delete one first"
             )));
         }
-        let models = self.subscribed_names(owner, &request.model_ids).await?;
+        let model_ids = self.subscribed(owner, &request.model_ids).await?;
         let expires_at = resolve_expiry(&policy, &request.expiry, Utc::now())?;
         let limits = resolve_limits(&policy, &request.limits)?;
         self.keys
             .generate(NewKey {
-                models,
-                expires_at,
-                user_id: Some(self.owner_external_id(owner).await?),
-                metadata: Some(json!({ "name": name })),
-                max_budget_nanos: limits.max_budget_nanos.flatten(),
-                soft_budget_nanos: limits.soft_budget_nanos.flatten(),
-                budget_duration: limits.budget_duration.flatten(),
-                tpm_limit: limits.tpm_limit.flatten(),
-                rpm_limit: limits.rpm_limit.flatten(),
-                max_parallel_requests: limits.max_parallel_requests.flatten(),
                 origin: ORIGIN_PORTAL,
+                owner: Some(owner),
+                model_ids,
+                metadata: json!({ "name": name }),
+                expires_at,
+                limits,
                 ..NewKey::default()
             })
             .await
@@ -332,9 +321,12 @@ impl PortalKeys {
     ) -> Result<KeyRecord, DomainError> {
         let row = self.find(scope, id).await?;
         let policy = self.settings.key_policy().await?;
-        let mut changes = match &edit.limits {
-            Some(limits) => resolve_limits(&policy, limits)?,
-            None => KeyChanges::default(),
+        let mut changes = KeyChanges {
+            limits: match &edit.limits {
+                Some(limits) => LimitChanges::from(resolve_limits(&policy, limits)?),
+                None => LimitChanges::default(),
+            },
+            ..KeyChanges::default()
         };
         if let Some(name) = &edit.name {
             let mut metadata = row.metadata.clone();
@@ -347,7 +339,7 @@ impl PortalKeys {
             let owner = row.user_id.ok_or_else(|| {
                 DomainError::BadInput("this key has no owner to hold subscriptions".into())
             })?;
-            changes.models = Some(self.subscribed_names(owner, ids).await?);
+            changes.model_ids = Some(self.subscribed(owner, ids).await?);
         }
         if let Some(expiry) = &edit.expiry {
             changes.expires_at = Some(resolve_expiry(&policy, expiry, Utc::now())?);
@@ -372,22 +364,18 @@ impl PortalKeys {
             .map_err(DomainError::BadInput)?
             .end_after(Utc::now())
             .ok_or_else(|| DomainError::BadInput("the grace period is too long".into()))?;
-        let old = self.keys.record_by_hash(&row.token_hash).await?;
         let issued = self
             .keys
             .generate(NewKey {
-                models: old.models.clone(),
+                owner: row.user_id,
+                model_ids: self.keys.model_ids_of(row.id).await?,
+                all_models: row.all_models,
                 expires_at: row.expires_at,
-                user_id: old.user_id.clone(),
-                metadata: Some(row.metadata.clone()),
-                max_budget_nanos: row.max_budget_nanos,
-                soft_budget_nanos: row.soft_budget_nanos,
-                budget_duration: row.budget_duration.clone(),
-                tpm_limit: row.tpm_limit,
-                rpm_limit: row.rpm_limit,
-                max_parallel_requests: row.max_parallel_requests,
+                metadata: row.metadata.clone(),
+                limits: LimitValues::of_key(&row),
                 model_rpm_limit: row.model_rpm_limit.clone(),
                 model_tpm_limit: row.model_tpm_limit.clone(),
+                alias: None,
                 origin: match row.origin.as_str() {
                     ORIGIN_PORTAL => ORIGIN_PORTAL,
                     super::ORIGIN_ADMIN_API => super::ORIGIN_ADMIN_API,
@@ -476,13 +464,9 @@ mod tests {
             ..KeyPolicy::default()
         };
         let none = resolve_limits(&policy, &LimitRequest::default()).unwrap();
-        assert_eq!(none.rpm_limit, Some(Some(60)), "the default");
-        assert_eq!(
-            none.tpm_limit,
-            Some(Some(10_000)),
-            "a maximum cannot be left unlimited"
-        );
-        assert_eq!(none.max_budget_nanos, Some(Some(50_000_000_000)));
+        assert_eq!(none.rpm, Some(60), "the default");
+        assert_eq!(none.tpm, Some(10_000), "a maximum cannot be left unlimited");
+        assert_eq!(none.max_budget_nanos, Some(50_000_000_000));
         let too_much = LimitRequest {
             rpm_limit: Some(601),
             ..LimitRequest::default()

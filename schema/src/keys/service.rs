@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::DomainError;
-use crate::duration;
+use crate::limits::{LimitChanges, LimitValues, Limits};
 
 /// Keys made through the LiteLLM-compatible admin API: an empty model list means every model.
 pub const ORIGIN_ADMIN_API: &str = "admin-api";
@@ -50,47 +50,36 @@ fn new_secret() -> String {
     format!("sk-{}", crate::secret::generate(SECRET_LEN))
 }
 
-/// What a new key should be.
+/// What a new key should be, in ids: who owns it, which models it lists.
 #[derive(Debug, Clone, Default)]
 pub struct NewKey {
-    pub models: Vec<String>,
-    pub duration: Option<String>,
-    /// An exact expiry, used when `duration` is not given.
-    pub expires_at: Option<DateTime<Utc>>,
-    pub user_id: Option<String>,
+    /// [`ORIGIN_ADMIN_API`], [`ORIGIN_PORTAL`] or [`ORIGIN_PLAYGROUND`].
+    pub origin: &'static str,
+    pub owner: Option<Uuid>,
+    pub model_ids: Vec<Uuid>,
+    /// Reaches every model (an admin-API key made with an empty list).
+    pub all_models: bool,
     pub alias: Option<String>,
-    pub metadata: Option<Value>,
-    pub max_budget_nanos: Option<i64>,
-    pub soft_budget_nanos: Option<i64>,
-    pub budget_duration: Option<String>,
-    pub tpm_limit: Option<i64>,
-    pub rpm_limit: Option<i64>,
-    pub max_parallel_requests: Option<i64>,
+    pub metadata: Value,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub limits: LimitValues,
     pub model_rpm_limit: Option<Value>,
     pub model_tpm_limit: Option<Value>,
     pub blocked: bool,
     pub team_id: Option<String>,
     pub tags: Vec<String>,
-    /// [`ORIGIN_ADMIN_API`] or [`ORIGIN_PORTAL`].
-    pub origin: &'static str,
 }
 
-/// Changes to a key: `None` leaves a field alone, `Some(None)` clears it.
+/// Changes to a key, in ids: `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct KeyChanges {
-    pub models: Option<Vec<String>>,
-    pub duration: Option<Option<String>>,
-    /// An exact expiry (`Some(None)`: never), applied after `duration`.
-    pub expires_at: Option<Option<DateTime<Utc>>>,
-    pub user_id: Option<String>,
+    pub model_ids: Option<Vec<Uuid>>,
+    pub all_models: Option<bool>,
+    pub owner: Option<Uuid>,
     pub alias: Option<Option<String>>,
     pub metadata: Option<Value>,
-    pub max_budget_nanos: Option<Option<i64>>,
-    pub soft_budget_nanos: Option<Option<i64>>,
-    pub budget_duration: Option<Option<String>>,
-    pub tpm_limit: Option<Option<i64>>,
-    pub rpm_limit: Option<Option<i64>>,
-    pub max_parallel_requests: Option<Option<i64>>,
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+    pub limits: LimitChanges,
     pub model_rpm_limit: Option<Option<Value>>,
     pub model_tpm_limit: Option<Option<Value>>,
     pub blocked: Option<bool>,
@@ -109,13 +98,6 @@ pub struct KeyRecord {
 pub struct Issued {
     pub plaintext: String,
     pub record: KeyRecord,
-}
-
-/// Which keys to list.
-#[derive(Debug, Clone, Default)]
-pub struct KeyFilter {
-    pub user_id: Option<String>,
-    pub alias: Option<String>,
 }
 
 /// What the gateway needs to decide whether a key may make a request.
@@ -164,61 +146,6 @@ impl AuthKey {
     }
 }
 
-/// The limits of a key or a user, as the quota engine needs them; `None` is no limit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Limits {
-    pub rpm: Option<i64>,
-    pub tpm: Option<i64>,
-    pub parallel: Option<i64>,
-    pub budget: Option<Budget>,
-}
-
-/// A spending limit and what the database knows of its current window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Budget {
-    pub max_nanos: i64,
-    pub soft_nanos: Option<i64>,
-    /// How long a window lasts; `None` is one window forever.
-    pub span: Option<duration::Span>,
-    /// The end of the window `spent_nanos` belongs to.
-    pub reset_at: Option<DateTime<Utc>>,
-    /// Spend recorded in the database for that window.
-    pub spent_nanos: i64,
-}
-
-impl Limits {
-    /// Limits from the stored columns of a key or user.
-    #[allow(clippy::too_many_arguments)]
-    pub fn from_columns(
-        rpm: Option<i64>,
-        tpm: Option<i64>,
-        parallel: Option<i64>,
-        max_budget: Option<i64>,
-        soft_budget: Option<i64>,
-        budget_duration: Option<&str>,
-        reset_at: Option<DateTime<Utc>>,
-        spent: i64,
-    ) -> Self {
-        Self {
-            rpm,
-            tpm,
-            parallel,
-            budget: max_budget.map(|max_nanos| Budget {
-                max_nanos,
-                soft_nanos: soft_budget,
-                span: budget_duration.and_then(|d| duration::parse(d).ok()),
-                reset_at,
-                spent_nanos: spent,
-            }),
-        }
-    }
-
-    /// True when nothing is limited.
-    pub fn is_empty(&self) -> bool {
-        self.rpm.is_none() && self.tpm.is_none() && self.parallel.is_none() && self.budget.is_none()
-    }
-}
-
 /// A `{"model": n}` map of per-model limits; entries that are not whole numbers are skipped.
 fn per_model(value: Option<&Value>) -> HashMap<String, i64> {
     let Some(Value::Object(map)) = value else {
@@ -244,26 +171,6 @@ async fn bump_keys_version<C: ConnectionTrait>(db: &C) -> Result<(), DomainError
     crate::counters::bump(db, KEYS_VERSION_KEY).await
 }
 
-fn expiry(text: Option<&str>) -> Result<Option<DateTime<Utc>>, DomainError> {
-    match text {
-        None => Ok(None),
-        Some(text) => {
-            let span = duration::parse(text).map_err(DomainError::BadInput)?;
-            span.end_after(Utc::now())
-                .map(Some)
-                .ok_or_else(|| DomainError::BadInput(format!("duration `{text}` is too long")))
-        }
-    }
-}
-
-fn check_budget_duration(text: Option<&str>) -> Result<(), DomainError> {
-    text.map_or(Ok(()), |t| {
-        duration::parse(t)
-            .map(|_| ())
-            .map_err(DomainError::BadInput)
-    })
-}
-
 impl KeyService {
     /// A service over `db`.
     pub fn new(db: DatabaseConnection) -> Self {
@@ -273,60 +180,6 @@ impl KeyService {
     /// The current key version (moves on every key change).
     pub async fn version(&self) -> Result<i64, DomainError> {
         crate::counters::read(&self.db, KEYS_VERSION_KEY).await
-    }
-
-    async fn model_ids<C: ConnectionTrait>(
-        db: &C,
-        names: &[String],
-    ) -> Result<Vec<Uuid>, DomainError> {
-        if names.is_empty() {
-            return Ok(Vec::new());
-        }
-        let found: HashMap<String, Uuid> = model::Entity::find()
-            .filter(model::Column::Name.is_in(names.iter().cloned()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.name, m.id))
-            .collect();
-        names
-            .iter()
-            .map(|name| {
-                found.get(name).copied().ok_or_else(|| {
-                    DomainError::BadInput(format!(
-                        "invalid model name `{name}`: the model does not exist (GET /v1/models lists them)"
-                    ))
-                })
-            })
-            .collect()
-    }
-
-    async fn owner<C: ConnectionTrait>(db: &C, external_id: &str) -> Result<Uuid, DomainError> {
-        if let Some(row) = user::Entity::find()
-            .filter(user::Column::ExternalId.eq(external_id))
-            .one(db)
-            .await?
-        {
-            return Ok(row.id);
-        }
-        let now = Utc::now();
-        let id = Uuid::new_v4();
-        let email = external_id.contains('@').then(|| external_id.to_owned());
-        let mut row = user::ActiveModel {
-            id: Set(id),
-            external_id: Set(external_id.to_owned()),
-            email: Set(email),
-            roles: Set(json!(["user"])),
-            active: Set(true),
-            spend_nanos: Set(0),
-            metadata: Set(json!({})),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        crate::settings::new_user_defaults(db, &mut row).await?;
-        row.insert(db).await?;
-        Ok(id)
     }
 
     async fn alias_free<C: ConnectionTrait>(
@@ -365,67 +218,139 @@ impl KeyService {
         Ok(())
     }
 
-    /// Makes a key. The plaintext is in the result and nowhere else.
-    #[tracing::instrument(skip_all, err, fields(origin = new.origin))]
-    pub async fn generate(&self, new: NewKey) -> Result<Issued, DomainError> {
-        check_budget_duration(new.budget_duration.as_deref())?;
-        let expires_at = match new.duration.as_deref() {
-            Some(text) => expiry(Some(text))?,
-            None => new.expires_at,
-        };
-        let txn = self.db.begin().await?;
+    /// Stores a new key inside `db` (a transaction the caller commits); returns the
+    /// plaintext, which exists nowhere else, and the key's id.
+    pub async fn insert<C: ConnectionTrait>(
+        db: &C,
+        new: NewKey,
+    ) -> Result<(String, Uuid), DomainError> {
+        new.limits.check()?;
         if let Some(alias) = &new.alias {
-            Self::alias_free(&txn, alias, None).await?;
+            Self::alias_free(db, alias, None).await?;
         }
-        let model_ids = Self::model_ids(&txn, &new.models).await?;
-        let owner = match &new.user_id {
-            Some(external) => Some(Self::owner(&txn, external).await?),
-            None => None,
-        };
         let plaintext = new_secret();
         let now = Utc::now();
         let id = Uuid::new_v4();
-        let budget_reset_at = match new.budget_duration.as_deref() {
-            Some(text) => duration::parse(text).ok().and_then(|s| s.end_after(now)),
-            None => None,
-        };
-        api_key::ActiveModel {
+        let mut row = api_key::ActiveModel {
             id: Set(id),
             token_hash: Set(hash_key(&plaintext)),
             key_name: Set(display_name(&plaintext)),
-            alias: Set(new.alias.clone()),
-            user_id: Set(owner),
+            alias: Set(new.alias),
+            user_id: Set(new.owner),
             origin: Set(new.origin.to_owned()),
-            all_models: Set(new.models.is_empty() && new.origin == ORIGIN_ADMIN_API),
+            all_models: Set(new.all_models),
             blocked: Set(new.blocked),
-            expires_at: Set(expires_at),
-            max_budget_nanos: Set(new.max_budget_nanos),
-            soft_budget_nanos: Set(new.soft_budget_nanos),
-            budget_duration: Set(new.budget_duration.clone()),
-            budget_reset_at: Set(budget_reset_at),
+            expires_at: Set(new.expires_at),
             spend_nanos: Set(0),
-            tpm_limit: Set(new.tpm_limit),
-            rpm_limit: Set(new.rpm_limit),
-            max_parallel_requests: Set(new.max_parallel_requests),
-            model_rpm_limit: Set(new.model_rpm_limit.clone()),
-            model_tpm_limit: Set(new.model_tpm_limit.clone()),
-            team_id: Set(new.team_id.clone()),
+            model_rpm_limit: Set(new.model_rpm_limit),
+            model_tpm_limit: Set(new.model_tpm_limit),
+            team_id: Set(new.team_id),
             tags: Set(json!(new.tags)),
-            metadata: Set(new.metadata.clone().unwrap_or_else(|| json!({}))),
+            metadata: Set(new.metadata),
             last_used_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        Self::set_models(&txn, id, &model_ids).await?;
-        bump_keys_version(&txn).await?;
+            ..Default::default()
+        };
+        new.limits.set_on_key(&mut row, now);
+        row.insert(db).await?;
+        Self::set_models(db, id, &new.model_ids).await?;
+        bump_keys_version(db).await?;
+        Ok((plaintext, id))
+    }
+
+    /// Makes a key. The plaintext is in the result and nowhere else.
+    #[tracing::instrument(skip_all, err, fields(origin = new.origin))]
+    pub async fn generate(&self, new: NewKey) -> Result<Issued, DomainError> {
+        let txn = self.db.begin().await?;
+        let (plaintext, _) = Self::insert(&txn, new).await?;
         txn.commit().await?;
+        self.issued(plaintext).await
+    }
+
+    /// The answer for a key just made.
+    pub async fn issued(&self, plaintext: String) -> Result<Issued, DomainError> {
         let record = self.record_by_hash(&hash_key(&plaintext)).await?;
         Ok(Issued { plaintext, record })
     }
 
-    async fn records(&self, keys: Vec<api_key::Model>) -> Result<Vec<KeyRecord>, DomainError> {
+    /// Applies `changes` to the key whose hash is `hash` inside `db` (a transaction the
+    /// caller commits).
+    pub async fn apply<C: ConnectionTrait>(
+        db: &C,
+        hash: &str,
+        changes: KeyChanges,
+    ) -> Result<(), DomainError> {
+        changes.limits.check()?;
+        let row = api_key::Entity::find()
+            .filter(api_key::Column::TokenHash.eq(hash))
+            .one(db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such key".into()))?;
+        let key_id = row.id;
+        let mut active = row.into_active_model();
+        if let Some(alias) = changes.alias {
+            if let Some(alias) = &alias {
+                Self::alias_free(db, alias, Some(key_id)).await?;
+            }
+            active.alias = Set(alias);
+        }
+        if let Some(ids) = &changes.model_ids {
+            Self::set_models(db, key_id, ids).await?;
+        }
+        if let Some(all) = changes.all_models {
+            active.all_models = Set(all);
+        }
+        if let Some(at) = changes.expires_at {
+            active.expires_at = Set(at);
+        }
+        if let Some(owner) = changes.owner {
+            active.user_id = Set(Some(owner));
+        }
+        if let Some(metadata) = changes.metadata {
+            active.metadata = Set(metadata);
+        }
+        let now = Utc::now();
+        changes.limits.apply_to_key(&mut active, now);
+        if let Some(value) = changes.model_rpm_limit {
+            active.model_rpm_limit = Set(value);
+        }
+        if let Some(value) = changes.model_tpm_limit {
+            active.model_tpm_limit = Set(value);
+        }
+        if let Some(blocked) = changes.blocked {
+            active.blocked = Set(blocked);
+        }
+        active.updated_at = Set(now);
+        active.update(db).await?;
+        bump_keys_version(db).await
+    }
+
+    /// Applies `changes` to the key whose hash is `hash`.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn update(&self, hash: &str, changes: KeyChanges) -> Result<KeyRecord, DomainError> {
+        let txn = self.db.begin().await?;
+        Self::apply(&txn, hash, changes).await?;
+        txn.commit().await?;
+        self.record_by_hash(hash).await
+    }
+
+    /// The ids of the models a key lists.
+    pub async fn model_ids_of(&self, key_id: Uuid) -> Result<Vec<Uuid>, DomainError> {
+        Ok(api_key_model::Entity::find()
+            .filter(api_key_model::Column::ApiKeyId.eq(key_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|link| link.model_id)
+            .collect())
+    }
+
+    /// Stored keys with their model names and owners' external ids (three queries).
+    pub(crate) async fn records(
+        &self,
+        keys: Vec<api_key::Model>,
+    ) -> Result<Vec<KeyRecord>, DomainError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.id).collect();
         let links = api_key_model::Entity::find()
             .filter(api_key_model::Column::ApiKeyId.is_in(ids))
@@ -480,26 +405,6 @@ impl KeyService {
             .ok_or_else(|| DomainError::NotFound("no such key".into()))
     }
 
-    /// Keys matching `filter`, oldest first.
-    pub async fn list(&self, filter: &KeyFilter) -> Result<Vec<KeyRecord>, DomainError> {
-        let mut query = api_key::Entity::find().order_by_asc(api_key::Column::CreatedAt);
-        if let Some(alias) = &filter.alias {
-            query = query.filter(api_key::Column::Alias.eq(alias.clone()));
-        }
-        if let Some(external) = &filter.user_id {
-            let owner = user::Entity::find()
-                .filter(user::Column::ExternalId.eq(external.clone()))
-                .one(&self.db)
-                .await?;
-            match owner {
-                Some(owner) => query = query.filter(api_key::Column::UserId.eq(owner.id)),
-                None => return Ok(Vec::new()),
-            }
-        }
-        let keys = query.all(&self.db).await?;
-        self.records(keys).await
-    }
-
     /// The keys owned by `owner` (every key with `None`), newest first, with their models
     /// and owners (four queries, however many keys).
     pub async fn list_owned(&self, owner: Option<Uuid>) -> Result<Vec<KeyRecord>, DomainError> {
@@ -509,76 +414,6 @@ impl KeyService {
         }
         let keys = query.all(&self.db).await?;
         self.records(keys).await
-    }
-
-    /// Applies `changes` to the key whose hash is `hash`.
-    #[tracing::instrument(skip_all, err)]
-    pub async fn update(&self, hash: &str, changes: KeyChanges) -> Result<KeyRecord, DomainError> {
-        let txn = self.db.begin().await?;
-        let row = api_key::Entity::find()
-            .filter(api_key::Column::TokenHash.eq(hash))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("no such key".into()))?;
-        let key_id = row.id;
-        let origin = row.origin.clone();
-        let mut active = row.into_active_model();
-        if let Some(alias) = changes.alias {
-            if let Some(alias) = &alias {
-                Self::alias_free(&txn, alias, Some(key_id)).await?;
-            }
-            active.alias = Set(alias);
-        }
-        if let Some(models) = &changes.models {
-            let ids = Self::model_ids(&txn, models).await?;
-            Self::set_models(&txn, key_id, &ids).await?;
-            active.all_models = Set(models.is_empty() && origin == ORIGIN_ADMIN_API);
-        }
-        if let Some(duration) = changes.duration {
-            active.expires_at = Set(expiry(duration.as_deref())?);
-        }
-        if let Some(at) = changes.expires_at {
-            active.expires_at = Set(at);
-        }
-        if let Some(external) = &changes.user_id {
-            active.user_id = Set(Some(Self::owner(&txn, external).await?));
-        }
-        if let Some(metadata) = changes.metadata {
-            active.metadata = Set(metadata);
-        }
-        if let Some(budget_duration) = changes.budget_duration {
-            check_budget_duration(budget_duration.as_deref())?;
-            let reset = budget_duration
-                .as_deref()
-                .and_then(|t| duration::parse(t).ok())
-                .and_then(|s| s.end_after(Utc::now()));
-            active.budget_duration = Set(budget_duration);
-            active.budget_reset_at = Set(reset);
-        }
-        macro_rules! apply {
-            ($($field:ident),*) => {$(
-                if let Some(value) = changes.$field {
-                    active.$field = Set(value);
-                }
-            )*};
-        }
-        apply!(
-            max_budget_nanos,
-            soft_budget_nanos,
-            tpm_limit,
-            rpm_limit,
-            max_parallel_requests,
-            model_rpm_limit,
-            model_tpm_limit
-        );
-        if let Some(blocked) = changes.blocked {
-            active.blocked = Set(blocked);
-        }
-        active.updated_at = Set(Utc::now());
-        active.update(&txn).await?;
-        bump_keys_version(&txn).await?;
-        txn.commit().await?;
-        self.record_by_hash(hash).await
     }
 
     /// Deletes the keys with these hashes or aliases; returns the hashes deleted.
@@ -643,14 +478,10 @@ impl KeyService {
         if let Some(key) = existing {
             return Ok(key.token_hash);
         }
-        let user = user::Entity::find_by_id(owner)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("no such user".into()))?;
         let made = self
             .generate(NewKey {
-                user_id: Some(user.external_id),
-                metadata: Some(json!({ "name": "Playground" })),
+                owner: Some(owner),
+                metadata: json!({ "name": "Playground" }),
                 origin: ORIGIN_PLAYGROUND,
                 ..NewKey::default()
             })
@@ -687,16 +518,7 @@ impl KeyService {
         };
         let owner_inactive = owner.as_ref().is_some_and(|u| !u.active);
         let owner_limits = owner.map_or_else(Limits::default, |u| {
-            Limits::from_columns(
-                u.rpm_limit,
-                u.tpm_limit,
-                u.max_parallel_requests,
-                u.max_budget_nanos,
-                u.soft_budget_nanos,
-                u.budget_duration.as_deref(),
-                u.budget_reset_at,
-                u.spend_nanos,
-            )
+            LimitValues::of_user(&u).enforced(u.budget_reset_at, u.spend_nanos)
         });
         let key = record.key;
         let mut models: HashSet<String> = record.models.into_iter().collect();
@@ -727,16 +549,7 @@ impl KeyService {
             }
         }
         Ok(Some(AuthKey {
-            limits: Limits::from_columns(
-                key.rpm_limit,
-                key.tpm_limit,
-                key.max_parallel_requests,
-                key.max_budget_nanos,
-                key.soft_budget_nanos,
-                key.budget_duration.as_deref(),
-                key.budget_reset_at,
-                key.spend_nanos,
-            ),
+            limits: LimitValues::of_key(&key).enforced(key.budget_reset_at, key.spend_nanos),
             model_rpm: per_model(key.model_rpm_limit.as_ref()),
             model_tpm: per_model(key.model_tpm_limit.as_ref()),
             owner_limits,

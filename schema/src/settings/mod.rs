@@ -14,6 +14,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
+use crate::limits::LimitValues;
 
 /// The settings row holding the key policy.
 const KEY_POLICY: &str = "keys.policy";
@@ -71,14 +72,15 @@ impl PlatformSettings {
         Ok(())
     }
 
-    /// The limits columns a new user starts with.
-    pub fn new_user_limits(&self) -> (Option<i64>, Option<String>, Option<i64>, Option<i64>) {
-        (
-            self.new_user_max_budget.map(|b| (b * 1e9).round() as i64),
-            self.new_user_budget_duration.clone(),
-            self.new_user_rpm_limit,
-            self.new_user_tpm_limit,
-        )
+    /// The limits a new user starts with.
+    pub fn new_user_limits(&self) -> LimitValues {
+        LimitValues {
+            max_budget_nanos: self.new_user_max_budget.map(|b| (b * 1e9).round() as i64),
+            budget_duration: self.new_user_budget_duration.clone(),
+            rpm: self.new_user_rpm_limit,
+            tpm: self.new_user_tpm_limit,
+            ..LimitValues::default()
+        }
     }
 }
 
@@ -191,13 +193,9 @@ pub async fn new_user_defaults<C: sea_orm::ConnectionTrait>(
     db: &C,
     row: &mut entity::user::ActiveModel,
 ) -> Result<(), DomainError> {
-    let (budget, duration, rpm, tpm) = platform_on(db).await?.new_user_limits();
-    let reset = crate::duration::first_reset(duration.as_deref()).map_err(DomainError::BadInput)?;
-    row.max_budget_nanos = Set(budget);
-    row.budget_duration = Set(duration);
-    row.budget_reset_at = Set(reset);
-    row.rpm_limit = Set(rpm);
-    row.tpm_limit = Set(tpm);
+    let limits = platform_on(db).await?.new_user_limits();
+    limits.check()?;
+    limits.set_on_user(row, Utc::now());
     Ok(())
 }
 
@@ -283,7 +281,10 @@ mod tests {
             new_user_budget_duration: Some("monthly".into()),
             ..PlatformSettings::default()
         };
-        assert_eq!(budget.new_user_limits().0, Some(2_500_000_000));
+        assert_eq!(
+            budget.new_user_limits().max_budget_nanos,
+            Some(2_500_000_000)
+        );
         let bad = PlatformSettings {
             new_user_budget_duration: Some("soon".into()),
             ..PlatformSettings::default()

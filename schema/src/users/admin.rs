@@ -10,27 +10,17 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::DomainError;
 use crate::access::Role;
 use crate::keys::KEYS_VERSION_KEY;
-use crate::{DomainError, duration};
-
-/// Limits and budget of a user; `None` leaves one alone, `Some(None)` removes it.
-#[derive(Clone, Debug, Default)]
-pub struct UserLimits {
-    pub max_budget_nanos: Option<Option<i64>>,
-    pub soft_budget_nanos: Option<Option<i64>>,
-    pub budget_duration: Option<Option<String>>,
-    pub rpm_limit: Option<Option<i64>>,
-    pub tpm_limit: Option<Option<i64>>,
-    pub max_parallel_requests: Option<Option<i64>>,
-}
+use crate::limits::LimitChanges;
 
 /// An administrator's change to a user.
 #[derive(Clone, Debug, Default)]
 pub struct UserUpdate {
     pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
-    pub limits: UserLimits,
+    pub limits: LimitChanges,
 }
 
 /// User administration over `users`.
@@ -113,41 +103,21 @@ impl UserAdmin {
             active.active = Set(flag);
         }
         let limits = update.limits;
-        if let Some(text) = limits.budget_duration {
-            let reset = duration::first_reset(text.as_deref()).map_err(DomainError::BadInput)?;
-            active.budget_duration = Set(text);
-            active.budget_reset_at = Set(reset);
-        }
+        limits.check()?;
         for (name, value) in [
             ("maxBudget", limits.max_budget_nanos.flatten()),
             ("softBudget", limits.soft_budget_nanos.flatten()),
-            ("rpmLimit", limits.rpm_limit.flatten()),
-            ("tpmLimit", limits.tpm_limit.flatten()),
-            (
-                "maxParallelRequests",
-                limits.max_parallel_requests.flatten(),
-            ),
+            ("rpmLimit", limits.rpm.flatten()),
+            ("tpmLimit", limits.tpm.flatten()),
+            ("maxParallelRequests", limits.parallel.flatten()),
         ] {
             if value.is_some_and(|v| v < 0) {
                 return Err(DomainError::BadInput(format!("{name} must be 0 or more")));
             }
         }
-        if let Some(v) = limits.max_budget_nanos {
-            active.max_budget_nanos = Set(v);
-        }
-        if let Some(v) = limits.soft_budget_nanos {
-            active.soft_budget_nanos = Set(v);
-        }
-        if let Some(v) = limits.rpm_limit {
-            active.rpm_limit = Set(v);
-        }
-        if let Some(v) = limits.tpm_limit {
-            active.tpm_limit = Set(v);
-        }
-        if let Some(v) = limits.max_parallel_requests {
-            active.max_parallel_requests = Set(v);
-        }
-        active.updated_at = Set(Utc::now());
+        let now = Utc::now();
+        limits.apply_to_user(&mut active, now);
+        active.updated_at = Set(now);
         let txn = self.db.begin().await?;
         let row = active.update(&txn).await?;
         // Keys are cached with their owner's limits and state: every replica reloads them.

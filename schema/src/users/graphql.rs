@@ -5,9 +5,10 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
-use super::admin::{UserAdmin, UserLimits, UserUpdate};
+use super::admin::{UserAdmin, UserUpdate};
 use crate::DomainError;
 use crate::access::{Needs, Permission, Role, caller};
+use crate::limits::LimitChanges;
 
 /// A user, as administrators see them.
 #[derive(SimpleObject, Clone, Debug)]
@@ -158,15 +159,15 @@ impl UserMutation {
         let update = UserUpdate {
             roles: input.roles,
             active: input.active,
-            limits: UserLimits {
+            limits: LimitChanges {
                 max_budget_nanos: money_change("maxBudget", limits.max_budget)
                     .map_err(|e| e.extend())?,
                 soft_budget_nanos: money_change("softBudget", limits.soft_budget)
                     .map_err(|e| e.extend())?,
                 budget_duration: change(limits.budget_duration),
-                rpm_limit: change(limits.rpm_limit),
-                tpm_limit: change(limits.tpm_limit),
-                max_parallel_requests: change(limits.max_parallel_requests),
+                rpm: change(limits.rpm_limit),
+                tpm: change(limits.tpm_limit),
+                parallel: change(limits.max_parallel_requests),
             },
         };
         let actor = caller(ctx).principal.as_ref().and_then(|p| p.user_id);

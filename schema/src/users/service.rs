@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::DomainError;
-use crate::duration;
+use crate::limits::{LimitChanges, LimitValues};
 
 /// A user to create.
 #[derive(Debug, Clone, Default)]
@@ -19,19 +19,13 @@ pub struct NewUser {
     pub email: Option<String>,
     pub display_name: Option<String>,
     pub role: String,
-    pub max_budget_nanos: Option<i64>,
-    pub budget_duration: Option<String>,
-    pub tpm_limit: Option<i64>,
-    pub rpm_limit: Option<i64>,
+    pub limits: LimitValues,
 }
 
 /// Changes to a user: `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct UserChanges {
-    pub max_budget_nanos: Option<Option<i64>>,
-    pub budget_duration: Option<Option<String>>,
-    pub tpm_limit: Option<Option<i64>>,
-    pub rpm_limit: Option<Option<i64>>,
+    pub limits: LimitChanges,
     pub spend_nanos: Option<i64>,
 }
 
@@ -68,10 +62,9 @@ impl UserService {
                 new.external_id
             )));
         }
-        let reset =
-            duration::first_reset(new.budget_duration.as_deref()).map_err(DomainError::BadInput)?;
+        new.limits.check()?;
         let now = Utc::now();
-        let row = user::ActiveModel {
+        let mut row = user::ActiveModel {
             id: Set(Uuid::new_v4()),
             external_id: Set(new.external_id.clone()),
             email: Set(new.email.or_else(|| {
@@ -82,17 +75,13 @@ impl UserService {
             display_name: Set(new.display_name),
             roles: Set(json!([new.role])),
             active: Set(true),
-            max_budget_nanos: Set(new.max_budget_nanos),
-            budget_duration: Set(new.budget_duration),
-            budget_reset_at: Set(reset),
             spend_nanos: Set(0),
-            tpm_limit: Set(new.tpm_limit),
-            rpm_limit: Set(new.rpm_limit),
             metadata: Set(json!({})),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
         };
+        new.limits.set_on_user(&mut row, now);
         Ok(row.insert(&self.db).await?)
     }
 
@@ -115,25 +104,14 @@ impl UserService {
             .find(external_id)
             .await?
             .ok_or_else(|| DomainError::NotFound(format!("no user '{external_id}'")))?;
+        changes.limits.check()?;
         let mut active = row.into_active_model();
-        if let Some(budget) = changes.max_budget_nanos {
-            active.max_budget_nanos = Set(budget);
-        }
-        if let Some(text) = changes.budget_duration {
-            let reset = duration::first_reset(text.as_deref()).map_err(DomainError::BadInput)?;
-            active.budget_duration = Set(text);
-            active.budget_reset_at = Set(reset);
-        }
-        if let Some(limit) = changes.tpm_limit {
-            active.tpm_limit = Set(limit);
-        }
-        if let Some(limit) = changes.rpm_limit {
-            active.rpm_limit = Set(limit);
-        }
+        let now = Utc::now();
+        changes.limits.apply_to_user(&mut active, now);
         if let Some(spend) = changes.spend_nanos {
             active.spend_nanos = Set(spend);
         }
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(now);
         Ok(active.update(&self.db).await?)
     }
 }

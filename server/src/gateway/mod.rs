@@ -34,9 +34,8 @@ pub struct GatewayParts {
     pub live: Arc<LiveFeed>,
     pub quotas: Arc<Quotas>,
     pub metrics: Arc<Metrics>,
+    /// The key store the gateway's authenticator reads.
     pub keys: schema::keys::KeyService,
-    pub users: schema::users::UserService,
-    pub spend: schema::spend::SpendService,
 }
 
 /// Everything the gateway's handlers share.
@@ -57,12 +56,6 @@ pub struct Gateway {
     pub quotas: Arc<Quotas>,
     /// Who may call.
     pub auth: Arc<Authenticator>,
-    /// Virtual keys, for the admin API.
-    pub keys: schema::keys::KeyService,
-    /// Users, for the admin API.
-    pub users: schema::users::UserService,
-    /// Spend records, for the admin API.
-    pub spend: schema::spend::SpendService,
     /// Other deployments to try after a failure.
     pub max_retries: u32,
     /// Largest accepted request body.
@@ -90,8 +83,6 @@ impl Gateway {
             quotas,
             metrics,
             keys,
-            users,
-            spend,
         } = parts;
         let gateway = &config.gateway;
         let trust = tls::UpstreamTrust::load(gateway.ca_file.as_deref())?;
@@ -117,12 +108,9 @@ impl Gateway {
             quotas,
             auth: Arc::new(Authenticator::new(
                 config.master_key.as_ref(),
-                keys.clone(),
+                keys,
                 metrics.clone(),
             )),
-            keys,
-            users,
-            spend,
             max_retries: gateway.max_retries,
             max_body_bytes: gateway.max_body_bytes,
             metrics,

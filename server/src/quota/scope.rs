@@ -3,7 +3,8 @@
 //! of the key and the time, so the stores and the engine only ever see finished [`Scope`]s.
 
 use chrono::{DateTime, Utc};
-use schema::keys::{AuthKey, Limits};
+use schema::keys::AuthKey;
+use schema::limits::Limits;
 
 use super::millis;
 

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
-use schema::keys::Limits;
+use schema::limits::LimitValues;
 
 use super::*;
 
@@ -186,16 +186,12 @@ async fn budgets_reserve_then_settle_to_the_actual_cost() {
 /// A key with a daily budget of 1,000, `spent` in the window ending at `reset_at`.
 fn daily_key(spent: i64, reset_at: &str) -> AuthKey {
     let mut key = AuthKey::unlimited("h".into());
-    key.limits = Limits::from_columns(
-        None,
-        None,
-        None,
-        Some(1_000),
-        None,
-        Some("daily"),
-        Some(at(reset_at)),
-        spent,
-    );
+    key.limits = LimitValues {
+        max_budget_nanos: Some(1_000),
+        budget_duration: Some("daily".into()),
+        ..LimitValues::default()
+    }
+    .enforced(Some(at(reset_at)), spent);
     key
 }
 

@@ -114,7 +114,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
             let user = principal.user_id.ok_or_else(|| {
                 ApiError::Unauthorized("this session belongs to no user".into())
             })?;
-            let hash = gateway.keys.playground_key_hash(user).await?;
+            let hash = state.keys.store().playground_key_hash(user).await?;
             gateway.auth.for_hash(hash).await
         }
         (Some(_), schema::identity::Credential::Session { csrf: false, .. }) => Err(

@@ -5,7 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
-use schema::keys::{KeyChanges, KeyFilter, KeyRecord, NewKey, ORIGIN_ADMIN_API, hash_key};
+use schema::keys::{KeyFilter, KeyRecord, LiteLlmKey, LiteLlmKeyChanges, hash_key};
+use schema::limits::{LimitChanges, LimitValues};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -69,19 +70,21 @@ fn alias_conflict(error: schema::DomainError) -> ApiError {
     }
 }
 
-fn new_key(body: &Map<String, Value>) -> Result<NewKey, ApiError> {
-    Ok(NewKey {
+fn new_key(body: &Map<String, Value>) -> Result<LiteLlmKey, ApiError> {
+    Ok(LiteLlmKey {
         models: strings(body.get("models"), "models")?,
         duration: string(body.get("duration"), "duration")?,
         user_id: string(body.get("user_id"), "user_id")?,
         alias: string(body.get("key_alias"), "key_alias")?,
         metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),
-        max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
-        soft_budget_nanos: money(body.get("soft_budget"), "soft_budget")?,
-        budget_duration: string(body.get("budget_duration"), "budget_duration")?,
-        tpm_limit: int(body.get("tpm_limit"), "tpm_limit")?,
-        rpm_limit: int(body.get("rpm_limit"), "rpm_limit")?,
-        max_parallel_requests: int(body.get("max_parallel_requests"), "max_parallel_requests")?,
+        limits: LimitValues {
+            max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
+            soft_budget_nanos: money(body.get("soft_budget"), "soft_budget")?,
+            budget_duration: string(body.get("budget_duration"), "budget_duration")?,
+            tpm: int(body.get("tpm_limit"), "tpm_limit")?,
+            rpm: int(body.get("rpm_limit"), "rpm_limit")?,
+            parallel: int(body.get("max_parallel_requests"), "max_parallel_requests")?,
+        },
         model_rpm_limit: limits_map(body.get("model_rpm_limit"), "model_rpm_limit")?,
         model_tpm_limit: limits_map(body.get("model_tpm_limit"), "model_tpm_limit")?,
         blocked: body
@@ -90,8 +93,6 @@ fn new_key(body: &Map<String, Value>) -> Result<NewKey, ApiError> {
             .unwrap_or(false),
         team_id: string(body.get("team_id"), "team_id")?,
         tags: strings(body.get("tags"), "tags")?,
-        origin: ORIGIN_ADMIN_API,
-        expires_at: None,
     })
 }
 
@@ -99,12 +100,7 @@ fn new_key(body: &Map<String, Value>) -> Result<NewKey, ApiError> {
 pub async fn generate(State(state): State<AppState>, body: Bytes) -> Reply {
     let body = json_object(&body)?;
     let new = new_key(&body)?;
-    let issued = state
-        .gateway
-        .keys
-        .generate(new)
-        .await
-        .map_err(alias_conflict)?;
+    let issued = state.keys.generate(new).await.map_err(alias_conflict)?;
     state.gateway.auth.invalidate();
     let mut answer = key_object(&issued.record);
     answer["key"] = Value::from(issued.plaintext);
@@ -129,7 +125,7 @@ pub async fn list(State(state): State<AppState>, Query(query): Query<ListQuery>)
         user_id: query.user_id,
         alias: query.key_alias,
     };
-    let records = state.gateway.keys.list(&filter).await?;
+    let records = state.keys.list(&filter).await?;
     let total = records.len();
     let size = query.size.filter(|s| *s > 0).unwrap_or(total.max(1));
     let page = query.page.filter(|p| *p > 0).unwrap_or(1);
@@ -182,30 +178,31 @@ pub async fn info(
             "a key may only read its own information".into(),
         ));
     }
-    let record = state.gateway.keys.record_by_hash(&hash).await?;
+    let record = state.keys.store().record_by_hash(&hash).await?;
     Ok(Json(json!({"key": asked, "info": key_object(&record)})))
 }
 
-fn changes(body: &Map<String, Value>) -> Result<KeyChanges, ApiError> {
+fn changes(body: &Map<String, Value>) -> Result<LiteLlmKeyChanges, ApiError> {
     let opt_int = |field: &'static str| present(body, field).map(|v| int(v, field)).transpose();
     let opt_money = |field: &'static str| present(body, field).map(|v| money(v, field)).transpose();
     let opt_string =
         |field: &'static str| present(body, field).map(|v| string(v, field)).transpose();
-    Ok(KeyChanges {
+    Ok(LiteLlmKeyChanges {
         models: present(body, "models")
             .map(|v| strings(v, "models"))
             .transpose()?,
         duration: opt_string("duration")?,
-        expires_at: None,
         user_id: opt_string("user_id")?.flatten(),
         alias: opt_string("key_alias")?,
         metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),
-        max_budget_nanos: opt_money("max_budget")?,
-        soft_budget_nanos: opt_money("soft_budget")?,
-        budget_duration: opt_string("budget_duration")?,
-        tpm_limit: opt_int("tpm_limit")?,
-        rpm_limit: opt_int("rpm_limit")?,
-        max_parallel_requests: opt_int("max_parallel_requests")?,
+        limits: LimitChanges {
+            max_budget_nanos: opt_money("max_budget")?,
+            soft_budget_nanos: opt_money("soft_budget")?,
+            budget_duration: opt_string("budget_duration")?,
+            tpm: opt_int("tpm_limit")?,
+            rpm: opt_int("rpm_limit")?,
+            parallel: opt_int("max_parallel_requests")?,
+        },
         model_rpm_limit: present(body, "model_rpm_limit")
             .map(|v| limits_map(v, "model_rpm_limit"))
             .transpose()?,
@@ -231,7 +228,6 @@ pub async fn update(State(state): State<AppState>, body: Bytes) -> Reply {
     let body = json_object(&body)?;
     let hash = key_field(&body)?;
     let record = state
-        .gateway
         .keys
         .update(&hash, changes(&body)?)
         .await
@@ -243,11 +239,11 @@ pub async fn update(State(state): State<AppState>, body: Bytes) -> Reply {
 async fn set_blocked(state: &AppState, body: &[u8], blocked: bool) -> Reply {
     let body = json_object(body)?;
     let hash = key_field(&body)?;
-    let change = KeyChanges {
+    let change = LiteLlmKeyChanges {
         blocked: Some(blocked),
-        ..KeyChanges::default()
+        ..LiteLlmKeyChanges::default()
     };
-    let record = state.gateway.keys.update(&hash, change).await?;
+    let record = state.keys.update(&hash, change).await?;
     state.gateway.auth.invalidate();
     Ok(Json(key_object(&record)))
 }
@@ -277,7 +273,7 @@ pub async fn delete(State(state): State<AppState>, body: Bytes) -> Reply {
         });
     }
     let hashes: Vec<String> = given.iter().map(|k| resolve(k)).collect();
-    let deleted = state.gateway.keys.delete(&hashes, &aliases).await?;
+    let deleted = state.keys.store().delete(&hashes, &aliases).await?;
     state.gateway.auth.invalidate();
     if deleted.is_empty() {
         return Err(ApiError::NotFound("none of the named keys exist".into()));
@@ -286,7 +282,7 @@ pub async fn delete(State(state): State<AppState>, body: Bytes) -> Reply {
 }
 
 async fn regenerate_hash(state: &AppState, hash: &str) -> Reply {
-    let issued = state.gateway.keys.regenerate(hash).await?;
+    let issued = state.keys.store().regenerate(hash).await?;
     state.gateway.auth.invalidate();
     let mut answer = key_object(&issued.record);
     answer["key"] = Value::from(issued.plaintext);

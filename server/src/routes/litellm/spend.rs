@@ -50,7 +50,7 @@ fn date(
 /// `GET /spend/logs?api_key=&user_id=&start_date=&end_date=`.
 pub async fn logs(State(state): State<AppState>, Query(query): Query<LogsQuery>) -> Reply {
     let user = match query.user_id.as_deref() {
-        Some(external) => match state.gateway.users.find(external).await? {
+        Some(external) => match state.users.find(external).await? {
             Some(user) => Some(user.id),
             None => return Ok(Json(json!([]))),
         },
@@ -69,7 +69,7 @@ pub async fn logs(State(state): State<AppState>, Query(query): Query<LogsQuery>)
         until: date(query.end_date.as_deref(), "end_date", true)?,
         limit: MAX_ROWS,
     };
-    let rows = state.gateway.spend.logs(&filter).await?;
+    let rows = state.spend.logs(&filter).await?;
     let rows: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -88,7 +88,7 @@ pub async fn logs(State(state): State<AppState>, Query(query): Query<LogsQuery>)
 
 /// `GET /global/spend`: the total of every request.
 pub async fn global(State(state): State<AppState>) -> Reply {
-    let total = state.gateway.spend.total().await?;
+    let total = state.spend.total().await?;
     Ok(Json(
         json!({"spend": total as f64 / 1e9, "max_budget": null}),
     ))

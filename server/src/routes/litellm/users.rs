@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use bytes::Bytes;
 use schema::keys::KeyFilter;
+use schema::limits::{LimitChanges, LimitValues};
 use schema::users::{NewUser, UserChanges, role_from_litellm};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -47,12 +48,15 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Reply {
         email: string(body.get("user_email"), "user_email")?,
         display_name: string(body.get("user_alias"), "user_alias")?,
         role: role_from_litellm(role.as_deref()).to_owned(),
-        max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
-        budget_duration: string(body.get("budget_duration"), "budget_duration")?,
-        tpm_limit: int(body.get("tpm_limit"), "tpm_limit")?,
-        rpm_limit: int(body.get("rpm_limit"), "rpm_limit")?,
+        limits: LimitValues {
+            max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
+            budget_duration: string(body.get("budget_duration"), "budget_duration")?,
+            tpm: int(body.get("tpm_limit"), "tpm_limit")?,
+            rpm: int(body.get("rpm_limit"), "rpm_limit")?,
+            ..LimitValues::default()
+        },
     };
-    let user = state.gateway.users.create(new).await.map_err(|e| match e {
+    let user = state.users.create(new).await.map_err(|e| match e {
         schema::DomainError::Conflict(message) => ApiError::BadParam {
             message,
             param: "user_id",
@@ -62,12 +66,10 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Reply {
     let mut answer = user_object(&user);
     if body.get("auto_create_key").and_then(Value::as_bool) == Some(true) {
         let issued = state
-            .gateway
             .keys
-            .generate(schema::keys::NewKey {
+            .generate(schema::keys::LiteLlmKey {
                 user_id: Some(user.external_id.clone()),
                 models: super::lenient::strings(body.get("models"), "models")?,
-                origin: schema::keys::ORIGIN_ADMIN_API,
                 ..Default::default()
             })
             .await?;
@@ -88,13 +90,11 @@ pub struct InfoQuery {
 pub async fn info(State(state): State<AppState>, Query(query): Query<InfoQuery>) -> Reply {
     let external = user_id(query.user_id.map(Value::from).as_ref())?;
     let user = state
-        .gateway
         .users
         .find(&external)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no user '{external}'")))?;
     let keys = state
-        .gateway
         .keys
         .list(&KeyFilter {
             user_id: Some(external.clone()),
@@ -118,20 +118,23 @@ pub async fn update(State(state): State<AppState>, body: Bytes) -> Reply {
     let body = json_object(&body)?;
     let external = user_id(body.get("user_id"))?;
     let changes = UserChanges {
-        max_budget_nanos: present(&body, "max_budget")
-            .map(|v| money(v, "max_budget"))
-            .transpose()?,
-        budget_duration: present(&body, "budget_duration")
-            .map(|v| string(v, "budget_duration"))
-            .transpose()?,
-        tpm_limit: present(&body, "tpm_limit")
-            .map(|v| int(v, "tpm_limit"))
-            .transpose()?,
-        rpm_limit: present(&body, "rpm_limit")
-            .map(|v| int(v, "rpm_limit"))
-            .transpose()?,
+        limits: LimitChanges {
+            max_budget_nanos: present(&body, "max_budget")
+                .map(|v| money(v, "max_budget"))
+                .transpose()?,
+            budget_duration: present(&body, "budget_duration")
+                .map(|v| string(v, "budget_duration"))
+                .transpose()?,
+            tpm: present(&body, "tpm_limit")
+                .map(|v| int(v, "tpm_limit"))
+                .transpose()?,
+            rpm: present(&body, "rpm_limit")
+                .map(|v| int(v, "rpm_limit"))
+                .transpose()?,
+            ..LimitChanges::default()
+        },
         spend_nanos: money(body.get("spend"), "spend")?,
     };
-    let user = state.gateway.users.update(&external, changes).await?;
+    let user = state.users.update(&external, changes).await?;
     Ok(Json(user_object(&user)))
 }
