@@ -1,4 +1,9 @@
-//! Reading the spend ledger: request rows by key, user and date, and totals.
+//! The spend ledger's storage: the event a settled request becomes ([`SpendEvent`]), writing
+//! batches of them (`write`), and reading the rows back (here: request rows by key, user and
+//! date, and totals). The rollups those writes keep are read by `crate::usage`.
+
+mod event;
+mod write;
 
 use chrono::{DateTime, Utc};
 use entity::spend_log;
@@ -10,6 +15,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::DomainError;
+
+pub use event::{Outcome, SpendEvent};
+pub use write::write_batch;
 
 /// Which spend rows to read.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,307 @@
+//! Writing the spend ledger: a batch of settled requests becomes `spend_logs` rows, is added
+//! to its hour's and day's `usage_rollups` rows and to its keys' and users' spend, in one
+//! transaction. The server's ledger decides when a batch is written and what it holds; the
+//! statements are here, beside the reads of the same tables.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use entity::{api_key, spend_log, usage_rollup, user};
+use sea_orm::sea_query::{Alias, Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{Outcome, SpendEvent};
+
+/// Most rows per insert statement. Small statements prepare fast and keep the drivers'
+/// statement caches small; many of them share one transaction (one [`write_batch`]).
+const BATCH: usize = 64;
+
+/// How many rows the next insert takes from `pending`: a power of two, so only seven distinct
+/// statements exist.
+fn chunk(pending: usize) -> usize {
+    if pending >= BATCH {
+        BATCH
+    } else if pending == 0 {
+        0
+    } else {
+        1 << pending.ilog2()
+    }
+}
+
+fn row(event: SpendEvent) -> spend_log::ActiveModel {
+    let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    spend_log::ActiveModel {
+        request_id: Set(event.request_id),
+        key_hash: Set(event.key_hash),
+        user_id: Set(event.user_id),
+        model_name: Set(event.model),
+        deployment_id: Set(event.deployment_id),
+        cluster: Set(event.cluster),
+        call_type: Set(event.call_type.to_owned()),
+        prompt_tokens: Set(tokens(event.prompt_tokens)),
+        completion_tokens: Set(tokens(event.completion_tokens)),
+        estimated: Set(event.estimated),
+        cost_nanos: Set(event.cost_nanos),
+        status: Set(event.outcome.as_str().to_owned()),
+        http_status: Set(i32::from(event.http_status)),
+        started_at: Set(event.started_at),
+        ended_at: Set(event.ended_at),
+        ttft_ms: Set(event.ttft_ms.map(tokens)),
+        duration_ms: Set(tokens(event.duration_ms)),
+        ..Default::default()
+    }
+}
+
+/// The rollup rows of each (hour, key, model) and (day, key, model) among `events`, summed.
+fn rollups(events: &[SpendEvent]) -> Vec<usage_rollup::ActiveModel> {
+    type Group = (&'static str, DateTime<Utc>, String, String);
+    let mut groups: HashMap<Group, usage_rollup::Model> = HashMap::new();
+    let spans = [
+        (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
+        (usage_rollup::SPAN_DAY, TimeDelta::days(1)),
+    ];
+    for event in events {
+        for (span, width) in spans {
+            let hour = event
+                .started_at
+                .duration_trunc(width)
+                .unwrap_or(event.started_at);
+            let key = event.key_hash.clone().unwrap_or_default();
+            let row = groups
+                .entry((span, hour, key.clone(), event.model.clone()))
+                .or_insert_with(|| usage_rollup::Model {
+                    id: 0,
+                    span: span.to_owned(),
+                    hour,
+                    key_hash: key,
+                    model_name: event.model.clone(),
+                    user_id: event.user_id,
+                    requests: 0,
+                    errors: 0,
+                    prompt_tokens: 0,
+                    completion_tokens: 0,
+                    cost_nanos: 0,
+                    duration_ms_sum: 0,
+                    latency_le_50: 0,
+                    latency_le_100: 0,
+                    latency_le_250: 0,
+                    latency_le_500: 0,
+                    latency_le_1000: 0,
+                    latency_le_2500: 0,
+                    latency_le_5000: 0,
+                    latency_le_10000: 0,
+                    latency_le_30000: 0,
+                    latency_le_inf: 0,
+                });
+            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            row.requests += 1;
+            row.errors += i64::from(event.outcome != Outcome::Success);
+            row.prompt_tokens += count(event.prompt_tokens);
+            row.completion_tokens += count(event.completion_tokens);
+            row.cost_nanos = row.cost_nanos.saturating_add(event.cost_nanos);
+            row.duration_ms_sum += count(event.duration_ms);
+            let bucket = usage_rollup::LATENCY_BOUNDS_MS
+                .iter()
+                .position(|bound| event.duration_ms <= *bound)
+                .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
+            *latency_bucket(row, bucket) += 1;
+        }
+    }
+    groups
+        .into_values()
+        .map(|row| {
+            let mut active: usage_rollup::ActiveModel = row.into();
+            active.id = sea_orm::ActiveValue::NotSet;
+            active
+        })
+        .collect()
+}
+
+fn latency_bucket(row: &mut usage_rollup::Model, bucket: usize) -> &mut i64 {
+    match bucket {
+        0 => &mut row.latency_le_50,
+        1 => &mut row.latency_le_100,
+        2 => &mut row.latency_le_250,
+        3 => &mut row.latency_le_500,
+        4 => &mut row.latency_le_1000,
+        5 => &mut row.latency_le_2500,
+        6 => &mut row.latency_le_5000,
+        7 => &mut row.latency_le_10000,
+        8 => &mut row.latency_le_30000,
+        _ => &mut row.latency_le_inf,
+    }
+}
+
+/// Adds `rows` to the stored rollups: one atomic upsert per row, so replicas writing the same
+/// hour never lose each other's counts.
+async fn upsert_rollups(
+    txn: &DatabaseTransaction,
+    rows: Vec<usage_rollup::ActiveModel>,
+) -> Result<(), sea_orm::DbErr> {
+    use usage_rollup::Column as C;
+    let mut additive = vec![
+        C::Requests,
+        C::Errors,
+        C::PromptTokens,
+        C::CompletionTokens,
+        C::CostNanos,
+        C::DurationMsSum,
+    ];
+    additive.extend(usage_rollup::LATENCY_COLUMNS);
+    let mut conflict = OnConflict::columns([C::Span, C::Hour, C::KeyHash, C::ModelName]);
+    for column in additive {
+        conflict.value(
+            column,
+            Expr::col((usage_rollup::Entity, column))
+                .add(Expr::col((Alias::new("excluded"), column))),
+        );
+    }
+    // Several rows per statement, in the same power-of-two sizes as the spend rows; each
+    // statement holds a (span, hour, key, model) once, as the conflict clause requires.
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let later = rest.split_off(chunk(rest.len()));
+        usage_rollup::Entity::insert_many(rest)
+            .on_conflict(conflict.clone())
+            .exec_without_returning(txn)
+            .await?;
+        rest = later;
+    }
+    Ok(())
+}
+
+/// Starts a new budget window for keys and users whose window ended by `now`: their spend
+/// goes back to zero and the next reset is the end of the window holding `now`. (Quota
+/// checks do not wait for this: they compute the window from the clock.)
+async fn reset_budgets(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let next = |duration: Option<&str>, ended: DateTime<Utc>| {
+        duration
+            .and_then(|d| crate::duration::parse(d).ok())
+            .and_then(|span| span.window(ended, now))
+            .map(|(_, end)| end)
+    };
+    let keys = api_key::Entity::find()
+        .filter(api_key::Column::BudgetResetAt.lte(now))
+        .all(txn)
+        .await?;
+    for key in keys {
+        let ended = key.budget_reset_at.unwrap_or(now);
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::SpendNanos, Expr::value(0_i64))
+            .col_expr(
+                api_key::Column::BudgetResetAt,
+                Expr::value(next(key.budget_duration.as_deref(), ended)),
+            )
+            .filter(api_key::Column::Id.eq(key.id))
+            .filter(api_key::Column::BudgetResetAt.eq(ended))
+            .exec(txn)
+            .await?;
+    }
+    let users = user::Entity::find()
+        .filter(user::Column::BudgetResetAt.lte(now))
+        .all(txn)
+        .await?;
+    for user in users {
+        let ended = user.budget_reset_at.unwrap_or(now);
+        user::Entity::update_many()
+            .col_expr(user::Column::SpendNanos, Expr::value(0_i64))
+            .col_expr(
+                user::Column::BudgetResetAt,
+                Expr::value(next(user.budget_duration.as_deref(), ended)),
+            )
+            .filter(user::Column::Id.eq(user.id))
+            .filter(user::Column::BudgetResetAt.eq(ended))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes `events` in one transaction: their `spend_logs` rows (in statements of at most
+/// [`BATCH`] rows; a request id already written is skipped, so a retried batch is never
+/// counted twice), their rollups, and their cost added to each key and user (one update each).
+/// With `budgets_due`, the transaction first starts a new window for every key and user whose
+/// budget window has ended; the caller decides how often that is worth the queries.
+///
+/// Nothing is written unless everything is. The error is the database's own, for the caller
+/// to log and retry with the same events.
+pub async fn write_batch(
+    db: &DatabaseConnection,
+    events: &[SpendEvent],
+    budgets_due: bool,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    if budgets_due {
+        reset_budgets(&txn, Utc::now()).await?;
+    }
+    let mut rest = events;
+    while !rest.is_empty() {
+        let (now, later) = rest.split_at(chunk(rest.len()));
+        spend_log::Entity::insert_many(now.iter().cloned().map(row))
+            .on_conflict(
+                OnConflict::column(spend_log::Column::RequestId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        rest = later;
+    }
+    upsert_rollups(&txn, rollups(events)).await?;
+    let mut by_key: HashMap<&str, (i64, DateTime<Utc>)> = HashMap::new();
+    let mut by_user: HashMap<Uuid, i64> = HashMap::new();
+    for event in events {
+        if let Some(hash) = &event.key_hash {
+            let entry = by_key.entry(hash).or_insert((0, event.ended_at));
+            entry.0 = entry.0.saturating_add(event.cost_nanos);
+            entry.1 = entry.1.max(event.ended_at);
+        }
+        if let Some(user) = event.user_id.filter(|_| event.cost_nanos > 0) {
+            *by_user.entry(user).or_default() += event.cost_nanos;
+        }
+    }
+    for (hash, (cost, last_used)) in by_key {
+        api_key::Entity::update_many()
+            .col_expr(
+                api_key::Column::SpendNanos,
+                Expr::col(api_key::Column::SpendNanos).add(cost),
+            )
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(last_used))
+            .filter(api_key::Column::TokenHash.eq(hash))
+            .exec(&txn)
+            .await?;
+    }
+    for (id, cost) in by_user {
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::SpendNanos,
+                Expr::col(user::Column::SpendNanos).add(cost),
+            )
+            .filter(user::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk;
+
+    #[test]
+    fn inserts_come_in_powers_of_two() {
+        assert_eq!(chunk(0), 0);
+        assert_eq!(chunk(1), 1);
+        assert_eq!(chunk(7), 4);
+        assert_eq!(chunk(63), 32);
+        assert_eq!(chunk(5_000), 64);
+    }
+}
