@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use schema::identity::{
-    AuthSettings, Bootstrap, CookiePolicy, IdentityOptions, IdentityServices, LoginThrottle,
-    SessionLifetime,
+    AuthSettings, Bootstrap, CookiePolicy, IdentityOptions, IdentityServices, LoginStateService,
+    LoginThrottle, SessionLifetime,
 };
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
@@ -189,8 +189,13 @@ fn identity(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<Iden
     let oidc = match (&auth.oidc, auth.public_base()) {
         (Some(oidc), Some(base)) => {
             let oidc = Arc::new(
-                Oidc::new(oidc.clone(), base, db.clone(), services.accounts.clone())
-                    .context("invalid [auth.oidc] settings")?,
+                Oidc::new(
+                    oidc.clone(),
+                    base,
+                    LoginStateService::new(db.clone()),
+                    services.accounts.clone(),
+                )
+                .context("invalid [auth.oidc] settings")?,
             );
             services.end_session = Some(oidc.clone());
             Some(oidc)

@@ -1,11 +1,12 @@
-//! Identity: accounts (local and single sign-on), sessions, personal access tokens, login
-//! throttling and the cookies they travel in. What a caller may do is `crate::access`,
-//! re-exported here for the server.
+//! Identity: accounts (local and single sign-on), single sign-on logins in flight, sessions,
+//! personal access tokens, login throttling and the cookies they travel in. What a caller may
+//! do is `crate::access`, re-exported here for the server.
 
 mod accounts;
 mod cookies;
 mod gate;
 mod graphql;
+mod login_states;
 mod sessions;
 mod throttle;
 mod tokens;
@@ -18,6 +19,7 @@ pub use graphql::{
     AuthSettings, ClientInfo, EndSession, IdentityMutation, IdentityOptions, IdentityQuery,
     IdentityServices, principal_of,
 };
+pub use login_states::{LoginStateService, NewLoginState, PendingLogin};
 pub use sessions::{NewSession, SessionLifetime, SessionService, SignedIn};
 pub use throttle::LoginThrottle;
 pub use tokens::{TOKEN_PREFIX, TokenService, writes as token_writes};

@@ -3,15 +3,14 @@
 //! audience, expiry, nonce), userinfo, and the provider's end-session endpoint.
 //!
 //! Login state lives in the database (`login_states`, hashed state, ten minutes, single use),
-//! so a login started on one replica finishes on any other.
+//! so a login started on one replica finishes on any other; its storage is
+//! `schema::identity::LoginStateService`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use base64::Engine;
-use chrono::Utc;
-use entity::login_state;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim};
 use openidconnect::{
     AccessTokenHash, AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
@@ -19,17 +18,16 @@ use openidconnect::{
     OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
     ProviderMetadataWithLogout, RedirectUrl, Scope, TokenResponse,
 };
-use schema::identity::{AccountService, EndSession, OidcProfile, RoleMapping};
-use schema::secret;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use schema::identity::{
+    AccountService, EndSession, LoginStateService, NewLoginState, OidcProfile, PendingLogin,
+    RoleMapping,
+};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::OidcConfig;
 
-/// How long a started login may take.
-const LOGIN_TTL: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 /// How long to wait for the provider.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -77,12 +75,6 @@ pub enum OidcError {
     Internal(String),
 }
 
-impl From<sea_orm::DbErr> for OidcError {
-    fn from(error: sea_orm::DbErr) -> Self {
-        Self::Internal(error.to_string())
-    }
-}
-
 impl From<schema::DomainError> for OidcError {
     fn from(error: schema::DomainError) -> Self {
         match error {
@@ -115,7 +107,7 @@ pub struct Oidc {
     http: reqwest::Client,
     discovered: ArcSwapOption<Discovered>,
     refreshing: tokio::sync::Mutex<()>,
-    db: DatabaseConnection,
+    login_states: LoginStateService,
     accounts: AccountService,
     mapping: RoleMapping,
 }
@@ -136,11 +128,12 @@ pub fn local_path(wanted: Option<&str>) -> String {
 }
 
 impl Oidc {
-    /// A relying party for `config`, redirecting to `{public_base}/auth/callback`.
+    /// A relying party for `config`, redirecting to `{public_base}/auth/callback`, keeping
+    /// logins in flight in `login_states`.
     pub fn new(
         config: OidcConfig,
         public_base: &str,
-        db: DatabaseConnection,
+        login_states: LoginStateService,
         accounts: AccountService,
     ) -> anyhow::Result<Self> {
         let redirect = RedirectUrl::new(format!("{public_base}/auth/callback"))?;
@@ -160,7 +153,7 @@ impl Oidc {
             http,
             discovered: ArcSwapOption::empty(),
             refreshing: tokio::sync::Mutex::new(()),
-            db,
+            login_states,
             accounts,
             mapping,
             config,
@@ -235,39 +228,23 @@ impl Oidc {
             request = request.add_scope(Scope::new(scope.clone()));
         }
         let (url, state, nonce) = request.url();
-        let now = Utc::now();
-        login_state::Entity::delete_many()
-            .filter(login_state::Column::ExpiresAt.lt(now))
-            .exec(&self.db)
+        self.login_states
+            .start(NewLoginState {
+                state: state.secret(),
+                pkce_verifier: verifier.secret().clone(),
+                nonce: nonce.secret().clone(),
+                redirect_to: local_path(redirect_to),
+            })
             .await?;
-        login_state::ActiveModel {
-            state_hash: Set(secret::sha256_hex(state.secret())),
-            pkce_verifier: Set(verifier.secret().clone()),
-            nonce: Set(nonce.secret().clone()),
-            redirect_to: Set(Some(local_path(redirect_to))),
-            created_at: Set(now),
-            expires_at: Set(now + LOGIN_TTL),
-        }
-        .insert(&self.db)
-        .await?;
         Ok(url.to_string())
     }
 
     /// Takes the login state for `state`, once: a second use (or another replica's) fails.
-    async fn take_state(&self, state: &str) -> Result<login_state::Model, OidcError> {
-        let hash = secret::sha256_hex(state);
-        let row = login_state::Entity::find_by_id(hash.clone())
-            .one(&self.db)
+    async fn take_state(&self, state: &str) -> Result<PendingLogin, OidcError> {
+        self.login_states
+            .take(state)
             .await?
-            .ok_or(OidcError::UnknownState)?;
-        let taken = login_state::Entity::delete_many()
-            .filter(login_state::Column::StateHash.eq(hash))
-            .exec(&self.db)
-            .await?;
-        if taken.rows_affected != 1 || row.expires_at <= Utc::now() {
-            return Err(OidcError::UnknownState);
-        }
-        Ok(row)
+            .ok_or(OidcError::UnknownState)
     }
 
     /// Finishes a login from the provider's callback and returns the local user's profile.
