@@ -90,23 +90,29 @@ async fn usage_reports_are_scoped_split_and_compared() {
     chats(&app, &ana_key, 3).await;
     chats(&app, &bob_key, 2).await;
 
-    // An earlier period for Ana, written straight into the rollups.
+    // An earlier period for Ana, written straight into the rollups as the ledger writes it:
+    // once in its hour and once in its day (whole days are read from the daily rows).
     let hash: String = Sha256::digest(ana_key.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    app.database()
-        .await
-        .execute(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "INSERT INTO usage_rollups (span, hour, key_hash, model_name, user_id, requests,
-               errors, prompt_tokens, completion_tokens, cost_nanos, duration_ms_sum, latency_le_50)
-             VALUES ('hour', date_trunc('hour', now() - interval '36 hours'), $1, 'granite',
-               $2::uuid, 6, 0, 60, 60, 1000, 60, 6)",
-            [SqlValue::from(hash), SqlValue::from(ana.id.clone())],
-        ))
-        .await
-        .unwrap();
+    for (span, unit) in [("hour", "hour"), ("day", "day")] {
+        app.database()
+            .await
+            .execute(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                format!(
+                    "INSERT INTO usage_rollups (span, hour, key_hash, model_name, user_id,
+                       requests, errors, prompt_tokens, completion_tokens, cost_nanos,
+                       duration_ms_sum, latency_le_50)
+                     VALUES ('{span}', date_trunc('{unit}', now() - interval '36 hours'), $1,
+                       'granite', $2::uuid, 6, 0, 60, 60, 1000, 60, 6)"
+                ),
+                [SqlValue::from(hash.clone()), SqlValue::from(ana.id.clone())],
+            ))
+            .await
+            .unwrap();
+    }
 
     let mine = settled(&ana, 3).await;
     let usage = &mine["data"]["usage"];
