@@ -63,55 +63,9 @@ fn reset_after(text: Option<&str>, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
 }
 
 impl LimitValues {
-    /// The limits stored on a key.
-    pub fn of_key(row: &api_key::Model) -> Self {
-        Self {
-            rpm: row.rpm_limit,
-            tpm: row.tpm_limit,
-            parallel: row.max_parallel_requests,
-            max_budget_nanos: row.max_budget_nanos,
-            soft_budget_nanos: row.soft_budget_nanos,
-            budget_duration: row.budget_duration.clone(),
-        }
-    }
-
-    /// The limits stored on a user.
-    pub fn of_user(row: &user::Model) -> Self {
-        Self {
-            rpm: row.rpm_limit,
-            tpm: row.tpm_limit,
-            parallel: row.max_parallel_requests,
-            max_budget_nanos: row.max_budget_nanos,
-            soft_budget_nanos: row.soft_budget_nanos,
-            budget_duration: row.budget_duration.clone(),
-        }
-    }
-
     /// Checks what cannot be stored: a budget period outside the duration grammar.
     pub fn check(&self) -> Result<(), DomainError> {
         check_budget_duration(self.budget_duration.as_deref())
-    }
-
-    /// Writes every limit onto a new key row; a budget period starts now.
-    pub fn set_on_key(&self, row: &mut api_key::ActiveModel, now: DateTime<Utc>) {
-        row.rpm_limit = Set(self.rpm);
-        row.tpm_limit = Set(self.tpm);
-        row.max_parallel_requests = Set(self.parallel);
-        row.max_budget_nanos = Set(self.max_budget_nanos);
-        row.soft_budget_nanos = Set(self.soft_budget_nanos);
-        row.budget_duration = Set(self.budget_duration.clone());
-        row.budget_reset_at = Set(reset_after(self.budget_duration.as_deref(), now));
-    }
-
-    /// Writes every limit onto a new user row; a budget period starts now.
-    pub fn set_on_user(&self, row: &mut user::ActiveModel, now: DateTime<Utc>) {
-        row.rpm_limit = Set(self.rpm);
-        row.tpm_limit = Set(self.tpm);
-        row.max_parallel_requests = Set(self.parallel);
-        row.max_budget_nanos = Set(self.max_budget_nanos);
-        row.soft_budget_nanos = Set(self.soft_budget_nanos);
-        row.budget_duration = Set(self.budget_duration.clone());
-        row.budget_reset_at = Set(reset_after(self.budget_duration.as_deref(), now));
     }
 
     /// The limits as the quota engine enforces them, with the budget window the database
@@ -148,50 +102,66 @@ impl LimitChanges {
             None => Ok(()),
         }
     }
+}
 
-    /// Applies the change to a key row; a new budget period starts now.
-    pub fn apply_to_key(self, row: &mut api_key::ActiveModel, now: DateTime<Utc>) {
-        if let Some(text) = self.budget_duration {
-            row.budget_reset_at = Set(reset_after(text.as_deref(), now));
-            row.budget_duration = Set(text);
-        }
-        macro_rules! apply {
-            ($($field:ident => $column:ident),*) => {$(
-                if let Some(value) = self.$field {
-                    row.$column = Set(value);
+/// The row mappings, once for both tables (keys and users store a limit in the same columns).
+macro_rules! row_mappings {
+    ($($model:ty, $row:ty => $of:ident, $set:ident, $apply:ident;)*) => {
+        impl LimitValues {$(
+            /// The limits stored on a row.
+            pub fn $of(row: &$model) -> Self {
+                Self {
+                    rpm: row.rpm_limit,
+                    tpm: row.tpm_limit,
+                    parallel: row.max_parallel_requests,
+                    max_budget_nanos: row.max_budget_nanos,
+                    soft_budget_nanos: row.soft_budget_nanos,
+                    budget_duration: row.budget_duration.clone(),
                 }
-            )*};
-        }
-        apply!(
-            rpm => rpm_limit,
-            tpm => tpm_limit,
-            parallel => max_parallel_requests,
-            max_budget_nanos => max_budget_nanos,
-            soft_budget_nanos => soft_budget_nanos
-        );
-    }
+            }
 
-    /// Applies the change to a user row; a new budget period starts now.
-    pub fn apply_to_user(self, row: &mut user::ActiveModel, now: DateTime<Utc>) {
-        if let Some(text) = self.budget_duration {
-            row.budget_reset_at = Set(reset_after(text.as_deref(), now));
-            row.budget_duration = Set(text);
-        }
-        macro_rules! apply {
-            ($($field:ident => $column:ident),*) => {$(
-                if let Some(value) = self.$field {
-                    row.$column = Set(value);
+            /// Writes every limit onto a new row; a budget period starts now.
+            pub fn $set(&self, row: &mut $row, now: DateTime<Utc>) {
+                row.rpm_limit = Set(self.rpm);
+                row.tpm_limit = Set(self.tpm);
+                row.max_parallel_requests = Set(self.parallel);
+                row.max_budget_nanos = Set(self.max_budget_nanos);
+                row.soft_budget_nanos = Set(self.soft_budget_nanos);
+                row.budget_duration = Set(self.budget_duration.clone());
+                row.budget_reset_at = Set(reset_after(self.budget_duration.as_deref(), now));
+            }
+        )*}
+
+        impl LimitChanges {$(
+            /// Applies the change to a row; a new budget period starts now.
+            pub fn $apply(self, row: &mut $row, now: DateTime<Utc>) {
+                if let Some(text) = self.budget_duration {
+                    row.budget_reset_at = Set(reset_after(text.as_deref(), now));
+                    row.budget_duration = Set(text);
                 }
-            )*};
-        }
-        apply!(
-            rpm => rpm_limit,
-            tpm => tpm_limit,
-            parallel => max_parallel_requests,
-            max_budget_nanos => max_budget_nanos,
-            soft_budget_nanos => soft_budget_nanos
-        );
-    }
+                if let Some(value) = self.rpm {
+                    row.rpm_limit = Set(value);
+                }
+                if let Some(value) = self.tpm {
+                    row.tpm_limit = Set(value);
+                }
+                if let Some(value) = self.parallel {
+                    row.max_parallel_requests = Set(value);
+                }
+                if let Some(value) = self.max_budget_nanos {
+                    row.max_budget_nanos = Set(value);
+                }
+                if let Some(value) = self.soft_budget_nanos {
+                    row.soft_budget_nanos = Set(value);
+                }
+            }
+        )*}
+    };
+}
+
+row_mappings! {
+    api_key::Model, api_key::ActiveModel => of_key, set_on_key, apply_to_key;
+    user::Model, user::ActiveModel => of_user, set_on_user, apply_to_user;
 }
 
 /// The limits of a key or a user, as the quota engine needs them; `None` is no limit.

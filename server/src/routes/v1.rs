@@ -130,19 +130,19 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
 
 /// The HTTP answer for what the model server replied.
 fn respond(reply: Reply) -> Response {
-    let (status, content_type, body) = match reply {
+    let (status, body, content_type, streaming) = match reply {
         Reply::Whole {
             status,
             content_type,
             body,
-        } => (status, content_type, Body::from(body)),
+        } => (status, Body::from(body), content_type, false),
         Reply::Stream { status, events } => (
             status,
-            HeaderValue::from_static("text/event-stream"),
             Body::from_stream(events),
+            HeaderValue::from_static("text/event-stream"),
+            true,
         ),
     };
-    let streaming = content_type == "text/event-stream";
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
