@@ -361,3 +361,43 @@ async fn the_key_policy_bounds_what_keys_may_be() {
         "FORBIDDEN"
     );
 }
+
+#[tokio::test]
+async fn choosing_models_in_the_portal_narrows_a_key_that_reached_every_model() {
+    let (app, _mock, granite, _nomic) = setup().await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    // A provisioning script's key for Ana, made without a model list: every model.
+    let made = app
+        .post_as_master(
+            "/key/generate",
+            &json!({"user_id": "ana@example.com", "key_alias": "workshop"}),
+        )
+        .await;
+    assert_eq!(made.status(), 200);
+    let secret = made.json::<Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    eventually(&app, &secret, "nomic", 200).await;
+
+    // Ana picks granite for it in the portal: it reaches granite and nothing else.
+    let subscribe = "mutation($m: ID!) { subscribe(modelId: $m) { id status } }";
+    ana.graphql(subscribe, json!({ "m": granite })).await;
+    let mine = ana
+        .graphql("{ myKeys { edges { node { id } } } }", json!({}))
+        .await;
+    let id = mine["data"]["myKeys"]["edges"][0]["node"]["id"].clone();
+    let updated = ana
+        .graphql(
+            "mutation($id: ID!, $in: UpdateKeyInput!) { updateKey(id: $id, input: $in) { models } }",
+            json!({"id": id, "in": {"modelIds": [granite]}}),
+        )
+        .await;
+    assert_eq!(
+        updated["data"]["updateKey"]["models"],
+        json!(["granite"]),
+        "{updated}"
+    );
+    eventually(&app, &secret, "nomic", 403).await;
+    assert_eq!(chat(&app, &secret, "granite").await, 200);
+}

@@ -154,6 +154,9 @@ impl LiteLlmKeys {
         key.limits.check()?;
         let expires_at = expiry(key.duration.as_deref())?;
         let txn = self.db.begin().await?;
+        if let Some(alias) = &key.alias {
+            KeyService::alias_free(&txn, alias, None).await?;
+        }
         let model_ids = model_ids(&txn, &key.models).await?;
         let owner = match &key.user_id {
             Some(external) => Some(owner(&txn, external).await?),
@@ -189,17 +192,15 @@ impl LiteLlmKeys {
         hash: &str,
         changes: LiteLlmKeyChanges,
     ) -> Result<KeyRecord, DomainError> {
-        changes.limits.check()?;
-        let expires_at = match changes.duration {
-            Some(text) => Some(expiry(text.as_deref())?),
-            None => None,
-        };
         let txn = self.db.begin().await?;
         let row = api_key::Entity::find()
             .filter(api_key::Column::TokenHash.eq(hash))
             .one(&txn)
             .await?
             .ok_or_else(|| DomainError::NotFound("no such key".into()))?;
+        if let Some(Some(alias)) = &changes.alias {
+            KeyService::alias_free(&txn, alias, Some(row.id)).await?;
+        }
         let (model_ids, all_models) = match &changes.models {
             Some(names) => (
                 Some(model_ids(&txn, names).await?),
@@ -207,10 +208,15 @@ impl LiteLlmKeys {
             ),
             None => (None, None),
         };
+        let expires_at = match changes.duration {
+            Some(text) => Some(expiry(text.as_deref())?),
+            None => None,
+        };
         let owner = match &changes.user_id {
             Some(external) => Some(owner(&txn, external).await?),
             None => None,
         };
+        changes.limits.check()?;
         KeyService::apply(
             &txn,
             hash,

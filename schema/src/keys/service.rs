@@ -182,7 +182,8 @@ impl KeyService {
         crate::counters::read(&self.db, KEYS_VERSION_KEY).await
     }
 
-    async fn alias_free<C: ConnectionTrait>(
+    /// Refuses `alias` when another key (not `except`) has it.
+    pub(crate) async fn alias_free<C: ConnectionTrait>(
         db: &C,
         alias: &str,
         except: Option<Uuid>,
