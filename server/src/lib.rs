@@ -1,4 +1,6 @@
-//! Switchyard's server: configuration, storage start-up, the HTTP router and its routes.
+//! Switchyard's server: the HTTP surface (`router`, `routes`), the gateway engine (`gateway`,
+//! `quota`, `spend`), identity, configuration and start-up (`run`). Data flows one way, from
+//! the routes to the engine and services to storage; `ARCHITECTURE.md` has the map.
 //!
 //! The binary in `main.rs` is a thin shell over [`run`]; everything else lives here so the
 //! pieces stay small and testable.

@@ -1,5 +1,7 @@
-//! The OpenAI-compatible `/v1` gateway: authenticate, find the model, pick a deployment on
-//! some cluster, forward, relay the answer, and account for it.
+//! The gateway engine behind `/v1`: turn a key into a caller (`auth`), find the model, pick a
+//! deployment on some cluster (`registry`, `balancer`), forward (`forward`, `upstream`,
+//! `client`), relay the answer (`relay`) and account for it (`accounting`). It knows nothing
+//! of HTTP handlers or the app state; `routes::v1` calls it.
 
 pub mod accounting;
 pub mod auth;
