@@ -90,11 +90,6 @@ impl LimitValues {
 }
 
 impl LimitChanges {
-    /// True when nothing changes.
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-
     /// Checks what cannot be stored: a budget period outside the duration grammar.
     pub fn check(&self) -> Result<(), DomainError> {
         match &self.budget_duration {
@@ -237,6 +232,5 @@ mod tests {
             ..LimitChanges::default()
         };
         assert!(bad.check().is_err());
-        assert!(LimitChanges::default().is_empty());
     }
 }

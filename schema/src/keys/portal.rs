@@ -340,8 +340,6 @@ impl PortalKeys {
                 DomainError::BadInput("this key has no owner to hold subscriptions".into())
             })?;
             changes.model_ids = Some(self.subscribed(owner, ids).await?);
-            // A list chosen here is the list: a key that reached every model no longer does.
-            changes.all_models = Some(false);
         }
         if let Some(expiry) = &edit.expiry {
             changes.expires_at = Some(resolve_expiry(&policy, expiry, Utc::now())?);

@@ -74,6 +74,7 @@ pub struct NewKey {
 #[derive(Debug, Clone, Default)]
 pub struct KeyChanges {
     pub model_ids: Option<Vec<Uuid>>,
+    /// With `model_ids`: whether the (empty) list means every model; `None` is no.
     pub all_models: Option<bool>,
     pub owner: Option<Uuid>,
     pub alias: Option<Option<String>>,
@@ -298,9 +299,8 @@ impl KeyService {
         }
         if let Some(ids) = &changes.model_ids {
             Self::set_models(db, key_id, ids).await?;
-        }
-        if let Some(all) = changes.all_models {
-            active.all_models = Set(all);
+            // A new list is the list, unless the change says it means every model.
+            active.all_models = Set(changes.all_models.unwrap_or(false));
         }
         if let Some(at) = changes.expires_at {
             active.expires_at = Set(at);

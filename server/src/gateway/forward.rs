@@ -254,10 +254,8 @@ impl Gateway {
 
         if streaming {
             trace.upstream_ms = Some(answer.sent.elapsed().as_millis());
-            let status =
-                StatusCode::from_u16(answer.response.status.as_u16()).unwrap_or(StatusCode::OK);
             return Ok(Reply::Stream {
-                status,
+                status: answer.response.status,
                 events: relay(answer, accounting, !client_wants_usage),
             });
         }
@@ -418,7 +416,7 @@ async fn whole(
         response,
         sent,
     } = answer;
-    let status = response.status.as_u16();
+    let status = response.status;
     let content_type = response.headers.get(header::CONTENT_TYPE).cloned();
     let body = match response.bytes().await {
         Ok(body) => body,
@@ -452,11 +450,11 @@ async fn whole(
         usage,
         completion_estimate,
         Outcome::Success,
-        status,
+        status.as_u16(),
         None,
     );
     Ok(Reply::Whole {
-        status: StatusCode::from_u16(status).unwrap_or_default(),
+        status,
         content_type: content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),
         body,
     })
