@@ -233,7 +233,7 @@ fn LimitsFields(props: &LimitsFieldsProps) -> Html {
             { duration }
             { field("key-rpm", "key-rpm", form.rpm.clone(), policy.default_rpm_limit.map(|v| v.to_string()), policy.max_rpm_limit.map(|v| v.to_string()), |f, v| f.rpm = v) }
             { field("key-tpm", "key-tpm", form.tpm.clone(), policy.default_tpm_limit.map(|v| v.to_string()), policy.max_tpm_limit.map(|v| v.to_string()), |f, v| f.tpm = v) }
-            { field("key-parallel", "key-parallel", form.parallel.clone(), None, policy.max_parallel_requests.map(|v| v.to_string()), |f, v| f.parallel = v) }
+            { field("key-parallel", "key-parallel", form.parallel.clone(), policy.default_max_parallel_requests.map(|v| v.to_string()), policy.max_parallel_requests.map(|v| v.to_string()), |f, v| f.parallel = v) }
         </fieldset>
     }
 }

@@ -4,10 +4,11 @@
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::portal::{Expiry, KeyEdit, KeyRequest, LimitRequest, PortalKeys, Scope};
+use super::portal::{Expiry, KeyEdit, KeyRequest, PortalKeys, Scope};
 use super::{Issued, KeyRecord};
 use crate::DomainError;
 use crate::access::{Needs, Permission, caller};
+use crate::limits::{LimitRequest, LimitValues, LimitsView};
 use crate::settings::{KeyPolicy, SettingsService};
 
 /// An API key, without its secret.
@@ -30,15 +31,10 @@ pub struct ApiKey {
     pub last_used_at: Option<DateTime<Utc>>,
     /// Spend in the current budget window (currency).
     pub spend: f64,
-    pub max_budget: Option<f64>,
-    pub soft_budget: Option<f64>,
-    pub budget_duration: Option<String>,
-    pub budget_resets_at: Option<DateTime<Utc>>,
     /// Spend as a share of the budget (0 to 1 and beyond); null without a budget.
     pub utilization: Option<f64>,
-    pub rpm_limit: Option<i64>,
-    pub tpm_limit: Option<i64>,
-    pub max_parallel_requests: Option<i64>,
+    #[graphql(flatten)]
+    pub limits: LimitsView,
 }
 
 use crate::convert::money;
@@ -46,6 +42,7 @@ use crate::convert::money;
 impl From<KeyRecord> for ApiKey {
     fn from(record: KeyRecord) -> Self {
         let key = record.key;
+        let limits = LimitsView::new(LimitValues::of_key(&key), key.budget_reset_at);
         let utilization = key
             .max_budget_nanos
             .filter(|max| *max > 0)
@@ -66,14 +63,8 @@ impl From<KeyRecord> for ApiKey {
             created_at: key.created_at,
             last_used_at: key.last_used_at,
             spend: money(key.spend_nanos),
-            max_budget: key.max_budget_nanos.map(money),
-            soft_budget: key.soft_budget_nanos.map(money),
-            budget_duration: key.budget_duration,
-            budget_resets_at: key.budget_reset_at,
             utilization,
-            rpm_limit: key.rpm_limit,
-            tpm_limit: key.tpm_limit,
-            max_parallel_requests: key.max_parallel_requests,
+            limits,
         }
     }
 }

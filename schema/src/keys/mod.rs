@@ -11,7 +11,7 @@ mod portal;
 mod service;
 
 pub use graphql::{ApiKey, CreatedKey, KeyMutation, KeyQuery};
-pub use portal::{Expiry, KeyEdit, KeyRequest, LimitRequest, PortalKeys, Scope};
+pub use portal::{Expiry, KeyEdit, KeyRequest, PortalKeys, Scope};
 
 pub use litellm::{KeyFilter, LiteLlmKey, LiteLlmKeyChanges, LiteLlmKeys};
 pub use service::{

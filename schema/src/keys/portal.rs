@@ -2,7 +2,6 @@
 //! subscriptions, with expiry and limits held within the administrators' key policy, and
 //! rotation with an optional grace period for the old secret.
 
-use async_graphql::InputObject;
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{api_key, model, subscription};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
@@ -10,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Issued, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_PLAYGROUND, ORIGIN_PORTAL};
-use crate::limits::{LimitChanges, LimitValues};
+use crate::limits::{LimitChanges, LimitRequest, LimitValues};
 use crate::settings::{KeyPolicy, SettingsService};
 use crate::{DomainError, duration};
 
@@ -26,19 +25,6 @@ pub enum Expiry {
     In(String),
     /// At this moment.
     At(DateTime<Utc>),
-}
-
-/// Limits for a key; what is left out takes the platform's default.
-#[derive(InputObject, Clone, Debug, Default)]
-#[graphql(name = "KeyLimitsInput")]
-pub struct LimitRequest {
-    pub max_budget: Option<f64>,
-    pub soft_budget: Option<f64>,
-    /// How often the budget resets (`daily`, `weekly`, `monthly`, `30d`, …).
-    pub budget_duration: Option<String>,
-    pub rpm_limit: Option<i64>,
-    pub tpm_limit: Option<i64>,
-    pub max_parallel_requests: Option<i64>,
 }
 
 /// A key to make.
@@ -112,82 +98,6 @@ pub fn resolve_expiry(
         }
     }
     Ok(at)
-}
-
-/// A count limit under a default and a maximum.
-fn resolve_count(
-    name: &str,
-    requested: Option<i64>,
-    default: Option<i64>,
-    max: Option<i64>,
-) -> Result<Option<i64>, DomainError> {
-    match (requested.or(default), max) {
-        (Some(v), _) if v < 1 => Err(DomainError::BadInput(format!("{name} must be at least 1"))),
-        (Some(v), Some(m)) if v > m => Err(DomainError::BadInput(format!(
-            "{name} may be at most {m} here"
-        ))),
-        (None, Some(m)) => Ok(Some(m)),
-        (value, _) => Ok(value),
-    }
-}
-
-use crate::convert::nanos;
-
-/// The limits a request resolves to under `policy`.
-pub fn resolve_limits(
-    policy: &KeyPolicy,
-    asked: &LimitRequest,
-) -> Result<LimitValues, DomainError> {
-    let budget = match (
-        asked.max_budget.or(policy.default_max_budget),
-        policy.max_budget,
-    ) {
-        (Some(v), Some(m)) if v > m => {
-            return Err(DomainError::BadInput(format!(
-                "maxBudget may be at most {m} here"
-            )));
-        }
-        (None, Some(m)) => Some(m),
-        (value, _) => value,
-    };
-    let budget = budget.map(|b| nanos("maxBudget", b)).transpose()?;
-    let soft = asked
-        .soft_budget
-        .map(|b| nanos("softBudget", b))
-        .transpose()?;
-    if let (Some(soft), Some(max)) = (soft, budget)
-        && soft > max
-    {
-        return Err(DomainError::BadInput(
-            "softBudget is above maxBudget".into(),
-        ));
-    }
-    if let Some(text) = &asked.budget_duration {
-        duration::parse(text).map_err(DomainError::BadInput)?;
-    }
-    Ok(LimitValues {
-        max_budget_nanos: budget,
-        soft_budget_nanos: soft,
-        budget_duration: asked.budget_duration.clone(),
-        rpm: resolve_count(
-            "rpmLimit",
-            asked.rpm_limit,
-            policy.default_rpm_limit,
-            policy.max_rpm_limit,
-        )?,
-        tpm: resolve_count(
-            "tpmLimit",
-            asked.tpm_limit,
-            policy.default_tpm_limit,
-            policy.max_tpm_limit,
-        )?,
-        parallel: resolve_count(
-            "maxParallelRequests",
-            asked.max_parallel_requests,
-            None,
-            policy.max_parallel_requests,
-        )?,
-    })
 }
 
 fn check_name(name: &str) -> Result<String, DomainError> {
@@ -287,7 +197,7 @@ impl PortalKeys {
         }
         let model_ids = self.subscribed(owner, &request.model_ids).await?;
         let expires_at = resolve_expiry(&policy, &request.expiry, Utc::now())?;
-        let limits = resolve_limits(&policy, &request.limits)?;
+        let limits = policy.limits.resolve(&request.limits)?;
         self.keys
             .generate(NewKey {
                 origin: ORIGIN_PORTAL,
@@ -323,7 +233,7 @@ impl PortalKeys {
         let policy = self.settings.key_policy().await?;
         let mut changes = KeyChanges {
             limits: match &edit.limits {
-                Some(limits) => LimitChanges::from(resolve_limits(&policy, limits)?),
+                Some(limits) => LimitChanges::from(policy.limits.resolve(limits)?),
                 None => LimitChanges::default(),
             },
             ..KeyChanges::default()
@@ -452,41 +362,5 @@ mod tests {
             ..KeyPolicy::default()
         };
         assert_eq!(resolve_expiry(&open, &Expiry::Never, now).unwrap(), None);
-    }
-
-    #[test]
-    fn limits_take_defaults_and_stay_under_maximums() {
-        let policy = KeyPolicy {
-            default_rpm_limit: Some(60),
-            max_rpm_limit: Some(600),
-            max_tpm_limit: Some(10_000),
-            max_budget: Some(50.0),
-            ..KeyPolicy::default()
-        };
-        let none = resolve_limits(&policy, &LimitRequest::default()).unwrap();
-        assert_eq!(none.rpm, Some(60), "the default");
-        assert_eq!(none.tpm, Some(10_000), "a maximum cannot be left unlimited");
-        assert_eq!(none.max_budget_nanos, Some(50_000_000_000));
-        let too_much = LimitRequest {
-            rpm_limit: Some(601),
-            ..LimitRequest::default()
-        };
-        assert!(
-            resolve_limits(&policy, &too_much)
-                .unwrap_err()
-                .to_string()
-                .contains("at most 600")
-        );
-        let soft_over = LimitRequest {
-            max_budget: Some(10.0),
-            soft_budget: Some(20.0),
-            ..LimitRequest::default()
-        };
-        assert!(resolve_limits(&policy, &soft_over).is_err());
-        let negative = LimitRequest {
-            max_budget: Some(-1.0),
-            ..LimitRequest::default()
-        };
-        assert!(resolve_limits(&KeyPolicy::default(), &negative).is_err());
     }
 }

@@ -14,7 +14,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
-use crate::limits::LimitValues;
+use crate::limits::{LimitPolicy, LimitValues, NewUserLimits};
 
 /// The settings row holding the key policy.
 const KEY_POLICY: &str = "keys.policy";
@@ -28,22 +28,17 @@ const PLATFORM: &str = "platform";
 pub struct PlatformSettings {
     /// ISO 4217 code prices and spend are in (`USD`, `EUR`, …); a label, not a conversion.
     pub currency: String,
-    /// Budget every new user starts with (currency; null: none).
-    pub new_user_max_budget: Option<f64>,
-    /// How often that budget resets (`monthly`, `30d`, …).
-    pub new_user_budget_duration: Option<String>,
-    pub new_user_rpm_limit: Option<i64>,
-    pub new_user_tpm_limit: Option<i64>,
+    /// What every new user starts with.
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub new_users: NewUserLimits,
 }
 
 impl Default for PlatformSettings {
     fn default() -> Self {
         Self {
             currency: "USD".into(),
-            new_user_max_budget: None,
-            new_user_budget_duration: None,
-            new_user_rpm_limit: None,
-            new_user_tpm_limit: None,
+            new_users: NewUserLimits::default(),
         }
     }
 }
@@ -55,32 +50,13 @@ impl PlatformSettings {
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             return bad("currency must be a three-letter ISO 4217 code such as USD");
         }
-        if self
-            .new_user_max_budget
-            .is_some_and(|b| !b.is_finite() || !(0.0..=1e9).contains(&b))
-        {
-            return bad("newUserMaxBudget must be between 0 and 1e9");
-        }
-        if let Some(text) = &self.new_user_budget_duration {
-            crate::duration::parse(text).map_err(DomainError::BadInput)?;
-        }
-        if self.new_user_rpm_limit.is_some_and(|v| v < 1)
-            || self.new_user_tpm_limit.is_some_and(|v| v < 1)
-        {
-            return bad("newUserRpmLimit and newUserTpmLimit must be at least 1");
-        }
+        self.new_users.values()?;
         Ok(())
     }
 
     /// The limits a new user starts with.
-    pub fn new_user_limits(&self) -> LimitValues {
-        LimitValues {
-            max_budget_nanos: self.new_user_max_budget.map(|b| (b * 1e9).round() as i64),
-            budget_duration: self.new_user_budget_duration.clone(),
-            rpm: self.new_user_rpm_limit,
-            tpm: self.new_user_tpm_limit,
-            ..LimitValues::default()
-        }
+    pub fn new_user_limits(&self) -> Result<LimitValues, DomainError> {
+        self.new_users.values()
     }
 }
 
@@ -96,20 +72,10 @@ pub struct KeyPolicy {
     pub default_expiry_days: Option<i32>,
     /// The longest a key may live, in days (null: no limit, keys may never expire).
     pub max_expiry_days: Option<i32>,
-    /// Budget given when none is asked for (currency).
-    pub default_max_budget: Option<f64>,
-    /// The largest budget a key may have.
-    pub max_budget: Option<f64>,
-    /// Requests per minute given when none is asked for.
-    pub default_rpm_limit: Option<i64>,
-    /// The highest requests per minute a key may have.
-    pub max_rpm_limit: Option<i64>,
-    /// Tokens per minute given when none is asked for.
-    pub default_tpm_limit: Option<i64>,
-    /// The highest tokens per minute a key may have.
-    pub max_tpm_limit: Option<i64>,
-    /// The most parallel requests a key may have.
-    pub max_parallel_requests: Option<i64>,
+    /// Limits keys get and may have.
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub limits: LimitPolicy,
 }
 
 impl Default for KeyPolicy {
@@ -118,13 +84,7 @@ impl Default for KeyPolicy {
             max_keys_per_user: 10,
             default_expiry_days: Some(90),
             max_expiry_days: Some(365),
-            default_max_budget: None,
-            max_budget: None,
-            default_rpm_limit: None,
-            max_rpm_limit: None,
-            default_tpm_limit: None,
-            max_tpm_limit: None,
-            max_parallel_requests: None,
+            limits: LimitPolicy::default(),
         }
     }
 }
@@ -149,31 +109,7 @@ impl KeyPolicy {
         {
             return bad("defaultExpiryDays is above maxExpiryDays".into());
         }
-        let money = |v: Option<f64>| v.is_some_and(|x| !x.is_finite() || x < 0.0);
-        if money(self.default_max_budget) || money(self.max_budget) {
-            return bad("defaultMaxBudget and maxBudget must be 0 or more".into());
-        }
-        if let (Some(d), Some(m)) = (self.default_max_budget, self.max_budget)
-            && d > m
-        {
-            return bad("defaultMaxBudget is above maxBudget".into());
-        }
-        for (name, default, max) in [
-            ("RpmLimit", self.default_rpm_limit, self.max_rpm_limit),
-            ("TpmLimit", self.default_tpm_limit, self.max_tpm_limit),
-        ] {
-            if default.is_some_and(|d| d < 1) || max.is_some_and(|m| m < 1) {
-                return bad(format!("default{name} and max{name} must be at least 1"));
-            }
-            if let (Some(d), Some(m)) = (default, max)
-                && d > m
-            {
-                return bad(format!("default{name} is above max{name}"));
-            }
-        }
-        if self.max_parallel_requests.is_some_and(|m| m < 1) {
-            return bad("maxParallelRequests must be at least 1".into());
-        }
+        self.limits.validate()?;
         Ok(())
     }
 }
@@ -193,8 +129,7 @@ pub async fn new_user_defaults<C: sea_orm::ConnectionTrait>(
     db: &C,
     row: &mut entity::user::ActiveModel,
 ) -> Result<(), DomainError> {
-    let limits = platform_on(db).await?.new_user_limits();
-    limits.check()?;
+    let limits = platform_on(db).await?.new_user_limits()?;
     limits.set_on_user(row, Utc::now());
     Ok(())
 }
@@ -277,19 +212,46 @@ mod tests {
         };
         assert!(euro.validate().is_err());
         let budget = PlatformSettings {
-            new_user_max_budget: Some(2.5),
-            new_user_budget_duration: Some("monthly".into()),
+            new_users: NewUserLimits {
+                new_user_max_budget: Some(2.5),
+                new_user_budget_duration: Some("monthly".into()),
+                ..NewUserLimits::default()
+            },
             ..PlatformSettings::default()
         };
         assert_eq!(
-            budget.new_user_limits().max_budget_nanos,
+            budget.new_user_limits().unwrap().max_budget_nanos,
             Some(2_500_000_000)
         );
         let bad = PlatformSettings {
-            new_user_budget_duration: Some("soon".into()),
+            new_users: NewUserLimits {
+                new_user_budget_duration: Some("soon".into()),
+                ..NewUserLimits::default()
+            },
             ..PlatformSettings::default()
         };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn stored_settings_keep_their_flat_field_names() {
+        let stored = serde_json::json!({
+            "currency": "EUR",
+            "new_user_rpm_limit": 30,
+            "new_user_max_budget": 1.5,
+        });
+        let settings: PlatformSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(settings.new_users.new_user_rpm_limit, Some(30));
+        assert_eq!(settings.new_users.new_user_max_budget, Some(1.5));
+        let policy: KeyPolicy =
+            serde_json::from_value(serde_json::json!({"max_tpm_limit": 100})).unwrap();
+        assert_eq!(policy.limits.max_tpm_limit, Some(100));
+        assert_eq!(
+            policy.max_keys_per_user, 10,
+            "the default for what is left out"
+        );
+        let written = serde_json::to_value(&policy).unwrap();
+        assert_eq!(written["max_tpm_limit"], 100);
     }
 
     #[test]
@@ -301,8 +263,11 @@ mod tests {
         };
         assert!(zero_keys.validate().is_err());
         let default_above_max = KeyPolicy {
-            default_rpm_limit: Some(100),
-            max_rpm_limit: Some(10),
+            limits: LimitPolicy {
+                default_rpm_limit: Some(100),
+                max_rpm_limit: Some(10),
+                ..LimitPolicy::default()
+            },
             ..KeyPolicy::default()
         };
         assert!(

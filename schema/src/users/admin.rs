@@ -104,17 +104,6 @@ impl UserAdmin {
         }
         let limits = update.limits;
         limits.check()?;
-        for (name, value) in [
-            ("maxBudget", limits.max_budget_nanos.flatten()),
-            ("softBudget", limits.soft_budget_nanos.flatten()),
-            ("rpmLimit", limits.rpm.flatten()),
-            ("tpmLimit", limits.tpm.flatten()),
-            ("maxParallelRequests", limits.parallel.flatten()),
-        ] {
-            if value.is_some_and(|v| v < 0) {
-                return Err(DomainError::BadInput(format!("{name} must be 0 or more")));
-            }
-        }
         let now = Utc::now();
         limits.apply_to_user(&mut active, now);
         active.updated_at = Set(now);

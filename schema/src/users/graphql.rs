@@ -1,14 +1,11 @@
 //! GraphQL for administering users (administrators; read-only administrators may look).
 
-use async_graphql::{
-    Context, ErrorExtensions, ID, InputObject, MaybeUndefined, Object, SimpleObject,
-};
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::admin::{UserAdmin, UserUpdate};
-use crate::DomainError;
 use crate::access::{Needs, Permission, Role, caller};
-use crate::limits::LimitChanges;
+use crate::limits::{LimitValues, LimitsInput, LimitsView};
 
 /// A user, as administrators see them.
 #[derive(SimpleObject, Clone, Debug)]
@@ -23,21 +20,17 @@ pub struct User {
     /// Signs in through single sign-on.
     pub single_sign_on: bool,
     pub spend: f64,
-    pub max_budget: Option<f64>,
-    pub soft_budget: Option<f64>,
-    pub budget_duration: Option<String>,
-    pub budget_resets_at: Option<DateTime<Utc>>,
-    pub rpm_limit: Option<i64>,
-    pub tpm_limit: Option<i64>,
-    pub max_parallel_requests: Option<i64>,
+    #[graphql(flatten)]
+    pub limits: LimitsView,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
 }
 
-use crate::convert::{change, money};
+use crate::convert::money;
 
 impl From<entity::user::Model> for User {
     fn from(row: entity::user::Model) -> Self {
+        let limits = LimitsView::new(LimitValues::of_user(&row), row.budget_reset_at);
         Self {
             id: ID(row.id.to_string()),
             roles: Role::from_json(&row.roles),
@@ -47,28 +40,11 @@ impl From<entity::user::Model> for User {
             display_name: row.display_name,
             active: row.active,
             spend: money(row.spend_nanos),
-            max_budget: row.max_budget_nanos.map(money),
-            soft_budget: row.soft_budget_nanos.map(money),
-            budget_duration: row.budget_duration,
-            budget_resets_at: row.budget_reset_at,
-            rpm_limit: row.rpm_limit,
-            tpm_limit: row.tpm_limit,
-            max_parallel_requests: row.max_parallel_requests,
+            limits,
             created_at: row.created_at,
             last_login_at: row.last_login_at,
         }
     }
-}
-
-/// Limits and budget; a field left out stays, `null` removes the limit.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct UserLimitsInput {
-    pub max_budget: MaybeUndefined<f64>,
-    pub soft_budget: MaybeUndefined<f64>,
-    pub budget_duration: MaybeUndefined<String>,
-    pub rpm_limit: MaybeUndefined<i64>,
-    pub tpm_limit: MaybeUndefined<i64>,
-    pub max_parallel_requests: MaybeUndefined<i64>,
 }
 
 /// A change to a user. Roles of single-sign-on users are recomputed from their groups at
@@ -77,16 +53,7 @@ pub struct UserLimitsInput {
 pub struct UpdateUserInput {
     pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
-    pub limits: Option<UserLimitsInput>,
-}
-
-fn money_change(
-    name: &str,
-    value: MaybeUndefined<f64>,
-) -> Result<Option<Option<i64>>, DomainError> {
-    change(value)
-        .map(|v| v.map(|b| crate::convert::nanos(name, b)).transpose())
-        .transpose()
+    pub limits: Option<LimitsInput>,
 }
 
 use crate::convert::gql_id as uuid;
@@ -155,20 +122,14 @@ impl UserMutation {
         id: ID,
         input: UpdateUserInput,
     ) -> async_graphql::Result<User> {
-        let limits = input.limits.unwrap_or_default();
         let update = UserUpdate {
             roles: input.roles,
             active: input.active,
-            limits: LimitChanges {
-                max_budget_nanos: money_change("maxBudget", limits.max_budget)
-                    .map_err(|e| e.extend())?,
-                soft_budget_nanos: money_change("softBudget", limits.soft_budget)
-                    .map_err(|e| e.extend())?,
-                budget_duration: change(limits.budget_duration),
-                rpm: change(limits.rpm_limit),
-                tpm: change(limits.tpm_limit),
-                parallel: change(limits.max_parallel_requests),
-            },
+            limits: input
+                .limits
+                .unwrap_or_default()
+                .into_changes()
+                .map_err(|e| e.extend())?,
         };
         let actor = caller(ctx).principal.as_ref().and_then(|p| p.user_id);
         let row = ctx

@@ -72,9 +72,9 @@ fn scope(id: String, label: String, limits: &Limits, priced: bool, now: DateTime
     Scope {
         id,
         label,
-        rpm: count(limits.rpm),
-        tpm: count(limits.tpm),
-        parallel: count(limits.parallel),
+        rpm: count(limits.rpm_limit),
+        tpm: count(limits.tpm_limit),
+        parallel: count(limits.max_parallel_requests),
         // A model with no price costs nothing and is never refused for budget.
         budget: priced.then(|| budget_check(limits, now)).flatten(),
     }
@@ -102,8 +102,8 @@ pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) 
         "API key".into()
     });
     let per_model = Limits {
-        rpm: key.model_rpm.get(model).copied(),
-        tpm: key.model_tpm.get(model).copied(),
+        rpm_limit: key.model_rpm.get(model).copied(),
+        tpm_limit: key.model_tpm.get(model).copied(),
         ..Limits::default()
     };
     push(

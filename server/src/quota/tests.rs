@@ -291,7 +291,7 @@ async fn a_refusal_names_the_scope_its_limit_and_its_headroom() {
     let quotas = engine();
     let mut key = AuthKey::unlimited("h".into());
     key.owner = Some(uuid::Uuid::new_v4());
-    key.owner_limits.rpm = Some(1);
+    key.owner_limits.rpm_limit = Some(1);
     let _first = quotas.admit("a", &key, "m", false, 0).await.unwrap();
     let Err(QuotaError::Refused(refused)) = quotas.admit("b", &key, "m", false, 0).await else {
         panic!("the second request passed")

@@ -6,12 +6,14 @@ use axum::http::HeaderMap;
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use schema::keys::{KeyFilter, KeyRecord, LiteLlmKey, LiteLlmKeyChanges, hash_key};
-use schema::limits::{LimitChanges, LimitValues};
+use schema::limits::LimitValues;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::Reply;
-use super::lenient::{int, limits_map, money, present, string, strings, units};
+use super::lenient::{
+    limit_changes, limit_values, limits_map, present, put_limits, string, strings,
+};
 use crate::error::{ApiError, json_object};
 use crate::gateway::auth::Caller;
 use crate::state::AppState;
@@ -25,7 +27,7 @@ fn iso(at: Option<DateTime<Utc>>) -> Value {
 /// A key as the admin API shows it; never its plaintext.
 fn key_object(record: &KeyRecord) -> Value {
     let key = &record.key;
-    json!({
+    let mut object = json!({
         "token": key.token_hash,
         "key_name": key.key_name,
         "key_alias": key.alias,
@@ -33,13 +35,7 @@ fn key_object(record: &KeyRecord) -> Value {
         "user_id": record.user_id,
         "models": record.models,
         "spend": key.spend_nanos as f64 / 1e9,
-        "max_budget": units(key.max_budget_nanos),
-        "soft_budget": units(key.soft_budget_nanos),
-        "budget_duration": key.budget_duration,
         "budget_reset_at": iso(key.budget_reset_at),
-        "tpm_limit": key.tpm_limit,
-        "rpm_limit": key.rpm_limit,
-        "max_parallel_requests": key.max_parallel_requests,
         "model_rpm_limit": key.model_rpm_limit,
         "model_tpm_limit": key.model_tpm_limit,
         "metadata": key.metadata,
@@ -48,7 +44,9 @@ fn key_object(record: &KeyRecord) -> Value {
         "tags": key.tags,
         "created_at": iso(Some(key.created_at)),
         "updated_at": iso(Some(key.updated_at)),
-    })
+    });
+    put_limits(&mut object, &LimitValues::of_key(key));
+    object
 }
 
 /// A key given as `sk-…` or as its hash, as the hash.
@@ -77,14 +75,7 @@ fn new_key(body: &Map<String, Value>) -> Result<LiteLlmKey, ApiError> {
         user_id: string(body.get("user_id"), "user_id")?,
         alias: string(body.get("key_alias"), "key_alias")?,
         metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),
-        limits: LimitValues {
-            max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
-            soft_budget_nanos: money(body.get("soft_budget"), "soft_budget")?,
-            budget_duration: string(body.get("budget_duration"), "budget_duration")?,
-            tpm: int(body.get("tpm_limit"), "tpm_limit")?,
-            rpm: int(body.get("rpm_limit"), "rpm_limit")?,
-            parallel: int(body.get("max_parallel_requests"), "max_parallel_requests")?,
-        },
+        limits: limit_values(body)?,
         model_rpm_limit: limits_map(body.get("model_rpm_limit"), "model_rpm_limit")?,
         model_tpm_limit: limits_map(body.get("model_tpm_limit"), "model_tpm_limit")?,
         blocked: body
@@ -183,8 +174,6 @@ pub async fn info(
 }
 
 fn changes(body: &Map<String, Value>) -> Result<LiteLlmKeyChanges, ApiError> {
-    let opt_int = |field: &'static str| present(body, field).map(|v| int(v, field)).transpose();
-    let opt_money = |field: &'static str| present(body, field).map(|v| money(v, field)).transpose();
     let opt_string =
         |field: &'static str| present(body, field).map(|v| string(v, field)).transpose();
     Ok(LiteLlmKeyChanges {
@@ -195,14 +184,7 @@ fn changes(body: &Map<String, Value>) -> Result<LiteLlmKeyChanges, ApiError> {
         user_id: opt_string("user_id")?.flatten(),
         alias: opt_string("key_alias")?,
         metadata: body.get("metadata").filter(|m| !m.is_null()).cloned(),
-        limits: LimitChanges {
-            max_budget_nanos: opt_money("max_budget")?,
-            soft_budget_nanos: opt_money("soft_budget")?,
-            budget_duration: opt_string("budget_duration")?,
-            tpm: opt_int("tpm_limit")?,
-            rpm: opt_int("rpm_limit")?,
-            parallel: opt_int("max_parallel_requests")?,
-        },
+        limits: limit_changes(body)?,
         model_rpm_limit: present(body, "model_rpm_limit")
             .map(|v| limits_map(v, "model_rpm_limit"))
             .transpose()?,

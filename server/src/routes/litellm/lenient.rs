@@ -1,6 +1,7 @@
 //! Reading request fields the way LiteLLM's callers send them: numbers as numbers or numeric
 //! strings, `null` or 2147483647 meaning "no limit", lists that may be absent.
 
+use schema::limits::{LimitChanges, LimitValues};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -90,6 +91,53 @@ pub fn limits_map(value: Option<&Value>, field: &'static str) -> Result<Option<V
             Ok(Some(Value::Object(out)))
         }
         Some(_) => Err(bad(field, "an object of model name to number")),
+    }
+}
+
+/// The limits of a new key or user: the budget fields and every count limit by its name.
+pub fn limit_values(body: &Map<String, Value>) -> Result<LimitValues, ApiError> {
+    LimitValues {
+        max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
+        soft_budget_nanos: money(body.get("soft_budget"), "soft_budget")?,
+        budget_duration: string(body.get("budget_duration"), "budget_duration")?,
+        ..LimitValues::default()
+    }
+    .with_counts(|name| int(body.get(name), name))
+}
+
+/// A change to a key's or a user's limits: the fields present, `null` clearing one.
+pub fn limit_changes(body: &Map<String, Value>) -> Result<LimitChanges, ApiError> {
+    LimitChanges {
+        max_budget_nanos: present(body, "max_budget")
+            .map(|v| money(v, "max_budget"))
+            .transpose()?,
+        soft_budget_nanos: present(body, "soft_budget")
+            .map(|v| money(v, "soft_budget"))
+            .transpose()?,
+        budget_duration: present(body, "budget_duration")
+            .map(|v| string(v, "budget_duration"))
+            .transpose()?,
+        ..LimitChanges::default()
+    }
+    .with_counts(|name| present(body, name).map(|v| int(v, name)).transpose())
+}
+
+/// Writes `limits` onto an answer object under LiteLLM's field names.
+pub fn put_limits(answer: &mut Value, limits: &LimitValues) {
+    let Some(object) = answer.as_object_mut() else {
+        return;
+    };
+    object.insert("max_budget".into(), units(limits.max_budget_nanos));
+    object.insert("soft_budget".into(), units(limits.soft_budget_nanos));
+    object.insert(
+        "budget_duration".into(),
+        limits
+            .budget_duration
+            .clone()
+            .map_or(Value::Null, Value::from),
+    );
+    for (name, value) in limits.counts() {
+        object.insert(name.into(), value.map_or(Value::Null, Value::from));
     }
 }
 

@@ -4,30 +4,28 @@ use axum::Json;
 use axum::extract::{Query, State};
 use bytes::Bytes;
 use schema::keys::KeyFilter;
-use schema::limits::{LimitChanges, LimitValues};
+use schema::limits::LimitValues;
 use schema::users::{NewUser, UserChanges, role_from_litellm};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Reply;
-use super::lenient::{int, money, present, string, units};
+use super::lenient::{limit_changes, limit_values, money, put_limits, string};
 use crate::error::{ApiError, json_object};
 use crate::state::AppState;
 
 fn user_object(user: &entity::user::Model) -> Value {
-    json!({
+    let mut object = json!({
         "user_id": user.external_id,
         "user_email": user.email,
         "user_alias": user.display_name,
         "user_role": user.roles.get(0),
-        "max_budget": units(user.max_budget_nanos),
-        "budget_duration": user.budget_duration,
         "budget_reset_at": user.budget_reset_at,
         "spend": user.spend_nanos as f64 / 1e9,
-        "tpm_limit": user.tpm_limit,
-        "rpm_limit": user.rpm_limit,
         "created_at": user.created_at,
-    })
+    });
+    put_limits(&mut object, &LimitValues::of_user(user));
+    object
 }
 
 fn user_id(value: Option<&Value>) -> Result<String, ApiError> {
@@ -48,13 +46,7 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Reply {
         email: string(body.get("user_email"), "user_email")?,
         display_name: string(body.get("user_alias"), "user_alias")?,
         role: role_from_litellm(role.as_deref()).to_owned(),
-        limits: LimitValues {
-            max_budget_nanos: money(body.get("max_budget"), "max_budget")?,
-            budget_duration: string(body.get("budget_duration"), "budget_duration")?,
-            tpm: int(body.get("tpm_limit"), "tpm_limit")?,
-            rpm: int(body.get("rpm_limit"), "rpm_limit")?,
-            ..LimitValues::default()
-        },
+        limits: limit_values(&body)?,
     };
     let user = state.users.create(new).await.map_err(|e| match e {
         schema::DomainError::Conflict(message) => ApiError::BadParam {
@@ -118,21 +110,7 @@ pub async fn update(State(state): State<AppState>, body: Bytes) -> Reply {
     let body = json_object(&body)?;
     let external = user_id(body.get("user_id"))?;
     let changes = UserChanges {
-        limits: LimitChanges {
-            max_budget_nanos: present(&body, "max_budget")
-                .map(|v| money(v, "max_budget"))
-                .transpose()?,
-            budget_duration: present(&body, "budget_duration")
-                .map(|v| string(v, "budget_duration"))
-                .transpose()?,
-            tpm: present(&body, "tpm_limit")
-                .map(|v| int(v, "tpm_limit"))
-                .transpose()?,
-            rpm: present(&body, "rpm_limit")
-                .map(|v| int(v, "rpm_limit"))
-                .transpose()?,
-            ..LimitChanges::default()
-        },
+        limits: limit_changes(&body)?,
         spend_nanos: money(body.get("spend"), "spend")?,
     };
     let user = state.users.update(&external, changes).await?;
