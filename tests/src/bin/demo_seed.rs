@@ -151,13 +151,12 @@ async fn ensure_user(
         budget_duration: Set(Some("monthly".into())),
         budget_reset_at: Set(Some(next_month(now))),
         spend_nanos: Set(0),
-        tpm_limit: Set(None),
-        rpm_limit: Set(None),
-        max_parallel_requests: Set(None),
         metadata: Set(json!({ "demo_data": true })),
         created_at: Set(now - Duration::days(8)),
         updated_at: Set(now),
         last_login_at: Set(None),
+        // No limits beyond the budget: left out, they are stored as none.
+        ..Default::default()
     }
     .insert(db)
     .await?;
@@ -231,22 +230,15 @@ async fn make_key(
         all_models: Set(false),
         blocked: Set(false),
         expires_at: Set(None),
-        max_budget_nanos: Set(None),
-        soft_budget_nanos: Set(None),
-        budget_duration: Set(None),
-        budget_reset_at: Set(None),
         spend_nanos: Set(0),
-        tpm_limit: Set(None),
-        rpm_limit: Set(None),
-        max_parallel_requests: Set(None),
-        model_rpm_limit: Set(None),
-        model_tpm_limit: Set(None),
         team_id: Set(None),
         tags: Set(json!([])),
         metadata: Set(json!({ "name": "Demo data", "demo_data": true })),
         last_used_at: Set(Some(now)),
         created_at: Set(now - Duration::days(8)),
         updated_at: Set(now),
+        // No limits: left out, they are stored as none.
+        ..Default::default()
     }
     .insert(db)
     .await?;
