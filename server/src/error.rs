@@ -113,26 +113,10 @@ fn too_many(refused: Refused) -> ApiError {
         let secs = u64::try_from((ms.max(1) + 999) / 1_000).unwrap_or(1);
         headers.push(("retry-after", secs.to_string()));
     }
-    let message = match limit {
-        Limit::Requests => {
-            format!("rate limit exceeded: the {label} allows {max} requests per minute")
-        }
-        Limit::Tokens => format!("rate limit exceeded: the {label} allows {max} tokens per minute"),
-        Limit::Parallel => {
-            format!("too many requests in flight: the {label} allows {max} at a time")
-        }
-        Limit::Budget => {
-            let max = max as f64 / 1e9;
-            let when = match retry_after_ms {
-                Some(_) => "it resets at the end of its budget period",
-                None => "ask an administrator to raise it",
-            };
-            return ApiError::BudgetExceeded {
-                message: format!("budget exceeded: the {label}'s budget of {max} is spent; {when}"),
-                headers,
-            };
-        }
-    };
+    let message = limit.sentence(&label, max, retry_after_ms.is_some());
+    if limit == Limit::Budget {
+        return ApiError::BudgetExceeded { message, headers };
+    }
     headers.extend(headroom.headers());
     ApiError::RateLimited { message, headers }
 }

@@ -138,6 +138,31 @@ impl Limit {
             Self::Budget => "budget",
         }
     }
+
+    /// Why a request was refused, in words: which limit of the scope called `label`, at
+    /// `max` (a budget in nano-units of currency); `resets` when it is a budget that resets.
+    pub fn sentence(self, label: &str, max: i64, resets: bool) -> String {
+        match self {
+            Self::Requests => {
+                format!("rate limit exceeded: the {label} allows {max} requests per minute")
+            }
+            Self::Tokens => {
+                format!("rate limit exceeded: the {label} allows {max} tokens per minute")
+            }
+            Self::Parallel => {
+                format!("too many requests in flight: the {label} allows {max} at a time")
+            }
+            Self::Budget => {
+                let max = max as f64 / 1e9;
+                let when = if resets {
+                    "it resets at the end of its budget period"
+                } else {
+                    "ask an administrator to raise it"
+                };
+                format!("budget exceeded: the {label}'s budget of {max} is spent; {when}")
+            }
+        }
+    }
 }
 
 /// Why the engine did not admit a request.
