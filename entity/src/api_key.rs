@@ -30,6 +30,8 @@ pub struct Model {
     pub tpm_limit: Option<i64>,
     pub rpm_limit: Option<i64>,
     pub max_parallel_requests: Option<i64>,
+    /// Requests per UTC day.
+    pub rpd_limit: Option<i64>,
     /// Map of model name to requests per minute.
     pub model_rpm_limit: Option<Json>,
     /// Map of model name to tokens per minute.

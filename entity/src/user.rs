@@ -28,6 +28,8 @@ pub struct Model {
     pub tpm_limit: Option<i64>,
     pub rpm_limit: Option<i64>,
     pub max_parallel_requests: Option<i64>,
+    /// Requests per UTC day.
+    pub rpd_limit: Option<i64>,
     pub metadata: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -478,6 +478,12 @@ count_limits! {
             max_parallel_requests "The most parallel requests a key may have.";
         new_user: new_user_max_parallel_requests "Parallel requests every new user starts with.";
     }
+    /// Requests per day (a calendar day in UTC).
+    rpd_limit {
+        policy: default_rpd_limit "Requests per day a key gets when none is asked for.",
+            max_rpd_limit "The most requests per day a key may have.";
+        new_user: new_user_rpd_limit "Requests per day every new user starts with.";
+    }
 }
 
 /// A spending limit and what the database knows of its current window.
@@ -562,14 +568,23 @@ mod tests {
                 Ok::<_, ()>(Some(asked.len() as i64))
             })
             .unwrap();
-        assert_eq!(asked, ["rpm_limit", "tpm_limit", "max_parallel_requests"]);
+        assert_eq!(
+            asked,
+            [
+                "rpm_limit",
+                "tpm_limit",
+                "max_parallel_requests",
+                "rpd_limit"
+            ]
+        );
         let shown: Vec<_> = values.counts().collect();
         assert_eq!(
             shown,
             [
                 ("rpm_limit", Some(1)),
                 ("tpm_limit", Some(2)),
-                ("max_parallel_requests", Some(3))
+                ("max_parallel_requests", Some(3)),
+                ("rpd_limit", Some(4))
             ]
         );
         assert_eq!(camel("max_parallel_requests"), "maxParallelRequests");

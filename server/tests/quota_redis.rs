@@ -36,6 +36,7 @@ fn scope(rpm: Option<u64>, tpm: Option<u64>, parallel: Option<u64>) -> Scope {
         rpm,
         tpm,
         parallel,
+        rpd: None,
         budget: None,
     }
 }
@@ -139,6 +140,52 @@ async fn redis_and_the_in_process_store_give_the_same_verdicts() {
             Some(Limit::Budget)
         ]
     );
+}
+
+#[tokio::test]
+async fn requests_per_day_agree_in_redis_and_in_process_and_end_at_midnight_utc() {
+    use Step::*;
+    let midnight = Utc
+        .with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp_millis();
+    let mut daily = scope(Some(100), None, None);
+    daily.rpd = Some(2);
+    let steps = [
+        (midnight - 120_000, Admit("a", 0)),
+        // Two minutes later: out of the minute, still in the day.
+        (midnight - 1_000, Admit("b", 0)),
+        (midnight - 999, Admit("c", 0)),
+        (midnight, Admit("d", 0)),
+        (midnight + 1, Admit("e", 0)),
+        (midnight + 2, Admit("f", 0)),
+    ];
+    let scopes = [daily];
+    let in_redis = run(&redis(30_000).await, &scopes, &steps).await;
+    let in_process = run(&LocalLimiter::default(), &scopes, &steps).await;
+    assert_eq!(in_redis, in_process);
+    let day = Some(Limit::RequestsPerDay);
+    assert_eq!(in_redis.0, vec![None, None, day, None, None, day]);
+    // The refusal says when the day ends (late on the next day, with two requests left).
+    let late = Admission {
+        request_id: "g",
+        scopes: &scopes,
+        reserve_nanos: 0,
+        now_ms: midnight + 2 * 86_400_000 - 250,
+    };
+    let redis = redis(30_000).await;
+    assert!(matches!(
+        redis.admit(&late).await.unwrap(),
+        Verdict::Granted(_)
+    ));
+    assert!(matches!(
+        redis.admit(&late).await.unwrap(),
+        Verdict::Granted(_)
+    ));
+    let Verdict::Refused(refusal) = redis.admit(&late).await.unwrap() else {
+        panic!("a third request on the day passed")
+    };
+    assert_eq!(refusal.retry_after_ms, Some(250));
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ async fn model_id(app: &TestApp, name: &str) -> String {
 }
 
 const CREATE: &str = "mutation($i: CreateKeyInput!) { createKey(input: $i) {
-    secret key { id name display models expiresAt rpmLimit tpmLimit maxBudget utilization owner } } }";
+    secret key { id name display models expiresAt rpmLimit tpmLimit rpdLimit maxBudget utilization owner } } }";
 
 async fn create(user: &TestUser, input: Value) -> Value {
     user.graphql(CREATE, json!({ "i": input })).await
@@ -265,7 +265,7 @@ async fn the_key_policy_bounds_what_keys_may_be() {
 
     let policy = json!({"maxKeysPerUser": 2, "defaultExpiryDays": 30, "maxExpiryDays": 60,
                         "maxRpmLimit": 100, "defaultTpmLimit": 1000, "maxTpmLimit": 5000,
-                        "maxBudget": 20.0});
+                        "defaultRpdLimit": 500, "maxRpdLimit": 2000, "maxBudget": 20.0});
     let set = "mutation($p: KeyPolicyInput!) { setKeyPolicy(policy: $p) { maxKeysPerUser } }";
     assert_eq!(
         code(&ana.graphql(set, json!({ "p": policy })).await),
@@ -300,6 +300,18 @@ async fn the_key_policy_bounds_what_keys_may_be() {
             .unwrap()
             .contains("at most 100")
     );
+    let daily_over = create(
+        &ana,
+        json!({"name": "b2", "modelIds": [granite], "limits": {"rpdLimit": 5000}}),
+    )
+    .await;
+    assert!(
+        daily_over["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("rpdLimit may be at most 2000"),
+        "{daily_over}"
+    );
     let too_long = create(
         &ana,
         json!({"name": "a", "modelIds": [granite], "expiry": {"expiresIn": "90d"}}),
@@ -327,6 +339,7 @@ async fn the_key_policy_bounds_what_keys_may_be() {
         "a maximum is applied when nothing is asked: {first}"
     );
     assert_eq!(key["tpmLimit"], 1000, "the default");
+    assert_eq!(key["rpdLimit"], 500, "the default");
     assert_eq!(key["maxBudget"], 20.0);
     assert_eq!(key["utilization"], 0.0);
     let second = create(

@@ -238,6 +238,8 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
             .is_err(),
         "a pending subscription cannot go on a key"
     );
+    // A daily cap for the workshop, under the policy's (unset) maximum.
+    browser.type_into("#key-rpd", "500").await;
     assert_accessible(&browser, "the new-key dialog").await;
     browser.click("#key-form-submit").await;
     let secret = shown_secret(&browser).await;
@@ -265,7 +267,9 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     browser.click("#secret-done").await;
     browser.wait_gone("#secret-dialog").await;
     browser
-        .wait_for_text("#keys-table", |t| t.contains("workshop"))
+        .wait_for_text("#keys-table", |t| {
+            t.contains("workshop") && t.contains("500 requests/day")
+        })
         .await;
 
     // The usage page is open while the SDK calls /v1; the spend appears without a reload.

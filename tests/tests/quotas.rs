@@ -592,6 +592,46 @@ async fn a_users_limit_covers_all_of_their_keys() {
 }
 
 #[tokio::test]
+async fn requests_per_day_stop_a_key_until_midnight_utc_and_show_everywhere() {
+    let (app, _mock) = embedded_app().await;
+    let key = key_with(&app, json!({"rpd_limit": "2"})).await;
+    for _ in 0..2 {
+        assert_eq!(chat(&app, &key).await.status(), 200);
+    }
+    let response = chat(&app, &key).await;
+    let retry: u64 = header(&response, "retry-after").parse().unwrap();
+    assert!((1..=86_400).contains(&retry), "retry-after {retry}");
+    let body = assert_error(response, 429, "the API key allows 2 requests per day").await;
+    assert_eq!(body["error"]["type"], "throttling_error");
+    // The admin API shows it under its LiteLLM name and changes it like any other limit.
+    let info = key_info(&app, &key).await;
+    assert_eq!(info["rpd_limit"], 2, "{info}");
+    let raised = app
+        .post_as_master("/key/update", &json!({"key": key, "rpd_limit": 3}))
+        .await;
+    assert_eq!(raised.status(), 200);
+    assert_eq!(chat(&app, &key).await.status(), 200);
+    // A user's daily limit covers their keys; GraphQL shows it on the user.
+    let made = app
+        .post_as_master(
+            "/user/new",
+            &json!({"user_id": "erin@example.com", "rpd_limit": 1}),
+        )
+        .await;
+    assert_eq!(made.status(), 200);
+    let user: Value = made.json().await.unwrap();
+    assert_eq!(user["rpd_limit"], 1, "{user}");
+    let owned = key_with(&app, json!({"user_id": "erin@example.com"})).await;
+    assert_eq!(chat(&app, &owned).await.status(), 200);
+    assert_error(
+        chat(&app, &owned).await,
+        429,
+        "the user allows 1 requests per day",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_budget_window_resets_at_its_boundary_and_unpriced_models_are_never_refused() {
     let mock = MockUpstream::start("aws", &["granite", "free"], &[]).await;
     let mut toml = model_config(&mock, "");

@@ -57,6 +57,7 @@ struct LimitsForm {
     rpm: String,
     tpm: String,
     parallel: String,
+    rpd: String,
 }
 
 /// Why a number field was refused: its message id.
@@ -89,6 +90,7 @@ impl LimitsForm {
                 .max_parallel_requests
                 .map(|v| v.to_string())
                 .unwrap_or_default(),
+            rpd: key.rpd_limit.map(|v| v.to_string()).unwrap_or_default(),
         }
     }
 
@@ -100,6 +102,7 @@ impl LimitsForm {
             rpm: parse_number(&self.rpm, "key-rpm")?,
             tpm: parse_number(&self.tpm, "key-tpm")?,
             parallel: parse_number(&self.parallel, "key-parallel")?,
+            rpd: parse_number(&self.rpd, "key-rpd")?,
         })
     }
 }
@@ -114,6 +117,7 @@ mod keys_limits {
         pub rpm: Option<i64>,
         pub tpm: Option<i64>,
         pub parallel: Option<i64>,
+        pub rpd: Option<i64>,
     }
 
     /// The same limits in each operation's own generated input type.
@@ -128,6 +132,7 @@ mod keys_limits {
                         rpm_limit: l.rpm,
                         tpm_limit: l.tpm,
                         max_parallel_requests: l.parallel,
+                        rpd_limit: l.rpd,
                     }
                 }
             }
@@ -162,6 +167,9 @@ fn limits_text(i18n: &I18n, key: &Key) -> String {
     }
     if let Some(parallel) = key.max_parallel_requests {
         parts.push(i18n.t_with("limit-parallel", &[("n", parallel.into())]));
+    }
+    if let Some(rpd) = key.rpd_limit {
+        parts.push(i18n.t_with("limit-rpd", &[("n", format::count(rpd).into())]));
     }
     if parts.is_empty() {
         i18n.t("limits-none")
@@ -234,6 +242,7 @@ fn LimitsFields(props: &LimitsFieldsProps) -> Html {
             { field("key-rpm", "key-rpm", form.rpm.clone(), policy.default_rpm_limit.map(|v| v.to_string()), policy.max_rpm_limit.map(|v| v.to_string()), |f, v| f.rpm = v) }
             { field("key-tpm", "key-tpm", form.tpm.clone(), policy.default_tpm_limit.map(|v| v.to_string()), policy.max_tpm_limit.map(|v| v.to_string()), |f, v| f.tpm = v) }
             { field("key-parallel", "key-parallel", form.parallel.clone(), policy.default_max_parallel_requests.map(|v| v.to_string()), policy.max_parallel_requests.map(|v| v.to_string()), |f, v| f.parallel = v) }
+            { field("key-rpd", "key-rpd", form.rpd.clone(), policy.default_rpd_limit.map(|v| v.to_string()), policy.max_rpd_limit.map(|v| v.to_string()), |f, v| f.rpd = v) }
         </fieldset>
     }
 }

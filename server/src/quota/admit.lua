@@ -6,19 +6,23 @@
 -- left the window are dropped at most once per second. A second counts until a minute after
 -- it ended.
 --
--- KEYS, four per scope: requests (rolling hash), tokens (rolling hash), leases (zset of
+-- Requests per day count in one counter per scope and UTC day, which expires an hour after
+-- the day ends.
+--
+-- KEYS, five per scope: requests (rolling hash), tokens (rolling hash), leases (zset of
 --   request ids scored by expiry), budget (counter of the current window, in nano-units,
---   reservations included).
--- ARGV: now_ms, request_id, lease_ms, reserve_nanos, then seven per scope:
---   rpm, tpm, parallel, budget_max, budget_baseline, budget_ttl_ms, budget_retry_ms
---   (-1 = not limited / no expiry / no retry)
+--   reservations included), requests today (counter).
+-- ARGV: now_ms, request_id, lease_ms, reserve_nanos, ms until the UTC day ends, then eight
+--   per scope: rpm, tpm, parallel, budget_max, budget_baseline, budget_ttl_ms,
+--   budget_retry_ms, rpd (-1 = not limited / no expiry / no retry)
 -- Returns {0, scope, limit, max, retry_ms} when refused (limit: 1 requests, 2 tokens,
---   3 parallel, 4 budget), else {1, then per scope: requests, requests_reset_ms, tokens,
---   tokens_reset_ms}.
+--   3 parallel, 4 budget, 5 requests per day), else {1, then per scope: requests,
+--   requests_reset_ms, tokens, tokens_reset_ms}.
 local now = tonumber(ARGV[1])
 local id = ARGV[2]
 local lease = tonumber(ARGV[3])
-local scopes = #KEYS / 4
+local day_left = tonumber(ARGV[5])
+local scopes = #KEYS / 5
 local window = now - 60000
 local second = math.floor(now / 1000)
 
@@ -59,7 +63,7 @@ end
 local usage = {1}
 local oldest_request, spent_before = {}, {}
 for i = 0, scopes - 1 do
-  local k, a = i * 4, 5 + i * 7
+  local k, a = i * 5, 6 + i * 8
   local rpm, tpm = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   local parallel, budget = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local requests, requests_reset, tokens, tokens_reset = 0, 0, 0, 0
@@ -94,6 +98,10 @@ for i = 0, scopes - 1 do
       return {0, i, 4, budget, tonumber(ARGV[a + 6])}
     end
   end
+  local rpd = tonumber(ARGV[a + 7])
+  if rpd >= 0 and (tonumber(redis.call('GET', KEYS[k + 5])) or 0) >= rpd then
+    return {0, i, 5, rpd, day_left}
+  end
   usage[#usage + 1] = requests + 1
   usage[#usage + 1] = requests_reset
   usage[#usage + 1] = tokens
@@ -101,7 +109,7 @@ for i = 0, scopes - 1 do
 end
 
 for i = 0, scopes - 1 do
-  local k, a = i * 4, 5 + i * 7
+  local k, a = i * 5, 6 + i * 8
   if tonumber(ARGV[a]) >= 0 then
     local key = KEYS[k + 1]
     redis.call('HINCRBY', key, second, 1)
@@ -127,6 +135,10 @@ for i = 0, scopes - 1 do
         redis.call('PEXPIRE', KEYS[k + 4], ttl)
       end
     end
+  end
+  if tonumber(ARGV[a + 7]) >= 0 then
+    redis.call('INCR', KEYS[k + 5])
+    redis.call('PEXPIRE', KEYS[k + 5], day_left + 3600000)
   end
 end
 return usage

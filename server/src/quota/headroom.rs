@@ -53,7 +53,7 @@ impl Headroom {
                 requests: None,
                 tokens: scope.tpm.map(none_left),
             },
-            Limit::Parallel | Limit::Budget => Self::default(),
+            Limit::Parallel | Limit::Budget | Limit::RequestsPerDay => Self::default(),
         }
     }
 

@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
-use super::{Admission, Limit, Limiter, LimiterError, Refusal, Settlement, Usage, Verdict};
+use super::{
+    Admission, Limit, Limiter, LimiterError, Refusal, Settlement, Usage, Verdict, utc_day,
+};
 
 /// The counters of one scope.
 #[derive(Debug, Default)]
@@ -17,6 +19,8 @@ struct Counters {
     leases: HashSet<String>,
     /// Budget counters by window start (ms), reservations included.
     budgets: HashMap<i64, i64>,
+    /// Requests in a UTC day: (day since the epoch, count).
+    daily: (i64, u64),
 }
 
 const MINUTE_MS: i64 = 60_000;
@@ -54,6 +58,10 @@ impl Counters {
     fn forget_old(&mut self, now_ms: i64) {
         forget(&mut self.requests, now_ms);
         forget(&mut self.tokens, now_ms);
+        let (today, _) = utc_day(now_ms);
+        if self.daily.0 != today {
+            self.daily = (today, 0);
+        }
     }
 
     fn usage(&self, now_ms: i64) -> Usage {
@@ -110,6 +118,9 @@ impl LocalLimiter {
             {
                 return refuse(Limit::Parallel, parallel, Some(1_000));
             }
+            if let Some(rpd) = scope.rpd.filter(|max| counters.daily.1 >= *max) {
+                return refuse(Limit::RequestsPerDay, rpd, Some(utc_day(now).1));
+            }
             if let Some(budget) = &scope.budget {
                 let spent = counters
                     .budgets
@@ -137,6 +148,9 @@ impl LocalLimiter {
             }
             if scope.parallel.is_some() {
                 counters.leases.insert(admission.request_id.to_owned());
+            }
+            if scope.rpd.is_some() {
+                counters.daily.1 += 1;
             }
             if let Some(budget) = &scope.budget {
                 // Counters of earlier windows are done with.

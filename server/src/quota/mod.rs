@@ -1,7 +1,8 @@
 //! The quota engine: one admission check per `/v1` request covering every limit that applies
 //! (the key, the key for this model, the key's owner): rolling 60-second requests and tokens
-//! per minute, parallel-request slots held as expiring leases, and budgets checked with a
-//! reservation of the request's worst-case cost that is settled to the actual cost after.
+//! per minute, requests per UTC calendar day, parallel-request slots held as expiring leases,
+//! and budgets checked with a reservation of the request's worst-case cost that is settled to
+//! the actual cost after.
 //!
 //! With Redis the check is one Lua round trip shared by every replica ([`RedisLimiter`]);
 //! without it the same rules run in process ([`LocalLimiter`]). When a configured Redis fails,
@@ -71,6 +72,16 @@ pub enum Limit {
     Tokens,
     Parallel,
     Budget,
+    RequestsPerDay,
+}
+
+/// A UTC day in ms.
+const DAY_MS: i64 = 86_400_000;
+
+/// The UTC day `now_ms` falls in (days since the epoch) and the ms until the next begins.
+fn utc_day(now_ms: i64) -> (i64, i64) {
+    let day = now_ms.div_euclid(DAY_MS);
+    (day, (day + 1) * DAY_MS - now_ms)
 }
 
 /// Why a store refused a request; the engine answers it as [`Refused`].
@@ -136,6 +147,7 @@ impl Limit {
             Self::Tokens => "tpm",
             Self::Parallel => "parallel",
             Self::Budget => "budget",
+            Self::RequestsPerDay => "rpd",
         }
     }
 
@@ -152,6 +164,10 @@ impl Limit {
             Self::Parallel => {
                 format!("too many requests in flight: the {label} allows {max} at a time")
             }
+            Self::RequestsPerDay => format!(
+                "rate limit exceeded: the {label} allows {max} requests per day (UTC); it \
+                 resets at midnight UTC"
+            ),
             Self::Budget => {
                 let max = max as f64 / 1e9;
                 let when = if resets {

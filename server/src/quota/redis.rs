@@ -7,7 +7,9 @@ use std::time::Duration;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
-use super::{Admission, Limit, Limiter, LimiterError, Refusal, Settlement, Usage, Verdict};
+use super::{
+    Admission, Limit, Limiter, LimiterError, Refusal, Settlement, Usage, Verdict, utc_day,
+};
 
 /// Every key this store writes starts with this.
 const PREFIX: &str = "sy:q:";
@@ -23,6 +25,11 @@ fn tokens_key(scope: &str) -> String {
 /// The sorted set holding a scope's parallel-slot leases.
 pub fn lease_key(scope: &str) -> String {
     format!("{PREFIX}{scope}:par")
+}
+
+/// The counter of a scope's requests on one UTC day.
+fn daily_key(scope: &str, day: i64) -> String {
+    format!("{PREFIX}{scope}:rpd:{day}")
 }
 
 fn budget_key(scope: &str, window_start_ms: i64) -> String {
@@ -135,6 +142,7 @@ fn verdict(answer: &[i64], scopes: usize) -> Result<Verdict, LimiterError> {
                 2 => Limit::Tokens,
                 3 => Limit::Parallel,
                 4 => Limit::Budget,
+                5 => Limit::RequestsPerDay,
                 _ => return Err(bad()),
             };
             Ok(Verdict::Refused(Refusal {
@@ -166,13 +174,16 @@ impl Limiter for RedisLimiter {
             .arg(admission.request_id)
             .arg(self.lease_ms)
             .arg(admission.reserve_nanos);
+        let (today, day_left_ms) = utc_day(admission.now_ms);
+        invocation.arg(day_left_ms);
         for scope in admission.scopes {
             let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
             invocation
                 .key(requests_key(&scope.id))
                 .key(tokens_key(&scope.id))
                 .key(lease_key(&scope.id))
-                .key(budget_key(&scope.id, window_start));
+                .key(budget_key(&scope.id, window_start))
+                .key(daily_key(&scope.id, today));
             let left =
                 |b: &super::BudgetCheck| b.window_end_ms.map(|end| (end - admission.now_ms).max(1));
             let (max, baseline, ttl, retry) = match &scope.budget {
@@ -192,7 +203,8 @@ impl Limiter for RedisLimiter {
                 .arg(max)
                 .arg(baseline)
                 .arg(ttl)
-                .arg(retry);
+                .arg(retry)
+                .arg(limit(scope.rpd));
         }
         let mut connection = self.connection.clone();
         let answer: Vec<i64> = self

@@ -18,6 +18,8 @@ pub struct Scope {
     pub rpm: Option<u64>,
     pub tpm: Option<u64>,
     pub parallel: Option<u64>,
+    /// Requests per calendar day in UTC.
+    pub rpd: Option<u64>,
     pub budget: Option<BudgetCheck>,
 }
 
@@ -75,6 +77,7 @@ fn scope(id: String, label: String, limits: &Limits, priced: bool, now: DateTime
         rpm: count(limits.rpm_limit),
         tpm: count(limits.tpm_limit),
         parallel: count(limits.max_parallel_requests),
+        rpd: count(limits.rpd_limit),
         // A model with no price costs nothing and is never refused for budget.
         budget: priced.then(|| budget_check(limits, now)).flatten(),
     }
@@ -93,6 +96,7 @@ pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) 
         if scope.rpm.is_some()
             || scope.tpm.is_some()
             || scope.parallel.is_some()
+            || scope.rpd.is_some()
             || scope.budget.is_some()
         {
             scopes.push(scope);

@@ -20,6 +20,7 @@ fn scope(rpm: Option<u64>, tpm: Option<u64>, parallel: Option<u64>) -> Scope {
         rpm,
         tpm,
         parallel,
+        rpd: None,
         budget: None,
     }
 }
@@ -350,4 +351,54 @@ async fn settling_past_budget_lines_tells_each_line_once() {
         assert_eq!(crossing.max_nanos, 1_000);
         assert_eq!(crossing.soft_nanos, Some(500));
     }
+}
+
+#[tokio::test]
+async fn requests_per_day_count_a_utc_day_and_start_again_at_midnight() {
+    let limiter = LocalLimiter::default();
+    let scopes = [Scope {
+        rpd: Some(2),
+        ..scope(None, None, None)
+    }];
+    let evening = at("2026-11-30T23:59:58Z").timestamp_millis();
+    assert_eq!(
+        refused(&admit(&limiter, "a", &scopes, 0, evening).await),
+        None
+    );
+    // A minute-based limit would have forgotten this one; a day does not.
+    let later = evening + 1_500;
+    assert_eq!(
+        refused(&admit(&limiter, "b", &scopes, 0, later).await),
+        None
+    );
+    let Verdict::Refused(refusal) = admit(&limiter, "c", &scopes, 0, later).await else {
+        panic!("the third request of the day passed")
+    };
+    assert_eq!(refusal.limit, Limit::RequestsPerDay);
+    assert_eq!(refusal.max, 2);
+    assert_eq!(refusal.retry_after_ms, Some(500), "until midnight UTC");
+    let midnight = at("2026-12-01T00:00:00Z").timestamp_millis();
+    assert_eq!(
+        refused(&admit(&limiter, "d", &scopes, 0, midnight).await),
+        None
+    );
+    assert!(
+        Limit::RequestsPerDay
+            .sentence("API key", 2, true)
+            .contains("allows 2 requests per day")
+    );
+}
+
+#[test]
+fn a_keys_requests_per_day_become_a_scope() {
+    let mut key = AuthKey::unlimited("h".into());
+    key.limits = LimitValues {
+        rpd_limit: Some(1_000),
+        ..LimitValues::default()
+    }
+    .enforced(None, 0);
+    let scopes = scopes_for(&key, "m", true, Utc::now());
+    assert_eq!(scopes.len(), 1);
+    assert_eq!(scopes[0].rpd, Some(1_000));
+    assert_eq!(scopes[0].rpm, None);
 }
