@@ -3,8 +3,9 @@
 //! the limits are stored on `api_keys` and `users` rows, how they are asked for and shown in
 //! GraphQL, the portal's key policy over them, what new users start with, and the view the
 //! quota engine enforces. Keys, users, settings, GraphQL and the LiteLLM mapping all go
-//! through these types, so a new count limit is one line of [`count_limits!`] (its storage
-//! column aside) plus its enforcement in the server's `quota/`.
+//! through these types, so a new count limit is one row of [`count_limits!`] plus its
+//! enforcement in the server's `quota/` (and its column, and a field in the portal's key form:
+//! `ARCHITECTURE.md` lists a real change's files).
 //!
 //! A count limit is named once: the same name is its column on both tables, its field in the
 //! LiteLLM API and (camel-cased) in GraphQL.
@@ -99,16 +100,6 @@ fn check_budget_duration(text: Option<&str>) -> Result<(), DomainError> {
 fn reset_after(text: Option<&str>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     text.and_then(|t| duration::parse(t).ok())
         .and_then(|span| span.end_after(now))
-}
-
-/// A soft budget above the budget is a mistake.
-fn check_soft(soft: Option<i64>, max: Option<i64>) -> Result<(), DomainError> {
-    match (soft, max) {
-        (Some(soft), Some(max)) if soft > max => Err(DomainError::BadInput(
-            "softBudget is above maxBudget".into(),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// The row mappings of [`count_limits!`], once per table (keys and users store a limit in the
@@ -214,8 +205,8 @@ macro_rules! count_limits {
                 Ok(self)
             }
 
-            /// Checks what cannot be stored: a negative count or budget, a soft budget
-            /// above the budget, a budget period outside the duration grammar.
+            /// Checks what cannot be stored: a negative count or budget, a budget period
+            /// outside the duration grammar.
             pub fn check(&self) -> Result<(), DomainError> {
                 LimitChanges::from(self.clone()).check()
             }
@@ -250,8 +241,8 @@ macro_rules! count_limits {
                 Ok(self)
             }
 
-            /// Checks what cannot be stored: a negative count or budget, a soft budget
-            /// above the budget, a budget period outside the duration grammar.
+            /// Checks what cannot be stored: a negative count or budget, a budget period
+            /// outside the duration grammar.
             pub fn check(&self) -> Result<(), DomainError> {
                 $(check_count(stringify!($name), self.$name.flatten(), 0)?;)*
                 for (name, value) in [
@@ -262,7 +253,6 @@ macro_rules! count_limits {
                         return Err(DomainError::BadInput(format!("{name} must be 0 or more")));
                     }
                 }
-                check_soft(self.soft_budget_nanos.flatten(), self.max_budget_nanos.flatten())?;
                 match &self.budget_duration {
                     Some(text) => check_budget_duration(text.as_deref()),
                     None => Ok(()),
@@ -416,6 +406,13 @@ macro_rules! count_limits {
                         self.$max,
                     )?,)*
                 };
+                // The portal's rule (the admin API may store a soft line above the budget,
+                // as LiteLLM does).
+                if let (Some(soft), Some(max)) = (values.soft_budget_nanos, values.max_budget_nanos)
+                    && soft > max
+                {
+                    return Err(DomainError::BadInput("softBudget is above maxBudget".into()));
+                }
                 values.check()?;
                 Ok(values)
             }

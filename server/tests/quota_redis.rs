@@ -186,6 +186,22 @@ async fn requests_per_day_agree_in_redis_and_in_process_and_end_at_midnight_utc(
         panic!("a third request on the day passed")
     };
     assert_eq!(refusal.retry_after_ms, Some(250));
+    // With the day and the budget both used up, both stores name the budget.
+    let mut both = scope(None, None, None);
+    both.rpd = Some(1);
+    both.budget = Some(BudgetCheck {
+        soft_nanos: None,
+        max_nanos: 100,
+        window_start_ms: 0,
+        window_end_ms: None,
+        baseline_nanos: 0,
+    });
+    let steps = [(midnight, Admit("a", 100)), (midnight + 1, Admit("b", 100))];
+    let scopes = [both];
+    let in_redis = run(&redis, &scopes, &steps).await;
+    let in_process = run(&LocalLimiter::default(), &scopes, &steps).await;
+    assert_eq!(in_redis, in_process);
+    assert_eq!(in_redis.0, vec![None, Some(Limit::Budget)]);
 }
 
 #[tokio::test]

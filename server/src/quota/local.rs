@@ -118,9 +118,6 @@ impl LocalLimiter {
             {
                 return refuse(Limit::Parallel, parallel, Some(1_000));
             }
-            if let Some(rpd) = scope.rpd.filter(|max| counters.daily.1 >= *max) {
-                return refuse(Limit::RequestsPerDay, rpd, Some(utc_day(now).1));
-            }
             if let Some(budget) = &scope.budget {
                 let spent = counters
                     .budgets
@@ -135,6 +132,10 @@ impl LocalLimiter {
                         retry_after_ms: budget.window_end_ms.map(|end| end - now),
                     });
                 }
+            }
+            // After the budget, as in `admit.lua`, so both stores name the same limit.
+            if let Some(rpd) = scope.rpd.filter(|max| counters.daily.1 >= *max) {
+                return refuse(Limit::RequestsPerDay, rpd, Some(utc_day(now).1));
             }
             usage.push(Usage {
                 requests: used.requests + 1,
