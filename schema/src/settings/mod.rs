@@ -14,7 +14,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
-use crate::limits::{LimitPolicy, LimitValues, NewUserLimits};
+use crate::limits::{LimitPolicy, NewUserLimits};
 
 /// The settings row holding the key policy.
 const KEY_POLICY: &str = "keys.policy";
@@ -52,11 +52,6 @@ impl PlatformSettings {
         }
         self.new_users.values()?;
         Ok(())
-    }
-
-    /// The limits a new user starts with.
-    pub fn new_user_limits(&self) -> Result<LimitValues, DomainError> {
-        self.new_users.values()
     }
 }
 
@@ -129,7 +124,7 @@ pub async fn new_user_defaults<C: sea_orm::ConnectionTrait>(
     db: &C,
     row: &mut entity::user::ActiveModel,
 ) -> Result<(), DomainError> {
-    let limits = platform_on(db).await?.new_user_limits()?;
+    let limits = platform_on(db).await?.new_users.values()?;
     limits.set_on_user(row, Utc::now());
     Ok(())
 }
@@ -220,7 +215,7 @@ mod tests {
             ..PlatformSettings::default()
         };
         assert_eq!(
-            budget.new_user_limits().unwrap().max_budget_nanos,
+            budget.new_users.values().unwrap().max_budget_nanos,
             Some(2_500_000_000)
         );
         let bad = PlatformSettings {
