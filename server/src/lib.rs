@@ -7,11 +7,13 @@
 
 pub mod cache;
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod gateway;
 pub mod identity;
+pub mod listener;
 pub mod metrics;
 pub mod periodic;
 pub mod quota;

@@ -114,6 +114,8 @@ pub struct Metrics {
     pub key_cache_hits: Counter,
     /// `switchyard_key_cache_misses`: key lookups that read the database.
     pub key_cache_misses: Counter,
+    /// `switchyard_connections_refused`: client connections closed on arrival at the cap.
+    pub connections_refused: Counter,
     /// `switchyard_key_cache_hit_ratio`: hits over lookups, computed when scraped.
     pub key_cache_hit_ratio: Gauge<f64, AtomicU64>,
     /// `switchyard_ledger_buffered_events`: events held in memory after a failed write.
@@ -159,6 +161,7 @@ impl Metrics {
             ledger_written: Counter::default(),
             key_cache_hits: Counter::default(),
             key_cache_misses: Counter::default(),
+            connections_refused: Counter::default(),
             key_cache_hit_ratio: Gauge::default(),
             ledger_buffered: Gauge::default(),
             ledger_write_failures: Counter::default(),
@@ -267,6 +270,11 @@ impl Metrics {
             "switchyard_key_cache_misses",
             "Key lookups that read the database",
             metrics.key_cache_misses.clone(),
+        );
+        r.register(
+            "switchyard_connections_refused",
+            "Client connections closed on arrival because `http.max_connections` were open",
+            metrics.connections_refused.clone(),
         );
         r.register(
             "switchyard_key_cache_hit_ratio",

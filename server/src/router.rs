@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::middleware::map_response;
+use axum::middleware::{map_request, map_response};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -18,7 +19,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::routes::security::SecurityHeaders;
 use crate::routes::{
-    REQUEST_ID, auth, branding, graphql, health, litellm, metrics, spa, usage_csv, v1,
+    CLIENT_REQUEST_ID, REQUEST_ID, auth, branding, graphql, health, litellm, metrics, spa,
+    usage_csv, v1,
 };
 use crate::state::AppState;
 
@@ -46,7 +48,12 @@ pub fn build(state: AppState) -> Router {
         .route("/health/liveness", get(health::liveness))
         .route("/health/livenessz", get(health::liveness))
         .route("/health/readiness", get(health::readiness))
-        .route("/graphql", get(graphql::graphiql).post(graphql::execute))
+        .route(
+            "/graphql",
+            get(graphql::graphiql)
+                .post(graphql::execute)
+                .layer(RequestBodyLimitLayer::new(graphql::MAX_BODY)),
+        )
         .route("/graphql/ws", get(graphql::websocket))
         .route("/usage.csv", get(usage_csv::export))
         .route("/branding/logo/{slot}", get(branding::logo))
@@ -61,11 +68,28 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                .layer(map_request(set_aside_client_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, TimeOrderedId))
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CompressionLayer::new()),
         )
+}
+
+/// The longest client request id kept for the logs.
+const CLIENT_ID_MAX: usize = 128;
+
+/// Moves the client's `x-request-id` (at most [`CLIENT_ID_MAX`] bytes of it) to
+/// `x-client-request-id`, so the id every request is known by is the server's own.
+async fn set_aside_client_id(mut request: Request) -> Request {
+    let headers = request.headers_mut();
+    headers.remove(&CLIENT_REQUEST_ID);
+    if let Some(sent) = headers.remove(&REQUEST_ID)
+        && sent.len() <= CLIENT_ID_MAX
+    {
+        headers.insert(CLIENT_REQUEST_ID, sent);
+    }
+    request
 }
 
 /// Request ids made here are UUID v7: ordered by time, so the spend ledger's unique index on
@@ -82,24 +106,30 @@ impl MakeRequestId for TimeOrderedId {
     }
 }
 
-/// The span of one request: method, matched route, path and request id; never headers or
-/// bodies (so never `Authorization` or `Cookie`).
+/// The span of one request: method, matched route, request id and the client's own id. Never
+/// the path (`/key/{key}/regenerate` carries a key in it), other headers or bodies (so never
+/// `Authorization` or `Cookie`).
 fn request_span(request: &Request) -> tracing::Span {
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or("-", MatchedPath::as_str);
+        .map_or("(no route)", MatchedPath::as_str);
     let request_id = request
         .headers()
         .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let client_request_id = request
+        .headers()
+        .get(&CLIENT_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
     tracing::info_span!(
         "request",
         method = %request.method(),
         route = %route,
-        path = %request.uri().path(),
         request_id = %request_id,
+        client_request_id = ?client_request_id,
     )
 }
 

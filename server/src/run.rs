@@ -5,7 +5,6 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use schema::identity::{
     AuthSettings, Bootstrap, CookiePolicy, IdentityOptions, IdentityServices, LoginStateService,
     LoginThrottle, SessionLifetime,
@@ -97,6 +96,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let gateway = Gateway::new(&config, parts).context("cannot build the gateway")?;
     let usage = schema::usage::UsageService::new(db.clone());
     let audit = schema::audit::AuditService::new(db.clone());
+    let clients = Arc::new(crate::clients::Clients::new(&config.http));
     let state = AppState(Arc::new(App {
         config,
         db_location: location,
@@ -111,6 +111,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         spend: schema::spend::SpendService::new(db.clone()),
         db,
         identity,
+        clients,
         overrides,
     }));
 
@@ -125,6 +126,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         }
     }
 
+    crate::listener::raise_descriptor_limit();
     let listener = TcpListener::bind(state.config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", state.config.listen))?;
@@ -134,29 +136,26 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     tracing::info!(version = crate::VERSION, %address, "switchyard listening on http://{address}");
 
     let grace = crate::router::grace(state.config.shutdown_grace_seconds);
+    let limits = state.config.http.clone();
+    let metrics = state.gateway.metrics.clone();
     let app = crate::router::build(state);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    // Small writes (streamed chunks) go out at once instead of waiting for an ACK (Nagle).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
-        }
-    });
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let server = async move {
         let mut stop_rx = stop_rx;
-        // An error means the sender is gone, which only happens when we are stopping anyway.
-        let _ = stop_rx.wait_for(|stop| *stop).await;
-    });
-    let server = tokio::spawn(async move { server.await });
+        let stop = async move {
+            // An error means the sender is gone, which only happens when we are stopping.
+            let _ = stop_rx.wait_for(|stop| *stop).await;
+        };
+        crate::listener::serve(listener, app, &limits, metrics, stop).await;
+    };
+    let server = tokio::spawn(server);
 
     shutdown_signal().await;
     tracing::info!(?grace, "shutting down: draining open requests");
     // The receiver lives inside the server task; if it already ended, there is nothing to stop.
     let _ = stop_tx.send(true);
     match tokio::time::timeout(grace, server).await {
-        Ok(joined) => joined
-            .context("the server task failed")?
-            .context("the server failed")?,
+        Ok(joined) => joined.context("the server task failed")?,
         Err(_) => tracing::warn!("grace period over; closing the remaining connections"),
     }
     ledger_writer.finish(grace).await;

@@ -38,6 +38,8 @@ pub struct App {
     pub spend: schema::spend::SpendService,
     /// Who is calling: sessions, tokens, the master key, single sign-on.
     pub identity: Arc<crate::identity::Identity>,
+    /// Per-client allowances of the anonymous surfaces.
+    pub clients: Arc<crate::clients::Clients>,
     /// The command-line overrides, to re-read the configuration on reload.
     pub overrides: Overrides,
 }

@@ -229,6 +229,25 @@ impl TestApp {
         self.data_dir.path().join("switchyard.toml")
     }
 
+    /// The server process's peak resident memory so far, in KiB (`VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let pid = self.spawned.child.id().expect("the server is running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/<pid>/status")
+    }
+
+    /// How many file descriptors the server process holds open.
+    pub fn open_descriptors(&self) -> usize {
+        let pid = self.spawned.child.id().expect("the server is running");
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .expect("read /proc/<pid>/fd")
+            .count()
+    }
+
     /// Sends a signal (`HUP`, `TERM`, ...) to the server.
     pub fn signal(&self, name: &str) {
         crate::process::signal(&self.spawned.child, name);

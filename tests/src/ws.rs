@@ -23,6 +23,19 @@ impl GraphqlSocket {
     /// Connects to `app`'s `/graphql/ws` with `headers` and `connection_init` `payload`;
     /// panics unless the server acknowledges.
     pub async fn connect(app: &TestApp, headers: &[(&str, String)], payload: Value) -> Self {
+        let mut this = Self::open(app, headers).await;
+        this.send(json!({"type": "connection_init", "payload": payload}))
+            .await;
+        let ack = this
+            .next(Duration::from_secs(10))
+            .await
+            .expect("connection_ack");
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        this
+    }
+
+    /// Opens the socket and sends nothing on it (not even `connection_init`).
+    pub async fn open(app: &TestApp, headers: &[(&str, String)]) -> Self {
         let mut request = app.ws_url("/graphql/ws").into_client_request().unwrap();
         request.headers_mut().insert(
             "sec-websocket-protocol",
@@ -35,18 +48,24 @@ impl GraphqlSocket {
         let (socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("websocket");
-        let mut this = Self { socket };
-        this.send(json!({"type": "connection_init", "payload": payload}))
-            .await;
-        let ack = this
-            .next(Duration::from_secs(10))
-            .await
-            .expect("connection_ack");
-        assert_eq!(ack["type"], "connection_ack", "{ack}");
-        this
+        Self { socket }
     }
 
-    async fn send(&mut self, message: Value) {
+    /// Whether the server closes the socket within `wait` (messages before that are skipped).
+    pub async fn closed_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.socket.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Sends one protocol message.
+    pub async fn send(&mut self, message: Value) {
         self.socket
             .send(Message::text(message.to_string()))
             .await

@@ -11,6 +11,7 @@
 mod auth;
 mod database;
 mod gateway;
+mod http;
 mod ledger;
 mod log;
 mod models;
@@ -27,6 +28,7 @@ use serde::Deserialize;
 pub use self::auth::{AuthConfig, OidcConfig};
 pub use self::database::DatabaseConfig;
 pub use self::gateway::GatewayConfig;
+pub use self::http::HttpConfig;
 pub use self::ledger::LedgerConfig;
 pub use self::log::{LogConfig, LogFormat};
 pub use self::models::{DeploymentConfig, ModelConfig};
@@ -56,6 +58,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Seconds to let requests finish after SIGTERM or ctrl-c.
     pub shutdown_grace_seconds: u64,
+    /// Client connections: header-read and idle timeouts, the connection cap, WebSockets.
+    pub http: HttpConfig,
     /// Database pool settings.
     pub database: DatabaseConfig,
     /// Logging.
@@ -83,6 +87,7 @@ impl Default for Config {
             migrate_on_start: true,
             static_dir: PathBuf::from("frontend/dist"),
             shutdown_grace_seconds: 20,
+            http: HttpConfig::default(),
             database: DatabaseConfig::default(),
             log: LogConfig::default(),
             gateway: GatewayConfig::default(),

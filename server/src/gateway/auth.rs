@@ -1,6 +1,7 @@
 //! Who is calling `/v1`: the key from `Authorization: Bearer`, `x-litellm-api-key`,
 //! `api-key` or `x-api-key`, checked against the master key's hash.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderMap;
 use schema::keys::{AuthKey, KeyService};
 
+use crate::clients::Allowance;
 use crate::metrics::Metrics;
 use schema::secret::sha256;
 use secrecy::{ExposeSecret, SecretString};
@@ -80,12 +82,15 @@ fn key_cache(capacity: usize) -> quick_cache::sync::Cache<String, Cached> {
 }
 
 /// Checks keys: the master key by its hash, virtual keys through a cache over the database.
+/// A client that presented too many keys matching nothing is refused for a while without
+/// the database being asked (random keys would each cost a query).
 pub struct Authenticator {
     master_hash: Option<[u8; 32]>,
     keys: KeyService,
     cache: quick_cache::sync::Cache<String, Cached>,
     version: AtomicI64,
     metrics: Arc<Metrics>,
+    unknown: Allowance,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -99,14 +104,21 @@ fn unauthorized(message: &str) -> ApiError {
 }
 
 impl Authenticator {
-    /// An authenticator for `master_key` and the keys in `keys`.
-    pub fn new(master_key: Option<&SecretString>, keys: KeyService, metrics: Arc<Metrics>) -> Self {
+    /// An authenticator for `master_key` and the keys in `keys`, allowing each client
+    /// `unknown` keys that match nothing.
+    pub fn new(
+        master_key: Option<&SecretString>,
+        keys: KeyService,
+        metrics: Arc<Metrics>,
+        unknown: Allowance,
+    ) -> Self {
         Self {
             master_hash: master_key.map(|k| sha256(k.expose_secret())),
             keys,
             cache: key_cache(CACHE_CAPACITY),
             version: AtomicI64::new(-1),
             metrics,
+            unknown,
         }
     }
 
@@ -124,21 +136,43 @@ impl Authenticator {
         }
     }
 
-    async fn lookup(&self, hash: String) -> Result<Option<Arc<AuthKey>>, ApiError> {
+    async fn lookup(
+        &self,
+        hash: String,
+        client: Option<IpAddr>,
+    ) -> Result<Option<Arc<AuthKey>>, ApiError> {
         if let Some((found, at)) = self.cache.get(&hash)
             && at.elapsed() < CACHE_TTL
         {
             self.metrics.key_cache_hits.inc();
             return Ok(found);
         }
+        if let Some(wait) = self.unknown.exhausted(client) {
+            let seconds = wait.as_secs().max(1);
+            return Err(ApiError::RateLimited {
+                message: format!(
+                    "too many unknown API keys from this client; try again in {seconds} s"
+                ),
+                headers: vec![("retry-after", seconds.to_string())],
+            });
+        }
         self.metrics.key_cache_misses.inc();
         let found = self.keys.for_auth(&hash).await?.map(Arc::new);
+        if found.is_none() {
+            // Counted, not refused: this request gets its 401 either way.
+            let _ = self.unknown.take(client);
+        }
         self.cache.insert(hash, (found.clone(), Instant::now()));
         Ok(found)
     }
 
-    /// The caller behind `headers`, or why there is none. Keys are never echoed.
-    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    /// The caller behind `headers` sent by `client`, or why there is none. Keys are never
+    /// echoed.
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        client: Option<IpAddr>,
+    ) -> Result<Caller, ApiError> {
         let key = presented_key(headers).ok_or_else(|| {
             unauthorized("missing API key: send it as `Authorization: Bearer sk-…`")
         })?;
@@ -147,7 +181,7 @@ impl Authenticator {
             return Ok(Caller::Master);
         }
         let found = self
-            .lookup(schema::keys::hash_key(key))
+            .lookup(schema::keys::hash_key(key), client)
             .await?
             .ok_or_else(|| {
                 unauthorized("invalid API key: check the key, or create a new one in the portal")
@@ -158,7 +192,7 @@ impl Authenticator {
     /// The key stored with `hash` (the playground's, found through a session), if usable.
     pub async fn for_hash(&self, hash: String) -> Result<Caller, ApiError> {
         let found = self
-            .lookup(hash)
+            .lookup(hash, None)
             .await?
             .ok_or_else(|| unauthorized("sign in again: the session's key is gone"))?;
         Self::usable(found)
@@ -181,8 +215,12 @@ impl Authenticator {
     }
 
     /// Only the master key passes.
-    pub async fn require_master(&self, headers: &HeaderMap) -> Result<(), ApiError> {
-        match self.authenticate(headers).await? {
+    pub async fn require_master(
+        &self,
+        headers: &HeaderMap,
+        client: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        match self.authenticate(headers, client).await? {
             Caller::Master => Ok(()),
             Caller::Key(_) => Err(ApiError::Forbidden(
                 "this route needs the master key".into(),

@@ -112,6 +112,10 @@ impl Gateway {
                 config.master_key.as_ref(),
                 keys,
                 metrics.clone(),
+                crate::clients::Allowance::new(
+                    config.http.unknown_keys_per_minute,
+                    Duration::from_secs(60),
+                ),
             )),
             max_retries: gateway.max_retries,
             max_body_bytes: gateway.max_body_bytes,

@@ -16,8 +16,13 @@ use axum::response::{Html, IntoResponse, Response};
 use schema::identity::{Caller, ClientInfo};
 use serde_json::json;
 
+use super::socket;
 use crate::identity::{AuthError, Identity};
 use crate::state::AppState;
+
+/// The largest `POST /graphql` body: an operation is a few KiB, an upload (a logo) at most
+/// 512 KiB. Larger bodies are refused as they arrive, never held.
+pub const MAX_BODY: usize = 1024 * 1024;
 
 /// A GraphQL-shaped error answer for a request refused before it ran.
 fn refused(error: &AuthError) -> Response {
@@ -70,7 +75,8 @@ pub async fn execute(
 
 /// Upgrades to a GraphQL WebSocket for subscriptions. The connection is authenticated by a
 /// token in `connection_init` (`{"authorization": "Bearer …"}` or `{"token": "…"}`), else by
-/// the session cookie of the upgrade request (whose origin must be the portal's).
+/// the session cookie of the upgrade request (whose origin must be the portal's). The socket
+/// lives within `[http]`'s limits (`routes::socket`).
 pub async fn websocket(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -87,24 +93,33 @@ pub async fn websocket(
         }
         Err(error) => return refused(&error),
     };
+    let limits = state.config.http.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
+        .max_message_size(socket::MAX_MESSAGE_BYTES)
+        .on_upgrade(move |upgraded| async move {
             let identity = state.identity.clone();
-            GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let caller = match init_token(&payload) {
-                        Some(token) => identity
-                            .bearer_caller(&token)
-                            .await
-                            .map_err(|e| async_graphql::Error::new(e.to_string()))?,
-                        None => cookie_caller,
-                    };
-                    let mut data = Data::default();
-                    data.insert(caller);
-                    Ok(data)
-                })
-                .serve()
+            let (initialized, init_seen) = tokio::sync::oneshot::channel();
+            let (sink, stream) = socket::limited(upgraded, limits.websocket_max_operations);
+            let served =
+                GraphQLWebSocket::new_with_pair(sink, stream, state.schema.clone(), protocol)
+                    .on_connection_init(move |payload| async move {
+                        // The receiver is gone only when the socket is closing anyway.
+                        let _ = initialized.send(());
+                        let caller = match init_token(&payload) {
+                            Some(token) => identity
+                                .bearer_caller(&token)
+                                .await
+                                .map_err(|e| async_graphql::Error::new(e.to_string()))?,
+                            None => cookie_caller,
+                        };
+                        let mut data = Data::default();
+                        data.insert(caller);
+                        Ok(data)
+                    })
+                    .serve();
+            let deadline = std::time::Duration::from_secs(limits.websocket_init_timeout_seconds);
+            socket::with_init_deadline(served, init_seen, deadline).await;
         })
         .into_response()
 }

@@ -9,11 +9,17 @@ pub mod health;
 pub mod litellm;
 pub mod metrics;
 pub mod security;
+pub mod socket;
 pub mod spa;
 pub mod usage_csv;
 pub mod v1;
 
 use axum::http::HeaderName;
 
-/// The header that carries the request id, set when the client sent none.
+/// The header that carries the request id. The server always mints it: a client's own value
+/// never names a request (leases and ledger rows are keyed by it), it moves to
+/// [`CLIENT_REQUEST_ID`].
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The `x-request-id` a client sent, kept only as an untrusted correlation field in the logs.
+pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-client-request-id");

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::REQUEST_ID;
+use crate::clients::Client;
 use crate::error::ApiError;
 use crate::gateway::auth::Caller;
 use crate::gateway::deployment::ModelRoute;
@@ -96,10 +97,14 @@ fn has_session_cookie(headers: &HeaderMap) -> bool {
 /// Who calls `/v1`: the key the request carries; without one, the portal's playground, that
 /// is a signed-in session from the portal's own origin with its CSRF token, calling as its
 /// user's playground key (the user's subscriptions, limits and budget; its own ledger rows).
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: Option<std::net::IpAddr>,
+) -> Result<Caller, ApiError> {
     let gateway = &state.gateway;
     if crate::gateway::auth::presented_key(headers).is_some() || !has_session_cookie(headers) {
-        return gateway.auth.authenticate(headers).await;
+        return gateway.auth.authenticate(headers, client).await;
     }
     let identity = &state.identity;
     identity
@@ -124,7 +129,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
             ),
         ),
         // A stale cookie and no key: the ordinary "missing API key" answer.
-        _ => gateway.auth.authenticate(headers).await,
+        _ => gateway.auth.authenticate(headers, client).await,
     }
 }
 
@@ -154,10 +159,16 @@ fn respond(reply: Reply) -> Response {
     response
 }
 
-async fn proxy(state: AppState, headers: HeaderMap, body: Body, operation: Operation) -> Response {
+async fn proxy(
+    state: AppState,
+    client: Client,
+    headers: HeaderMap,
+    body: Body,
+    operation: Operation,
+) -> Response {
     let mut trace = trace(&headers);
     let result = async {
-        let caller = authenticate(&state, &headers).await?;
+        let caller = authenticate(&state, &headers, client.0).await?;
         let bytes = read_body(body, &headers, state.gateway.max_body_bytes).await?;
         state
             .gateway
@@ -172,27 +183,43 @@ async fn proxy(state: AppState, headers: HeaderMap, body: Body, operation: Opera
 }
 
 /// `POST /v1/chat/completions`.
-pub async fn chat(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    proxy(state, headers, body, Operation::Chat).await
+pub async fn chat(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    proxy(state, client, headers, body, Operation::Chat).await
 }
 
 /// `POST /v1/completions`.
 pub async fn completions(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    proxy(state, headers, body, Operation::Completion).await
+    proxy(state, client, headers, body, Operation::Completion).await
 }
 
 /// `POST /v1/embeddings`.
-pub async fn embeddings(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    proxy(state, headers, body, Operation::Embeddings).await
+pub async fn embeddings(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    proxy(state, client, headers, body, Operation::Embeddings).await
 }
 
 /// `POST /v1/tokenize`, where the model server offers it.
-pub async fn tokenize(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    proxy(state, headers, body, Operation::Tokenize).await
+pub async fn tokenize(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    proxy(state, client, headers, body, Operation::Tokenize).await
 }
 
 fn model_object(model: &ModelRoute) -> Value {
@@ -200,9 +227,13 @@ fn model_object(model: &ModelRoute) -> Value {
 }
 
 /// `GET /v1/models`: every model the caller may use.
-pub async fn list_models(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn list_models(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+) -> Response {
     let trace = trace(&headers);
-    let result = authenticate(&state, &headers).await.map(|caller| {
+    let result = authenticate(&state, &headers, client).await.map(|caller| {
         let snapshot = state.gateway.registry.snapshot();
         let data: Vec<Value> = snapshot
             .models
@@ -218,12 +249,13 @@ pub async fn list_models(State(state): State<AppState>, headers: HeaderMap) -> R
 /// `GET /v1/models/{id}` (the id may contain `/`); models the key cannot use are not found.
 pub async fn get_model(
     State(state): State<AppState>,
+    Client(client): Client,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let trace = trace(&headers);
     let result = async {
-        let caller = authenticate(&state, &headers).await?;
+        let caller = authenticate(&state, &headers, client).await?;
         let model = state
             .gateway
             .registry
@@ -246,6 +278,7 @@ pub struct ConvertQuery {
 /// deployment, JSON or multipart, body untouched.
 pub async fn convert(
     State(state): State<AppState>,
+    Client(client): Client,
     Path((version, kind)): Path<(String, String)>,
     Query(query): Query<ConvertQuery>,
     headers: HeaderMap,
@@ -253,7 +286,7 @@ pub async fn convert(
 ) -> Response {
     let mut trace = trace(&headers);
     let result = async {
-        let caller = authenticate(&state, &headers).await?;
+        let caller = authenticate(&state, &headers, client).await?;
         if !matches!(version.as_str(), "v1" | "v1alpha") || !matches!(kind.as_str(), "source" | "file")
         {
             return Err(ApiError::NotFound(format!(

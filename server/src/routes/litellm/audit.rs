@@ -1,8 +1,10 @@
-//! Every change made through the admin REST API goes to the audit log: the route, the master
-//! key as actor, the request and the answer, secrets redacted.
+//! Every change asked of the admin REST API goes to the audit log, refused or not: the route
+//! (never the path, which may carry a key), the master key as actor, the request, the answer
+//! and its status, secrets redacted. It runs after the master-key check, so a stranger's
+//! request is neither read nor recorded.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -14,32 +16,40 @@ use crate::state::AppState;
 /// Bodies larger than this are recorded as their size only.
 const MAX_RECORDED: usize = 256 * 1024;
 
+/// The largest admin request body read: the largest real one (a model with its deployments)
+/// is a few KiB.
+const MAX_ADMIN_BODY: usize = 1024 * 1024;
+
 fn json_of(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes).unwrap_or_else(|_| serde_json::json!({ "bytes": bytes.len() }))
 }
 
-/// Records changing admin requests that succeeded.
+/// Records changing admin requests and what came of them.
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() == Method::GET || request.method() == Method::HEAD {
         return next.run(request).await;
     }
-    let action = format!("{} {}", request.method(), request.uri().path());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(no route)", MatchedPath::as_str);
+    let action = format!("{} {route}", request.method());
     let request_id = request
         .headers()
         .get(&crate::routes::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let (parts, body) = request.into_parts();
-    let Ok(input) = to_bytes(body, state.config.gateway.max_body_bytes).await else {
-        return crate::error::ApiError::PayloadTooLarge("the request body is too large".into())
-            .into_response();
+    let Ok(input) = to_bytes(body, MAX_ADMIN_BODY).await else {
+        return crate::error::ApiError::PayloadTooLarge(format!(
+            "the request body is over {MAX_ADMIN_BODY} bytes"
+        ))
+        .into_response();
     };
     let response = next
         .run(Request::from_parts(parts, Body::from(input.clone())))
         .await;
-    if !response.status().is_success() {
-        return response;
-    }
+    let status = response.status().as_u16();
     let (parts, body) = response.into_parts();
     let small = body
         .size_hint()
@@ -59,6 +69,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         after: Some(serde_json::json!({
             "input": json_of(&input),
             "result": output,
+            "status": status,
         })),
         action,
         request_id,

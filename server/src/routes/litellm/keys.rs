@@ -14,6 +14,7 @@ use super::Reply;
 use super::lenient::{
     limit_changes, limit_values, limits_map, present, put_limits, string, strings,
 };
+use crate::clients::Client;
 use crate::error::{ApiError, json_object};
 use crate::gateway::auth::Caller;
 use crate::state::AppState;
@@ -148,10 +149,11 @@ pub struct InfoQuery {
 /// `GET /key/info?key=`: one key; without `key`, the calling key's own.
 pub async fn info(
     State(state): State<AppState>,
+    Client(client): Client,
     headers: HeaderMap,
     Query(query): Query<InfoQuery>,
 ) -> Reply {
-    let caller = state.gateway.auth.authenticate(&headers).await?;
+    let caller = state.gateway.auth.authenticate(&headers, client).await?;
     let (asked, hash) = match (&query.key, &caller) {
         (Some(given), _) => (given.clone(), resolve(given)),
         (None, Caller::Key(own)) => (own.token_hash.clone(), own.token_hash.clone()),

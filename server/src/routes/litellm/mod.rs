@@ -2,6 +2,7 @@
 //! provisioning automation that already exists keeps working with only the URL changed.
 //! Every route here needs the master key (one check on the whole group), except `/key/info`
 //! for a key's own information. Switchyard's own `POST /admin/reload` sits in the same group.
+//! Changes are audited once the master key has been checked, refused ones included.
 
 mod audit;
 mod health;
@@ -53,18 +54,27 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/global/spend", get(spend::global))
         .route("/health", get(health::health))
         .route("/admin/reload", post(models::reload_config))
-        .route_layer(from_fn_with_state(state.clone(), require_master));
+        // Route layers run last-added first: the master key is checked before the audit
+        // layer reads a body.
+        .route_layer(from_fn_with_state(state.clone(), audit::record))
+        .route_layer(from_fn_with_state(state, require_master));
     // The exceptions: a virtual key may read its own information (the handler checks that
     // it reads no other key's); the master key reads any.
     let own_key = Router::new().route("/key/info", get(keys::info));
-    master_only
-        .merge(own_key)
-        .layer(from_fn_with_state(state, audit::record))
+    master_only.merge(own_key)
 }
 
 /// Lets a request through only with the master key.
 async fn require_master(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match state.gateway.auth.require_master(request.headers()).await {
+    let client = state
+        .clients
+        .client(request.headers(), request.extensions());
+    match state
+        .gateway
+        .auth
+        .require_master(request.headers(), client)
+        .await
+    {
         Ok(()) => next.run(request).await,
         Err(error) => error.into_response(),
     }
