@@ -21,6 +21,8 @@ pub struct Model {
     /// Admin-API keys created with an empty model list reach every model.
     pub all_models: bool,
     pub blocked: bool,
+    /// Who blocked it, while blocked: `owner` or `administrator`.
+    pub blocked_by: Option<String>,
     pub expires_at: Option<DateTimeUtc>,
     pub max_budget_nanos: Option<i64>,
     pub soft_budget_nanos: Option<i64>,

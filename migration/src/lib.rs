@@ -11,6 +11,7 @@ mod m20261127_000003_rollup_latency_columns;
 mod m20261127_000004_daily_rollups;
 mod m20261130_000005_one_playground_key;
 mod m20261130_000006_requests_per_day;
+mod m20261130_000007_key_blocked_by;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_daily_rollups::Migration),
             Box::new(m20261130_000005_one_playground_key::Migration),
             Box::new(m20261130_000006_requests_per_day::Migration),
+            Box::new(m20261130_000007_key_blocked_by::Migration),
         ]
     }
 }

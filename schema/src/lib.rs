@@ -125,6 +125,7 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(banners::BannerService::new(deps.db.clone()))
     .extension(audit::AuditTrail)
     .extension(identity::WriteGate)
+    .extension(identity::OneLogin)
     .data(system::ServerVersion(deps.version))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY);

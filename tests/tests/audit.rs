@@ -59,7 +59,7 @@ async fn every_change_is_recorded_with_its_actor_and_no_secret() {
         .await
         .unwrap();
     let key = generated["key"].as_str().unwrap().to_owned();
-    // A refused change is not a change.
+    // A refused change is recorded as refused, with why.
     ana.graphql(
         "mutation { setModelRestricted(modelId: \"x\", restricted: true) { name } }",
         json!({}),
@@ -79,11 +79,25 @@ async fn every_change_is_recorded_with_its_actor_and_no_secret() {
     let actions: Vec<&str> = all.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        ["POST /key/generate", "createAccessToken", "subscribe"],
+        [
+            "setModelRestricted",
+            "POST /key/generate",
+            "createAccessToken",
+            "subscribe"
+        ],
         "newest first"
     );
+    let refused = &all[0];
+    assert_eq!(refused["actor"], "ana@example.com");
+    assert!(refused["after"]["result"].is_null(), "{refused}");
+    assert!(
+        refused["after"]["refused"]
+            .as_str()
+            .is_some_and(|why| !why.is_empty()),
+        "{refused}"
+    );
 
-    let subscribed = &all[2];
+    let subscribed = &all[3];
     assert_eq!(subscribed["actor"], "ana@example.com");
     assert_eq!(subscribed["actorUserId"], ana.id.as_str());
     assert_eq!(subscribed["targetType"], "ModelSubscription");
@@ -94,11 +108,12 @@ async fn every_change_is_recorded_with_its_actor_and_no_secret() {
         Some(36)
     );
     assert!(subscribed["requestId"].is_string());
-    assert_eq!(all[1]["after"]["result"]["secret"], "[REDACTED]");
-    let admin_api = &all[0];
+    assert_eq!(all[2]["after"]["result"]["secret"], "[REDACTED]");
+    let admin_api = &all[1];
     assert_eq!(admin_api["actor"], "master key");
     assert_eq!(admin_api["after"]["input"]["user_id"], "bob@example.com");
     assert_eq!(admin_api["after"]["result"]["key"], "[REDACTED]");
+    assert_eq!(admin_api["after"]["status"], 200);
 
     let only = entries(
         &auditor
@@ -111,5 +126,5 @@ async fn every_change_is_recorded_with_its_actor_and_no_secret() {
             .graphql(LOG, json!({"f": {"actorUserId": ana.id}}))
             .await,
     );
-    assert_eq!(by_ana.len(), 2);
+    assert_eq!(by_ana.len(), 3);
 }

@@ -397,6 +397,89 @@ async fn forged_and_spoiled_answers_are_refused() {
 /// The browser journey: the portal's sign-in page, the provider's login page, back in the
 /// SPA signed in. Needs the SPA built (`trunk build --release`, which `tests/ci.sh` runs).
 #[tokio::test]
+async fn a_callback_from_another_browsers_login_signs_no_one_in() {
+    // Login CSRF: the attacker starts a login of their own, stops at the callback URL, and
+    // makes a victim's fresh browser open it.
+    let sso = start().await;
+    let attacker = SessionClient::new();
+    let authorize = begin(&attacker, &sso.a, "/").await;
+    assert!(
+        attacker.cookie(&sso.a.url("/auth"), "sy_login").is_some(),
+        "the login is bound to the browser that started it"
+    );
+    let callback = through_provider(&attacker, &authorize, "alice", "alice-pw").await;
+    let victim = SessionClient::new();
+    let opened = victim.client.get(&callback).send().await.unwrap();
+    assert_eq!(opened.status(), 400);
+    assert!(opened.text().await.unwrap().contains("another browser"));
+    assert!(victim.cookie(&sso.a.url(""), "sy_session").is_none());
+    // A victim with a login of their own in flight is not signed in either.
+    let _ = begin(&victim, &sso.a, "/").await;
+    assert_eq!(
+        victim.client.get(&callback).send().await.unwrap().status(),
+        400
+    );
+    assert!(victim.cookie(&sso.a.url(""), "sy_session").is_none());
+    // The browser that started it still finishes it, and the binding is then forgotten.
+    let finished = attacker.client.get(&callback).send().await.unwrap();
+    assert_eq!(finished.status(), 303);
+    assert!(attacker.cookie(&sso.a.url("/auth"), "sy_login").is_none());
+}
+
+#[tokio::test]
+async fn anonymous_sign_in_starts_are_bounded_per_client_and_in_length() {
+    let sso = start().await;
+    let db = sso.a.database().await;
+    let rows = || async {
+        let row = sea_orm::ConnectionTrait::query_one(
+            &db,
+            sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT count(*) AS n, max(length(redirect_to)) AS longest FROM login_states",
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        (
+            row.try_get::<i64>("", "n").unwrap(),
+            row.try_get::<Option<i32>>("", "longest").unwrap(),
+        )
+    };
+    // One client hammering /auth/login (2,000 in 7 s stored 2,000 rows): 20 a minute are
+    // started, the rest refused with a time to wait.
+    let long = format!("/{}", "a".repeat(10_000));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut refused = 0;
+    for _ in 0..200 {
+        let response = client
+            .get(sso.a.url(&format!("/auth/login?redirect={long}")))
+            .send()
+            .await
+            .unwrap();
+        match response.status().as_u16() {
+            303 => {}
+            429 => {
+                assert!(response.headers().contains_key("retry-after"));
+                refused += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(refused, 180);
+    let (count, longest) = rows().await;
+    assert_eq!(count, 20);
+    assert_eq!(
+        longest,
+        Some(1),
+        "an over-long return path is stored as `/`"
+    );
+}
+
+#[tokio::test]
 async fn chromium_signs_in_through_the_provider_and_lands_in_the_portal() {
     use fantoccini::Locator;
     use std::time::Duration;

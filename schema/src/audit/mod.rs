@@ -3,7 +3,8 @@
 //! with filters.
 //!
 //! GraphQL mutations are recorded by the [`AuditTrail`] extension, around each top-level
-//! mutation field, so no mutation can forget to record itself.
+//! mutation field, so no mutation can forget to record itself. Refused mutations are recorded
+//! too (with why), when the caller is signed in.
 
 mod graphql;
 
@@ -299,15 +300,31 @@ impl Extension for AuditExtension {
             .trim_matches(|c| c == '!' || c == '[' || c == ']')
             .to_owned();
         let result = next.run(ctx, info).await;
-        if let (Ok(Some(value)), Some(audit)) = (&result, ctx.data_opt::<AuditService>()) {
-            let after = value.clone().into_json().ok();
+        let caller = ctx.data_opt::<Caller>();
+        // A refusal is recorded for an identified caller; an anonymous one's are not, or
+        // anyone could fill the log.
+        let identified = caller.is_some_and(|c| c.principal.is_some());
+        let outcome = match &result {
+            Ok(Some(value)) => Some((value.clone().into_json().ok(), None)),
+            Ok(None) => None,
+            Err(error) if identified => Some((None, Some(error.message.clone()))),
+            Err(_) => None,
+        };
+        if let (Some((after, refused)), Some(audit)) = (outcome, ctx.data_opt::<AuditService>()) {
             let target_id = arguments
                 .get("id")
                 .or_else(|| arguments.get("modelId"))
                 .or_else(|| after.as_ref().and_then(|a| a.get("id")))
                 .and_then(|v| v.as_str())
                 .map(str::to_owned);
-            let (actor_user_id, actor) = actor_of(ctx.data_opt::<Caller>());
+            let (actor_user_id, actor) = actor_of(caller);
+            let mut recorded = serde_json::json!({
+                "input": serde_json::Value::Object(arguments),
+                "result": after,
+            });
+            if let Some(message) = refused {
+                recorded["refused"] = serde_json::Value::String(message);
+            }
             let change = Change {
                 actor_user_id,
                 actor,
@@ -315,10 +332,7 @@ impl Extension for AuditExtension {
                 target_type,
                 target_id,
                 before,
-                after: Some(serde_json::json!({
-                    "input": serde_json::Value::Object(arguments),
-                    "result": after,
-                })),
+                after: Some(recorded),
                 request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
             };
             if let Err(error) = audit.record(change).await {

@@ -90,7 +90,8 @@ pub fn hash_password(password: &str) -> Result<String, DomainError> {
         .map_err(|e| DomainError::BadInput(format!("cannot hash the password: {e}")))
 }
 
-/// Whether `password` matches the stored PHC hash.
+/// Whether `password` matches the stored PHC hash. CPU-bound (tens of milliseconds): request
+/// paths call [`PasswordChecks::verify`], which runs it off the async workers.
 fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| {
         Argon2::default()
@@ -99,11 +100,42 @@ fn verify_password(password: &str, stored: &str) -> bool {
     })
 }
 
+/// Password verification on the blocking pool, a few at a time: argon2 on the async workers
+/// stalled every other request (four clients looping failed logins raised `/health` p50 from
+/// 1.8 to 50 ms), and an unbounded number at once would take every core.
+#[derive(Clone)]
+struct PasswordChecks {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl PasswordChecks {
+    /// At most half the cores (at least one) verify at once; the rest of the attempts wait.
+    fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self {
+            permits: Arc::new(tokio::sync::Semaphore::new((cores / 2).max(1))),
+        }
+    }
+
+    /// Whether `password` matches `stored`; a check that could not run is a mismatch.
+    async fn verify(&self, password: &str, stored: &str) -> bool {
+        // The semaphore is never closed; were it, the check would fail closed.
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
+        let (password, stored) = (password.to_owned(), stored.to_owned());
+        tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+            .await
+            .unwrap_or(false)
+    }
+}
+
 /// Account rules over `users`.
 #[derive(Clone)]
 pub struct AccountService {
     db: DatabaseConnection,
     throttle: Arc<LoginThrottle>,
+    checks: PasswordChecks,
     /// Verified against when the name is unknown, so a miss costs what a hit costs.
     decoy: Arc<str>,
 }
@@ -115,6 +147,7 @@ impl AccountService {
         Ok(Self {
             db,
             throttle,
+            checks: PasswordChecks::new(),
             decoy: decoy.into(),
         })
     }
@@ -138,7 +171,10 @@ impl AccountService {
             .one(&self.db)
             .await?;
         let stored = found.as_ref().and_then(|u| u.password_hash.clone());
-        let matches = verify_password(password, stored.as_deref().unwrap_or(&self.decoy));
+        let matches = self
+            .checks
+            .verify(password, stored.as_deref().unwrap_or(&self.decoy))
+            .await;
         match found {
             Some(account) if matches && stored.is_some() => {
                 if !account.active {

@@ -1,8 +1,11 @@
-//! The two cookies of a browser session and how they are written and read.
+//! The cookies of a browser session and of a single sign-on in flight, and how they are
+//! written and read.
 //!
 //! `sy_session` carries the session id: HttpOnly, so page scripts never see it. `sy_csrf`
 //! carries the session's CSRF token: readable by the portal's own scripts, which echo it in
 //! the `x-csrf-token` header; another site can neither read it nor set that header.
+//! `sy_login` binds a single sign-on to the browser that started it: the callback finishes
+//! only a login this browser began (no one can sign a victim's browser in as themselves).
 
 use std::time::Duration;
 
@@ -10,6 +13,8 @@ use std::time::Duration;
 pub const SESSION_COOKIE: &str = "sy_session";
 /// The CSRF cookie's name.
 pub const CSRF_COOKIE: &str = "sy_csrf";
+/// The cookie binding a single sign-on in flight to its browser.
+pub const LOGIN_COOKIE: &str = "sy_login";
 /// The header a cookie-authenticated mutation must carry, equal to the CSRF cookie.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -22,8 +27,19 @@ pub struct CookiePolicy {
 
 impl CookiePolicy {
     fn cookie(&self, name: &str, value: &str, max_age: Duration, http_only: bool) -> String {
+        self.cookie_at("/", name, value, max_age, http_only)
+    }
+
+    fn cookie_at(
+        &self,
+        path: &str,
+        name: &str,
+        value: &str,
+        max_age: Duration,
+        http_only: bool,
+    ) -> String {
         let mut cookie = format!(
-            "{name}={value}; Path=/; Max-Age={}; SameSite=Lax",
+            "{name}={value}; Path={path}; Max-Age={}; SameSite=Lax",
             max_age.as_secs()
         );
         if http_only {
@@ -41,6 +57,18 @@ impl CookiePolicy {
             self.cookie(SESSION_COOKIE, session_id, max_age, true),
             self.cookie(CSRF_COOKIE, csrf, max_age, false),
         ]
+    }
+
+    /// The `Set-Cookie` value binding a single sign-on started now to this browser, for as
+    /// long as the login may take; sent back to `/auth/…` only (the provider's redirect to the
+    /// callback is a top-level navigation, which `SameSite=Lax` lets through).
+    pub fn login_binding(&self, binding: &str, max_age: Duration) -> String {
+        self.cookie_at("/auth", LOGIN_COOKIE, binding, max_age, true)
+    }
+
+    /// The `Set-Cookie` value that forgets the binding once the login is finished.
+    pub fn login_finished(&self) -> String {
+        self.cookie_at("/auth", LOGIN_COOKIE, "", Duration::ZERO, true)
     }
 
     /// The `Set-Cookie` values that end a session in the browser.

@@ -1,24 +1,43 @@
 //! Single sign-on logins in flight (`login_states`): the state, nonce and PKCE verifier of a
 //! login started at the identity provider, kept in the database so a login started on one
-//! replica finishes on any other. Stored by the hash of the state, for ten minutes, and taken
-//! at most once. The provider dialogue itself is the server's (`identity/oidc.rs`).
+//! replica finishes on any other. Stored by the hash of the state together with the binding
+//! of the browser that started it (its `sy_login` cookie), so only that browser finishes it;
+//! for ten minutes, taken at most once, and no more than [`MAX_IN_FLIGHT`] at a time. The
+//! provider dialogue itself is the server's (`identity/oidc.rs`).
 
 use std::fmt;
 
 use chrono::Utc;
 use entity::login_state;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
+};
 
 use crate::DomainError;
 use crate::secret;
 
 /// How long a started login may take.
-const LOGIN_TTL: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+pub const LOGIN_TTL: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// The most logins in flight at once: each anonymous `GET /auth/login` starts one, so
+/// without a bound anyone could fill the table.
+pub const MAX_IN_FLIGHT: u64 = 10_000;
+
+/// The longest path a login returns to; a longer one returns to `/`.
+pub const MAX_REDIRECT: usize = 2_048;
+
+/// The stored key of a login: the state and the browser's binding, hashed together.
+fn key(state: &str, browser: &str) -> String {
+    secret::sha256_hex(&format!("{state}\n{browser}"))
+}
 
 /// A login to remember until the provider sends the browser back.
 pub struct NewLoginState<'a> {
     /// The `state` parameter sent to the provider; only its hash is stored.
     pub state: &'a str,
+    /// The binding of the browser that starts it (the `sy_login` cookie's value).
+    pub browser: &'a str,
     /// The PKCE verifier of the challenge sent to the provider.
     pub pkce_verifier: String,
     /// The nonce the ID token must carry.
@@ -57,18 +76,29 @@ impl LoginStateService {
         Self { db }
     }
 
-    /// Remembers a started login for ten minutes, first dropping the logins that expired.
+    /// Remembers a started login for ten minutes, first dropping the logins that expired;
+    /// refused while [`MAX_IN_FLIGHT`] are.
     pub async fn start(&self, new: NewLoginState<'_>) -> Result<(), DomainError> {
         let now = Utc::now();
         login_state::Entity::delete_many()
             .filter(login_state::Column::ExpiresAt.lt(now))
             .exec(&self.db)
             .await?;
+        if login_state::Entity::find().count(&self.db).await? >= MAX_IN_FLIGHT {
+            return Err(DomainError::Conflict(
+                "too many sign-ins are in progress; try again in a few minutes".into(),
+            ));
+        }
+        let redirect_to = if new.redirect_to.len() <= MAX_REDIRECT {
+            new.redirect_to
+        } else {
+            "/".into()
+        };
         login_state::ActiveModel {
-            state_hash: Set(secret::sha256_hex(new.state)),
+            state_hash: Set(key(new.state, new.browser)),
             pkce_verifier: Set(new.pkce_verifier),
             nonce: Set(new.nonce),
-            redirect_to: Set(Some(new.redirect_to)),
+            redirect_to: Set(Some(redirect_to)),
             created_at: Set(now),
             expires_at: Set(now + LOGIN_TTL),
         }
@@ -77,10 +107,15 @@ impl LoginStateService {
         Ok(())
     }
 
-    /// Takes the login started with `state`, once: `None` when it is unknown, expired, or
-    /// already taken (here or on another replica).
-    pub async fn take(&self, state: &str) -> Result<Option<PendingLogin>, DomainError> {
-        let hash = secret::sha256_hex(state);
+    /// Takes the login started with `state` by the browser bound by `browser`, once: `None`
+    /// when it is unknown, another browser's, expired, or already taken (here or on another
+    /// replica).
+    pub async fn take(
+        &self,
+        state: &str,
+        browser: &str,
+    ) -> Result<Option<PendingLogin>, DomainError> {
+        let hash = key(state, browser);
         let Some(row) = login_state::Entity::find_by_id(hash.clone())
             .one(&self.db)
             .await?

@@ -5,7 +5,7 @@ use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObj
 use chrono::{DateTime, Utc};
 
 use super::portal::{Expiry, KeyEdit, KeyRequest, PortalKeys, Scope};
-use super::{Issued, KeyRecord};
+use super::{Blocker, Issued, KeyRecord};
 use crate::DomainError;
 use crate::access::{Needs, Permission, caller};
 use crate::limits::{LimitRequest, LimitValues, LimitsView};
@@ -26,6 +26,9 @@ pub struct ApiKey {
     /// The owner's user id (`user_id` of the admin API).
     pub owner: Option<String>,
     pub blocked: bool,
+    /// Who blocked it, while blocked: `owner` (revoked; they may restore it) or
+    /// `administrator` (only an administrator unblocks it).
+    pub blocked_by: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -42,6 +45,7 @@ use crate::convert::money;
 impl From<KeyRecord> for ApiKey {
     fn from(record: KeyRecord) -> Self {
         let key = record.key;
+        let blocked_by = Blocker::of(&key).map(|by| by.as_str().to_owned());
         let limits = LimitsView::new(LimitValues::of_key(&key), key.budget_reset_at);
         let utilization = key
             .max_budget_nanos
@@ -59,6 +63,7 @@ impl From<KeyRecord> for ApiKey {
             models: record.models,
             owner: record.user_id,
             blocked: key.blocked,
+            blocked_by,
             expires_at: key.expires_at,
             created_at: key.created_at,
             last_used_at: key.last_used_at,

@@ -13,7 +13,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::service::{Issued, KeyChanges, KeyRecord, KeyService, NewKey};
+use super::service::{Blocker, Issued, KeyChanges, KeyRecord, KeyService, NewKey};
 use crate::DomainError;
 use crate::duration;
 use crate::limits::{LimitChanges, LimitValues};
@@ -230,7 +230,10 @@ impl LiteLlmKeys {
                 limits: changes.limits,
                 model_rpm_limit: changes.model_rpm_limit,
                 model_tpm_limit: changes.model_tpm_limit,
-                blocked: changes.blocked,
+                // The admin API is the administrators'.
+                blocked: changes
+                    .blocked
+                    .map(|blocked| blocked.then_some(Blocker::Administrator)),
             },
         )
         .await?;

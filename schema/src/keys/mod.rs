@@ -15,6 +15,6 @@ pub use portal::{Expiry, KeyEdit, KeyRequest, PortalKeys, Scope};
 
 pub use litellm::{KeyFilter, LiteLlmKey, LiteLlmKeyChanges, LiteLlmKeys};
 pub use service::{
-    AuthKey, Issued, KEYS_VERSION_KEY, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_ADMIN_API,
-    ORIGIN_PLAYGROUND, ORIGIN_PORTAL, display_name, hash_key,
+    AuthKey, Blocker, Issued, KEYS_VERSION_KEY, KeyChanges, KeyRecord, KeyService, NewKey,
+    ORIGIN_ADMIN_API, ORIGIN_PLAYGROUND, ORIGIN_PORTAL, display_name, hash_key,
 };

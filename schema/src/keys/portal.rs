@@ -8,7 +8,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Issued, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_PLAYGROUND, ORIGIN_PORTAL};
+use super::{
+    Blocker, Issued, KeyChanges, KeyRecord, KeyService, NewKey, ORIGIN_PLAYGROUND, ORIGIN_PORTAL,
+};
 use crate::limits::{LimitChanges, LimitRequest, LimitValues};
 use crate::settings::{KeyPolicy, SettingsService};
 use crate::{DomainError, duration};
@@ -230,6 +232,16 @@ impl PortalKeys {
         edit: KeyEdit,
     ) -> Result<KeyRecord, DomainError> {
         let row = self.find(scope, id).await?;
+        let issued_by_admin = matches!(scope, Scope::Owner(_)) && row.origin != ORIGIN_PORTAL;
+        if issued_by_admin
+            && (edit.limits.is_some() || edit.expiry.is_some() || edit.model_ids.is_some())
+        {
+            return Err(DomainError::Forbidden(
+                "an administrator issued this key with its models, limits and expiry; only \
+                 an administrator may change them (you may rename it)"
+                    .into(),
+            ));
+        }
         let policy = self.settings.key_policy().await?;
         let mut changes = KeyChanges {
             limits: match &edit.limits {
@@ -267,6 +279,12 @@ impl PortalKeys {
         grace: Option<&str>,
     ) -> Result<Issued, DomainError> {
         let row = self.find(scope, id).await?;
+        if matches!(scope, Scope::Owner(_)) && Blocker::of(&row) == Some(Blocker::Administrator) {
+            return Err(DomainError::Forbidden(
+                "an administrator blocked this key; it cannot be rotated until they unblock it"
+                    .into(),
+            ));
+        }
         let Some(grace) = grace else {
             return self.keys.regenerate(&row.token_hash).await;
         };
@@ -316,7 +334,8 @@ impl PortalKeys {
         Ok(issued)
     }
 
-    /// Revokes (blocks) or restores a key.
+    /// Revokes (blocks) or restores a key. An owner's revocation is theirs to undo; an
+    /// administrator's block only an administrator lifts.
     pub async fn set_blocked(
         &self,
         scope: Scope,
@@ -324,8 +343,18 @@ impl PortalKeys {
         blocked: bool,
     ) -> Result<KeyRecord, DomainError> {
         let row = self.find(scope, id).await?;
+        let by = match scope {
+            // Revoking a key an administrator blocked leaves it theirs.
+            Scope::Owner(_) if Blocker::of(&row) != Some(Blocker::Administrator) => Blocker::Owner,
+            _ => Blocker::Administrator,
+        };
+        if !blocked && matches!(scope, Scope::Owner(_)) && by == Blocker::Administrator {
+            return Err(DomainError::Forbidden(
+                "an administrator blocked this key; only an administrator can unblock it".into(),
+            ));
+        }
         let changes = KeyChanges {
-            blocked: Some(blocked),
+            blocked: Some(blocked.then_some(by)),
             ..KeyChanges::default()
         };
         self.keys.update(&row.token_hash, changes).await

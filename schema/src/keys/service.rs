@@ -83,7 +83,35 @@ pub struct KeyChanges {
     pub limits: LimitChanges,
     pub model_rpm_limit: Option<Option<Value>>,
     pub model_tpm_limit: Option<Option<Value>>,
-    pub blocked: Option<bool>,
+    /// `Some(Some(by))` blocks the key, `Some(None)` unblocks it.
+    pub blocked: Option<Option<Blocker>>,
+}
+
+/// Who blocked a key: its owner may undo their own revocation, never an administrator's block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocker {
+    Owner,
+    Administrator,
+}
+
+impl Blocker {
+    /// As stored in `api_keys.blocked_by`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Administrator => "administrator",
+        }
+    }
+
+    /// Who blocked `key`, if it is blocked (a blocked key with no one recorded counts as an
+    /// administrator's).
+    pub fn of(key: &api_key::Model) -> Option<Self> {
+        match (key.blocked, key.blocked_by.as_deref()) {
+            (false, _) => None,
+            (true, Some("owner")) => Some(Self::Owner),
+            (true, _) => Some(Self::Administrator),
+        }
+    }
 }
 
 /// A stored key with its models and owner.
@@ -242,6 +270,9 @@ impl KeyService {
             origin: Set(new.origin.to_owned()),
             all_models: Set(new.all_models),
             blocked: Set(new.blocked),
+            blocked_by: Set(new
+                .blocked
+                .then(|| Blocker::Administrator.as_str().to_owned())),
             expires_at: Set(new.expires_at),
             spend_nanos: Set(0),
             model_rpm_limit: Set(new.model_rpm_limit),
@@ -320,7 +351,8 @@ impl KeyService {
             active.model_tpm_limit = Set(value);
         }
         if let Some(blocked) = changes.blocked {
-            active.blocked = Set(blocked);
+            active.blocked = Set(blocked.is_some());
+            active.blocked_by = Set(blocked.map(|by| by.as_str().to_owned()));
         }
         active.updated_at = Set(now);
         active.update(db).await?;

@@ -55,9 +55,15 @@ pub enum OidcError {
     /// The provider's discovery document could not be read.
     #[error("the identity provider cannot be reached; try again shortly")]
     Discovery(String),
-    /// The callback's `state` is unknown, expired or already used.
-    #[error("this sign-in link is unknown, expired or already used; start again")]
+    /// The callback's `state` is unknown, expired, already used or another browser's.
+    #[error(
+        "this sign-in link is unknown, expired, already used or was started in another browser; \
+         start again"
+    )]
     UnknownState,
+    /// Too many sign-ins are in flight.
+    #[error("{0}")]
+    Busy(String),
     /// The provider reported an error instead of a code.
     #[error("the identity provider refused the sign-in ({0})")]
     Refused(String),
@@ -79,6 +85,7 @@ impl From<schema::DomainError> for OidcError {
     fn from(error: schema::DomainError) -> Self {
         match error {
             schema::DomainError::Database(e) => Self::Internal(e.to_string()),
+            schema::DomainError::Conflict(busy) => Self::Busy(busy),
             other => Self::Denied(other.to_string()),
         }
     }
@@ -211,9 +218,14 @@ impl Oidc {
         .set_redirect_uri(self.redirect.clone())
     }
 
-    /// Starts a login: stores its state and returns the provider URL to send the browser to.
+    /// Starts a login for the browser bound by `browser`: stores its state and returns the
+    /// provider URL to send the browser to.
     #[tracing::instrument(skip_all, err)]
-    pub async fn begin(&self, redirect_to: Option<&str>) -> Result<String, OidcError> {
+    pub async fn begin(
+        &self,
+        redirect_to: Option<&str>,
+        browser: &str,
+    ) -> Result<String, OidcError> {
         let discovered = self.metadata().await?;
         let client = self.client(&discovered.metadata);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -231,6 +243,7 @@ impl Oidc {
         self.login_states
             .start(NewLoginState {
                 state: state.secret(),
+                browser,
                 pkce_verifier: verifier.secret().clone(),
                 nonce: nonce.secret().clone(),
                 redirect_to: local_path(redirect_to),
@@ -239,18 +252,25 @@ impl Oidc {
         Ok(url.to_string())
     }
 
-    /// Takes the login state for `state`, once: a second use (or another replica's) fails.
-    async fn take_state(&self, state: &str) -> Result<PendingLogin, OidcError> {
+    /// Takes the login state for `state` of this browser, once: a second use (or another
+    /// replica's, or another browser's) fails.
+    async fn take_state(&self, state: &str, browser: &str) -> Result<PendingLogin, OidcError> {
         self.login_states
-            .take(state)
+            .take(state, browser)
             .await?
             .ok_or(OidcError::UnknownState)
     }
 
-    /// Finishes a login from the provider's callback and returns the local user's profile.
+    /// Finishes a login from the provider's callback, in the browser bound by `browser`,
+    /// and returns the local user's profile.
     #[tracing::instrument(skip_all, err)]
-    pub async fn finish(&self, code: &str, state: &str) -> Result<Verified, OidcError> {
-        let pending = self.take_state(state).await?;
+    pub async fn finish(
+        &self,
+        code: &str,
+        state: &str,
+        browser: &str,
+    ) -> Result<Verified, OidcError> {
+        let pending = self.take_state(state, browser).await?;
         let discovered = self.metadata().await?;
         let client = self.client(&discovered.metadata);
         let response = client

@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use schema::identity::NewSession;
 use serde::Deserialize;
 
+use crate::clients::Client;
 use crate::identity::oidc::OidcError;
 use crate::state::AppState;
 
@@ -52,6 +53,7 @@ fn status_of(error: &OidcError) -> StatusCode {
             StatusCode::UNAUTHORIZED
         }
         OidcError::Denied(_) => StatusCode::FORBIDDEN,
+        OidcError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         OidcError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -64,25 +66,63 @@ fn oidc_failure(error: &OidcError) -> Response {
         | OidcError::Internal(detail) => {
             tracing::warn!(reason = %error, %detail, "single sign-on failed");
         }
-        OidcError::UnknownState | OidcError::Refused(_) | OidcError::Denied(_) => {
+        OidcError::UnknownState
+        | OidcError::Refused(_)
+        | OidcError::Denied(_)
+        | OidcError::Busy(_) => {
             tracing::info!(reason = %error, "single sign-on refused");
         }
     }
     failure(status_of(error), &error.to_string())
 }
 
-/// Starts single sign-on: redirects to the provider.
-pub async fn login(State(state): State<AppState>, Query(params): Query<LoginParams>) -> Response {
+/// Starts single sign-on: redirects to the provider. Each start stores a login in flight, so
+/// a client may start only so many a minute.
+pub async fn login(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Query(params): Query<LoginParams>,
+) -> Response {
     let Some(oidc) = &state.identity.oidc else {
         return failure(
             StatusCode::NOT_FOUND,
             "single sign-on is not configured here; sign in with your user name and password",
         );
     };
-    match oidc.begin(params.redirect.as_deref()).await {
-        Ok(url) => Redirect::to(&url).into_response(),
+    if let Err(wait) = state.clients.sign_in_starts.take(client) {
+        let seconds = wait.as_secs().max(1);
+        let mut response = failure(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("too many sign-ins started from here; try again in {seconds} s"),
+        );
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    // The login is bound to this browser by a cookie only it sends back to the callback.
+    let browser = schema::secret::generate(32);
+    match oidc.begin(params.redirect.as_deref(), &browser).await {
+        Ok(url) => {
+            let mut response = Redirect::to(&url).into_response();
+            let ttl = schema::identity::LOGIN_TTL.to_std().unwrap_or_default();
+            let cookie = state.identity.services.cookies.login_binding(&browser, ttl);
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            response
+        }
         Err(error) => oidc_failure(&error),
     }
+}
+
+/// The binding cookie of the login this browser started, if it sends one.
+fn browser_binding(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|cookies| schema::identity::read_cookie(cookies, schema::identity::LOGIN_COOKIE))
 }
 
 /// Finishes single sign-on: validates, signs the user in, sets the cookies, redirects.
@@ -107,7 +147,10 @@ pub async fn callback(
             "the provider's answer lacks `code` or `state`; start again",
         );
     };
-    let verified = match oidc.finish(&code, &login_state).await {
+    let Some(browser) = browser_binding(&headers) else {
+        return oidc_failure(&OidcError::UnknownState);
+    };
+    let verified = match oidc.finish(&code, &login_state, browser).await {
         Ok(verified) => verified,
         Err(error) => return oidc_failure(&error),
     };
@@ -135,12 +178,15 @@ pub async fn callback(
     };
     tracing::info!(user = %signed_in.user.id, "signed in by single sign-on");
     let mut response = Redirect::to(&verified.redirect_to).into_response();
-    for cookie in
+    let cookies =
         services
             .cookies
-            .sign_in(&signed_in.session_id, &signed_in.csrf, signed_in.max_age)
+            .sign_in(&signed_in.session_id, &signed_in.csrf, signed_in.max_age);
+    for cookie in cookies
+        .iter()
+        .chain(std::iter::once(&services.cookies.login_finished()))
     {
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
+        if let Ok(value) = HeaderValue::from_str(cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
