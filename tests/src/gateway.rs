@@ -49,6 +49,18 @@ pub fn config(preamble: &str, models: &[ModelSpec<'_>]) -> String {
     toml
 }
 
+/// A key on `granite` for a new user, made through the admin API with `limits` (LiteLLM
+/// field names); the answer of `/key/generate`.
+pub async fn key_with(app: &crate::TestApp, limits: Value) -> Value {
+    let mut body = serde_json::json!({"models": ["granite"], "user_id": format!("u-{}", rand::random::<u32>())});
+    if let (Some(body), Value::Object(limits)) = (body.as_object_mut(), limits) {
+        body.extend(limits);
+    }
+    let response = app.post_as_master("/key/generate", &body).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("the new key")
+}
+
 /// Rows of `spend_logs`, oldest first, once at least `count` exist (10 s at most).
 pub async fn spend_rows(db: &DatabaseConnection, count: usize) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

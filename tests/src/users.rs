@@ -28,6 +28,32 @@ impl TestUser {
     pub async fn graphql(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
         self.browser.graphql(&self.base, query, variables).await.1
     }
+
+    /// Subscribes to `model` and creates a key named `name` for it; returns the secret.
+    pub async fn key_for(&self, model: &str, name: &str) -> String {
+        let found = self
+            .graphql(
+                "query($n: String!) { model(name: $n) { id } }",
+                serde_json::json!({ "n": model }),
+            )
+            .await;
+        let model = found["data"]["model"]["id"].clone();
+        self.graphql(
+            "mutation($m: ID!) { subscribe(modelId: $m) { id } }",
+            serde_json::json!({ "m": model }),
+        )
+        .await;
+        let made = self
+            .graphql(
+                "mutation($m: ID!, $n: String!) { createKey(input: {name: $n, modelIds: [$m]}) { secret } }",
+                serde_json::json!({ "m": model, "n": name }),
+            )
+            .await;
+        made["data"]["createKey"]["secret"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no key made: {made}"))
+            .to_owned()
+    }
 }
 
 impl TestApp {

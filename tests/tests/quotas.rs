@@ -20,17 +20,12 @@ fn model_config(mock: &MockUpstream, preamble: &str) -> String {
     config(preamble, &[ModelSpec::new("granite", "granite", &[mock])])
 }
 
-/// A key made through the admin API with `limits` (LiteLLM field names).
+/// The secret of a key made through the admin API with `limits` (LiteLLM field names).
 async fn key_with(app: &TestApp, limits: Value) -> String {
-    let mut body =
-        json!({"models": ["granite"], "user_id": format!("u-{}", rand::random::<u32>())});
-    body.as_object_mut()
+    harness::gateway::key_with(app, limits).await["key"]
+        .as_str()
         .unwrap()
-        .extend(limits.as_object().unwrap().clone());
-    let response = app.post_as_master("/key/generate", &body).await;
-    assert_eq!(response.status(), 200);
-    let key: Value = response.json().await.unwrap();
-    key["key"].as_str().unwrap().to_owned()
+        .to_owned()
 }
 
 async fn chat(app: &TestApp, key: &str) -> reqwest::Response {

@@ -24,26 +24,6 @@ fn code(body: &Value) -> &str {
         .unwrap_or("")
 }
 
-async fn key_for(app: &TestApp, user: &TestUser, name: &str) -> String {
-    let found = app.graphql("{ model(name: \"granite\") { id } }").await;
-    let model = found["data"]["model"]["id"].clone();
-    user.graphql(
-        "mutation($m: ID!) { subscribe(modelId: $m) { id } }",
-        json!({ "m": model }),
-    )
-    .await;
-    let made = user
-        .graphql(
-            "mutation($m: ID!, $n: String!) { createKey(input: {name: $n, modelIds: [$m]}) { secret } }",
-            json!({ "m": model, "n": name }),
-        )
-        .await;
-    made["data"]["createKey"]["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn chats(app: &TestApp, key: &str, n: usize) {
     let body =
         json!({"model": "granite", "messages": [{"role": "user", "content": "hello there"}]});
@@ -85,8 +65,8 @@ async fn usage_reports_are_scoped_split_and_compared() {
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
     let bob = app.sign_in_as("bob@example.com", &["user"]).await;
     let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
-    let ana_key = key_for(&app, &ana, "notebook").await;
-    let bob_key = key_for(&app, &bob, "bobs").await;
+    let ana_key = ana.key_for("granite", "notebook").await;
+    let bob_key = bob.key_for("granite", "bobs").await;
     chats(&app, &ana_key, 3).await;
     chats(&app, &bob_key, 2).await;
 

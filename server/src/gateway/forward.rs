@@ -124,20 +124,29 @@ fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
     }
 }
 
-/// The most a request can cost: its estimated prompt and the completion tokens it may ask for.
-fn worst_case_cost(
-    request: &serde_json::Map<String, Value>,
-    model: &ModelRoute,
-    prompt_estimate: u64,
-    default_max_tokens: u64,
-) -> i64 {
-    let max_tokens = ["max_completion_tokens", "max_tokens"]
+/// The completion tokens a request asks for at most, if it says.
+fn asked_max_tokens(request: &serde_json::Map<String, Value>) -> Option<u64> {
+    ["max_completion_tokens", "max_tokens"]
         .iter()
         .find_map(|field| request.get(*field).and_then(Value::as_u64))
-        .unwrap_or(default_max_tokens);
+}
+
+/// How many completions a request makes: `n` choices, or for a completion with `best_of`,
+/// that many generated (and charged) to pick from.
+fn completions_made(request: &serde_json::Map<String, Value>) -> u64 {
+    ["n", "best_of"]
+        .iter()
+        .filter_map(|field| request.get(*field).and_then(Value::as_u64))
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The most a request can cost: its estimated prompt and the completion tokens it may make.
+fn worst_case_cost(model: &ModelRoute, prompt_estimate: u64, completion_tokens: u64) -> i64 {
     cost_nanos(
         prompt_estimate,
-        max_tokens,
+        completion_tokens,
         model.input_price_nanos,
         model.output_price_nanos,
     )
@@ -196,13 +205,26 @@ impl Gateway {
             }
         }
         let prompt_estimate = estimate_tokens(prompt_chars(&request));
-        let completion_allowance = if operation.streams() {
-            self.quotas.default_max_tokens()
-        } else {
-            0
+        let asked = asked_max_tokens(&request);
+        let per_completion = match (operation.streams(), asked) {
+            (false, _) => 0,
+            (true, Some(asked)) => asked,
+            (true, None) => self.quotas.default_max_tokens(),
         };
-        let reserve = worst_case_cost(&request, &model, prompt_estimate, completion_allowance);
+        let reserve = worst_case_cost(
+            &model,
+            prompt_estimate,
+            per_completion.saturating_mul(completions_made(&request)),
+        );
         let permit = self.admit(&caller, &model, reserve, trace).await?;
+        // Under a budget, the reservation must bound what the answer can cost: a request that
+        // names no `max_tokens` gets the one it was reserved for (a model server would
+        // otherwise generate up to its context length).
+        let bound =
+            operation.streams() && asked.is_none() && permit.as_ref().is_some_and(Permit::budgeted);
+        if bound {
+            request.insert("max_tokens".into(), Value::from(per_completion));
+        }
         let accounting = self.accounting(
             caller,
             &model,
@@ -214,7 +236,7 @@ impl Gateway {
 
         // The body each deployment gets: the client's bytes untouched when nothing changes
         // (the common case), else re-serialised once per backend model name.
-        let rewrite = streaming && !client_wants_usage;
+        let rewrite = bound || (streaming && !client_wants_usage);
         let bodies: std::sync::Mutex<Vec<(String, Bytes)>> = std::sync::Mutex::new(Vec::new());
         let body_for = |deployment: &Deployment| -> Bytes {
             if !rewrite && deployment.backend_model == model.name {
@@ -458,4 +480,33 @@ async fn whole(
         content_type: content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> serde_json::Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn a_request_makes_n_or_best_of_completions_and_asks_for_its_max_tokens() {
+        assert_eq!(completions_made(&object(json!({}))), 1);
+        assert_eq!(completions_made(&object(json!({"n": 3}))), 3);
+        assert_eq!(completions_made(&object(json!({"n": 2, "best_of": 5}))), 5);
+        assert_eq!(completions_made(&object(json!({"n": 0}))), 1);
+        assert_eq!(completions_made(&object(json!({"n": "many"}))), 1);
+        assert_eq!(asked_max_tokens(&object(json!({"max_tokens": 7}))), Some(7));
+        assert_eq!(
+            asked_max_tokens(&object(
+                json!({"max_completion_tokens": 9, "max_tokens": 7})
+            )),
+            Some(9)
+        );
+        assert_eq!(asked_max_tokens(&object(json!({"max_tokens": -1}))), None);
+    }
 }

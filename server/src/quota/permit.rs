@@ -30,6 +30,12 @@ pub struct Permit {
 }
 
 impl Permit {
+    /// Whether a budget holds this request: then what it may spend must stay within what was
+    /// reserved for it.
+    pub fn budgeted(&self) -> bool {
+        self.scopes.iter().any(|scope| scope.budget.is_some())
+    }
+
     /// Records what the request actually used; settled when the permit is dropped.
     pub fn record(&mut self, tokens: u64, cost_nanos: i64) {
         self.tokens = tokens;

@@ -45,11 +45,19 @@ fn list(text: Option<&str>) -> Option<Vec<String>> {
     })
 }
 
+/// A text cell: quoted when it holds a separator, and neutralised when a spreadsheet would
+/// read it as a formula (a key named `=HYPERLINK(…)`): such a cell starts with `'`, which
+/// spreadsheets show as text (OWASP's advice for CSV injection).
 fn escape(field: &str) -> String {
+    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}")
+    } else {
+        field.to_owned()
+    };
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_owned()
+        field
     }
 }
 
@@ -146,4 +154,23 @@ pub async fn export(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn formulas_become_text_and_separators_are_quoted() {
+        assert_eq!(escape("granite"), "granite");
+        assert_eq!(
+            escape("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for start in ["+1", "-1", "@SUM(A1)", "\tx"] {
+            assert_eq!(escape(start), format!("'{start}"));
+        }
+        assert_eq!(escape("\rx"), "\"'\rx\"");
+        assert_eq!(escape("a,b"), "\"a,b\"");
+    }
 }

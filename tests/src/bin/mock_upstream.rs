@@ -2,7 +2,8 @@
 //! converter), the stand-in for GPU model servers in tests, benchmarks and the demo.
 //!
 //! Knobs (flags at start, or `POST /mock/knobs` at run time): latency before the first byte,
-//! time per streamed token, failure rate, omitting usage, and health. `GET /mock/stats`
+//! time per streamed token, failure rate, omitting usage, answer length (fixed, or up to a
+//! context length unless `max_tokens` says less), and health. `GET /mock/stats`
 //! counts the requests served, so tests can see where traffic went.
 
 // Handlers short-circuit with the HTTP response to send; boxing it would only add noise.
@@ -66,6 +67,11 @@ struct Knobs {
     /// Completion tokens per answer.
     #[arg(long, default_value_t = 16)]
     completion_tokens: u32,
+    /// Like vLLM with this context length: an answer without `max_tokens` (or
+    /// `max_completion_tokens`) generates this many tokens, one with it at most that many.
+    /// Unset, every answer has `completion_tokens`.
+    #[arg(long)]
+    context_length: Option<u32>,
     /// Answer `/health` with 503 when false.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     healthy: bool,
@@ -82,6 +88,7 @@ impl Default for Knobs {
             failure_rate: 0.0,
             omit_usage: false,
             completion_tokens: 16,
+            context_length: None,
             healthy: true,
             api_key: None,
         }
@@ -404,7 +411,15 @@ async fn complete(
         Err(response) => return response,
     };
     let prompt_tokens = count_tokens(&prompt_text(&body));
-    let n = knobs.completion_tokens;
+    let n = match knobs.context_length {
+        Some(context) => ["max_completion_tokens", "max_tokens"]
+            .iter()
+            .find_map(|field| body[*field].as_u64())
+            .map_or(context, |asked| {
+                u32::try_from(asked).unwrap_or(u32::MAX).min(context)
+            }),
+        None => knobs.completion_tokens,
+    };
     let words: Vec<String> = (0..n).map(|i| format!("tok{i} ")).collect();
     let id = format!("mock-{}", rand::random::<u64>());
     let (object, chunk_object) = match kind {
