@@ -46,23 +46,6 @@ impl Clients {
     }
 }
 
-/// The client behind a request, as a handler argument.
-#[derive(Debug, Clone, Copy)]
-pub struct Client(pub Option<IpAddr>);
-
-impl axum::extract::FromRequestParts<crate::state::AppState> for Client {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &crate::state::AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            state.clients.client(&parts.headers, &parts.extensions),
-        ))
-    }
-}
-
 /// The client behind a request: the address named by `trusted_header` (the last one in it,
 /// the one the trusted proxy added) when configured and present, else the peer's.
 pub fn client_of(

@@ -605,7 +605,7 @@ async fn requests_per_day_stop_a_key_until_midnight_utc_and_show_everywhere() {
     let raised = app
         .post_as_master("/key/update", &json!({"key": key, "rpd_limit": 3}))
         .await;
-    assert_eq!(raised.status(), 200);
+    assert_eq!(raised.status(), 200, "{}", app.logs());
     assert_eq!(chat(&app, &key).await.status(), 200);
     // A user's daily limit covers their keys; GraphQL shows it on the user.
     let made = app

@@ -233,14 +233,24 @@ impl PortalKeys {
     ) -> Result<KeyRecord, DomainError> {
         let row = self.find(scope, id).await?;
         let issued_by_admin = matches!(scope, Scope::Owner(_)) && row.origin != ORIGIN_PORTAL;
-        if issued_by_admin
-            && (edit.limits.is_some() || edit.expiry.is_some() || edit.model_ids.is_some())
-        {
-            return Err(DomainError::Forbidden(
-                "an administrator issued this key with its models, limits and expiry; only \
-                 an administrator may change them (you may rename it)"
-                    .into(),
-            ));
+        if issued_by_admin {
+            // Narrowing the models is the owner's to do; widening them, or changing the
+            // limits or expiry, is not.
+            let widens = match &edit.model_ids {
+                Some(ids) if !row.all_models => {
+                    let held = self.keys.model_ids_of(row.id).await?;
+                    ids.iter().any(|id| !held.contains(id))
+                }
+                _ => false,
+            };
+            if widens || edit.limits.is_some() || edit.expiry.is_some() {
+                return Err(DomainError::Forbidden(
+                    "an administrator issued this key with its models, limits and expiry; you \
+                     may rename it or narrow its models, and only an administrator may change \
+                     the rest"
+                        .into(),
+                ));
+            }
         }
         let policy = self.settings.key_policy().await?;
         let mut changes = KeyChanges {

@@ -7,8 +7,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use schema::identity::NewSession;
 use serde::Deserialize;
 
-use crate::clients::Client;
 use crate::identity::oidc::OidcError;
+use crate::routes::Client;
 use crate::state::AppState;
 
 /// `GET /auth/login?redirect=/path`.

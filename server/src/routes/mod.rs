@@ -16,6 +16,23 @@ pub mod v1;
 
 use axum::http::HeaderName;
 
+/// The client behind a request (see `crate::clients`), as a handler argument.
+#[derive(Debug, Clone, Copy)]
+pub struct Client(pub Option<std::net::IpAddr>);
+
+impl axum::extract::FromRequestParts<crate::state::AppState> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            state.clients.client(&parts.headers, &parts.extensions),
+        ))
+    }
+}
+
 /// The header that carries the request id. The server always mints it: a client's own value
 /// never names a request (leases and ledger rows are keyed by it), it moves to
 /// [`CLIENT_REQUEST_ID`].

@@ -12,11 +12,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::REQUEST_ID;
-use crate::clients::Client;
 use crate::error::ApiError;
 use crate::gateway::auth::Caller;
 use crate::gateway::deployment::ModelRoute;
 use crate::gateway::forward::{Operation, Reply, Trace, unknown_model};
+use crate::routes::Client;
 use crate::state::AppState;
 
 /// The request's trace, from its request id.

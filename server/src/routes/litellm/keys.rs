@@ -14,9 +14,9 @@ use super::Reply;
 use super::lenient::{
     limit_changes, limit_values, limits_map, present, put_limits, string, strings,
 };
-use crate::clients::Client;
 use crate::error::{ApiError, json_object};
 use crate::gateway::auth::Caller;
+use crate::routes::Client;
 use crate::state::AppState;
 
 fn iso(at: Option<DateTime<Utc>>) -> Value {
