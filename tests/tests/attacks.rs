@@ -583,3 +583,50 @@ async fn a_user_can_neither_lift_an_administrators_limits_nor_unblock_their_bloc
     }
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_leaked_token_cannot_make_itself_permanent() {
+    let app = TestApp::start().await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let made = ana
+        .graphql(
+            "mutation { createAccessToken(name: \"ci\", canWrite: true, expiresIn: \"1h\") { secret } }",
+            json!({}),
+        )
+        .await;
+    let token = made["data"]["createAccessToken"]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{made}"))
+        .to_owned();
+    let minted: Value = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({"query": "mutation { createAccessToken(name: \"forever\", canWrite: true) { secret } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(code(&minted), "FORBIDDEN", "{minted}");
+    let listed = ana.graphql("{ myTokens { name } }", json!({})).await;
+    assert_eq!(
+        listed["data"]["myTokens"],
+        json!([{"name": "ci"}]),
+        "{listed}"
+    );
+    // The token still does what it is for.
+    let me: Value = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({"query": "{ me { name } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["data"]["me"]["name"], "ana@example.com", "{me}");
+}

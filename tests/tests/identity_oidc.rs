@@ -42,6 +42,14 @@ async fn start() -> Sso {
                 name: "Alice Example",
                 groups: &["staff", "sy-admins"],
             },
+            // Another person at the provider whose (verified) address is Alice's.
+            OidcUser {
+                id: "alice-twin",
+                password: "twin-pw",
+                email: "alice@example.com",
+                name: "Not Alice",
+                groups: &["staff"],
+            },
             OidcUser {
                 id: "mallory",
                 password: "mallory-pw",
@@ -424,6 +432,35 @@ async fn a_callback_from_another_browsers_login_signs_no_one_in() {
     let finished = attacker.client.get(&callback).send().await.unwrap();
     assert_eq!(finished.status(), 303);
     assert!(attacker.cookie(&sso.a.url("/auth"), "sy_login").is_none());
+}
+
+#[tokio::test]
+async fn an_email_address_never_rebinds_an_account_linked_to_another_subject() {
+    let sso = start().await;
+    let alice = SessionClient::new();
+    assert_eq!(
+        sign_in(&alice, &sso.a, "alice", "alice-pw").await.status(),
+        303
+    );
+    // Someone else at the provider with the same verified address is refused ...
+    let twin = SessionClient::new();
+    let refused = sign_in(&twin, &sso.a, "alice-twin", "twin-pw").await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("linked to another sign-in")
+    );
+    assert!(twin.cookie(&sso.a.url(""), "sy_session").is_none());
+    // ... and Alice's account is still hers.
+    let again = SessionClient::new();
+    assert_eq!(
+        sign_in(&again, &sso.a, "alice", "alice-pw").await.status(),
+        303
+    );
+    assert_eq!(me(&again, &sso.a).await["name"], "Alice Example");
 }
 
 #[tokio::test]

@@ -272,8 +272,8 @@ impl AccountService {
             .filter(user::Column::OidcSubject.eq(profile.subject.as_str()))
             .one(&self.db)
             .await?;
-        // A verified e-mail links an account the provider has not signed in before: a user
-        // provisioned by e-mail through the admin API, or one whose provider changed.
+        // A verified e-mail links an account no provider has signed in before: a user
+        // provisioned by e-mail through the admin API.
         let found = match (by_subject, &email) {
             (Some(row), _) => Some(row),
             (None, Some(address)) if profile.email_verified => {
@@ -288,6 +288,19 @@ impl AccountService {
             }
             (None, _) => None,
         };
+        // An account already linked to another person at a provider is never re-bound by an
+        // e-mail address: whoever controls that address elsewhere would take it over.
+        if let Some(existing) = &found
+            && existing.oidc_subject.is_some()
+            && (existing.oidc_subject.as_deref() != Some(profile.subject.as_str())
+                || existing.oidc_issuer.as_deref() != Some(profile.issuer.as_str()))
+        {
+            return Err(DomainError::Forbidden(
+                "this e-mail address belongs to an account linked to another sign-in; ask an \
+                 administrator"
+                    .into(),
+            ));
+        }
         let now = Utc::now();
         let is_new = found.is_none();
         let mut row = match found {

@@ -362,7 +362,7 @@ impl IdentityMutation {
 
     /// Creates a personal access token; its secret is in the result and nowhere else, ever.
     /// `expiresIn` uses the duration grammar (`30d`, `12h`, `1mo`); without it the token does
-    /// not expire.
+    /// not expire. Only from a signed-in session: a token cannot make tokens.
     #[graphql(guard = "Needs(Permission::WriteOwn)")]
     async fn create_access_token(
         &self,
@@ -371,9 +371,20 @@ impl IdentityMutation {
         #[graphql(default = false)] can_write: bool,
         expires_in: Option<String>,
     ) -> Result<CreatedAccessToken> {
-        let user = caller(ctx)
+        let caller = caller(ctx);
+        let user = caller
             .require_user(Permission::WriteOwn)
             .map_err(|e| e.extend())?;
+        // A token cannot mint tokens: a leaked one-hour token would otherwise make itself
+        // permanent. Tokens are made from a signed-in browser session.
+        if !matches!(caller.credential, Credential::Session { .. }) {
+            return Err(DomainError::Forbidden(
+                "personal access tokens are made from a signed-in session in the portal, not \
+                 with another token"
+                    .into(),
+            )
+            .extend());
+        }
         let (row, secret) = services(ctx)?
             .tokens
             .create(user, &name, can_write, expires_in.as_deref())
