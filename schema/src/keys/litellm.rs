@@ -178,6 +178,7 @@ impl LiteLlmKeys {
                 blocked: key.blocked,
                 team_id: key.team_id,
                 tags: key.tags,
+                carried_spend: None,
             },
         )
         .await?;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{api_key, model, subscription};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -55,6 +55,11 @@ pub enum Scope {
 }
 
 const MAX_NAME: usize = 100;
+
+/// The most keys one user may hold under `policy`.
+fn cap_of(policy: &KeyPolicy) -> u64 {
+    u64::try_from(policy.max_keys_per_user).unwrap_or(0)
+}
 
 fn days(n: i32) -> TimeDelta {
     TimeDelta::days(i64::from(n))
@@ -187,29 +192,23 @@ impl PortalKeys {
     pub async fn create(&self, owner: Uuid, request: KeyRequest) -> Result<Issued, DomainError> {
         let policy = self.settings.key_policy().await?;
         let name = check_name(&request.name)?;
-        let held = api_key::Entity::find()
-            .filter(api_key::Column::UserId.eq(owner))
-            .filter(api_key::Column::Origin.ne(ORIGIN_PLAYGROUND))
-            .count(&self.db)
-            .await?;
-        if held >= u64::try_from(policy.max_keys_per_user).unwrap_or(0) {
-            return Err(DomainError::Conflict(format!(
-                "you hold {held} keys, the most allowed here; delete one first"
-            )));
-        }
         let model_ids = self.subscribed(owner, &request.model_ids).await?;
         let expires_at = resolve_expiry(&policy, &request.expiry, Utc::now())?;
         let limits = policy.limits.resolve(&request.limits)?;
         self.keys
-            .generate(NewKey {
-                origin: ORIGIN_PORTAL,
-                owner: Some(owner),
-                model_ids,
-                metadata: json!({ "name": name }),
-                expires_at,
-                limits,
-                ..NewKey::default()
-            })
+            .generate_within_cap(
+                owner,
+                cap_of(&policy),
+                NewKey {
+                    origin: ORIGIN_PORTAL,
+                    owner: Some(owner),
+                    model_ids,
+                    metadata: json!({ "name": name }),
+                    expires_at,
+                    limits,
+                    ..NewKey::default()
+                },
+            )
             .await
     }
 
@@ -302,30 +301,39 @@ impl PortalKeys {
             .map_err(DomainError::BadInput)?
             .end_after(Utc::now())
             .ok_or_else(|| DomainError::BadInput("the grace period is too long".into()))?;
-        let issued = self
-            .keys
-            .generate(NewKey {
-                owner: row.user_id,
-                model_ids: self.keys.model_ids_of(row.id).await?,
-                all_models: row.all_models,
-                expires_at: row.expires_at,
-                metadata: row.metadata.clone(),
-                limits: LimitValues::of_key(&row),
-                model_rpm_limit: row.model_rpm_limit.clone(),
-                model_tpm_limit: row.model_tpm_limit.clone(),
-                alias: None,
-                origin: match row.origin.as_str() {
-                    ORIGIN_PORTAL => ORIGIN_PORTAL,
-                    super::ORIGIN_ADMIN_API => super::ORIGIN_ADMIN_API,
-                    other => {
-                        return Err(DomainError::BadInput(format!(
-                            "a key made by `{other}` cannot be rotated"
-                        )));
-                    }
-                },
-                ..NewKey::default()
-            })
-            .await?;
+        let new = NewKey {
+            owner: row.user_id,
+            model_ids: self.keys.model_ids_of(row.id).await?,
+            all_models: row.all_models,
+            expires_at: row.expires_at,
+            metadata: row.metadata.clone(),
+            limits: LimitValues::of_key(&row),
+            model_rpm_limit: row.model_rpm_limit.clone(),
+            model_tpm_limit: row.model_tpm_limit.clone(),
+            alias: None,
+            origin: match row.origin.as_str() {
+                ORIGIN_PORTAL => ORIGIN_PORTAL,
+                super::ORIGIN_ADMIN_API => super::ORIGIN_ADMIN_API,
+                other => {
+                    return Err(DomainError::BadInput(format!(
+                        "a key made by `{other}` cannot be rotated"
+                    )));
+                }
+            },
+            carried_spend: Some((row.spend_nanos, row.budget_reset_at)),
+            ..NewKey::default()
+        };
+        // The old secret is still a key while its grace lasts: the new one counts against
+        // the owner's cap like any other.
+        let issued = match row.user_id {
+            Some(owner) => {
+                let policy = self.settings.key_policy().await?;
+                self.keys
+                    .generate_within_cap(owner, cap_of(&policy), new)
+                    .await?
+            }
+            None => self.keys.generate(new).await?,
+        };
         let ends = row.expires_at.map_or(until, |at| at.min(until));
         let mut metadata = row.metadata.clone();
         if let Some(map) = metadata.as_object_mut() {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::{api_key, api_key_model, model, subscription, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -68,6 +68,9 @@ pub struct NewKey {
     pub blocked: bool,
     pub team_id: Option<String>,
     pub tags: Vec<String>,
+    /// Spend it starts with, and when that spend's budget window resets (a rotated key
+    /// carries its predecessor's, so a rotation does not refill a budget).
+    pub carried_spend: Option<(i64, Option<DateTime<Utc>>)>,
 }
 
 /// Changes to a key, in ids: `None` leaves a field alone, `Some(None)` clears it.
@@ -286,6 +289,10 @@ impl KeyService {
             ..Default::default()
         };
         new.limits.set_on_key(&mut row, now);
+        if let Some((spend, reset_at)) = new.carried_spend {
+            row.spend_nanos = Set(spend);
+            row.budget_reset_at = Set(reset_at);
+        }
         row.insert(db).await?;
         Self::set_models(db, id, &new.model_ids).await?;
         bump_keys_version(db).await?;
@@ -296,6 +303,41 @@ impl KeyService {
     #[tracing::instrument(skip_all, err, fields(origin = new.origin))]
     pub async fn generate(&self, new: NewKey) -> Result<Issued, DomainError> {
         let txn = self.db.begin().await?;
+        let (plaintext, _) = Self::insert(&txn, new).await?;
+        txn.commit().await?;
+        self.issued(plaintext).await
+    }
+
+    /// Makes a key for `owner` unless they already hold `cap` (the playground's key not
+    /// counted). The count and the insert are one step: the owner's row is written first,
+    /// which makes concurrent creations for one owner wait for each other (a row lock on
+    /// PostgreSQL, the write lock on SQLite), so 30 at once cannot pass a cap of 10.
+    #[tracing::instrument(skip_all, err, fields(origin = new.origin))]
+    pub async fn generate_within_cap(
+        &self,
+        owner: Uuid,
+        cap: u64,
+        new: NewKey,
+    ) -> Result<Issued, DomainError> {
+        let txn = self.db.begin().await?;
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::UpdatedAt,
+                sea_orm::sea_query::Expr::col(user::Column::UpdatedAt).into(),
+            )
+            .filter(user::Column::Id.eq(owner))
+            .exec(&txn)
+            .await?;
+        let held = api_key::Entity::find()
+            .filter(api_key::Column::UserId.eq(owner))
+            .filter(api_key::Column::Origin.ne(ORIGIN_PLAYGROUND))
+            .count(&txn)
+            .await?;
+        if held >= cap {
+            return Err(DomainError::Conflict(format!(
+                "you hold {held} keys, the most allowed here; delete one first"
+            )));
+        }
         let (plaintext, _) = Self::insert(&txn, new).await?;
         txn.commit().await?;
         self.issued(plaintext).await
