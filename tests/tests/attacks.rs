@@ -592,6 +592,20 @@ async fn a_user_can_neither_lift_an_administrators_limits_nor_unblock_their_bloc
     assert_eq!(status, 200);
 }
 
+/// `query` on `/graphql` with `token` as the bearer; the whole answer.
+async fn bearer_graphql(app: &TestApp, token: &str, query: &str) -> Value {
+    app.client
+        .post(app.url("/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_leaked_token_cannot_make_itself_permanent() {
     let app = TestApp::start().await;
@@ -606,17 +620,12 @@ async fn a_leaked_token_cannot_make_itself_permanent() {
         .as_str()
         .unwrap_or_else(|| panic!("{made}"))
         .to_owned();
-    let minted: Value = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .json(&json!({"query": "mutation { createAccessToken(name: \"forever\", canWrite: true) { secret } }"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let minted = bearer_graphql(
+        &app,
+        &token,
+        "mutation { createAccessToken(name: \"forever\", canWrite: true) { secret } }",
+    )
+    .await;
     assert_eq!(code(&minted), "FORBIDDEN", "{minted}");
     let listed = ana.graphql("{ myTokens { name } }", json!({})).await;
     assert_eq!(
@@ -625,17 +634,7 @@ async fn a_leaked_token_cannot_make_itself_permanent() {
         "{listed}"
     );
     // The token still does what it is for.
-    let me: Value = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .json(&json!({"query": "{ me { name } }"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = bearer_graphql(&app, &token, "{ me { name } }").await;
     assert_eq!(me["data"]["me"]["name"], "ana@example.com", "{me}");
 }
 
