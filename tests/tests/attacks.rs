@@ -28,16 +28,20 @@ async fn app_on(mock: &MockUpstream, redis: bool) -> TestApp {
     builder.start().await
 }
 
-/// Ten concurrent requests sharing one `x-request-id` under `max_parallel_requests: 2`, while
-/// the model server takes a second to answer: how many were admitted.
-async fn admitted_with_one_shared_id(app: &TestApp, key: &str) -> usize {
-    let sends = (0..10).map(|_| {
-        app.client
-            .post(app.url(CHAT))
-            .bearer_auth(key)
-            .header("x-request-id", "same-id")
-            .json(&chat_body())
-            .send()
+/// `n` chat requests with `key` at once (each with `request_id` as its `x-request-id`, when
+/// given); their statuses, every one of them 200 or 429.
+async fn concurrent_chats(
+    app: &TestApp,
+    key: &str,
+    n: usize,
+    request_id: Option<&str>,
+) -> Vec<u16> {
+    let sends = (0..n).map(|_| {
+        let mut request = app.client.post(app.url(CHAT)).bearer_auth(key);
+        if let Some(id) = request_id {
+            request = request.header("x-request-id", id);
+        }
+        request.json(&chat_body()).send()
     });
     let statuses: Vec<u16> = futures::future::join_all(sends)
         .await
@@ -48,6 +52,13 @@ async fn admitted_with_one_shared_id(app: &TestApp, key: &str) -> usize {
         statuses.iter().all(|s| *s == 200 || *s == 429),
         "{statuses:?}"
     );
+    statuses
+}
+
+/// Ten concurrent requests sharing one `x-request-id` under `max_parallel_requests: 2`, while
+/// the model server takes a second to answer: how many were admitted.
+async fn admitted_with_one_shared_id(app: &TestApp, key: &str) -> usize {
+    let statuses = concurrent_chats(app, key, 10, Some("same-id")).await;
     statuses.iter().filter(|s| **s == 200).count()
 }
 
@@ -410,24 +421,8 @@ async fn a_model_server_generating_to_its_context_length_cannot_overspend_a_budg
         let budget = 10_000_000; // 0.01
         let key = key_with(&app, json!({"max_budget": 0.01})).await;
         let secret = key["key"].as_str().unwrap().to_owned();
-        let sends = (0..50).map(|_| {
-            app.client
-                .post(app.url(CHAT))
-                .bearer_auth(&secret)
-                .json(&chat_body())
-                .send()
-        });
-        let statuses: Vec<u16> = futures::future::join_all(sends)
-            .await
-            .into_iter()
-            .map(|r| r.unwrap().status().as_u16())
-            .collect();
+        let statuses = concurrent_chats(&app, &secret, 50, None).await;
         let served = statuses.iter().filter(|s| **s == 200).count() as i64;
-        assert_eq!(
-            served + statuses.iter().filter(|s| **s == 429).count() as i64,
-            50,
-            "{statuses:?}"
-        );
         // Each request reserved 1 prompt token and quota.default_max_tokens (4,096)
         // completion tokens, and was sent with that `max_tokens`.
         let reservation = 200 + 4_096 * 600;
