@@ -255,8 +255,9 @@ pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::Response
 
 /// The header that carries the session's CSRF token on every operation.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// The readable cookie holding that token (the session cookie itself is HttpOnly).
-const CSRF_COOKIE: &str = "sy_csrf";
+/// The readable cookie holding that token (the session cookie itself is HttpOnly): prefixed
+/// `__Host-` when the portal is served over https.
+const CSRF_COOKIES: [&str; 2] = ["__Host-sy_csrf", "sy_csrf"];
 
 /// The value of cookie `name` in a `document.cookie` string.
 pub fn cookie_value(cookies: &str, name: &str) -> Option<String> {
@@ -275,7 +276,9 @@ pub fn csrf_token() -> Option<String> {
         .ok()?
         .cookie()
         .ok()?;
-    cookie_value(&cookies, CSRF_COOKIE)
+    CSRF_COOKIES
+        .iter()
+        .find_map(|name| cookie_value(&cookies, name))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::throttle::Refused;
 use super::{LoginThrottle, Role};
 use crate::{DomainError, secret};
 
@@ -130,6 +131,21 @@ impl PasswordChecks {
     }
 }
 
+/// The answer to a sign-in the throttle refused.
+fn refusal(refused: Refused) -> DomainError {
+    let minutes = |wait: std::time::Duration| wait.as_secs().div_ceil(60).max(1);
+    DomainError::Forbidden(match refused {
+        Refused::Account(wait) => format!(
+            "too many failed sign-ins for this account from here; try again in {} minute(s)",
+            minutes(wait)
+        ),
+        Refused::Client(wait) => format!(
+            "too many failed sign-ins from this address; try again in {} minute(s)",
+            minutes(wait)
+        ),
+    })
+}
+
 /// Account rules over `users`.
 #[derive(Clone)]
 pub struct AccountService {
@@ -152,16 +168,17 @@ impl AccountService {
         })
     }
 
-    /// The user signing in with `name` (their user id or e-mail) and `password`.
+    /// The user signing in with `name` (their user id or e-mail) and `password`, from
+    /// `client` (its address, when known), within the login throttle's limits.
     #[tracing::instrument(skip_all, err)]
-    pub async fn login(&self, name: &str, password: &str) -> Result<user::Model, DomainError> {
+    pub async fn login(
+        &self,
+        name: &str,
+        password: &str,
+        client: Option<&str>,
+    ) -> Result<user::Model, DomainError> {
         let name = name.trim();
-        if let Err(wait) = self.throttle.check(name) {
-            return Err(DomainError::Forbidden(format!(
-                "too many failed sign-ins for this account; try again in {} minute(s)",
-                wait.as_secs().div_ceil(60).max(1)
-            )));
-        }
+        self.throttle.check_client(client).map_err(refusal)?;
         let found = user::Entity::find()
             .filter(
                 user::Column::ExternalId
@@ -170,23 +187,32 @@ impl AccountService {
             )
             .one(&self.db)
             .await?;
+        // Failures count against the account, whichever of its names was typed.
+        let account = found.as_ref().map_or_else(
+            || format!("name:{}", name.to_lowercase()),
+            |u| u.id.to_string(),
+        );
+        let delay = self.throttle.check(&account, client).map_err(refusal)?;
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let stored = found.as_ref().and_then(|u| u.password_hash.clone());
         let matches = self
             .checks
             .verify(password, stored.as_deref().unwrap_or(&self.decoy))
             .await;
         match found {
-            Some(account) if matches && stored.is_some() => {
-                if !account.active {
+            Some(account_row) if matches && stored.is_some() => {
+                if !account_row.active {
                     return Err(DomainError::Forbidden(
                         "this account is deactivated; ask an administrator".into(),
                     ));
                 }
-                self.throttle.succeeded(name);
-                Ok(account)
+                self.throttle.succeeded(&account, client);
+                Ok(account_row)
             }
             _ => {
-                self.throttle.failed(name);
+                self.throttle.failed(&account, client);
                 Err(DomainError::Unauthenticated)
             }
         }

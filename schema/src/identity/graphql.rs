@@ -75,7 +75,7 @@ impl Default for IdentityOptions {
                 ..AuthSettings::default()
             },
             end_session: None,
-            throttle: LoginThrottle::new(5, Duration::from_secs(15 * 60)),
+            throttle: LoginThrottle::new(5, 30, Duration::from_secs(15 * 60)),
         }
     }
 }
@@ -290,9 +290,10 @@ impl IdentityMutation {
             )
             .extend());
         }
+        let client = ctx.data_opt::<ClientInfo>().cloned().unwrap_or_default();
         let account = identity
             .accounts
-            .login(&name, &password)
+            .login(&name, &password, client.ip.as_deref())
             .await
             .map_err(|e| match e {
                 DomainError::Unauthenticated => {
@@ -300,7 +301,6 @@ impl IdentityMutation {
                 }
                 other => other.extend(),
             })?;
-        let client = ctx.data_opt::<ClientInfo>().cloned().unwrap_or_default();
         let signed_in = identity
             .sessions
             .create(NewSession {

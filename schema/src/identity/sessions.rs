@@ -152,6 +152,21 @@ impl SessionService {
         Ok(Some((row, account)))
     }
 
+    /// The active user holding the live session whose id hashes to `id_hash`, without
+    /// pushing its idle expiry (an open socket re-checking its session is not activity).
+    pub async fn holder(&self, id_hash: &str) -> Result<Option<user::Model>, DomainError> {
+        let now = Utc::now();
+        let found = session::Entity::find_by_id(id_hash.to_owned())
+            .find_also_related(user::Entity)
+            .one(&self.db)
+            .await?;
+        Ok(found.and_then(|(row, account)| {
+            let live =
+                row.revoked_at.is_none() && row.idle_expires_at > now && row.expires_at > now;
+            account.filter(|a| live && a.active)
+        }))
+    }
+
     /// Whether `token` is the CSRF token of `session`.
     pub fn csrf_matches(session: &session::Model, token: &str) -> bool {
         secret::sha256_hex(token) == session.csrf_hash

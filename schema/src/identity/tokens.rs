@@ -114,6 +114,19 @@ impl TokenService {
         Ok(Some((token, owner)))
     }
 
+    /// The active owner of live token `id`, without recording a use.
+    pub async fn holder(&self, id: Uuid) -> Result<Option<user::Model>, DomainError> {
+        let now = Utc::now();
+        let found = pat::Entity::find_by_id(id)
+            .find_also_related(user::Entity)
+            .one(&self.db)
+            .await?;
+        Ok(found.and_then(|(token, owner)| {
+            let live = token.revoked_at.is_none() && token.expires_at.is_none_or(|at| at > now);
+            owner.filter(|o| live && o.active)
+        }))
+    }
+
     /// The user's tokens (revoked ones included, so the list tells what happened), newest first.
     pub async fn list(&self, user_id: Uuid) -> Result<Vec<pat::Model>, DomainError> {
         Ok(pat::Entity::find()

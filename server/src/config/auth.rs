@@ -25,9 +25,13 @@ pub struct AuthConfig {
     pub session_idle_minutes: u64,
     /// Hours after sign-in at which a session ends, used or not.
     pub session_max_hours: u64,
-    /// Failed passwords for one account name before sign-in is refused for a while.
+    /// Failed passwords for one account from one client before that client is refused that
+    /// account for a while (others, its owner included, are not; an account failing twice
+    /// this often from everywhere is slowed instead).
     pub login_max_failures: u32,
-    /// Minutes sign-in stays refused after that.
+    /// Failed passwords from one client, on any accounts, before it is refused altogether.
+    pub login_client_max_failures: u32,
+    /// Minutes over which failures count, and a refusal lasts.
     pub login_lockout_minutes: u64,
     /// Single sign-on with an OpenID provider.
     pub oidc: Option<OidcConfig>,
@@ -43,6 +47,7 @@ impl Default for AuthConfig {
             session_idle_minutes: 8 * 60,
             session_max_hours: 7 * 24,
             login_max_failures: 5,
+            login_client_max_failures: 30,
             login_lockout_minutes: 15,
             oidc: None,
         }

@@ -9,8 +9,7 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, header};
 use schema::DomainError;
 use schema::identity::{
-    CSRF_HEADER, Caller, Credential, IdentityServices, SESSION_COOKIE, SessionService,
-    TOKEN_PREFIX, principal_of, read_cookie,
+    CSRF_HEADER, Caller, Credential, IdentityServices, SessionService, TOKEN_PREFIX, principal_of,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -114,17 +113,22 @@ impl Identity {
         bearer(headers).is_some()
     }
 
+    /// The session cookie a request carries, under this server's cookie name.
+    pub fn session_cookie<'a>(&self, headers: &'a HeaderMap) -> Option<&'a str> {
+        let cookies = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        self.services.cookies.session_in(cookies)
+    }
+
     /// The caller of a request: a bearer token or the master key, else the session cookie,
     /// else anonymous. A bad bearer credential is an error; a stale cookie is anonymous.
     pub async fn caller(&self, headers: &HeaderMap) -> Result<Caller, AuthError> {
         if let Some(token) = bearer(headers) {
             return self.bearer_caller(token).await;
         }
-        let session_id = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|cookies| read_cookie(cookies, SESSION_COOKIE));
+        let session_id = self.session_cookie(headers);
         let Some(session_id) = session_id else {
             return Ok(Caller::anonymous());
         };
@@ -147,6 +151,27 @@ impl Identity {
                 id_hash: session.id_hash,
                 csrf,
             },
+        })
+    }
+
+    /// Whether `caller` still holds what it was given: its session or token is live, its
+    /// user active and their roles unchanged. A connection that outlives a request (a live
+    /// feed) asks this again and again; the master key and anonymous callers always hold.
+    pub async fn still_holds(&self, caller: &Caller) -> Result<bool, AuthError> {
+        let holder = match &caller.credential {
+            Credential::Anonymous | Credential::MasterKey => return Ok(true),
+            Credential::Session { id_hash, .. } => self.services.sessions.holder(id_hash).await,
+            Credential::Token { id, .. } => self.services.tokens.holder(*id).await,
+        }
+        .map_err(AuthError::Internal)?;
+        Ok(match (holder, &caller.principal) {
+            (Some(user), Some(principal)) => {
+                let now = principal_of(&user);
+                now.user_id == principal.user_id
+                    && now.roles.len() == principal.roles.len()
+                    && now.roles.iter().all(|role| principal.roles.contains(role))
+            }
+            _ => false,
         })
     }
 

@@ -117,12 +117,12 @@ pub async fn login(
 }
 
 /// The binding cookie of the login this browser started, if it sends one.
-fn browser_binding(headers: &HeaderMap) -> Option<&str> {
-    headers
+fn browser_binding<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    let cookies = headers
         .get_all(header::COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|cookies| schema::identity::read_cookie(cookies, schema::identity::LOGIN_COOKIE))
+        .filter_map(|v| v.to_str().ok());
+    state.identity.services.cookies.login_in(cookies)
 }
 
 /// Finishes single sign-on: validates, signs the user in, sets the cookies, redirects.
@@ -147,7 +147,7 @@ pub async fn callback(
             "the provider's answer lacks `code` or `state`; start again",
         );
     };
-    let Some(browser) = browser_binding(&headers) else {
+    let Some(browser) = browser_binding(&state, &headers) else {
         return oidc_failure(&OidcError::UnknownState);
     };
     let verified = match oidc.finish(&code, &login_state, browser).await {

@@ -83,17 +83,6 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Byte
         .map_err(|_| too_large())
 }
 
-/// Whether the request carries the portal's session cookie.
-fn has_session_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|cookies| {
-            schema::identity::read_cookie(cookies, schema::identity::SESSION_COOKIE).is_some()
-        })
-}
-
 /// Who calls `/v1`: the key the request carries; without one, the portal's playground, that
 /// is a signed-in session from the portal's own origin with its CSRF token, calling as its
 /// user's playground key (the user's subscriptions, limits and budget; its own ledger rows).
@@ -103,7 +92,9 @@ async fn authenticate(
     client: Option<std::net::IpAddr>,
 ) -> Result<Caller, ApiError> {
     let gateway = &state.gateway;
-    if crate::gateway::auth::presented_key(headers).is_some() || !has_session_cookie(headers) {
+    if crate::gateway::auth::presented_key(headers).is_some()
+        || state.identity.session_cookie(headers).is_none()
+    {
         return gateway.auth.authenticate(headers, client).await;
     }
     let identity = &state.identity;
@@ -124,7 +115,7 @@ async fn authenticate(
         }
         (Some(_), schema::identity::Credential::Session { csrf: false, .. }) => Err(
             ApiError::Unauthorized(
-                "a session calling /v1 must send its CSRF token (`x-csrf-token`, the `sy_csrf` cookie)"
+                "a session calling /v1 must send its CSRF token (`x-csrf-token`, from the CSRF cookie)"
                     .into(),
             ),
         ),
@@ -293,7 +284,7 @@ pub async fn convert(
                 "no route /docling/{version}/convert/{kind}; use /docling/v1/convert/source or /file"
             )));
         }
-        let bytes = read_body(body, &headers, state.gateway.max_body_bytes).await?;
+        let bytes = read_body(body, &headers, state.gateway.max_upload_bytes).await?;
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .cloned()
