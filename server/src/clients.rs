@@ -4,10 +4,11 @@
 //! [`Allowance`] counts its requests in fixed windows. The table of clients is bounded: when
 //! full of live entries it starts again empty, so a flood from countless addresses costs
 //! memory no more than the bound and lets clients through rather than locking everyone out.
+//! [`Holdings`] count what each client holds open at once (GraphQL WebSockets).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{Extensions, HeaderMap, HeaderName};
@@ -24,6 +25,8 @@ pub struct Clients {
     pub sign_in_starts: Allowance,
     /// Presented keys that no key matched (each looked up in the database).
     pub unknown_keys: Allowance,
+    /// GraphQL WebSockets open at once.
+    pub sockets: Holdings,
 }
 
 impl Clients {
@@ -37,6 +40,7 @@ impl Clients {
                 .and_then(|name| HeaderName::try_from(name).ok()),
             sign_in_starts: Allowance::new(http.sign_in_starts_per_minute, minute),
             unknown_keys: Allowance::new(http.unknown_keys_per_minute, minute),
+            sockets: Holdings::new(http.websockets_per_client),
         }
     }
 
@@ -135,6 +139,64 @@ impl Allowance {
     }
 }
 
+/// At most `max` things (connections) held open at once by each client. Only clients
+/// holding something are tracked, so the table is as large as what is open.
+pub struct Holdings {
+    max: usize,
+    held: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One thing a client holds; dropping it lets go.
+pub struct Hold {
+    client: Option<IpAddr>,
+    held: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl Holdings {
+    /// `max` at once for each client.
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            held: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// One more for `client`, unless it holds `max` already. A client that is not known is
+    /// let through.
+    pub fn take(&self, client: Option<IpAddr>) -> Option<Hold> {
+        let hold = Hold {
+            client,
+            held: self.held.clone(),
+        };
+        let Some(address) = client else {
+            return Some(hold);
+        };
+        let mut held = self.held.lock().ok()?;
+        let count = held.entry(address).or_insert(0);
+        if *count >= self.max {
+            return None;
+        }
+        *count += 1;
+        Some(hold)
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let Some(address) = self.client else {
+            return;
+        };
+        if let Ok(mut held) = self.held.lock()
+            && let Some(count) = held.get_mut(&address)
+        {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                held.remove(&address);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +223,24 @@ mod tests {
         assert!(short.take(a).is_err());
         std::thread::sleep(Duration::from_millis(30));
         assert!(short.take(a).is_ok(), "a new window");
+    }
+
+    #[test]
+    fn holdings_count_what_each_client_has_open() {
+        let holdings = Holdings::new(2);
+        let a = Some("10.0.0.1".parse().unwrap());
+        let first = holdings.take(a).unwrap();
+        let _second = holdings.take(a).unwrap();
+        assert!(holdings.take(a).is_none(), "a third at once is refused");
+        assert!(holdings.take(Some("10.0.0.2".parse().unwrap())).is_some());
+        drop(first);
+        assert!(holdings.take(a).is_some(), "a closed one frees its place");
+        assert!(holdings.take(None).is_some());
+        drop(_second);
+        assert!(
+            holdings.held.lock().unwrap().is_empty(),
+            "clients holding nothing are forgotten"
+        );
     }
 
     #[test]

@@ -36,6 +36,13 @@ impl GraphqlSocket {
 
     /// Opens the socket and sends nothing on it (not even `connection_init`).
     pub async fn open(app: &TestApp, headers: &[(&str, String)]) -> Self {
+        Self::try_open(app, headers)
+            .await
+            .unwrap_or_else(|status| panic!("websocket refused with {status}"))
+    }
+
+    /// Opens the socket, or says with which HTTP status the upgrade was refused.
+    pub async fn try_open(app: &TestApp, headers: &[(&str, String)]) -> Result<Self, u16> {
         let mut request = app.ws_url("/graphql/ws").into_client_request().unwrap();
         request.headers_mut().insert(
             "sec-websocket-protocol",
@@ -45,10 +52,13 @@ impl GraphqlSocket {
             let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
             request.headers_mut().insert(name, value.parse().unwrap());
         }
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("websocket");
-        Self { socket }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => Ok(Self { socket }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(error) => panic!("websocket: {error}"),
+        }
     }
 
     /// Whether the server closes the socket within `wait` (messages before that are skipped).

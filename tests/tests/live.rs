@@ -240,6 +240,137 @@ async fn budget_alerts_fire_once_for_each_line_crossed() {
     );
 }
 
+/// A feed lives only as long as the credential that opened it: logging out, revoking a
+/// token, deactivating a user or removing their administrator role on one replica closes
+/// their sockets on the other at the next re-check; a feed whose credential holds stays.
+#[tokio::test]
+async fn live_feeds_end_with_the_credential_that_opened_them() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let redis = RedisServer::start().await;
+    let toml = config(
+        "[http]\nwebsocket_recheck_seconds = 1",
+        &[ModelSpec::new("granite", "granite", &[&mock])],
+    );
+    let a = TestApp::builder()
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .start()
+        .await;
+    let b = TestApp::builder()
+        .database_url(&a.database_url())
+        .redis_url(&redis.url())
+        .config_toml(&toml)
+        .start()
+        .await;
+    let leaving = a
+        .sign_in_as("leaving@example.com", &["admin", "user"])
+        .await;
+    let demoted = a
+        .sign_in_as("demoted@example.com", &["admin", "user"])
+        .await;
+    let staying = a
+        .sign_in_as("staying@example.com", &["admin", "user"])
+        .await;
+    let ana = a.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = a.sign_in_as("bob@example.com", &["user"]).await;
+    let (ana_key, _) = key_for(&a, &ana, "granite").await;
+
+    // Every feed watches on B; every change is made through A.
+    let mut leaving_feed = socket_for(&b, &leaving).await;
+    let mut demoted_feed = socket_for(&b, &demoted).await;
+    let mut staying_feed = socket_for(&b, &staying).await;
+    let mut bob_feed = socket_for(&b, &bob).await;
+    let made = ana
+        .graphql(
+            "mutation { createAccessToken(name: \"feed\") { secret token { id } } }",
+            json!({}),
+        )
+        .await;
+    let token = made["data"]["createAccessToken"]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{made}"))
+        .to_owned();
+    let token_id = made["data"]["createAccessToken"]["token"]["id"].clone();
+    let mut token_feed = GraphqlSocket::connect(
+        &b,
+        &[],
+        json!({ "authorization": format!("Bearer {token}") }),
+    )
+    .await;
+    for feed in [
+        &mut leaving_feed,
+        &mut demoted_feed,
+        &mut staying_feed,
+        &mut bob_feed,
+        &mut token_feed,
+    ] {
+        feed.subscribe("s", FEED, json!({})).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let first = chat(&a, &ana_key).await;
+    for feed in [
+        &mut leaving_feed,
+        &mut demoted_feed,
+        &mut staying_feed,
+        &mut token_feed,
+    ] {
+        let seen = feed
+            .next_data("s", ARRIVES)
+            .await
+            .expect("an update")
+            .unwrap();
+        assert_eq!(seen["spendUpdates"]["requestId"], first.as_str());
+    }
+
+    let out = leaving
+        .graphql("mutation { logout { redirectTo } }", json!({}))
+        .await;
+    assert!(out["errors"].is_null(), "{out}");
+    let revoked = ana
+        .graphql(
+            "mutation($id: ID!) { revokeAccessToken(id: $id) { revokedAt } }",
+            json!({ "id": token_id }),
+        )
+        .await;
+    assert!(revoked["errors"].is_null(), "{revoked}");
+    for (user, input) in [
+        (&bob, json!({ "active": false })),
+        (&demoted, json!({ "roles": ["USER"] })),
+    ] {
+        let changed = staying
+            .graphql(
+                "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }",
+                json!({ "id": user.id, "input": input }),
+            )
+            .await;
+        assert!(changed["errors"].is_null(), "{changed}");
+    }
+    for (name, feed) in [
+        ("logged out", &mut leaving_feed),
+        ("revoked token", &mut token_feed),
+        ("deactivated", &mut bob_feed),
+        ("no longer an administrator", &mut demoted_feed),
+    ] {
+        assert!(
+            feed.closed_within(Duration::from_secs(10)).await,
+            "the feed of a {name} caller is closed"
+        );
+    }
+
+    // The administrator whose session holds still sees spend after those re-checks.
+    let second = chat(&a, &ana_key).await;
+    loop {
+        let seen = staying_feed
+            .next_data("s", ARRIVES)
+            .await
+            .expect("the remaining feed stays open")
+            .unwrap();
+        if seen["spendUpdates"]["requestId"] == second.as_str() {
+            break;
+        }
+    }
+}
+
 /// A benchmark, not a test (ignored by default): how long a settled request takes to reach a
 /// subscriber on another replica. Run with
 /// `cargo nextest run -p switchyard-tests --test live --run-ignored only --no-capture`.

@@ -17,6 +17,13 @@ pub struct HttpConfig {
     pub websocket_init_timeout_seconds: u64,
     /// Most operations (subscriptions) running at once on one GraphQL WebSocket.
     pub websocket_max_operations: usize,
+    /// Most GraphQL WebSockets one client holds open at once (429 above it); a portal tab
+    /// holds one.
+    pub websockets_per_client: usize,
+    /// Seconds between checks that the credential a GraphQL WebSocket was opened with still
+    /// holds (not logged out or revoked, the user active, the roles unchanged); the socket is
+    /// closed at the first check that fails.
+    pub websocket_recheck_seconds: u64,
     /// The header in which a trusted reverse proxy names the client (`x-forwarded-for`
     /// behind an OpenShift route or an ingress; its last address counts). Unset, the peer's
     /// address is the client. Never set it when clients reach the server directly: they
@@ -36,6 +43,8 @@ impl Default for HttpConfig {
             max_connections: 8_192,
             websocket_init_timeout_seconds: 10,
             websocket_max_operations: 64,
+            websocket_recheck_seconds: 5,
+            websockets_per_client: 256,
             client_ip_header: None,
             sign_in_starts_per_minute: 20,
             unknown_keys_per_minute: 60,

@@ -6,6 +6,8 @@
 //! from another origin are refused outright; cookie-authenticated mutations also need the
 //! session's CSRF token (the schema's write gate checks that).
 
+use std::time::Duration;
+
 use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
@@ -16,7 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use schema::identity::{Caller, ClientInfo};
 use serde_json::json;
 
-use super::socket;
+use super::{Client, socket};
 use crate::identity::{AuthError, Identity};
 use crate::state::AppState;
 
@@ -49,6 +51,7 @@ pub async fn authenticate(identity: &Identity, headers: &HeaderMap) -> Result<Ca
 /// Executes one GraphQL operation as its caller.
 pub async fn execute(
     State(state): State<AppState>,
+    Client(address): Client,
     headers: HeaderMap,
     request: GraphQLRequest,
 ) -> Response {
@@ -61,7 +64,8 @@ pub async fn execute(
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        ip: None,
+        // The client as the throttles see it (behind a trusted proxy, the address it names).
+        ip: address.map(|ip| ip.to_string()),
     };
     let mut request = request.into_inner().data(caller).data(client);
     if let Some(id) = headers
@@ -79,6 +83,7 @@ pub async fn execute(
 /// lives within `[http]`'s limits (`routes::socket`).
 pub async fn websocket(
     State(state): State<AppState>,
+    Client(address): Client,
     headers: HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
@@ -93,6 +98,12 @@ pub async fn websocket(
         }
         Err(error) => return refused(&error),
     };
+    let Some(hold) = state.clients.sockets.take(address) else {
+        let body = json!({"errors": [{
+            "message": "too many open WebSockets from this address; close some first",
+            "extensions": {"code": "TOO_MANY_REQUESTS"}}]});
+        return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    };
     let limits = state.config.http.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -104,8 +115,6 @@ pub async fn websocket(
             let served =
                 GraphQLWebSocket::new_with_pair(sink, stream, state.schema.clone(), protocol)
                     .on_connection_init(move |payload| async move {
-                        // The receiver is gone only when the socket is closing anyway.
-                        let _ = initialized.send(());
                         let caller = match init_token(&payload) {
                             Some(token) => identity
                                 .bearer_caller(&token)
@@ -113,13 +122,23 @@ pub async fn websocket(
                                 .map_err(|e| async_graphql::Error::new(e.to_string()))?,
                             None => cookie_caller,
                         };
+                        // The receiver is gone only when the socket is closing anyway.
+                        let _ = initialized.send(caller.clone());
                         let mut data = Data::default();
                         data.insert(caller);
+                        data.insert(ClientInfo {
+                            user_agent: None,
+                            ip: address.map(|ip| ip.to_string()),
+                        });
                         Ok(data)
                     })
                     .serve();
-            let deadline = std::time::Duration::from_secs(limits.websocket_init_timeout_seconds);
-            socket::with_init_deadline(served, init_seen, deadline).await;
+            let watch = socket::Watch {
+                init_deadline: Duration::from_secs(limits.websocket_init_timeout_seconds),
+                recheck: Duration::from_secs(limits.websocket_recheck_seconds.max(1)),
+            };
+            socket::supervise(served, init_seen, watch, state.identity.clone()).await;
+            drop(hold);
         })
         .into_response()
 }

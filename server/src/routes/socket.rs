@@ -1,6 +1,8 @@
-//! What one GraphQL WebSocket may hold: it must send `connection_init` within a deadline, and
-//! run at most so many operations at once (one socket once carried 2,000 `heartbeat`
-//! subscriptions, 47,222 messages in 3 s). A socket over either limit is closed.
+//! What one GraphQL WebSocket may hold: it must send `connection_init` within a deadline, run
+//! at most so many operations at once (one socket once carried 2,000 `heartbeat`
+//! subscriptions, 47,222 messages in 3 s), and lives only as long as the credential it was
+//! opened with (live spend kept flowing to a socket after its user logged out). A socket over
+//! any limit is closed.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -8,7 +10,10 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures::{Sink, SinkExt, Stream, StreamExt};
+use schema::identity::Caller;
 use serde::Deserialize;
+
+use crate::identity::Identity;
 
 /// The largest message a client may send on a socket: operations are a few KiB.
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
@@ -83,22 +88,54 @@ pub fn limited(
     (sink, stream)
 }
 
-/// Runs `served` (a socket's whole life) unless `initialized` does not fire within `deadline`.
-pub async fn with_init_deadline(
+/// How a socket is watched over its life.
+pub struct Watch {
+    /// How long the client has to send `connection_init`.
+    pub init_deadline: Duration,
+    /// How often the credential the socket was opened with is checked again.
+    pub recheck: Duration,
+}
+
+/// Runs `served` (a socket's whole life) while it may go on: its `connection_init` must
+/// arrive (`initialized` hands over the caller it was accepted as) within the deadline, and
+/// that caller's credential must still hold at every re-check (a logout, a revoked session
+/// or token, a deactivated user or a removed role ends the socket, whichever replica it was
+/// done on).
+pub async fn supervise(
     served: impl Future<Output = ()>,
-    initialized: tokio::sync::oneshot::Receiver<()>,
-    deadline: Duration,
+    initialized: tokio::sync::oneshot::Receiver<Caller>,
+    watch: Watch,
+    identity: Arc<Identity>,
 ) {
-    let deadline = async {
-        if tokio::time::timeout(deadline, initialized).await.is_err() {
-            tracing::debug!("a GraphQL WebSocket sent no connection_init in time; closed");
-        } else {
-            std::future::pending::<()>().await;
+    let watched = async {
+        let caller = match tokio::time::timeout(watch.init_deadline, initialized).await {
+            Ok(Ok(caller)) => caller,
+            // Refused at `connection_init`: the protocol closes the socket with its reason.
+            Ok(Err(_)) => return std::future::pending().await,
+            Err(_) => {
+                tracing::debug!("a GraphQL WebSocket sent no connection_init in time; closed");
+                return;
+            }
+        };
+        let mut every = tokio::time::interval(watch.recheck);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            match identity.still_holds(&caller).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::debug!("a GraphQL WebSocket's credential no longer holds; closed");
+                    return;
+                }
+                // Storage is down: the next check decides (a blip does not close every feed).
+                Err(error) => tracing::warn!(%error, "cannot re-check a GraphQL WebSocket"),
+            }
         }
     };
     tokio::select! {
         () = served => {}
-        () = deadline => {}
+        () = watched => {}
     }
 }
 
