@@ -1,4 +1,5 @@
-//! The command line: `switchyard [serve|migrate]` and the flags that override configuration.
+//! The command line: `switchyard [serve|migrate|reseal-credentials]` and the flags that
+//! override configuration.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +36,16 @@ pub enum Command {
     },
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Re-seal stored model-server credentials with this configuration's credentials key,
+    /// then exit. The old key is the one earlier versions derived from the master key
+    /// (`--from-master-key`), or the one in the environment variable
+    /// SWITCHYARD_OLD_CREDENTIALS_KEY (base64 of 32 bytes; not a flag, so it stays out of
+    /// process lists).
+    ResealCredentials {
+        /// The credentials were sealed with the key derived from the master key.
+        #[arg(long)]
+        from_master_key: bool,
+    },
 }
 
 impl Default for Command {

@@ -21,7 +21,10 @@ async fn one_model_registered_on_two_clusters_is_listed_completely_and_routed() 
     let aws = MockUpstream::start("aws", &["granite"], &["--api-key", "upstream-secret"]).await;
     let gaudi = MockUpstream::start("gaudi", &["granite"], &["--api-key", "upstream-secret"]).await;
     let config_model = MockUpstream::start("cfg", &["llama"], &[]).await;
-    let toml = config("", &[ModelSpec::new("llama", "llama", &[&config_model])]);
+    let toml = config(
+        "[gateway]\ncredentials_key = \"MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=\"\n",
+        &[ModelSpec::new("llama", "llama", &[&config_model])],
+    );
     let app = TestApp::builder().config_toml(&toml).start().await;
 
     for mock in [&aws, &gaudi] {

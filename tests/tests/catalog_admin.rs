@@ -15,6 +15,10 @@ const ADD: &str =
 const TEST: &str = "mutation($id: ID, $base: String, $key: String) {
   testConnection(deploymentId: $id, apiBase: $base, apiKey: $key) { ok status message models latencyMs } }";
 
+/// Credentials keys (base64 of 32 bytes).
+const KEY_ONE: &str = "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=";
+const KEY_TWO: &str = "MjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjI=";
+
 fn code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
@@ -24,7 +28,10 @@ fn code(body: &Value) -> &str {
 #[tokio::test]
 async fn administrators_test_register_change_and_remove_deployments() {
     let mock = MockUpstream::start("aws", &["granite"], &["--api-key", "secret-123"]).await;
-    let app = TestApp::start().await;
+    let app = TestApp::builder()
+        .config_toml(&format!("[gateway]\ncredentials_key = \"{KEY_ONE}\"\n"))
+        .start()
+        .await;
     let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
     let base = mock.url("/v1");
 
@@ -234,5 +241,128 @@ async fn models_change_and_go_and_configured_ones_only_change_in_configuration()
             .as_str()
             .unwrap()
             .contains("configuration")
+    );
+}
+
+/// Runs `switchyard <args>` to its end on `database_url` with `credentials_key` (none: unset)
+/// and `extra_env`; its exit status and what it printed.
+fn run_switchyard(
+    database_url: &str,
+    credentials_key: Option<&str>,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> (std::process::ExitStatus, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("switchyard.toml");
+    let key = credentials_key.map_or(String::new(), |k| format!("credentials_key = \"{k}\"\n"));
+    std::fs::write(&config, format!("[gateway]\n{key}")).unwrap();
+    let mut command = std::process::Command::new(harness::switchyard_bin());
+    command
+        .args(args)
+        .env_clear()
+        .env("SWITCHYARD_CONFIG", &config)
+        .env("SWITCHYARD_DATA_DIR", dir.path().join("data"))
+        .env("SWITCHYARD_LISTEN", "127.0.0.1:0")
+        .env("SWITCHYARD_DATABASE_URL", database_url)
+        .env("SWITCHYARD_MASTER_KEY", harness::MASTER_KEY);
+    for (name, value) in extra_env {
+        command.env(name, value);
+    }
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A server that does start is stopped after a while; the checks below want it not to.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status, printed)
+}
+
+/// Stored credentials open only with the key they were sealed with: a server with another key,
+/// or (on a shared database) with none, refuses to start rather than call model servers
+/// without them, and `reseal-credentials` moves them to a new key.
+#[tokio::test]
+async fn stored_credentials_need_their_key_and_move_to_a_new_one_by_resealing() {
+    let mock = MockUpstream::start("aws", &["granite"], &["--api-key", "secret-123"]).await;
+    let mut app = TestApp::builder()
+        .config_toml(&format!("[gateway]\ncredentials_key = \"{KEY_ONE}\"\n"))
+        .start()
+        .await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let model = json!({"name": "sealed", "capabilities": ["CHAT"]});
+    let deployment = json!({"cluster": "aws", "apiBase": mock.url("/v1"), "backendModel": "granite",
+                            "apiKey": "secret-123"});
+    let added = admin
+        .graphql(ADD, json!({"m": model, "d": deployment}))
+        .await;
+    assert!(added["errors"].is_null(), "{added}");
+    let database = app.database_url();
+    assert!(app.terminate().await.success());
+
+    let (status, printed) = run_switchyard(&database, Some(KEY_TWO), &["serve"], &[]);
+    assert!(!status.success(), "started with the wrong key: {printed}");
+    assert!(
+        printed.contains("cannot be opened") && printed.contains("reseal-credentials"),
+        "{printed}"
+    );
+    let (status, printed) = run_switchyard(&database, None, &["serve"], &[]);
+    assert!(!status.success(), "started without a key: {printed}");
+    assert!(
+        printed.contains("gateway.credentials_key is not set"),
+        "{printed}"
+    );
+
+    // Re-sealed from the old key to the new one, the new key serves them.
+    let (status, printed) = run_switchyard(&database, Some(KEY_TWO), &["reseal-credentials"], &[]);
+    assert!(!status.success(), "no old key given: {printed}");
+    assert!(
+        printed.contains("SWITCHYARD_OLD_CREDENTIALS_KEY"),
+        "{printed}"
+    );
+    let (status, printed) = run_switchyard(
+        &database,
+        Some(KEY_TWO),
+        &["reseal-credentials"],
+        &[("SWITCHYARD_OLD_CREDENTIALS_KEY", KEY_ONE)],
+    );
+    assert!(status.success(), "{printed}");
+    assert!(printed.contains("re-sealed 1 credential(s)"), "{printed}");
+    let renewed = TestApp::builder()
+        .database_url(&database)
+        .config_toml(&format!("[gateway]\ncredentials_key = \"{KEY_TWO}\"\n"))
+        .start()
+        .await;
+    let chat = json!({"model": "sealed", "messages": [{"role": "user", "content": "hi"}]});
+    let response = renewed.post_as_master("/v1/chat/completions", &chat).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "the model server got its credential"
+    );
+
+    // On a shared database without a key, a credential is not stored at all.
+    let keyless = TestApp::start().await;
+    let refused = keyless
+        .post_as_master(
+            "/model/new",
+            &json!({"model_name": "other", "litellm_params": {"model": "hosted_vllm/granite",
+                    "api_base": mock.url("/v1"), "api_key": "secret-123"}}),
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body.to_string().contains("gateway.credentials_key"),
+        "{body}"
     );
 }

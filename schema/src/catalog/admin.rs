@@ -18,8 +18,8 @@ use crate::access::{Needs, Permission};
 /// with its key, and call model servers.
 #[async_trait::async_trait]
 pub trait ModelServers: Send + Sync {
-    /// The sealed (encrypted) form of a model server credential.
-    fn seal(&self, secret: &str) -> String;
+    /// The sealed (encrypted) form of a model server credential, or why it cannot be stored.
+    fn seal(&self, secret: &str) -> Result<String, DomainError>;
     /// Calls the model server at `api_base` (its model list) and reports what happened.
     async fn test(&self, api_base: &str, api_key: Option<&str>) -> ConnectionTest;
     /// The stored deployment's base URL and unsealed credential, for a test.
@@ -172,7 +172,7 @@ impl CatalogAdminMutation {
         let sealed = deployment
             .api_key
             .as_deref()
-            .map(|k| servers(ctx).map(|s| s.seal(k)))
+            .map(|k| servers(ctx).and_then(|s| s.seal(k).map_err(|e| e.extend())))
             .transpose()?;
         let registration = Registration {
             model: DeclaredModel {
@@ -230,7 +230,7 @@ impl CatalogAdminMutation {
         let sealed = changes
             .api_key
             .as_deref()
-            .map(|k| servers(ctx).map(|s| s.seal(k)))
+            .map(|k| servers(ctx).and_then(|s| s.seal(k).map_err(|e| e.extend())))
             .transpose()?;
         let changes = DeploymentChanges {
             api_base: changes

@@ -136,6 +136,38 @@ impl CatalogService {
             .collect())
     }
 
+    /// Every stored (sealed) model-server credential, by deployment.
+    pub async fn sealed_credentials(&self) -> Result<Vec<(Uuid, String)>, DomainError> {
+        let rows = deployment::Entity::find()
+            .filter(deployment::Column::CredentialsEncrypted.is_not_null())
+            .order_by_asc(deployment::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|d| d.credentials_encrypted.map(|sealed| (d.id, sealed)))
+            .collect())
+    }
+
+    /// Replaces deployments' sealed credentials (re-sealed with another key) at once, and
+    /// tells every replica the catalog changed.
+    pub async fn reseal(&self, resealed: Vec<(Uuid, String)>) -> Result<(), DomainError> {
+        let txn = self.db.begin().await?;
+        for (id, sealed) in resealed {
+            deployment::Entity::update_many()
+                .col_expr(
+                    deployment::Column::CredentialsEncrypted,
+                    sea_orm::sea_query::Expr::value(sealed),
+                )
+                .filter(deployment::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
+        }
+        bump_version(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// The current registry version (0 before the first change).
     pub async fn registry_version(&self) -> Result<i64, DomainError> {
         crate::counters::read(&self.db, REGISTRY_VERSION_KEY).await

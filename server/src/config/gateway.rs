@@ -11,8 +11,16 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GatewayConfig {
-    /// Largest accepted request body, in bytes (413 above it).
+    /// Largest accepted JSON request body on `/v1`, in bytes (413 above it).
     pub max_body_bytes: usize,
+    /// Largest accepted document upload (Docling conversions, passed through unparsed).
+    pub max_upload_bytes: usize,
+    /// Most JSON values (array items and object members, nested) a `/v1` request body may
+    /// hold (413 above it): each costs memory once parsed, far more than its bytes.
+    pub max_json_values: usize,
+    /// Most looked-up keys (and keys found to match nothing) kept in memory, at about 200
+    /// bytes each; more evict the oldest.
+    pub key_cache_entries: usize,
     /// How many other deployments to try after a failure before anything reached the client.
     pub max_retries: u32,
     /// Milliseconds to establish a connection to a model server.
@@ -31,8 +39,9 @@ pub struct GatewayConfig {
     pub health_check_interval_seconds: u64,
     /// Seconds between checks whether another replica changed the catalog.
     pub registry_poll_seconds: u64,
-    /// Key (base64 of 32 bytes) that encrypts model-server credentials at rest. Without it
-    /// the key is derived from the master key, or kept in `data_dir/credentials.key`.
+    /// Key (base64 of 32 bytes) that encrypts model-server credentials at rest; required on
+    /// a shared database once credentials are stored. Without it (embedded database only)
+    /// the key is kept in `data_dir/credentials.key`.
     pub credentials_key: Option<SecretString>,
     /// PEM file of certificate authorities trusted for model servers besides the public web
     /// roots (a cluster's service CA, for instance).
@@ -42,7 +51,10 @@ pub struct GatewayConfig {
 impl Default for GatewayConfig {
     fn default() -> Self {
         Self {
-            max_body_bytes: 64 * 1024 * 1024,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_upload_bytes: 64 * 1024 * 1024,
+            max_json_values: 200_000,
+            key_cache_entries: 100_000,
             max_retries: 2,
             connect_timeout_ms: 5_000,
             first_byte_timeout_ms: 120_000,

@@ -31,7 +31,12 @@ pub(super) fn figment(file: Option<&Path>, overrides: &Overrides) -> Figment {
                 .only(&["LITELLM_MASTER_KEY"])
                 .map(|_| "master_key".into()),
         )
-        .merge(Env::prefixed("SWITCHYARD_").ignore(&["CONFIG"]).split("__"));
+        // SWITCHYARD_OLD_CREDENTIALS_KEY is read by `reseal-credentials`, not configuration.
+        .merge(
+            Env::prefixed("SWITCHYARD_")
+                .ignore(&["CONFIG", "OLD_CREDENTIALS_KEY"])
+                .split("__"),
+        );
     if let Some(dir) = &overrides.data_dir {
         figment = figment.merge(Serialized::default("data_dir", dir));
     }

@@ -72,10 +72,6 @@ const CACHE_TTL: Duration = Duration::from_secs(60);
 /// A looked-up key (or its absence) and when it was looked up.
 type Cached = (Option<Arc<AuthKey>>, Instant);
 
-/// The most looked-up keys (and absences of keys) remembered at once: bounded, so requests
-/// with made-up keys evict old entries instead of growing memory.
-const CACHE_CAPACITY: usize = 100_000;
-
 /// The key cache, holding at most `capacity` entries.
 fn key_cache(capacity: usize) -> quick_cache::sync::Cache<String, Cached> {
     quick_cache::sync::Cache::new(capacity)
@@ -104,18 +100,21 @@ fn unauthorized(message: &str) -> ApiError {
 }
 
 impl Authenticator {
-    /// An authenticator for `master_key` and the keys in `keys`, allowing each client
-    /// `unknown` keys that match nothing.
+    /// An authenticator for `master_key` and the keys in `keys`, remembering at most
+    /// `cache_entries` looked-up keys (and absences of keys: bounded, so made-up keys evict
+    /// old entries instead of growing memory), allowing each client `unknown` keys that
+    /// match nothing.
     pub fn new(
         master_key: Option<&SecretString>,
         keys: KeyService,
+        cache_entries: usize,
         metrics: Arc<Metrics>,
         unknown: Allowance,
     ) -> Self {
         Self {
             master_hash: master_key.map(|k| sha256(k.expose_secret())),
             keys,
-            cache: key_cache(CACHE_CAPACITY),
+            cache: key_cache(cache_entries.max(1)),
             version: AtomicI64::new(-1),
             metrics,
             unknown,
@@ -163,6 +162,9 @@ impl Authenticator {
             let _ = self.unknown.take(client);
         }
         self.cache.insert(hash, (found.clone(), Instant::now()));
+        self.metrics
+            .key_cache_entries
+            .set(i64::try_from(self.cache.len()).unwrap_or(i64::MAX));
         Ok(found)
     }
 

@@ -176,6 +176,13 @@ impl Gateway {
         operation: Operation,
         trace: &mut Trace,
     ) -> Result<Reply, ApiError> {
+        if !super::json_values::at_most(&body, self.max_json_values) {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the request body holds more than {} JSON values (array items and object \
+                 members); split it into smaller requests",
+                self.max_json_values
+            )));
+        }
         let mut request = crate::error::json_object(&body)?;
         let name = request
             .get("model")

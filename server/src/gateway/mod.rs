@@ -10,6 +10,7 @@ pub mod client;
 pub mod deployment;
 pub mod forward;
 pub mod health;
+pub mod json_values;
 pub mod registry;
 pub mod relay;
 pub mod servers;
@@ -21,7 +22,7 @@ pub mod usage;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, GatewayConfig};
 use crate::metrics::Metrics;
 use crate::quota::Quotas;
 use crate::spend::{Ledger, LiveFeed};
@@ -60,8 +61,12 @@ pub struct Gateway {
     pub auth: Arc<Authenticator>,
     /// Other deployments to try after a failure.
     pub max_retries: u32,
-    /// Largest accepted request body.
+    /// Largest accepted JSON request body.
     pub max_body_bytes: usize,
+    /// Largest accepted document upload (passed through unparsed).
+    pub max_upload_bytes: usize,
+    /// Most values a JSON request body may hold (`json_values`).
+    pub max_json_values: usize,
     /// Where requests, tokens, spend and latencies are counted.
     pub metrics: Arc<Metrics>,
 }
@@ -76,6 +81,22 @@ pub enum BuildError {
 }
 
 impl Gateway {
+    /// The client for health checks and connection tests, calling like the forwarding
+    /// client does: no redirects followed (a model server's answer is its own), no proxy
+    /// from the environment, the authorities of `gateway.ca_file`.
+    pub fn http_client(gateway: &GatewayConfig) -> Result<reqwest::Client, BuildError> {
+        let trust = tls::UpstreamTrust::load(gateway.ca_file.as_deref())?;
+        Ok(trust
+            .apply(reqwest::Client::builder())
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(Duration::from_millis(gateway.connect_timeout_ms))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(512)
+            .tcp_nodelay(true)
+            .build()?)
+    }
+
     /// Builds the gateway from configuration and the parts it is made of.
     pub fn new(config: &Config, parts: GatewayParts) -> Result<Self, BuildError> {
         let GatewayParts {
@@ -89,13 +110,7 @@ impl Gateway {
         let gateway = &config.gateway;
         let trust = tls::UpstreamTrust::load(gateway.ca_file.as_deref())?;
         let connect_timeout = Duration::from_millis(gateway.connect_timeout_ms);
-        let client = trust
-            .apply(reqwest::Client::builder())
-            .connect_timeout(connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(512)
-            .tcp_nodelay(true)
-            .build()?;
+        let client = Self::http_client(gateway)?;
         Ok(Self {
             registry,
             balancer: Balancer {
@@ -111,6 +126,7 @@ impl Gateway {
             auth: Arc::new(Authenticator::new(
                 config.master_key.as_ref(),
                 keys,
+                gateway.key_cache_entries,
                 metrics.clone(),
                 crate::clients::Allowance::new(
                     config.http.unknown_keys_per_minute,
@@ -119,6 +135,8 @@ impl Gateway {
             )),
             max_retries: gateway.max_retries,
             max_body_bytes: gateway.max_body_bytes,
+            max_upload_bytes: gateway.max_upload_bytes,
+            max_json_values: gateway.max_json_values,
             metrics,
         })
     }

@@ -36,6 +36,9 @@ pub struct Registry {
     states: Mutex<HashMap<Uuid, Arc<DeploymentState>>>,
     catalog: CatalogService,
     cipher: CredentialCipher,
+    /// Whether credentials may be sealed here: with a configured key, or on the embedded
+    /// database (whose key file no other replica needs).
+    may_seal: bool,
     defaults: GatewayConfig,
 }
 
@@ -53,13 +56,20 @@ fn millis(ms: i64) -> Duration {
 }
 
 impl Registry {
-    /// An empty registry; call [`reload`](Self::reload) to fill it.
-    pub fn new(catalog: CatalogService, cipher: CredentialCipher, defaults: GatewayConfig) -> Self {
+    /// An empty registry; call [`reload`](Self::reload) to fill it. `may_seal`: see
+    /// [`seal`](Self::seal).
+    pub fn new(
+        catalog: CatalogService,
+        cipher: CredentialCipher,
+        may_seal: bool,
+        defaults: GatewayConfig,
+    ) -> Self {
         Self {
             snapshot: ArcSwap::from_pointee(Snapshot::default()),
             states: Mutex::new(HashMap::new()),
             catalog,
             cipher,
+            may_seal,
             defaults,
         }
     }
@@ -92,17 +102,19 @@ impl Registry {
                 .deployments
                 .into_iter()
                 .filter(|d| d.enabled)
-                .map(|d| {
+                .filter_map(|d| {
                     let (base, origin) = split_base(&d.api_base);
-                    let api_key = d.credentials_encrypted.as_deref().and_then(|sealed| {
-                        self.cipher
-                            .open(sealed)
-                            .map_err(|error| {
-                                tracing::error!(deployment = %d.id, %error, "cannot decrypt credentials");
-                            })
-                            .ok()
-                    });
-                    Arc::new(Deployment {
+                    // A credential that does not open leaves its deployment out of routing:
+                    // sent without it, the request would fail or reach the wrong account.
+                    let api_key = match d.credentials_encrypted.as_deref().map(|sealed| self.cipher.open(sealed)) {
+                        None => None,
+                        Some(Ok(key)) => Some(key),
+                        Some(Err(error)) => {
+                            tracing::error!(deployment = %d.id, %error, "cannot decrypt credentials; deployment left out of routing");
+                            return None;
+                        }
+                    };
+                    Some(Arc::new(Deployment {
                         id: d.id,
                         cluster: d.cluster,
                         base,
@@ -116,7 +128,7 @@ impl Registry {
                         total_timeout: millis(d.timeout_ms),
                         max_parallel: d.max_parallel_requests.and_then(|n| u32::try_from(n).ok()),
                         state: self.state_for(d.id),
-                    })
+                    }))
                 })
                 .collect();
             let route = ModelRoute {
@@ -138,9 +150,22 @@ impl Registry {
         Ok(())
     }
 
-    /// Encrypts a model server's credential for storage.
-    pub fn seal(&self, secret: &str) -> String {
-        self.cipher.seal(secret)
+    /// Encrypts a model server's credential for storage; refused on a shared database
+    /// without `gateway.credentials_key` (each replica would seal with a key of its own).
+    pub fn seal(&self, secret: &str) -> Result<String, schema::DomainError> {
+        if !self.may_seal {
+            return Err(schema::DomainError::BadInput(
+                "storing a model-server credential on a shared database needs \
+                 gateway.credentials_key, the same on every replica"
+                    .into(),
+            ));
+        }
+        Ok(self.cipher.seal(secret))
+    }
+
+    /// The cipher stored credentials are sealed with.
+    pub fn cipher(&self) -> &CredentialCipher {
+        &self.cipher
     }
 
     /// The catalog service this registry reads.

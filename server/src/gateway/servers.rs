@@ -15,6 +15,22 @@ use super::registry::Registry;
 /// How long a connection test waits.
 const TEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most of a model list a connection test reads (a list of a thousand models is far less).
+const MAX_LIST_BYTES: usize = 1024 * 1024;
+
+/// The model list in `response`'s body, read up to [`MAX_LIST_BYTES`]; `Null` when it is not
+/// JSON or longer.
+async fn models_list(response: &mut reqwest::Response) -> serde_json::Value {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        if body.len() + chunk.len() > MAX_LIST_BYTES {
+            return serde_json::Value::Null;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).unwrap_or_default()
+}
+
 /// The gateway's side of catalog administration.
 pub struct GatewayModelServers {
     registry: Arc<Registry>,
@@ -30,7 +46,7 @@ impl GatewayModelServers {
 
 #[async_trait]
 impl ModelServers for GatewayModelServers {
-    fn seal(&self, secret: &str) -> String {
+    fn seal(&self, secret: &str) -> Result<String, DomainError> {
         self.registry.seal(secret)
     }
 
@@ -57,9 +73,9 @@ impl ModelServers for GatewayModelServers {
                 },
                 ..ConnectionTest::default()
             },
-            Ok(response) => {
+            Ok(mut response) => {
                 let status = response.status();
-                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                let body = models_list(&mut response).await;
                 let models = body["data"]
                     .as_array()
                     .into_iter()
@@ -74,6 +90,11 @@ impl ModelServers for GatewayModelServers {
                         "the model server answered".into()
                     } else if status.as_u16() == 401 || status.as_u16() == 403 {
                         "the model server refused the credential".into()
+                    } else if status.is_redirection() {
+                        format!(
+                            "the model server answered {status}, a redirect, which is not \
+                             followed: give the address it redirects to"
+                        )
                     } else {
                         format!("the model server answered {status}")
                     },

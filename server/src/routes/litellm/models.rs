@@ -135,7 +135,9 @@ fn registration(state: &AppState, body: &Map<String, Value>) -> Result<Registrat
                 .unwrap_or_else(|| "default".into()),
             api_base,
             backend_model: backend.to_owned(),
-            credentials_encrypted: api_key.map(|k| state.gateway.registry.seal(&k)),
+            credentials_encrypted: api_key
+                .map(|k| state.gateway.registry.seal(&k))
+                .transpose()?,
             weight: 1,
             first_byte_timeout_ms: None,
             timeout_ms,
@@ -292,7 +294,8 @@ pub async fn update(
         api_base,
         backend_model: backend,
         credentials_encrypted: string(params.get("api_key"), "api_key")?
-            .map(|k| state.gateway.registry.seal(&k)),
+            .map(|k| state.gateway.registry.seal(&k))
+            .transpose()?,
         rpm_limit: super::lenient::present(params, "rpm")
             .map(|v| int(v, "rpm"))
             .transpose()?,
