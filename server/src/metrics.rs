@@ -118,6 +118,8 @@ pub struct Metrics {
     pub connections_refused: Counter,
     /// `switchyard_key_cache_hit_ratio`: hits over lookups, computed when scraped.
     pub key_cache_hit_ratio: Gauge<f64, AtomicU64>,
+    /// `switchyard_key_cache_entries`: keys (and keys found to match nothing) in the cache.
+    pub key_cache_entries: Gauge,
     /// `switchyard_ledger_buffered_events`: events held in memory after a failed write.
     pub ledger_buffered: Gauge,
     /// `switchyard_ledger_write_failures`: database writes of spend that failed (and were retried).
@@ -128,6 +130,9 @@ pub struct Metrics {
     pub quota_check: Histogram,
     /// `switchyard_quota_refusals`: requests refused by a limit, by limit.
     pub quota_refusals: Family<RefusalLabels, Counter>,
+    /// Whether series name keys and their owners (`metrics.per_key_labels`); else those
+    /// labels are empty and per-key gauges are not kept.
+    pub per_key_labels: bool,
 }
 
 impl Default for Metrics {
@@ -137,7 +142,15 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Creates and registers every metric.
+    /// Every metric, with keys and owners named in labels when `per_key_labels`.
+    pub fn with_per_key_labels(per_key_labels: bool) -> Self {
+        Self {
+            per_key_labels,
+            ..Self::new()
+        }
+    }
+
+    /// Creates and registers every metric (no per-key labels).
     pub fn new() -> Self {
         let mut registry = Registry::default();
         let metrics = Self {
@@ -163,10 +176,12 @@ impl Metrics {
             key_cache_misses: Counter::default(),
             connections_refused: Counter::default(),
             key_cache_hit_ratio: Gauge::default(),
+            key_cache_entries: Gauge::default(),
             ledger_buffered: Gauge::default(),
             ledger_write_failures: Counter::default(),
             redis_errors: Counter::default(),
             quota_refusals: Family::default(),
+            per_key_labels: false,
             quota_check: overhead_histogram(),
             registry: Registry::default(),
         };
@@ -275,6 +290,11 @@ impl Metrics {
             "switchyard_connections_refused",
             "Client connections closed on arrival because `http.max_connections` were open",
             metrics.connections_refused.clone(),
+        );
+        r.register(
+            "switchyard_key_cache_entries",
+            "Looked-up keys (and keys that matched nothing) held in the key cache",
+            metrics.key_cache_entries.clone(),
         );
         r.register(
             "switchyard_key_cache_hit_ratio",

@@ -1,6 +1,7 @@
-//! The HTTP router: every route, and the layers around them (request ids, tracing,
+//! The HTTP routers: every route, and the layers around them (request ids, tracing,
 //! compression). Every route is listed here; the admin REST group is listed in
-//! `routes::litellm` behind its one master-key check and merged here.
+//! `routes::litellm` behind its one master-key check and merged here. The metrics listener
+//! (`metrics.listen`) has a router of its own: `/metrics` and the health probes.
 
 use std::time::Duration;
 
@@ -44,10 +45,7 @@ pub fn build(state: AppState) -> Router {
     router
         .route("/docling/{version}/convert/{kind}", post(v1::convert))
         .route("/metrics", get(metrics::metrics))
-        .route("/health/liveliness", get(health::liveness))
-        .route("/health/liveness", get(health::liveness))
-        .route("/health/livenessz", get(health::liveness))
-        .route("/health/readiness", get(health::readiness))
+        .merge(health_routes())
         .route(
             "/graphql",
             get(graphql::graphiql)
@@ -74,6 +72,25 @@ pub fn build(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CompressionLayer::new()),
         )
+}
+
+/// The health probes, on both listeners.
+fn health_routes() -> Router<AppState> {
+    Router::new()
+        .route("/health/liveliness", get(health::liveness))
+        .route("/health/liveness", get(health::liveness))
+        .route("/health/livenessz", get(health::liveness))
+        .route("/health/readiness", get(health::readiness))
+}
+
+/// The metrics listener's router (`metrics.listen`): `/metrics` without a credential, and the
+/// health probes, apart from the main listener so that scrapes and probes are answered even
+/// when it is at its connection cap.
+pub fn build_metrics(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::scrape))
+        .merge(health_routes())
+        .with_state(state)
 }
 
 /// The longest client request id kept for the logs.

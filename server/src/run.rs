@@ -38,6 +38,9 @@ pub fn block_on(command: Command, config: Config, overrides: Overrides) -> anyho
         match command {
             Command::Serve { no_migrate } => serve(config, overrides, !no_migrate).await,
             Command::Migrate => migrate(config).await,
+            Command::ResealCredentials { from_master_key } => {
+                reseal_credentials(config, from_master_key).await
+            }
         }
     })
 }
@@ -50,6 +53,41 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Connections the metrics listener holds at once (Prometheus and the kubelet's probes).
+const METRICS_CONNECTIONS: usize = 64;
+
+/// `switchyard reseal-credentials`: moves stored credentials from an old key to the
+/// configured one.
+async fn reseal_credentials(config: Config, from_master_key: bool) -> anyhow::Result<()> {
+    let (db, location) = db::connect(&config).await?;
+    if config.gateway.credentials_key.is_none() && !matches!(location, Location::Sqlite(_)) {
+        anyhow::bail!(
+            "set gateway.credentials_key first: on a shared database every replica needs it"
+        );
+    }
+    let current =
+        CredentialCipher::from_config(config.gateway.credentials_key.as_ref(), &config.data_dir)?;
+    let old = if from_master_key {
+        let master = config
+            .master_key
+            .as_ref()
+            .context("--from-master-key needs the master key in the configuration")?;
+        CredentialCipher::legacy_from_master(master)
+    } else {
+        let text = std::env::var("SWITCHYARD_OLD_CREDENTIALS_KEY").context(
+            "set SWITCHYARD_OLD_CREDENTIALS_KEY to the key the credentials were sealed with \
+             (base64 of 32 bytes), or pass --from-master-key",
+        )?;
+        CredentialCipher::from_base64(&text)?
+    };
+    let catalog = schema::catalog::CatalogService::new(db);
+    let (resealed, current_already) = crate::secrets::reseal(&catalog, &old, &current).await?;
+    tracing::info!(
+        "re-sealed {resealed} credential(s); {current_already} already opened with the current key"
+    );
+    Ok(())
+}
+
 /// `switchyard serve`: serve until SIGTERM or ctrl-c, then drain.
 async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::Result<()> {
     let migrate = migrate && config.migrate_on_start;
@@ -58,14 +96,14 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let identity = identity(&config, &db)?;
     let hub = schema::live::LiveHub::new();
     let live = crate::spend::LiveFeed::start(hub.clone(), cache.as_ref().map(Cache::client));
-    let cipher = CredentialCipher::from_config(
-        config.gateway.credentials_key.as_ref(),
-        config.master_key.as_ref(),
-        &config.data_dir,
-    )?;
+    let cipher =
+        CredentialCipher::from_config(config.gateway.credentials_key.as_ref(), &config.data_dir)?;
+    let may_seal =
+        config.gateway.credentials_key.is_some() || matches!(location, Location::Sqlite(_));
     let registry = Arc::new(Registry::new(
         schema::catalog::CatalogService::new(db.clone()),
         cipher,
+        may_seal,
         config.gateway.clone(),
     ));
     let schema = schema::build_schema(schema::Deps {
@@ -76,11 +114,13 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         live: hub.clone(),
         model_servers: Some(Arc::new(GatewayModelServers::new(
             registry.clone(),
-            reqwest::Client::new(),
+            Gateway::http_client(&config.gateway).context("cannot build the gateway")?,
         ))),
     });
     let (ledger_db, _) = db::connect_ledger(&config).await?;
-    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let metrics = Arc::new(crate::metrics::Metrics::with_per_key_labels(
+        config.metrics.per_key_labels,
+    ));
     let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger)
         .context("cannot start the spend ledger")?;
     let quotas = quotas(&config, cache.as_ref(), metrics.clone())?;
@@ -135,20 +175,45 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         .context("cannot read the bound address")?;
     tracing::info!(version = crate::VERSION, %address, "switchyard listening on http://{address}");
 
+    let metrics_listener = match state.config.metrics.listen {
+        Some(address) => {
+            let bound = TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen on {address} (metrics.listen)"))?;
+            tracing::info!(%address, "metrics and health probes on http://{address}");
+            Some(bound)
+        }
+        None => None,
+    };
+
     let grace = crate::router::grace(state.config.shutdown_grace_seconds);
     let limits = state.config.http.clone();
     let metrics = state.gateway.metrics.clone();
-    let app = crate::router::build(state);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = async move {
-        let mut stop_rx = stop_rx;
-        let stop = async move {
+    let stopped = move || {
+        let mut stop_rx = stop_rx.clone();
+        async move {
             // An error means the sender is gone, which only happens when we are stopping.
             let _ = stop_rx.wait_for(|stop| *stop).await;
-        };
-        crate::listener::serve(listener, app, &limits, metrics, stop).await;
+        }
     };
-    let server = tokio::spawn(server);
+    if let Some(listener) = metrics_listener {
+        // Scrapers and probes: a few connections at a time.
+        let limits = crate::config::HttpConfig {
+            max_connections: METRICS_CONNECTIONS,
+            ..limits.clone()
+        };
+        let app = crate::router::build_metrics(state.clone());
+        let (metrics, stop) = (metrics.clone(), stopped());
+        tokio::spawn(async move {
+            crate::listener::serve(listener, app, &limits, metrics, stop).await;
+        });
+    }
+    let app = crate::router::build(state);
+    let stop = stopped();
+    let server = tokio::spawn(async move {
+        crate::listener::serve(listener, app, &limits, metrics, stop).await;
+    });
 
     shutdown_signal().await;
     tracing::info!(?grace, "shutting down: draining open requests");
@@ -167,6 +232,13 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
 fn identity(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<Identity>> {
     let auth = &config.auth;
     let minutes = |m: u64| Duration::from_secs(m.saturating_mul(60));
+    if auth.local_accounts_enabled() && !auth.https() {
+        tracing::warn!(
+            "local accounts are on without an https auth.public_url: session cookies are \
+             neither Secure nor __Host- named, and passwords travel as the network carries \
+             them; set auth.public_url to the portal's https address (on a laptop, ignore this)"
+        );
+    }
     let options = IdentityOptions {
         lifetime: SessionLifetime {
             idle: minutes(auth.session_idle_minutes),
@@ -181,7 +253,11 @@ fn identity(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<Iden
             provider_name: auth.oidc.as_ref().map(|o| o.display_name.clone()),
         },
         end_session: None,
-        throttle: LoginThrottle::new(auth.login_max_failures, minutes(auth.login_lockout_minutes)),
+        throttle: LoginThrottle::new(
+            auth.login_max_failures,
+            auth.login_client_max_failures,
+            minutes(auth.login_lockout_minutes),
+        ),
     };
     let mut services =
         IdentityServices::new(db.clone(), options).context("cannot set up password hashing")?;
@@ -280,6 +356,19 @@ async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
         .apply_config(&state.config.models)
         .await
         .context("cannot apply the configured models")?;
+    let legacy = state
+        .config
+        .master_key
+        .as_ref()
+        .map(CredentialCipher::legacy_from_master);
+    crate::secrets::check_stored(
+        gateway.registry.catalog(),
+        gateway.registry.cipher(),
+        state.config.gateway.credentials_key.is_some(),
+        matches!(state.db_location, Location::Sqlite(_)),
+        legacy.as_ref(),
+    )
+    .await?;
     let registry = gateway.registry.clone();
     let poll = Duration::from_secs(state.config.gateway.registry_poll_seconds);
     spawn_every(poll, move || {
@@ -355,10 +444,11 @@ async fn retry_database(state: AppState, migrate: bool) {
         match db::prepare(&state.db, &state.db_location, migrate).await {
             Ok(()) => {
                 tracing::info!(database = %state.db_location, "database ready");
-                if let Err(error) = on_database_ready(&state).await {
-                    tracing::error!("{error:#}");
+                match on_database_ready(&state).await {
+                    Ok(()) => state.mark_schema_ready(),
+                    // Never ready (so never sent traffic) until restarted with that mended.
+                    Err(error) => tracing::error!("not ready: {error:#}"),
                 }
-                state.mark_schema_ready();
                 return;
             }
             Err(error) => tracing::warn!(%error, "database still not ready"),

@@ -92,7 +92,7 @@ results="$work/results.jsonl"
 rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$gw_pid/status")"
 if [ "$mode" = keyed ]; then
   echo "quota check in Redis (cumulative histogram, seconds):" >&2
-  curl -fs "http://127.0.0.1:$gw_port/metrics" | grep '^switchyard_quota_check_seconds' >&2 || true
+  curl -fs -H "Authorization: Bearer $key" "http://127.0.0.1:$gw_port/metrics" | grep '^switchyard_quota_check_seconds' >&2 || true
 fi
 python3 - "$results" "$rss_kb" <<'PY'
 import json, sys

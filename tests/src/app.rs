@@ -209,6 +209,15 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// The Prometheus text served at `/metrics`, read with the master key.
+    pub async fn metrics_text(&self) -> String {
+        self.get_as_master("/metrics")
+            .await
+            .text()
+            .await
+            .expect("the /metrics body")
+    }
+
     /// `GET path` with the master key.
     pub async fn get_as_master(&self, path: &str) -> reqwest::Response {
         self.get_with_key(path, crate::MASTER_KEY).await

@@ -91,7 +91,7 @@ async fn a_workshop_key_is_generated_used_extended_and_deleted() {
     assert_eq!(models["data"].as_array().unwrap().len(), 1);
 
     // The first use read the database; later ones came from the key cache.
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics_text().await;
     let counter = |name: &str| -> f64 {
         let line = metrics
             .lines()

@@ -281,6 +281,216 @@ async fn a_400_mib_graphql_body_is_refused_as_it_arrives() {
     assert!(app.graphql("{ __typename }").await["data"]["__typename"].is_string());
 }
 
+/// A chat body carrying `values` zeros in a field the gateway passes through.
+fn chat_with_values(values: usize) -> Vec<u8> {
+    let mut body =
+        br#"{"model":"granite","messages":[{"role":"user","content":"hi"}],"extra":["#.to_vec();
+    for i in 0..values {
+        body.extend_from_slice(if i == 0 { b"0" } else { b",0" });
+    }
+    body.extend_from_slice(b"]}");
+    body
+}
+
+#[tokio::test]
+async fn a_v1_body_is_bounded_in_bytes_and_in_values_before_it_is_parsed() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = app_on(&mock, false).await;
+    let post = |body: reqwest::Body, key: Option<&str>| {
+        let mut request = app
+            .client
+            .post(app.url(CHAT))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send()
+    };
+    let before = app.peak_rss_kib();
+    // Anonymous: refused before a byte is read.
+    if let Ok(response) = post(flood(60 << 20), None).await {
+        assert_eq!(response.status(), 401);
+    }
+    // With a key, 60 MiB (the attack took the server from 329 to 1,419 MiB): cut off at the
+    // 16 MiB default.
+    if let Ok(response) = post(flood(60 << 20), Some(harness::MASTER_KEY)).await {
+        assert_eq!(response.status(), 413);
+    }
+    // 8 MiB within the byte limit, but four million values: refused before parsing.
+    let response = post(
+        chat_with_values(4_000_000).into(),
+        Some(harness::MASTER_KEY),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 413);
+    let refusal: Value = response.json().await.unwrap();
+    assert!(
+        refusal["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("JSON values"),
+        "{refusal}"
+    );
+    let after = app.peak_rss_kib();
+    assert!(
+        after < before + 64 * 1024,
+        "peak memory went from {before} KiB to {after} KiB"
+    );
+    // A large ordinary request (100,000 values, an embeddings batch's size) still passes.
+    let response = post(chat_with_values(100_000).into(), Some(harness::MASTER_KEY))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+/// A server that answers every request with a redirect to `location`.
+async fn redirector(location: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let location = location.clone();
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut head = [0u8; 4096];
+                let _ = stream.read(&mut head).await;
+                let answer = format!(
+                    "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{address}/v1")
+}
+
+#[tokio::test]
+async fn a_connection_test_calls_like_the_gateway_no_redirects_no_proxy_the_same_authority() {
+    let ca = harness::TestCa::new();
+    let secure = MockUpstream::start_tls("secure", &["granite"], &[], &ca).await;
+    let dead_proxy = "http://127.0.0.1:9";
+    let mut builder = TestApp::builder().config_toml(&format!(
+        "[gateway]\nca_file = \"{}\"\n",
+        ca.ca_file.display()
+    ));
+    for name in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+    ] {
+        builder = builder.env(name, dead_proxy);
+    }
+    let app = builder.start().await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let test = |base: String| {
+        let admin = &admin;
+        async move {
+            let answer = admin
+                .graphql(
+                    "mutation($b: String!) { testConnection(apiBase: $b) { ok status message models } }",
+                    json!({ "b": base }),
+                )
+                .await;
+            answer["data"]["testConnection"].clone()
+        }
+    };
+
+    // Straight to the https model server, trusting `gateway.ca_file`, past the proxy the
+    // environment names.
+    let direct = test(format!("{}/v1", secure.base)).await;
+    assert_eq!(direct["ok"], true, "{direct}\n{}", app.logs());
+    assert_eq!(direct["models"], json!(["granite"]));
+
+    // A redirect is reported, not followed (it could lead anywhere the server can reach).
+    let redirected = test(redirector(format!("{}/v1/models", secure.base)).await).await;
+    assert_eq!(
+        (redirected["ok"].clone(), redirected["status"].clone()),
+        (json!(false), json!(302)),
+        "{redirected}"
+    );
+    assert!(
+        redirected["message"]
+            .as_str()
+            .unwrap()
+            .contains("not followed"),
+        "{redirected}"
+    );
+    assert_eq!(redirected["models"], json!([]));
+}
+
+/// `/metrics` used to answer anyone, with series labelled by user ids (often e-mail
+/// addresses), key hashes and aliases. Now it answers the master key or `metrics.token` only,
+/// and names keys and owners only when `metrics.per_key_labels` asks for it.
+#[tokio::test]
+async fn metrics_answer_the_master_key_or_their_token_and_name_no_one_by_default() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let token = "metrics-scrape-token-0123456789";
+    let start = |preamble: String| {
+        TestApp::builder()
+            .config_toml(&config(
+                &preamble,
+                &[ModelSpec::new("granite", "granite", &[&mock])],
+            ))
+            .start()
+    };
+    let app = start(format!("[metrics]\ntoken = \"{token}\"\n")).await;
+    let labelled = start("[metrics]\nper_key_labels = true\n".into()).await;
+    for app in [&app, &labelled] {
+        let key = key_with(
+            app,
+            json!({"user_id": "ana@example.com", "key_alias": "ana-laptop"}),
+        )
+        .await["key"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            app.post_with_key(CHAT, &chat_body(), &key).await.status(),
+            200
+        );
+        let scrape = |credential: Option<&str>| {
+            let mut request = app.client.get(app.url("/metrics"));
+            if let Some(credential) = credential {
+                request = request.bearer_auth(credential);
+            }
+            request.send()
+        };
+        assert_eq!(scrape(None).await.unwrap().status(), 401, "anonymous");
+        assert_eq!(
+            scrape(Some(&key)).await.unwrap().status(),
+            403,
+            "a user's key"
+        );
+        assert_eq!(
+            scrape(Some(harness::MASTER_KEY)).await.unwrap().status(),
+            200
+        );
+    }
+    let scraped = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200, "the metrics token");
+    let text = scraped.text().await.unwrap();
+    assert!(text.contains("litellm_requests_metric_total{"), "{text}");
+    assert!(
+        !text.contains("ana@example.com") && !text.contains("ana-laptop"),
+        "no owner or alias by default: {text}"
+    );
+    let text = labelled.metrics_text().await;
+    assert!(
+        text.contains("user=\"ana@example.com\"") && text.contains("ana-laptop"),
+        "named when asked: {text}"
+    );
+}
+
 #[tokio::test]
 async fn a_key_named_like_a_formula_lands_in_the_csv_export_as_text() {
     let mock = MockUpstream::start("aws", &["granite"], &[]).await;

@@ -704,7 +704,7 @@ async fn metrics_move_with_traffic() {
     }
     assert_eq!(chat_status(&app, "nope").await, 404);
     spend_rows(&app.database().await, 3).await;
-    let text = app.get("/metrics").await.text().await.unwrap();
+    let text = app.metrics_text().await;
     let model = "model=\"granite\"";
     assert_eq!(
         sample(&text, "litellm_requests_metric_total", &[model]),

@@ -17,7 +17,9 @@ fn chat_body() -> Value {
 
 /// The config with one priced chat model on `mock`, plus `preamble`.
 fn model_config(mock: &MockUpstream, preamble: &str) -> String {
-    config(preamble, &[ModelSpec::new("granite", "granite", &[mock])])
+    // The key budget gauges are read below: keys are named in the metrics here.
+    let preamble = format!("{preamble}\n[metrics]\nper_key_labels = true\n");
+    config(&preamble, &[ModelSpec::new("granite", "granite", &[mock])])
 }
 
 /// The secret of a key made through the admin API with `limits` (LiteLLM field names).
@@ -384,7 +386,7 @@ async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
 }
 
 async fn metrics_of(app: &TestApp) -> String {
-    app.get("/metrics").await.text().await.unwrap()
+    app.metrics_text().await
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod gateway;
 mod http;
 mod ledger;
 mod log;
+mod metrics;
 mod models;
 mod quota;
 mod sources;
@@ -31,6 +32,7 @@ pub use self::gateway::GatewayConfig;
 pub use self::http::HttpConfig;
 pub use self::ledger::LedgerConfig;
 pub use self::log::{LogConfig, LogFormat};
+pub use self::metrics::MetricsConfig;
 pub use self::models::{DeploymentConfig, ModelConfig};
 pub use self::quota::{QuotaConfig, RedisFailure};
 pub use self::sources::Overrides;
@@ -72,6 +74,8 @@ pub struct Config {
     pub ledger: LedgerConfig,
     /// Sign-in: the public URL, sessions, local accounts, single sign-on.
     pub auth: AuthConfig,
+    /// The Prometheus endpoint: its own listener or a token, and its labels.
+    pub metrics: MetricsConfig,
     /// Models declared here (kept in Git), applied at start and on reload.
     pub models: Vec<ModelConfig>,
 }
@@ -94,6 +98,7 @@ impl Default for Config {
             quota: QuotaConfig::default(),
             ledger: LedgerConfig::default(),
             auth: AuthConfig::default(),
+            metrics: MetricsConfig::default(),
             models: Vec::new(),
         }
     }

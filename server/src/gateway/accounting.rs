@@ -106,7 +106,7 @@ impl Accounting {
         if http_status >= 400 {
             metrics.proxy_failed_requests.get_or_create(&status).inc();
         }
-        let key = self.caller.key();
+        let key = self.caller.key().filter(|_| metrics.per_key_labels);
         let labels = RequestLabels {
             hashed_api_key: key.map(|k| k.token_hash.clone()).unwrap_or_default(),
             api_key_alias: key.and_then(|k| k.alias.clone()).unwrap_or_default(),

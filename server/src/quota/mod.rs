@@ -398,7 +398,7 @@ impl Quotas {
                     }
                 }
                 Ok(Some(Permit {
-                    key: Some(KeyLabels {
+                    key: self.metrics.per_key_labels.then(|| KeyLabels {
                         hashed_api_key: key.token_hash.clone(),
                         api_key_alias: key.alias.clone().unwrap_or_default(),
                     }),
