@@ -102,7 +102,10 @@ impl Span {
                     return None;
                 }
                 let offset = (now - anchor).num_milliseconds();
-                let start = anchor + Duration::milliseconds(offset.div_euclid(millis) * millis);
+                // Checked: a long span laid back from an anchor can start before chrono's
+                // earliest instant.
+                let shift = Duration::try_milliseconds(offset.div_euclid(millis) * millis)?;
+                let start = anchor.checked_add_signed(shift)?;
                 Some((start, start.checked_add_signed(length)?))
             }
             Self::Months(n) => {
@@ -235,5 +238,207 @@ mod tests {
             window(Span::Months(2), at("2026-10-01T00:00:00Z")),
             (at("2026-09-20T06:00:00Z"), at("2026-11-20T06:00:00Z"))
         );
+    }
+
+    /// Properties over any input: the grammar never panics and reads every number and unit
+    /// as that many units; spans applied to any instant never panic and keep their promises.
+    mod properties {
+        use chrono::NaiveTime;
+        use proptest::prelude::*;
+        use proptest::sample::select;
+
+        use super::super::*;
+
+        const DAY_MS: i64 = 86_400_000;
+
+        /// The units of fixed spans and their length in seconds.
+        const FIXED_UNITS: [(&str, i128); 5] = [
+            ("s", 1),
+            ("m", 60),
+            ("h", 3_600),
+            ("d", 86_400),
+            ("w", 604_800),
+        ];
+
+        /// Any instant chrono can hold, from its first to its last millisecond.
+        fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
+            let first = DateTime::<Utc>::MIN_UTC.timestamp_millis();
+            let last = DateTime::<Utc>::MAX_UTC.timestamp_millis();
+            (first..=last)
+                .prop_filter_map("in chrono's range", DateTime::<Utc>::from_timestamp_millis)
+        }
+
+        /// An instant between 1900 and 2300: where budgets and keys actually live.
+        fn sane_instant() -> impl Strategy<Value = DateTime<Utc>> {
+            let first = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap();
+            let last = Utc.with_ymd_and_hms(2300, 1, 1, 0, 0, 0).unwrap();
+            (first.timestamp_millis()..last.timestamp_millis())
+                .prop_filter_map("in chrono's range", DateTime::<Utc>::from_timestamp_millis)
+        }
+
+        /// Every span, also fixed lengths `parse` never makes (zero, negative, sub-second).
+        fn any_span() -> impl Strategy<Value = Span> {
+            prop_oneof![
+                prop_oneof![any::<i64>(), -DAY_MS..=DAY_MS]
+                    .prop_filter_map("a chrono length", Duration::try_milliseconds)
+                    .prop_map(Span::Fixed),
+                any::<u32>().prop_map(Span::Months),
+                Just(Span::Daily),
+                Just(Span::Weekly),
+                Just(Span::Monthly),
+            ]
+        }
+
+        /// A span a budget is given: a millisecond to a century, one to 1,200 months, or a
+        /// calendar word.
+        fn sane_span() -> impl Strategy<Value = Span> {
+            prop_oneof![
+                (1..=100 * 366 * DAY_MS).prop_map(|ms| Span::Fixed(Duration::milliseconds(ms))),
+                (1..=1_200_u32).prop_map(Span::Months),
+                Just(Span::Daily),
+                Just(Span::Weekly),
+                Just(Span::Monthly),
+            ]
+        }
+
+        /// Small counts most of the time, and counts that overflow every unit too.
+        fn count() -> impl Strategy<Value = i64> {
+            prop_oneof![1..=1_000_i64, 1..=i64::MAX]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn parse_never_panics(text in any::<String>()) {
+                let _ = parse(&text);
+            }
+
+            #[test]
+            fn parse_never_panics_near_the_grammar(
+                text in "\\s?[-+]?[0-9]{0,22}(s|m|h|d|w|mo|ms|x|daily|weekly|monthly)?\\s?",
+            ) {
+                let _ = parse(&text);
+            }
+
+            #[test]
+            fn a_number_and_a_fixed_unit_parse_to_that_many_units(
+                n in count(),
+                (unit, seconds) in select(FIXED_UNITS.to_vec()),
+                pad in "[ \t\r\n]{0,2}",
+            ) {
+                // Exact in i128; chrono holds up to i64::MAX milliseconds, `parse` refuses more.
+                let millis = i128::from(n) * seconds * 1_000;
+                let expected = i64::try_from(millis)
+                    .ok()
+                    .map(|ms| Span::Fixed(Duration::milliseconds(ms)));
+                prop_assert_eq!(parse(&format!("{pad}{n}{unit}{pad}")).ok(), expected);
+            }
+
+            #[test]
+            fn a_number_of_months_parses_up_to_u32_max(n in count()) {
+                let expected = u32::try_from(n).ok().map(Span::Months);
+                prop_assert_eq!(parse(&format!("{n}mo")).ok(), expected);
+            }
+
+            #[test]
+            fn the_calendar_words_parse_with_any_padding(
+                (word, span) in select(vec![
+                    ("daily", Span::Daily),
+                    ("weekly", Span::Weekly),
+                    ("monthly", Span::Monthly),
+                ]),
+                pad in "[ \t\r\n]{0,3}",
+            ) {
+                prop_assert_eq!(parse(&format!("{pad}{word}{pad}")), Ok(span));
+            }
+
+            #[test]
+            fn counts_below_one_and_other_units_are_refused(
+                below_one in i64::MIN..=0,
+                unit in "s|m|h|d|w|mo",
+                n in 1..=1_000_i64,
+                other in "[a-zA-Z]{1,3}"
+                    .prop_filter("not a unit", |u| !["s", "m", "h", "d", "w", "mo"].contains(&u.as_str())),
+            ) {
+                let (too_few, unknown) = (format!("{below_one}{unit}"), format!("{n}{other}"));
+                prop_assert!(parse(&too_few).is_err());
+                prop_assert!(parse(&unknown).is_err());
+            }
+
+            #[test]
+            fn end_after_never_panics(span in any_span(), from in any_instant()) {
+                let _ = span.end_after(from);
+            }
+
+            #[test]
+            fn a_parsed_fixed_span_ends_exactly_that_long_after(
+                n in 1..=1_000_i64,
+                (unit, seconds) in select(FIXED_UNITS.to_vec()),
+                from in sane_instant(),
+            ) {
+                let span = parse(&format!("{n}{unit}")).unwrap();
+                let seconds = i64::try_from(i128::from(n) * seconds).unwrap();
+                let end = span.end_after(from).unwrap();
+                prop_assert_eq!(end - from, Duration::seconds(seconds));
+            }
+
+            #[test]
+            fn calendar_spans_end_later_on_their_next_utc_boundary(from in sane_instant()) {
+                let daily = Span::Daily.end_after(from).unwrap();
+                prop_assert!(from < daily && daily - from <= Duration::days(1));
+                prop_assert_eq!(daily.time(), NaiveTime::MIN);
+
+                let weekly = Span::Weekly.end_after(from).unwrap();
+                prop_assert!(from < weekly && weekly - from <= Duration::weeks(1));
+                prop_assert_eq!(weekly.weekday(), chrono::Weekday::Mon);
+                prop_assert_eq!(weekly.time(), NaiveTime::MIN);
+
+                let monthly = Span::Monthly.end_after(from).unwrap();
+                prop_assert!(from < monthly && monthly - from <= Duration::days(31));
+                prop_assert_eq!(monthly.day(), 1);
+                prop_assert_eq!(monthly.time(), NaiveTime::MIN);
+            }
+
+            #[test]
+            fn month_spans_end_later_by_that_many_calendar_months(
+                n in 1..=1_200_u32,
+                from in sane_instant(),
+            ) {
+                let end = Span::Months(n).end_after(from).unwrap();
+                let month = |at: DateTime<Utc>| i64::from(at.year()) * 12 + i64::from(at.month0());
+                prop_assert!(from < end);
+                prop_assert_eq!(month(end) - month(from), i64::from(n));
+                prop_assert_eq!(end.time(), from.time());
+            }
+
+            #[test]
+            fn window_never_panics(
+                span in any_span(),
+                anchor in any_instant(),
+                now in any_instant(),
+            ) {
+                let _ = span.window(anchor, now);
+            }
+
+            #[test]
+            fn the_window_holds_now_and_the_next_one_starts_where_it_ends(
+                span in sane_span(),
+                anchor in sane_instant(),
+                now in sane_instant(),
+            ) {
+                let (start, end) = span.window(anchor, now).unwrap();
+                prop_assert!(start <= now && now < end, "{start} <= {now} < {end}");
+                let (next, _) = span.window(anchor, end).unwrap();
+                prop_assert_eq!(next, end);
+                match span {
+                    Span::Fixed(length) => prop_assert_eq!(end - start, length),
+                    Span::Months(_) => {}
+                    Span::Daily | Span::Weekly | Span::Monthly => {
+                        prop_assert_eq!(Some(end), span.end_after(now));
+                    }
+                }
+            }
+        }
     }
 }
