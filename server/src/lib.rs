@@ -5,6 +5,8 @@
 //! The binary in `main.rs` is a thin shell over [`run`]; everything else lives here so the
 //! pieces stay small and testable.
 
+#[cfg(test)]
+mod arbitrary;
 pub mod cache;
 pub mod cli;
 pub mod clients;

@@ -25,9 +25,13 @@ pub fn present<'a>(body: &'a Map<String, Value>, field: &str) -> Option<Option<&
 pub fn int(value: Option<&Value>, field: &'static str) -> Result<Option<i64>, ApiError> {
     let number = match value {
         None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Some(Value::Number(n)) => n.as_i64().or_else(|| {
+            // A whole float that fits: `as` would read a larger one (or a u64 past i64::MAX)
+            // as i64::MAX, where its string is refused.
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(f))
+                .map(|f| f as i64)
+        }),
         Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
         Some(_) => None,
     };
@@ -170,5 +174,132 @@ mod tests {
         assert!(money(Some(&json!(-3)), "max_budget").is_err());
         let error = strings(Some(&json!([1])), "models").unwrap_err();
         assert!(error.to_string().contains("`models`"));
+    }
+
+    /// Properties over any JSON: the readers never panic, a number reads the same as its
+    /// string, "no limit" has its two spellings, negatives are refused, and limits written
+    /// into an answer read back as they were.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::arbitrary::{json, json_object};
+
+        /// What a reader answered, errors alike (`ApiError` has no equality).
+        fn read<T>(answer: Result<T, ApiError>) -> Option<T> {
+            answer.ok()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn the_readers_never_panic(value in json()) {
+                let value = Some(&value);
+                let _ = int(value, "rpm_limit");
+                let _ = money(value, "max_budget");
+                let _ = string(value, "budget_duration");
+                let _ = strings(value, "models");
+                let _ = limits_map(value, "model_rpm_limit");
+            }
+
+            #[test]
+            fn the_body_readers_never_panic(body in json_object()) {
+                let _ = limit_values(&body);
+                let _ = limit_changes(&body);
+            }
+
+            #[test]
+            fn a_whole_number_reads_the_same_as_its_string(
+                (number, digits) in prop_oneof![
+                    any::<i64>().prop_map(|n| (Value::from(n), n.to_string())),
+                    any::<u64>().prop_map(|n| (Value::from(n), n.to_string())),
+                ],
+                pad in "[ \t]{0,2}",
+            ) {
+                let text = read(int(Some(&Value::from(format!("{pad}{digits}{pad}"))), "n"));
+                let number = read(int(Some(&number), "n"));
+                prop_assert_eq!(number, text);
+            }
+
+            #[test]
+            fn a_whole_number_reads_the_same_as_a_float(n in -(1_i64 << 53)..=(1 << 53)) {
+                // Every integer of this range is exact as an f64.
+                let whole = read(int(Some(&Value::from(n)), "n"));
+                let float = read(int(Some(&Value::from(n as f64)), "n"));
+                prop_assert_eq!(whole, float);
+            }
+
+            #[test]
+            fn counts_of_0_or_more_read_as_themselves(n in 0..=i64::MAX) {
+                let expected = (n != NO_LIMIT).then_some(n);
+                prop_assert_eq!(read(int(Some(&Value::from(n)), "n")), Some(expected));
+            }
+
+            #[test]
+            fn null_absent_and_2147483647_mean_no_limit(pad in "[ \t]{0,2}") {
+                for value in [
+                    None,
+                    Some(Value::Null),
+                    Some(Value::from(NO_LIMIT)),
+                    Some(Value::from(NO_LIMIT as f64)),
+                    Some(Value::from(format!("{pad}{NO_LIMIT}{pad}"))),
+                ] {
+                    prop_assert_eq!(read(int(value.as_ref(), "n")), Some(None));
+                }
+            }
+
+            #[test]
+            fn negative_counts_and_amounts_are_refused(
+                n in i64::MIN..0,
+                amount in any::<f64>().prop_filter("negative", |a| *a < 0.0 && a.is_finite()),
+            ) {
+                prop_assert!(int(Some(&Value::from(n)), "n").is_err());
+                prop_assert!(int(Some(&Value::from(n.to_string())), "n").is_err());
+                prop_assert!(money(Some(&Value::from(amount)), "m").is_err());
+                prop_assert!(money(Some(&Value::from(amount.to_string())), "m").is_err());
+            }
+
+            #[test]
+            fn an_amount_reads_the_same_as_its_string(
+                amount in prop_oneof![any::<f64>(), 0.0..9.0e9_f64]
+                    .prop_filter("finite", |a| a.is_finite()),
+            ) {
+                let number = read(money(Some(&Value::from(amount)), "m"));
+                let text = read(money(Some(&Value::from(amount.to_string())), "m"));
+                prop_assert_eq!(number, text);
+            }
+
+            #[test]
+            fn an_amount_in_an_answer_reads_back_to_its_nanos(nanos in 0..=100_000_000_000_000_i64) {
+                // Up to 100,000 currency units an f64 keeps every nano through `units`.
+                prop_assert_eq!(read(money(Some(&units(Some(nanos))), "m")), Some(Some(nanos)));
+            }
+
+            #[test]
+            fn limits_in_an_answer_read_back_as_they_were(
+                counts in prop::collection::vec(
+                    prop::option::of((0..=i64::MAX).prop_filter("not no-limit", |n| *n != NO_LIMIT)),
+                    LimitValues::default().counts().count(),
+                ),
+                max_budget_nanos in prop::option::of(0..=100_000_000_000_000_i64),
+                soft_budget_nanos in prop::option::of(0..=100_000_000_000_000_i64),
+                budget_duration in prop::option::of(any::<String>()),
+            ) {
+                let mut counts = counts.into_iter();
+                let limits = LimitValues {
+                    max_budget_nanos,
+                    soft_budget_nanos,
+                    budget_duration,
+                    ..LimitValues::default()
+                }
+                .with_counts(|_| Ok::<_, ApiError>(counts.next().flatten()))
+                .unwrap();
+                let mut answer = Value::Object(Map::new());
+                put_limits(&mut answer, &limits);
+                let read_back = limit_values(answer.as_object().unwrap()).unwrap();
+                prop_assert_eq!(read_back, limits);
+            }
+        }
     }
 }
