@@ -180,4 +180,146 @@ mod tests {
         assert!(text.starts_with("data: {") && text.ends_with("}\n\n"));
         assert!(text.contains("\"code\":\"504\""));
     }
+
+    /// Properties over any bytes: however a stream is cut into chunks the splitter finds the
+    /// same events and drops nothing but a whitespace tail; `classify` never panics, reads
+    /// LF and CRLF events alike, and reads usage back exactly.
+    mod properties {
+        use proptest::prelude::*;
+        use proptest::sample::Index;
+        use serde_json::json;
+
+        use super::super::*;
+
+        /// A stream's bytes: pieces of events and line ends, with any byte between.
+        fn stream() -> impl Strategy<Value = Vec<u8>> {
+            let pieces: [&[u8]; 14] = [
+                b"\n",
+                b"\r",
+                b"\r\n",
+                b"\n\n",
+                b"\r\n\r\n",
+                b" ",
+                b"data: ",
+                b"data:",
+                b": keep-alive",
+                b"[DONE]",
+                b"{\"choices\":[]",
+                b",\"usage\":",
+                b"{}",
+                b"x",
+            ];
+            let piece = prop_oneof![
+                3 => prop::sample::select(pieces.to_vec()).prop_map(<[u8]>::to_vec),
+                1 => prop::collection::vec(any::<u8>(), 0..4),
+            ];
+            prop::collection::vec(piece, 0..64).prop_map(|pieces| pieces.concat())
+        }
+
+        /// Feeds `bytes` cut at `cuts` (anywhere) and answers the events and what `finish`
+        /// leaves.
+        fn feed(bytes: &[u8], cuts: &[Index]) -> (Vec<Bytes>, Option<Bytes>) {
+            let mut at: Vec<usize> = cuts.iter().map(|cut| cut.index(bytes.len() + 1)).collect();
+            at.extend([0, bytes.len()]);
+            at.sort_unstable();
+            let mut splitter = Splitter::default();
+            let events = at
+                .windows(2)
+                .flat_map(|chunk| splitter.push(&bytes[chunk[0]..chunk[1]]))
+                .collect();
+            (events, splitter.finish())
+        }
+
+        /// One event's text with its lines ended by `end` and a blank line after.
+        fn event(lines: &[String], end: &str) -> Vec<u8> {
+            lines
+                .iter()
+                .flat_map(|line| [line.as_str(), end])
+                .chain([end])
+                .collect::<String>()
+                .into_bytes()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn events_do_not_depend_on_where_the_stream_is_cut(
+                bytes in stream(),
+                cuts in prop::collection::vec(any::<Index>(), 0..16),
+            ) {
+                prop_assert_eq!(feed(&bytes, &cuts), feed(&bytes, &[]));
+            }
+
+            #[test]
+            fn events_and_the_rest_are_the_stream_less_a_blank_tail(
+                bytes in stream(),
+                cuts in prop::collection::vec(any::<Index>(), 0..16),
+            ) {
+                let (events, rest) = feed(&bytes, &cuts);
+                let whole = events.concat();
+                prop_assert!(bytes.starts_with(&whole));
+                let tail = &bytes[whole.len()..];
+                match rest {
+                    Some(rest) => prop_assert_eq!(&rest[..], tail),
+                    None => prop_assert!(tail.iter().all(u8::is_ascii_whitespace)),
+                }
+                // Each event ends at its first blank line; the tail holds none.
+                for event in &events {
+                    prop_assert_eq!(boundary(event), Some(event.len()));
+                }
+                prop_assert_eq!(boundary(tail), None);
+            }
+
+            #[test]
+            fn classify_never_panics(
+                bytes in prop_oneof![stream(), prop::collection::vec(any::<u8>(), 0..256)],
+            ) {
+                let _ = classify(&bytes);
+            }
+
+            #[test]
+            fn lf_and_crlf_events_are_read_alike(
+                lines in prop::collection::vec(
+                    prop_oneof![
+                        "data: [^\r\n]*",
+                        "data:[^\r\n]*",
+                        ": [^\r\n]*",
+                        Just("data: [DONE]".to_owned()),
+                        Just(r#"data: {"choices":[],"usage":{"prompt_tokens":1}}"#.to_owned()),
+                        Just(r#"data: {"choices":[{}]}"#.to_owned()),
+                    ],
+                    0..4,
+                ),
+            ) {
+                prop_assert_eq!(classify(&event(&lines, "\n")), classify(&event(&lines, "\r\n")));
+            }
+
+            #[test]
+            fn usage_reads_back_exactly(
+                prompt_tokens in any::<u64>(),
+                completion_tokens in any::<u64>(),
+                with_choices in any::<bool>(),
+                end in prop::sample::select(vec!["\n", "\r\n"]),
+            ) {
+                let choices = if with_choices { json!([{"delta": {}}]) } else { json!([]) };
+                let chunk = json!({
+                    "id": "x",
+                    "choices": choices,
+                    "usage": {
+                        "prompt_tokens": prompt_tokens,
+                        "completion_tokens": completion_tokens,
+                        "total_tokens": prompt_tokens.saturating_add(completion_tokens),
+                    },
+                });
+                let usage = Usage { prompt_tokens, completion_tokens };
+                let expected = if with_choices {
+                    Event::Chunk(Some(usage))
+                } else {
+                    Event::UsageOnly(usage)
+                };
+                prop_assert_eq!(classify(&event(&[format!("data: {chunk}")], end)), expected);
+            }
+        }
+    }
 }
