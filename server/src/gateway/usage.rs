@@ -64,4 +64,104 @@ mod tests {
         assert_eq!(cost_nanos(1_000, 500, 200, 600), 500_000);
         assert_eq!(cost_nanos(u64::MAX, 1, i64::MAX, 1), i64::MAX);
     }
+
+    /// Properties over any counts and prices: cost never panics, is the exact product clamped
+    /// to i64 for non-negative prices, grows with each token count and is zero for no tokens;
+    /// the estimate rounds up and never reaches zero; any request body can be measured.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::arbitrary::json_object;
+
+        /// Token counts: small, near the i64 edge, or any.
+        fn tokens() -> impl Strategy<Value = u64> {
+            prop_oneof![
+                0..=10_000_u64,
+                (i64::MAX as u64 - 2)..=(i64::MAX as u64 + 2),
+                any::<u64>()
+            ]
+        }
+
+        /// Prices in nanos per token, 0 or more.
+        fn price() -> impl Strategy<Value = i64> {
+            prop_oneof![0..=10_000_i64, 0..=i64::MAX]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn cost_never_panics(
+                prompt in any::<u64>(),
+                completion in any::<u64>(),
+                input_price in any::<i64>(),
+                output_price in any::<i64>(),
+            ) {
+                let _ = cost_nanos(prompt, completion, input_price, output_price);
+            }
+
+            #[test]
+            fn cost_is_the_exact_product_clamped_to_i64(
+                prompt in tokens(),
+                completion in tokens(),
+                input_price in price(),
+                output_price in price(),
+            ) {
+                // Each product fits in i128; their sum may not.
+                let exact = (i128::from(prompt) * i128::from(input_price))
+                    .saturating_add(i128::from(completion) * i128::from(output_price));
+                let clamped = i64::try_from(exact).unwrap_or(i64::MAX);
+                prop_assert_eq!(cost_nanos(prompt, completion, input_price, output_price), clamped);
+            }
+
+            #[test]
+            fn cost_grows_with_each_token_count(
+                (prompt, more_prompt) in (tokens(), tokens()),
+                (completion, more_completion) in (tokens(), tokens()),
+                input_price in price(),
+                output_price in price(),
+            ) {
+                let cost = |p, c| cost_nanos(p, c, input_price, output_price);
+                let (few, many) = (prompt.min(more_prompt), prompt.max(more_prompt));
+                prop_assert!(cost(few, completion) <= cost(many, completion));
+                let (few, many) = (completion.min(more_completion), completion.max(more_completion));
+                prop_assert!(cost(prompt, few) <= cost(prompt, many));
+            }
+
+            #[test]
+            fn no_tokens_cost_nothing(input_price in any::<i64>(), output_price in any::<i64>()) {
+                prop_assert_eq!(cost_nanos(0, 0, input_price, output_price), 0);
+            }
+
+            #[test]
+            fn the_estimate_rounds_up_and_never_reaches_zero(
+                chars in prop_oneof![0..=10_000_usize, any::<usize>()],
+            ) {
+                let estimate = estimate_tokens(chars);
+                prop_assert!(estimate >= 1);
+                prop_assert_eq!(estimate, (chars as u64).div_ceil(4).max(1));
+                prop_assert!(estimate_tokens(chars.saturating_add(1)) >= estimate);
+            }
+
+            #[test]
+            fn any_request_body_can_be_measured(body in json_object()) {
+                let _ = estimate_tokens(prompt_chars(&body));
+            }
+
+            #[test]
+            fn prompt_text_is_counted_in_characters(
+                messages in prop::collection::vec(any::<String>(), 0..8),
+            ) {
+                let expected: usize = messages.iter().map(|m| m.chars().count()).sum();
+                let body = serde_json::json!({
+                    "messages": messages
+                        .iter()
+                        .map(|m| serde_json::json!({"role": "user", "content": m}))
+                        .collect::<Vec<_>>(),
+                });
+                prop_assert_eq!(prompt_chars(body.as_object().unwrap()), expected);
+            }
+        }
+    }
 }
