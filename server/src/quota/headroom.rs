@@ -74,3 +74,55 @@ impl Headroom {
         headers
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Properties over any limits and usage: the headers never claim more room than a limit,
+    //! nor a reset in the past, and name the scope with the least room left.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn scope((rpm, tpm): (Option<u64>, Option<u64>)) -> Scope {
+        Scope {
+            id: "k:test".into(),
+            label: "API key".into(),
+            rpm,
+            tpm,
+            parallel: None,
+            rpd: None,
+            budget: None,
+        }
+    }
+
+    fn used((requests, requests_reset_ms, tokens, tokens_reset_ms): (u64, i64, u64, i64)) -> Usage {
+        Usage {
+            requests,
+            requests_reset_ms,
+            tokens,
+            tokens_reset_ms,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn headroom_stays_within_the_tightest_limit(
+            scopes in prop::collection::vec(any::<(Option<u64>, Option<u64>)>().prop_map(scope), 0..4),
+            usage in prop::collection::vec(any::<(u64, i64, u64, i64)>().prop_map(used), 0..4),
+        ) {
+            let headroom = Headroom::of(&scopes, &usage);
+            let pairs = || scopes.iter().zip(&usage);
+            let least = pairs()
+                .filter_map(|(s, u)| s.rpm.map(|max| max.saturating_sub(u.requests)))
+                .min();
+            prop_assert_eq!(headroom.requests.map(|(_, remaining, _)| remaining), least);
+            for (max, remaining, reset) in headroom.requests.into_iter().chain(headroom.tokens) {
+                prop_assert!(remaining <= max && reset >= 0);
+            }
+            let _ = headroom.headers();
+        }
+    }
+}

@@ -122,3 +122,70 @@ pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) 
     }
     scopes
 }
+
+#[cfg(test)]
+mod tests {
+    //! Properties over any budget period, window end and clock: a budget's window is worked
+    //! out without panicking, holds the time it was asked for, and counts the database's
+    //! spend only in the window that spend belongs to.
+
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use schema::duration;
+    use schema::limits::Budget;
+
+    use super::*;
+
+    const SPENT_NANOS: i64 = 7;
+
+    fn limits(period: &str, reset_at: Option<DateTime<Utc>>) -> Limits {
+        Limits {
+            budget: Some(Budget {
+                max_nanos: 1_000,
+                soft_nanos: None,
+                span: duration::parse(period).ok(),
+                reset_at,
+                spent_nanos: SPENT_NANOS,
+            }),
+            ..Limits::default()
+        }
+    }
+
+    /// Instants between `first` and `last` (years).
+    fn instant(first: i32, last: i32) -> impl Strategy<Value = DateTime<Utc>> {
+        let ms = |year| {
+            Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+                .unwrap()
+                .timestamp_millis()
+        };
+        (ms(first)..ms(last))
+            .prop_filter_map("in chrono's range", DateTime::<Utc>::from_timestamp_millis)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn budget_windows_never_panic(
+            period in "[1-9][0-9]{0,17}(s|m|h|d|w|mo)|daily|weekly|monthly",
+            reset_at in prop::option::of(instant(-260_000, 260_000)),
+            now in instant(-260_000, 260_000),
+        ) {
+            let _ = budget_check(&limits(&period, reset_at), now);
+        }
+
+        #[test]
+        fn a_budget_window_holds_now_and_its_own_spend_only(
+            period in "[1-9][0-9]{0,2}(s|m|h|d|w|mo)|daily|weekly|monthly",
+            reset_at in prop::option::of(instant(1970, 2200)),
+            now in instant(1970, 2200),
+        ) {
+            let check = budget_check(&limits(&period, reset_at), now).unwrap();
+            let end = check.window_end_ms.unwrap();
+            let now = millis(now);
+            prop_assert!(check.window_start_ms <= now && now < end);
+            let spent = if reset_at.map(millis) == Some(end) { SPENT_NANOS } else { 0 };
+            prop_assert_eq!(check.baseline_nanos, spent);
+        }
+    }
+}

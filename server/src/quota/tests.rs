@@ -402,3 +402,24 @@ fn a_keys_requests_per_day_become_a_scope() {
     assert_eq!(scopes[0].rpd, Some(1_000));
     assert_eq!(scopes[0].rpm, None);
 }
+
+/// Properties over any instant: the UTC day holds it and the next one starts within a day.
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn a_utc_day_holds_its_instant_and_the_next_starts_within_a_day(
+            now_ms in DateTime::<Utc>::MIN_UTC.timestamp_millis()..=DateTime::<Utc>::MAX_UTC.timestamp_millis(),
+        ) {
+            let (day, until_next) = utc_day(now_ms);
+            prop_assert!(day * DAY_MS <= now_ms);
+            prop_assert!(0 < until_next && until_next <= DAY_MS);
+            prop_assert_eq!(now_ms + until_next, (day + 1) * DAY_MS);
+        }
+    }
+}
