@@ -280,6 +280,21 @@ impl TestApp {
         response.json().await.expect("GraphQL JSON body")
     }
 
+    /// Runs a GraphQL operation with `token` (a personal access token or the master key) as
+    /// the bearer; returns the HTTP status and the whole body.
+    pub async fn graphql_bearer(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("POST /graphql");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("GraphQL JSON body"))
+    }
+
     /// Everything the server printed so far.
     pub fn logs(&self) -> String {
         self.spawned.output.lock().unwrap().join("\n")

@@ -54,6 +54,22 @@ impl TestUser {
             .unwrap_or_else(|| panic!("no key made: {made}"))
             .to_owned()
     }
+
+    /// Makes a personal access token (read-write when `write`, expiring after `expires_in`
+    /// when given) from this user's session; returns its id and its secret.
+    pub async fn access_token(&self, write: bool, expires_in: Option<&str>) -> (String, String) {
+        let made = self
+            .graphql(
+                "mutation($w: Boolean!, $e: String) { createAccessToken(name: \"test\", canWrite: $w, expiresIn: $e) { secret token { id } } }",
+                serde_json::json!({ "w": write, "e": expires_in }),
+            )
+            .await;
+        let created = &made["data"]["createAccessToken"];
+        match (created["token"]["id"].as_str(), created["secret"].as_str()) {
+            (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
+            _ => panic!("no token made: {made}"),
+        }
+    }
 }
 
 impl TestApp {
