@@ -1,13 +1,15 @@
 //! The authorization matrix: every query, mutation and subscription of the schema, as an
 //! anonymous caller, a user, another user, a read-only administrator and an administrator,
 //! with the outcome each must get. A new operation without a row here fails the test.
+//! Beside it, the same questions for every kind of credential (sessions with and without the
+//! CSRF header, tokens, the master key, and dead ones).
 
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use harness::{GraphqlSocket, TestApp, TestUser};
+use harness::{GraphqlSocket, MASTER_KEY, SessionClient, TestApp, TestUser};
 use serde_json::{Value, json};
 
 /// What a caller must get.
@@ -19,8 +21,14 @@ enum Outcome {
     Hidden,
     Unauthenticated,
     Forbidden,
+    /// Taken for nobody: `me` is null (a stale session cookie counts as none).
+    Nobody,
+    /// The master key asking for "my" data: `BAD_USER_INPUT`, it is no user.
+    NoUser,
 }
-use Outcome::{Forbidden as F, Hidden as H, Ok as O, Unauthenticated as U};
+use Outcome::{
+    Forbidden as F, Hidden as H, NoUser as N, Nobody as A, Ok as O, Unauthenticated as U,
+};
 
 fn outcome(body: &Value) -> Outcome {
     match body["errors"][0]["extensions"]["code"].as_str() {
@@ -370,6 +378,18 @@ fn rows() -> Vec<Row> {
     ]
 }
 
+/// Only the variables `operation` declares, of `variables`.
+fn declared(operation: &str, variables: &Value) -> Value {
+    let used: serde_json::Map<String, Value> = variables
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(name, _)| operation.contains(&format!("${name}")))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Value::Object(used)
+}
+
 /// The operation as written (each declares the variables it uses).
 fn with_variables(operation: &str) -> String {
     operation.to_owned()
@@ -410,7 +430,7 @@ async fn every_operation_is_authorized_for_each_kind_of_caller() {
         "operations without a row in the matrix: {missing:?}"
     );
 
-    let anonymous = harness::SessionClient::new();
+    let anonymous = SessionClient::new();
     let base = app.url("");
     let mut failures = Vec::new();
     for row in &rows {
@@ -449,15 +469,7 @@ async fn every_operation_is_authorized_for_each_kind_of_caller() {
                 "m": owned.model, "key": owned.key, "token": owned.token,
                 "session": owned.session, "sub": owned.subscription, "ana": ana.id,
             });
-            // Only the variables the operation declares are sent.
-            let used: serde_json::Map<String, Value> = variables
-                .as_object()
-                .unwrap()
-                .iter()
-                .filter(|(name, _)| operation.contains(&format!("${name}")))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let used = Value::Object(used);
+            let used = declared(&operation, &variables);
             let body = match column {
                 0 => anonymous.graphql(&base, &operation, used.clone()).await.1,
                 1 => ana.graphql(&operation, used.clone()).await,
@@ -571,4 +583,275 @@ async fn subscriptions_are_authorized_too() {
             "{operation}"
         );
     }
+}
+
+/// How a credential is presented.
+enum Presented {
+    /// A browser's cookies, with or without the session's CSRF token in `x-csrf-token`.
+    Browser { browser: SessionClient, csrf: bool },
+    /// `Authorization: Bearer`: a personal access token or the master key.
+    Bearer(String),
+}
+
+impl Presented {
+    async fn graphql(&self, app: &TestApp, query: &str, variables: Value) -> Value {
+        match self {
+            Self::Browser {
+                browser,
+                csrf: true,
+            } => browser.graphql(&app.url(""), query, variables).await.1,
+            Self::Browser {
+                browser,
+                csrf: false,
+            } => browser
+                .client
+                .post(app.url("/graphql"))
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap(),
+            Self::Bearer(token) => app.graphql_bearer(token, query, variables).await.1,
+        }
+    }
+}
+
+/// A fresh browser holding `user`'s session and CSRF cookies (to replay them after the
+/// session's own browser was told to forget them).
+fn copy_of(app: &TestApp, user: &TestUser) -> SessionClient {
+    let base = app.url("");
+    let copy = SessionClient::new();
+    for name in ["sy_session", "sy_csrf"] {
+        let value = user.browser.cookie(&base, name).unwrap();
+        copy.set_cookie(&base, &format!("{name}={value}"));
+    }
+    copy
+}
+
+/// What a credential got; `me` tells a caller taken for nobody from one refused.
+fn credential_outcome(body: &Value) -> Outcome {
+    match body["errors"][0]["extensions"]["code"].as_str() {
+        Some("BAD_USER_INPUT") => N,
+        None if body["data"].get("me").is_some_and(Value::is_null) => A,
+        _ => outcome(body),
+    }
+}
+
+/// The id of `user`'s only key.
+async fn only_key_id(user: &TestUser) -> String {
+    let listed = user.graphql("{ myKeys { nodes { id } } }", json!({})).await;
+    let nodes = listed["data"]["myKeys"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 1, "{listed}");
+    nodes[0]["id"].as_str().unwrap().to_owned()
+}
+
+/// The name of key `id`, as the master key reads it.
+async fn key_name(app: &TestApp, id: &str) -> Value {
+    let (_, listed) = app
+        .graphql_bearer(MASTER_KEY, "{ keys { nodes { id name } } }", json!({}))
+        .await;
+    listed["data"]["keys"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id)
+        .map(|k| k["name"].clone())
+        .unwrap_or_else(|| panic!("no key {id}: {listed}"))
+}
+
+/// The credential matrix's operations: reading and changing one's own data (the caller's
+/// key, `$key`) and everyone's (another user, `$other`). The callers are administrators, so
+/// that every permission a credential may carry is asked for.
+const CREDENTIAL_OPERATIONS: [&str; 5] = [
+    "{ me { name } }",
+    "{ myKeys { totalCount } }",
+    "mutation($key: ID!, $name: String!) { updateKey(id: $key, input: {name: $name}) { id } }",
+    "{ users { totalCount } }",
+    "mutation($other: ID!) { updateUser(id: $other, input: {limits: {rpmLimit: 100}}) { id } }",
+];
+
+#[tokio::test]
+async fn every_kind_of_credential_reads_and_writes_as_far_as_it_may() {
+    let app = TestApp::builder()
+        .config_toml(
+            "[[models]]\nname = \"granite\"\n[[models.deployments]]\ncluster = \"aws\"\n\
+             api_base = \"http://127.0.0.1:9/v1\"\n",
+        )
+        .start()
+        .await;
+    let admin = ["admin", "user"];
+    let ana = app.sign_in_as("ana@example.com", &admin).await;
+    ana.key_for("granite", "notebook").await;
+    let ana_key = only_key_id(&ana).await;
+    let other = app.sign_in_as("bob@example.com", &["user"]).await;
+
+    let (_, read_only) = ana.access_token(false, None).await;
+    let (_, read_write) = ana.access_token(true, None).await;
+    let (_, short_lived) = ana.access_token(true, Some("1s")).await;
+    let expires = tokio::time::Instant::now() + Duration::from_millis(1_100);
+    let (revoked_id, revoked) = ana.access_token(true, None).await;
+    let done = ana
+        .graphql(
+            "mutation($id: ID!) { revokeAccessToken(id: $id) { revokedAt } }",
+            json!({ "id": revoked_id }),
+        )
+        .await;
+    assert!(
+        done["data"]["revokeAccessToken"]["revokedAt"].is_string(),
+        "{done}"
+    );
+
+    // Another device of Ana's, ended from her first one.
+    let second = app.sign_in_as("ana@example.com", &admin).await;
+    let sessions = second
+        .graphql("{ mySessions { id current } }", json!({}))
+        .await;
+    let second_id = sessions["data"]["mySessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .clone();
+    let ended = ana
+        .graphql(
+            "mutation($id: ID!) { revokeSession(id: $id) { id } }",
+            json!({ "id": second_id }),
+        )
+        .await;
+    assert!(ended["errors"].is_null(), "{ended}");
+    // A third, signed out; its cookies kept aside as a thief would keep them.
+    let third = app.sign_in_as("ana@example.com", &admin).await;
+    let signed_out = copy_of(&app, &third);
+    let out = third
+        .graphql("mutation { logout { redirectTo } }", json!({}))
+        .await;
+    assert_eq!(out["data"]["logout"]["redirectTo"], "/", "{out}");
+
+    // Dee, deactivated by another administrator after making a key and a token.
+    let dee = app.sign_in_as("dee@example.com", &admin).await;
+    dee.key_for("granite", "dees").await;
+    let dee_key = only_key_id(&dee).await;
+    let (_, dee_token) = dee.access_token(true, None).await;
+    let root = app.sign_in_as("root@example.com", &admin).await;
+    let deactivated = root
+        .graphql(
+            "mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { active } }",
+            json!({ "id": dee.id }),
+        )
+        .await;
+    assert_eq!(
+        deactivated["data"]["updateUser"]["active"], false,
+        "{deactivated}"
+    );
+
+    // Each credential, the key that is its own (the master key's: anyone's), and what it
+    // gets for [me, myKeys, updateKey, users, updateUser].
+    let browser = |user: &TestUser, csrf: bool| Presented::Browser {
+        browser: copy_of(&app, user),
+        csrf,
+    };
+    let bearer = |token: &str| Presented::Bearer(token.to_owned());
+    let credentials: Vec<(&str, Presented, &str, [Outcome; 5])> = vec![
+        (
+            "session with the CSRF header",
+            browser(&ana, true),
+            ana_key.as_str(),
+            [O, O, O, O, O],
+        ),
+        (
+            "session without the CSRF header",
+            browser(&ana, false),
+            ana_key.as_str(),
+            [O, O, F, O, F],
+        ),
+        (
+            "read-only token",
+            bearer(&read_only),
+            ana_key.as_str(),
+            [O, O, F, O, F],
+        ),
+        (
+            "read-write token",
+            bearer(&read_write),
+            ana_key.as_str(),
+            [O, O, O, O, O],
+        ),
+        (
+            "master key",
+            bearer(MASTER_KEY),
+            ana_key.as_str(),
+            [O, N, O, O, O],
+        ),
+        (
+            "expired token",
+            bearer(&short_lived),
+            ana_key.as_str(),
+            [U, U, U, U, U],
+        ),
+        (
+            "revoked token",
+            bearer(&revoked),
+            ana_key.as_str(),
+            [U, U, U, U, U],
+        ),
+        (
+            "revoked session",
+            browser(&second, true),
+            ana_key.as_str(),
+            [A, U, U, U, U],
+        ),
+        (
+            "signed-out session",
+            Presented::Browser {
+                browser: signed_out,
+                csrf: true,
+            },
+            ana_key.as_str(),
+            [A, U, U, U, U],
+        ),
+        (
+            "deactivated user's session",
+            browser(&dee, true),
+            dee_key.as_str(),
+            [A, U, U, U, U],
+        ),
+        (
+            "deactivated user's token",
+            bearer(&dee_token),
+            dee_key.as_str(),
+            [U, U, U, U, U],
+        ),
+    ];
+    tokio::time::sleep_until(expires).await;
+
+    let mut failures = Vec::new();
+    for (name, presented, key, expected) in &credentials {
+        for (operation, want) in CREDENTIAL_OPERATIONS.iter().zip(expected) {
+            let before = key_name(&app, key).await;
+            let variables = json!({ "key": key, "name": name, "other": other.id });
+            let body = presented
+                .graphql(&app, operation, declared(operation, &variables))
+                .await;
+            let got = credential_outcome(&body);
+            if got != *want {
+                failures.push(format!(
+                    "{name}: {operation}: expected {want:?}, got {got:?}: {body}"
+                ));
+            }
+            // A refused change changed nothing; an allowed one took.
+            if operation.contains("updateKey") {
+                let after = key_name(&app, key).await;
+                let expected_name = if *want == O { json!(name) } else { before };
+                if after != expected_name {
+                    failures.push(format!(
+                        "{name}: the key is named {after}, not {expected_name}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
