@@ -2,7 +2,7 @@
 //! anonymous caller, a user, another user, a read-only administrator and an administrator,
 //! with the outcome each must get. A new operation without a row here fails the test.
 //! Beside it, the same questions for every kind of credential (sessions with and without the
-//! CSRF header, tokens, the master key, and dead ones).
+//! CSRF header, tokens, the master key, and dead ones) and for keys an administrator made.
 
 #![allow(clippy::unwrap_used)]
 
@@ -850,6 +850,201 @@ async fn every_kind_of_credential_reads_and_writes_as_far_as_it_may() {
                         "{name}: the key is named {after}, not {expected_name}"
                     ));
                 }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Rows for a key an administrator made for Ana through `POST /key/generate` (on granite,
+/// one request a minute, for an hour), as it is (`blocked` false) or after `/key/block`.
+/// `$key` is the key, `$granite` and `$llama` models Ana holds subscriptions to.
+fn issued_key_rows() -> Vec<(bool, Row)> {
+    let rename = "mutation($key: ID!) { updateKey(id: $key, input: {name: \"renamed\"}) { id } }";
+    let rotate = "mutation($key: ID!) { rotateKey(id: $key) { secret } }";
+    let revoke = "mutation($key: ID!) { revokeKey(id: $key) { id } }";
+    let delete = "mutation($key: ID!) { deleteKey(id: $key) }";
+    vec![
+        (false, row("rename", rename, [U, O, H, H, O])),
+        (
+            false,
+            row(
+                "widen its models",
+                "mutation($key: ID!, $granite: ID!, $llama: ID!) { updateKey(id: $key, input: {modelIds: [$granite, $llama]}) { id } }",
+                [U, F, H, H, O],
+            ),
+        ),
+        (
+            false,
+            row(
+                "lift its limits",
+                "mutation($key: ID!) { updateKey(id: $key, input: {limits: {rpmLimit: 1000}}) { id } }",
+                [U, F, H, H, O],
+            ),
+        ),
+        (
+            false,
+            row(
+                "extend its expiry",
+                "mutation($key: ID!) { updateKey(id: $key, input: {expiry: {expiresIn: \"30d\"}}) { id } }",
+                [U, F, H, H, O],
+            ),
+        ),
+        (false, row("rotate", rotate, [U, O, H, H, O])),
+        (false, row("revoke", revoke, [U, O, H, H, O])),
+        (false, row("delete", delete, [U, O, H, H, O])),
+        (
+            true,
+            row(
+                "restore after a block",
+                "mutation($key: ID!) { restoreKey(id: $key) { id } }",
+                [U, F, H, H, O],
+            ),
+        ),
+        (true, row("rotate after a block", rotate, [U, F, H, H, O])),
+        (true, row("rename after a block", rename, [U, O, H, H, O])),
+        // Revoking leaves the block the administrator's (asserted in `attacks.rs`).
+        (true, row("revoke after a block", revoke, [U, O, H, H, O])),
+        // Deleting gives the owner nothing back: the key is gone, its limits with it.
+        (true, row("delete after a block", delete, [U, O, H, H, O])),
+    ]
+}
+
+/// Every key of Ana's as the master key sees it (the state a refused change must not move).
+async fn keys_of(app: &TestApp, ana: &TestUser) -> Value {
+    let (_, listed) = app
+        .graphql_bearer(
+            MASTER_KEY,
+            "query($u: ID!) { keys(userId: $u) { nodes { id name models blocked blockedBy rpmLimit expiresAt } } }",
+            json!({ "u": ana.id }),
+        )
+        .await;
+    listed["data"]["keys"]["nodes"].clone()
+}
+
+#[tokio::test]
+async fn keys_an_administrator_made_or_blocked_answer_each_caller() {
+    let app = TestApp::builder()
+        .config_toml(
+            "[[models]]\nname = \"granite\"\n[[models.deployments]]\ncluster = \"aws\"\n\
+             api_base = \"http://127.0.0.1:9/v1\"\n\
+             [[models]]\nname = \"llama\"\n[[models.deployments]]\ncluster = \"aws\"\n\
+             api_base = \"http://127.0.0.1:9/v1\"\n",
+        )
+        .start()
+        .await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = app.sign_in_as("bob@example.com", &["user"]).await;
+    let auditor = app
+        .sign_in_as("audit@example.com", &["admin-readonly", "user"])
+        .await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let anonymous = SessionClient::new();
+    let mut models = json!({});
+    for name in ["granite", "llama"] {
+        let id = app
+            .graphql_with(
+                "query($n: String!) { model(name: $n) { id } }",
+                json!({ "n": name }),
+            )
+            .await["data"]["model"]["id"]
+            .clone();
+        let subscribed = ana
+            .graphql(
+                "mutation($m: ID!) { subscribe(modelId: $m) { status } }",
+                json!({ "m": id }),
+            )
+            .await;
+        assert_eq!(
+            subscribed["data"]["subscribe"]["status"], "ACTIVE",
+            "{subscribed}"
+        );
+        models[name] = id;
+    }
+
+    let mut failures = Vec::new();
+    for (blocked, row) in issued_key_rows() {
+        for (column, who) in [
+            (0, "anonymous"),
+            (2, "bob"),
+            (3, "auditor"),
+            (1, "ana"),
+            (4, "admin"),
+        ] {
+            let issued = app
+                .post_as_master(
+                    "/key/generate",
+                    &json!({"models": ["granite"], "user_id": "ana@example.com",
+                            "rpm_limit": 1, "duration": "1h"}),
+                )
+                .await;
+            assert_eq!(issued.status(), 200);
+            let issued: Value = issued.json().await.unwrap();
+            if blocked {
+                let block = app
+                    .post_as_master("/key/block", &json!({ "key": issued["token"] }))
+                    .await;
+                assert_eq!(block.status(), 200);
+            }
+            let before = keys_of(&app, &ana).await;
+            assert_eq!(before.as_array().unwrap().len(), 1, "{before}");
+            let key = before[0]["id"].clone();
+            // Ana sees it among her keys; Bob does not.
+            if column == 1 {
+                let mine = ana
+                    .graphql("{ myKeys { nodes { id origin } } }", json!({}))
+                    .await;
+                assert_eq!(
+                    mine["data"]["myKeys"]["nodes"],
+                    json!([{"id": key, "origin": "admin-api"}])
+                );
+                let his = bob.graphql("{ myKeys { nodes { id } } }", json!({})).await;
+                assert_eq!(his["data"]["myKeys"]["nodes"], json!([]), "{his}");
+            }
+
+            let variables =
+                json!({ "key": key, "granite": models["granite"], "llama": models["llama"] });
+            let variables = declared(row.operation, &variables);
+            let body = match column {
+                0 => {
+                    anonymous
+                        .graphql(&app.url(""), row.operation, variables)
+                        .await
+                        .1
+                }
+                1 => ana.graphql(row.operation, variables).await,
+                2 => bob.graphql(row.operation, variables).await,
+                3 => auditor.graphql(row.operation, variables).await,
+                _ => admin.graphql(row.operation, variables).await,
+            };
+            let got = outcome(&body);
+            let label = format!("{} (blocked: {blocked}) as {who}", row.field);
+            if got != row.expected[column] {
+                failures.push(format!(
+                    "{label}: expected {:?}, got {got:?}: {body}",
+                    row.expected[column]
+                ));
+            }
+            // The owner is refused for the administrator's say, and a refusal moves nothing.
+            if got == F
+                && !body["errors"][0]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("administrator")
+            {
+                failures.push(format!("{label}: refused for another reason: {body}"));
+            }
+            if got != O && keys_of(&app, &ana).await != before {
+                failures.push(format!("{label}: refused, yet the key changed"));
+            }
+            // Whatever is left of it goes before the next caller's turn.
+            for left in keys_of(&app, &ana).await.as_array().unwrap() {
+                app.graphql_bearer(
+                    MASTER_KEY,
+                    "mutation($id: ID!) { deleteKey(id: $id) }",
+                    json!({ "id": left["id"] }),
+                )
+                .await;
             }
         }
     }
