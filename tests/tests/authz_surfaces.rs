@@ -1,0 +1,438 @@
+//! The authorization matrix beyond who may call what: the rows each allowed call returns (no
+//! other user's) and the usage export. GraphQL operations and credential kinds are in
+//! `authz_matrix.rs`, the admin REST API in `admin_routes.rs`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use harness::gateway::{ModelSpec, config};
+use harness::{MASTER_KEY, MockUpstream, TestApp, TestUser};
+use serde_json::{Value, json};
+
+/// The ids in `values` (each a string, or an object with `id`).
+fn ids(values: &Value) -> BTreeSet<String> {
+    values
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {values}"))
+        .iter()
+        .map(|v| v.get("id").unwrap_or(v).as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The `group` of every series in `series`.
+fn groups(series: &Value) -> BTreeSet<String> {
+    series
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {series}"))
+        .iter()
+        .map(|s| s["group"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn set<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> BTreeSet<String> {
+    items.into_iter().map(|s| s.as_ref().to_owned()).collect()
+}
+
+/// A user with data of every kind: keys (one made in the portal, one by an administrator),
+/// a subscription, a session, tokens and usage.
+struct Holder {
+    user: TestUser,
+    /// Both keys' ids: the portal one first.
+    keys: [String; 2],
+    subscription: String,
+    /// Its tokens' ids: a read-write one and a read-only one.
+    tokens: [String; 2],
+    /// The read-only token's secret.
+    read_only: String,
+    /// The portal key's secret.
+    secret: String,
+    model: &'static str,
+    requests: usize,
+}
+
+/// Makes `name`'s data on `model`, with `requests` chat requests (one with the
+/// administrator's key, the rest with the portal one).
+async fn holder(app: &TestApp, name: &str, model: &'static str, requests: usize) -> Holder {
+    let user = app.sign_in_as(name, &["user"]).await;
+    let model_id = app
+        .graphql_with(
+            "query($n: String!) { model(name: $n) { id } }",
+            json!({ "n": model }),
+        )
+        .await["data"]["model"]["id"]
+        .clone();
+    let subscribed = user
+        .graphql(
+            "mutation($m: ID!) { subscribe(modelId: $m) { id } }",
+            json!({ "m": model_id }),
+        )
+        .await;
+    let made = user
+        .graphql(
+            "mutation($m: ID!) { createKey(input: {name: \"mine\", modelIds: [$m]}) { secret key { id } } }",
+            json!({ "m": model_id }),
+        )
+        .await;
+    let portal_secret = made["data"]["createKey"]["secret"].as_str().unwrap();
+    let issued = app
+        .post_as_master(
+            "/key/generate",
+            &json!({"models": [model], "user_id": name}),
+        )
+        .await;
+    assert_eq!(issued.status(), 200);
+    let issued: Value = issued.json().await.unwrap();
+    let listed = user
+        .graphql("{ myKeys { nodes { id origin } } }", json!({}))
+        .await;
+    let issued_id = listed["data"]["myKeys"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["origin"] == "admin-api")
+        .unwrap_or_else(|| panic!("no admin-made key: {listed}"))["id"]
+        .clone();
+    let (read_write_id, _) = user.access_token(true, None).await;
+    let (read_only_id, read_only) = user.access_token(false, None).await;
+    let body = json!({"model": model, "messages": [{"role": "user", "content": "hi"}]});
+    let secrets = [issued["key"].as_str().unwrap()]
+        .into_iter()
+        .chain(std::iter::repeat(portal_secret));
+    for secret in secrets.take(requests) {
+        let response = app
+            .post_with_key("/v1/chat/completions", &body, secret)
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    Holder {
+        keys: [
+            made["data"]["createKey"]["key"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            issued_id.as_str().unwrap().to_owned(),
+        ],
+        subscription: subscribed["data"]["subscribe"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        tokens: [read_write_id, read_only_id],
+        read_only,
+        secret: portal_secret.to_owned(),
+        user,
+        model,
+        requests,
+    }
+}
+
+/// The last day and the next hour: every request of the test.
+fn period() -> (String, String) {
+    let now = Utc::now();
+    let at = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    (at(now - TimeDelta::days(1)), at(now + TimeDelta::hours(1)))
+}
+
+const MINE: &str = "query($from: DateTime!, $to: DateTime!, $keys: [ID!]) {
+  me { userId } myAccount { id }
+  myKeys { nodes { id } } mySubscriptions { id userId } mySessions { id current } myTokens { id }
+  models { nodes { name mySubscriptionStatus } }
+  usage(input: {from: $from, to: $to}) {
+    totals { requests }
+    byKey: series(groupBy: KEY) { group } byUser: series(groupBy: USER) { group } }
+  filtered: usage(input: {from: $from, to: $to, keyIds: $keys}) {
+    totals { requests } series(groupBy: KEY) { group } } }";
+
+const EVERYONE: &str = "query($from: DateTime!, $to: DateTime!) {
+  keys { nodes { id } } subscriptionQueue { nodes { id } } users { nodes { id } }
+  models { nodes { name mySubscriptionStatus } }
+  usage(input: {from: $from, to: $to, allUsers: true}) {
+    totals { requests }
+    byKey: series(groupBy: KEY) { group } byUser: series(groupBy: USER) { group } } }";
+
+/// How an export is asked for.
+enum Asker<'a> {
+    Anonymous,
+    /// A browser's session cookie, from the portal's own origin or from `origin`.
+    Cookie(&'a TestUser, Option<&'a str>),
+    Bearer(&'a str),
+}
+
+/// `GET /usage.csv?from=…&to=…&{query}`: the status and the `group` column of its rows.
+async fn export(app: &TestApp, asker: &Asker<'_>, query: &str) -> (u16, BTreeSet<String>) {
+    let (from, to) = period();
+    let url = app.url(&format!("/usage.csv?from={from}&to={to}&{query}"));
+    let request = match asker {
+        Asker::Anonymous => app.client.get(url),
+        Asker::Cookie(user, None) => user.browser.client.get(url),
+        Asker::Cookie(user, Some(origin)) => user.browser.client.get(url).header("origin", *origin),
+        Asker::Bearer(token) => app.client.get(url).bearer_auth(token),
+    };
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let groups = if status == 200 {
+        text.lines()
+            .skip(1)
+            .map(|line| line.split(',').nth(1).unwrap().to_owned())
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    (status, groups)
+}
+
+#[tokio::test]
+async fn every_list_and_export_holds_the_callers_rows_and_no_one_elses() {
+    let mock = MockUpstream::start("aws", &["granite", "llama"], &[]).await;
+    let app = TestApp::builder()
+        .config_toml(&config(
+            "",
+            &[
+                ModelSpec::new("granite", "granite", &[&mock]),
+                ModelSpec::new("llama", "llama", &[&mock]),
+            ],
+        ))
+        .start()
+        .await;
+    let ana = holder(&app, "ana@example.com", "granite", 3).await;
+    let bob = holder(&app, "bob@example.com", "llama", 2).await;
+    let auditor = app
+        .sign_in_as("audit@example.com", &["admin-readonly", "user"])
+        .await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let (from, to) = period();
+
+    // The ledger has written all five requests.
+    let mut everyone = Value::Null;
+    for _ in 0..100 {
+        everyone = admin
+            .graphql(EVERYONE, json!({ "from": from, "to": to }))
+            .await;
+        if everyone["data"]["usage"]["totals"]["requests"] == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        everyone["data"]["usage"]["totals"]["requests"], 5,
+        "{everyone}"
+    );
+
+    // Each user's lists: their own rows, all of them, and nothing of the other's.
+    for (me, other) in [(&ana, &bob), (&bob, &ana)] {
+        let variables = json!({ "from": from, "to": to, "keys": [other.keys[0]] });
+        let mine = me.user.graphql(MINE, variables).await;
+        let who = &me.user.id;
+        assert!(mine["errors"].is_null(), "{mine}");
+        let data = &mine["data"];
+        assert_eq!(data["me"]["userId"], *who);
+        assert_eq!(data["myAccount"]["id"], *who);
+        assert_eq!(
+            ids(&data["myKeys"]["nodes"]),
+            set([&me.keys[0], &me.keys[1]])
+        );
+        assert_eq!(ids(&data["mySubscriptions"]), set([&me.subscription]));
+        assert_eq!(data["mySubscriptions"][0]["userId"], *who, "{mine}");
+        assert_eq!(ids(&data["myTokens"]), set([&me.tokens[0], &me.tokens[1]]));
+        let sessions = data["mySessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 1, "{mine}");
+        assert_eq!(sessions[0]["current"], true);
+        for model in data["models"]["nodes"].as_array().unwrap() {
+            let expected = if model["name"] == me.model {
+                json!("ACTIVE")
+            } else {
+                Value::Null
+            };
+            assert_eq!(model["mySubscriptionStatus"], expected, "{model}");
+        }
+        let usage = &data["usage"];
+        assert_eq!(usage["totals"]["requests"], me.requests, "{mine}");
+        assert_eq!(groups(&usage["byKey"]), set([&me.keys[0], &me.keys[1]]));
+        assert_eq!(groups(&usage["byUser"]), set([who.as_str()]));
+        // Asking for the other's key by id narrows my usage to nothing.
+        assert_eq!(data["filtered"]["totals"]["requests"], 0, "{mine}");
+        assert_eq!(data["filtered"]["series"], json!([]), "{mine}");
+    }
+
+    // Administrators, read-only ones included, see both users' rows.
+    let all_keys = set([&ana.keys[0], &ana.keys[1], &bob.keys[0], &bob.keys[1]]);
+    for viewer in [&admin, &auditor] {
+        let seen = viewer
+            .graphql(EVERYONE, json!({ "from": from, "to": to }))
+            .await;
+        let data = &seen["data"];
+        assert!(ids(&data["keys"]["nodes"]).is_superset(&all_keys), "{seen}");
+        assert!(
+            ids(&data["subscriptionQueue"]["nodes"])
+                .is_superset(&set([&ana.subscription, &bob.subscription])),
+            "{seen}"
+        );
+        assert!(
+            ids(&data["users"]["nodes"]).is_superset(&set([&ana.user.id, &bob.user.id])),
+            "{seen}"
+        );
+        // Nobody else's subscription shows as the viewer's.
+        for model in data["models"]["nodes"].as_array().unwrap() {
+            assert_eq!(model["mySubscriptionStatus"], Value::Null, "{model}");
+        }
+        let usage = &data["usage"];
+        assert_eq!(usage["totals"]["requests"], 5);
+        assert_eq!(groups(&usage["byKey"]), all_keys);
+        assert_eq!(groups(&usage["byUser"]), set([&ana.user.id, &bob.user.id]));
+    }
+
+    // The export: the same scope as the report, for every way of asking.
+    let (revoked_id, revoked) = ana.user.access_token(false, None).await;
+    let done = ana
+        .user
+        .graphql(
+            "mutation($id: ID!) { revokeAccessToken(id: $id) { revokedAt } }",
+            json!({ "id": revoked_id }),
+        )
+        .await;
+    assert!(
+        done["data"]["revokeAccessToken"]["revokedAt"].is_string(),
+        "{done}"
+    );
+    let ana_keys = set([&ana.keys[0], &ana.keys[1]]);
+    let bob_keys = set([&bob.keys[0], &bob.keys[1]]);
+    let both = set([&ana.user.id, &bob.user.id]);
+    let nothing = BTreeSet::new();
+    let bob_only = format!("group_by=key&user_id={}", bob.user.id);
+    let bobs_key = format!("group_by=key&key_ids={}", bob.keys[0]);
+    let cases: Vec<(&str, Asker<'_>, &str, u16, BTreeSet<String>)> = vec![
+        (
+            "Ana by key",
+            Asker::Cookie(&ana.user, None),
+            "group_by=key",
+            200,
+            ana_keys.clone(),
+        ),
+        (
+            "Ana by user",
+            Asker::Cookie(&ana.user, None),
+            "group_by=user",
+            200,
+            set([&ana.user.id]),
+        ),
+        (
+            "Bob by key",
+            Asker::Cookie(&bob.user, None),
+            "group_by=key",
+            200,
+            bob_keys.clone(),
+        ),
+        (
+            "Ana's read-only token",
+            Asker::Bearer(&ana.read_only),
+            "group_by=key",
+            200,
+            ana_keys.clone(),
+        ),
+        (
+            "Ana asking for Bob's key",
+            Asker::Cookie(&ana.user, None),
+            &bobs_key,
+            200,
+            nothing.clone(),
+        ),
+        (
+            "Ana asking for Bob",
+            Asker::Cookie(&ana.user, None),
+            &bob_only,
+            403,
+            nothing.clone(),
+        ),
+        (
+            "Ana asking for everyone",
+            Asker::Cookie(&ana.user, None),
+            "group_by=user&all_users=true",
+            403,
+            nothing.clone(),
+        ),
+        (
+            "an administrator, everyone",
+            Asker::Cookie(&admin, None),
+            "group_by=user&all_users=true",
+            200,
+            both.clone(),
+        ),
+        (
+            "an administrator, by key",
+            Asker::Cookie(&admin, None),
+            "group_by=key&all_users=true",
+            200,
+            all_keys.clone(),
+        ),
+        (
+            "an administrator, Bob",
+            Asker::Cookie(&admin, None),
+            &bob_only,
+            200,
+            bob_keys.clone(),
+        ),
+        (
+            "a read-only administrator, everyone",
+            Asker::Cookie(&auditor, None),
+            "group_by=user&all_users=true",
+            200,
+            both.clone(),
+        ),
+        (
+            "the master key, everyone",
+            Asker::Bearer(MASTER_KEY),
+            "group_by=user&all_users=true",
+            200,
+            both.clone(),
+        ),
+        // The master key is no user: it has no usage of its own to export.
+        (
+            "the master key, its own",
+            Asker::Bearer(MASTER_KEY),
+            "group_by=user",
+            400,
+            nothing.clone(),
+        ),
+        (
+            "anonymous",
+            Asker::Anonymous,
+            "group_by=user",
+            401,
+            nothing.clone(),
+        ),
+        (
+            "Ana's revoked token",
+            Asker::Bearer(&revoked),
+            "group_by=user",
+            401,
+            nothing.clone(),
+        ),
+        (
+            "Ana's virtual key",
+            Asker::Bearer(&ana.secret),
+            "group_by=user",
+            401,
+            nothing.clone(),
+        ),
+        (
+            "Ana's cookie from another site",
+            Asker::Cookie(&ana.user, Some("http://evil.example")),
+            "group_by=user",
+            401,
+            nothing.clone(),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (label, asker, query, status, rows) in &cases {
+        let got = export(&app, asker, query).await;
+        if got != (*status, rows.clone()) {
+            failures.push(format!(
+                "{label} ({query}): expected {status} {rows:?}, got {got:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
