@@ -1,6 +1,6 @@
 //! The authorization matrix beyond who may call what: the rows each allowed call returns (no
-//! other user's) and the usage export. GraphQL operations and credential kinds are in
-//! `authz_matrix.rs`, the admin REST API in `admin_routes.rs`.
+//! other user's), the usage export, logos and the sign-in routes. GraphQL operations and
+//! credential kinds are in `authz_matrix.rs`, the admin REST API in `admin_routes.rs`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use harness::gateway::{ModelSpec, config};
-use harness::{MASTER_KEY, MockUpstream, TestApp, TestUser};
+use harness::{MASTER_KEY, MockUpstream, SessionClient, TestApp, TestUser};
 use serde_json::{Value, json};
 
 /// The ids in `values` (each a string, or an object with `id`).
@@ -435,4 +435,242 @@ async fn every_list_and_export_holds_the_callers_rows_and_no_one_elses() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The logo in the login slot as anyone fetches it: status, ETag and bytes.
+async fn login_logo(app: &TestApp) -> (u16, Option<String>, Vec<u8>) {
+    let response = app.get("/branding/logo/login").await;
+    let etag = response
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (
+        response.status().as_u16(),
+        etag,
+        response.bytes().await.unwrap().to_vec(),
+    )
+}
+
+/// `uploadLogo` of `bytes` (a PNG) into the login slot, spelled out in the document (so it
+/// may be sent without variables, as a forged request would be).
+fn upload_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+    format!(
+        "mutation {{ uploadLogo(slot: LOGIN, contentType: \"image/png\", dataBase64: \"{data}\") {{ url }} }}"
+    )
+}
+
+#[tokio::test]
+async fn logos_are_public_to_read_and_only_administrators_change_them() {
+    let app = TestApp::start().await;
+    let base = app.url("");
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let auditor = app
+        .sign_in_as("audit@example.com", &["admin-readonly", "user"])
+        .await;
+    let (_, admin_read_only) = admin.access_token(false, None).await;
+    let (_, admin_read_write) = admin.access_token(true, None).await;
+    let (_, ana_read_write) = ana.access_token(true, None).await;
+    let png = |fill: u8| [b"\x89PNG\r\n\x1a\n".as_slice(), &[fill; 64]].concat();
+
+    let uploaded = admin.graphql(&upload_of(&png(1)), json!({})).await;
+    assert!(uploaded["errors"].is_null(), "{uploaded}");
+    // Public: the sign-in page shows it before anyone signs in.
+    let (status, etag, bytes) = login_logo(&app).await;
+    assert_eq!((status, bytes.as_slice()), (200, png(1).as_slice()));
+    let response = app.get("/branding/logo/login").await;
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public"),
+        "{:?}",
+        response.headers()
+    );
+    assert_eq!(app.get("/branding/logo/nowhere").await.status(), 404);
+
+    // Everyone else is refused, by whatever credential, and the logo stays.
+    let upload = upload_of(&png(2));
+    let remove = "mutation { removeLogo(slot: LOGIN) }";
+    let anonymous = SessionClient::new();
+    for operation in [upload.as_str(), remove] {
+        let attempts: Vec<(&str, Value)> = vec![
+            (
+                "anonymous",
+                anonymous.graphql(&base, operation, json!({})).await.1,
+            ),
+            ("a user", ana.graphql(operation, json!({})).await),
+            (
+                "a user's read-write token",
+                app.graphql_bearer(&ana_read_write, operation, json!({}))
+                    .await
+                    .1,
+            ),
+            (
+                "a read-only administrator",
+                auditor.graphql(operation, json!({})).await,
+            ),
+            (
+                "an administrator without the CSRF header",
+                admin.browser.graphql_without_csrf(&base, operation).await.1,
+            ),
+            (
+                "an administrator's read-only token",
+                app.graphql_bearer(&admin_read_only, operation, json!({}))
+                    .await
+                    .1,
+            ),
+        ];
+        for (who, body) in attempts {
+            let expected = if who == "anonymous" {
+                "UNAUTHENTICATED"
+            } else {
+                "FORBIDDEN"
+            };
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], expected,
+                "{who}: {operation}: {body}"
+            );
+            assert_eq!(
+                login_logo(&app).await,
+                (200, etag.clone(), png(1)),
+                "{who} changed the logo"
+            );
+        }
+    }
+
+    // Administrators change it by token too, and the master key removes it.
+    let (_, replaced) = app
+        .graphql_bearer(&admin_read_write, &upload, json!({}))
+        .await;
+    assert!(replaced["errors"].is_null(), "{replaced}");
+    assert_eq!(login_logo(&app).await.2, png(2));
+    let (_, removed) = app.graphql_bearer(MASTER_KEY, remove, json!({})).await;
+    assert!(removed["errors"].is_null(), "{removed}");
+    assert_eq!(login_logo(&app).await.0, 404);
+}
+
+/// `GET path` in `browser`: the status, the cookies it set and the page.
+async fn visit(app: &TestApp, browser: &SessionClient, path: &str) -> (u16, Vec<String>, String) {
+    let response = browser.client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    let cookies = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    (status, cookies, response.text().await.unwrap())
+}
+
+/// How many sessions the database holds.
+async fn sessions(app: &TestApp) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let row = app
+        .database()
+        .await
+        .query_one(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT count(*) AS n FROM sessions",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn without_single_sign_on_the_sign_in_routes_say_so_and_sign_no_one_in() {
+    let app = TestApp::start().await;
+    let browser = SessionClient::new();
+    for path in [
+        "/auth/login",
+        "/auth/login?redirect=/keys",
+        "/auth/callback?code=made-up&state=made-up",
+        "/auth/callback?error=access_denied",
+    ] {
+        let (status, cookies, page) = visit(&app, &browser, path).await;
+        assert_eq!(status, 404, "{path}: {page}");
+        assert!(cookies.is_empty(), "{path}: {cookies:?}");
+        assert!(
+            page.contains("single sign-on is not configured here"),
+            "{path}: {page}"
+        );
+    }
+    let (_, me) = browser
+        .graphql(&app.url(""), "{ me { name } }", json!({}))
+        .await;
+    assert_eq!(me["data"]["me"], Value::Null);
+    assert_eq!(sessions(&app).await, 0);
+}
+
+#[tokio::test]
+async fn made_up_callbacks_sign_no_one_in_and_an_unreachable_provider_is_explained() {
+    // Single sign-on configured against a provider that is not there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let issuer = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let app = TestApp::builder()
+        .config_toml(&format!(
+            "[auth]\npublic_url = \"http://portal.example\"\n\n[auth.oidc]\n\
+             issuer_url = \"{issuer}\"\nclient_id = \"switchyard\"\nclient_secret = \"s\"\n"
+        ))
+        .start()
+        .await;
+    let browser = SessionClient::new();
+
+    let (status, cookies, page) = visit(&app, &browser, "/auth/login").await;
+    assert_eq!(status, 503, "{page}");
+    assert!(page.contains("cannot be reached"), "{page}");
+    assert!(cookies.is_empty(), "{cookies:?}");
+
+    // Made-up answers, with and without a binding cookie of the browser's: refused with a
+    // page that says why, and (the provider's own words) escaped.
+    let forged = SessionClient::new();
+    forged.set_cookie(&app.url("/auth"), "sy_login=made-up; Path=/auth");
+    let cases = [
+        (
+            &browser,
+            "/auth/callback?code=c&state=made-up",
+            400,
+            "start again",
+        ),
+        (
+            &forged,
+            "/auth/callback?code=c&state=made-up",
+            400,
+            "start again",
+        ),
+        (
+            &browser,
+            "/auth/callback?state=made-up",
+            400,
+            "lacks `code`",
+        ),
+        (
+            &browser,
+            "/auth/callback?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C/script%3E",
+            401,
+            "&lt;script&gt;alert(1)",
+        ),
+    ];
+    for (client, path, expected, says) in cases {
+        let (status, cookies, page) = visit(&app, client, path).await;
+        assert_eq!(status, expected, "{path}: {page}");
+        assert!(page.contains(says), "{path}: {page}");
+        assert!(!page.contains("<script>"), "{path}: {page}");
+        assert!(
+            cookies.iter().all(|c| !c.starts_with("sy_session=")),
+            "{path}: {cookies:?}"
+        );
+    }
+    for client in [&browser, &forged] {
+        let (_, me) = client
+            .graphql(&app.url(""), "{ me { name } }", json!({}))
+            .await;
+        assert_eq!(me["data"]["me"], Value::Null);
+    }
+    assert_eq!(sessions(&app).await, 0);
 }
