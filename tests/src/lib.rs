@@ -58,6 +58,12 @@ pub fn bin_dir() -> PathBuf {
     }
 }
 
+/// A port on 127.0.0.1 that was free a moment ago (for servers that must be told theirs).
+pub fn free_port() -> u16 {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("find a free port");
+    socket.local_addr().expect("port").port()
+}
+
 /// The `switchyard` binary under test (`SWITCHYARD_BIN` overrides).
 pub fn switchyard_bin() -> PathBuf {
     std::env::var_os("SWITCHYARD_BIN")

@@ -13,16 +13,11 @@ pub struct RedisServer {
     child: Option<Child>,
 }
 
-fn free_port() -> u16 {
-    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("find a free port");
-    socket.local_addr().expect("port").port()
-}
-
 impl RedisServer {
     /// Starts one on a free port.
     pub async fn start() -> Self {
         let mut server = Self {
-            port: free_port(),
+            port: crate::free_port(),
             child: None,
         };
         server.restart().await;

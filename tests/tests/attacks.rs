@@ -797,49 +797,29 @@ async fn a_user_can_neither_lift_an_administrators_limits_nor_unblock_their_bloc
     assert_eq!(status, 200);
 }
 
-/// `query` on `/graphql` with `token` as the bearer; the whole answer.
-async fn bearer_graphql(app: &TestApp, token: &str, query: &str) -> Value {
-    app.client
-        .post(app.url("/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_leaked_token_cannot_make_itself_permanent() {
     let app = TestApp::start().await;
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
-    let made = ana
-        .graphql(
-            "mutation { createAccessToken(name: \"ci\", canWrite: true, expiresIn: \"1h\") { secret } }",
+    let (_, token) = ana.access_token(true, Some("1h")).await;
+    let (_, minted) = app
+        .graphql_bearer(
+            &token,
+            "mutation { createAccessToken(name: \"forever\", canWrite: true) { secret } }",
             json!({}),
         )
         .await;
-    let token = made["data"]["createAccessToken"]["secret"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{made}"))
-        .to_owned();
-    let minted = bearer_graphql(
-        &app,
-        &token,
-        "mutation { createAccessToken(name: \"forever\", canWrite: true) { secret } }",
-    )
-    .await;
     assert_eq!(code(&minted), "FORBIDDEN", "{minted}");
     let listed = ana.graphql("{ myTokens { name } }", json!({})).await;
     assert_eq!(
         listed["data"]["myTokens"],
-        json!([{"name": "ci"}]),
+        json!([{"name": "test"}]),
         "{listed}"
     );
     // The token still does what it is for.
-    let me = bearer_graphql(&app, &token, "{ me { name } }").await;
+    let (_, me) = app
+        .graphql_bearer(&token, "{ me { name } }", json!({}))
+        .await;
     assert_eq!(me["data"]["me"]["name"], "ana@example.com", "{me}");
 }
 

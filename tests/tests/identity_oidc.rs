@@ -14,19 +14,11 @@ struct Sso {
     b: TestApp,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 const ROLES: &str = "admin_groups = [\"sy-admins\"]\nreadonly_groups = [\"sy-auditors\"]\n\
                      allowed_groups = [\"staff\"]\n";
 
 async fn start() -> Sso {
-    let ports = [free_port(), free_port()];
+    let ports = [harness::free_port(), harness::free_port()];
     let bases: Vec<String> = ports
         .iter()
         .map(|p| format!("http://127.0.0.1:{p}"))
@@ -526,7 +518,7 @@ async fn chromium_signs_in_through_the_provider_and_lands_in_the_portal() {
         dist.join("index.html").is_file(),
         "build the SPA first: trunk build --release"
     );
-    let port = free_port();
+    let port = harness::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let provider = OidcProvider::start(
         &[format!("{base}/auth/callback")],

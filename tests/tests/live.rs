@@ -54,6 +54,22 @@ async fn key_for(app: &TestApp, user: &TestUser, model: &str) -> (String, String
     )
 }
 
+/// Two replicas with `toml` on one database, sharing `redis`.
+async fn two_replicas(redis: &RedisServer, toml: &str) -> (TestApp, TestApp) {
+    let a = TestApp::builder()
+        .redis_url(&redis.url())
+        .config_toml(toml)
+        .start()
+        .await;
+    let b = TestApp::builder()
+        .database_url(&a.database_url())
+        .redis_url(&redis.url())
+        .config_toml(toml)
+        .start()
+        .await;
+    (a, b)
+}
+
 async fn chat(app: &TestApp, key: &str) -> String {
     let body = json!({"model": "granite", "messages": [{"role": "user", "content": "hi"}]});
     let response = app.post_with_key("/v1/chat/completions", &body, key).await;
@@ -69,17 +85,7 @@ async fn spend_reaches_subscribers_on_every_replica_and_only_those_allowed() {
     let mock = MockUpstream::start("aws", &["granite"], &[]).await;
     let redis = RedisServer::start().await;
     let toml = config("", &[ModelSpec::new("granite", "granite", &[&mock])]);
-    let a = TestApp::builder()
-        .redis_url(&redis.url())
-        .config_toml(&toml)
-        .start()
-        .await;
-    let b = TestApp::builder()
-        .database_url(&a.database_url())
-        .redis_url(&redis.url())
-        .config_toml(&toml)
-        .start()
-        .await;
+    let (a, b) = two_replicas(&redis, &toml).await;
     let ana = a.sign_in_as("ana@example.com", &["user"]).await;
     let bob = a.sign_in_as("bob@example.com", &["user"]).await;
     let admin = a.sign_in_as("root@example.com", &["admin", "user"]).await;
@@ -251,17 +257,7 @@ async fn live_feeds_end_with_the_credential_that_opened_them() {
         "[http]\nwebsocket_recheck_seconds = 1",
         &[ModelSpec::new("granite", "granite", &[&mock])],
     );
-    let a = TestApp::builder()
-        .redis_url(&redis.url())
-        .config_toml(&toml)
-        .start()
-        .await;
-    let b = TestApp::builder()
-        .database_url(&a.database_url())
-        .redis_url(&redis.url())
-        .config_toml(&toml)
-        .start()
-        .await;
+    let (a, b) = two_replicas(&redis, &toml).await;
     let leaving = a
         .sign_in_as("leaving@example.com", &["admin", "user"])
         .await;
@@ -280,17 +276,7 @@ async fn live_feeds_end_with_the_credential_that_opened_them() {
     let mut demoted_feed = socket_for(&b, &demoted).await;
     let mut staying_feed = socket_for(&b, &staying).await;
     let mut bob_feed = socket_for(&b, &bob).await;
-    let made = ana
-        .graphql(
-            "mutation { createAccessToken(name: \"feed\") { secret token { id } } }",
-            json!({}),
-        )
-        .await;
-    let token = made["data"]["createAccessToken"]["secret"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{made}"))
-        .to_owned();
-    let token_id = made["data"]["createAccessToken"]["token"]["id"].clone();
+    let (token_id, token) = ana.access_token(false, None).await;
     let mut token_feed = GraphqlSocket::connect(
         &b,
         &[],
@@ -380,17 +366,7 @@ async fn cross_replica_live_latency() {
     let mock = MockUpstream::start("aws", &["granite"], &[]).await;
     let redis = RedisServer::start().await;
     let toml = config("", &[ModelSpec::new("granite", "granite", &[&mock])]);
-    let a = TestApp::builder()
-        .redis_url(&redis.url())
-        .config_toml(&toml)
-        .start()
-        .await;
-    let b = TestApp::builder()
-        .database_url(&a.database_url())
-        .redis_url(&redis.url())
-        .config_toml(&toml)
-        .start()
-        .await;
+    let (a, b) = two_replicas(&redis, &toml).await;
     let admin = a.sign_in_as("root@example.com", &["admin", "user"]).await;
     let mut feed = socket_for(&b, &admin).await;
     feed.subscribe(

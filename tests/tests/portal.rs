@@ -21,14 +21,6 @@ fn dist() -> std::path::PathBuf {
     dist
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The catalog every test here serves: an open chat model with prices, a restricted one,
 /// and an embeddings model, all on the mock model server.
 fn catalog(mock: &MockUpstream) -> String {
@@ -149,7 +141,7 @@ async fn assert_accessible(browser: &Browser, page: &str) {
 async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live() {
     let mock =
         MockUpstream::start("aws", &["granite", "embed"], &["--completion-tokens", "4"]).await;
-    let port = free_port();
+    let port = harness::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let provider = OidcProvider::start(
         &[format!("{base}/auth/callback")],

@@ -253,20 +253,12 @@ async fn a_million_made_up_keys_against_the_default_cache_bound() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// With `metrics.listen`, Prometheus and the probes have a listener of their own: it answers
 /// while the main one is at its connection cap, serves `/metrics` without a credential, and
 /// the main listener no longer serves it.
 #[tokio::test]
 async fn probes_and_scrapes_answer_on_the_metrics_listener_while_the_main_one_is_full() {
-    let port = free_port();
+    let port = harness::free_port();
     let app = TestApp::builder()
         .sqlite()
         .config_toml(&format!(
