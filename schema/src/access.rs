@@ -174,7 +174,7 @@ impl Caller {
     pub fn write_refusal(&self) -> Option<&'static str> {
         match &self.credential {
             Credential::Session { csrf: false, .. } => Some(
-                "a signed-in browser must send the x-csrf-token header (the sy_csrf cookie) \
+                "a signed-in browser must send the x-csrf-token header (the CSRF cookie, sy_csrf) \
                  with every mutation",
             ),
             Credential::Token { write: false, .. } => Some(

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,8 @@ pub struct Clients {
     pub unknown_keys: Allowance,
     /// GraphQL WebSockets open at once.
     pub sockets: Holdings,
+    /// Whether the warning about an unnamed proxy was logged.
+    proxy_warned: AtomicBool,
 }
 
 impl Clients {
@@ -41,11 +44,24 @@ impl Clients {
             sign_in_starts: Allowance::new(http.sign_in_starts_per_minute, minute),
             unknown_keys: Allowance::new(http.unknown_keys_per_minute, minute),
             sockets: Holdings::new(http.websockets_per_client),
+            proxy_warned: AtomicBool::new(false),
         }
     }
 
     /// The client behind a request (see [`client_of`]).
     pub fn client(&self, headers: &HeaderMap, extensions: &Extensions) -> Option<IpAddr> {
+        if self.trusted_header.is_none()
+            && !self.proxy_warned.load(Ordering::Relaxed)
+            && (headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded"))
+        {
+            self.proxy_warned.store(true, Ordering::Relaxed);
+            tracing::warn!(
+                "requests arrive through a proxy (they carry X-Forwarded-For or Forwarded) but \
+                 http.client_ip_header is unset: every client counts as the proxy, so one \
+                 client's limits (sign-in attempts, unknown keys, WebSockets) are everyone's; \
+                 set it to the header your proxy writes"
+            );
+        }
         client_of(headers, extensions, self.trusted_header.as_ref())
     }
 }
@@ -164,20 +180,19 @@ impl Holdings {
     /// One more for `client`, unless it holds `max` already. A client that is not known is
     /// let through.
     pub fn take(&self, client: Option<IpAddr>) -> Option<Hold> {
-        let hold = Hold {
+        if let Some(address) = client {
+            let mut held = self.held.lock().ok()?;
+            let count = held.entry(address).or_insert(0);
+            if *count >= self.max {
+                return None;
+            }
+            *count += 1;
+        }
+        // Made only once counted: a refusal must not let go of a place it never took.
+        Some(Hold {
             client,
             held: self.held.clone(),
-        };
-        let Some(address) = client else {
-            return Some(hold);
-        };
-        let mut held = self.held.lock().ok()?;
-        let count = held.entry(address).or_insert(0);
-        if *count >= self.max {
-            return None;
-        }
-        *count += 1;
-        Some(hold)
+        })
     }
 }
 
@@ -232,6 +247,10 @@ mod tests {
         let first = holdings.take(a).unwrap();
         let _second = holdings.take(a).unwrap();
         assert!(holdings.take(a).is_none(), "a third at once is refused");
+        assert!(
+            holdings.take(a).is_none(),
+            "and again: a refusal frees no place"
+        );
         assert!(holdings.take(Some("10.0.0.2".parse().unwrap())).is_some());
         drop(first);
         assert!(holdings.take(a).is_some(), "a closed one frees its place");

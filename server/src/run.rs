@@ -351,11 +351,7 @@ fn quotas(
 async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
     bootstrap_admin(state).await?;
     let gateway = &state.gateway;
-    gateway
-        .registry
-        .apply_config(&state.config.models)
-        .await
-        .context("cannot apply the configured models")?;
+    // Before anything is sealed: credentials stored with another key are not overwritten.
     let legacy = state
         .config
         .master_key
@@ -369,6 +365,11 @@ async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
         legacy.as_ref(),
     )
     .await?;
+    gateway
+        .registry
+        .apply_config(&state.config.models)
+        .await
+        .context("cannot apply the configured models")?;
     let registry = gateway.registry.clone();
     let poll = Duration::from_secs(state.config.gateway.registry_poll_seconds);
     spawn_every(poll, move || {

@@ -237,7 +237,8 @@ pub async fn reseal(
                  current one; nothing was changed"
             ))
         })?;
-        resealed.push((id, current.seal(secret.expose_secret())));
+        let again = current.seal(secret.expose_secret());
+        resealed.push((id, sealed, again));
     }
     let count = resealed.len();
     if count > 0 {

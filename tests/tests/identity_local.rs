@@ -380,6 +380,23 @@ async fn password_guessing_is_throttled_without_locking_out_the_owner() {
         ))
         .start()
         .await;
+    // Guesses sent all at once are counted as they start: no more than the limit get checked.
+    let burst = futures::future::join_all(
+        (0..12).map(|_| login_from(&app, "198.51.100.99", "root@example.com", "guess")),
+    )
+    .await;
+    let checked = burst
+        .iter()
+        .filter(|b| b["errors"][0]["message"] == "wrong user name or password")
+        .count();
+    assert_eq!(checked, 3, "{burst:?}");
+    assert!(
+        burst
+            .iter()
+            .filter(|b| b["errors"][0]["message"] != "wrong user name or password")
+            .all(|b| refused_with(b, "for this account from here")),
+        "{burst:?}"
+    );
     let attacker = "198.51.100.7";
     // The id and the e-mail name one account: three failures in all lock this client out of it.
     for name in ["root@example.com", "ROOT@example.com ", "root@example.com"] {

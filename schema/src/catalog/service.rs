@@ -149,19 +149,26 @@ impl CatalogService {
             .collect())
     }
 
-    /// Replaces deployments' sealed credentials (re-sealed with another key) at once, and
-    /// tells every replica the catalog changed.
-    pub async fn reseal(&self, resealed: Vec<(Uuid, String)>) -> Result<(), DomainError> {
+    /// Replaces deployments' sealed credentials (`(id, as read, re-sealed)`) at once, and
+    /// tells every replica the catalog changed. Changes nothing when one of them changed since
+    /// it was read (an administrator's edit is not overwritten with the old secret).
+    pub async fn reseal(&self, resealed: Vec<(Uuid, String, String)>) -> Result<(), DomainError> {
         let txn = self.db.begin().await?;
-        for (id, sealed) in resealed {
-            deployment::Entity::update_many()
+        for (id, read, sealed) in resealed {
+            let updated = deployment::Entity::update_many()
                 .col_expr(
                     deployment::Column::CredentialsEncrypted,
                     sea_orm::sea_query::Expr::value(sealed),
                 )
                 .filter(deployment::Column::Id.eq(id))
+                .filter(deployment::Column::CredentialsEncrypted.eq(read))
                 .exec(&txn)
                 .await?;
+            if updated.rows_affected != 1 {
+                return Err(DomainError::Conflict(format!(
+                    "the credential of deployment {id} changed while it was re-sealed; run again"
+                )));
+            }
         }
         bump_version(&txn).await?;
         txn.commit().await?;

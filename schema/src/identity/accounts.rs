@@ -131,6 +131,9 @@ impl PasswordChecks {
     }
 }
 
+/// The longest sign-in name looked up (user ids and e-mail addresses are far shorter).
+const MAX_NAME_LEN: usize = 320;
+
 /// The answer to a sign-in the throttle refused.
 fn refusal(refused: Refused) -> DomainError {
     let minutes = |wait: std::time::Duration| wait.as_secs().div_ceil(60).max(1);
@@ -179,6 +182,9 @@ impl AccountService {
     ) -> Result<user::Model, DomainError> {
         let name = name.trim();
         self.throttle.check_client(client).map_err(refusal)?;
+        if name.len() > MAX_NAME_LEN {
+            return Err(DomainError::Unauthenticated);
+        }
         let found = user::Entity::find()
             .filter(
                 user::Column::ExternalId
@@ -189,10 +195,10 @@ impl AccountService {
             .await?;
         // Failures count against the account, whichever of its names was typed.
         let account = found.as_ref().map_or_else(
-            || format!("name:{}", name.to_lowercase()),
+            || format!("name:{}", secret::sha256_hex(&name.to_lowercase())),
             |u| u.id.to_string(),
         );
-        let delay = self.throttle.check(&account, client).map_err(refusal)?;
+        let delay = self.throttle.attempt(&account, client).map_err(refusal)?;
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
@@ -211,10 +217,8 @@ impl AccountService {
                 self.throttle.succeeded(&account, client);
                 Ok(account_row)
             }
-            _ => {
-                self.throttle.failed(&account, client);
-                Err(DomainError::Unauthenticated)
-            }
+            // Counted as a failure when it was attempted.
+            _ => Err(DomainError::Unauthenticated),
         }
     }
 

@@ -12,6 +12,10 @@
 //!   [`MAX_DELAY`], so guesses from many addresses crawl while the right password still
 //!   signs in.
 //!
+//! Each attempt counts as a failure when it starts (a success takes it back), so attempts
+//! sent together cannot all slip through before the first is known to fail; a slowed attempt
+//! has been counted before it waits.
+//!
 //! Counted per replica: N replicas allow at most N × the limits, which still turns an online
 //! guessing attack from millions of tries an hour into a handful.
 
@@ -19,8 +23,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Entries kept in one count before old ones are swept (bounds memory under a spray).
-const SWEEP_AT: usize = 10_000;
+/// Entries one count keeps at most: when full, the expired ones are swept, and when none
+/// has expired it starts again empty (memory stays bounded under a spray from countless
+/// addresses, at the price of forgetting their failures).
+const MAX_TRACKED: usize = 100_000;
 /// The longest an attempt on a much-guessed account waits.
 pub const MAX_DELAY: Duration = Duration::from_secs(10);
 
@@ -44,10 +50,15 @@ impl Counts {
             return (0, Duration::ZERO);
         };
         match failures.get(key) {
-            Some((count, since)) if since.elapsed() < self.window => {
-                (*count, self.window - since.elapsed())
+            Some((count, since)) => {
+                let elapsed = since.elapsed();
+                if elapsed < self.window {
+                    (*count, self.window.saturating_sub(elapsed))
+                } else {
+                    (0, Duration::ZERO)
+                }
             }
-            _ => (0, Duration::ZERO),
+            None => (0, Duration::ZERO),
         }
     }
 
@@ -56,9 +67,12 @@ impl Counts {
             return;
         };
         let now = Instant::now();
-        if failures.len() >= SWEEP_AT {
+        if failures.len() >= MAX_TRACKED && !failures.contains_key(&key) {
             let window = self.window;
             failures.retain(|_, (_, since)| now.duration_since(*since) < window);
+            if failures.len() >= MAX_TRACKED {
+                failures.clear();
+            }
         }
         let entry = failures.entry(key).or_insert((0, now));
         if now.duration_since(entry.1) >= self.window {
@@ -70,6 +84,15 @@ impl Counts {
     fn forget(&self, key: &str) {
         if let Ok(mut failures) = self.failures.lock() {
             failures.remove(key);
+        }
+    }
+
+    /// Takes back one failure of `key` (an attempt counted in advance that succeeded).
+    fn take_back(&self, key: &str) {
+        if let Ok(mut failures) = self.failures.lock()
+            && let Some((count, _)) = failures.get_mut(key)
+        {
+            *count = count.saturating_sub(1);
         }
     }
 }
@@ -125,29 +148,30 @@ impl LoginThrottle {
     }
 
     /// Ok with how long to wait before checking the password when `client` may try
-    /// `account` (its user id, or the typed name when no account has it).
-    pub fn check(&self, account: &str, client: Option<&str>) -> Result<Duration, Refused> {
+    /// `account` (its user id, or a digest of the typed name when no account has it); the
+    /// attempt is counted as a failure at once, so attempts sent together cannot all pass
+    /// before the first is known to fail ([`succeeded`](Self::succeeded) takes it back).
+    pub fn attempt(&self, account: &str, client: Option<&str>) -> Result<Duration, Refused> {
         self.check_client(client)?;
-        let (failures, left) = self.by_pair.get(&pair_key(account, client));
+        let pair = pair_key(account, client);
+        let (failures, left) = self.by_pair.get(&pair);
         if failures >= self.max_failures {
             return Err(Refused::Account(left));
         }
         let (all, _) = self.by_account.get(account);
+        self.by_pair.add(pair);
+        self.by_client.add(client_key(client).to_owned());
+        self.by_account.add(account.to_owned());
         let beyond = all.saturating_sub(self.max_failures.saturating_mul(2));
         Ok(Duration::from_secs(beyond.into()).min(MAX_DELAY))
     }
 
-    /// Records a failed attempt of `client` on `account`.
-    pub fn failed(&self, account: &str, client: Option<&str>) {
-        self.by_pair.add(pair_key(account, client));
-        self.by_client.add(client_key(client).to_owned());
-        self.by_account.add(account.to_owned());
-    }
-
-    /// Forgets the failures on `account` once it signed in from `client`.
+    /// `client` signed in to `account`: its attempt was no failure, and the account's
+    /// failures are forgotten.
     pub fn succeeded(&self, account: &str, client: Option<&str>) {
         self.by_pair.forget(&pair_key(account, client));
         self.by_account.forget(account);
+        self.by_client.take_back(client_key(client));
     }
 }
 
@@ -159,54 +183,82 @@ mod tests {
     fn a_client_is_refused_an_account_it_failed_on_and_others_are_not() {
         let throttle = LoginThrottle::new(3, 100, Duration::from_millis(300));
         for _ in 0..3 {
-            assert_eq!(throttle.check("ana", Some("10.0.0.1")), Ok(Duration::ZERO));
-            throttle.failed("ana", Some("10.0.0.1"));
+            assert_eq!(
+                throttle.attempt("ana", Some("10.0.0.1")),
+                Ok(Duration::ZERO)
+            );
         }
-        let Err(Refused::Account(wait)) = throttle.check("ana", Some("10.0.0.1")) else {
+        let Err(Refused::Account(wait)) = throttle.attempt("ana", Some("10.0.0.1")) else {
             panic!("the guessing client is refused");
         };
         assert!(wait <= Duration::from_millis(300));
         assert!(
-            throttle.check("ana", Some("10.0.0.2")).is_ok(),
+            throttle.attempt("ana", Some("10.0.0.2")).is_ok(),
             "the owner elsewhere is not locked out"
         );
-        assert!(throttle.check("bob", Some("10.0.0.1")).is_ok());
+        assert!(throttle.attempt("bob", Some("10.0.0.1")).is_ok());
         std::thread::sleep(Duration::from_millis(320));
-        assert!(throttle.check("ana", Some("10.0.0.1")).is_ok());
+        assert!(throttle.attempt("ana", Some("10.0.0.1")).is_ok());
     }
 
     #[test]
     fn a_client_spraying_many_accounts_is_refused_altogether() {
         let throttle = LoginThrottle::new(3, 5, Duration::from_secs(60));
         for i in 0..5 {
-            throttle.failed(&format!("user{i}"), Some("10.0.0.9"));
+            assert!(
+                throttle
+                    .attempt(&format!("user{i}"), Some("10.0.0.9"))
+                    .is_ok()
+            );
         }
         assert!(matches!(
-            throttle.check("someone-new", Some("10.0.0.9")),
+            throttle.attempt("someone-new", Some("10.0.0.9")),
             Err(Refused::Client(_))
         ));
-        assert!(throttle.check("someone-new", Some("10.0.0.8")).is_ok());
+        assert!(throttle.attempt("someone-new", Some("10.0.0.8")).is_ok());
     }
 
     #[test]
     fn an_account_guessed_from_everywhere_is_slowed_not_locked() {
         let throttle = LoginThrottle::new(2, 100, Duration::from_secs(60));
         for i in 0..7 {
-            throttle.failed("admin", Some(&format!("10.1.0.{i}")));
+            assert!(
+                throttle
+                    .attempt("admin", Some(&format!("10.1.0.{i}")))
+                    .is_ok()
+            );
         }
         // Seven failures, three beyond twice the limit: three seconds for a new client.
         assert_eq!(
-            throttle.check("admin", Some("192.0.2.1")),
+            throttle.attempt("admin", Some("192.0.2.1")),
             Ok(Duration::from_secs(3))
         );
         for i in 0..100 {
-            throttle.failed("admin", Some(&format!("10.2.0.{i}")));
+            assert!(
+                throttle
+                    .attempt("admin", Some(&format!("10.2.0.{i}")))
+                    .is_ok()
+            );
         }
-        assert_eq!(throttle.check("admin", Some("192.0.2.1")), Ok(MAX_DELAY));
+        assert_eq!(throttle.attempt("admin", Some("192.0.2.1")), Ok(MAX_DELAY));
         throttle.succeeded("admin", Some("192.0.2.1"));
         assert_eq!(
-            throttle.check("admin", Some("192.0.2.1")),
+            throttle.attempt("admin", Some("192.0.2.1")),
             Ok(Duration::ZERO)
         );
+    }
+
+    #[test]
+    fn attempts_count_at_once_and_a_success_takes_its_attempt_back() {
+        let throttle = LoginThrottle::new(3, 4, Duration::from_secs(60));
+        for _ in 0..3 {
+            assert!(throttle.attempt("ana", Some("10.0.0.1")).is_ok());
+        }
+        // Three in flight together: a fourth is refused before any of them is decided.
+        assert!(throttle.attempt("ana", Some("10.0.0.1")).is_err());
+        throttle.succeeded("ana", Some("10.0.0.1"));
+        assert!(throttle.attempt("ana", Some("10.0.0.1")).is_ok());
+        // The client's count lost the successful attempt: 3 counted, under its cap of 4.
+        assert!(throttle.check_client(Some("10.0.0.1")).is_ok());
     }
 }

@@ -28,6 +28,9 @@ pub struct Snapshot {
 pub enum RegistryError {
     #[error(transparent)]
     Domain(#[from] schema::DomainError),
+    /// Declared or stored credentials cannot be kept with this server's key.
+    #[error("{0}")]
+    Credentials(String),
 }
 
 /// The routing table and how to refresh it.
@@ -173,9 +176,29 @@ impl Registry {
         &self.catalog
     }
 
-    /// Applies the models declared in configuration, then reloads.
+    /// Applies the models declared in configuration, then reloads. Refused, changing nothing,
+    /// when a stored credential does not open with this server's key (it was sealed with
+    /// another: overwriting it would take it from the replicas that hold that key), or when
+    /// credentials are declared where this server may not seal them.
     pub async fn apply_config(&self, models: &[ModelConfig]) -> Result<bool, RegistryError> {
-        let declared: Vec<DeclaredModel> = models.iter().map(|m| self.declare(m)).collect();
+        let unopened = self
+            .catalog
+            .sealed_credentials()
+            .await?
+            .into_iter()
+            .filter(|(_, sealed)| self.cipher.open(sealed).is_err())
+            .count();
+        if unopened > 0 {
+            return Err(RegistryError::Credentials(format!(
+                "{unopened} stored model-server credential(s) do not open with this server's \
+                 credentials key; the configured models were not applied (see \
+                 `switchyard reseal-credentials --help`)"
+            )));
+        }
+        let declared = models
+            .iter()
+            .map(|m| self.declare(m))
+            .collect::<Result<Vec<DeclaredModel>, _>>()?;
         let cipher = self.cipher.clone();
         let changed = self
             .catalog
@@ -185,7 +208,7 @@ impl Registry {
         Ok(changed)
     }
 
-    fn declare(&self, model: &ModelConfig) -> DeclaredModel {
+    fn declare(&self, model: &ModelConfig) -> Result<DeclaredModel, RegistryError> {
         let nanos = |price: f64| {
             // Prices are validated finite and non-negative; rounding to whole nano-units.
             let value = (price * 1e9).round();
@@ -195,7 +218,18 @@ impl Registry {
                 value as i64
             }
         };
-        DeclaredModel {
+        let mut sealed = Vec::with_capacity(model.deployments.len());
+        for deployment in &model.deployments {
+            let key = deployment.api_key.as_ref();
+            sealed.push(
+                key.map(|key| self.seal(secrecy::ExposeSecret::expose_secret(key)))
+                    .transpose()
+                    .map_err(|e| {
+                        RegistryError::Credentials(format!("model `{}`: {e}", model.name))
+                    })?,
+            );
+        }
+        Ok(DeclaredModel {
             name: model.name.clone(),
             description: model.description.clone(),
             provider: model.provider.clone(),
@@ -207,17 +241,15 @@ impl Registry {
             deployments: model
                 .deployments
                 .iter()
-                .map(|d| DeclaredDeployment {
+                .zip(sealed)
+                .map(|(d, credentials_encrypted)| DeclaredDeployment {
                     cluster: d.cluster.clone(),
                     api_base: d.api_base.trim_end_matches('/').to_owned(),
                     backend_model: d
                         .backend_model
                         .clone()
                         .unwrap_or_else(|| model.name.clone()),
-                    credentials_encrypted: d
-                        .api_key
-                        .as_ref()
-                        .map(|key| self.cipher.seal(secrecy::ExposeSecret::expose_secret(key))),
+                    credentials_encrypted,
                     weight: i32::try_from(d.weight).unwrap_or(i32::MAX),
                     first_byte_timeout_ms: d
                         .first_byte_timeout_ms
@@ -229,7 +261,7 @@ impl Registry {
                     max_parallel_requests: d.max_parallel_requests.map(i64::from),
                 })
                 .collect(),
-        }
+        })
     }
 
     /// Reloads when the catalog version moved (another replica changed the catalog).
