@@ -491,6 +491,40 @@ async fn metrics_answer_the_master_key_or_their_token_and_name_no_one_by_default
     );
 }
 
+/// A `max_tokens` of u64::MAX used to reserve i64::MAX nano-units: on a budget counter that
+/// already held spend, Redis refused the overflowing `INCRBY` halfway through the admission
+/// script (its earlier counts kept) and the request fell back to the in-process store.
+#[tokio::test]
+async fn an_absurd_max_tokens_reserves_only_what_a_counter_can_hold() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = app_on(&mock, true).await;
+    let key = key_with(&app, json!({"max_budget": 10, "tpm_limit": 1_000_000})).await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.post_with_key(CHAT, &chat_body(), &key).await.status(),
+        200
+    );
+    // Its spend is settled into the counter before the next request.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mut absurd = chat_body();
+    absurd["max_tokens"] = json!(u64::MAX);
+    assert_eq!(app.post_with_key(CHAT, &absurd, &key).await.status(), 200);
+    // Once settled, the reservation is replaced by what the answer cost.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        app.post_with_key(CHAT, &chat_body(), &key).await.status(),
+        200
+    );
+    let text = app.metrics_text().await;
+    assert_eq!(
+        harness::gateway::metric(&text, "switchyard_redis_errors_total"),
+        0.0,
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn a_key_named_like_a_formula_lands_in_the_csv_export_as_text() {
     let mock = MockUpstream::start("aws", &["granite"], &[]).await;

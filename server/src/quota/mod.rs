@@ -44,6 +44,14 @@ pub use self::scope::{BudgetCheck, Scope, scopes_for};
 use crate::config::{QuotaConfig, RedisFailure};
 use crate::metrics::{KeyLabels, Metrics, RefusalLabels};
 
+/// The most one request is reserved or charged against a budget counter: a million currency
+/// units. Redis keeps counters in 64 bits and fails a script whose `INCRBY` would overflow
+/// (a `max_tokens` of u64::MAX made a reservation of i64::MAX); bounded, no sum of real
+/// counters comes near that.
+pub const MAX_CHARGE_NANOS: i64 = 1_000_000_000_000_000;
+/// The most tokens one request counts against a tokens-per-minute counter, for the same reason.
+pub const MAX_CHARGE_TOKENS: u64 = 1_000_000_000_000;
+
 /// What one admission asks for.
 #[derive(Debug, Clone)]
 pub struct Admission<'a> {
@@ -365,7 +373,7 @@ impl Quotas {
             return Ok(None);
         }
         let reserve_nanos = if scopes.iter().any(|s| s.budget.is_some()) {
-            reserve_nanos.max(0)
+            reserve_nanos.clamp(0, MAX_CHARGE_NANOS)
         } else {
             0
         };

@@ -36,10 +36,11 @@ impl Permit {
         self.scopes.iter().any(|scope| scope.budget.is_some())
     }
 
-    /// Records what the request actually used; settled when the permit is dropped.
+    /// Records what the request actually used (within what one request may count); settled
+    /// when the permit is dropped.
     pub fn record(&mut self, tokens: u64, cost_nanos: i64) {
-        self.tokens = tokens;
-        self.cost_nanos = cost_nanos;
+        self.tokens = tokens.min(super::MAX_CHARGE_TOKENS);
+        self.cost_nanos = cost_nanos.clamp(0, super::MAX_CHARGE_NANOS);
     }
 }
 
