@@ -186,6 +186,11 @@ fn rows() -> Vec<Row> {
         ),
         row("allBanners", "{ allBanners { id } }", [U, F, F, O, O]),
         row(
+            "bannerPreview",
+            "{ bannerPreview(markdown: \"**hi**\") }",
+            [U, F, F, O, O],
+        ),
+        row(
             "platformSettings",
             "{ platformSettings { currency } }",
             [U, F, F, O, O],

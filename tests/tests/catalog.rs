@@ -228,6 +228,59 @@ async fn subscriptions_follow_their_rules_and_only_administrators_decide() {
     assert_eq!(edges[0]["node"]["model"]["name"], "restricted/llama");
     assert_eq!(edges[0]["node"]["userId"], ana.id.as_str());
     assert_eq!(code(&ana.graphql(queue, json!({})).await), "FORBIDDEN");
+    // Each row names its subscriber; the queue narrows by user text and by dates.
+    let narrowed = "query($f: SubscriptionQueueFilter) { subscriptionQueue(filter: $f) {
+        totalCount nodes { id subscriber { id externalId email displayName } } } }";
+    let by_text = |text: &str| json!({ "f": { "userSearch": text } });
+    let found = auditor.graphql(narrowed, by_text("ANA@EXAMPLE")).await;
+    let rows = &found["data"]["subscriptionQueue"];
+    assert_eq!(rows["totalCount"], 2, "Ana's two subscriptions: {found}");
+    assert_eq!(
+        rows["nodes"][0]["subscriber"],
+        json!({"id": ana.id, "externalId": "ana@example.com", "email": "ana@example.com",
+               "displayName": "ana@example.com"})
+    );
+    // `%` and `_` are text, not patterns.
+    for literal in ["%", "_", "ana%"] {
+        let none = auditor.graphql(narrowed, by_text(literal)).await;
+        assert_eq!(
+            none["data"]["subscriptionQueue"]["totalCount"], 0,
+            "{literal}: {none}"
+        );
+    }
+    let between = |since: &str, until: &str| json!({ "f": { "since": since, "until": until } });
+    let now = chrono::Utc::now();
+    let today = auditor
+        .graphql(
+            narrowed,
+            between(
+                &(now - chrono::Duration::hours(1)).to_rfc3339(),
+                &(now + chrono::Duration::hours(1)).to_rfc3339(),
+            ),
+        )
+        .await;
+    assert_eq!(
+        today["data"]["subscriptionQueue"]["totalCount"], 2,
+        "{today}"
+    );
+    let yesterday = auditor
+        .graphql(
+            narrowed,
+            between(
+                &(now - chrono::Duration::days(2)).to_rfc3339(),
+                &(now - chrono::Duration::days(1)).to_rfc3339(),
+            ),
+        )
+        .await;
+    assert_eq!(yesterday["data"]["subscriptionQueue"]["totalCount"], 0);
+    // A user reads their own subscriptions' subscriber: themselves.
+    let own = ana
+        .graphql("{ mySubscriptions { subscriber { id } } }", json!({}))
+        .await;
+    assert_eq!(
+        own["data"]["mySubscriptions"][0]["subscriber"]["id"],
+        ana.id.as_str()
+    );
 
     // Denial needs a reason; then Ana may ask for a review, and the admin approves.
     let deny = "mutation($ids: [ID!]!, $r: String!) { denySubscriptions(ids: $ids, reason: $r) { status reason } }";

@@ -130,6 +130,14 @@ impl BannerQuery {
         let rows = service(ctx)?.all().await.map_err(|e| e.extend())?;
         Ok(rows.into_iter().map(Banner::from).collect())
     }
+
+    /// `markdown` as a banner would show it: rendered and sanitised exactly as saved banners
+    /// are (administrators; for the editor's preview).
+    #[graphql(guard = "Needs(Permission::ReadAll)")]
+    async fn banner_preview(&self, markdown: String) -> async_graphql::Result<String> {
+        super::check_text(&markdown).map_err(|e| e.extend())?;
+        Ok(render(&markdown))
+    }
 }
 
 /// Banner mutations.

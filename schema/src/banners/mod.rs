@@ -49,14 +49,20 @@ pub struct BannerSpec {
     pub dismissible: bool,
 }
 
+/// A banner's text is 1 to [`MAX_MARKDOWN`] characters.
+fn check_text(markdown: &str) -> Result<(), DomainError> {
+    let text = markdown.trim();
+    if text.is_empty() || text.chars().count() > MAX_MARKDOWN {
+        return Err(DomainError::BadInput(format!(
+            "a banner needs 1 to {MAX_MARKDOWN} characters of text"
+        )));
+    }
+    Ok(())
+}
+
 impl BannerSpec {
     fn check(&self) -> Result<(), DomainError> {
-        let text = self.markdown.trim();
-        if text.is_empty() || text.chars().count() > MAX_MARKDOWN {
-            return Err(DomainError::BadInput(format!(
-                "a banner needs 1 to {MAX_MARKDOWN} characters of text"
-            )));
-        }
+        check_text(&self.markdown)?;
         if !VARIANTS.contains(&self.variant.as_str()) {
             return Err(DomainError::BadInput(format!(
                 "variant must be one of {}",

@@ -74,6 +74,30 @@ pub struct Subscription {
     /// The history, when a list loaded it for all its items at once.
     #[graphql(skip)]
     pub preloaded_history: Option<Vec<entity::subscription_event::Model>>,
+    /// The subscriber, when a list loaded them for all its items at once.
+    #[graphql(skip)]
+    pub preloaded_subscriber: Option<Option<Subscriber>>,
+}
+
+/// Who holds a subscription, as the queue shows them.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Subscriber {
+    pub id: ID,
+    /// The LiteLLM-style user id (often an e-mail address).
+    pub external_id: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+}
+
+impl From<entity::user::Model> for Subscriber {
+    fn from(row: entity::user::Model) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            external_id: row.external_id,
+            email: row.email,
+            display_name: row.display_name,
+        }
+    }
 }
 
 /// One recorded transition.
@@ -100,6 +124,7 @@ impl From<entity::subscription::Model> for Subscription {
             row_id: row.id,
             preloaded_model: None,
             preloaded_history: None,
+            preloaded_subscriber: None,
         }
     }
 }
@@ -112,6 +137,15 @@ impl Subscription {
             return Ok(model.clone());
         }
         model_by_id(ctx, self.model_id).await
+    }
+
+    /// The subscriber: their name and e-mail (a user reads their own).
+    async fn subscriber(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Subscriber>> {
+        if let Some(subscriber) = &self.preloaded_subscriber {
+            return Ok(subscriber.clone());
+        }
+        let id = self.user_id.parse::<Uuid>()?;
+        Ok(subscribers(ctx, &[id]).await?.remove(&id))
     }
 
     /// Every transition, oldest first.
@@ -138,14 +172,60 @@ impl Subscription {
     }
 }
 
-/// Loads the models and histories of a list's subscriptions in three queries (when the
-/// operation asks for them), so the list costs the same however long it is.
+/// The users with `ids`, by id, in one query.
+async fn subscribers(
+    ctx: &Context<'_>,
+    ids: &[Uuid],
+) -> async_graphql::Result<HashMap<Uuid, Subscriber>> {
+    let rows = service(ctx)?
+        .subscribers(ids)
+        .await
+        .map_err(|e| e.extend())?;
+    Ok(rows
+        .into_iter()
+        .map(|u| (u.id, Subscriber::from(u)))
+        .collect())
+}
+
+/// What a list's operation asks of each subscription, so [`with_children`] loads only that.
+#[derive(Clone, Copy)]
+struct Wants {
+    model: bool,
+    history: bool,
+    subscriber: bool,
+}
+
+impl Wants {
+    fn of(node: async_graphql::Lookahead<'_>) -> Self {
+        Self {
+            model: node.field("model").exists(),
+            history: node.field("history").exists(),
+            subscriber: node.field("subscriber").exists(),
+        }
+    }
+}
+
+/// Loads the models, histories and subscribers of a list's subscriptions in a query each
+/// (when the operation asks for them), so the list costs the same however long it is.
 async fn with_children(
     ctx: &Context<'_>,
     subscriptions: &mut [&mut Subscription],
-    wants_model: bool,
-    wants_history: bool,
+    wants: Wants,
 ) -> async_graphql::Result<()> {
+    let (wants_model, wants_history) = (wants.model, wants.history);
+    if wants.subscriber {
+        let mut ids: Vec<Uuid> = subscriptions
+            .iter()
+            .filter_map(|s| s.user_id.parse().ok())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let found = subscribers(ctx, &ids).await?;
+        for one in subscriptions.iter_mut() {
+            let id = one.user_id.parse::<Uuid>().ok();
+            one.preloaded_subscriber = Some(id.and_then(|id| found.get(&id).cloned()));
+        }
+    }
     if wants_history {
         let ids: Vec<Uuid> = subscriptions.iter().map(|s| s.row_id).collect();
         let mut histories = service(ctx)?
@@ -199,6 +279,12 @@ pub struct SubscriptionQueueFilter {
     pub status: Option<SubscriptionStatus>,
     pub model_id: Option<ID>,
     pub user_id: Option<ID>,
+    /// Subscribers whose id, e-mail or name contains this (any case).
+    pub user_search: Option<String>,
+    /// Changed at or after this.
+    pub since: Option<DateTime<Utc>>,
+    /// Changed before this.
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Subscription queries.
@@ -218,15 +304,8 @@ impl SubscriptionQuery {
             .map_err(|e| e.extend())?;
         let rows = service(ctx)?.mine(user).await.map_err(|e| e.extend())?;
         let mut list: Vec<Subscription> = rows.into_iter().map(Subscription::from).collect();
-        let ahead = ctx.look_ahead();
         let mut items: Vec<&mut Subscription> = list.iter_mut().collect();
-        with_children(
-            ctx,
-            &mut items,
-            ahead.field("model").exists(),
-            ahead.field("history").exists(),
-        )
-        .await?;
+        with_children(ctx, &mut items, Wants::of(ctx.look_ahead())).await?;
         Ok(list)
     }
 
@@ -244,6 +323,12 @@ impl SubscriptionQuery {
             status: filter.status.map(Status::from),
             model_id: filter.model_id.as_ref().map(uuid).transpose()?,
             user_id: filter.user_id.as_ref().map(uuid).transpose()?,
+            user_search: filter
+                .user_search
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
+            since: filter.since,
+            until: filter.until,
         };
         let rows = service(ctx)?.queue(&query).await.map_err(|e| e.extend())?;
         let mut connection = crate::pagination::page(
@@ -254,13 +339,7 @@ impl SubscriptionQuery {
         let node = ctx.look_ahead().field("edges").field("node");
         let mut items: Vec<&mut Subscription> =
             connection.edges.iter_mut().map(|e| &mut e.node).collect();
-        with_children(
-            ctx,
-            &mut items,
-            node.field("model").exists(),
-            node.field("history").exists(),
-        )
-        .await?;
+        with_children(ctx, &mut items, Wants::of(node)).await?;
         Ok(connection)
     }
 }

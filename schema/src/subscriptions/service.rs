@@ -6,8 +6,8 @@ use chrono::Utc;
 use entity::{api_key, api_key_model, model, subscription, subscription_event as event};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -55,6 +55,12 @@ pub struct QueueFilter {
     pub status: Option<Status>,
     pub model_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
+    /// Subscribers whose id, e-mail or name contains this (any case).
+    pub user_search: Option<String>,
+    /// Changed at or after this.
+    pub since: Option<chrono::DateTime<Utc>>,
+    /// Changed before this.
+    pub until: Option<chrono::DateTime<Utc>>,
 }
 
 /// Subscription rules over `subscriptions` and `subscription_events`.
@@ -267,6 +273,14 @@ impl SubscriptionService {
         Ok(row)
     }
 
+    /// The users with `ids` (the subscribers a list shows).
+    pub async fn subscribers(&self, ids: &[Uuid]) -> Result<Vec<entity::user::Model>, DomainError> {
+        Ok(entity::user::Entity::find()
+            .filter(entity::user::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?)
+    }
+
     /// The admin queue, newest first.
     pub async fn queue(
         &self,
@@ -281,6 +295,20 @@ impl SubscriptionService {
         }
         if let Some(user) = filter.user_id {
             query = query.filter(subscription::Column::UserId.eq(user));
+        }
+        if let Some(text) = filter.user_search.as_deref() {
+            let users = entity::user::Entity::find()
+                .select_only()
+                .column(entity::user::Column::Id)
+                .filter(crate::users::matching(text))
+                .into_query();
+            query = query.filter(subscription::Column::UserId.in_subquery(users));
+        }
+        if let Some(since) = filter.since {
+            query = query.filter(subscription::Column::UpdatedAt.gte(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(subscription::Column::UpdatedAt.lt(until));
         }
         Ok(query.all(&self.db).await?)
     }

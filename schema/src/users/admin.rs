@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use entity::user;
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -21,6 +21,28 @@ pub struct UserUpdate {
     pub roles: Option<Vec<Role>>,
     pub active: Option<bool>,
     pub limits: LimitChanges,
+}
+
+/// Users whose id, e-mail or name contains `text` (any case; blank matches everyone).
+pub fn matching(text: &str) -> Condition {
+    let text = text.trim();
+    if text.is_empty() {
+        return Condition::all();
+    }
+    // `%` and `_` are taken literally: a search is text, not a pattern.
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let lower = |column: user::Column| Expr::expr(Func::lower(Expr::col(column)));
+    let like =
+        |column: user::Column| lower(column).like(LikeExpr::new(pattern.clone()).escape('\\'));
+    Condition::any()
+        .add(like(user::Column::ExternalId))
+        .add(like(user::Column::Email))
+        .add(like(user::Column::DisplayName))
 }
 
 /// User administration over `users`.
@@ -42,14 +64,8 @@ impl UserAdmin {
         role: Option<Role>,
     ) -> Result<Vec<user::Model>, DomainError> {
         let mut query = user::Entity::find().order_by_asc(user::Column::ExternalId);
-        if let Some(text) = search.map(str::trim).filter(|t| !t.is_empty()) {
-            let pattern = format!("%{}%", text.to_lowercase());
-            let lower = |column: user::Column| Expr::expr(Func::lower(Expr::col(column)));
-            query = query.filter(
-                Condition::any()
-                    .add(lower(user::Column::ExternalId).like(pattern.clone()))
-                    .add(lower(user::Column::DisplayName).like(pattern)),
-            );
+        if let Some(text) = search {
+            query = query.filter(matching(text));
         }
         let users = query.all(&self.db).await?;
         Ok(match role {

@@ -64,7 +64,7 @@ pub struct UserQuery;
 
 #[Object]
 impl UserQuery {
-    /// Users whose id or name contains `search`, with `role` (administrators).
+    /// Users whose id, e-mail or name contains `search`, with `role` (administrators).
     #[graphql(guard = "Needs(Permission::ReadAll)")]
     async fn users(
         &self,

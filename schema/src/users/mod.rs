@@ -4,7 +4,7 @@ mod admin;
 mod graphql;
 mod service;
 
-pub use admin::{UserAdmin, UserUpdate};
+pub use admin::{UserAdmin, UserUpdate, matching};
 pub use graphql::{User, UserMutation, UserQuery};
 
 pub use service::{NewUser, UserChanges, UserService, role_from_litellm};
