@@ -13,6 +13,10 @@ nav-playground = Playground
 nav-account = Mein Konto
 nav-admin = Verwaltung
 nav-graphiql = GraphQL-Explorer
+nav-admin-queue = Abonnement-Warteschlange
+nav-admin-queue-pending = { $count } offen
+nav-admin-settings = Einstellungen
+nav-admin-banners = Banner
 banner = Ankündigung
 banner-dismiss = Diese Ankündigung ausblenden
 sign-in = Anmelden
@@ -30,6 +34,8 @@ role-user = Benutzer
 close = Schließen
 cancel = Abbrechen
 save = Speichern
+edit = Bearbeiten
+delete = Löschen
 send = Senden
 apply = Anwenden
 retry = Erneut versuchen
@@ -306,3 +312,120 @@ token-read-only = Nur lesen
 token-read-write = Lesen und schreiben
 token-revoke = Token widerrufen
 token-revoke-body = Das Token { $name } widerrufen? Skripte, die es verwenden, funktionieren nicht mehr.
+
+## Verwaltung
+admin-read-only-why = Sie sind Administrator mit reinem Lesezugriff: Sie sehen hier alles, aber nur ein Administrator kann etwas ändern.
+queue-lead = Die Abonnements aller Benutzer. Eingeschränkte Modelle warten hier auf eine Entscheidung; bei einer Ablehnung sehen die Benutzer den Grund, den Sie angeben.
+queue-user = Benutzer
+queue-user-placeholder = Name, E-Mail-Adresse oder ID, dann Eingabetaste
+queue-since = Geändert ab
+queue-until = Geändert bis
+queue-count = { $count ->
+    [one] Ein Abonnement
+   *[other] { $count } Abonnements
+}
+queue-select-all = Alle wartenden Anfragen auswählen
+queue-select = Anfrage von { $user } für { $model } auswählen
+queue-approve-selected = Genehmigen ({ $count })
+queue-deny-selected = Ablehnen ({ $count })
+queue-deny = Ablehnen
+queue-deny-title = { $count ->
+    [one] Eine Anfrage ablehnen
+   *[other] { $count } Anfragen ablehnen
+}
+queue-deny-reason = Grund
+queue-deny-reason-help = Die Benutzer sehen diesen Grund und können eine erneute Prüfung anfordern.
+queue-deny-reason-required = Geben Sie einen Grund an: Die Benutzer sehen ihn.
+queue-revert = Zurück in die Warteschlange
+queue-revert-body = { $what } wieder auf eine Entscheidung warten lassen? Ein genehmigtes Abonnement wird von den Schlüsseln des Benutzers entfernt, bis es erneut genehmigt wird.
+queue-approved = { $count ->
+    [one] Eine Anfrage genehmigt.
+   *[other] { $count } Anfragen genehmigt.
+}
+queue-denied = { $count ->
+    [one] Eine Anfrage abgelehnt.
+   *[other] { $count } Anfragen abgelehnt.
+}
+queue-reverted = Das Abonnement wartet wieder auf eine Entscheidung.
+queue-empty-title = Hier ist nichts
+queue-empty-body = Kein Abonnement entspricht diesen Filtern.
+settings-lead = Wie Schlüssel sein dürfen, womit neue Benutzer starten, und die Währung. Änderungen gelten für Schlüssel, die ab jetzt erstellt oder geändert werden.
+settings-none = Keine
+settings-saved = Einstellungen gespeichert.
+settings-key-policy = Schlüsselrichtlinie
+settings-key-policy-lead = Standardwerte füllen aus, was bei einem neuen Schlüssel leer bleibt; Höchstwerte sind das Maximum, das jemand anfordern darf. Leer bedeutet: kein Standardwert bzw. kein Höchstwert.
+settings-platform = Plattform
+settings-new-users = Neue Benutzer
+settings-new-users-lead = Womit jeder Benutzer bei der ersten Anmeldung startet. Bestehende Benutzer behalten ihre eigenen Limits.
+policy-max-keys = Schlüssel pro Benutzer
+policy-max-keys-help = Wie viele Schlüssel eine Person haben darf, widerrufene eingeschlossen.
+policy-default-expiry = Standardablauf (Tage)
+policy-default-expiry-help = Wie lange ein Schlüssel gilt, wenn sein Besitzer keinen Ablauf wählt. Leer: Er läuft nicht ab.
+policy-max-expiry = Längster Ablauf (Tage)
+policy-max-expiry-help = Wie lange ein Schlüssel höchstens gelten darf. Ist ein Wert gesetzt, lassen sich keine Schlüssel ohne Ablauf mehr erstellen.
+policy-default-budget = Standardbudget
+policy-default-budget-help = Das Budget, das ein Schlüssel erhält, wenn keines angefordert wird.
+policy-max-budget = Höchstes Budget
+policy-max-budget-help = Das größte Budget, das ein Schlüssel haben darf.
+policy-default-rpm = Standard für Anfragen pro Minute
+policy-default-rpm-help = Gilt für einen Schlüssel, wenn sein Besitzer keinen Wert festlegt.
+policy-max-rpm = Höchstwert für Anfragen pro Minute
+policy-max-rpm-help = Ein Schlüssel, der mehr verlangt, wird abgelehnt.
+policy-default-tpm = Standard für Tokens pro Minute
+policy-default-tpm-help = Gilt für einen Schlüssel, wenn sein Besitzer keinen Wert festlegt.
+policy-max-tpm = Höchstwert für Tokens pro Minute
+policy-max-tpm-help = Ein Schlüssel, der mehr verlangt, wird abgelehnt.
+policy-default-parallel = Standard für parallele Anfragen
+policy-default-parallel-help = Gilt für einen Schlüssel, wenn sein Besitzer keinen Wert festlegt.
+policy-max-parallel = Höchstwert für parallele Anfragen
+policy-max-parallel-help = Ein Schlüssel, der mehr verlangt, wird abgelehnt.
+policy-default-rpd = Standard für Anfragen pro Tag
+policy-default-rpd-help = Gilt für einen Schlüssel, wenn sein Besitzer keinen Wert festlegt.
+policy-max-rpd = Höchstwert für Anfragen pro Tag
+policy-max-rpd-help = Ein Schlüssel, der mehr verlangt, wird abgelehnt.
+currency = Währung
+currency-help = Der Code nach ISO 4217, in dem Preise und Ausgaben angezeigt werden (USD, EUR, …). Nur eine Bezeichnung: Es wird nichts umgerechnet.
+new-user-budget = Budget
+new-user-budget-help = Das Ausgabenlimit, mit dem jeder neue Benutzer startet. Leer: keines.
+new-user-duration = Budget wird zurückgesetzt
+new-user-duration-help = Wie oft dieses Budget neu beginnt: täglich, wöchentlich, monatlich oder nach einer Dauer wie 30d.
+new-user-rpm = Anfragen pro Minute
+new-user-rpm-help = Über alle Schlüssel eines neuen Benutzers zusammen.
+new-user-tpm = Tokens pro Minute
+new-user-tpm-help = Über alle Schlüssel eines neuen Benutzers zusammen.
+new-user-parallel = Parallele Anfragen
+new-user-parallel-help = Über alle Schlüssel eines neuen Benutzers zusammen.
+new-user-rpd = Anfragen pro Tag
+new-user-rpd-help = Über alle Schlüssel eines neuen Benutzers zusammen, pro Kalendertag in UTC.
+banners-lead = Ankündigungen oben auf jeder Seite, für alle oder für ausgewählte Rollen, nach Zeitplan.
+banners-empty-title = Keine Banner
+banners-empty-body = Schreiben Sie eines, um über Wartungsarbeiten, neue Modelle oder Änderungen zu informieren.
+banner-create = Neues Banner
+banner-edit = Banner bearbeiten
+banner-delete = Banner löschen
+banner-delete-body = Das Banner „{ $text }“ löschen? Niemand sieht es mehr.
+banner-saved = Banner aktualisiert.
+banner-text = Text
+banner-text-help = Markdown: **fett**, *kursiv*, [Links](https://example.com) und Listen. Skripte und Styles werden entfernt.
+banner-text-required = Schreiben Sie den Text des Banners.
+banner-preview = Vorschau
+banner-preview-empty = Die Vorschau erscheint während der Eingabe.
+banner-variant = Stil
+banner-variant-info = Information
+banner-variant-success = Erfolg
+banner-variant-warning = Warnung
+banner-variant-danger = Gefahr
+banner-audience = Wer es sieht
+banner-audience-help = Wählen Sie nichts aus, um es allen anzuzeigen, ob angemeldet oder nicht.
+banner-audience-everyone = Alle
+banner-starts = Beginn (UTC)
+banner-ends = Ende (UTC)
+banner-schedule = Zeitplan (UTC)
+banner-schedule-help = Lassen Sie die Zeiten leer, um es ab sofort anzuzeigen, bis es ausgeschaltet wird.
+banner-always = Immer
+banner-active = Eingeschaltet
+banner-dismissible = Benutzer dürfen es ausblenden
+banner-state-showing = Wird angezeigt
+banner-state-scheduled = Geplant
+banner-state-ended = Beendet
+banner-state-off = Ausgeschaltet

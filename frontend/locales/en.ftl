@@ -13,6 +13,10 @@ nav-playground = Playground
 nav-account = My account
 nav-admin = Administration
 nav-graphiql = GraphQL explorer
+nav-admin-queue = Subscription queue
+nav-admin-queue-pending = { $count } waiting
+nav-admin-settings = Settings
+nav-admin-banners = Banners
 banner = Announcement
 banner-dismiss = Dismiss this announcement
 sign-in = Sign in
@@ -30,6 +34,8 @@ role-user = User
 close = Close
 cancel = Cancel
 save = Save
+edit = Edit
+delete = Delete
 send = Send
 apply = Apply
 retry = Try again
@@ -306,3 +312,120 @@ token-read-only = Read only
 token-read-write = Read and write
 token-revoke = Revoke token
 token-revoke-body = Revoke the token { $name }? Scripts using it stop working.
+
+## Administration
+admin-read-only-why = You are a read-only administrator: you can see everything here, but only an administrator can change it.
+queue-lead = Everyone's subscriptions. Restricted models wait here for a decision; people see the reason you give when you deny.
+queue-user = User
+queue-user-placeholder = Name, e-mail or id, then Enter
+queue-since = Changed from
+queue-until = Changed until
+queue-count = { $count ->
+    [one] One subscription
+   *[other] { $count } subscriptions
+}
+queue-select-all = Select every waiting request
+queue-select = Select { $user }'s request for { $model }
+queue-approve-selected = Approve ({ $count })
+queue-deny-selected = Deny ({ $count })
+queue-deny = Deny
+queue-deny-title = { $count ->
+    [one] Deny one request
+   *[other] Deny { $count } requests
+}
+queue-deny-reason = Reason
+queue-deny-reason-help = The users see this reason and may ask for a review.
+queue-deny-reason-required = Give a reason: the users see it.
+queue-revert = Back to waiting
+queue-revert-body = Put { $what } back to waiting for a decision? An approved subscription leaves the user's keys until it is approved again.
+queue-approved = { $count ->
+    [one] One request approved.
+   *[other] { $count } requests approved.
+}
+queue-denied = { $count ->
+    [one] One request denied.
+   *[other] { $count } requests denied.
+}
+queue-reverted = The subscription is waiting again.
+queue-empty-title = Nothing here
+queue-empty-body = No subscription matches these filters.
+settings-lead = What keys may be, what new users start with, and the currency. Changes apply to keys made or changed from now on.
+settings-none = None
+settings-saved = Settings saved.
+settings-key-policy = Key policy
+settings-key-policy-lead = Defaults fill in what people leave empty on a new key; maximums are the most anyone may ask for. Empty means no default, or no maximum.
+settings-platform = Platform
+settings-new-users = New users
+settings-new-users-lead = What every user starts with when they first sign in. Existing users keep their own limits.
+policy-max-keys = Keys per user
+policy-max-keys-help = How many keys one person may hold, blocked ones included.
+policy-default-expiry = Default expiry (days)
+policy-default-expiry-help = How long a key lives when its owner picks no expiry. Empty: it does not expire.
+policy-max-expiry = Longest expiry (days)
+policy-max-expiry-help = The longest a key may live. Set, keys can no longer be made without an expiry.
+policy-default-budget = Default budget
+policy-default-budget-help = The budget a key gets when none is asked for.
+policy-max-budget = Largest budget
+policy-max-budget-help = The largest budget a key may have.
+policy-default-rpm = Default requests per minute
+policy-default-rpm-help = Given to a key when its owner sets none.
+policy-max-rpm = Most requests per minute
+policy-max-rpm-help = A key asking for more is refused.
+policy-default-tpm = Default tokens per minute
+policy-default-tpm-help = Given to a key when its owner sets none.
+policy-max-tpm = Most tokens per minute
+policy-max-tpm-help = A key asking for more is refused.
+policy-default-parallel = Default parallel requests
+policy-default-parallel-help = Given to a key when its owner sets none.
+policy-max-parallel = Most parallel requests
+policy-max-parallel-help = A key asking for more is refused.
+policy-default-rpd = Default requests per day
+policy-default-rpd-help = Given to a key when its owner sets none.
+policy-max-rpd = Most requests per day
+policy-max-rpd-help = A key asking for more is refused.
+currency = Currency
+currency-help = The ISO 4217 code prices and spend are shown in (USD, EUR, …). A label only: nothing is converted.
+new-user-budget = Budget
+new-user-budget-help = The spending limit every new user starts with. Empty: none.
+new-user-duration = Budget resets
+new-user-duration-help = How often that budget starts again: daily, weekly, monthly or a length such as 30d.
+new-user-rpm = Requests per minute
+new-user-rpm-help = Across all of a new user's keys.
+new-user-tpm = Tokens per minute
+new-user-tpm-help = Across all of a new user's keys.
+new-user-parallel = Parallel requests
+new-user-parallel-help = Across all of a new user's keys.
+new-user-rpd = Requests per day
+new-user-rpd-help = Across all of a new user's keys, per calendar day in UTC.
+banners-lead = Announcements at the top of every page, for everyone or for chosen roles, within a schedule.
+banners-empty-title = No banners
+banners-empty-body = Write one to tell people about maintenance, new models or changes.
+banner-create = New banner
+banner-edit = Edit banner
+banner-delete = Delete banner
+banner-delete-body = Delete the banner “{ $text }”? Nobody sees it any more.
+banner-saved = Banners updated.
+banner-text = Text
+banner-text-help = Markdown: **bold**, *italic*, [links](https://example.com) and lists. Scripts and styles are removed.
+banner-text-required = Write the banner's text.
+banner-preview = Preview
+banner-preview-empty = The preview appears as you type.
+banner-variant = Style
+banner-variant-info = Information
+banner-variant-success = Success
+banner-variant-warning = Warning
+banner-variant-danger = Danger
+banner-audience = Who sees it
+banner-audience-help = Tick nothing to show it to everyone, signed in or not.
+banner-audience-everyone = Everyone
+banner-starts = Starts (UTC)
+banner-ends = Ends (UTC)
+banner-schedule = Schedule (UTC)
+banner-schedule-help = Leave the times empty to show it from now on until it is switched off.
+banner-always = Always
+banner-active = Switched on
+banner-dismissible = People may dismiss it
+banner-state-showing = Showing
+banner-state-scheduled = Scheduled
+banner-state-ended = Ended
+banner-state-off = Switched off

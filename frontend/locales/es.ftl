@@ -13,6 +13,13 @@ nav-playground = Área de juegos
 nav-account = Mi cuenta
 nav-admin = Administración
 nav-graphiql = Explorador de GraphQL
+nav-admin-queue = Cola de suscripciones
+nav-admin-queue-pending = { $count ->
+    [one] { $count } pendiente
+   *[other] { $count } pendientes
+}
+nav-admin-settings = Configuración
+nav-admin-banners = Banners
 banner = Aviso
 banner-dismiss = Descartar este aviso
 sign-in = Iniciar sesión
@@ -30,6 +37,8 @@ role-user = Usuario
 close = Cerrar
 cancel = Cancelar
 save = Guardar
+edit = Editar
+delete = Eliminar
 send = Enviar
 apply = Aplicar
 retry = Reintentar
@@ -306,3 +315,120 @@ token-read-only = Solo lectura
 token-read-write = Lectura y escritura
 token-revoke = Revocar token
 token-revoke-body = ¿Revocar el token { $name }? Los scripts que lo usan dejarán de funcionar.
+
+## Administración
+admin-read-only-why = Es administrador de solo lectura: puede ver todo lo que hay aquí, pero solo un administrador puede cambiarlo.
+queue-lead = Las suscripciones de todos. Los modelos restringidos esperan aquí una decisión; al denegar, los usuarios ven el motivo que usted indique.
+queue-user = Usuario
+queue-user-placeholder = Nombre, correo electrónico o id, y luego Intro
+queue-since = Cambiadas desde
+queue-until = Cambiadas hasta
+queue-count = { $count ->
+    [one] Una suscripción
+   *[other] { $count } suscripciones
+}
+queue-select-all = Seleccionar todas las solicitudes pendientes
+queue-select = Seleccionar la solicitud de { $user } para { $model }
+queue-approve-selected = Aprobar ({ $count })
+queue-deny-selected = Denegar ({ $count })
+queue-deny = Denegar
+queue-deny-title = { $count ->
+    [one] Denegar una solicitud
+   *[other] Denegar { $count } solicitudes
+}
+queue-deny-reason = Motivo
+queue-deny-reason-help = Los usuarios ven este motivo y pueden solicitar una revisión.
+queue-deny-reason-required = Indique un motivo: los usuarios lo ven.
+queue-revert = Volver a pendiente
+queue-revert-body = ¿Devolver { $what } a pendiente de decisión? Una suscripción aprobada se quita de las claves del usuario hasta que se vuelva a aprobar.
+queue-approved = { $count ->
+    [one] Se ha aprobado una solicitud.
+   *[other] Se han aprobado { $count } solicitudes.
+}
+queue-denied = { $count ->
+    [one] Se ha denegado una solicitud.
+   *[other] Se han denegado { $count } solicitudes.
+}
+queue-reverted = La suscripción vuelve a estar pendiente.
+queue-empty-title = No hay nada aquí
+queue-empty-body = Ninguna suscripción coincide con estos filtros.
+settings-lead = Cómo pueden ser las claves, con qué empiezan los usuarios nuevos y la moneda. Los cambios se aplican a las claves que se creen o modifiquen a partir de ahora.
+settings-none = Ninguno
+settings-saved = Configuración guardada.
+settings-key-policy = Política de claves
+settings-key-policy-lead = Los valores predeterminados rellenan lo que se deja vacío en una clave nueva; los máximos son lo más que se puede pedir. Vacío significa sin valor predeterminado o sin máximo.
+settings-platform = Plataforma
+settings-new-users = Usuarios nuevos
+settings-new-users-lead = Con lo que empieza cada usuario la primera vez que inicia sesión. Los usuarios existentes conservan sus propios límites.
+policy-max-keys = Claves por usuario
+policy-max-keys-help = Cuántas claves puede tener una persona, incluidas las revocadas.
+policy-default-expiry = Caducidad predeterminada (días)
+policy-default-expiry-help = Cuánto dura una clave cuando su propietario no elige caducidad. Vacío: no caduca.
+policy-max-expiry = Caducidad máxima (días)
+policy-max-expiry-help = Lo máximo que puede durar una clave. Si se define, ya no se pueden crear claves sin caducidad.
+policy-default-budget = Presupuesto predeterminado
+policy-default-budget-help = El presupuesto que recibe una clave cuando no se pide ninguno.
+policy-max-budget = Presupuesto máximo
+policy-max-budget-help = El mayor presupuesto que puede tener una clave.
+policy-default-rpm = Solicitudes por minuto predeterminadas
+policy-default-rpm-help = Se asigna a una clave cuando su propietario no define ningún valor.
+policy-max-rpm = Máximo de solicitudes por minuto
+policy-max-rpm-help = Se rechaza una clave que pida más.
+policy-default-tpm = Tokens por minuto predeterminados
+policy-default-tpm-help = Se asigna a una clave cuando su propietario no define ningún valor.
+policy-max-tpm = Máximo de tokens por minuto
+policy-max-tpm-help = Se rechaza una clave que pida más.
+policy-default-parallel = Solicitudes simultáneas predeterminadas
+policy-default-parallel-help = Se asigna a una clave cuando su propietario no define ningún valor.
+policy-max-parallel = Máximo de solicitudes simultáneas
+policy-max-parallel-help = Se rechaza una clave que pida más.
+policy-default-rpd = Solicitudes por día predeterminadas
+policy-default-rpd-help = Se asigna a una clave cuando su propietario no define ningún valor.
+policy-max-rpd = Máximo de solicitudes por día
+policy-max-rpd-help = Se rechaza una clave que pida más.
+currency = Moneda
+currency-help = El código ISO 4217 en el que se muestran los precios y el gasto (USD, EUR, …). Es solo una etiqueta: no se convierte nada.
+new-user-budget = Presupuesto
+new-user-budget-help = El límite de gasto con el que empieza cada usuario nuevo. Vacío: ninguno.
+new-user-duration = Restablecimiento del presupuesto
+new-user-duration-help = Cada cuánto se reinicia ese presupuesto: diario, semanal, mensual o una duración como 30d.
+new-user-rpm = Solicitudes por minuto
+new-user-rpm-help = Entre todas las claves de un usuario nuevo.
+new-user-tpm = Tokens por minuto
+new-user-tpm-help = Entre todas las claves de un usuario nuevo.
+new-user-parallel = Solicitudes simultáneas
+new-user-parallel-help = Entre todas las claves de un usuario nuevo.
+new-user-rpd = Solicitudes por día
+new-user-rpd-help = Entre todas las claves de un usuario nuevo, por día natural en UTC.
+banners-lead = Avisos en la parte superior de todas las páginas, para todos o para los roles elegidos, según un calendario.
+banners-empty-title = No hay banners
+banners-empty-body = Escriba uno para informar sobre mantenimientos, modelos nuevos o cambios.
+banner-create = Nuevo banner
+banner-edit = Editar banner
+banner-delete = Eliminar banner
+banner-delete-body = ¿Eliminar el banner «{ $text }»? Nadie lo volverá a ver.
+banner-saved = Banners actualizados.
+banner-text = Texto
+banner-text-help = Markdown: **negrita**, *cursiva*, [enlaces](https://example.com) y listas. Los scripts y los estilos se eliminan.
+banner-text-required = Escriba el texto del banner.
+banner-preview = Vista previa
+banner-preview-empty = La vista previa aparece mientras escribe.
+banner-variant = Estilo
+banner-variant-info = Información
+banner-variant-success = Éxito
+banner-variant-warning = Advertencia
+banner-variant-danger = Peligro
+banner-audience = Quién lo ve
+banner-audience-help = No marque nada para mostrarlo a todos, hayan iniciado sesión o no.
+banner-audience-everyone = Todos
+banner-starts = Inicio (UTC)
+banner-ends = Fin (UTC)
+banner-schedule = Programación (UTC)
+banner-schedule-help = Deje las horas vacías para mostrarlo desde ahora hasta que se desactive.
+banner-always = Siempre
+banner-active = Activado
+banner-dismissible = Los usuarios pueden descartarlo
+banner-state-showing = Visible
+banner-state-scheduled = Programado
+banner-state-ended = Finalizado
+banner-state-off = Desactivado

@@ -13,6 +13,10 @@ nav-playground = Terrain de jeu
 nav-account = Mon compte
 nav-admin = Administration
 nav-graphiql = Explorateur GraphQL
+nav-admin-queue = File des abonnements
+nav-admin-queue-pending = { $count } en attente
+nav-admin-settings = Paramètres
+nav-admin-banners = Bannières
 banner = Annonce
 banner-dismiss = Masquer cette annonce
 sign-in = Se connecter
@@ -30,6 +34,8 @@ role-user = Utilisateur
 close = Fermer
 cancel = Annuler
 save = Enregistrer
+edit = Modifier
+delete = Supprimer
 send = Envoyer
 apply = Appliquer
 retry = Réessayer
@@ -306,3 +312,120 @@ token-read-only = Lecture seule
 token-read-write = Lecture et écriture
 token-revoke = Révoquer le jeton
 token-revoke-body = Révoquer le jeton { $name } ? Les scripts qui l’utilisent cesseront de fonctionner.
+
+## Administration
+admin-read-only-why = Vous êtes administrateur en lecture seule : vous pouvez tout voir ici, mais seul un administrateur peut le modifier.
+queue-lead = Les abonnements de tous les utilisateurs. Les modèles restreints attendent ici une décision ; en cas de refus, les utilisateurs voient le motif que vous indiquez.
+queue-user = Utilisateur
+queue-user-placeholder = Nom, e-mail ou identifiant, puis Entrée
+queue-since = Modifiés à partir du
+queue-until = Modifiés jusqu’au
+queue-count = { $count ->
+    [one] Un abonnement
+   *[other] { $count } abonnements
+}
+queue-select-all = Sélectionner toutes les demandes en attente
+queue-select = Sélectionner la demande de { $user } pour { $model }
+queue-approve-selected = Approuver ({ $count })
+queue-deny-selected = Refuser ({ $count })
+queue-deny = Refuser
+queue-deny-title = { $count ->
+    [one] Refuser une demande
+   *[other] Refuser { $count } demandes
+}
+queue-deny-reason = Motif
+queue-deny-reason-help = Les utilisateurs voient ce motif et peuvent demander un réexamen.
+queue-deny-reason-required = Indiquez un motif : les utilisateurs le voient.
+queue-revert = Remettre en attente
+queue-revert-body = Remettre { $what } en attente de décision ? Un abonnement approuvé est retiré des clés de l’utilisateur jusqu’à ce qu’il soit de nouveau approuvé.
+queue-approved = { $count ->
+    [one] Une demande approuvée.
+   *[other] { $count } demandes approuvées.
+}
+queue-denied = { $count ->
+    [one] Une demande refusée.
+   *[other] { $count } demandes refusées.
+}
+queue-reverted = L’abonnement est de nouveau en attente.
+queue-empty-title = Rien ici
+queue-empty-body = Aucun abonnement ne correspond à ces filtres.
+settings-lead = Ce que peuvent être les clés, ce dont disposent les nouveaux utilisateurs au départ, et la devise. Les modifications s’appliquent aux clés créées ou modifiées à partir de maintenant.
+settings-none = Aucun
+settings-saved = Paramètres enregistrés.
+settings-key-policy = Règles des clés
+settings-key-policy-lead = Les valeurs par défaut complètent ce qui est laissé vide sur une nouvelle clé ; les maximums sont le plus que l’on puisse demander. Vide signifie aucune valeur par défaut, ou aucun maximum.
+settings-platform = Plateforme
+settings-new-users = Nouveaux utilisateurs
+settings-new-users-lead = Ce dont dispose chaque utilisateur lors de sa première connexion. Les utilisateurs existants conservent leurs propres limites.
+policy-max-keys = Clés par utilisateur
+policy-max-keys-help = Le nombre de clés qu’une personne peut détenir, clés révoquées comprises.
+policy-default-expiry = Expiration par défaut (jours)
+policy-default-expiry-help = La durée de vie d’une clé lorsque son propriétaire ne choisit pas d’expiration. Vide : elle n’expire pas.
+policy-max-expiry = Expiration maximale (jours)
+policy-max-expiry-help = La durée de vie maximale d’une clé. Si elle est définie, il n’est plus possible de créer des clés sans expiration.
+policy-default-budget = Budget par défaut
+policy-default-budget-help = Le budget attribué à une clé lorsqu’aucun n’est demandé.
+policy-max-budget = Budget maximal
+policy-max-budget-help = Le budget le plus élevé qu’une clé peut avoir.
+policy-default-rpm = Requêtes par minute par défaut
+policy-default-rpm-help = Attribué à une clé lorsque son propriétaire ne définit aucune valeur.
+policy-max-rpm = Maximum de requêtes par minute
+policy-max-rpm-help = Une clé qui en demande davantage est refusée.
+policy-default-tpm = Tokens par minute par défaut
+policy-default-tpm-help = Attribué à une clé lorsque son propriétaire ne définit aucune valeur.
+policy-max-tpm = Maximum de tokens par minute
+policy-max-tpm-help = Une clé qui en demande davantage est refusée.
+policy-default-parallel = Requêtes simultanées par défaut
+policy-default-parallel-help = Attribué à une clé lorsque son propriétaire ne définit aucune valeur.
+policy-max-parallel = Maximum de requêtes simultanées
+policy-max-parallel-help = Une clé qui en demande davantage est refusée.
+policy-default-rpd = Requêtes par jour par défaut
+policy-default-rpd-help = Attribué à une clé lorsque son propriétaire ne définit aucune valeur.
+policy-max-rpd = Maximum de requêtes par jour
+policy-max-rpd-help = Une clé qui en demande davantage est refusée.
+currency = Devise
+currency-help = Le code ISO 4217 dans lequel les prix et les dépenses sont affichés (USD, EUR, …). Un simple libellé : rien n’est converti.
+new-user-budget = Budget
+new-user-budget-help = La limite de dépenses de chaque nouvel utilisateur au départ. Vide : aucune.
+new-user-duration = Réinitialisation du budget
+new-user-duration-help = La fréquence à laquelle ce budget repart de zéro : quotidien, hebdomadaire, mensuel ou une durée comme 30d.
+new-user-rpm = Requêtes par minute
+new-user-rpm-help = Sur l’ensemble des clés d’un nouvel utilisateur.
+new-user-tpm = Tokens par minute
+new-user-tpm-help = Sur l’ensemble des clés d’un nouvel utilisateur.
+new-user-parallel = Requêtes simultanées
+new-user-parallel-help = Sur l’ensemble des clés d’un nouvel utilisateur.
+new-user-rpd = Requêtes par jour
+new-user-rpd-help = Sur l’ensemble des clés d’un nouvel utilisateur, par jour calendaire en UTC.
+banners-lead = Des annonces en haut de chaque page, pour tout le monde ou pour les rôles choisis, selon un calendrier.
+banners-empty-title = Aucune bannière
+banners-empty-body = Rédigez-en une pour informer d’une maintenance, de nouveaux modèles ou de changements.
+banner-create = Nouvelle bannière
+banner-edit = Modifier la bannière
+banner-delete = Supprimer la bannière
+banner-delete-body = Supprimer la bannière « { $text } » ? Plus personne ne la verra.
+banner-saved = Bannières mises à jour.
+banner-text = Texte
+banner-text-help = Markdown : **gras**, *italique*, [liens](https://example.com) et listes. Les scripts et les styles sont supprimés.
+banner-text-required = Rédigez le texte de la bannière.
+banner-preview = Aperçu
+banner-preview-empty = L’aperçu s’affiche au fur et à mesure de la saisie.
+banner-variant = Style
+banner-variant-info = Information
+banner-variant-success = Succès
+banner-variant-warning = Avertissement
+banner-variant-danger = Danger
+banner-audience = Qui la voit
+banner-audience-help = Ne cochez rien pour l’afficher à tout le monde, connecté ou non.
+banner-audience-everyone = Tout le monde
+banner-starts = Début (UTC)
+banner-ends = Fin (UTC)
+banner-schedule = Calendrier (UTC)
+banner-schedule-help = Laissez les heures vides pour l’afficher dès maintenant et jusqu’à sa désactivation.
+banner-always = Toujours
+banner-active = Activée
+banner-dismissible = Les utilisateurs peuvent la masquer
+banner-state-showing = Affichée
+banner-state-scheduled = Programmée
+banner-state-ended = Terminée
+banner-state-off = Désactivée

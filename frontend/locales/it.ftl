@@ -13,6 +13,10 @@ nav-playground = Playground
 nav-account = Il mio account
 nav-admin = Amministrazione
 nav-graphiql = Esploratore GraphQL
+nav-admin-queue = Coda degli abbonamenti
+nav-admin-queue-pending = { $count } in attesa
+nav-admin-settings = Impostazioni
+nav-admin-banners = Banner
 banner = Avviso
 banner-dismiss = Chiudi questo avviso
 sign-in = Accedi
@@ -30,6 +34,8 @@ role-user = Utente
 close = Chiudi
 cancel = Annulla
 save = Salva
+edit = Modifica
+delete = Elimina
 send = Invia
 apply = Applica
 retry = Riprova
@@ -306,3 +312,120 @@ token-read-only = Sola lettura
 token-read-write = Lettura e scrittura
 token-revoke = Revoca token
 token-revoke-body = Revocare il token { $name }? Gli script che lo usano smetteranno di funzionare.
+
+## Amministrazione
+admin-read-only-why = È un amministratore in sola lettura: può vedere tutto qui, ma solo un amministratore può modificarlo.
+queue-lead = Gli abbonamenti di tutti. I modelli riservati attendono qui una decisione; quando rifiuta, gli utenti vedono il motivo che indica.
+queue-user = Utente
+queue-user-placeholder = Nome, e-mail o id, poi Invio
+queue-since = Modificati dal
+queue-until = Modificati fino al
+queue-count = { $count ->
+    [one] Un abbonamento
+   *[other] { $count } abbonamenti
+}
+queue-select-all = Seleziona tutte le richieste in attesa
+queue-select = Seleziona la richiesta di { $user } per { $model }
+queue-approve-selected = Approva ({ $count })
+queue-deny-selected = Rifiuta ({ $count })
+queue-deny = Rifiuta
+queue-deny-title = { $count ->
+    [one] Rifiuta una richiesta
+   *[other] Rifiuta { $count } richieste
+}
+queue-deny-reason = Motivo
+queue-deny-reason-help = Gli utenti vedono questo motivo e possono richiedere una revisione.
+queue-deny-reason-required = Indichi un motivo: gli utenti lo vedono.
+queue-revert = Rimetti in attesa
+queue-revert-body = Rimettere { $what } in attesa di una decisione? Un abbonamento approvato viene rimosso dalle chiavi dell'utente finché non viene approvato di nuovo.
+queue-approved = { $count ->
+    [one] Una richiesta approvata.
+   *[other] { $count } richieste approvate.
+}
+queue-denied = { $count ->
+    [one] Una richiesta rifiutata.
+   *[other] { $count } richieste rifiutate.
+}
+queue-reverted = L'abbonamento è di nuovo in attesa.
+queue-empty-title = Niente da mostrare
+queue-empty-body = Nessun abbonamento corrisponde a questi filtri.
+settings-lead = Come possono essere le chiavi, con cosa partono i nuovi utenti e la valuta. Le modifiche valgono per le chiavi create o modificate da ora in poi.
+settings-none = Nessuno
+settings-saved = Impostazioni salvate.
+settings-key-policy = Criteri per le chiavi
+settings-key-policy-lead = I valori predefiniti completano ciò che si lascia vuoto in una nuova chiave; i massimi sono il massimo che chiunque può chiedere. Vuoto significa nessun valore predefinito o nessun massimo.
+settings-platform = Piattaforma
+settings-new-users = Nuovi utenti
+settings-new-users-lead = Con cosa parte ogni utente al primo accesso. Gli utenti esistenti mantengono i propri limiti.
+policy-max-keys = Chiavi per utente
+policy-max-keys-help = Quante chiavi può avere una persona, comprese quelle revocate.
+policy-default-expiry = Scadenza predefinita (giorni)
+policy-default-expiry-help = Quanto dura una chiave quando il proprietario non sceglie una scadenza. Vuoto: non scade.
+policy-max-expiry = Scadenza massima (giorni)
+policy-max-expiry-help = La durata massima di una chiave. Se impostata, non si possono più creare chiavi senza scadenza.
+policy-default-budget = Budget predefinito
+policy-default-budget-help = Il budget assegnato a una chiave quando non ne viene richiesto uno.
+policy-max-budget = Budget massimo
+policy-max-budget-help = Il budget più alto che una chiave può avere.
+policy-default-rpm = Richieste al minuto predefinite
+policy-default-rpm-help = Valore assegnato a una chiave quando il proprietario non ne imposta uno.
+policy-max-rpm = Massimo di richieste al minuto
+policy-max-rpm-help = Una chiave che ne chiede di più viene rifiutata.
+policy-default-tpm = Token al minuto predefiniti
+policy-default-tpm-help = Valore assegnato a una chiave quando il proprietario non ne imposta uno.
+policy-max-tpm = Massimo di token al minuto
+policy-max-tpm-help = Una chiave che ne chiede di più viene rifiutata.
+policy-default-parallel = Richieste in parallelo predefinite
+policy-default-parallel-help = Valore assegnato a una chiave quando il proprietario non ne imposta uno.
+policy-max-parallel = Massimo di richieste in parallelo
+policy-max-parallel-help = Una chiave che ne chiede di più viene rifiutata.
+policy-default-rpd = Richieste al giorno predefinite
+policy-default-rpd-help = Valore assegnato a una chiave quando il proprietario non ne imposta uno.
+policy-max-rpd = Massimo di richieste al giorno
+policy-max-rpd-help = Una chiave che ne chiede di più viene rifiutata.
+currency = Valuta
+currency-help = Il codice ISO 4217 in cui sono mostrati prezzi e spesa (USD, EUR, …). Solo un'etichetta: non viene convertito nulla.
+new-user-budget = Budget
+new-user-budget-help = Il limite di spesa con cui parte ogni nuovo utente. Vuoto: nessuno.
+new-user-duration = Azzeramento del budget
+new-user-duration-help = Ogni quanto riparte quel budget: giornaliero, settimanale, mensile o una durata come 30d.
+new-user-rpm = Richieste al minuto
+new-user-rpm-help = Su tutte le chiavi di un nuovo utente, insieme.
+new-user-tpm = Token al minuto
+new-user-tpm-help = Su tutte le chiavi di un nuovo utente, insieme.
+new-user-parallel = Richieste in parallelo
+new-user-parallel-help = Su tutte le chiavi di un nuovo utente, insieme.
+new-user-rpd = Richieste al giorno
+new-user-rpd-help = Su tutte le chiavi di un nuovo utente, insieme, per giorno di calendario in UTC.
+banners-lead = Avvisi in cima a ogni pagina, per tutti o per i ruoli scelti, secondo una programmazione.
+banners-empty-title = Nessun banner
+banners-empty-body = Ne scriva uno per informare su manutenzioni, nuovi modelli o modifiche.
+banner-create = Nuovo banner
+banner-edit = Modifica banner
+banner-delete = Elimina banner
+banner-delete-body = Eliminare il banner «{ $text }»? Nessuno lo vedrà più.
+banner-saved = Banner aggiornati.
+banner-text = Testo
+banner-text-help = Markdown: **grassetto**, *corsivo*, [link](https://example.com) ed elenchi. Script e stili vengono rimossi.
+banner-text-required = Scriva il testo del banner.
+banner-preview = Anteprima
+banner-preview-empty = L'anteprima compare mentre scrive.
+banner-variant = Stile
+banner-variant-info = Informazione
+banner-variant-success = Successo
+banner-variant-warning = Attenzione
+banner-variant-danger = Pericolo
+banner-audience = Chi lo vede
+banner-audience-help = Non selezioni nulla per mostrarlo a tutti, che abbiano effettuato l'accesso o no.
+banner-audience-everyone = Tutti
+banner-starts = Inizio (UTC)
+banner-ends = Fine (UTC)
+banner-schedule = Programmazione (UTC)
+banner-schedule-help = Lasci vuoti gli orari per mostrarlo da ora finché non viene disattivato.
+banner-always = Sempre
+banner-active = Attivo
+banner-dismissible = Gli utenti possono chiuderlo
+banner-state-showing = Visibile
+banner-state-scheduled = Programmato
+banner-state-ended = Terminato
+banner-state-off = Disattivato

@@ -10,6 +10,9 @@ use crate::components::layout::Layout;
 use crate::components::states::{Failed, Loading, NotFound};
 use crate::hooks::{PortalProvider, ThemeProvider, ToastProvider, use_portal};
 use crate::i18n::I18nProvider;
+use crate::pages::admin::{
+    AdminOnly, banners::AdminBannersPage, queue::AdminQueuePage, settings::AdminSettingsPage,
+};
 use crate::pages::{
     account::AccountPage, catalog::CatalogPage, home::Home, keys::KeysPage, login::Login,
     model::ModelPage, playground::PlaygroundPage, subscriptions::SubscriptionsPage,
@@ -46,6 +49,15 @@ pub enum Route {
     /// My profile, sessions, tokens, language and theme.
     #[at("/account")]
     Account,
+    /// Administration: the subscription queue.
+    #[at("/admin/subscriptions")]
+    AdminQueue,
+    /// Administration: key policy, currency, new-user defaults.
+    #[at("/admin/settings")]
+    AdminSettings,
+    /// Administration: banners.
+    #[at("/admin/banners")]
+    AdminBanners,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -89,6 +101,15 @@ fn switch(route: Route) -> Html {
         Route::Usage => html! { <SignedIn><UsagePage /></SignedIn> },
         Route::Playground => html! { <SignedIn><PlaygroundPage /></SignedIn> },
         Route::Account => html! { <SignedIn><AccountPage /></SignedIn> },
+        Route::AdminQueue => {
+            html! { <SignedIn><AdminOnly><AdminQueuePage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminSettings => {
+            html! { <SignedIn><AdminOnly><AdminSettingsPage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminBanners => {
+            html! { <SignedIn><AdminOnly><AdminBannersPage /></AdminOnly></SignedIn> }
+        }
     }
 }
 

@@ -87,6 +87,9 @@ impl Drop for Browser {
     }
 }
 
+/// The portal's languages, as `localStorage['sy-language']` takes them.
+pub const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "it", "ja", "ko", "zh-CN"];
+
 /// How long a page may take to show what a test waits for.
 pub const PAGE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -234,6 +237,12 @@ impl Browser {
             })
             .filter(|v| v.impact == "serious" || v.impact == "critical")
             .collect()
+    }
+
+    /// Fails the test with axe-core's serious and critical findings on the page, if any.
+    pub async fn assert_accessible(&self, what: &str) {
+        let violations = self.axe_serious().await;
+        assert!(violations.is_empty(), "axe-core on {what}: {violations:#?}");
     }
 
     /// Saves a screenshot of the window as `target/screenshots/{name}.png` (ignored by git).

@@ -38,6 +38,16 @@ use std::path::PathBuf;
 /// The master key every `TestApp` is started with.
 pub const MASTER_KEY: &str = "sk-test-master-0123456789abcdefghijklmnopqrstuv";
 
+/// The built SPA (`frontend/dist`); fails the test with what to run when it is not built.
+pub fn spa_dist() -> PathBuf {
+    let dist = workspace_root().join("frontend/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "the SPA is not built: run `trunk build --release` at the workspace root (tests/ci.sh does)"
+    );
+    dist
+}
+
 /// The workspace root (where `Cargo.toml`, `Trunk.toml` and `frontend/` are).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -8,18 +8,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use harness::browser::Browser;
+use harness::browser::{Browser, LANGUAGES};
 use harness::{MockUpstream, OidcProvider, OidcUser, TestApp};
 use sea_orm::ConnectionTrait;
-
-fn dist() -> std::path::PathBuf {
-    let dist = harness::workspace_root().join("frontend/dist");
-    assert!(
-        dist.join("index.html").is_file(),
-        "build the SPA first: trunk build --release"
-    );
-    dist
-}
 
 /// The catalog every test here serves: an open chat model with prices, a restricted one,
 /// and an embeddings model, all on the mock model server.
@@ -132,11 +123,6 @@ async fn refused_soon(base: &str, key: &str) -> String {
     }
 }
 
-async fn assert_accessible(browser: &Browser, page: &str) {
-    let violations = browser.axe_serious().await;
-    assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
-}
-
 #[tokio::test]
 async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live() {
     let mock =
@@ -156,7 +142,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     .await;
     let toml = format!("{}{}", provider.config_toml(&base, ""), catalog(&mock));
     let app = TestApp::builder()
-        .static_dir(dist())
+        .static_dir(harness::spa_dist())
         .env("SWITCHYARD_LISTEN", &format!("127.0.0.1:{port}"))
         .config_toml(&toml)
         .start()
@@ -192,7 +178,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     browser
         .wait_for_text("#catalog-count", |t| t == "1 of 3 models")
         .await;
-    assert_accessible(&browser, "/catalog").await;
+    browser.assert_accessible("/catalog").await;
     browser.click("#subscribe-ibm-granite").await;
     browser
         .wait_for_text("#card-ibm-granite", |t| t.contains("Active"))
@@ -203,7 +189,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     browser
         .type_into("#access-reason", "Evaluating it for the support bot")
         .await;
-    assert_accessible(&browser, "the request-access dialog").await;
+    browser.assert_accessible("the request-access dialog").await;
     browser.click("#access-send").await;
     browser
         .wait_for_text("#card-restricted-llama", |t| {
@@ -232,7 +218,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     );
     // A daily cap for the workshop, under the policy's (unset) maximum.
     browser.type_into("#key-rpd", "500").await;
-    assert_accessible(&browser, "the new-key dialog").await;
+    browser.assert_accessible("the new-key dialog").await;
     browser.click("#key-form-submit").await;
     let secret = shown_secret(&browser).await;
     assert!(secret.starts_with("sk-"), "{secret}");
@@ -289,7 +275,7 @@ async fn a_new_user_finds_a_model_gets_a_key_calls_it_and_watches_the_spend_live
     browser
         .wait_for_text("#usage-top", |t| t.contains("ibm/granite"))
         .await;
-    assert_accessible(&browser, "/usage").await;
+    browser.assert_accessible("/usage").await;
 
     // Rotate: the old secret stops at once (no grace period), the new one works.
     browser.click("#nav-keys").await;
@@ -357,13 +343,12 @@ const PAGES: &[(&str, &str)] = &[
 ];
 
 /// The languages the portal speaks.
-const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "it", "ja", "ko", "zh-CN"];
 
 #[tokio::test]
 async fn every_page_renders_in_every_language_light_and_dark_on_desktop_and_phone() {
     let mock = MockUpstream::start("aws", &["granite", "embed"], &[]).await;
     let app = TestApp::builder()
-        .static_dir(dist())
+        .static_dir(harness::spa_dist())
         .config_toml(&catalog(&mock))
         .start()
         .await;
@@ -397,7 +382,9 @@ async fn every_page_renders_in_every_language_light_and_dark_on_desktop_and_phon
             );
             // Let lazily loaded parts (charts, live feeds) settle before checking.
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            assert_accessible(&browser, &format!("{path} ({theme})")).await;
+            browser
+                .assert_accessible(&format!("{path} ({theme})"))
+                .await;
             let name = if *path == "/" {
                 "home".to_owned()
             } else {
@@ -503,7 +490,10 @@ async fn every_page_renders_in_every_language_light_and_dark_on_desktop_and_phon
 
 #[tokio::test]
 async fn pages_show_their_empty_and_error_states() {
-    let app = TestApp::builder().static_dir(dist()).start().await;
+    let app = TestApp::builder()
+        .static_dir(harness::spa_dist())
+        .start()
+        .await;
     let user = app.sign_in_as("new@example.com", &["user"]).await;
     let browser = Browser::start().await;
     let page = &browser.client;
@@ -579,7 +569,7 @@ async fn the_playground_streams_answers_side_by_side_and_shows_their_cost_and_co
     )
     .await;
     let app = TestApp::builder()
-        .static_dir(dist())
+        .static_dir(harness::spa_dist())
         .config_toml(&catalog(&mock))
         .start()
         .await;
@@ -606,7 +596,7 @@ async fn the_playground_streams_answers_side_by_side_and_shows_their_cost_and_co
         .await;
     let usage = browser.wait_for_text("#usage-0", |t| t.contains('$')).await;
     assert!(usage.contains("6 out"), "{usage}");
-    assert_accessible(&browser, "/playground").await;
+    browser.assert_accessible("/playground").await;
 
     // The same prompt to two models at once.
     browser.click("#playground-compare").await;
@@ -685,7 +675,7 @@ async fn budget_alerts_pop_up_on_whatever_page_the_user_is() {
     let mock =
         MockUpstream::start("aws", &["granite", "embed"], &["--completion-tokens", "4"]).await;
     let app = TestApp::builder()
-        .static_dir(dist())
+        .static_dir(harness::spa_dist())
         .config_toml(&catalog(&mock))
         .start()
         .await;
@@ -729,7 +719,10 @@ async fn budget_alerts_pop_up_on_whatever_page_the_user_is() {
 
 #[tokio::test]
 async fn the_account_page_makes_a_token_shown_once_and_revokes_it() {
-    let app = TestApp::builder().static_dir(dist()).start().await;
+    let app = TestApp::builder()
+        .static_dir(harness::spa_dist())
+        .start()
+        .await;
     let user = app.sign_in_as("tia@example.com", &["user"]).await;
     let browser = Browser::start().await;
     browser.use_session(&app.base, &user).await;

@@ -3,22 +3,12 @@
 //!
 //! These tests need the SPA built (`trunk build --release`, which `tests/ci.sh` runs).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use fantoccini::Locator;
 use harness::TestApp;
 use harness::browser::Browser;
 use sea_orm::ConnectionTrait;
-
-fn dist() -> PathBuf {
-    let dist = harness::workspace_root().join("frontend/dist");
-    assert!(
-        dist.join("index.html").is_file(),
-        "the SPA is not built: run `trunk build --release` at the workspace root (tests/ci.sh does)"
-    );
-    dist
-}
 
 fn hashed_file(dist: &std::path::Path, extension: &str) -> String {
     std::fs::read_dir(dist)
@@ -31,7 +21,7 @@ fn hashed_file(dist: &std::path::Path, extension: &str) -> String {
 
 #[tokio::test]
 async fn index_routes_assets_and_api_paths_are_answered_correctly() {
-    let dist = dist();
+    let dist = harness::spa_dist();
     let app = TestApp::builder()
         .sqlite()
         .static_dir(dist.clone())
@@ -72,7 +62,10 @@ async fn index_routes_assets_and_api_paths_are_answered_correctly() {
 
 #[tokio::test]
 async fn chromium_renders_the_branding_title_from_the_database() {
-    let app = TestApp::builder().static_dir(dist()).start().await;
+    let app = TestApp::builder()
+        .static_dir(harness::spa_dist())
+        .start()
+        .await;
     app.database()
         .await
         .execute_unprepared("UPDATE branding SET title = 'Rendered By Wasm' WHERE id = 1")

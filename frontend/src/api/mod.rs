@@ -131,6 +131,55 @@ operation!(
     BudgetAlerts, "src/api/budget_alerts.graphql"
 );
 
+operation!(
+    /// The admin subscription queue, filtered, with the models to filter by.
+    AdminQueue, "src/api/admin_queue.graphql"
+);
+operation!(
+    /// How many subscriptions wait for a decision (the nav's counter).
+    PendingCount, "src/api/pending_count.graphql"
+);
+operation!(
+    /// Approves waiting subscriptions, all or none.
+    ApproveSubscriptions, "src/api/approve_subscriptions.graphql"
+);
+operation!(
+    /// Denies waiting subscriptions with a reason the users read.
+    DenySubscriptions, "src/api/deny_subscriptions.graphql"
+);
+operation!(
+    /// Puts a decided subscription back to waiting.
+    RevertSubscription, "src/api/revert_subscription.graphql"
+);
+operation!(
+    /// The platform settings and the key policy.
+    AdminSettings, "src/api/admin_settings.graphql"
+);
+operation!(
+    /// Saves the platform settings and the key policy together.
+    SaveSettings, "src/api/save_settings.graphql"
+);
+operation!(
+    /// Every banner.
+    AdminBanners, "src/api/admin_banners.graphql"
+);
+operation!(
+    /// Makes a banner.
+    CreateBanner, "src/api/create_banner.graphql"
+);
+operation!(
+    /// Changes a banner.
+    UpdateBanner, "src/api/update_banner.graphql"
+);
+operation!(
+    /// Deletes a banner.
+    DeleteBanner, "src/api/delete_banner.graphql"
+);
+operation!(
+    /// Banner markdown as the server renders and sanitises it.
+    PreviewBanner, "src/api/preview_banner.graphql"
+);
+
 /// The GraphQL endpoint, on the same origin as the portal.
 pub const ENDPOINT: &str = "/graphql";
 

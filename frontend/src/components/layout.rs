@@ -194,6 +194,13 @@ fn Nav(props: &NavProps) -> Html {
     let item = |route: Route, id: &str, label: &str| {
         html! { <NavLink route={route} id={id.to_owned()} label={i18n.t(label)} on_navigate={props.on_navigate.clone()} /> }
     };
+    let pending = use_pending_count(portal.is_admin());
+    let pending_badge = pending.filter(|n| *n > 0).map(|n| {
+        (
+            AttrValue::from(format::count(n)),
+            AttrValue::from(i18n.t_with("nav-admin-queue-pending", &[("count", n.into())])),
+        )
+    });
     html! {
         <nav class="pf-v6-c-nav" aria-label={i18n.t("nav-label")}>
             <ul class="pf-v6-c-nav__list" role="list">
@@ -209,6 +216,10 @@ fn Nav(props: &NavProps) -> Html {
                 <section class="pf-v6-c-nav__section" aria-labelledby="nav-admin-title" id="nav-admin">
                     <h2 class="pf-v6-c-nav__section-title" id="nav-admin-title">{ i18n.t("nav-admin") }</h2>
                     <ul class="pf-v6-c-nav__list" role="list">
+                        <NavLink route={Route::AdminQueue} id="nav-admin-queue" label={i18n.t("nav-admin-queue")}
+                            on_navigate={props.on_navigate.clone()} badge={pending_badge} />
+                        { item(Route::AdminSettings, "nav-admin-settings", "nav-admin-settings") }
+                        { item(Route::AdminBanners, "nav-admin-banners", "nav-admin-banners") }
                         <li class="pf-v6-c-nav__item">
                             <a class="pf-v6-c-nav__link" href="/graphql" id="nav-graphiql">{ i18n.t("nav-graphiql") }</a>
                         </li>
@@ -219,6 +230,39 @@ fn Nav(props: &NavProps) -> Html {
     }
 }
 
+/// How often the nav asks how many subscriptions wait, while an administrator has it open.
+const PENDING_REFRESH_MS: u32 = 10_000;
+
+/// The number of subscriptions waiting for a decision, for administrators (`None` for
+/// everyone else, and until the first answer); asked again every [`PENDING_REFRESH_MS`] and
+/// on every change of page.
+#[hook]
+fn use_pending_count(admin: bool) -> Option<i64> {
+    let count = use_state(|| None::<i64>);
+    let route = use_route::<Route>();
+    {
+        let count = count.clone();
+        use_effect_with((admin, route), move |(admin, _)| {
+            let timer = admin.then(|| {
+                let ask = move || {
+                    let count = count.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(data) =
+                            api::run::<api::PendingCount>(api::pending_count::Variables).await
+                        {
+                            count.set(Some(data.subscription_queue.total_count));
+                        }
+                    });
+                };
+                ask();
+                gloo_timers::callback::Interval::new(PENDING_REFRESH_MS, ask)
+            });
+            move || drop(timer)
+        });
+    }
+    *count
+}
+
 /// Properties of [`NavLink`].
 #[derive(Properties, PartialEq)]
 struct NavLinkProps {
@@ -226,6 +270,9 @@ struct NavLinkProps {
     id: AttrValue,
     label: AttrValue,
     on_navigate: Callback<()>,
+    /// A count beside the label: its text and what it means, for screen readers.
+    #[prop_or_default]
+    badge: Option<(AttrValue, AttrValue)>,
 }
 
 /// A nav entry, marked current on its route (and the model pages under the catalog).
@@ -259,6 +306,12 @@ fn NavLink(props: &NavLinkProps) -> Html {
                 href={props.route.to_path()} id={props.id.clone()}
                 aria-current={current.then_some("page")} {onclick}>
                 <span class="pf-v6-c-nav__link-text">{ &props.label }</span>
+                if let Some((count, meaning)) = &props.badge {
+                    <span class="pf-v6-c-nav__link-icon">
+                        <span class="pf-v6-c-badge pf-m-unread" id={format!("{}-count", props.id)}
+                            aria-label={meaning.clone()}>{ count }</span>
+                    </span>
+                }
             </a>
         </li>
     }

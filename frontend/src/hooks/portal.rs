@@ -40,6 +40,13 @@ impl Portal {
         })
     }
 
+    /// Whether the caller may change the platform (`admin`), not only look at it
+    /// (`admin-readonly`).
+    pub fn can_administer(&self) -> bool {
+        self.me()
+            .is_some_and(|me| me.roles.iter().any(|r| matches!(r, portal::Role::ADMIN)))
+    }
+
     /// The currency prices and spend are in.
     pub fn currency(&self) -> String {
         self.data

@@ -1,6 +1,7 @@
 //! One module per route, and the small helpers their forms share.
 
 pub mod account;
+pub mod admin;
 pub mod catalog;
 pub mod home;
 pub mod keys;
