@@ -115,6 +115,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         model_servers: Some(Arc::new(GatewayModelServers::new(
             registry.clone(),
             Gateway::http_client(&config.gateway).context("cannot build the gateway")?,
+            overrides.clone(),
         ))),
     });
     let (ledger_db, _) = db::connect_ledger(&config).await?;

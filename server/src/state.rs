@@ -70,13 +70,6 @@ impl App {
     /// Re-reads the configuration file's `[[models]]` and applies them to the catalog;
     /// true when something changed.
     pub async fn reload_models(&self) -> anyhow::Result<bool> {
-        let config = Config::load(&self.overrides)?;
-        let changed = self.gateway.registry.apply_config(&config.models).await?;
-        tracing::info!(
-            changed,
-            models = config.models.len(),
-            "configuration models reloaded"
-        );
-        Ok(changed)
+        self.gateway.registry.reload_declared(&self.overrides).await
     }
 }

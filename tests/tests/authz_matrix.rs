@@ -361,6 +361,11 @@ fn rows() -> Vec<Row> {
             [U, F, F, F, O],
         ),
         row(
+            "reloadCatalog",
+            "mutation { reloadCatalog { changed models } }",
+            [U, F, F, F, O],
+        ),
+        row(
             "setPlatformSettings",
             "mutation { setPlatformSettings(settings: {currency: \"USD\"}) { currency } }",
             [U, F, F, F, O],

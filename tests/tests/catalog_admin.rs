@@ -144,6 +144,56 @@ async fn administrators_test_register_change_and_remove_deployments() {
         .await;
     assert_eq!(priced["data"]["model"]["inputPricePerMillion"], 1.5);
 
+    // Weight, timeouts and the parallel cap change too (null: back to the default / no cap),
+    // and administrators read them back with the model's source; other callers see none.
+    let tune = "mutation($id: ID!, $c: DeploymentChangesInput!) { updateDeployment(id: $id, changes: $c) }";
+    let tuned = admin
+        .graphql(
+            tune,
+            json!({"id": deployment_id, "c": {"weight": 3, "timeoutMs": 90000,
+                   "firstByteTimeoutMs": 5000, "maxParallelRequests": 8}}),
+        )
+        .await;
+    assert_eq!(tuned["data"]["updateDeployment"], true, "{tuned}");
+    let read = "{ model(name: \"acme/granite\") { source declaredIn deployments {
+        backendModel weight timeoutMs firstByteTimeoutMs maxParallelRequests coolingDownUntil } } }";
+    let seen = admin.graphql(read, json!({})).await;
+    assert_eq!(
+        seen["data"]["model"],
+        json!({"source": "API", "declaredIn": null, "deployments": [{
+            "backendModel": "granite", "weight": 3, "timeoutMs": 90000,
+            "firstByteTimeoutMs": 5000, "maxParallelRequests": 8, "coolingDownUntil": null}]})
+    );
+    let cleared = admin
+        .graphql(
+            tune,
+            json!({"id": deployment_id, "c": {"firstByteTimeoutMs": null, "maxParallelRequests": null}}),
+        )
+        .await;
+    assert_eq!(cleared["data"]["updateDeployment"], true, "{cleared}");
+    let seen = admin.graphql(read, json!({})).await;
+    assert_eq!(seen["data"]["model"]["deployments"][0]["weight"], 3);
+    assert_eq!(
+        seen["data"]["model"]["deployments"][0]["firstByteTimeoutMs"],
+        Value::Null
+    );
+    for bad in [
+        json!({"weight": 0}),
+        json!({"timeoutMs": -1}),
+        json!({"maxParallelRequests": 0}),
+    ] {
+        let refused = admin
+            .graphql(tune, json!({"id": deployment_id, "c": bad}))
+            .await;
+        assert_eq!(code(&refused), "BAD_USER_INPUT", "{bad}: {refused}");
+    }
+    let public = app.graphql(read).await;
+    assert_eq!(
+        public["data"]["model"]["deployments"][0],
+        json!({"backendModel": null, "weight": null, "timeoutMs": null, "firstByteTimeoutMs": null,
+               "maxParallelRequests": null, "coolingDownUntil": null})
+    );
+
     let removed = admin
         .graphql(
             "mutation($id: ID!) { removeDeployment(id: $id) }",
@@ -241,6 +291,42 @@ async fn models_change_and_go_and_configured_ones_only_change_in_configuration()
             .as_str()
             .unwrap()
             .contains("configuration")
+    );
+    // A configured model says where it is declared (to administrators).
+    let where_from = "{ model(name: \"cfg\") { source declaredIn } }";
+    let declared = admin.graphql(where_from, json!({})).await;
+    assert_eq!(declared["data"]["model"]["source"], "CONFIGURATION");
+    let file = app.config_path().display().to_string();
+    assert_eq!(declared["data"]["model"]["declaredIn"], file.as_str());
+    assert_eq!(
+        app.graphql(where_from).await["data"]["model"]["declaredIn"],
+        Value::Null
+    );
+
+    // reloadCatalog reads the file again: a model added there is served after it.
+    let more = format!(
+        "{}[[models]]\nname = \"cfg-two\"\n[[models.deployments]]\ncluster = \"a\"\n\
+         api_base = \"http://127.0.0.1:9/v1\"\n",
+        std::fs::read_to_string(app.config_path()).unwrap()
+    );
+    std::fs::write(app.config_path(), more).unwrap();
+    let reload = "mutation { reloadCatalog { changed models } }";
+    let reloaded = admin.graphql(reload, json!({})).await;
+    assert_eq!(
+        reloaded["data"]["reloadCatalog"],
+        json!({"changed": true, "models": 2}),
+        "{reloaded}"
+    );
+    let listed = app.graphql("{ model(name: \"cfg-two\") { source } }").await;
+    assert_eq!(listed["data"]["model"]["source"], "CONFIGURATION");
+    let again = admin.graphql(reload, json!({})).await;
+    assert_eq!(again["data"]["reloadCatalog"]["changed"], false);
+    // A configuration that does not parse is refused with the reason, nothing changes.
+    std::fs::write(app.config_path(), "[[models]\nname =").unwrap();
+    let broken = admin.graphql(reload, json!({})).await;
+    assert_eq!(code(&broken), "BAD_USER_INPUT", "{broken}");
+    assert!(
+        app.graphql("{ model(name: \"cfg-two\") { name } }").await["data"]["model"].is_object()
     );
 }
 

@@ -24,6 +24,20 @@ pub trait ModelServers: Send + Sync {
     async fn test(&self, api_base: &str, api_key: Option<&str>) -> ConnectionTest;
     /// The stored deployment's base URL and unsealed credential, for a test.
     async fn stored(&self, deployment: Uuid) -> Result<(String, Option<String>), DomainError>;
+    /// Reads the configuration again and applies its models (as `POST /admin/reload`).
+    async fn reload(&self) -> Result<CatalogReload, DomainError>;
+    /// Where models declared in configuration come from, for people: the file, or the
+    /// environment when no file is read.
+    fn declared_in(&self) -> String;
+}
+
+/// What a reload of the configured models did.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CatalogReload {
+    /// Whether any configured model or deployment changed.
+    pub changed: bool,
+    /// Models in service after the reload.
+    pub models: i32,
 }
 
 /// The outcome of a connection test.
@@ -88,7 +102,8 @@ pub struct ModelChangesInput {
 
 use crate::convert::change as maybe;
 
-/// Changes to a deployment; what is left out stays.
+/// Changes to a deployment; what is left out stays (`null` puts the first-byte timeout back
+/// to the gateway's default, or removes the parallel cap).
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct DeploymentChangesInput {
     pub api_base: Option<String>,
@@ -96,6 +111,24 @@ pub struct DeploymentChangesInput {
     pub api_key: Option<String>,
     pub input_price_per_million: Option<f64>,
     pub output_price_per_million: Option<f64>,
+    /// Its share of the model's traffic against the other deployments' weights.
+    pub weight: Option<i32>,
+    pub timeout_ms: Option<i64>,
+    pub first_byte_timeout_ms: async_graphql::MaybeUndefined<i64>,
+    pub max_parallel_requests: async_graphql::MaybeUndefined<i64>,
+}
+
+/// `value` is at least 1, or a clear error naming `field`.
+fn at_least_one<T: PartialOrd + From<u8>>(
+    field: &str,
+    value: Option<&T>,
+) -> Result<(), DomainError> {
+    match value {
+        Some(v) if *v < T::from(1) => {
+            Err(DomainError::BadInput(format!("{field} must be at least 1")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn capability_name(c: Capability) -> &'static str {
@@ -219,7 +252,8 @@ impl CatalogAdminMutation {
         model_named(ctx, &name).await
     }
 
-    /// Changes a deployment's URL, backend name, credential or its model's prices.
+    /// Changes a deployment's URL, backend name, credential, weight, timeouts, parallel cap,
+    /// or its model's prices (administrators; configured deployments change there).
     #[graphql(guard = "Needs(Permission::WriteAll)")]
     async fn update_deployment(
         &self,
@@ -227,12 +261,27 @@ impl CatalogAdminMutation {
         id: ID,
         changes: DeploymentChangesInput,
     ) -> async_graphql::Result<bool> {
+        at_least_one("weight", changes.weight.as_ref())
+            .and(at_least_one("timeoutMs", changes.timeout_ms.as_ref()))
+            .and(at_least_one(
+                "firstByteTimeoutMs",
+                changes.first_byte_timeout_ms.value(),
+            ))
+            .and(at_least_one(
+                "maxParallelRequests",
+                changes.max_parallel_requests.value(),
+            ))
+            .map_err(|e| e.extend())?;
         let sealed = changes
             .api_key
             .as_deref()
             .map(|k| servers(ctx).and_then(|s| s.seal(k).map_err(|e| e.extend())))
             .transpose()?;
         let changes = DeploymentChanges {
+            weight: changes.weight,
+            timeout_ms: changes.timeout_ms,
+            first_byte_timeout_ms: maybe(changes.first_byte_timeout_ms),
+            max_parallel_requests: maybe(changes.max_parallel_requests),
             api_base: changes
                 .api_base
                 .as_deref()
@@ -317,6 +366,13 @@ impl CatalogAdminMutation {
             .delete_deployment(uuid(&id)?)
             .await
             .map_err(|e| e.extend())
+    }
+
+    /// Reads the server's configuration again and applies its models, as `POST /admin/reload`
+    /// does; every replica follows within its registry poll (administrators).
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn reload_catalog(&self, ctx: &Context<'_>) -> async_graphql::Result<CatalogReload> {
+        servers(ctx)?.reload().await.map_err(|e| e.extend())
     }
 
     /// Calls a model server from this server: a stored deployment (`deploymentId`), or one

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{CatalogService, ModelWithDeployments};
@@ -34,6 +35,27 @@ pub trait SubscriptionStatuses: Send + Sync {
 pub trait DeploymentHealth: Send + Sync {
     /// `None` when this replica has not checked the deployment (yet).
     fn healthy(&self, deployment: Uuid) -> Option<bool>;
+    /// Until when the deployment is left out of routing after failures, if it is now.
+    fn cooling_until(&self, deployment: Uuid) -> Option<DateTime<Utc>>;
+}
+
+/// Where a model's entry comes from.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ModelSource {
+    /// Declared in the server's configuration: it changes there, not through the API.
+    Configuration,
+    /// Registered through an API (GraphQL, the portal, or the LiteLLM-compatible admin API).
+    Api,
+}
+
+impl ModelSource {
+    fn parse(text: &str) -> Self {
+        if text == super::SOURCE_CONFIG {
+            Self::Configuration
+        } else {
+            Self::Api
+        }
+    }
 }
 
 /// What a model can do.
@@ -87,6 +109,8 @@ pub struct CatalogModel {
     /// The caller's subscription status (null when not subscribed, not signed in, or when the
     /// model is reached from another object such as a subscription).
     pub my_subscription_status: Option<SubscriptionStatus>,
+    /// Where its entry comes from.
+    pub source: ModelSource,
     #[graphql(skip)]
     pub deployments: Vec<entity::deployment::Model>,
 }
@@ -99,8 +123,22 @@ pub struct Deployment {
     /// Whether it passes health checks (null before the first check).
     pub healthy: Option<bool>,
     pub enabled: bool,
-    /// The model server's URL: null unless the caller may read everything.
+    /// The model server's URL: null unless the caller may read everything, as are the
+    /// fields below.
     pub api_base: Option<String>,
+    /// The name the model server knows the model by.
+    pub backend_model: Option<String>,
+    /// Its share of the model's traffic against the other deployments' weights.
+    pub weight: Option<i32>,
+    /// Longest time for a whole request, in milliseconds.
+    pub timeout_ms: Option<i64>,
+    /// Longest wait for the response headers (null: the gateway's default).
+    pub first_byte_timeout_ms: Option<i64>,
+    /// Requests in flight at once on this deployment (null: no cap).
+    pub max_parallel_requests: Option<i64>,
+    /// Left out of routing after failures until then (null: not cooling down), as the
+    /// serving replica sees it.
+    pub cooling_down_until: Option<DateTime<Utc>>,
 }
 
 /// Nanos per token → currency per million tokens.
@@ -137,6 +175,7 @@ impl CatalogModel {
             restricted: model.restricted,
             clusters,
             my_subscription_status: mine,
+            source: ModelSource::parse(&model.source),
             deployments: found.deployments,
         }
     }
@@ -156,8 +195,25 @@ impl CatalogModel {
                 healthy: health.and_then(|h| h.healthy(d.id)),
                 enabled: d.enabled,
                 api_base: admin.then(|| d.api_base.clone()),
+                backend_model: admin.then(|| d.backend_model.clone()),
+                weight: admin.then_some(d.weight),
+                timeout_ms: admin.then_some(d.timeout_ms),
+                first_byte_timeout_ms: d.first_byte_timeout_ms.filter(|_| admin),
+                max_parallel_requests: d.max_parallel_requests.filter(|_| admin),
+                cooling_down_until: health.filter(|_| admin).and_then(|h| h.cooling_until(d.id)),
             })
             .collect()
+    }
+
+    /// For a model declared in configuration: where (the file, or the environment);
+    /// administrators only, null otherwise.
+    async fn declared_in(&self, ctx: &Context<'_>) -> Option<String> {
+        let admin = caller(ctx).permissions().contains(&Permission::ReadAll);
+        if !admin || self.source != ModelSource::Configuration {
+            return None;
+        }
+        ctx.data_opt::<Arc<dyn super::ModelServers>>()
+            .map(|servers| servers.declared_in())
     }
 }
 
@@ -310,6 +366,7 @@ mod tests {
             restricted: false,
             clusters: clusters.iter().map(|c| (*c).to_owned()).collect(),
             my_subscription_status: None,
+            source: ModelSource::Api,
             deployments: Vec::new(),
         }
     }

@@ -5,7 +5,7 @@ mod admin;
 mod graphql;
 mod service;
 
-pub use admin::{CatalogAdminMutation, ConnectionTest, ModelServers};
+pub use admin::{CatalogAdminMutation, CatalogReload, ConnectionTest, ModelServers};
 
 pub use graphql::{
     Capability, CatalogModel, CatalogQuery, DeploymentHealth, ModelLoader, SubscriptionStatus,

@@ -575,6 +575,12 @@ pub struct DeploymentChanges {
     pub api_base: Option<String>,
     pub backend_model: Option<String>,
     pub credentials_encrypted: Option<String>,
+    pub weight: Option<i32>,
+    pub timeout_ms: Option<i64>,
+    /// `Some(None)` goes back to the gateway's default.
+    pub first_byte_timeout_ms: Option<Option<i64>>,
+    /// `Some(None)` removes the cap.
+    pub max_parallel_requests: Option<Option<i64>>,
     pub rpm_limit: Option<Option<i64>>,
     pub tpm_limit: Option<Option<i64>>,
     pub input_price_nanos: Option<i64>,
@@ -602,6 +608,18 @@ impl CatalogService {
         }
         if let Some(sealed) = changes.credentials_encrypted {
             deployment.credentials_encrypted = Set(Some(sealed));
+        }
+        if let Some(weight) = changes.weight {
+            deployment.weight = Set(weight);
+        }
+        if let Some(timeout) = changes.timeout_ms {
+            deployment.timeout_ms = Set(timeout);
+        }
+        if let Some(first_byte) = changes.first_byte_timeout_ms {
+            deployment.first_byte_timeout_ms = Set(first_byte);
+        }
+        if let Some(parallel) = changes.max_parallel_requests {
+            deployment.max_parallel_requests = Set(parallel);
         }
         if let Some(rpm) = changes.rpm_limit {
             deployment.rpm_limit = Set(rpm);

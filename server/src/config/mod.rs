@@ -122,17 +122,23 @@ pub enum ConfigError {
 impl Config {
     /// Loads defaults, the file, the environment and `overrides`, in that order.
     pub fn load(overrides: &Overrides) -> Result<Self, ConfigError> {
-        let file = match &overrides.file {
-            Some(path) => {
-                std::fs::metadata(path).map_err(|source| ConfigError::File {
-                    path: path.clone(),
-                    source,
-                })?;
-                Some(path.clone())
-            }
-            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.exists()),
-        };
+        if let Some(path) = &overrides.file {
+            std::fs::metadata(path).map_err(|source| ConfigError::File {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        let file = Self::file_in_use(overrides);
         Self::from_figment(sources::figment(file.as_deref(), overrides))
+    }
+
+    /// The configuration file [`load`](Self::load) reads: the one given, else
+    /// `switchyard.toml` in the working directory when there is one.
+    pub fn file_in_use(overrides: &Overrides) -> Option<PathBuf> {
+        match &overrides.file {
+            Some(path) => Some(path.clone()),
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.exists()),
+        }
     }
 
     /// Extracts and validates a configuration from `figment`.

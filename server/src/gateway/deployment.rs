@@ -101,6 +101,12 @@ impl DeploymentState {
     }
 
     /// Whether the deployment is cooling down at `now`.
+    /// Milliseconds of cooldown left at `now`, if it is cooling down.
+    pub fn cooling_left_ms(&self, now: u64) -> Option<u64> {
+        let until = self.cooldown_until.load(Ordering::Relaxed);
+        (until > now).then(|| until - now)
+    }
+
     pub fn cooling(&self, now: u64) -> bool {
         self.cooldown_until.load(Ordering::Relaxed) > now
     }

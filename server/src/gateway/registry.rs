@@ -11,7 +11,7 @@ use schema::catalog::{CatalogService, DeclaredDeployment, DeclaredModel};
 use uuid::Uuid;
 
 use super::deployment::{Deployment, DeploymentState, ModelRoute, now_ms, split_base};
-use crate::config::{GatewayConfig, ModelConfig};
+use crate::config::{Config, GatewayConfig, ModelConfig, Overrides};
 use crate::secrets::CredentialCipher;
 
 /// One consistent view of the catalog.
@@ -51,6 +51,13 @@ impl schema::catalog::DeploymentHealth for Registry {
         let states = self.states.lock().ok()?;
         let state = states.get(&deployment)?;
         Some(state.is_healthy() && !state.cooling(now_ms()))
+    }
+
+    fn cooling_until(&self, deployment: Uuid) -> Option<chrono::DateTime<chrono::Utc>> {
+        let states = self.states.lock().ok()?;
+        let left_ms = states.get(&deployment)?.cooling_left_ms(now_ms())?;
+        let left = chrono::Duration::milliseconds(i64::try_from(left_ms).unwrap_or(i64::MAX));
+        chrono::Utc::now().checked_add_signed(left)
     }
 }
 
@@ -174,6 +181,19 @@ impl Registry {
     /// The catalog service this registry reads.
     pub fn catalog(&self) -> &CatalogService {
         &self.catalog
+    }
+
+    /// Reads the configuration again (`overrides` as at start) and applies its `[[models]]`;
+    /// true when something changed. What `POST /admin/reload`, `reloadCatalog` and `SIGHUP` do.
+    pub async fn reload_declared(&self, overrides: &Overrides) -> anyhow::Result<bool> {
+        let config = Config::load(overrides)?;
+        let changed = self.apply_config(&config.models).await?;
+        tracing::info!(
+            changed,
+            models = config.models.len(),
+            "configuration models reloaded"
+        );
+        Ok(changed)
     }
 
     /// Applies the models declared in configuration, then reloads. Refused, changing nothing,

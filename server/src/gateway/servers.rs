@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use schema::DomainError;
-use schema::catalog::{ConnectionTest, ModelServers};
+use schema::catalog::{CatalogReload, ConnectionTest, ModelServers};
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
 use super::registry::Registry;
+use crate::config::{Config, Overrides};
 
 /// How long a connection test waits.
 const TEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,12 +36,19 @@ async fn models_list(response: &mut reqwest::Response) -> serde_json::Value {
 pub struct GatewayModelServers {
     registry: Arc<Registry>,
     client: reqwest::Client,
+    /// How the configuration was found at start, to read it again.
+    overrides: Overrides,
 }
 
 impl GatewayModelServers {
-    /// Over the gateway's registry and pooled client.
-    pub fn new(registry: Arc<Registry>, client: reqwest::Client) -> Self {
-        Self { registry, client }
+    /// Over the gateway's registry and pooled client; reloads read the configuration as
+    /// `overrides` say.
+    pub fn new(registry: Arc<Registry>, client: reqwest::Client, overrides: Overrides) -> Self {
+        Self {
+            registry,
+            client,
+            overrides,
+        }
     }
 }
 
@@ -101,6 +109,26 @@ impl ModelServers for GatewayModelServers {
                     models,
                 }
             }
+        }
+    }
+
+    async fn reload(&self) -> Result<CatalogReload, DomainError> {
+        let changed = self
+            .registry
+            .reload_declared(&self.overrides)
+            .await
+            .map_err(|error| DomainError::BadInput(format!("reload failed: {error:#}")))?;
+        let models = self.registry.snapshot().models.len();
+        Ok(CatalogReload {
+            changed,
+            models: i32::try_from(models).unwrap_or(i32::MAX),
+        })
+    }
+
+    fn declared_in(&self) -> String {
+        match Config::file_in_use(&self.overrides) {
+            Some(file) => file.display().to_string(),
+            None => "the server's environment (SWITCHYARD_…)".into(),
         }
     }
 

@@ -313,6 +313,7 @@ pub async fn update(
         context_length: super::lenient::present(info, "max_tokens")
             .map(|v| int(v, "max_tokens"))
             .transpose()?,
+        ..schema::catalog::DeploymentChanges::default()
     };
     state
         .gateway
