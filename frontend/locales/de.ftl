@@ -15,6 +15,7 @@ nav-admin = Verwaltung
 nav-graphiql = GraphQL-Explorer
 nav-admin-queue = Abonnement-Warteschlange
 nav-admin-queue-pending = { $count } offen
+nav-admin-models = Modelle
 nav-admin-settings = Einstellungen
 nav-admin-banners = Banner
 banner = Ankündigung
@@ -429,3 +430,70 @@ banner-state-showing = Wird angezeigt
 banner-state-scheduled = Geplant
 banner-state-ended = Beendet
 banner-state-off = Ausgeschaltet
+
+## Verwaltung: Modelle und Bereitstellungen
+models-lead = Alle Modelle mit ihren Bereitstellungen auf jedem Cluster, deren Zustand und wie der Datenverkehr aufgeteilt wird. In der Serverkonfiguration deklarierte Modelle werden dort geändert.
+models-empty-title = Noch keine Modelle
+models-empty-body = Fügen Sie eine Bereitstellung hinzu: Das Modell wird mit ihr angelegt.
+models-saved = Katalog aktualisiert.
+models-reload = Konfiguration neu laden
+models-reloaded-changed = { $count ->
+    [one] Konfiguration übernommen: { $count } Modell in Betrieb.
+   *[other] Konfiguration übernommen: { $count } Modelle in Betrieb.
+}
+models-reloaded-same = { $count ->
+    [one] Konfiguration unverändert: { $count } Modell in Betrieb.
+   *[other] Konfiguration unverändert: { $count } Modelle in Betrieb.
+}
+model-source-configuration = Aus der Konfiguration
+model-configured-why = In der Serverkonfiguration deklariert: Ändern Sie es dort und laden Sie dann neu.
+model-declared-in = Deklariert in { $file }
+model-prices = { $input } Eingabe / { $output } Ausgabe pro Million Tokens
+model-name = Modellname
+model-name-new = Ein neues Modell mit diesem Namen wird angelegt.
+model-name-existing = Die Bereitstellung wird diesem bestehenden Modell hinzugefügt.
+model-new = Das neue Modell
+model-provider = Anbieter
+model-context = Kontextlänge (Tokens)
+model-input-price = Eingabepreis pro Million Tokens
+model-output-price = Ausgabepreis pro Million Tokens
+model-description = Beschreibung
+model-restricted = Eingeschränkt: Abonnements warten auf Genehmigung
+model-restricted-help = Wird ein Modell eingeschränkt, warten seine aktiven Abonnements wieder auf eine Entscheidung; wird die Einschränkung aufgehoben, werden die wartenden genehmigt.
+model-edit-title = { $model } bearbeiten
+model-delete = Modell löschen
+model-delete-body = { $model } mit allen Bereitstellungen löschen? Es wird von den Schlüsseln entfernt, und seine Abonnements enden.
+deployments-of = Bereitstellungen von { $model }
+deployment-add = Bereitstellung hinzufügen
+deployment-added = { $model } hat eine neue Bereitstellung.
+deployment-required = Ein Modellname, ein Cluster und die Adresse des Servers sind erforderlich.
+deployment-cluster = Cluster
+deployment-api-base = Adresse
+deployment-api-base-help = Die OpenAI-kompatible Basis-URL des Modellservers, etwa https://granite.apps.example.com/v1.
+deployment-api-key = Zugangsdaten
+deployment-api-key-help = Werden als Bearer-Token an den Modellserver gesendet; verschlüsselt gespeichert und nie wieder angezeigt.
+deployment-api-key-keep = Leer lassen, um die gespeicherten Zugangsdaten zu behalten.
+deployment-backend-model = Name auf dem Modellserver
+deployment-backend-model-help = Der Name, unter dem der Modellserver das Modell kennt. Leer: Der Modellname wird verwendet.
+deployment-weight = Gewichtung
+deployment-weight-help = Ihr Anteil am Datenverkehr des Modells im Verhältnis zur Gewichtung der anderen Bereitstellungen.
+deployment-timeout = Zeitlimit (ms)
+deployment-timeouts = Zeitlimits
+deployment-first-byte = Zeitlimit bis zum ersten Byte (ms)
+deployment-first-byte-help = Wie lange höchstens auf die Antwort-Header gewartet wird. Leer: Der Standard des Gateways gilt.
+deployment-first-byte-short = erstes Byte: { $time }
+deployment-default = Standard
+deployment-parallel = Parallele Anfragen
+deployment-parallel-help = Gleichzeitig laufende Anfragen auf dieser Bereitstellung. Leer: keine Obergrenze.
+deployment-cooling = Nach Fehlern bis { $until } vom Routing ausgenommen
+deployment-edit-title = { $model } auf { $cluster } bearbeiten
+deployment-remove = Entfernen
+deployment-remove-body = { $model } von { $cluster } entfernen? Ist es die letzte Bereitstellung, wird auch das Modell entfernt.
+connection-test = Verbindung testen
+connection-testing = Wird getestet…
+connection-ok = Der Modellserver hat geantwortet
+connection-failed = Die Verbindung ist fehlgeschlagen
+connection-details = HTTP-Status { $status } · { $latency }
+connection-models = Angebotene Modelle:
+connection-use-model = Ein angebotenes Modell verwenden
+connection-use = { $model } verwenden

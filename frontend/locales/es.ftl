@@ -18,6 +18,7 @@ nav-admin-queue-pending = { $count ->
     [one] { $count } pendiente
    *[other] { $count } pendientes
 }
+nav-admin-models = Modelos
 nav-admin-settings = Configuración
 nav-admin-banners = Banners
 banner = Aviso
@@ -432,3 +433,70 @@ banner-state-showing = Visible
 banner-state-scheduled = Programado
 banner-state-ended = Finalizado
 banner-state-off = Desactivado
+
+## Administración: modelos y despliegues
+models-lead = Todos los modelos con sus despliegues en cada clúster, su estado de salud y cómo se reparte el tráfico. Los modelos declarados en la configuración del servidor se cambian allí.
+models-empty-title = Aún no hay modelos
+models-empty-body = Añada un despliegue: el modelo se crea con él.
+models-saved = Catálogo actualizado.
+models-reload = Recargar la configuración
+models-reloaded-changed = { $count ->
+    [one] Configuración aplicada: { $count } modelo en servicio.
+   *[other] Configuración aplicada: { $count } modelos en servicio.
+}
+models-reloaded-same = { $count ->
+    [one] Configuración sin cambios: { $count } modelo en servicio.
+   *[other] Configuración sin cambios: { $count } modelos en servicio.
+}
+model-source-configuration = Desde la configuración
+model-configured-why = Declarado en la configuración del servidor: cámbielo allí y luego recargue.
+model-declared-in = Declarado en { $file }
+model-prices = { $input } entrada / { $output } salida por millón de tokens
+model-name = Nombre del modelo
+model-name-new = Se crea un modelo nuevo con este nombre.
+model-name-existing = El despliegue se añade a este modelo existente.
+model-new = El modelo nuevo
+model-provider = Proveedor
+model-context = Longitud de contexto (tokens)
+model-input-price = Precio de entrada por millón de tokens
+model-output-price = Precio de salida por millón de tokens
+model-description = Descripción
+model-restricted = Restringido: las suscripciones esperan aprobación
+model-restricted-help = Al restringir un modelo, sus suscripciones activas vuelven a estar pendientes; al quitar la restricción, se aprueban las pendientes.
+model-edit-title = Editar { $model }
+model-delete = Eliminar modelo
+model-delete-body = ¿Eliminar { $model } con todos sus despliegues? Se quita de las claves y sus suscripciones terminan.
+deployments-of = Despliegues de { $model }
+deployment-add = Añadir despliegue
+deployment-added = { $model } tiene un despliegue nuevo.
+deployment-required = Se necesitan un nombre de modelo, un clúster y la dirección del servidor.
+deployment-cluster = Clúster
+deployment-api-base = Dirección
+deployment-api-base-help = La URL base compatible con OpenAI del servidor del modelo, como https://granite.apps.example.com/v1.
+deployment-api-key = Credencial
+deployment-api-key-help = Se envía al servidor del modelo como token de portador (bearer); se guarda cifrada y no se vuelve a mostrar.
+deployment-api-key-keep = Déjelo vacío para conservar la credencial guardada.
+deployment-backend-model = Nombre en el servidor del modelo
+deployment-backend-model-help = El nombre con el que lo conoce el servidor del modelo; si se deja vacío, se usa el nombre del modelo.
+deployment-weight = Peso
+deployment-weight-help = Su parte del tráfico del modelo frente a los pesos de los demás despliegues.
+deployment-timeout = Tiempo de espera (ms)
+deployment-timeouts = Tiempos de espera
+deployment-first-byte = Tiempo de espera del primer byte (ms)
+deployment-first-byte-help = Lo máximo que se esperan las cabeceras de la respuesta; si se deja vacío, se usa el valor predeterminado de la pasarela.
+deployment-first-byte-short = primer byte: { $time }
+deployment-default = predeterminado
+deployment-parallel = Solicitudes simultáneas
+deployment-parallel-help = Solicitudes en curso a la vez en este despliegue; vacío para no poner límite.
+deployment-cooling = Fuera del enrutamiento tras varios fallos hasta { $until }
+deployment-edit-title = Editar { $model } en { $cluster }
+deployment-remove = Quitar
+deployment-remove-body = ¿Quitar { $model } de { $cluster }? Si es su último despliegue, también se elimina el modelo.
+connection-test = Probar la conexión
+connection-testing = Probando…
+connection-ok = El servidor del modelo respondió
+connection-failed = La conexión falló
+connection-details = Estado HTTP { $status } · { $latency }
+connection-models = Modelos que ofrece:
+connection-use-model = Usar un modelo que ofrece
+connection-use = Usar { $model }

@@ -15,6 +15,7 @@ nav-admin = Administration
 nav-graphiql = Explorateur GraphQL
 nav-admin-queue = File des abonnements
 nav-admin-queue-pending = { $count } en attente
+nav-admin-models = Modèles
 nav-admin-settings = Paramètres
 nav-admin-banners = Bannières
 banner = Annonce
@@ -429,3 +430,70 @@ banner-state-showing = Affichée
 banner-state-scheduled = Programmée
 banner-state-ended = Terminée
 banner-state-off = Désactivée
+
+## Administration : modèles et déploiements
+models-lead = Chaque modèle avec ses déploiements sur chaque cluster, leur état et la répartition du trafic. Les modèles déclarés dans la configuration du serveur se modifient là-bas.
+models-empty-title = Aucun modèle pour l’instant
+models-empty-body = Ajoutez un déploiement : le modèle est créé avec lui.
+models-saved = Catalogue mis à jour.
+models-reload = Recharger la configuration
+models-reloaded-changed = { $count ->
+    [one] Configuration appliquée : { $count } modèle en service.
+   *[other] Configuration appliquée : { $count } modèles en service.
+}
+models-reloaded-same = { $count ->
+    [one] Configuration inchangée : { $count } modèle en service.
+   *[other] Configuration inchangée : { $count } modèles en service.
+}
+model-source-configuration = Issu de la configuration
+model-configured-why = Déclaré dans la configuration du serveur : modifiez-le là-bas, puis rechargez.
+model-declared-in = Déclaré dans { $file }
+model-prices = { $input } en entrée / { $output } en sortie par million de tokens
+model-name = Nom du modèle
+model-name-new = Un nouveau modèle est créé sous ce nom.
+model-name-existing = Le déploiement rejoint ce modèle existant.
+model-new = Le nouveau modèle
+model-provider = Fournisseur
+model-context = Longueur de contexte (tokens)
+model-input-price = Prix en entrée par million de tokens
+model-output-price = Prix en sortie par million de tokens
+model-description = Description
+model-restricted = Restreint : les abonnements attendent une approbation
+model-restricted-help = Restreindre un modèle remet ses abonnements actifs en attente ; lever la restriction approuve ceux qui sont en attente.
+model-edit-title = Modifier { $model }
+model-delete = Supprimer le modèle
+model-delete-body = Supprimer { $model } avec tous ses déploiements ? Il est retiré des clés et ses abonnements prennent fin.
+deployments-of = Déploiements de { $model }
+deployment-add = Ajouter un déploiement
+deployment-added = { $model } a un nouveau déploiement.
+deployment-required = Il faut un nom de modèle, un cluster et l’adresse du serveur.
+deployment-cluster = Cluster
+deployment-api-base = Adresse
+deployment-api-base-help = L’URL de base compatible OpenAI du serveur de modèle, par exemple https://granite.apps.example.com/v1.
+deployment-api-key = Identifiants
+deployment-api-key-help = Envoyés au serveur de modèle comme jeton bearer ; stockés chiffrés, jamais réaffichés.
+deployment-api-key-keep = Laissez vide pour conserver les identifiants enregistrés.
+deployment-backend-model = Nom sur le serveur de modèle
+deployment-backend-model-help = Le nom sous lequel le serveur de modèle le connaît. Vide : le nom du modèle est utilisé.
+deployment-weight = Poids
+deployment-weight-help = Sa part du trafic du modèle par rapport aux poids des autres déploiements.
+deployment-timeout = Délai d’attente (ms)
+deployment-timeouts = Délais d’attente
+deployment-first-byte = Délai d’attente du premier octet (ms)
+deployment-first-byte-help = L’attente maximale des en-têtes de la réponse. Vide : la valeur par défaut de la passerelle s’applique.
+deployment-first-byte-short = premier octet : { $time }
+deployment-default = par défaut
+deployment-parallel = Requêtes simultanées
+deployment-parallel-help = Requêtes traitées en même temps sur ce déploiement. Vide : aucune limite.
+deployment-cooling = Écarté du routage après des échecs jusqu’à { $until }
+deployment-edit-title = Modifier { $model } sur { $cluster }
+deployment-remove = Retirer
+deployment-remove-body = Retirer { $model } de { $cluster } ? S’il s’agit de son dernier déploiement, le modèle est supprimé aussi.
+connection-test = Tester la connexion
+connection-testing = Test en cours…
+connection-ok = Le serveur de modèle a répondu
+connection-failed = La connexion a échoué
+connection-details = Statut HTTP { $status } · { $latency }
+connection-models = Modèles proposés :
+connection-use-model = Utiliser un modèle proposé
+connection-use = Utiliser { $model }

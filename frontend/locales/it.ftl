@@ -15,6 +15,7 @@ nav-admin = Amministrazione
 nav-graphiql = Esploratore GraphQL
 nav-admin-queue = Coda degli abbonamenti
 nav-admin-queue-pending = { $count } in attesa
+nav-admin-models = Modelli
 nav-admin-settings = Impostazioni
 nav-admin-banners = Banner
 banner = Avviso
@@ -429,3 +430,70 @@ banner-state-showing = Visibile
 banner-state-scheduled = Programmato
 banner-state-ended = Terminato
 banner-state-off = Disattivato
+
+## Amministrazione: modelli e distribuzioni
+models-lead = Ogni modello con le sue distribuzioni su ciascun cluster, la loro integrità e come si ripartisce il traffico. I modelli dichiarati nella configurazione del server si modificano lì.
+models-empty-title = Ancora nessun modello
+models-empty-body = Aggiunga una distribuzione: il modello viene creato insieme a essa.
+models-saved = Catalogo aggiornato.
+models-reload = Ricarica la configurazione
+models-reloaded-changed = { $count ->
+    [one] Configurazione applicata: { $count } modello in servizio.
+   *[other] Configurazione applicata: { $count } modelli in servizio.
+}
+models-reloaded-same = { $count ->
+    [one] Configurazione invariata: { $count } modello in servizio.
+   *[other] Configurazione invariata: { $count } modelli in servizio.
+}
+model-source-configuration = Dalla configurazione
+model-configured-why = Dichiarato nella configurazione del server: lo modifichi lì, poi ricarichi.
+model-declared-in = Dichiarato in { $file }
+model-prices = { $input } input / { $output } output per milione di token
+model-name = Nome del modello
+model-name-new = Viene creato un nuovo modello con questo nome.
+model-name-existing = La distribuzione si aggiunge a questo modello esistente.
+model-new = Il nuovo modello
+model-provider = Fornitore
+model-context = Lunghezza del contesto (token)
+model-input-price = Prezzo di input per milione di token
+model-output-price = Prezzo di output per milione di token
+model-description = Descrizione
+model-restricted = Riservato: gli abbonamenti attendono l'approvazione
+model-restricted-help = Rendere riservato un modello rimette in attesa i suoi abbonamenti attivi; togliere la riserva approva quelli in attesa.
+model-edit-title = Modifica { $model }
+model-delete = Elimina modello
+model-delete-body = Eliminare { $model } con tutte le sue distribuzioni? Viene rimosso dalle chiavi e i suoi abbonamenti terminano.
+deployments-of = Distribuzioni di { $model }
+deployment-add = Aggiungi distribuzione
+deployment-added = { $model } ha una nuova distribuzione.
+deployment-required = Servono un nome di modello, un cluster e l'indirizzo del server.
+deployment-cluster = Cluster
+deployment-api-base = Indirizzo
+deployment-api-base-help = L'URL di base compatibile con OpenAI del server del modello, ad esempio https://granite.apps.example.com/v1.
+deployment-api-key = Credenziali
+deployment-api-key-help = Inviate al server del modello come bearer token; conservate cifrate e mai più mostrate.
+deployment-api-key-keep = Lasci vuoto per mantenere le credenziali salvate.
+deployment-backend-model = Nome sul server del modello
+deployment-backend-model-help = Il nome con cui lo conosce il server del modello. Vuoto: si usa il nome del modello.
+deployment-weight = Peso
+deployment-weight-help = La sua quota del traffico del modello rispetto ai pesi delle altre distribuzioni.
+deployment-timeout = Timeout (ms)
+deployment-timeouts = Timeout
+deployment-first-byte = Timeout del primo byte (ms)
+deployment-first-byte-help = L'attesa massima per le intestazioni della risposta. Vuoto: si usa il valore predefinito del gateway.
+deployment-first-byte-short = primo byte: { $time }
+deployment-default = predefinito
+deployment-parallel = Richieste in parallelo
+deployment-parallel-help = Richieste in corso contemporaneamente su questa distribuzione. Vuoto: nessun limite.
+deployment-cooling = Esclusa dal routing dopo errori fino a { $until }
+deployment-edit-title = Modifica { $model } su { $cluster }
+deployment-remove = Rimuovi
+deployment-remove-body = Rimuovere { $model } da { $cluster }? Se è la sua ultima distribuzione, viene rimosso anche il modello.
+connection-test = Verifica la connessione
+connection-testing = Verifica in corso…
+connection-ok = Il server del modello ha risposto
+connection-failed = La connessione non è riuscita
+connection-details = Stato HTTP { $status } · { $latency }
+connection-models = Modelli offerti:
+connection-use-model = Usa un modello offerto
+connection-use = Usa { $model }

@@ -11,7 +11,8 @@ use crate::components::states::{Failed, Loading, NotFound};
 use crate::hooks::{PortalProvider, ThemeProvider, ToastProvider, use_portal};
 use crate::i18n::I18nProvider;
 use crate::pages::admin::{
-    AdminOnly, banners::AdminBannersPage, queue::AdminQueuePage, settings::AdminSettingsPage,
+    AdminOnly, banners::AdminBannersPage, models::AdminModelsPage, queue::AdminQueuePage,
+    settings::AdminSettingsPage,
 };
 use crate::pages::{
     account::AccountPage, catalog::CatalogPage, home::Home, keys::KeysPage, login::Login,
@@ -52,6 +53,9 @@ pub enum Route {
     /// Administration: the subscription queue.
     #[at("/admin/subscriptions")]
     AdminQueue,
+    /// Administration: models and their deployments.
+    #[at("/admin/models")]
+    AdminModels,
     /// Administration: key policy, currency, new-user defaults.
     #[at("/admin/settings")]
     AdminSettings,
@@ -103,6 +107,9 @@ fn switch(route: Route) -> Html {
         Route::Account => html! { <SignedIn><AccountPage /></SignedIn> },
         Route::AdminQueue => {
             html! { <SignedIn><AdminOnly><AdminQueuePage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminModels => {
+            html! { <SignedIn><AdminOnly><AdminModelsPage /></AdminOnly></SignedIn> }
         }
         Route::AdminSettings => {
             html! { <SignedIn><AdminOnly><AdminSettingsPage /></AdminOnly></SignedIn> }

@@ -362,9 +362,162 @@ async fn the_key_policy_and_banners_set_by_an_administrator_reach_users() {
     );
 }
 
+#[tokio::test]
+async fn a_deployment_added_after_a_connection_test_serves_and_its_health_is_shown() {
+    let configured = MockUpstream::start("aws", &["granite"], &[]).await;
+    let mut gaudi =
+        MockUpstream::start("gaudi", &["llama-70b"], &["--api-key", "gaudi-secret"]).await;
+    let app = TestApp::builder()
+        .static_dir(harness::spa_dist())
+        .config_toml(&format!(
+            "[gateway]\nhealth_check_interval_seconds = 1\n\
+             credentials_key = \"MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=\"\n\n{}",
+            catalog(&configured)
+        ))
+        .start()
+        .await;
+    let admin = app.sign_in_as("ada@example.com", &["admin"]).await;
+    let browser = desktop_browser(&app, &admin).await;
+    let page = &browser.client;
+    page.goto(&app.url("/")).await.unwrap();
+    browser.click("#nav-admin-models").await;
+
+    // Configured models are shown read-only, with where they are declared.
+    let declared = browser
+        .wait_for_text("#admin-model-ibm-granite-declared", |t| !t.is_empty())
+        .await;
+    assert!(
+        declared.contains(&app.config_path().display().to_string()),
+        "{declared}"
+    );
+    browser
+        .wait_for_text("#admin-model-ibm-granite", |t| {
+            t.contains("From configuration")
+        })
+        .await;
+    for control in [
+        "#model-edit-ibm-granite",
+        "#deployment-ibm-granite-aws-edit",
+    ] {
+        assert!(
+            !browser.wait_for(control).await.is_enabled().await.unwrap(),
+            "{control}"
+        );
+    }
+    browser.assert_accessible("the models page").await;
+
+    // A new model on the Gaudi cluster: a wrong credential fails the test, the right one
+    // passes and lists what the server serves, which fills the backend name.
+    browser.click("#deployment-new").await;
+    browser.type_into("#model-name", "gaudi/llama").await;
+    browser.type_into("#deployment-cluster", "gaudi").await;
+    browser
+        .type_into("#deployment-api-base", &gaudi.url("/v1"))
+        .await;
+    browser.type_into("#deployment-api-key", "wrong").await;
+    browser.click("#connection-test").await;
+    browser
+        .wait_for_text("#connection-result", |t| {
+            t.contains("The connection failed")
+                && t.contains("refused the credential")
+                && t.contains("401")
+        })
+        .await;
+    browser
+        .type_into("#deployment-api-key", "gaudi-secret")
+        .await;
+    browser.click("#connection-test").await;
+    browser
+        .wait_for_text("#connection-result", |t| {
+            t.contains("The model server answered") && t.contains("llama-70b")
+        })
+        .await;
+    browser.click("#use-backend-llama-70b").await;
+    let backend = browser.wait_for("#deployment-backend-model").await;
+    assert_eq!(
+        backend.prop("value").await.unwrap().as_deref(),
+        Some("llama-70b")
+    );
+    browser.type_into("#model-input-price", "0.5").await;
+    browser.assert_accessible("the add-deployment dialog").await;
+    browser.click("#deployment-save").await;
+    browser
+        .wait_for_text("#toasts", |t| {
+            t.contains("gaudi/llama has a new deployment.")
+        })
+        .await;
+    browser
+        .wait_for_text("#admin-model-gaudi-llama", |t| t.contains("llama-70b"))
+        .await;
+
+    // It serves /v1 with the sealed credential.
+    let chat = json!({ "model": "gaudi/llama", "messages": [{ "role": "user", "content": "hi" }] });
+    let deadline = std::time::Instant::now() + harness::browser::PAGE_TIMEOUT;
+    loop {
+        let status = app
+            .post_as_master("/v1/chat/completions", &chat)
+            .await
+            .status();
+        if status == 200 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never served: {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    browser
+        .wait_for_text("#deployment-gaudi-llama-gaudi-health", |t| {
+            t.contains("healthy")
+        })
+        .await;
+
+    // Its weight changes.
+    browser.click("#deployment-gaudi-llama-gaudi-edit").await;
+    browser.type_into("#deployment-weight", "5").await;
+    browser.type_into("#deployment-parallel", "16").await;
+    browser.click("#deployment-edit-save").await;
+    browser
+        .wait_for_text("#deployment-gaudi-llama-gaudi", |t| {
+            t.contains('5') && t.contains("16")
+        })
+        .await;
+
+    // Its model server goes down: the page shows the deployment failing its health checks.
+    gaudi.kill().await;
+    browser
+        .wait_for_text("#deployment-gaudi-llama-gaudi-health", |t| {
+            t.contains("failing health checks")
+        })
+        .await;
+
+    // Restricting the model from its edit dialog.
+    browser.click("#model-edit-gaudi-llama").await;
+    browser.click("#edit-model-restricted").await;
+    browser.click("#model-edit-save").await;
+    browser
+        .wait_for_text("#admin-model-gaudi-llama", |t| t.contains("Restricted"))
+        .await;
+
+    // The configuration is read again on demand.
+    browser.click("#models-reload").await;
+    browser
+        .wait_for_text("#toasts", |t| {
+            t.contains("Configuration unchanged: 3 models")
+        })
+        .await;
+
+    // Removing its only deployment takes the model along.
+    browser.click("#deployment-gaudi-llama-gaudi-remove").await;
+    browser.click("#deployment-remove-dialog-confirm").await;
+    browser.wait_gone("#admin-model-gaudi-llama").await;
+}
+
 /// Each admin page and what shows it is ready.
 const ADMIN_PAGES: &[(&str, &str)] = &[
     ("/admin/subscriptions", "#queue-count"),
+    ("/admin/models", "#admin-model-ibm-granite"),
     ("/admin/settings", "#settings-save"),
     ("/admin/banners", "#banner-new"),
 ];
@@ -388,6 +541,13 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
         .as_str()
         .unwrap()
         .to_owned();
+    let added = admin
+        .graphql(
+            "mutation { addDeployment(model: {name: \"api/model\"}, deployment: {cluster: \"x\", apiBase: \"http://127.0.0.1:9/v1\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(added["errors"].is_null(), "{added}");
     let browser = desktop_browser(&app, &reader).await;
     let page = &browser.client;
 
@@ -427,6 +587,14 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
             .as_deref(),
         Some("true")
     );
+    browser.click("#nav-admin-models").await;
+    browser.wait_for("#read-only-notice").await;
+    disabled("#deployment-new".into()).await;
+    disabled("#models-reload".into()).await;
+    // Not because it is configured: a model added through the API is locked as well.
+    disabled("#model-edit-api-model".into()).await;
+    disabled("#model-delete-api-model".into()).await;
+    disabled("#deployment-api-model-x-edit".into()).await;
     browser.click("#nav-admin-banners").await;
     browser.wait_for("#read-only-notice").await;
     disabled("#banner-new".into()).await;
@@ -458,6 +626,7 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
             "mutation { createBanner(input: {markdown: \"mine\"}) { id } }",
             json!({}),
         ),
+        ("mutation { reloadCatalog { changed } }", json!({})),
         (
             "mutation($id: ID!) { deleteBanner(id: $id) }",
             json!({ "id": banner }),

@@ -180,6 +180,39 @@ operation!(
     PreviewBanner, "src/api/preview_banner.graphql"
 );
 
+operation!(
+    /// Every model with every deployment, as administrators see them.
+    AdminModels, "src/api/admin_models.graphql"
+);
+operation!(
+    /// Registers a deployment (and its model, when new).
+    AddDeployment, "src/api/add_deployment.graphql"
+);
+operation!(
+    /// Changes a deployment.
+    UpdateDeployment, "src/api/update_deployment.graphql"
+);
+operation!(
+    /// Changes a model and whether it is restricted.
+    UpdateModel, "src/api/update_model.graphql"
+);
+operation!(
+    /// Deletes a model with its deployments.
+    DeleteModel, "src/api/delete_model.graphql"
+);
+operation!(
+    /// Removes a deployment.
+    RemoveDeployment, "src/api/remove_deployment.graphql"
+);
+operation!(
+    /// Calls a model server from the server and says what happened.
+    TestConnection, "src/api/test_connection.graphql"
+);
+operation!(
+    /// Reads the configuration's models again.
+    ReloadCatalog, "src/api/reload_catalog.graphql"
+);
+
 /// The GraphQL endpoint, on the same origin as the portal.
 pub const ENDPOINT: &str = "/graphql";
 

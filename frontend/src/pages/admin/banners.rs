@@ -12,7 +12,7 @@ use crate::components::states::{Empty, render};
 use crate::format;
 use crate::hooks::{Toast, use_error_toast, use_mutation, use_query, use_toasts};
 use crate::i18n::use_i18n;
-use crate::pages::admin::{admin_header, use_rights};
+use crate::pages::admin::{admin_header, use_rights, use_saving};
 use crate::pages::catalog::{label, tag};
 use crate::pages::{event_checked, event_value};
 
@@ -140,8 +140,7 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
     let i18n = use_i18n();
     let draft = use_state(|| props.editing.as_ref().map(Draft::of).unwrap_or_default());
     let preview = use_state(|| None::<String>);
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| false);
+    let saving = use_saving();
     {
         // Ask the server to render the text once typing pauses; only the newest answer counts.
         let preview = preview.clone();
@@ -185,44 +184,26 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
         })
     };
     let save = {
-        let (draft, error, busy, on_saved) = (
-            draft.clone(),
-            error.clone(),
-            busy.clone(),
-            props.on_saved.clone(),
-        );
+        let (draft, saving, on_saved) = (draft.clone(), saving.clone(), props.on_saved.clone());
         let (editing, i18n) = (props.editing.as_ref().map(|b| b.id.clone()), i18n.clone());
         Callback::from(move |_: MouseEvent| {
             if draft.markdown.trim().is_empty() {
-                error.set(Some(i18n.t("banner-text-required")));
-                return;
+                return saving.fail(i18n.t("banner-text-required"));
             }
             let input = draft.input();
-            let (error, busy, on_saved, editing) = (
-                error.clone(),
-                busy.clone(),
-                on_saved.clone(),
-                editing.clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match editing {
-                    Some(id) => api::run::<UpdateBanner>(api::update_banner::Variables {
+            match editing.clone() {
+                Some(id) => saving.run::<UpdateBanner>(
+                    api::update_banner::Variables {
                         id,
                         input: convert_input(input),
-                    })
-                    .await
-                    .map(|_| ()),
-                    None => api::run::<CreateBanner>(api::create_banner::Variables { input })
-                        .await
-                        .map(|_| ()),
-                };
-                busy.set(false);
-                match result {
-                    Ok(()) => on_saved.emit(()),
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+                    },
+                    on_saved.reform(|_| ()),
+                ),
+                None => saving.run::<CreateBanner>(
+                    api::create_banner::Variables { input },
+                    on_saved.reform(|_| ()),
+                ),
+            }
         })
     };
     let title = if props.editing.is_some() {
@@ -230,24 +211,12 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
     } else {
         i18n.t("banner-create")
     };
-    let footer = html! {
-        <>
-            <button class="pf-v6-c-button pf-m-primary" type="button" id="banner-save" disabled={*busy} onclick={save}>
-                { i18n.t("save") }
-            </button>
-            <button class="pf-v6-c-button pf-m-link" type="button"
-                onclick={let close = props.on_close.clone(); move |_| close.emit(())}>{ i18n.t("cancel") }</button>
-        </>
-    };
+    let footer = saving.footer(&i18n, "banner-save", i18n.t("save"), save, &props.on_close);
     let roles = ["USER", "ADMIN", "ADMIN_READONLY"];
     html! {
         <Modal id="banner-dialog" {title} on_close={props.on_close.clone()} {footer} wide=true>
             <div class="pf-v6-c-form">
-                if let Some(message) = &*error {
-                    <div class="pf-v6-c-alert pf-m-danger pf-m-inline" role="alert" id="banner-error">
-                        <p class="pf-v6-c-alert__title">{ message }</p>
-                    </div>
-                }
+                { saving.alert("banner-error") }
                 <div class="pf-v6-c-form__group">
                     <label class="pf-v6-c-form__label" for="banner-text">{ i18n.t("banner-text") }</label>
                     <span class="pf-v6-c-form-control">
