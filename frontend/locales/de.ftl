@@ -16,6 +16,7 @@ nav-graphiql = GraphQL-Explorer
 nav-admin-queue = Abonnement-Warteschlange
 nav-admin-queue-pending = { $count } offen
 nav-admin-models = Modelle
+nav-admin-usage = Nutzung aller
 nav-admin-settings = Einstellungen
 nav-admin-banners = Banner
 banner = Ankündigung
@@ -497,3 +498,8 @@ connection-details = HTTP-Status { $status } · { $latency }
 connection-models = Angebotene Modelle:
 connection-use-model = Ein angebotenes Modell verwenden
 connection-use = { $model } verwenden
+
+## Verwaltung: Nutzung
+usage-everyone-lead = Anfragen, Tokens und Ausgaben aller, aufgeteilt nach Benutzer, Modell, Schlüssel oder Anbieter, mit denselben Zahlen als CSV.
+split-user = Benutzer
+split-provider = Anbieter

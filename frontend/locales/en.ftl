@@ -16,6 +16,7 @@ nav-graphiql = GraphQL explorer
 nav-admin-queue = Subscription queue
 nav-admin-queue-pending = { $count } waiting
 nav-admin-models = Models
+nav-admin-usage = Usage for everyone
 nav-admin-settings = Settings
 nav-admin-banners = Banners
 banner = Announcement
@@ -491,3 +492,8 @@ connection-details = HTTP status { $status } · { $latency }
 connection-models = Models it serves:
 connection-use-model = Use a model it serves
 connection-use = Use { $model }
+
+## Administration: usage
+usage-everyone-lead = Everyone's requests, tokens and spend, split by user, model, key or provider, with the same numbers as CSV.
+split-user = User
+split-provider = Provider

@@ -19,6 +19,7 @@ nav-admin-queue-pending = { $count ->
    *[other] { $count } pendientes
 }
 nav-admin-models = Modelos
+nav-admin-usage = Uso de todos
 nav-admin-settings = Configuración
 nav-admin-banners = Banners
 banner = Aviso
@@ -500,3 +501,8 @@ connection-details = Estado HTTP { $status } · { $latency }
 connection-models = Modelos que ofrece:
 connection-use-model = Usar un modelo que ofrece
 connection-use = Usar { $model }
+
+## Administración: uso
+usage-everyone-lead = Solicitudes, tokens y gasto de todos, divididos por usuario, modelo, clave o proveedor, con las mismas cifras en CSV.
+split-user = Usuario
+split-provider = Proveedor

@@ -16,6 +16,7 @@ nav-graphiql = Explorateur GraphQL
 nav-admin-queue = File des abonnements
 nav-admin-queue-pending = { $count } en attente
 nav-admin-models = Modèles
+nav-admin-usage = Utilisation de tous
 nav-admin-settings = Paramètres
 nav-admin-banners = Bannières
 banner = Annonce
@@ -497,3 +498,8 @@ connection-details = Statut HTTP { $status } · { $latency }
 connection-models = Modèles proposés :
 connection-use-model = Utiliser un modèle proposé
 connection-use = Utiliser { $model }
+
+## Administration : utilisation
+usage-everyone-lead = Les requêtes, jetons et dépenses de tous, répartis par utilisateur, modèle, clé ou fournisseur, avec les mêmes chiffres en CSV.
+split-user = Utilisateur
+split-provider = Fournisseur

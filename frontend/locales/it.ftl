@@ -16,6 +16,7 @@ nav-graphiql = Esploratore GraphQL
 nav-admin-queue = Coda degli abbonamenti
 nav-admin-queue-pending = { $count } in attesa
 nav-admin-models = Modelli
+nav-admin-usage = Utilizzo di tutti
 nav-admin-settings = Impostazioni
 nav-admin-banners = Banner
 banner = Avviso
@@ -497,3 +498,8 @@ connection-details = Stato HTTP { $status } · { $latency }
 connection-models = Modelli offerti:
 connection-use-model = Usa un modello offerto
 connection-use = Usa { $model }
+
+## Amministrazione: utilizzo
+usage-everyone-lead = Richieste, token e spesa di tutti, suddivisi per utente, modello, chiave o fornitore, con gli stessi numeri in CSV.
+split-user = Utente
+split-provider = Fornitore

@@ -16,6 +16,7 @@ nav-graphiql = GraphQL エクスプローラー
 nav-admin-queue = サブスクリプションキュー
 nav-admin-queue-pending = 承認待ち { $count } 件
 nav-admin-models = モデル
+nav-admin-usage = 全員の利用状況
 nav-admin-settings = 設定
 nav-admin-banners = バナー
 banner = お知らせ
@@ -486,3 +487,8 @@ connection-details = HTTP ステータス { $status } · { $latency }
 connection-models = 提供しているモデル：
 connection-use-model = 提供されているモデルを使用
 connection-use = { $model } を使用
+
+## 管理：利用状況
+usage-everyone-lead = 全員のリクエスト、トークン、支出を、ユーザー、モデル、キー、プロバイダー別に表示します。同じ数値を CSV でも取得できます。
+split-user = ユーザー
+split-provider = プロバイダー

@@ -16,6 +16,7 @@ nav-graphiql = GraphQL 탐색기
 nav-admin-queue = 구독 대기열
 nav-admin-queue-pending = 승인 대기 { $count }개
 nav-admin-models = 모델
+nav-admin-usage = 전체 사용량
 nav-admin-settings = 설정
 nav-admin-banners = 배너
 banner = 공지
@@ -486,3 +487,8 @@ connection-details = HTTP 상태 { $status } · { $latency }
 connection-models = 제공하는 모델:
 connection-use-model = 제공하는 모델 사용
 connection-use = { $model } 사용
+
+## 관리: 사용량
+usage-everyone-lead = 모든 사람의 요청, 토큰, 지출을 사용자, 모델, 키 또는 제공업체별로 나누어 보여 줍니다. 같은 수치를 CSV로도 받을 수 있습니다.
+split-user = 사용자
+split-provider = 제공업체

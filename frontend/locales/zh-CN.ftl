@@ -16,6 +16,7 @@ nav-graphiql = GraphQL 浏览器
 nav-admin-queue = 订阅队列
 nav-admin-queue-pending = { $count } 个待审批
 nav-admin-models = 模型
+nav-admin-usage = 所有人的用量
 nav-admin-settings = 设置
 nav-admin-banners = 横幅
 banner = 公告
@@ -486,3 +487,8 @@ connection-details = HTTP 状态 { $status } · { $latency }
 connection-models = 提供的模型：
 connection-use-model = 使用其提供的模型
 connection-use = 使用 { $model }
+
+## 管理：用量
+usage-everyone-lead = 所有人的请求、令牌和支出，可按用户、模型、密钥或提供商拆分，同样的数字也可导出为 CSV。
+split-user = 用户
+split-provider = 提供商

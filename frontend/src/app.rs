@@ -56,6 +56,9 @@ pub enum Route {
     /// Administration: models and their deployments.
     #[at("/admin/models")]
     AdminModels,
+    /// Administration: everyone's usage.
+    #[at("/admin/usage")]
+    AdminUsage,
     /// Administration: key policy, currency, new-user defaults.
     #[at("/admin/settings")]
     AdminSettings,
@@ -110,6 +113,9 @@ fn switch(route: Route) -> Html {
         }
         Route::AdminModels => {
             html! { <SignedIn><AdminOnly><AdminModelsPage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminUsage => {
+            html! { <SignedIn><AdminOnly><UsagePage key="everyone" everyone=true /></AdminOnly></SignedIn> }
         }
         Route::AdminSettings => {
             html! { <SignedIn><AdminOnly><AdminSettingsPage /></AdminOnly></SignedIn> }

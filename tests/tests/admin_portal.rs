@@ -514,8 +514,79 @@ async fn a_deployment_added_after_a_connection_test_serves_and_its_health_is_sho
     browser.wait_gone("#admin-model-gaudi-llama").await;
 }
 
+#[tokio::test]
+async fn everyones_usage_is_split_by_user_and_provider_and_exported() {
+    let (_mock, app) = start().await;
+    let admin = app.sign_in_as("ada@example.com", &["admin"]).await;
+    let chat = json!({ "model": "ibm/granite", "messages": [{ "role": "user", "content": "hi" }] });
+    for (name, requests) in [("ana@example.com", 3), ("bob@example.com", 2)] {
+        let user = app.sign_in_as(name, &["user"]).await;
+        let key = user.key_for("ibm/granite", "usage").await;
+        for _ in 0..requests {
+            let reply = app.post_with_key("/v1/chat/completions", &chat, &key).await;
+            assert_eq!(reply.status(), 200);
+        }
+    }
+    let browser = desktop_browser(&app, &admin).await;
+    let page = &browser.client;
+    page.goto(&app.url("/")).await.unwrap();
+    browser.click("#nav-admin-usage").await;
+    // Everyone's requests, once the ledger has written them.
+    browser
+        .wait_for_text("#total-requests", |t| t.lines().any(|l| l.trim() == "5"))
+        .await;
+    let select = |value: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .wait_for("#usage-group")
+                .await
+                .select_by_value(value)
+                .await
+                .unwrap();
+        }
+    };
+    select("USER").await;
+    browser
+        .wait_for_text("#usage-top", |t| {
+            t.contains("ana@example.com") && t.contains("bob@example.com")
+        })
+        .await;
+    browser.assert_accessible("everyone's usage").await;
+    select("PROVIDER").await;
+    browser
+        .wait_for_text("#usage-top", |t| t.contains("hosted_vllm"))
+        .await;
+    // The CSV is everyone's too, split the same way.
+    let href = browser
+        .wait_for("#usage-csv")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        href.contains("all_users=true") && href.contains("group_by=provider"),
+        "{href}"
+    );
+    let csv = admin
+        .browser
+        .client
+        .get(app.url(&href))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.lines().skip(1).any(|l| l.contains("hosted_vllm")),
+        "{text}"
+    );
+}
+
 /// Each admin page and what shows it is ready.
 const ADMIN_PAGES: &[(&str, &str)] = &[
+    ("/admin/usage", "#usage-group"),
     ("/admin/subscriptions", "#queue-count"),
     ("/admin/models", "#admin-model-ibm-granite"),
     ("/admin/settings", "#settings-save"),

@@ -171,6 +171,18 @@ async fn usage_reports_are_scoped_split_and_compared() {
     }
     let only_bob = admin.graphql(REPORT, json!({"i": bobs, "g": "NONE"})).await;
     assert_eq!(only_bob["data"]["usage"]["totals"]["requests"], 2);
+    // Split by provider: the catalog's provider of each model.
+    let provider = app
+        .graphql("{ model(name: \"granite\") { provider } }")
+        .await["data"]["model"]["provider"]
+        .clone();
+    let by_provider = admin
+        .graphql(REPORT, json!({"i": everyone, "g": "PROVIDER"}))
+        .await;
+    let series = &by_provider["data"]["usage"]["series"];
+    assert_eq!(series.as_array().unwrap().len(), 1, "{by_provider}");
+    assert_eq!(series[0]["group"], provider);
+    assert_eq!(series[0]["totals"]["requests"], 5);
     let backwards = ana
         .graphql(REPORT, json!({"i": {"from": Utc::now().to_rfc3339(), "to": (Utc::now() - TimeDelta::days(1)).to_rfc3339()}, "g": "NONE"}))
         .await;

@@ -219,6 +219,7 @@ fn Nav(props: &NavProps) -> Html {
                         <NavLink route={Route::AdminQueue} id="nav-admin-queue" label={i18n.t("nav-admin-queue")}
                             on_navigate={props.on_navigate.clone()} badge={pending_badge} />
                         { item(Route::AdminModels, "nav-admin-models", "nav-admin-models") }
+                        { item(Route::AdminUsage, "nav-admin-usage", "nav-admin-usage") }
                         { item(Route::AdminSettings, "nav-admin-settings", "nav-admin-settings") }
                         { item(Route::AdminBanners, "nav-admin-banners", "nav-admin-banners") }
                         <li class="pf-v6-c-nav__item">

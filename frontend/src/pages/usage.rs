@@ -174,8 +174,41 @@ fn total_card(id: &str, title: String, value: String, change: Option<String>) ->
 }
 
 /// The usage page.
+/// The splits the page offers: by user and provider too on everyone's usage.
+fn split_options(
+    i18n: &I18n,
+    current: &usage::UsageGroupBy,
+    everyone: bool,
+) -> Vec<(String, String, bool)> {
+    use usage::UsageGroupBy as By;
+    let mut splits = vec![
+        ("MODEL", "split-model", By::MODEL),
+        ("KEY", "split-key", By::KEY),
+    ];
+    if everyone {
+        splits.push(("USER", "split-user", By::USER));
+        splits.push(("PROVIDER", "split-provider", By::PROVIDER));
+    }
+    splits.push(("NONE", "split-none", By::NONE));
+    splits
+        .into_iter()
+        .map(|(value, message, by)| (value.to_owned(), i18n.t(message), *current == by))
+        .collect()
+}
+
+/// Properties of [`UsagePage`].
+#[derive(Properties, PartialEq)]
+pub struct UsagePageProps {
+    /// Everyone's usage (the administrators' page, `/admin/usage`), split also by user and
+    /// provider; otherwise mine.
+    #[prop_or_default]
+    pub everyone: bool,
+}
+
+/// The usage page: mine, or everyone's.
 #[component]
-pub fn UsagePage() -> Html {
+pub fn UsagePage(props: &UsagePageProps) -> Html {
+    let everyone = props.everyone;
     let i18n = use_i18n();
     let currency = use_portal().currency();
     let preset = use_state(|| Preset::Week);
@@ -191,7 +224,7 @@ pub fn UsagePage() -> Html {
             models: None,
             key_ids: None,
             user_id: None,
-            all_users: false,
+            all_users: everyone,
         },
         granularity: (*granularity).clone(),
         group_by: (*group_by).clone(),
@@ -271,13 +304,15 @@ pub fn UsagePage() -> Html {
         Callback::from(move |e: Event| {
             group_by.set(match event_value(&e).as_str() {
                 "KEY" => usage::UsageGroupBy::KEY,
+                "USER" => usage::UsageGroupBy::USER,
+                "PROVIDER" => usage::UsageGroupBy::PROVIDER,
                 "NONE" => usage::UsageGroupBy::NONE,
                 _ => usage::UsageGroupBy::MODEL,
             })
         })
     };
     let csv = format!(
-        "/usage.csv?from={}&to={}&granularity={}&group_by={}&top={TOP}",
+        "/usage.csv?from={}&to={}&granularity={}&group_by={}&top={TOP}{}",
         String::from(js_sys::encode_uri_component(&iso(span.0))),
         String::from(js_sys::encode_uri_component(&iso(span.1))),
         if *granularity == usage::Granularity::HOUR {
@@ -287,9 +322,12 @@ pub fn UsagePage() -> Html {
         },
         match *group_by {
             usage::UsageGroupBy::KEY => "key",
+            usage::UsageGroupBy::USER => "user",
+            usage::UsageGroupBy::PROVIDER => "provider",
             usage::UsageGroupBy::NONE => "none",
             _ => "model",
         },
+        if everyone { "&all_users=true" } else { "" },
     );
     let content = render(&query, |data: &usage::ResponseData| {
         let report = &data.usage;
@@ -404,7 +442,11 @@ pub fn UsagePage() -> Html {
     };
     html! {
         <>
-            { page_header("usage-title", i18n.t("nav-usage"), Some(i18n.t("usage-lead"))) }
+            if everyone {
+                { page_header("admin-usage-title", i18n.t("nav-admin-usage"), Some(i18n.t("usage-everyone-lead"))) }
+            } else {
+                { page_header("usage-title", i18n.t("nav-usage"), Some(i18n.t("usage-lead"))) }
+            }
             <section class="pf-v6-c-page__main-section">
                 <div class="sy-toolbar">
                     { select("usage-period", i18n.t("usage-period"), on_preset,
@@ -413,11 +455,7 @@ pub fn UsagePage() -> Html {
                         ("HOUR".into(), i18n.t("granularity-hour"), *granularity == usage::Granularity::HOUR),
                         ("DAY".into(), i18n.t("granularity-day"), *granularity == usage::Granularity::DAY),
                     ]) }
-                    { select("usage-group", i18n.t("usage-split"), on_group, vec![
-                        ("MODEL".into(), i18n.t("split-model"), *group_by == usage::UsageGroupBy::MODEL),
-                        ("KEY".into(), i18n.t("split-key"), *group_by == usage::UsageGroupBy::KEY),
-                        ("NONE".into(), i18n.t("split-none"), *group_by == usage::UsageGroupBy::NONE),
-                    ]) }
+                    { select("usage-group", i18n.t("usage-split"), on_group, split_options(&i18n, &group_by, everyone)) }
                     <a class="pf-v6-c-button pf-m-secondary" href={csv} download="usage.csv" id="usage-csv">{ i18n.t("usage-csv") }</a>
                 </div>
                 if *preset == Preset::Custom {

@@ -31,6 +31,8 @@ pub enum UsageGroupBy {
     Model,
     Key,
     User,
+    /// Who serves the model (`hosted_vllm`, `openai`, …).
+    Provider,
 }
 
 /// Whose usage, over which period.
@@ -89,7 +91,7 @@ pub struct UsagePoint {
 /// One group's series.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UsageSeries {
-    /// The model name, key id or user id (null for an ungrouped series).
+    /// The model name, key id, user id or provider (null for an ungrouped series).
     pub group: Option<String>,
     /// What people call the group: the model, the key's name, the user.
     pub label: Option<String>,
@@ -223,7 +225,7 @@ async fn labelled(
                 names.insert(person.id.to_string(), (person.id.to_string(), label));
             }
         }
-        GroupBy::Model | GroupBy::Nothing => {}
+        GroupBy::Model | GroupBy::Provider | GroupBy::Nothing => {}
     }
     Ok(series
         .into_iter()
@@ -265,6 +267,7 @@ pub async fn report_series(
         UsageGroupBy::Model => GroupBy::Model,
         UsageGroupBy::Key => GroupBy::Key,
         UsageGroupBy::User => GroupBy::User,
+        UsageGroupBy::Provider => GroupBy::Provider,
     };
     let granularity = match granularity {
         GranularityInput::Hour => Granularity::Hour,

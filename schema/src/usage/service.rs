@@ -32,6 +32,9 @@ pub enum GroupBy {
     Model,
     Key,
     User,
+    /// Who serves the model (`hosted_vllm`, `openai`, …), from the catalog; usage of
+    /// models since deleted counts as `unknown`.
+    Provider,
 }
 
 /// Which rollups a question covers.
@@ -222,7 +225,7 @@ impl UsageService {
             .order_by_asc(rollup::Column::Hour);
         let group = match by {
             GroupBy::Nothing => None,
-            GroupBy::Model => Some(rollup::Column::ModelName),
+            GroupBy::Model | GroupBy::Provider => Some(rollup::Column::ModelName),
             GroupBy::Key => Some(rollup::Column::KeyHash),
             GroupBy::User => Some(rollup::Column::UserId),
         };
@@ -254,6 +257,16 @@ impl UsageService {
         Ok(query.into_model::<Row>().all(&self.db).await?)
     }
 
+    /// Each model's provider, by model name.
+    async fn providers(&self) -> Result<HashMap<String, String>, DomainError> {
+        Ok(entity::model::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| (m.name, m.provider))
+            .collect())
+    }
+
     /// The series of `filter` split by `by`, in buckets of `granularity`, biggest spenders
     /// first.
     #[tracing::instrument(skip(self, filter), err)]
@@ -266,8 +279,16 @@ impl UsageService {
         // Whole days read the daily rows: a twenty-fourth of the hourly ones.
         let daily = granularity == Granularity::Day && filter.whole_days();
         let rows = self.rows(filter, by, daily).await?;
+        let providers = match by {
+            GroupBy::Provider => Some(self.providers().await?),
+            _ => None,
+        };
         let mut groups: HashMap<Option<String>, BTreeMap<DateTime<Utc>, Sums>> = HashMap::new();
-        for row in rows {
+        for mut row in rows {
+            if let Some(providers) = &providers {
+                let provider = row.group.as_ref().and_then(|model| providers.get(model));
+                row.group = Some(provider.map_or("unknown", String::as_str).to_owned());
+            }
             let bucket = match granularity {
                 Granularity::Hour => row.hour,
                 Granularity::Day => row

@@ -89,9 +89,10 @@ pub async fn export(
         Some("model") => UsageGroupBy::Model,
         Some("key") => UsageGroupBy::Key,
         Some("user") => UsageGroupBy::User,
+        Some("provider") => UsageGroupBy::Provider,
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
-                "group_by must be none, model, key or user, not `{other}`"
+                "group_by must be none, model, key, user or provider, not `{other}`"
             )));
         }
     };
