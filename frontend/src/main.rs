@@ -5,6 +5,7 @@
 mod api;
 mod app;
 mod components;
+mod contrast;
 mod format;
 mod hooks;
 mod i18n;

@@ -8,6 +8,7 @@ use yew_router::prelude::*;
 use crate::api::{self, BudgetAlerts, DismissBanner, budget_alerts, live, portal};
 use crate::app::Route;
 use crate::components::account_menu::AccountMenu;
+use crate::contrast::{self, Rgb};
 use crate::format;
 use crate::hooks::{Toast, use_portal, use_theme, use_toasts};
 use crate::i18n::use_i18n;
@@ -38,6 +39,28 @@ fn css_colour(value: Option<&String>) -> Option<&str> {
     .then_some(value.as_str())
 }
 
+/// The CSS variables that put the branding's colours on everything inside: the primary colour
+/// as PatternFly's brand fill (primary buttons, check boxes), with whichever of PatternFly's
+/// on-brand text colours reads better on it (in both themes), and the accent as the stripe
+/// under the masthead. Empty for colours not set, so PatternFly's own apply.
+pub fn brand_style(primary: Option<&String>, accent: Option<&String>) -> String {
+    let mut style = String::new();
+    if let Some(c) = css_colour(primary)
+        && let Some(fill) = Rgb::parse(c)
+    {
+        let (text, _) = contrast::text_on(fill);
+        for state in ["default", "hover", "clicked"] {
+            style.push_str(&format!(
+                "--pf-t--global--color--brand--{state}: {c}; --pf-t--global--text--color--on-brand--{state}: {text}; "
+            ));
+        }
+    }
+    if let Some(c) = css_colour(accent) {
+        style.push_str(&format!("--sy-accent: {c};"));
+    }
+    style
+}
+
 /// The frame around every page.
 #[component]
 pub fn Layout(props: &LayoutProps) -> Html {
@@ -61,16 +84,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
     };
     let logo = branding.and_then(|b| b.logos.iter().find(|l| l.slot == logo_slot));
     let style = branding
-        .map(|b| {
-            let mut style = String::new();
-            if let Some(c) = css_colour(b.primary_color.as_ref()) {
-                style.push_str(&format!("--pf-t--global--color--brand--default: {c}; --pf-t--global--color--brand--hover: {c}; "));
-            }
-            if let Some(c) = css_colour(b.accent_color.as_ref()) {
-                style.push_str(&format!("--sy-accent: {c};"));
-            }
-            style
-        })
+        .map(|b| brand_style(b.primary_color.as_ref(), b.accent_color.as_ref()))
         .unwrap_or_default();
     let toggle_nav = {
         let nav_open = nav_open.clone();
@@ -374,7 +388,7 @@ fn Banners() -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::css_colour;
+    use super::{brand_style, css_colour};
 
     #[test]
     fn only_hex_colours_reach_css() {
@@ -382,5 +396,16 @@ mod tests {
         assert_eq!(css_colour(Some(&"red; x: y".to_owned())), None);
         assert_eq!(css_colour(Some(&"#12345".to_owned())), None);
         assert_eq!(css_colour(None), None);
+    }
+
+    #[test]
+    fn a_brand_colour_gets_the_more_readable_text() {
+        let dark_blue = brand_style(Some(&"#0066cc".to_owned()), None);
+        assert!(dark_blue.contains("--pf-t--global--color--brand--default: #0066cc;"));
+        assert!(dark_blue.contains("--pf-t--global--text--color--on-brand--hover: #ffffff;"));
+        let gold = brand_style(Some(&"#ffd700".to_owned()), Some(&"#123456".to_owned()));
+        assert!(gold.contains("--pf-t--global--text--color--on-brand--default: #1f1f1f;"));
+        assert!(gold.ends_with("--sy-accent: #123456;"));
+        assert_eq!(brand_style(None, Some(&"url(x)".to_owned())), "");
     }
 }
