@@ -1,10 +1,10 @@
-//! The sign-in page: the branding's sign-in title and text, single sign-on when configured,
+//! The sign-in page: the branding's sign-in logo, title and text, single sign-on when configured,
 //! and the local account form when local accounts are on; both return to `?next=`.
 
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::{self, Login as LoginMutation};
+use crate::api::{self, Login as LoginMutation, portal};
 use crate::app::{NextQuery, safe_next};
 use crate::components::states::{Failed, Loading};
 use crate::hooks::{go_to, use_portal};
@@ -134,11 +134,21 @@ pub fn Login() -> Html {
     let title = data
         .and_then(|d| d.branding.login_title.clone())
         .unwrap_or_else(|| i18n.t("sign-in"));
+    let logo = data.and_then(|d| {
+        d.branding
+            .logos
+            .iter()
+            .find(|l| l.slot == portal::LogoSlot::LOGIN)
+    });
     html! {
         <section class="pf-v6-c-page__main-section sy-login">
             <div class="pf-v6-c-card sy-login__card">
                 <div class="pf-v6-c-card__header">
                     <div class="pf-v6-c-content">
+                        if let Some(logo) = logo {
+                            // The portal's title follows as text, so the image adds nothing to read.
+                            <img class="sy-login__logo" id="login-logo" src={logo.url.clone()} alt="" />
+                        }
                         <h1 class="pf-v6-c-title pf-m-2xl" id="branding-title">{ portal.title() }</h1>
                         if let Some(data) = data {
                             <p id="branding-subtitle">{ &data.branding.subtitle }</p>
