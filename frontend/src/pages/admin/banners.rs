@@ -188,7 +188,7 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
         let (editing, i18n) = (props.editing.as_ref().map(|b| b.id.clone()), i18n.clone());
         Callback::from(move |_: MouseEvent| {
             if draft.markdown.trim().is_empty() {
-                return saving.fail(i18n.t("banner-text-required"));
+                return saving.refuse(i18n.t("banner-text-required"));
             }
             let input = draft.input();
             match editing.clone() {
@@ -211,12 +211,12 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
     } else {
         i18n.t("banner-create")
     };
-    let footer = saving.footer(&i18n, "banner-save", i18n.t("save"), save, &props.on_close);
+    let footer = saving.footer(&i18n, "banner", i18n.t("save"), save, &props.on_close);
     let roles = ["USER", "ADMIN", "ADMIN_READONLY"];
     html! {
         <Modal id="banner-dialog" {title} on_close={props.on_close.clone()} {footer} wide=true>
             <div class="pf-v6-c-form">
-                { saving.alert("banner-error") }
+                { saving.error("banner") }
                 <div class="pf-v6-c-form__group">
                     <label class="pf-v6-c-form__label" for="banner-text">{ i18n.t("banner-text") }</label>
                     <span class="pf-v6-c-form-control">

@@ -8,10 +8,13 @@ pub mod models;
 pub mod queue;
 pub mod settings;
 
+use std::future::Future;
+
 use yew::prelude::*;
 
+use crate::api::ApiError;
 use crate::components::states::NotAllowed;
-use crate::hooks::use_portal;
+use crate::hooks::{Toast, use_portal, use_toasts};
 use crate::i18n::use_i18n;
 
 /// Properties of [`AdminOnly`].
@@ -67,14 +70,14 @@ pub fn admin_header(id: &str, title: String, lead: String, rights: &Rights) -> H
     }
 }
 
-/// Where an admin dialog's save stands: under way, and why the last one failed.
+/// Where a form's or a dialog's save stands: under way, and why the last one was refused.
 #[derive(Clone, PartialEq)]
 pub struct Saving {
-    pub busy: UseStateHandle<bool>,
-    pub error: UseStateHandle<Option<String>>,
+    busy: UseStateHandle<bool>,
+    error: UseStateHandle<Option<String>>,
 }
 
-/// A dialog's [`Saving`] state.
+/// A form's or dialog's [`Saving`] state.
 #[hook]
 pub fn use_saving() -> Saving {
     Saving {
@@ -83,35 +86,74 @@ pub fn use_saving() -> Saving {
     }
 }
 
+/// After a save: toasts message `saved` (an id), then calls `then`.
+#[hook]
+pub fn use_saved_toast(saved: &'static str, then: Callback<()>) -> Callback<()> {
+    let (i18n, toasts) = (use_i18n(), use_toasts());
+    Callback::from(move |()| {
+        toasts.push.emit(Toast {
+            variant: "success",
+            title: i18n.t(saved),
+        });
+        then.emit(());
+    })
+}
+
 impl Saving {
-    /// Runs `Q` with `variables`; `on_done` gets its data, a failure is shown in the dialog.
-    pub fn run<Q>(&self, variables: Q::Variables, on_done: Callback<Q::ResponseData>)
-    where
-        Q: graphql_client::GraphQLQuery + 'static,
-        Q::Variables: 'static,
-    {
+    /// Shows why the form was not sent (or was refused).
+    pub fn refuse(&self, message: String) {
+        self.error.set(Some(message));
+    }
+
+    /// Runs `save`, busy meanwhile; then `on_done`, or the refusal is shown.
+    pub fn run_all(
+        &self,
+        save: impl Future<Output = Result<(), ApiError>> + 'static,
+        on_done: Callback<()>,
+    ) {
         let (busy, error) = (self.busy.clone(), self.error.clone());
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = crate::api::run::<Q>(variables).await;
+            let result = save.await;
             busy.set(false);
             match result {
-                Ok(data) => on_done.emit(data),
+                Ok(()) => {
+                    error.set(None);
+                    on_done.emit(());
+                }
                 Err(e) => error.set(Some(e.to_string())),
             }
         });
     }
 
-    /// Shows `message` as the dialog's failure.
-    pub fn fail(&self, message: String) {
-        self.error.set(Some(message));
+    /// Runs operation `Q` with `variables`; `on_done` gets its data.
+    pub fn run<Q>(&self, variables: Q::Variables, on_done: Callback<Q::ResponseData>)
+    where
+        Q: graphql_client::GraphQLQuery + 'static,
+        Q::Variables: 'static,
+    {
+        let answer = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let kept = answer.clone();
+        let save = async move {
+            let data = crate::api::run::<Q>(variables).await?;
+            kept.replace(Some(data));
+            Ok(())
+        };
+        self.run_all(
+            save,
+            Callback::from(move |()| {
+                if let Some(data) = answer.take() {
+                    on_done.emit(data);
+                }
+            }),
+        );
     }
 
-    /// The failure, if any, as an alert with `id`.
-    pub fn alert(&self, id: &str) -> Html {
+    /// The refusal, as an alert `{form}-error`, if there is one.
+    pub fn error(&self, form: &str) -> Html {
         match &*self.error {
             Some(message) => html! {
-                <div class="pf-v6-c-alert pf-m-danger pf-m-inline" role="alert" id={id.to_owned()}>
+                <div class="pf-v6-c-alert pf-m-danger pf-m-inline" role="alert" id={format!("{form}-error")}>
                     <p class="pf-v6-c-alert__title">{ message }</p>
                 </div>
             },
@@ -119,11 +161,22 @@ impl Saving {
         }
     }
 
-    /// A dialog's buttons: `label` (id `save_id`, off while saving) and Cancel.
+    /// A page form's Save button, `{form}-save`: disabled while saving and for read-only
+    /// administrators.
+    pub fn actions(&self, form: &str, rights: &Rights, label: String) -> Html {
+        html! {
+            <div class="pf-v6-c-form__actions">
+                <button class="pf-v6-c-button pf-m-primary" type="submit" id={format!("{form}-save")}
+                    disabled={!rights.write || *self.busy} title={rights.why_not.clone()}>{ label }</button>
+            </div>
+        }
+    }
+
+    /// A dialog's buttons: `label` (id `{form}-save`, off while saving) and Cancel.
     pub fn footer(
         &self,
         i18n: &crate::i18n::I18n,
-        save_id: &str,
+        form: &str,
         label: String,
         on_save: Callback<MouseEvent>,
         on_close: &Callback<()>,
@@ -131,7 +184,7 @@ impl Saving {
         let close = on_close.clone();
         html! {
             <>
-                <button class="pf-v6-c-button pf-m-primary" type="button" id={save_id.to_owned()}
+                <button class="pf-v6-c-button pf-m-primary" type="button" id={format!("{form}-save")}
                     disabled={*self.busy} onclick={on_save}>{ label }</button>
                 <button class="pf-v6-c-button pf-m-link" type="button"
                     onclick={move |_| close.emit(())}>{ i18n.t("cancel") }</button>

@@ -216,7 +216,7 @@ fn AddDeploymentDialog(props: &AddDeploymentProps) -> Html {
                 testing.set(false);
                 match result {
                     Ok(data) => tested.set(Some(data.test_connection)),
-                    Err(e) => saving.fail(e.to_string()),
+                    Err(e) => saving.refuse(e.to_string()),
                 }
             });
         })
@@ -242,13 +242,13 @@ fn AddDeploymentDialog(props: &AddDeploymentProps) -> Html {
             })();
             let (input_price, output_price, context, weight, timeout) = match parsed {
                 Ok(values) => values,
-                Err(bad) => return saving.fail(bad_number(&i18n, bad)),
+                Err(bad) => return saving.refuse(bad_number(&i18n, bad)),
             };
             let name = field_text(&fields, "model-name");
             let cluster = field_text(&fields, "deployment-cluster");
             let api_base = field_text(&fields, "deployment-api-base");
             if name.is_empty() || cluster.is_empty() || api_base.is_empty() {
-                return saving.fail(i18n.t("deployment-required"));
+                return saving.refuse(i18n.t("deployment-required"));
             }
             let variables = api::add_deployment::Variables {
                 model: api::add_deployment::ModelInput {
@@ -288,7 +288,7 @@ fn AddDeploymentDialog(props: &AddDeploymentProps) -> Html {
     };
     let footer = saving.footer(
         &i18n,
-        "deployment-save",
+        "deployment",
         i18n.t("deployment-add"),
         save,
         &props.on_close,
@@ -296,7 +296,7 @@ fn AddDeploymentDialog(props: &AddDeploymentProps) -> Html {
     html! {
         <Modal id="deployment-dialog" title={i18n.t("deployment-add")} on_close={props.on_close.clone()} {footer} wide=true>
             <div class="pf-v6-c-form">
-                { saving.alert("deployment-error") }
+                { saving.error("deployment") }
                 <div class="pf-v6-c-form__group">
                     <label class="pf-v6-c-form__label" for="model-name">{ i18n.t("model-name") }</label>
                     <span class="pf-v6-c-form-control">
@@ -416,7 +416,7 @@ fn EditDeploymentDialog(props: &EditDeploymentProps) -> Html {
             })();
             let (weight, timeout, first_byte, parallel) = match parsed {
                 Ok(values) => values,
-                Err(bad) => return saving.fail(bad_number(&i18n, bad)),
+                Err(bad) => return saving.refuse(bad_number(&i18n, bad)),
             };
             let variables = api::update_deployment::Variables {
                 id: id.clone(),
@@ -437,7 +437,7 @@ fn EditDeploymentDialog(props: &EditDeploymentProps) -> Html {
     };
     let footer = saving.footer(
         &i18n,
-        "deployment-edit-save",
+        "deployment-edit",
         i18n.t("save"),
         save,
         &props.on_close,
@@ -452,7 +452,7 @@ fn EditDeploymentDialog(props: &EditDeploymentProps) -> Html {
     html! {
         <Modal id="deployment-edit-dialog" {title} on_close={props.on_close.clone()} {footer} wide=true>
             <div class="pf-v6-c-form">
-                { saving.alert("deployment-edit-error") }
+                { saving.error("deployment-edit") }
                 <div class="sy-settings-pairs">
                     { input(&i18n, &fields, "deployment-api-base", "url", None) }
                     { input(&i18n, &fields, "deployment-backend-model", "text", None) }
@@ -517,7 +517,7 @@ fn EditModelDialog(props: &EditModelProps) -> Html {
             })();
             let (input_price, output_price, context) = match parsed {
                 Ok(values) => values,
-                Err(bad) => return saving.fail(bad_number(&i18n, bad)),
+                Err(bad) => return saving.refuse(bad_number(&i18n, bad)),
             };
             let variables = api::update_model::Variables {
                 id: id.clone(),
@@ -539,18 +539,12 @@ fn EditModelDialog(props: &EditModelProps) -> Html {
             saving.run::<UpdateModel>(variables, on_done.reform(|_| ()));
         })
     };
-    let footer = saving.footer(
-        &i18n,
-        "model-edit-save",
-        i18n.t("save"),
-        save,
-        &props.on_close,
-    );
+    let footer = saving.footer(&i18n, "model-edit", i18n.t("save"), save, &props.on_close);
     html! {
         <Modal id="model-edit-dialog" title={i18n.t_with("model-edit-title", &[("model", m.name.clone().into())])}
             on_close={props.on_close.clone()} {footer} wide=true>
             <div class="pf-v6-c-form">
-                { saving.alert("model-edit-error") }
+                { saving.error("model-edit") }
                 { input(&i18n, &fields, "model-description", "text", None) }
                 <div class="sy-settings-pairs">
                     { input(&i18n, &fields, "model-input-price", "number", None) }

@@ -8,9 +8,9 @@ use yew::prelude::*;
 
 use crate::api::{self, AdminSettings, SaveSettings, admin_settings, save_settings};
 use crate::components::states::render;
-use crate::hooks::{Toast, use_query, use_toasts};
+use crate::hooks::use_query;
 use crate::i18n::use_i18n;
-use crate::pages::admin::{admin_header, use_rights};
+use crate::pages::admin::{admin_header, use_rights, use_saved_toast, use_saving};
 use crate::pages::event_value;
 use crate::pages::keys::{BadField, parse_number};
 
@@ -124,10 +124,9 @@ struct SettingsFormProps {
 fn SettingsForm(props: &SettingsFormProps) -> Html {
     let i18n = use_i18n();
     let rights = use_rights();
-    let toasts = use_toasts();
     let form = use_state(|| props.stored.clone());
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| false);
+    let saving = use_saving();
+    let saved = use_saved_toast("settings-saved", props.on_saved.clone());
     let field = |id: &'static str, decimal: bool| {
         let value = form.get(id).cloned().unwrap_or_default();
         let form = form.clone();
@@ -150,57 +149,25 @@ fn SettingsForm(props: &SettingsFormProps) -> Html {
         }
     };
     let onsubmit = {
-        let (form, error, busy, toasts, i18n, on_saved) = (
-            form.clone(),
-            error.clone(),
-            busy.clone(),
-            toasts.clone(),
-            i18n.clone(),
-            props.on_saved.clone(),
-        );
+        let (form, saving, saved, i18n) =
+            (form.clone(), saving.clone(), saved.clone(), i18n.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let variables = match variables_of(&form) {
-                Ok(variables) => variables,
+            match variables_of(&form) {
+                Ok(variables) => {
+                    let save = api::run::<SaveSettings>(variables);
+                    saving.run_all(async move { save.await.map(|_| ()) }, saved.clone());
+                }
                 Err(BadField(field)) => {
-                    error.set(Some(
-                        i18n.t_with("key-bad-number", &[("field", i18n.t(field).into())]),
-                    ));
-                    return;
+                    let field = i18n.t(field);
+                    saving.refuse(i18n.t_with("key-bad-number", &[("field", field.into())]));
                 }
-            };
-            let (error, busy, toasts, i18n, on_saved) = (
-                error.clone(),
-                busy.clone(),
-                toasts.clone(),
-                i18n.clone(),
-                on_saved.clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = api::run::<SaveSettings>(variables).await;
-                busy.set(false);
-                match result {
-                    Ok(_) => {
-                        error.set(None);
-                        toasts.push.emit(Toast {
-                            variant: "success",
-                            title: i18n.t("settings-saved"),
-                        });
-                        on_saved.emit(());
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+            }
         })
     };
     html! {
         <form class="pf-v6-c-form sy-settings" id="settings-form" {onsubmit} novalidate=true>
-            if let Some(message) = &*error {
-                <div class="pf-v6-c-alert pf-m-danger pf-m-inline" role="alert" id="settings-error">
-                    <p class="pf-v6-c-alert__title">{ message }</p>
-                </div>
-            }
+            { saving.error("settings") }
             <fieldset class="sy-fieldset" id="settings-policy">
                 <legend>{ i18n.t("settings-key-policy") }</legend>
                 <p class="sy-muted">{ i18n.t("settings-key-policy-lead") }</p>
@@ -222,10 +189,7 @@ fn SettingsForm(props: &SettingsFormProps) -> Html {
                     { for NEW_USER_LIMITS.iter().map(|id| field(id, false)) }
                 </div>
             </fieldset>
-            <div class="pf-v6-c-form__actions">
-                <button class="pf-v6-c-button pf-m-primary" type="submit" id="settings-save"
-                    disabled={!rights.write || *busy} title={rights.why_not.clone()}>{ i18n.t("save") }</button>
-            </div>
+            { saving.actions("settings", &rights, i18n.t("save")) }
         </form>
     }
 }
