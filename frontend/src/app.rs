@@ -11,8 +11,8 @@ use crate::components::states::{Failed, Loading, NotFound};
 use crate::hooks::{PortalProvider, ThemeProvider, ToastProvider, use_portal};
 use crate::i18n::I18nProvider;
 use crate::pages::admin::{
-    AdminOnly, banners::AdminBannersPage, models::AdminModelsPage, queue::AdminQueuePage,
-    settings::AdminSettingsPage,
+    AdminOnly, banners::AdminBannersPage, branding::AdminBrandingPage, models::AdminModelsPage,
+    queue::AdminQueuePage, settings::AdminSettingsPage,
 };
 use crate::pages::{
     account::AccountPage, catalog::CatalogPage, home::Home, keys::KeysPage, login::Login,
@@ -65,6 +65,9 @@ pub enum Route {
     /// Administration: banners.
     #[at("/admin/banners")]
     AdminBanners,
+    /// Administration: titles, colours, texts and logos.
+    #[at("/admin/branding")]
+    AdminBranding,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -122,6 +125,9 @@ fn switch(route: Route) -> Html {
         }
         Route::AdminBanners => {
             html! { <SignedIn><AdminOnly><AdminBannersPage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminBranding => {
+            html! { <SignedIn><AdminOnly><AdminBrandingPage /></AdminOnly></SignedIn> }
         }
     }
 }

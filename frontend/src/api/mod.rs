@@ -179,6 +179,22 @@ operation!(
     /// Banner markdown as the server renders and sanitises it.
     PreviewBanner, "src/api/preview_banner.graphql"
 );
+operation!(
+    /// The branding with every logo, for the branding page.
+    AdminBranding, "src/api/admin_branding.graphql"
+);
+operation!(
+    /// Saves titles, colours and texts (`null` clears an optional one).
+    UpdateBranding, "src/api/update_branding.graphql"
+);
+operation!(
+    /// Uploads a logo, base64-encoded.
+    UploadLogo, "src/api/upload_logo.graphql"
+);
+operation!(
+    /// Removes a logo.
+    RemoveLogo, "src/api/remove_logo.graphql"
+);
 
 operation!(
     /// Every model with every deployment, as administrators see them.

@@ -235,6 +235,7 @@ fn Nav(props: &NavProps) -> Html {
                         { item(Route::AdminModels, "nav-admin-models", "nav-admin-models") }
                         { item(Route::AdminUsage, "nav-admin-usage", "nav-admin-usage") }
                         { item(Route::AdminSettings, "nav-admin-settings", "nav-admin-settings") }
+                        { item(Route::AdminBranding, "nav-admin-branding", "nav-admin-branding") }
                         { item(Route::AdminBanners, "nav-admin-banners", "nav-admin-banners") }
                         <li class="pf-v6-c-nav__item">
                             <a class="pf-v6-c-nav__link" href="/graphql" id="nav-graphiql">{ i18n.t("nav-graphiql") }</a>

@@ -4,6 +4,7 @@
 //! why; the server refuses those changes too (the authorization matrix proves it).
 
 pub mod banners;
+pub mod branding;
 pub mod models;
 pub mod queue;
 pub mod settings;
