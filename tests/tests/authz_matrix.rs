@@ -186,6 +186,16 @@ fn rows() -> Vec<Row> {
         ),
         row("allBanners", "{ allBanners { id } }", [U, F, F, O, O]),
         row(
+            "userTokens",
+            "query($ana: ID!) { userTokens(userId: $ana) { id } }",
+            [U, F, F, O, O],
+        ),
+        row(
+            "userSessions",
+            "query($ana: ID!) { userSessions(userId: $ana) { id } }",
+            [U, F, F, O, O],
+        ),
+        row(
             "bannerPreview",
             "{ bannerPreview(markdown: \"**hi**\") }",
             [U, F, F, O, O],
@@ -283,6 +293,16 @@ fn rows() -> Vec<Row> {
         row(
             "denySubscriptions",
             "mutation($sub: ID!) { denySubscriptions(ids: [$sub], reason: \"no\") { id } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "grantSubscription",
+            "mutation($ana: ID!, $m: ID!) { grantSubscription(userId: $ana, modelId: $m) { id } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "withdrawSubscription",
+            "mutation($sub: ID!) { withdrawSubscription(id: $sub) { id } }",
             [U, F, F, F, O],
         ),
         row(

@@ -193,3 +193,120 @@ async fn new_users_start_with_the_platform_defaults() {
     assert_eq!(user["tpmLimit"], Value::Null);
     assert!(user["budgetResetsAt"].is_string());
 }
+
+#[tokio::test]
+async fn administrators_grant_and_withdraw_access_and_see_a_users_sessions_and_tokens() {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .config_toml(&format!(
+            "{}[[models]]\nname = \"locked\"\nrestricted = true\n[[models.deployments]]\n\
+             cluster = \"aws\"\napi_base = \"{}/v1\"\nbackend_model = \"granite\"\n",
+            config("", &[ModelSpec::new("granite", "granite", &[&mock])]),
+            mock.base
+        ))
+        .start()
+        .await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let locked =
+        app.graphql("{ model(name: \"locked\") { id } }").await["data"]["model"]["id"].clone();
+
+    // A grant makes a restricted model active at once, recorded as the administrator's.
+    let grant = "mutation($u: ID!, $m: ID!) { grantSubscription(userId: $u, modelId: $m, reason: \"pilot\") {
+        id status history { toStatus actorUserId reason } } }";
+    let granted = admin
+        .graphql(grant, json!({"u": ana.id, "m": locked}))
+        .await;
+    let granted = &granted["data"]["grantSubscription"];
+    assert_eq!(granted["status"], "ACTIVE", "{granted}");
+    assert_eq!(
+        granted["history"],
+        json!([{"toStatus": "ACTIVE", "actorUserId": admin.id, "reason": "pilot"}])
+    );
+    let again = admin
+        .graphql(grant, json!({"u": ana.id, "m": locked}))
+        .await;
+    assert_eq!(
+        again["data"]["grantSubscription"]["id"], granted["id"],
+        "idempotent"
+    );
+    let nobody = admin
+        .graphql(grant, json!({"u": locked, "m": locked}))
+        .await;
+    assert_eq!(code(&nobody), "NOT_FOUND");
+
+    // Ana's key reaches it; withdrawn, the key loses it.
+    let made = ana
+        .graphql(
+            "mutation($m: ID!) { createKey(input: {name: \"k\", modelIds: [$m]}) { secret } }",
+            json!({"m": locked}),
+        )
+        .await;
+    let key = made["data"]["createKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chat = json!({"model": "locked", "messages": [{"role": "user", "content": "hi"}]});
+    assert_eq!(
+        app.post_with_key("/v1/chat/completions", &chat, &key)
+            .await
+            .status(),
+        200
+    );
+    let withdraw = "mutation($id: ID!) { withdrawSubscription(id: $id, reason: \"pilot over\") { status reason } }";
+    let withdrawn = admin.graphql(withdraw, json!({"id": granted["id"]})).await;
+    assert_eq!(
+        withdrawn["data"]["withdrawSubscription"],
+        json!({"status": "CANCELLED", "reason": "pilot over"})
+    );
+    let mut status = 0;
+    for _ in 0..50 {
+        status = app
+            .post_with_key("/v1/chat/completions", &chat, &key)
+            .await
+            .status()
+            .as_u16();
+        if status != 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_ne!(status, 200, "the withdrawn model left the key");
+    let twice = admin.graphql(withdraw, json!({"id": granted["id"]})).await;
+    assert_eq!(code(&twice), "CONFLICT");
+
+    // A user's sessions and tokens, for administrators only; the active filter.
+    ana.access_token(false, None).await;
+    let seen = admin
+        .graphql(
+            "query($u: ID!) { userSessions(userId: $u) { id } userTokens(userId: $u) { name } }",
+            json!({"u": ana.id}),
+        )
+        .await;
+    assert_eq!(
+        seen["data"]["userSessions"].as_array().unwrap().len(),
+        1,
+        "{seen}"
+    );
+    assert_eq!(seen["data"]["userTokens"], json!([{"name": "test"}]));
+    let deactivate =
+        "mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { active } }";
+    admin.graphql(deactivate, json!({"id": ana.id})).await;
+    let active = "query($a: Boolean) { users(active: $a) { nodes { externalId } } }";
+    let inactive = admin.graphql(active, json!({"a": false})).await;
+    assert_eq!(
+        inactive["data"]["users"]["nodes"],
+        json!([{"externalId": "ana@example.com"}])
+    );
+    let everyone = admin.graphql(active, json!({})).await;
+    let names = everyone["data"]["users"]["nodes"].to_string();
+    assert!(
+        names.contains("ana@example.com") && names.contains("root@example.com"),
+        "{names}"
+    );
+    let active_only = admin.graphql(active, json!({"a": true})).await;
+    assert!(
+        !active_only.to_string().contains("ana@example.com"),
+        "{active_only}"
+    );
+}

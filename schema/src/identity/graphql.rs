@@ -254,6 +254,33 @@ impl IdentityQuery {
         Ok(rows.into_iter().map(AccessToken::from).collect())
     }
 
+    /// A user's personal access tokens, newest first (administrators).
+    #[graphql(guard = "Needs(Permission::ReadAll)")]
+    async fn user_tokens(&self, ctx: &Context<'_>, user_id: ID) -> Result<Vec<AccessToken>> {
+        let rows = services(ctx)?
+            .tokens
+            .list(parse_id(&user_id)?)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows.into_iter().map(AccessToken::from).collect())
+    }
+
+    /// A user's signed-in browser sessions, newest first (administrators).
+    #[graphql(guard = "Needs(Permission::ReadAll)")]
+    async fn user_sessions(&self, ctx: &Context<'_>, user_id: ID) -> Result<Vec<BrowserSession>> {
+        let caller = caller(ctx);
+        let rows = services(ctx)?
+            .sessions
+            .list(parse_id(&user_id)?)
+            .await
+            .map_err(|e| e.extend())?;
+        let current = current_session(&caller.credential);
+        Ok(rows
+            .into_iter()
+            .map(|row| browser_session(row, current))
+            .collect())
+    }
+
     /// My signed-in browser sessions, newest first.
     #[graphql(guard = "Needs(Permission::ReadOwn)")]
     async fn my_sessions(&self, ctx: &Context<'_>) -> Result<Vec<BrowserSession>> {

@@ -427,6 +427,40 @@ impl SubscriptionMutation {
         decide(ctx, &ids, false, Some(reason)).await
     }
 
+    /// Gives a user access to a model, restricted or not (administrators): active at once.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn grant_subscription(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        model_id: ID,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Subscription> {
+        let admin = caller(ctx).principal.as_ref().and_then(|p| p.user_id);
+        let row = service(ctx)?
+            .grant(admin, uuid(&user_id)?, uuid(&model_id)?, reason)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(row.into())
+    }
+
+    /// Ends a user's active or pending subscription; the model leaves their keys
+    /// (administrators). The user sees `reason`.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn withdraw_subscription(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Subscription> {
+        let admin = caller(ctx).principal.as_ref().and_then(|p| p.user_id);
+        let row = service(ctx)?
+            .withdraw(admin, uuid(&id)?, reason)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(row.into())
+    }
+
     /// Undoes an approval or denial: the subscription is pending again (administrators).
     #[graphql(guard = "Needs(Permission::WriteAll)")]
     async fn revert_subscription(

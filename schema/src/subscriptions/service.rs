@@ -252,6 +252,83 @@ impl SubscriptionService {
         Ok(row)
     }
 
+    /// An administrator gives `user` access to a model, restricted or not: a new subscription,
+    /// or the existing one made active whatever its state. Recorded with who and why.
+    #[tracing::instrument(skip(self, reason), err)]
+    pub async fn grant(
+        &self,
+        admin: Option<Uuid>,
+        user: Uuid,
+        model_id: Uuid,
+        reason: Option<String>,
+    ) -> Result<subscription::Model, DomainError> {
+        let reason = reason
+            .map(|r| r.trim().chars().take(1_000).collect::<String>())
+            .filter(|r| !r.is_empty());
+        self.model(model_id).await?;
+        entity::user::Entity::find_by_id(user)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such user".into()))?;
+        let existing = subscription::Entity::find()
+            .filter(subscription::Column::UserId.eq(user))
+            .filter(subscription::Column::ModelId.eq(model_id))
+            .one(&self.db)
+            .await?;
+        let txn = self.db.begin().await?;
+        let row = match existing {
+            Some(row) if Status::parse(&row.status) == Status::Active => row,
+            Some(row) => transition(&txn, row, Status::Active, admin, reason).await?,
+            None => {
+                let now = Utc::now();
+                let row = subscription::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    user_id: Set(user),
+                    model_id: Set(model_id),
+                    status: Set(Status::Active.as_str().to_owned()),
+                    reason: Set(reason.clone()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&txn)
+                .await?;
+                record(&txn, &row, None, admin, reason).await?;
+                row
+            }
+        };
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// An administrator ends a user's active or pending subscription: cancelled, and the
+    /// model taken off the user's keys.
+    #[tracing::instrument(skip(self, reason), err)]
+    pub async fn withdraw(
+        &self,
+        admin: Option<Uuid>,
+        id: Uuid,
+        reason: Option<String>,
+    ) -> Result<subscription::Model, DomainError> {
+        let row = subscription::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such subscription".into()))?;
+        if !matches!(Status::parse(&row.status), Status::Active | Status::Pending) {
+            return Err(DomainError::Conflict(format!(
+                "this subscription is {}; only active or pending ones can be withdrawn",
+                row.status
+            )));
+        }
+        let reason = reason
+            .map(|r| r.trim().chars().take(1_000).collect::<String>())
+            .filter(|r| !r.is_empty());
+        let txn = self.db.begin().await?;
+        remove_from_keys(&txn, row.user_id, row.model_id).await?;
+        let row = transition(&txn, row, Status::Cancelled, admin, reason).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
     /// Asks administrators to look again at a denied subscription.
     #[tracing::instrument(skip(self, message), err)]
     pub async fn request_review(

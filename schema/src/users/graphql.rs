@@ -64,13 +64,15 @@ pub struct UserQuery;
 
 #[Object]
 impl UserQuery {
-    /// Users whose id, e-mail or name contains `search`, with `role` (administrators).
+    /// Users whose id, e-mail or name contains `search`, with `role`, active or not
+    /// (administrators).
     #[graphql(guard = "Needs(Permission::ReadAll)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
         search: Option<String>,
         role: Option<Role>,
+        active: Option<bool>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<crate::pagination::Page<User>> {
@@ -79,7 +81,12 @@ impl UserQuery {
             .list(search.as_deref(), role)
             .await
             .map_err(|e| e.extend())?;
-        crate::pagination::page(rows.into_iter().map(User::from).collect(), first, after)
+        let users = rows
+            .into_iter()
+            .filter(|u| active.is_none_or(|a| u.active == a))
+            .map(User::from)
+            .collect();
+        crate::pagination::page(users, first, after)
     }
 
     /// My own account: spend in the current budget window, budget, when it resets, limits.
