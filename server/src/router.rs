@@ -20,8 +20,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::routes::security::SecurityHeaders;
 use crate::routes::{
-    CLIENT_REQUEST_ID, REQUEST_ID, auth, branding, graphql, health, litellm, metrics, spa,
-    usage_csv, v1,
+    CLIENT_REQUEST_ID, REQUEST_ID, audit_csv, auth, branding, graphql, health, litellm, metrics,
+    spa, usage_csv, v1,
 };
 use crate::state::AppState;
 
@@ -54,6 +54,7 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/graphql/ws", get(graphql::websocket))
         .route("/usage.csv", get(usage_csv::export))
+        .route("/audit.csv", get(audit_csv::export))
         .route("/branding/logo/{slot}", get(branding::logo))
         .route("/auth/login", get(auth::login))
         .route("/auth/callback", get(auth::callback))

@@ -18,15 +18,20 @@ fn entries(body: &Value) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn every_change_is_recorded_with_its_actor_and_no_secret() {
-    let app = TestApp::builder()
+/// A server with one model, `granite` (never called).
+async fn with_granite() -> TestApp {
+    TestApp::builder()
         .config_toml(
             "[[models]]\nname = \"granite\"\n[[models.deployments]]\ncluster = \"aws\"\n\
              api_base = \"http://127.0.0.1:9/v1\"\n",
         )
         .start()
-        .await;
+        .await
+}
+
+#[tokio::test]
+async fn every_change_is_recorded_with_its_actor_and_no_secret() {
+    let app = with_granite().await;
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
     let auditor = app
         .sign_in_as("audit@example.com", &["admin-readonly", "user"])
@@ -127,4 +132,100 @@ async fn every_change_is_recorded_with_its_actor_and_no_secret() {
             .await,
     );
     assert_eq!(by_ana.len(), 3);
+}
+
+#[tokio::test]
+async fn free_text_actor_and_object_filters_match_literally_in_any_case() {
+    let app = with_granite().await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = app.sign_in_as("bob@example.com", &["user"]).await;
+    let auditor = app
+        .sign_in_as("audit@example.com", &["admin-readonly", "user"])
+        .await;
+    let model =
+        app.graphql("{ model(name: \"granite\") { id } }").await["data"]["model"]["id"].clone();
+    let subscribed = ana
+        .graphql(
+            "mutation($m: ID!) { subscribe(modelId: $m) { id } }",
+            json!({ "m": model }),
+        )
+        .await;
+    let subscription = subscribed["data"]["subscribe"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = |name: &'static str| {
+        format!("mutation {{ createAccessToken(name: \"{name}\") {{ token {{ id }} }} }}")
+    };
+    ana.graphql(&token("Nightly_100%"), json!({})).await;
+    // What `_` and `%` would match as a pattern.
+    bob.graphql(&token("nightlyX100 and more"), json!({})).await;
+
+    let find = |filter: Value| {
+        let auditor = &auditor;
+        async move {
+            entries(&auditor.graphql(LOG, json!({ "f": filter })).await)
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["actor"].as_str().unwrap(),
+                        e["action"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let ana_token = ["ana@example.com createAccessToken"];
+    let both_tokens = [
+        "bob@example.com createAccessToken",
+        "ana@example.com createAccessToken",
+    ];
+    // Free text: the recorded input, any case, `_` and `%` literally.
+    assert_eq!(find(json!({"text": "NIGHTLY_100%"})).await, ana_token);
+    assert_eq!(find(json!({"text": "nightly"})).await, both_tokens);
+    // The recorded result (the new subscription's id), and the actor and the action.
+    assert_eq!(
+        find(json!({"text": subscription.to_uppercase()})).await,
+        ["ana@example.com subscribe"]
+    );
+    assert_eq!(find(json!({"text": "BOB@"})).await.len(), 1);
+    assert_eq!(find(json!({"text": "accesstoken"})).await, both_tokens);
+    // The actor's name only: Ana's entries, not Bob's mentioning nothing of hers.
+    assert_eq!(
+        find(json!({"actor": "Ana@"})).await,
+        [
+            "ana@example.com createAccessToken",
+            "ana@example.com subscribe"
+        ]
+    );
+    // The object: its type or its id.
+    assert_eq!(
+        find(json!({"target": "modelsubscription"})).await,
+        ["ana@example.com subscribe"]
+    );
+    assert_eq!(
+        find(json!({"target": model.as_str().unwrap()[..8]})).await,
+        ["ana@example.com subscribe"]
+    );
+    // Filters combine; dates bound them; a blank text is no filter.
+    assert_eq!(
+        find(json!({"text": "nightly", "actor": "bob"})).await,
+        ["bob@example.com createAccessToken"]
+    );
+    let later = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+    assert!(find(json!({"since": later})).await.is_empty());
+    assert_eq!(find(json!({"until": later, "text": "  "})).await.len(), 3);
+
+    // The actions recorded, for the page's list, for administrators only.
+    let actions = auditor.graphql("{ auditActions }", json!({})).await;
+    assert_eq!(
+        actions["data"]["auditActions"],
+        json!(["createAccessToken", "subscribe"]),
+        "{actions}"
+    );
+    assert_eq!(
+        ana.graphql("{ auditActions }", json!({})).await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
 }

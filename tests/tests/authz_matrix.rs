@@ -210,6 +210,7 @@ fn rows() -> Vec<Row> {
             "{ auditLog { edges { node { id } } } }",
             [U, F, F, O, O],
         ),
+        row("auditActions", "{ auditActions }", [U, F, F, O, O]),
         // Sign-in.
         row(
             "login",

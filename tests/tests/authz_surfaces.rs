@@ -1,5 +1,5 @@
 //! The authorization matrix beyond who may call what: the rows each allowed call returns (no
-//! other user's), the usage export, logos and the sign-in routes. GraphQL operations and
+//! other user's), the usage and audit exports, logos and the sign-in routes. GraphQL operations and
 //! credential kinds are in `authz_matrix.rs`, the admin REST API in `admin_routes.rs`.
 
 #![allow(clippy::unwrap_used)]
@@ -160,10 +160,9 @@ enum Asker<'a> {
     Bearer(&'a str),
 }
 
-/// `GET /usage.csv?from=…&to=…&{query}`: the status and the `group` column of its rows.
-async fn export(app: &TestApp, asker: &Asker<'_>, query: &str) -> (u16, BTreeSet<String>) {
-    let (from, to) = period();
-    let url = app.url(&format!("/usage.csv?from={from}&to={to}&{query}"));
+/// `GET path` as `asker`: the status and the body.
+async fn get_as(app: &TestApp, asker: &Asker<'_>, path: &str) -> (u16, String) {
+    let url = app.url(path);
     let request = match asker {
         Asker::Anonymous => app.client.get(url),
         Asker::Cookie(user, None) => user.browser.client.get(url),
@@ -172,16 +171,30 @@ async fn export(app: &TestApp, asker: &Asker<'_>, query: &str) -> (u16, BTreeSet
     };
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    let groups = if status == 200 {
-        text.lines()
-            .skip(1)
-            .map(|line| line.split(',').nth(1).unwrap().to_owned())
-            .collect()
-    } else {
-        BTreeSet::new()
-    };
-    (status, groups)
+    (status, response.text().await.unwrap())
+}
+
+/// Column `column` of every row of a CSV answer, when it is a 200 (else nothing).
+fn column(status: u16, csv: &str, column: usize) -> BTreeSet<String> {
+    if status != 200 {
+        return BTreeSet::new();
+    }
+    csv.lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(column).unwrap().to_owned())
+        .collect()
+}
+
+/// `GET /usage.csv?from=…&to=…&{query}`: the status and the `group` column of its rows.
+async fn export(app: &TestApp, asker: &Asker<'_>, query: &str) -> (u16, BTreeSet<String>) {
+    let (from, to) = period();
+    let (status, text) = get_as(
+        app,
+        asker,
+        &format!("/usage.csv?from={from}&to={to}&{query}"),
+    )
+    .await;
+    (status, column(status, &text, 1))
 }
 
 #[tokio::test]
@@ -673,4 +686,122 @@ async fn made_up_callbacks_sign_no_one_in_and_an_unreachable_provider_is_explain
         assert_eq!(me["data"]["me"], Value::Null);
     }
     assert_eq!(sessions(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_audit_export_is_for_administrators_and_narrowed_by_its_filters() {
+    let app = TestApp::start().await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let auditor = app
+        .sign_in_as("audit@example.com", &["admin-readonly", "user"])
+        .await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let banner = admin
+        .graphql(
+            "mutation { createBanner(input: {markdown: \"Upgrade, tonight\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(banner["errors"].is_null(), "{banner}");
+    let (_, ana_token) = ana.access_token(false, None).await;
+    let (_, auditor_token) = auditor.access_token(false, None).await;
+
+    // Who may export: the action column of what each gets.
+    let everything = set(["createBanner", "createAccessToken"]);
+    let nothing = BTreeSet::new();
+    let cases: Vec<(&str, Asker<'_>, u16, BTreeSet<String>)> = vec![
+        (
+            "an administrator",
+            Asker::Cookie(&admin, None),
+            200,
+            everything.clone(),
+        ),
+        (
+            "a read-only administrator",
+            Asker::Cookie(&auditor, None),
+            200,
+            everything.clone(),
+        ),
+        (
+            "a read-only administrator's token",
+            Asker::Bearer(&auditor_token),
+            200,
+            everything.clone(),
+        ),
+        (
+            "the master key",
+            Asker::Bearer(MASTER_KEY),
+            200,
+            everything.clone(),
+        ),
+        ("a user", Asker::Cookie(&ana, None), 403, nothing.clone()),
+        (
+            "a user's token",
+            Asker::Bearer(&ana_token),
+            403,
+            nothing.clone(),
+        ),
+        ("anonymous", Asker::Anonymous, 401, nothing.clone()),
+        (
+            "an administrator's cookie from another site",
+            Asker::Cookie(&admin, Some("http://evil.example")),
+            401,
+            nothing.clone(),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (label, asker, expected, actions) in &cases {
+        let (status, text) = get_as(&app, asker, "/audit.csv").await;
+        let got = (status, column(status, &text, 4));
+        if got != (*expected, actions.clone()) {
+            failures.push(format!(
+                "{label}: expected {expected} {actions:?}, got {got:?}: {text}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The filters are the page's; a cell holding a comma is quoted.
+    let (status, text) = get_as(
+        &app,
+        &Asker::Cookie(&auditor, None),
+        "/audit.csv?action=createBanner&text=UPGRADE%2C&actor=root&since=2000-01-01T00:00:00Z",
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,at,actor,actor_user_id,action,target_type,target_id,request_id,before,after"
+    );
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].contains(",root@example.com,"), "{text}");
+    assert!(
+        lines[1].contains("\"\"markdown\"\":\"\"Upgrade, tonight\"\""),
+        "{text}"
+    );
+    for narrower in [
+        "action=subscribe",
+        "actor=nobody",
+        "until=2000-01-01T00:00:00Z",
+    ] {
+        let (status, text) = get_as(
+            &app,
+            &Asker::Bearer(MASTER_KEY),
+            &format!("/audit.csv?{narrower}"),
+        )
+        .await;
+        assert_eq!(
+            (status, text.lines().count()),
+            (200, 1),
+            "{narrower}: {text}"
+        );
+    }
+    let (status, _) = get_as(
+        &app,
+        &Asker::Bearer(MASTER_KEY),
+        "/audit.csv?actor_user_id=nope",
+    )
+    .await;
+    assert_eq!(status, 400);
 }

@@ -4,12 +4,9 @@ use async_graphql::{Context, ErrorExtensions, ID, InputObject, Json, Object, Sim
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{AuditFilter, AuditService};
+use super::{AuditFilter, AuditService, MAX_ENTRIES};
 use crate::DomainError;
 use crate::access::{Needs, Permission};
-
-/// The most entries one query reads.
-const MAX_ENTRIES: u64 = 1_000;
 
 /// One recorded change.
 #[derive(SimpleObject, Clone, Debug)]
@@ -48,14 +45,48 @@ impl From<entity::audit_log::Model> for AuditEntry {
     }
 }
 
-/// Narrows the audit log.
+/// Narrows the audit log. Text filters match anywhere, in any case; `%` and `_` are plain
+/// characters.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct AuditLogFilter {
     pub actor_user_id: Option<ID>,
+    /// Part of the actor's name (`ana@`, `master key`).
+    pub actor: Option<String>,
+    /// One action exactly (`auditActions` lists them).
     pub action: Option<String>,
     pub target_type: Option<String>,
+    /// Part of the object's type or id.
+    pub target: Option<String>,
+    /// Part of the actor, action, object, or the recorded before, input and result.
+    pub text: Option<String>,
+    /// From this instant, inclusive.
     pub since: Option<DateTime<Utc>>,
+    /// Up to this instant, exclusive.
     pub until: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<AuditLogFilter> for AuditFilter {
+    type Error = DomainError;
+
+    fn try_from(filter: AuditLogFilter) -> Result<Self, DomainError> {
+        let actor_user_id = filter
+            .actor_user_id
+            .map(|id| {
+                Uuid::parse_str(&id)
+                    .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)))
+            })
+            .transpose()?;
+        Ok(Self {
+            actor_user_id,
+            actor: filter.actor,
+            action: filter.action,
+            target_type: filter.target_type,
+            target: filter.target,
+            text: filter.text,
+            since: filter.since,
+            until: filter.until,
+        })
+    }
 }
 
 /// Audit queries.
@@ -73,22 +104,7 @@ impl AuditQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<crate::pagination::Page<AuditEntry>> {
-        let filter = filter.unwrap_or_default();
-        let actor = filter
-            .actor_user_id
-            .as_ref()
-            .map(|id| {
-                Uuid::parse_str(id)
-                    .map_err(|_| DomainError::BadInput(format!("`{}` is not an id", id.0)).extend())
-            })
-            .transpose()?;
-        let query = AuditFilter {
-            actor_user_id: actor,
-            action: filter.action,
-            target_type: filter.target_type,
-            since: filter.since,
-            until: filter.until,
-        };
+        let query = AuditFilter::try_from(filter.unwrap_or_default()).map_err(|e| e.extend())?;
         let rows = ctx
             .data::<AuditService>()?
             .list(&query, MAX_ENTRIES)
@@ -99,5 +115,15 @@ impl AuditQuery {
             first,
             after,
         )
+    }
+
+    /// Every action the log has recorded (mutation names and admin routes), in order: what
+    /// `auditLog(filter: {action})` can ask for (administrators).
+    #[graphql(guard = "Needs(Permission::ReadAll)")]
+    async fn audit_actions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        ctx.data::<AuditService>()?
+            .actions()
+            .await
+            .map_err(|e| e.extend())
     }
 }

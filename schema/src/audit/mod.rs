@@ -16,6 +16,7 @@ use async_graphql::extensions::{
 use async_graphql::{Request, ServerResult, Value, Variables};
 use chrono::{DateTime, Utc};
 use entity::audit_log;
+use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -26,6 +27,7 @@ pub use graphql::{AuditEntry, AuditQuery};
 
 use crate::DomainError;
 use crate::access::Caller;
+use crate::search::contains_any;
 
 /// Field names whose values never reach the log.
 const SECRET_NAMES: &[&str] = &[
@@ -79,13 +81,24 @@ pub struct Change {
     pub request_id: Option<String>,
 }
 
-/// Which entries to read.
+/// The most entries one read returns (the newest matching): the page and the CSV export.
+pub const MAX_ENTRIES: u64 = 1_000;
+
+/// Which entries to read. Text filters match anywhere, in any case, literally.
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     pub actor_user_id: Option<Uuid>,
+    /// Part of the actor's name (`ana@`, `master key`).
+    pub actor: Option<String>,
     pub action: Option<String>,
     pub target_type: Option<String>,
+    /// Part of the object's type or id.
+    pub target: Option<String>,
+    /// Part of the actor, action, object, or the recorded before, input and result.
+    pub text: Option<String>,
+    /// From this instant, inclusive.
     pub since: Option<DateTime<Utc>>,
+    /// Up to this instant, exclusive.
     pub until: Option<DateTime<Utc>>,
 }
 
@@ -220,6 +233,34 @@ impl AuditService {
         if let Some(target) = &filter.target_type {
             query = query.filter(audit_log::Column::TargetType.eq(target.as_str()));
         }
+        let column = |column: audit_log::Column| SimpleExpr::from(Expr::col(column));
+        // The stored JSON as text, so a search finds a name or an id inside it.
+        let json = |column: audit_log::Column| Expr::col(column).cast_as(Alias::new("TEXT"));
+        if let Some(actor) = &filter.actor {
+            query = query.filter(contains_any(actor, [column(audit_log::Column::Actor)]));
+        }
+        if let Some(target) = &filter.target {
+            query = query.filter(contains_any(
+                target,
+                [
+                    column(audit_log::Column::TargetType),
+                    column(audit_log::Column::TargetId),
+                ],
+            ));
+        }
+        if let Some(text) = &filter.text {
+            query = query.filter(contains_any(
+                text,
+                [
+                    column(audit_log::Column::Actor),
+                    column(audit_log::Column::Action),
+                    column(audit_log::Column::TargetType),
+                    column(audit_log::Column::TargetId),
+                    json(audit_log::Column::Before),
+                    json(audit_log::Column::After),
+                ],
+            ));
+        }
         if let Some(since) = filter.since {
             query = query.filter(audit_log::Column::CreatedAt.gte(since));
         }
@@ -227,6 +268,18 @@ impl AuditService {
             query = query.filter(audit_log::Column::CreatedAt.lt(until));
         }
         Ok(query.limit(limit).all(&self.db).await?)
+    }
+
+    /// Every action recorded so far (mutation names and admin routes), in order.
+    pub async fn actions(&self) -> Result<Vec<String>, DomainError> {
+        Ok(audit_log::Entity::find()
+            .select_only()
+            .column(audit_log::Column::Action)
+            .distinct()
+            .order_by_asc(audit_log::Column::Action)
+            .into_tuple::<String>()
+            .all(&self.db)
+            .await?)
     }
 }
 

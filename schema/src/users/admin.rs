@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use entity::user;
-use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -14,6 +14,7 @@ use crate::DomainError;
 use crate::access::Role;
 use crate::keys::KEYS_VERSION_KEY;
 use crate::limits::LimitChanges;
+use crate::search::contains_any;
 
 /// An administrator's change to a user.
 #[derive(Clone, Debug, Default)]
@@ -25,24 +26,15 @@ pub struct UserUpdate {
 
 /// Users whose id, e-mail or name contains `text` (any case; blank matches everyone).
 pub fn matching(text: &str) -> Condition {
-    let text = text.trim();
-    if text.is_empty() {
-        return Condition::all();
-    }
-    // `%` and `_` are taken literally: a search is text, not a pattern.
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let pattern = format!("%{escaped}%");
-    let lower = |column: user::Column| Expr::expr(Func::lower(Expr::col(column)));
-    let like =
-        |column: user::Column| lower(column).like(LikeExpr::new(pattern.clone()).escape('\\'));
-    Condition::any()
-        .add(like(user::Column::ExternalId))
-        .add(like(user::Column::Email))
-        .add(like(user::Column::DisplayName))
+    let column = |column: user::Column| Expr::col(column).into();
+    contains_any(
+        text,
+        [
+            column(user::Column::ExternalId),
+            column(user::Column::Email),
+            column(user::Column::DisplayName),
+        ],
+    )
 }
 
 /// User administration over `users`.

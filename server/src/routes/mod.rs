@@ -2,8 +2,10 @@
 //! service or the gateway engine, and turn the result into an answer. `crate::router` mounts
 //! them; nothing below this folder builds HTTP responses.
 
+pub mod audit_csv;
 pub mod auth;
 pub mod branding;
+pub mod csv;
 pub mod graphql;
 pub mod health;
 pub mod litellm;

@@ -33,6 +33,7 @@ const API_PREFIXES: &[&str] = &[
     "/auth",
     "/branding",
     "/usage.csv",
+    "/audit.csv",
     "/docling",
     "/chat",
     "/completions",

@@ -2,14 +2,14 @@
 //! authorization as the GraphQL `usage` query (session cookie or `Bearer` token).
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use schema::identity::Permission;
 use schema::usage::{GranularityInput, UsageGroupBy, UsageInput, report_series, scoped_filter};
 use serde::Deserialize;
 
-use super::graphql::authenticate;
+use super::csv::{attachment, caller, escape};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -45,22 +45,6 @@ fn list(text: Option<&str>) -> Option<Vec<String>> {
     })
 }
 
-/// A text cell: quoted when it holds a separator, and neutralised when a spreadsheet would
-/// read it as a formula (a key named `=HYPERLINK(…)`): such a cell starts with `'`, which
-/// spreadsheets show as text (OWASP's advice for CSV injection).
-fn escape(field: &str) -> String {
-    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{field}")
-    } else {
-        field.to_owned()
-    };
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field
-    }
-}
-
 fn optional(value: Option<f64>) -> String {
     value.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
@@ -71,10 +55,7 @@ pub async fn export(
     headers: HeaderMap,
     Query(params): Query<CsvParams>,
 ) -> Result<Response, ApiError> {
-    let caller = authenticate(&state.identity, &headers)
-        .await
-        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    caller.require(Permission::ReadOwn)?;
+    let caller = caller(&state, &headers, Permission::ReadOwn).await?;
     let granularity = match params.granularity.as_deref() {
         None | Some("day") => GranularityInput::Day,
         Some("hour") => GranularityInput::Hour,
@@ -140,38 +121,5 @@ pub async fn export(
             ));
         }
     }
-    let mut response = csv.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"usage.csv\""),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn formulas_become_text_and_separators_are_quoted() {
-        assert_eq!(escape("granite"), "granite");
-        assert_eq!(
-            escape("=HYPERLINK(\"http://x\",\"y\")"),
-            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
-        );
-        for start in ["+1", "-1", "@SUM(A1)", "\tx"] {
-            assert_eq!(escape(start), format!("'{start}"));
-        }
-        assert_eq!(escape("\rx"), "\"'\rx\"");
-        assert_eq!(escape("a,b"), "\"a,b\"");
-    }
+    Ok(attachment(csv, "attachment; filename=\"usage.csv\""))
 }
