@@ -20,6 +20,7 @@ nav-admin-usage = Nutzung aller
 nav-admin-settings = Einstellungen
 nav-admin-branding = Branding
 nav-admin-banners = Banner
+nav-admin-audit = Audit-Protokoll
 banner = Ankündigung
 banner-dismiss = Diese Ankündigung ausblenden
 sign-in = Anmelden
@@ -553,3 +554,37 @@ connection-use = { $model } verwenden
 usage-everyone-lead = Anfragen, Tokens und Ausgaben aller, aufgeteilt nach Benutzer, Modell, Schlüssel oder Anbieter, mit denselben Zahlen als CSV.
 split-user = Benutzer
 split-provider = Anbieter
+## Administration: audit log
+
+audit-lead = Jede Änderung im Portal, über GraphQL oder mit der Admin-API: wer sie vorgenommen hat, was verlangt wurde und was daraus wurde. Geheimnisse werden nie aufgezeichnet.
+audit-action = Aktion
+audit-actor = Wer
+audit-actor-placeholder = Name oder E-Mail-Adresse
+audit-object = Objekt
+audit-object-placeholder = Typ oder ID
+audit-text = Alles durchsuchen
+audit-text-placeholder = Beliebiger Text eines Eintrags, dann Eingabetaste
+audit-since = Von
+audit-until = Bis
+audit-csv = CSV exportieren
+audit-count = { $count ->
+    [0] Keine Einträge
+    [one] Ein Eintrag
+   *[other] { $count } Einträge
+}
+audit-limit = Nur die neuesten { $count } passenden Einträge werden angezeigt; grenzen Sie Filter oder Zeitraum ein, um ältere zu sehen.
+audit-empty-title = Keine passenden Änderungen
+audit-empty-body = Versuchen Sie andere Filter oder einen größeren Zeitraum.
+audit-when = Wann
+audit-details = Details
+audit-details-of = Details zu { $action } von { $actor }
+audit-show = Anzeigen
+audit-hide = Ausblenden
+audit-before = Vorher
+audit-input = Eingabe
+audit-result = Ergebnis
+audit-nothing = Nichts aufgezeichnet
+audit-refused = Abgelehnt
+audit-refused-why = Abgelehnt: { $reason }
+audit-newer = Neuere
+audit-older = Ältere

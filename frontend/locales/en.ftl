@@ -20,6 +20,7 @@ nav-admin-usage = Usage for everyone
 nav-admin-settings = Settings
 nav-admin-branding = Branding
 nav-admin-banners = Banners
+nav-admin-audit = Audit log
 banner = Announcement
 banner-dismiss = Dismiss this announcement
 sign-in = Sign in
@@ -547,3 +548,37 @@ connection-use = Use { $model }
 usage-everyone-lead = Everyone's requests, tokens and spend, split by user, model, key or provider, with the same numbers as CSV.
 split-user = User
 split-provider = Provider
+## Administration: audit log
+
+audit-lead = Every change made in the portal, through GraphQL or with the admin API: who made it, what they asked for and what came of it. Secrets are never recorded.
+audit-action = Action
+audit-actor = Who
+audit-actor-placeholder = Name or e-mail
+audit-object = Object
+audit-object-placeholder = Type or id
+audit-text = Search everything
+audit-text-placeholder = Any text in an entry, then Enter
+audit-since = From
+audit-until = Until
+audit-csv = Export CSV
+audit-count = { $count ->
+    [0] No entries
+    [one] One entry
+   *[other] { $count } entries
+}
+audit-limit = Only the latest { $count } matching entries are listed; narrow the filters or the dates to reach older ones.
+audit-empty-title = No changes match
+audit-empty-body = Try other filters or a wider range of dates.
+audit-when = When
+audit-details = Details
+audit-details-of = Details of { $action } by { $actor }
+audit-show = Show
+audit-hide = Hide
+audit-before = Before
+audit-input = Input
+audit-result = Result
+audit-nothing = Nothing recorded
+audit-refused = Refused
+audit-refused-why = Refused: { $reason }
+audit-newer = Newer
+audit-older = Older

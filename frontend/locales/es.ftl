@@ -23,6 +23,7 @@ nav-admin-usage = Uso de todos
 nav-admin-settings = Configuración
 nav-admin-branding = Imagen de marca
 nav-admin-banners = Banners
+nav-admin-audit = Registro de auditoría
 banner = Aviso
 banner-dismiss = Descartar este aviso
 sign-in = Iniciar sesión
@@ -556,3 +557,37 @@ connection-use = Usar { $model }
 usage-everyone-lead = Solicitudes, tokens y gasto de todos, divididos por usuario, modelo, clave o proveedor, con las mismas cifras en CSV.
 split-user = Usuario
 split-provider = Proveedor
+## Administration: audit log
+
+audit-lead = Cada cambio hecho en el portal, por GraphQL o con la API de administración: quién lo hizo, qué pidió y qué resultó. Los secretos nunca se registran.
+audit-action = Acción
+audit-actor = Quién
+audit-actor-placeholder = Nombre o correo electrónico
+audit-object = Objeto
+audit-object-placeholder = Tipo o id
+audit-text = Buscar en todo
+audit-text-placeholder = Cualquier texto de una entrada, y luego Intro
+audit-since = Desde
+audit-until = Hasta
+audit-csv = Exportar CSV
+audit-count = { $count ->
+    [0] Ninguna entrada
+    [one] Una entrada
+   *[other] { $count } entradas
+}
+audit-limit = Solo se muestran las { $count } entradas más recientes que coinciden; acote los filtros o las fechas para llegar a las anteriores.
+audit-empty-title = Ningún cambio coincide
+audit-empty-body = Pruebe con otros filtros o un intervalo de fechas más amplio.
+audit-when = Cuándo
+audit-details = Detalles
+audit-details-of = Detalles de { $action } por { $actor }
+audit-show = Mostrar
+audit-hide = Ocultar
+audit-before = Antes
+audit-input = Entrada
+audit-result = Resultado
+audit-nothing = Nada registrado
+audit-refused = Rechazado
+audit-refused-why = Rechazado: { $reason }
+audit-newer = Más recientes
+audit-older = Más antiguas

@@ -20,6 +20,7 @@ nav-admin-usage = Utilisation de tous
 nav-admin-settings = Paramètres
 nav-admin-branding = Image de marque
 nav-admin-banners = Bannières
+nav-admin-audit = Journal d’audit
 banner = Annonce
 banner-dismiss = Masquer cette annonce
 sign-in = Se connecter
@@ -553,3 +554,37 @@ connection-use = Utiliser { $model }
 usage-everyone-lead = Les requêtes, jetons et dépenses de tous, répartis par utilisateur, modèle, clé ou fournisseur, avec les mêmes chiffres en CSV.
 split-user = Utilisateur
 split-provider = Fournisseur
+## Administration: audit log
+
+audit-lead = Chaque modification faite dans le portail, par GraphQL ou avec l’API d’administration : qui l’a faite, ce qui a été demandé et ce qui en est résulté. Les secrets ne sont jamais enregistrés.
+audit-action = Action
+audit-actor = Qui
+audit-actor-placeholder = Nom ou e-mail
+audit-object = Objet
+audit-object-placeholder = Type ou identifiant
+audit-text = Rechercher partout
+audit-text-placeholder = N’importe quel texte d’une entrée, puis Entrée
+audit-since = Du
+audit-until = Au
+audit-csv = Exporter en CSV
+audit-count = { $count ->
+    [0] Aucune entrée
+    [one] Une entrée
+   *[other] { $count } entrées
+}
+audit-limit = Seules les { $count } entrées correspondantes les plus récentes sont listées ; resserrez les filtres ou les dates pour atteindre les plus anciennes.
+audit-empty-title = Aucune modification ne correspond
+audit-empty-body = Essayez d’autres filtres ou une période plus large.
+audit-when = Quand
+audit-details = Détails
+audit-details-of = Détails de { $action } par { $actor }
+audit-show = Afficher
+audit-hide = Masquer
+audit-before = Avant
+audit-input = Demande
+audit-result = Résultat
+audit-nothing = Rien d’enregistré
+audit-refused = Refusé
+audit-refused-why = Refusé : { $reason }
+audit-newer = Plus récentes
+audit-older = Plus anciennes

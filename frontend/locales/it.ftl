@@ -20,6 +20,7 @@ nav-admin-usage = Utilizzo di tutti
 nav-admin-settings = Impostazioni
 nav-admin-branding = Personalizzazione
 nav-admin-banners = Banner
+nav-admin-audit = Registro di controllo
 banner = Avviso
 banner-dismiss = Chiudi questo avviso
 sign-in = Accedi
@@ -553,3 +554,37 @@ connection-use = Usa { $model }
 usage-everyone-lead = Richieste, token e spesa di tutti, suddivisi per utente, modello, chiave o fornitore, con gli stessi numeri in CSV.
 split-user = Utente
 split-provider = Fornitore
+## Administration: audit log
+
+audit-lead = Ogni modifica fatta nel portale, tramite GraphQL o con l’API di amministrazione: chi l’ha fatta, cosa ha chiesto e cosa ne è risultato. I segreti non vengono mai registrati.
+audit-action = Azione
+audit-actor = Chi
+audit-actor-placeholder = Nome o e-mail
+audit-object = Oggetto
+audit-object-placeholder = Tipo o id
+audit-text = Cerca ovunque
+audit-text-placeholder = Qualsiasi testo di una voce, poi Invio
+audit-since = Dal
+audit-until = Al
+audit-csv = Esporta CSV
+audit-count = { $count ->
+    [0] Nessuna voce
+    [one] Una voce
+   *[other] { $count } voci
+}
+audit-limit = Sono elencate solo le { $count } voci corrispondenti più recenti; restringi i filtri o le date per raggiungere quelle più vecchie.
+audit-empty-title = Nessuna modifica corrisponde
+audit-empty-body = Prova altri filtri o un intervallo di date più ampio.
+audit-when = Quando
+audit-details = Dettagli
+audit-details-of = Dettagli di { $action } di { $actor }
+audit-show = Mostra
+audit-hide = Nascondi
+audit-before = Prima
+audit-input = Richiesta
+audit-result = Risultato
+audit-nothing = Niente di registrato
+audit-refused = Rifiutata
+audit-refused-why = Rifiutata: { $reason }
+audit-newer = Più recenti
+audit-older = Meno recenti

@@ -20,6 +20,7 @@ nav-admin-usage = 全員の利用状況
 nav-admin-settings = 設定
 nav-admin-branding = ブランディング
 nav-admin-banners = バナー
+nav-admin-audit = 監査ログ
 banner = お知らせ
 banner-dismiss = このお知らせを閉じる
 sign-in = サインイン
@@ -542,3 +543,36 @@ connection-use = { $model } を使用
 usage-everyone-lead = 全員のリクエスト、トークン、支出を、ユーザー、モデル、キー、プロバイダー別に表示します。同じ数値を CSV でも取得できます。
 split-user = ユーザー
 split-provider = プロバイダー
+## Administration: audit log
+
+audit-lead = ポータル、GraphQL、管理 API で行われたすべての変更：誰が行い、何を要求し、どうなったか。シークレットは記録されません。
+audit-action = 操作
+audit-actor = 実行者
+audit-actor-placeholder = 名前またはメールアドレス
+audit-object = 対象
+audit-object-placeholder = 種類または ID
+audit-text = すべてを検索
+audit-text-placeholder = エントリ内の任意のテキストを入力して Enter
+audit-since = 開始日
+audit-until = 終了日
+audit-csv = CSV をエクスポート
+audit-count = { $count ->
+    [0] エントリはありません
+   *[other] { $count } 件のエントリ
+}
+audit-limit = 一致するエントリのうち最新の { $count } 件のみ表示しています。古いエントリを見るには、フィルターや日付を絞り込んでください。
+audit-empty-title = 一致する変更はありません
+audit-empty-body = 別のフィルターか、より広い日付範囲を試してください。
+audit-when = 日時
+audit-details = 詳細
+audit-details-of = { $actor } による { $action } の詳細
+audit-show = 表示
+audit-hide = 非表示
+audit-before = 変更前
+audit-input = 入力
+audit-result = 結果
+audit-nothing = 記録なし
+audit-refused = 拒否
+audit-refused-why = 拒否されました：{ $reason }
+audit-newer = 新しいエントリ
+audit-older = 古いエントリ

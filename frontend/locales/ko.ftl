@@ -20,6 +20,7 @@ nav-admin-usage = 전체 사용량
 nav-admin-settings = 설정
 nav-admin-branding = 브랜딩
 nav-admin-banners = 배너
+nav-admin-audit = 감사 로그
 banner = 공지
 banner-dismiss = 이 공지 닫기
 sign-in = 로그인
@@ -542,3 +543,36 @@ connection-use = { $model } 사용
 usage-everyone-lead = 모든 사람의 요청, 토큰, 지출을 사용자, 모델, 키 또는 제공업체별로 나누어 보여 줍니다. 같은 수치를 CSV로도 받을 수 있습니다.
 split-user = 사용자
 split-provider = 제공업체
+## Administration: audit log
+
+audit-lead = 포털, GraphQL 또는 관리 API로 이루어진 모든 변경: 누가 했는지, 무엇을 요청했는지, 결과가 어땠는지 보여 줍니다. 비밀 값은 기록되지 않습니다.
+audit-action = 작업
+audit-actor = 수행자
+audit-actor-placeholder = 이름 또는 이메일
+audit-object = 대상
+audit-object-placeholder = 유형 또는 ID
+audit-text = 전체 검색
+audit-text-placeholder = 항목의 아무 텍스트나 입력 후 Enter
+audit-since = 시작일
+audit-until = 종료일
+audit-csv = CSV 내보내기
+audit-count = { $count ->
+    [0] 항목 없음
+   *[other] 항목 { $count }개
+}
+audit-limit = 일치하는 항목 중 최신 { $count }개만 표시됩니다. 이전 항목을 보려면 필터나 날짜를 좁히세요.
+audit-empty-title = 일치하는 변경 없음
+audit-empty-body = 다른 필터나 더 넓은 날짜 범위를 사용해 보세요.
+audit-when = 일시
+audit-details = 세부 정보
+audit-details-of = { $actor }의 { $action } 세부 정보
+audit-show = 보기
+audit-hide = 숨기기
+audit-before = 변경 전
+audit-input = 입력
+audit-result = 결과
+audit-nothing = 기록 없음
+audit-refused = 거부됨
+audit-refused-why = 거부됨: { $reason }
+audit-newer = 최신 항목
+audit-older = 이전 항목

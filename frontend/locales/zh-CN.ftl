@@ -20,6 +20,7 @@ nav-admin-usage = 所有人的用量
 nav-admin-settings = 设置
 nav-admin-branding = 品牌
 nav-admin-banners = 横幅
+nav-admin-audit = 审计日志
 banner = 公告
 banner-dismiss = 关闭此公告
 sign-in = 登录
@@ -542,3 +543,36 @@ connection-use = 使用 { $model }
 usage-everyone-lead = 所有人的请求、令牌和支出，可按用户、模型、密钥或提供商拆分，同样的数字也可导出为 CSV。
 split-user = 用户
 split-provider = 提供商
+## Administration: audit log
+
+audit-lead = 在门户中、通过 GraphQL 或管理 API 进行的每一项更改：由谁进行、请求了什么以及结果如何。密钥从不记录。
+audit-action = 操作
+audit-actor = 操作人
+audit-actor-placeholder = 名称或电子邮件
+audit-object = 对象
+audit-object-placeholder = 类型或 ID
+audit-text = 全文搜索
+audit-text-placeholder = 条目中的任意文本，然后按 Enter
+audit-since = 起始日期
+audit-until = 截止日期
+audit-csv = 导出 CSV
+audit-count = { $count ->
+    [0] 没有条目
+   *[other] { $count } 个条目
+}
+audit-limit = 仅列出最新的 { $count } 个匹配条目；缩小筛选条件或日期范围以查看更早的条目。
+audit-empty-title = 没有匹配的更改
+audit-empty-body = 请尝试其他筛选条件或更宽的日期范围。
+audit-when = 时间
+audit-details = 详情
+audit-details-of = { $actor } 的 { $action } 详情
+audit-show = 显示
+audit-hide = 隐藏
+audit-before = 更改前
+audit-input = 输入
+audit-result = 结果
+audit-nothing = 无记录
+audit-refused = 已拒绝
+audit-refused-why = 已拒绝：{ $reason }
+audit-newer = 较新条目
+audit-older = 较早条目

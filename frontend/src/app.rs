@@ -11,8 +11,8 @@ use crate::components::states::{Failed, Loading, NotFound};
 use crate::hooks::{PortalProvider, ThemeProvider, ToastProvider, use_portal};
 use crate::i18n::I18nProvider;
 use crate::pages::admin::{
-    AdminOnly, banners::AdminBannersPage, branding::AdminBrandingPage, models::AdminModelsPage,
-    queue::AdminQueuePage, settings::AdminSettingsPage,
+    AdminOnly, audit::AdminAuditPage, banners::AdminBannersPage, branding::AdminBrandingPage,
+    models::AdminModelsPage, queue::AdminQueuePage, settings::AdminSettingsPage,
 };
 use crate::pages::{
     account::AccountPage, catalog::CatalogPage, home::Home, keys::KeysPage, login::Login,
@@ -68,6 +68,9 @@ pub enum Route {
     /// Administration: titles, colours, texts and logos.
     #[at("/admin/branding")]
     AdminBranding,
+    /// Administration: the audit log.
+    #[at("/admin/audit")]
+    AdminAudit,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -128,6 +131,9 @@ fn switch(route: Route) -> Html {
         }
         Route::AdminBranding => {
             html! { <SignedIn><AdminOnly><AdminBrandingPage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminAudit => {
+            html! { <SignedIn><AdminOnly><AdminAuditPage /></AdminOnly></SignedIn> }
         }
     }
 }

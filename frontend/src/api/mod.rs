@@ -10,6 +10,9 @@ use serde::{Serialize, de::DeserializeOwned};
 
 /// The `DateTime` scalar: RFC 3339 text.
 pub type DateTime = String;
+/// The `JSON` scalar: any JSON value (the generated code names it as the schema spells it).
+#[allow(clippy::upper_case_acronyms)]
+pub type JSON = serde_json::Value;
 
 /// Declares one operation: `$name` generated from `src/api/$file`.
 macro_rules! operation {
@@ -131,6 +134,10 @@ operation!(
     BudgetAlerts, "src/api/budget_alerts.graphql"
 );
 
+operation!(
+    /// One page of the audit log, filtered, with the actions to filter by.
+    AdminAudit, "src/api/admin_audit.graphql"
+);
 operation!(
     /// The admin subscription queue, filtered, with the models to filter by.
     AdminQueue, "src/api/admin_queue.graphql"

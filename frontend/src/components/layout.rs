@@ -237,6 +237,7 @@ fn Nav(props: &NavProps) -> Html {
                         { item(Route::AdminSettings, "nav-admin-settings", "nav-admin-settings") }
                         { item(Route::AdminBranding, "nav-admin-branding", "nav-admin-branding") }
                         { item(Route::AdminBanners, "nav-admin-banners", "nav-admin-banners") }
+                        { item(Route::AdminAudit, "nav-admin-audit", "nav-admin-audit") }
                         <li class="pf-v6-c-nav__item">
                             <a class="pf-v6-c-nav__link" href="/graphql" id="nav-graphiql">{ i18n.t("nav-graphiql") }</a>
                         </li>

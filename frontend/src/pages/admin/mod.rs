@@ -3,6 +3,7 @@
 //! each page whole, with every control that changes something disabled and a notice saying
 //! why; the server refuses those changes too (the authorization matrix proves it).
 
+pub mod audit;
 pub mod banners;
 pub mod branding;
 pub mod models;
@@ -16,7 +17,7 @@ use yew::prelude::*;
 use crate::api::ApiError;
 use crate::components::states::NotAllowed;
 use crate::hooks::{Toast, use_portal, use_toasts};
-use crate::i18n::use_i18n;
+use crate::i18n::{Translator, use_i18n};
 
 /// Properties of [`AdminOnly`].
 #[derive(Properties, PartialEq)]
@@ -192,4 +193,71 @@ impl Saving {
             </>
         }
     }
+}
+
+/// A filter in a toolbar: its label and its control (which has the id `id`).
+fn filter_group(i18n: &Translator, id: &str, label_id: &str, control: Html) -> Html {
+    html! {
+        <div class="pf-v6-c-form__group sy-filter">
+            <label class="pf-v6-c-form__label" for={id.to_owned()}>{ i18n.t(label_id) }</label>
+            <span class="pf-v6-c-form-control">{ control }</span>
+        </div>
+    }
+}
+
+/// A filter's drop-down: "All" (the empty value) and `options` (value, text), `value` chosen.
+pub fn filter_select(
+    i18n: &Translator,
+    id: &str,
+    label_id: &str,
+    value: &str,
+    options: Vec<(String, String)>,
+    onchange: Callback<Event>,
+) -> Html {
+    let control = html! {
+        <select id={id.to_owned()} {onchange}>
+            <option value="" selected={value.is_empty()}>{ i18n.t("filter-all") }</option>
+            { for options.into_iter().map(|(v, text)| html! {
+                <option selected={v == value} value={v.clone()}>{ text }</option>
+            }) }
+        </select>
+    };
+    filter_group(i18n, id, label_id, control)
+}
+
+/// A filter's date field (`YYYY-MM-DD`).
+pub fn date_filter(
+    i18n: &Translator,
+    id: &str,
+    label_id: &str,
+    value: &str,
+    onchange: Callback<Event>,
+) -> Html {
+    let control = html! {
+        <input id={id.to_owned()} type="date" value={value.to_owned()} {onchange} />
+    };
+    filter_group(i18n, id, label_id, control)
+}
+
+/// A filter's text field, applied when its form is sent; its placeholder is the message
+/// `<label_id>-placeholder`.
+pub fn text_filter(
+    i18n: &Translator,
+    id: &str,
+    label_id: &str,
+    value: &str,
+    oninput: Callback<InputEvent>,
+) -> Html {
+    let control = html! {
+        <input id={id.to_owned()} type="search" value={value.to_owned()} {oninput}
+            placeholder={i18n.t(&format!("{label_id}-placeholder"))} />
+    };
+    filter_group(i18n, id, label_id, control)
+}
+
+/// The instants a filter's dates stand for, both days whole (UTC): from the start of `since`
+/// to the end of `until`. A date not fully typed is no bound.
+pub fn day_bounds(since: &str, until: &str) -> (Option<String>, Option<String>) {
+    let day = |text: &str, time: &str| (text.len() == 10).then(|| format!("{text}T{time}Z"));
+    (day(since, "00:00:00"), day(until, "23:59:59.999"))
 }

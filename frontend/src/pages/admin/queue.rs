@@ -16,7 +16,7 @@ use crate::components::states::{Empty, render};
 use crate::format;
 use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::use_i18n;
-use crate::pages::admin::{admin_header, use_rights};
+use crate::pages::admin::{admin_header, date_filter, day_bounds, filter_select, use_rights};
 use crate::pages::catalog::{label, status_badge, tag};
 use crate::pages::subscriptions::{Event as HistoryEvent, history};
 use crate::pages::{bind, event_checked, event_value};
@@ -55,15 +55,15 @@ impl Filters {
             "CANCELLED" => Some(admin_queue::SubscriptionStatus::CANCELLED),
             _ => None,
         };
-        let day = |text: &str, time: &str| (text.len() == 10).then(|| format!("{text}T{time}Z"));
+        let (since, until) = day_bounds(&self.since, &self.until);
         admin_queue::Variables {
             filter: Some(admin_queue::SubscriptionQueueFilter {
                 status,
                 model_id: Some(self.model_id.clone()).filter(|m| !m.is_empty()),
                 user_id: None,
                 user_search: Some(self.user.trim().to_owned()).filter(|u| !u.is_empty()),
-                since: day(&self.since, "00:00:00"),
-                until: day(&self.until, "23:59:59.999"),
+                since,
+                until,
             }),
         }
     }
@@ -244,44 +244,15 @@ pub fn AdminQueuePage() -> Html {
                 })
             })
         };
-        let filter_select = |id: &str,
-                             label_id: &str,
-                             value: &str,
-                             options: Vec<(String, String)>,
-                             onchange: Callback<Event>| {
-            html! {
-                <div class="pf-v6-c-form__group sy-filter">
-                    <label class="pf-v6-c-form__label" for={id.to_owned()}>{ i18n.t(label_id) }</label>
-                    <span class="pf-v6-c-form-control">
-                        <select id={id.to_owned()} {onchange}>
-                            <option value="" selected={value.is_empty()}>{ i18n.t("filter-all") }</option>
-                            { for options.into_iter().map(|(v, text)| html! {
-                                <option selected={v == value} value={v.clone()}>{ text }</option>
-                            }) }
-                        </select>
-                    </span>
-                </div>
-            }
-        };
         let statuses = ["PENDING", "ACTIVE", "DENIED", "CANCELLED"]
             .into_iter()
             .map(|s| (s.to_owned(), i18n.t(status_badge(s).0)))
             .collect();
-        let date = |id: &str, label_id: &str, value: &str, onchange: Callback<Event>| {
-            html! {
-                <div class="pf-v6-c-form__group sy-filter">
-                    <label class="pf-v6-c-form__label" for={id.to_owned()}>{ i18n.t(label_id) }</label>
-                    <span class="pf-v6-c-form-control">
-                        <input id={id.to_owned()} type="date" value={value.to_owned()} {onchange} />
-                    </span>
-                </div>
-            }
-        };
         html! {
             <>
                 <div class="sy-toolbar">
-                    { filter_select("queue-status", "col-status", &current.status, statuses, set_filter(|f, v| f.status = v)) }
-                    { filter_select("queue-model", "col-model", &current.model_id, models, set_filter(|f, v| f.model_id = v)) }
+                    { filter_select(&i18n, "queue-status", "col-status", &current.status, statuses, set_filter(|f, v| f.status = v)) }
+                    { filter_select(&i18n, "queue-model", "col-model", &current.model_id, models, set_filter(|f, v| f.model_id = v)) }
                     <form class="pf-v6-c-form__group sy-filter sy-filter--search" onsubmit={search_user.clone()} role="search">
                         <label class="pf-v6-c-form__label" for="queue-user">{ i18n.t("queue-user") }</label>
                         <span class="pf-v6-c-form-control">
@@ -289,8 +260,8 @@ pub fn AdminQueuePage() -> Html {
                                 placeholder={i18n.t("queue-user-placeholder")} />
                         </span>
                     </form>
-                    { date("queue-since", "queue-since", &current.since, set_filter(|f, v| f.since = v)) }
-                    { date("queue-until", "queue-until", &current.until, set_filter(|f, v| f.until = v)) }
+                    { date_filter(&i18n, "queue-since", "queue-since", &current.since, set_filter(|f, v| f.since = v)) }
+                    { date_filter(&i18n, "queue-until", "queue-until", &current.until, set_filter(|f, v| f.until = v)) }
                 </div>
                 <div class="sy-toolbar">
                     <p class="sy-muted" id="queue-count" aria-live="polite">
