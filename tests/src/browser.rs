@@ -253,6 +253,18 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
     }
 
+    /// Remembers `theme` (`light`, `dark`) and `language` as the portal's pickers do; they
+    /// apply from the next page load.
+    pub async fn prefer(&self, theme: &str, language: &str) {
+        self.client
+            .execute(
+                "localStorage.setItem('sy-theme', arguments[0]); localStorage.setItem('sy-language', arguments[1]);",
+                vec![json!(theme), json!(language)],
+            )
+            .await
+            .expect("set the theme and the language");
+    }
+
     /// Whether the page is wider than the window (something forces a horizontal scroll).
     pub async fn overflows_horizontally(&self) -> bool {
         self.client
@@ -265,4 +277,17 @@ impl Browser {
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
     }
+}
+
+/// The words of `text` that look like a message id starting with one of `prefixes`
+/// (`audit-count`): what a page shows when a translation is missing.
+pub fn message_ids<'a>(text: &'a str, prefixes: &[&str]) -> Vec<&'a str> {
+    text.split_whitespace()
+        .filter(|w| {
+            prefixes
+                .iter()
+                .any(|p| w.starts_with(p) && w.len() > p.len())
+                && w.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        })
+        .collect()
 }
