@@ -15,6 +15,7 @@ nav-admin = Verwaltung
 nav-graphiql = GraphQL-Explorer
 nav-admin-queue = Abonnement-Warteschlange
 nav-admin-queue-pending = { $count } offen
+nav-admin-users = Benutzer
 nav-admin-models = Modelle
 nav-admin-usage = Nutzung aller
 nav-admin-settings = Einstellungen
@@ -588,3 +589,59 @@ audit-refused = Abgelehnt
 audit-refused-why = Abgelehnt: { $reason }
 audit-newer = Neuere
 audit-older = Ältere
+
+## Verwaltung: Benutzer
+users-lead = Alle, die sich angemeldet haben oder bereitgestellt wurden: ihre Rollen, Ausgaben und ihr Status. Öffnen Sie einen Eintrag, um Limits, Zugriff und Schlüssel zu ändern.
+users-empty-title = Keine passenden Benutzer
+users-empty-body = Versuchen Sie einen anderen Namen, eine andere Rolle oder einen anderen Status.
+users-search = Suchen
+users-search-placeholder = Name, E-Mail-Adresse oder ID, dann Eingabetaste
+users-count = { $count ->
+    [0] Kein Benutzer
+    [one] Ein Benutzer
+   *[other] { $count } Benutzer
+}
+user-active = Aktiv
+user-inactive = Deaktiviert
+user-spend = Ausgaben in diesem Zeitraum
+user-last-sign-in = Letzte Anmeldung (UTC)
+user-never = Nie
+user-back = ← Alle Benutzer
+user-id = Benutzer-ID
+user-sign-in = Anmeldung über
+user-sso = Single Sign-On
+user-local = Ein lokales Konto
+user-created = Erstellt (UTC)
+user-resets = Das Budget wird am { $at } (UTC) zurückgesetzt.
+user-reset-spend = Ausgaben zurücksetzen
+user-reset-body = Den Budgetzeitraum von { $name } wieder bei null beginnen? Die bisherigen Ausgaben bleiben in den Nutzungsberichten erhalten.
+user-spend-reset = Ausgaben zurückgesetzt.
+user-deactivate = Deaktivieren
+user-deactivate-body = { $name } deaktivieren? Die Browser-Sitzungen enden sofort, Tokens und API-Schlüssel funktionieren nicht mehr, und eine Anmeldung ist erst nach der Reaktivierung wieder möglich. Es wird nichts gelöscht.
+user-reactivate = Reaktivieren
+user-active-means = Aktiv: Der Benutzer kann sich anmelden, und seine Tokens und Schlüssel funktionieren innerhalb seiner Limits.
+user-inactive-means = Deaktiviert: Der Benutzer kann sich nicht anmelden, und seine Tokens und Schlüssel werden abgelehnt. Reaktivieren Sie ihn, um alles wiederherzustellen, wie es war.
+user-saved = Benutzer aktualisiert.
+user-roles-sso = Meldet sich über Single Sign-On an: Die Rollen werden bei der nächsten Anmeldung wieder aus den Gruppen übernommen.
+user-limits = Budget und Limits
+user-limits-lead = Über alle Schlüssel des Benutzers zusammen. Leer bedeutet: kein Limit.
+user-max-budget = Budget
+user-soft-budget = Warnung ab
+user-budget-duration = Budget wird zurückgesetzt (daily, weekly, monthly, 30d…)
+user-rpm = Anfragen pro Minute
+user-tpm = Tokens pro Minute
+user-parallel = Parallele Anfragen
+user-rpd = Anfragen pro Tag
+user-no-keys = Keine Schlüssel.
+user-key-revoked = Schlüssel widerrufen.
+user-revoke-body = Den Schlüssel { $key } von { $name } widerrufen? Anfragen damit werden abgelehnt, bis er wiederhergestellt wird.
+user-no-subscriptions = Keine Abonnements.
+user-grant-model = Zugriff gewähren auf
+user-grant = Zugriff gewähren
+user-granted = Zugriff gewährt.
+user-withdraw = Entziehen
+user-withdraw-body = { $name } den Zugriff auf { $model } entziehen? { $model } wird sofort von den Schlüsseln des Benutzers entfernt.
+user-withdrawn = Zugriff entzogen.
+user-no-sessions = Nirgends angemeldet.
+user-session-seen = zuletzt aktiv { $at } (UTC)
+user-no-tokens = Keine persönlichen Zugriffstokens.

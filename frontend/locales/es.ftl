@@ -18,6 +18,7 @@ nav-admin-queue-pending = { $count ->
     [one] { $count } pendiente
    *[other] { $count } pendientes
 }
+nav-admin-users = Usuarios
 nav-admin-models = Modelos
 nav-admin-usage = Uso de todos
 nav-admin-settings = Configuración
@@ -591,3 +592,59 @@ audit-refused = Rechazado
 audit-refused-why = Rechazado: { $reason }
 audit-newer = Más recientes
 audit-older = Más antiguas
+
+## Administración: usuarios
+users-lead = Todos los que han iniciado sesión o se han dado de alta: sus roles, su gasto y su estado. Abra uno para cambiar sus límites, su acceso y sus claves.
+users-empty-title = Nadie coincide
+users-empty-body = Pruebe con otro nombre, rol o estado.
+users-search = Buscar
+users-search-placeholder = Nombre, correo electrónico o id, y luego Intro
+users-count = { $count ->
+    [0] Ningún usuario
+    [one] Un usuario
+   *[other] { $count } usuarios
+}
+user-active = Activo
+user-inactive = Desactivado
+user-spend = Gasto en este periodo
+user-last-sign-in = Último inicio de sesión (UTC)
+user-never = Nunca
+user-back = ← Todos los usuarios
+user-id = Id de usuario
+user-sign-in = Inicia sesión con
+user-sso = Inicio de sesión único
+user-local = Una cuenta local
+user-created = Creado (UTC)
+user-resets = El presupuesto se restablece el { $at } (UTC).
+user-reset-spend = Restablecer el gasto
+user-reset-body = ¿Reiniciar desde cero el periodo de presupuesto de { $name }? Lo que ha gastado se conserva en los informes de uso.
+user-spend-reset = Gasto restablecido.
+user-deactivate = Desactivar
+user-deactivate-body = ¿Desactivar a { $name }? Sus sesiones del navegador terminan de inmediato, sus tokens y claves de API dejan de funcionar y no podrá iniciar sesión hasta que se reactive. No se elimina nada.
+user-reactivate = Reactivar
+user-active-means = Activo: el usuario puede iniciar sesión y sus tokens y claves funcionan dentro de sus límites.
+user-inactive-means = Desactivado: el usuario no puede iniciar sesión y sus tokens y claves se rechazan. Reactívelo para devolverle todo tal como estaba.
+user-saved = Usuario actualizado.
+user-roles-sso = Usa el inicio de sesión único: sus roles se vuelven a asignar según sus grupos la próxima vez que inicie sesión.
+user-limits = Presupuesto y límites
+user-limits-lead = Entre todas sus claves. Vacío significa sin límite.
+user-max-budget = Presupuesto
+user-soft-budget = Aviso a partir de
+user-budget-duration = Restablecimiento del presupuesto (daily, weekly, monthly, 30d…)
+user-rpm = Solicitudes por minuto
+user-tpm = Tokens por minuto
+user-parallel = Solicitudes simultáneas
+user-rpd = Solicitudes por día
+user-no-keys = No hay claves.
+user-key-revoked = Clave revocada.
+user-revoke-body = ¿Revocar la clave { $key } de { $name }? Las solicitudes con ella se rechazarán hasta que se restaure.
+user-no-subscriptions = No hay suscripciones.
+user-grant-model = Dar acceso a
+user-grant = Dar acceso
+user-granted = Acceso concedido.
+user-withdraw = Retirar
+user-withdraw-body = ¿Retirar a { $name } el acceso a { $model }? Se quita de sus claves de inmediato.
+user-withdrawn = Acceso retirado.
+user-no-sessions = Ninguna sesión iniciada.
+user-session-seen = última actividad: { $at } (UTC)
+user-no-tokens = No hay tokens de acceso personal.

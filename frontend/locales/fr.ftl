@@ -15,6 +15,7 @@ nav-admin = Administration
 nav-graphiql = Explorateur GraphQL
 nav-admin-queue = File des abonnements
 nav-admin-queue-pending = { $count } en attente
+nav-admin-users = Utilisateurs
 nav-admin-models = Modèles
 nav-admin-usage = Utilisation de tous
 nav-admin-settings = Paramètres
@@ -374,6 +375,7 @@ queue-user-placeholder = Nom, e-mail ou identifiant, puis Entrée
 queue-since = Modifiés à partir du
 queue-until = Modifiés jusqu’au
 queue-count = { $count ->
+    [0] Aucun abonnement
     [one] Un abonnement
    *[other] { $count } abonnements
 }
@@ -588,3 +590,59 @@ audit-refused = Refusé
 audit-refused-why = Refusé : { $reason }
 audit-newer = Plus récentes
 audit-older = Plus anciennes
+
+## Administration : utilisateurs
+users-lead = Toutes les personnes qui se sont connectées ou ont été provisionnées : leurs rôles, leurs dépenses et leur état. Ouvrez-en une pour modifier ses limites, ses accès et ses clés.
+users-empty-title = Personne ne correspond
+users-empty-body = Essayez un autre nom, rôle ou état.
+users-search = Rechercher
+users-search-placeholder = Nom, e-mail ou identifiant, puis Entrée
+users-count = { $count ->
+    [0] Aucun utilisateur
+    [one] Un utilisateur
+   *[other] { $count } utilisateurs
+}
+user-active = Actif
+user-inactive = Désactivé
+user-spend = Dépenses sur cette période
+user-last-sign-in = Dernière connexion (UTC)
+user-never = Jamais
+user-back = ← Tous les utilisateurs
+user-id = Identifiant de l’utilisateur
+user-sign-in = Se connecte avec
+user-sso = L’authentification unique
+user-local = Un compte local
+user-created = Création (UTC)
+user-resets = Le budget est réinitialisé le { $at } (UTC).
+user-reset-spend = Réinitialiser les dépenses
+user-reset-body = Faire repartir de zéro la période budgétaire de { $name } ? Ses dépenses passées restent dans les rapports d’utilisation.
+user-spend-reset = Dépenses réinitialisées.
+user-deactivate = Désactiver
+user-deactivate-body = Désactiver { $name } ? Ses sessions de navigateur prennent fin immédiatement, ses jetons et clés d’API cessent de fonctionner, et la connexion lui est impossible jusqu’à sa réactivation. Rien n’est supprimé.
+user-reactivate = Réactiver
+user-active-means = Actif : l’utilisateur peut se connecter, et ses jetons et clés fonctionnent dans les limites fixées.
+user-inactive-means = Désactivé : l’utilisateur ne peut pas se connecter, et ses jetons et clés sont refusés. Réactivez-le pour tout lui rendre comme avant.
+user-saved = Utilisateur mis à jour.
+user-roles-sso = Se connecte par authentification unique : ses rôles sont redéfinis d’après ses groupes à sa prochaine connexion.
+user-limits = Budget et limites
+user-limits-lead = Sur l’ensemble de ses clés. Vide signifie aucune limite.
+user-max-budget = Budget
+user-soft-budget = Avertissement à partir de
+user-budget-duration = Réinitialisation du budget (daily, weekly, monthly, 30d…)
+user-rpm = Requêtes par minute
+user-tpm = Tokens par minute
+user-parallel = Requêtes simultanées
+user-rpd = Requêtes par jour
+user-no-keys = Aucune clé.
+user-key-revoked = Clé révoquée.
+user-revoke-body = Révoquer la clé { $key } de { $name } ? Les requêtes qui l’utilisent seront refusées jusqu’à sa restauration.
+user-no-subscriptions = Aucun abonnement.
+user-grant-model = Donner accès à
+user-grant = Donner accès
+user-granted = Accès accordé.
+user-withdraw = Retirer
+user-withdraw-body = Retirer à { $name } l’accès à { $model } ? Le modèle est immédiatement retiré de ses clés.
+user-withdrawn = Accès retiré.
+user-no-sessions = Aucune session ouverte.
+user-session-seen = dernière activité : { $at } (UTC)
+user-no-tokens = Aucun jeton d’accès personnel.

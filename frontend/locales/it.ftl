@@ -15,6 +15,7 @@ nav-admin = Amministrazione
 nav-graphiql = Esploratore GraphQL
 nav-admin-queue = Coda degli abbonamenti
 nav-admin-queue-pending = { $count } in attesa
+nav-admin-users = Utenti
 nav-admin-models = Modelli
 nav-admin-usage = Utilizzo di tutti
 nav-admin-settings = Impostazioni
@@ -588,3 +589,59 @@ audit-refused = Rifiutata
 audit-refused-why = Rifiutata: { $reason }
 audit-newer = Più recenti
 audit-older = Meno recenti
+
+## Amministrazione: utenti
+users-lead = Tutti coloro che hanno effettuato l'accesso o sono stati registrati: ruoli, spesa e stato. Ne apra uno per modificarne limiti, accesso e chiavi.
+users-empty-title = Nessuna corrispondenza
+users-empty-body = Provi con un altro nome, ruolo o stato.
+users-search = Cerca
+users-search-placeholder = Nome, e-mail o id, poi Invio
+users-count = { $count ->
+    [0] Nessun utente
+    [one] Un utente
+   *[other] { $count } utenti
+}
+user-active = Attivo
+user-inactive = Disattivato
+user-spend = Spesa in questo periodo
+user-last-sign-in = Ultimo accesso (UTC)
+user-never = Mai
+user-back = ← Tutti gli utenti
+user-id = Id utente
+user-sign-in = Accede con
+user-sso = Single sign-on
+user-local = Un account locale
+user-created = Creato (UTC)
+user-resets = Il budget si azzera il { $at } (UTC).
+user-reset-spend = Azzera spesa
+user-reset-body = Far ripartire da zero il periodo di budget di { $name }? Quanto ha speso resta nei report di utilizzo.
+user-spend-reset = Spesa azzerata.
+user-deactivate = Disattiva
+user-deactivate-body = Disattivare { $name }? Le sessioni nel browser terminano subito, i token e le chiavi API smettono di funzionare e non potrà accedere finché non viene riattivato. Non viene eliminato nulla.
+user-reactivate = Riattiva
+user-active-means = Attivo: l'utente può accedere, e i suoi token e le sue chiavi funzionano entro i limiti impostati.
+user-inactive-means = Disattivato: l'utente non può accedere, e i suoi token e le sue chiavi vengono rifiutati. Lo riattivi per ripristinare tutto com'era.
+user-saved = Utente aggiornato.
+user-roles-sso = Accede tramite single sign-on: i ruoli vengono reimpostati in base ai suoi gruppi al prossimo accesso.
+user-limits = Budget e limiti
+user-limits-lead = Su tutte le chiavi dell'utente, insieme. Vuoto significa nessun limite.
+user-max-budget = Budget
+user-soft-budget = Avviso a partire da
+user-budget-duration = Azzeramento del budget (daily, weekly, monthly, 30d…)
+user-rpm = Richieste al minuto
+user-tpm = Token al minuto
+user-parallel = Richieste in parallelo
+user-rpd = Richieste al giorno
+user-no-keys = Nessuna chiave.
+user-key-revoked = Chiave revocata.
+user-revoke-body = Revocare la chiave { $key } di { $name }? Le richieste che la usano verranno rifiutate finché non viene ripristinata.
+user-no-subscriptions = Nessun abbonamento.
+user-grant-model = Concedi l'accesso a
+user-grant = Concedi l'accesso
+user-granted = Accesso concesso.
+user-withdraw = Ritira
+user-withdraw-body = Ritirare a { $name } l'accesso a { $model }? Viene rimosso subito dalle sue chiavi.
+user-withdrawn = Accesso ritirato.
+user-no-sessions = Nessuna sessione attiva.
+user-session-seen = ultima attività { $at } (UTC)
+user-no-tokens = Nessun token di accesso personale.

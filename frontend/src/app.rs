@@ -11,8 +11,14 @@ use crate::components::states::{Failed, Loading, NotFound};
 use crate::hooks::{PortalProvider, ThemeProvider, ToastProvider, use_portal};
 use crate::i18n::I18nProvider;
 use crate::pages::admin::{
-    AdminOnly, audit::AdminAuditPage, banners::AdminBannersPage, branding::AdminBrandingPage,
-    models::AdminModelsPage, queue::AdminQueuePage, settings::AdminSettingsPage,
+    AdminOnly,
+    audit::AdminAuditPage,
+    banners::AdminBannersPage,
+    branding::AdminBrandingPage,
+    models::AdminModelsPage,
+    queue::AdminQueuePage,
+    settings::AdminSettingsPage,
+    users::{AdminUserPage, AdminUsersPage},
 };
 use crate::pages::{
     account::AccountPage, catalog::CatalogPage, home::Home, keys::KeysPage, login::Login,
@@ -53,6 +59,12 @@ pub enum Route {
     /// Administration: the subscription queue.
     #[at("/admin/subscriptions")]
     AdminQueue,
+    /// Administration: the users.
+    #[at("/admin/users")]
+    AdminUsers,
+    /// Administration: one user.
+    #[at("/admin/users/:id")]
+    AdminUser { id: String },
     /// Administration: models and their deployments.
     #[at("/admin/models")]
     AdminModels,
@@ -116,6 +128,12 @@ fn switch(route: Route) -> Html {
         Route::Account => html! { <SignedIn><AccountPage /></SignedIn> },
         Route::AdminQueue => {
             html! { <SignedIn><AdminOnly><AdminQueuePage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminUsers => {
+            html! { <SignedIn><AdminOnly><AdminUsersPage /></AdminOnly></SignedIn> }
+        }
+        Route::AdminUser { id } => {
+            html! { <SignedIn><AdminOnly><AdminUserPage {id} /></AdminOnly></SignedIn> }
         }
         Route::AdminModels => {
             html! { <SignedIn><AdminOnly><AdminModelsPage /></AdminOnly></SignedIn> }

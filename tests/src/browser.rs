@@ -149,10 +149,21 @@ impl Browser {
         panic!("{css} is still there after {PAGE_TIMEOUT:?}");
     }
 
-    /// Clicks the element `css` once it is there.
+    /// Clicks the element `css` once it is there, scrolled to the middle of the window first
+    /// (as a person would, so a toast in a corner does not take the click).
     pub async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
+        let element = self.wait_for(css).await;
+        if let Ok(reference) = serde_json::to_value(&element) {
+            // Scrolling is a courtesy; the click below says whether it worked.
+            let _ = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                    vec![reference],
+                )
+                .await;
+        }
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("click {css}: {e}"));

@@ -584,8 +584,165 @@ async fn everyones_usage_is_split_by_user_and_provider_and_exported() {
     );
 }
 
+#[tokio::test]
+async fn an_administrator_finds_a_user_and_changes_their_limits_access_keys_and_state() {
+    let (_mock, app) = start().await;
+    let admin = app.sign_in_as("ada@example.com", &["admin"]).await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    app.sign_in_as("bob@example.com", &["user"]).await;
+    let key = ana.key_for("ibm/granite", "notebook").await;
+    ana.access_token(false, None).await;
+    let browser = desktop_browser(&app, &admin).await;
+    let page = &browser.client;
+    page.goto(&app.url("/")).await.unwrap();
+    browser.click("#nav-admin-users").await;
+
+    // Search, role and state filters.
+    browser
+        .wait_for_text("#users-table", |t| {
+            t.contains("ana@example.com") && t.contains("bob@example.com")
+        })
+        .await;
+    browser.type_into("#users-search", "ana@\n").await;
+    browser
+        .wait_for_text("#users-count", |t| t == "One user")
+        .await;
+    browser.assert_accessible("the users list").await;
+    browser
+        .wait_for("#users-search")
+        .await
+        .send_keys("\u{e003}\u{e003}\u{e003}\u{e003}\n")
+        .await
+        .unwrap();
+    browser
+        .wait_for("#users-role")
+        .await
+        .select_by_value("ADMIN")
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("#users-table", |t| {
+            t.contains("ada@example.com") && !t.contains("ana@example.com")
+        })
+        .await;
+    browser
+        .wait_for("#users-role")
+        .await
+        .select_by_value("")
+        .await
+        .unwrap();
+
+    // Ana's page: her sessions, tokens and key.
+    browser.click(&format!("#user-row-{} a", ana.id)).await;
+    browser
+        .wait_for_text("#user-title", |t| t == "ana@example.com")
+        .await;
+    browser
+        .wait_for_text("#user-tokens", |t| {
+            t.contains("test") && t.contains("Read only")
+        })
+        .await;
+    browser.wait_for("#user-sessions li").await;
+    browser
+        .wait_for_text("#user-keys", |t| {
+            t.contains("notebook") && t.contains("ibm/granite")
+        })
+        .await;
+    browser.assert_accessible("a user's page").await;
+
+    // Limits: a requests-per-minute cap, saved and shown again after a reload.
+    browser.type_into("#user-rpm", "2").await;
+    browser.click("#user-save").await;
+    browser
+        .wait_for_text("#toasts", |t| t.contains("User updated."))
+        .await;
+    page.refresh().await.unwrap();
+    let rpm = browser.wait_for("#user-rpm").await;
+    let deadline = std::time::Instant::now() + harness::browser::PAGE_TIMEOUT;
+    while rpm.prop("value").await.unwrap().as_deref() != Some("2") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the limit was not stored"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Access to the restricted model, given and withdrawn.
+    browser
+        .wait_for("#user-grant-model")
+        .await
+        .select_by_value(model_id(&ana, "restricted/llama").await.as_str().unwrap())
+        .await
+        .unwrap();
+    browser.click("#user-grant-send").await;
+    browser
+        .wait_for_text("#user-subscription-restricted-llama", |t| {
+            t.contains("Active")
+        })
+        .await;
+    browser.click("#user-withdraw-restricted-llama").await;
+    browser.click("#user-withdraw-dialog-confirm").await;
+    browser
+        .wait_for_text("#user-subscription-restricted-llama", |t| {
+            t.contains("Cancelled")
+        })
+        .await;
+
+    // Her key, revoked: refused at the gateway.
+    let key_row = browser.wait_for("#user-keys tbody tr").await;
+    let row_id = key_row.attr("id").await.unwrap().unwrap();
+    let key_id = row_id.trim_start_matches("user-key-").to_owned();
+    browser.click(&format!("#user-key-revoke-{key_id}")).await;
+    browser.click("#user-revoke-dialog-confirm").await;
+    browser
+        .wait_for_text(&format!("#{row_id}"), |t| t.contains("Revoked"))
+        .await;
+    let chat = json!({ "model": "ibm/granite", "messages": [{ "role": "user", "content": "hi" }] });
+    let deadline = std::time::Instant::now() + harness::browser::PAGE_TIMEOUT;
+    while app
+        .post_with_key("/v1/chat/completions", &chat, &key)
+        .await
+        .status()
+        == 200
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a revoked key still works"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    // Spend reset, confirmed.
+    browser.click("#user-reset-spend").await;
+    browser.click("#user-reset-dialog-confirm").await;
+    browser
+        .wait_for_text("#toasts", |t| t.contains("Spend reset."))
+        .await;
+
+    // Deactivated: the dialog says what happens, and her session stops at once.
+    browser.click("#user-deactivate").await;
+    let question = browser
+        .wait_for_text("#user-deactivate-dialog", |t| !t.is_empty())
+        .await;
+    assert!(question.contains("sessions end"), "{question}");
+    browser.click("#user-deactivate-dialog-confirm").await;
+    browser
+        .wait_for_text("#user-status", |t| t.starts_with("Deactivated"))
+        .await;
+    let refused = ana.graphql("{ myAccount { id } }", json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
+    browser.click("#user-reactivate").await;
+    browser
+        .wait_for_text("#user-status", |t| t.starts_with("Active"))
+        .await;
+}
+
 /// Each admin page and what shows it is ready.
 const ADMIN_PAGES: &[(&str, &str)] = &[
+    ("/admin/users", "#users-count"),
     ("/admin/usage", "#usage-group"),
     ("/admin/subscriptions", "#queue-count"),
     ("/admin/models", "#admin-model-ibm-granite"),
@@ -658,6 +815,19 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
             .as_deref(),
         Some("true")
     );
+    browser.click("#nav-admin-users").await;
+    browser.wait_for("#read-only-notice").await;
+    browser.click(&format!("#user-row-{} a", ana.id)).await;
+    browser.wait_for("#user-title").await;
+    for control in [
+        "#user-reset-spend",
+        "#user-deactivate",
+        "#user-save",
+        "#user-grant-send",
+        "#user-role-admin",
+    ] {
+        disabled(control.into()).await;
+    }
     browser.click("#nav-admin-models").await;
     browser.wait_for("#read-only-notice").await;
     disabled("#deployment-new".into()).await;
@@ -698,6 +868,14 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
             json!({}),
         ),
         ("mutation { reloadCatalog { changed } }", json!({})),
+        (
+            "mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { id } }",
+            json!({ "id": ana.id }),
+        ),
+        (
+            "mutation($id: ID!) { resetUserSpend(id: $id) { id } }",
+            json!({ "id": ana.id }),
+        ),
         (
             "mutation($id: ID!) { deleteBanner(id: $id) }",
             json!({ "id": banner }),

@@ -236,6 +236,31 @@ operation!(
     ReloadCatalog, "src/api/reload_catalog.graphql"
 );
 
+operation!(
+    /// Users, searched and filtered.
+    AdminUsers, "src/api/admin_users.graphql"
+);
+operation!(
+    /// One user with their keys, subscriptions, sessions and tokens.
+    AdminUser, "src/api/admin_user.graphql"
+);
+operation!(
+    /// Changes a user's roles, active state or limits.
+    UpdateUser, "src/api/update_user.graphql"
+);
+operation!(
+    /// Starts a user's budget window again at zero.
+    ResetUserSpend, "src/api/reset_user_spend.graphql"
+);
+operation!(
+    /// Gives a user a model.
+    GrantSubscription, "src/api/grant_subscription.graphql"
+);
+operation!(
+    /// Ends a user's subscription.
+    WithdrawSubscription, "src/api/withdraw_subscription.graphql"
+);
+
 /// The GraphQL endpoint, on the same origin as the portal.
 pub const ENDPOINT: &str = "/graphql";
 

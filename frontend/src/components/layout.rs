@@ -232,6 +232,7 @@ fn Nav(props: &NavProps) -> Html {
                     <ul class="pf-v6-c-nav__list" role="list">
                         <NavLink route={Route::AdminQueue} id="nav-admin-queue" label={i18n.t("nav-admin-queue")}
                             on_navigate={props.on_navigate.clone()} badge={pending_badge} />
+                        { item(Route::AdminUsers, "nav-admin-users", "nav-admin-users") }
                         { item(Route::AdminModels, "nav-admin-models", "nav-admin-models") }
                         { item(Route::AdminUsage, "nav-admin-usage", "nav-admin-usage") }
                         { item(Route::AdminSettings, "nav-admin-settings", "nav-admin-settings") }
@@ -302,6 +303,7 @@ fn NavLink(props: &NavLinkProps) -> Html {
             || matches!(
                 (&route, &props.route),
                 (Route::Model { .. }, Route::Catalog)
+                    | (Route::AdminUser { .. }, Route::AdminUsers)
             )
     });
     let onclick = {

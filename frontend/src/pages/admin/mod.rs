@@ -9,6 +9,7 @@ pub mod branding;
 pub mod models;
 pub mod queue;
 pub mod settings;
+pub mod users;
 
 use std::future::Future;
 
