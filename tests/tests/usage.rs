@@ -1,5 +1,6 @@
 //! Usage analytics from the rollups through GraphQL and the CSV export: mine, everyone's for
-//! administrators, split by model, key and user, against the previous period.
+//! administrators, split by model, key, user, provider and cluster, against the previous
+//! period; how many users and keys were active.
 
 #![allow(clippy::unwrap_used)]
 
@@ -25,8 +26,11 @@ fn code(body: &Value) -> &str {
 }
 
 async fn chats(app: &TestApp, key: &str, n: usize) {
-    let body =
-        json!({"model": "granite", "messages": [{"role": "user", "content": "hello there"}]});
+    chats_with(app, key, "granite", n).await;
+}
+
+async fn chats_with(app: &TestApp, key: &str, model: &str, n: usize) {
+    let body = json!({"model": model, "messages": [{"role": "user", "content": "hello there"}]});
     for _ in 0..n {
         let response = app.post_with_key("/v1/chat/completions", &body, key).await;
         assert_eq!(response.status(), 200);
@@ -265,4 +269,95 @@ async fn usage_reports_are_scoped_split_and_compared() {
             .contains("group_by"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn reports_count_active_users_and_keys_and_split_by_cluster() {
+    let aws = MockUpstream::start("aws", &["granite"], &[]).await;
+    let ibm = MockUpstream::start("ibm", &["llama"], &[]).await;
+    let app = TestApp::builder()
+        .config_toml(&config(
+            "",
+            &[
+                ModelSpec::new("granite", "granite", &[&aws]),
+                ModelSpec::new("llama", "llama", &[&ibm]),
+            ],
+        ))
+        .start()
+        .await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = app.sign_in_as("bob@example.com", &["user"]).await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let (notebook, laptop) = (
+        ana.key_for("granite", "notebook").await,
+        ana.key_for("llama", "laptop").await,
+    );
+    let bobs = bob.key_for("granite", "bobs").await;
+    chats_with(&app, &notebook, "granite", 2).await;
+    chats_with(&app, &laptop, "llama", 1).await;
+    chats_with(&app, &bobs, "granite", 1).await;
+
+    const ACTIVE: &str = "query($i: UsageInput!) { usage(input: $i) {
+      totals { requests } activeUsers activeKeys
+      series(groupBy: CLUSTER) { group label totals { requests spend } } } }";
+    let mut everyone = period();
+    everyone["allUsers"] = json!(true);
+    let mut report = Value::Null;
+    for _ in 0..50 {
+        report = admin.graphql(ACTIVE, json!({ "i": everyone })).await;
+        if report["data"]["usage"]["totals"]["requests"] == 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let usage = &report["data"]["usage"];
+    assert_eq!(usage["totals"]["requests"], 4, "{report}");
+    assert_eq!(
+        (&usage["activeUsers"], &usage["activeKeys"]),
+        (&json!(2), &json!(3))
+    );
+    let clusters: Vec<(&str, i64)> = usage["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert!(s["totals"]["spend"].as_f64().unwrap() > 0.0, "{s}");
+            (
+                s["group"].as_str().unwrap(),
+                s["totals"]["requests"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(clusters, [("aws", 3), ("ibm", 1)], "biggest spender first");
+
+    // Ana's own: one user, her two keys; whole days read the daily rows, which agree.
+    let mine = ana.graphql(ACTIVE, json!({ "i": period() })).await;
+    assert_eq!(mine["data"]["usage"]["activeUsers"], 1, "{mine}");
+    assert_eq!(mine["data"]["usage"]["activeKeys"], 2);
+    let midnight = Utc::now().duration_trunc(TimeDelta::days(1)).unwrap();
+    let today = json!({"from": midnight.to_rfc3339(),
+                       "to": (midnight + TimeDelta::days(1)).to_rfc3339(), "allUsers": true});
+    let daily = admin.graphql(ACTIVE, json!({ "i": today })).await;
+    assert_eq!(daily["data"]["usage"]["activeKeys"], 3, "{daily}");
+    assert_eq!(
+        daily["data"]["usage"]["series"].as_array().unwrap().len(),
+        2
+    );
+
+    // The CSV export splits by cluster too.
+    let now = Utc::now();
+    let csv = admin
+        .browser
+        .client
+        .get(app.url(&format!(
+            "/usage.csv?from={}&to={}&group_by=cluster&all_users=true",
+            (now - TimeDelta::days(1)).format("%Y-%m-%dT%H:%M:%SZ"),
+            (now + TimeDelta::hours(1)).format("%Y-%m-%dT%H:%M:%SZ")
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(text.contains(",aws,") && text.contains(",ibm,"), "{text}");
 }

@@ -1,6 +1,7 @@
 //! GraphQL for usage analytics: my usage, or (administrators) everyone's or one user's, as
 //! totals, the change against the previous period of the same length, and series by hour or
-//! day split by model, key or user.
+//! day split by model, key, user, provider or cluster, and how many users and keys were
+//! active.
 
 use std::collections::HashMap;
 
@@ -33,6 +34,9 @@ pub enum UsageGroupBy {
     User,
     /// Who serves the model (`hosted_vllm`, `openai`, …).
     Provider,
+    /// The cluster of the deployment that served (a null group: none did, or the usage
+    /// predates clusters in the rollups).
+    Cluster,
 }
 
 /// Whose usage, over which period.
@@ -91,7 +95,7 @@ pub struct UsagePoint {
 /// One group's series.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UsageSeries {
-    /// The model name, key id, user id or provider (null for an ungrouped series).
+    /// The model name, key id, user id, provider or cluster (null for an ungrouped series).
     pub group: Option<String>,
     /// What people call the group: the model, the key's name, the user.
     pub label: Option<String>,
@@ -225,7 +229,7 @@ async fn labelled(
                 names.insert(person.id.to_string(), (person.id.to_string(), label));
             }
         }
-        GroupBy::Model | GroupBy::Provider | GroupBy::Nothing => {}
+        GroupBy::Model | GroupBy::Provider | GroupBy::Cluster | GroupBy::Nothing => {}
     }
     Ok(series
         .into_iter()
@@ -235,6 +239,7 @@ async fn labelled(
                     Some((id, label)) => (Some(id.clone()), Some(label.clone())),
                     None => (None, Some("deleted".to_owned())),
                 },
+                (Some(g), GroupBy::Cluster) if g.is_empty() => (None, None),
                 (group, _) => (group.clone(), group.clone()),
             };
             UsageSeries {
@@ -268,6 +273,7 @@ pub async fn report_series(
         UsageGroupBy::Key => GroupBy::Key,
         UsageGroupBy::User => GroupBy::User,
         UsageGroupBy::Provider => GroupBy::Provider,
+        UsageGroupBy::Cluster => GroupBy::Cluster,
     };
     let granularity = match granularity {
         GranularityInput::Hour => Granularity::Hour,
@@ -280,6 +286,20 @@ pub async fn report_series(
 
 #[ComplexObject]
 impl UsageReport {
+    /// How many users made requests in the period (master-key traffic has none).
+    async fn active_users(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let usage = ctx.data::<UsageService>()?;
+        let active = usage.active(&self.filter).await.map_err(|e| e.extend())?;
+        Ok(active.users)
+    }
+
+    /// How many keys made requests in the period (master-key traffic has none).
+    async fn active_keys(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let usage = ctx.data::<UsageService>()?;
+        let active = usage.active(&self.filter).await.map_err(|e| e.extend())?;
+        Ok(active.keys)
+    }
+
     /// Series by `granularity`, split by `groupBy`, the `top` biggest spenders (1 to 100).
     async fn series(
         &self,

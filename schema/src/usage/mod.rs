@@ -7,4 +7,4 @@ pub use graphql::{
     GranularityInput, UsageGroupBy, UsageInput, UsageQuery, UsageSeries, report_series,
     scoped_filter,
 };
-pub use service::{Granularity, GroupBy, Series, Sums, UsageFilter, UsageService};
+pub use service::{Active, Granularity, GroupBy, Series, Sums, UsageFilter, UsageService};

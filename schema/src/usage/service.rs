@@ -1,6 +1,7 @@
 //! Usage analytics from the hourly rollups: time series by hour or day, broken down by model,
-//! key or user, with totals, top-N and the change against the previous period. Sums run in
-//! the database (one grouped query per question); only buckets come back.
+//! key, user, provider or cluster, with totals, top-N, the change against the previous
+//! period, and how many users and keys were active. Sums and counts run in the database (one
+//! grouped query per question); only buckets come back.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,6 +36,9 @@ pub enum GroupBy {
     /// Who serves the model (`hosted_vllm`, `openai`, …), from the catalog; usage of
     /// models since deleted counts as `unknown`.
     Provider,
+    /// The cluster of the deployment that served; the empty string when none did (or the
+    /// rollup predates clusters in rollups).
+    Cluster,
 }
 
 /// Which rollups a question covers.
@@ -118,10 +122,18 @@ impl Sums {
     }
 }
 
+/// Who was active over a period: distinct users and keys with requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Active {
+    pub users: i64,
+    pub keys: i64,
+}
+
 /// One group's series.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
-    /// The model name, key hash or user id (`None` for ungrouped, or usage without one).
+    /// The model name, key hash, user id, provider or cluster (`None` for ungrouped, or usage
+    /// without one).
     pub group: Option<String>,
     /// Buckets in time order (only those with usage).
     pub points: Vec<(DateTime<Utc>, Sums)>,
@@ -209,18 +221,8 @@ impl UsageService {
         by: GroupBy,
         daily: bool,
     ) -> Result<Vec<Row>, DomainError> {
-        Self::check(filter)?;
-        let span = if daily {
-            rollup::SPAN_DAY
-        } else {
-            rollup::SPAN_HOUR
-        };
-        let mut query = rollup::Entity::find()
-            .select_only()
+        let mut query = Self::matching(filter, daily)?
             .column(rollup::Column::Hour)
-            .filter(rollup::Column::Span.eq(span))
-            .filter(rollup::Column::Hour.gte(filter.from))
-            .filter(rollup::Column::Hour.lt(filter.to))
             .group_by(rollup::Column::Hour)
             .order_by_asc(rollup::Column::Hour);
         let group = match by {
@@ -228,6 +230,7 @@ impl UsageService {
             GroupBy::Model | GroupBy::Provider => Some(rollup::Column::ModelName),
             GroupBy::Key => Some(rollup::Column::KeyHash),
             GroupBy::User => Some(rollup::Column::UserId),
+            GroupBy::Cluster => Some(rollup::Column::Cluster),
         };
         query = match group {
             Some(column) => query.column_as(column, "grp").group_by(column),
@@ -245,6 +248,25 @@ impl UsageService {
         for (i, column) in LATENCY_COLUMNS.iter().enumerate() {
             query = query.column_as(sum(*column), format!("l{i}"));
         }
+        Ok(query.into_model::<Row>().all(&self.db).await?)
+    }
+
+    /// The rollups `filter` covers, hourly or (with `daily`) daily ones, selecting nothing yet.
+    fn matching(
+        filter: &UsageFilter,
+        daily: bool,
+    ) -> Result<sea_orm::Select<rollup::Entity>, DomainError> {
+        Self::check(filter)?;
+        let span = if daily {
+            rollup::SPAN_DAY
+        } else {
+            rollup::SPAN_HOUR
+        };
+        let mut query = rollup::Entity::find()
+            .select_only()
+            .filter(rollup::Column::Span.eq(span))
+            .filter(rollup::Column::Hour.gte(filter.from))
+            .filter(rollup::Column::Hour.lt(filter.to));
         if let Some(user) = filter.user {
             query = query.filter(rollup::Column::UserId.eq(user));
         }
@@ -254,7 +276,30 @@ impl UsageService {
         if !filter.keys.is_empty() {
             query = query.filter(rollup::Column::KeyHash.is_in(filter.keys.clone()));
         }
-        Ok(query.into_model::<Row>().all(&self.db).await?)
+        Ok(query)
+    }
+
+    /// How many distinct users and keys made requests in `filter` (one query; master-key
+    /// traffic, which has neither, is not counted).
+    #[tracing::instrument(skip(self, filter), err)]
+    pub async fn active(&self, filter: &UsageFilter) -> Result<Active, DomainError> {
+        let distinct = |column: SimpleExpr| {
+            Expr::expr(Func::count_distinct(column)).cast_as(Alias::new("BIGINT"))
+        };
+        let no_key = Expr::cust("NULL");
+        let keys = Expr::case(rollup::Column::KeyHash.eq(""), no_key)
+            .finally(Expr::col(rollup::Column::KeyHash));
+        let counts = Self::matching(filter, filter.whole_days())?
+            .column_as(distinct(Expr::col(rollup::Column::UserId).into()), "users")
+            .column_as(distinct(keys.into()), "keys")
+            .into_tuple::<(Option<i64>, Option<i64>)>()
+            .one(&self.db)
+            .await?;
+        let (users, keys) = counts.unwrap_or_default();
+        Ok(Active {
+            users: users.unwrap_or(0),
+            keys: keys.unwrap_or(0),
+        })
     }
 
     /// Each model's provider, by model name.
