@@ -10,7 +10,7 @@ use crate::app::Route;
 use crate::components::account_menu::AccountMenu;
 use crate::contrast::{self, Rgb};
 use crate::format;
-use crate::hooks::{Toast, use_portal, use_theme, use_toasts};
+use crate::hooks::{Toast, use_pending_count, use_portal, use_theme, use_toasts};
 use crate::i18n::use_i18n;
 
 /// Properties of [`Layout`].
@@ -247,39 +247,6 @@ fn Nav(props: &NavProps) -> Html {
             }
         </nav>
     }
-}
-
-/// How often the nav asks how many subscriptions wait, while an administrator has it open.
-const PENDING_REFRESH_MS: u32 = 10_000;
-
-/// The number of subscriptions waiting for a decision, for administrators (`None` for
-/// everyone else, and until the first answer); asked again every [`PENDING_REFRESH_MS`] and
-/// on every change of page.
-#[hook]
-fn use_pending_count(admin: bool) -> Option<i64> {
-    let count = use_state(|| None::<i64>);
-    let route = use_route::<Route>();
-    {
-        let count = count.clone();
-        use_effect_with((admin, route), move |(admin, _)| {
-            let timer = admin.then(|| {
-                let ask = move || {
-                    let count = count.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        if let Ok(data) =
-                            api::run::<api::PendingCount>(api::pending_count::Variables).await
-                        {
-                            count.set(Some(data.subscription_queue.total_count));
-                        }
-                    });
-                };
-                ask();
-                gloo_timers::callback::Interval::new(PENDING_REFRESH_MS, ask)
-            });
-            move || drop(timer)
-        });
-    }
-    *count
 }
 
 /// Properties of [`NavLink`].

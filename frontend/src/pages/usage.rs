@@ -32,7 +32,7 @@ pub enum Preset {
 }
 
 impl Preset {
-    const ALL: [Preset; 5] = [
+    pub const ALL: [Preset; 5] = [
         Preset::Day,
         Preset::Week,
         Preset::Month,
@@ -40,7 +40,7 @@ impl Preset {
         Preset::Custom,
     ];
 
-    fn value(self) -> &'static str {
+    pub fn value(self) -> &'static str {
         match self {
             Preset::Day => "24h",
             Preset::Week => "7d",
@@ -50,7 +50,7 @@ impl Preset {
         }
     }
 
-    fn message(self) -> &'static str {
+    pub fn message(self) -> &'static str {
         match self {
             Preset::Day => "period-24h",
             Preset::Week => "period-7d",
@@ -60,7 +60,7 @@ impl Preset {
         }
     }
 
-    fn parse(value: &str) -> Self {
+    pub fn parse(value: &str) -> Self {
         Self::ALL
             .into_iter()
             .find(|p| p.value() == value)
@@ -79,6 +79,34 @@ pub fn window(preset: Preset, now_ms: f64) -> (f64, f64) {
         Preset::Month => (day_end - 30.0 * DAY_MS, day_end),
         Preset::Quarter => (day_end - 90.0 * DAY_MS, day_end),
     }
+}
+
+/// Calls `on_settled` after each request that settles (`spendUpdates`: mine, or everyone's
+/// for administrators) once the ledger has written it: the feed is faster than the ledger's
+/// batches, so shortly after, then once more. Requests close together share the calls.
+#[hook]
+pub fn use_settled(on_settled: Callback<()>) {
+    use_effect_with((), move |()| {
+        let scheduled = std::rc::Rc::new(std::cell::Cell::new(false));
+        let on_event = Callback::from(move |_: spend_updates::ResponseData| {
+            if scheduled.replace(true) {
+                return;
+            }
+            let (on_settled, scheduled) = (on_settled.clone(), scheduled.clone());
+            gloo_timers::callback::Timeout::new(LEDGER_SETTLE_MS, move || {
+                scheduled.set(false);
+                on_settled.emit(());
+                gloo_timers::callback::Timeout::new(LEDGER_SETTLE_MS * 3, move || {
+                    on_settled.emit(())
+                })
+                .forget();
+            })
+            .forget();
+        });
+        let feed =
+            live::subscribe::<SpendUpdates>(spend_updates::Variables, on_event, Callback::noop());
+        move || drop(feed)
+    });
 }
 
 /// `[from, to)` from two `YYYY-MM-DD` dates, both days included; none if not a period.
@@ -100,7 +128,8 @@ pub fn summed(
     buckets.into_iter().collect()
 }
 
-fn iso(ms: f64) -> String {
+/// `ms` since the epoch as RFC 3339.
+pub fn iso(ms: f64) -> String {
     String::from(js_sys::Date::new(&ms.into()).to_iso_string())
 }
 
@@ -230,40 +259,17 @@ pub fn UsagePage(props: &UsagePageProps) -> Html {
         group_by: (*group_by).clone(),
     };
     let query = use_query::<UsageQuery>(variables);
-    // Live: a settled request of mine reloads the report once the ledger has written it
-    // (the feed is faster than the ledger's batches: reload shortly after, then once more);
-    // requests close together share the reloads. The period ends after now, so they fall
-    // inside it; past its end the window moves on.
+    // Live: a settled request reloads the report. The period ends after now, so requests
+    // fall inside it; past its end the window moves on.
     {
         let (reload, span, preset) = (query.reload.clone(), span.clone(), preset.clone());
-        let scheduled = std::rc::Rc::new(std::cell::Cell::new(false));
-        use_effect_with((), move |()| {
-            let on_event = Callback::from(move |_: spend_updates::ResponseData| {
-                if js_sys::Date::now() >= span.1 && *preset != Preset::Custom {
-                    span.set(window(*preset, js_sys::Date::now()));
-                    return;
-                }
-                if scheduled.replace(true) {
-                    return;
-                }
-                let (reload, scheduled) = (reload.clone(), scheduled.clone());
-                gloo_timers::callback::Timeout::new(LEDGER_SETTLE_MS, move || {
-                    scheduled.set(false);
-                    reload.emit(());
-                    gloo_timers::callback::Timeout::new(LEDGER_SETTLE_MS * 3, move || {
-                        reload.emit(())
-                    })
-                    .forget();
-                })
-                .forget();
-            });
-            let feed = live::subscribe::<SpendUpdates>(
-                spend_updates::Variables,
-                on_event,
-                Callback::noop(),
-            );
-            move || drop(feed)
-        });
+        use_settled(Callback::from(move |()| {
+            if js_sys::Date::now() >= span.1 && *preset != Preset::Custom {
+                span.set(window(*preset, js_sys::Date::now()));
+            } else {
+                reload.emit(());
+            }
+        }));
     }
     let on_preset = {
         let (preset, span, granularity) = (preset.clone(), span.clone(), granularity.clone());
