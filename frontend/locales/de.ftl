@@ -13,6 +13,7 @@ nav-playground = Playground
 nav-account = Mein Konto
 nav-admin = Verwaltung
 nav-graphiql = GraphQL-Explorer
+nav-admin-overview = Übersicht
 nav-admin-queue = Abonnement-Warteschlange
 nav-admin-queue-pending = { $count } offen
 nav-admin-users = Benutzer
@@ -645,3 +646,25 @@ user-withdrawn = Zugriff entzogen.
 user-no-sessions = Nirgends angemeldet.
 user-session-seen = zuletzt aktiv { $at } (UTC)
 user-no-tokens = Keine persönlichen Zugriffstokens.
+
+
+## Administration: overview
+overview-lead = Die ganze Plattform auf einen Blick: heute und ein Zeitraum, wohin die Ausgaben gehen und was Aufmerksamkeit braucht. Die Zahlen ändern sich, sobald Anfragen verbucht sind.
+overview-today = Heute (UTC)
+overview-active-users = Aktive Benutzer
+overview-active-keys = Aktive Schlüssel
+overview-by-model = Ausgaben nach Modell
+overview-by-cluster = Ausgaben nach Cluster
+overview-col-cluster = Cluster
+overview-no-cluster = Kein Cluster
+overview-no-usage = Keine Anfragen in diesem Zeitraum.
+overview-queue = Abonnementanfragen
+overview-pending = { $count ->
+    [one] { $count } Anfrage wartet auf eine Entscheidung
+   *[other] { $count } Anfragen warten auf eine Entscheidung
+}
+overview-open-queue = Abonnement-Warteschlange öffnen
+overview-attention = Deployments, die Aufmerksamkeit brauchen
+overview-all-healthy = Alle aktivierten Deployments bestehen ihre Zustandsprüfungen.
+overview-cooling = pausiert bis { $until }
+overview-open-models = Modelle und Deployments öffnen

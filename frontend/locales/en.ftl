@@ -13,6 +13,7 @@ nav-playground = Playground
 nav-account = My account
 nav-admin = Administration
 nav-graphiql = GraphQL explorer
+nav-admin-overview = Overview
 nav-admin-queue = Subscription queue
 nav-admin-queue-pending = { $count } waiting
 nav-admin-users = Users
@@ -638,3 +639,25 @@ user-withdrawn = Access withdrawn.
 user-no-sessions = Not signed in anywhere.
 user-session-seen = last seen { $at } (UTC)
 user-no-tokens = No personal access tokens.
+
+
+## Administration: overview
+overview-lead = The whole platform at a glance: today and a period, where the spend goes, and what needs attention. The numbers move as requests settle.
+overview-today = Today (UTC)
+overview-active-users = Active users
+overview-active-keys = Active keys
+overview-by-model = Spend by model
+overview-by-cluster = Spend by cluster
+overview-col-cluster = Cluster
+overview-no-cluster = No cluster
+overview-no-usage = No requests in this period.
+overview-queue = Subscription requests
+overview-pending = { $count ->
+    [one] { $count } request waits for a decision
+   *[other] { $count } requests wait for a decision
+}
+overview-open-queue = Open the subscription queue
+overview-attention = Deployments needing attention
+overview-all-healthy = Every enabled deployment passes its health checks.
+overview-cooling = cooling down until { $until }
+overview-open-models = Open models and deployments

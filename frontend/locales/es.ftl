@@ -13,6 +13,7 @@ nav-playground = Área de juegos
 nav-account = Mi cuenta
 nav-admin = Administración
 nav-graphiql = Explorador de GraphQL
+nav-admin-overview = Resumen
 nav-admin-queue = Cola de suscripciones
 nav-admin-queue-pending = { $count ->
     [one] { $count } pendiente
@@ -648,3 +649,25 @@ user-withdrawn = Acceso retirado.
 user-no-sessions = Ninguna sesión iniciada.
 user-session-seen = última actividad: { $at } (UTC)
 user-no-tokens = No hay tokens de acceso personal.
+
+
+## Administration: overview
+overview-lead = Toda la plataforma de un vistazo: hoy y un periodo, en qué se gasta y qué requiere atención. Las cifras se actualizan a medida que se liquidan las solicitudes.
+overview-today = Hoy (UTC)
+overview-active-users = Usuarios activos
+overview-active-keys = Claves activas
+overview-by-model = Gasto por modelo
+overview-by-cluster = Gasto por clúster
+overview-col-cluster = Clúster
+overview-no-cluster = Sin clúster
+overview-no-usage = No hay solicitudes en este periodo.
+overview-queue = Solicitudes de suscripción
+overview-pending = { $count ->
+    [one] { $count } solicitud espera una decisión
+   *[other] { $count } solicitudes esperan una decisión
+}
+overview-open-queue = Abrir la cola de suscripciones
+overview-attention = Despliegues que requieren atención
+overview-all-healthy = Todos los despliegues habilitados superan sus comprobaciones de salud.
+overview-cooling = en pausa hasta { $until }
+overview-open-models = Abrir modelos y despliegues

@@ -13,6 +13,7 @@ nav-playground = Terrain de jeu
 nav-account = Mon compte
 nav-admin = Administration
 nav-graphiql = Explorateur GraphQL
+nav-admin-overview = Vue d’ensemble
 nav-admin-queue = File des abonnements
 nav-admin-queue-pending = { $count } en attente
 nav-admin-users = Utilisateurs
@@ -646,3 +647,25 @@ user-withdrawn = Accès retiré.
 user-no-sessions = Aucune session ouverte.
 user-session-seen = dernière activité : { $at } (UTC)
 user-no-tokens = Aucun jeton d’accès personnel.
+
+
+## Administration: overview
+overview-lead = Toute la plateforme en un coup d’œil : aujourd’hui et une période, où va la dépense et ce qui demande de l’attention. Les chiffres évoluent à mesure que les requêtes sont comptabilisées.
+overview-today = Aujourd’hui (UTC)
+overview-active-users = Utilisateurs actifs
+overview-active-keys = Clés actives
+overview-by-model = Dépense par modèle
+overview-by-cluster = Dépense par cluster
+overview-col-cluster = Cluster
+overview-no-cluster = Aucun cluster
+overview-no-usage = Aucune requête sur cette période.
+overview-queue = Demandes d’abonnement
+overview-pending = { $count ->
+    [one] { $count } demande attend une décision
+   *[other] { $count } demandes attendent une décision
+}
+overview-open-queue = Ouvrir la file des abonnements
+overview-attention = Déploiements à surveiller
+overview-all-healthy = Tous les déploiements activés passent leurs contrôles d’état.
+overview-cooling = en pause jusqu’à { $until }
+overview-open-models = Ouvrir les modèles et déploiements

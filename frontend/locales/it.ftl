@@ -13,6 +13,7 @@ nav-playground = Playground
 nav-account = Il mio account
 nav-admin = Amministrazione
 nav-graphiql = Esploratore GraphQL
+nav-admin-overview = Panoramica
 nav-admin-queue = Coda degli abbonamenti
 nav-admin-queue-pending = { $count } in attesa
 nav-admin-users = Utenti
@@ -645,3 +646,25 @@ user-withdrawn = Accesso ritirato.
 user-no-sessions = Nessuna sessione attiva.
 user-session-seen = ultima attività { $at } (UTC)
 user-no-tokens = Nessun token di accesso personale.
+
+
+## Administration: overview
+overview-lead = L’intera piattaforma a colpo d’occhio: oggi e un periodo, dove va la spesa e cosa richiede attenzione. I numeri si aggiornano man mano che le richieste vengono contabilizzate.
+overview-today = Oggi (UTC)
+overview-active-users = Utenti attivi
+overview-active-keys = Chiavi attive
+overview-by-model = Spesa per modello
+overview-by-cluster = Spesa per cluster
+overview-col-cluster = Cluster
+overview-no-cluster = Nessun cluster
+overview-no-usage = Nessuna richiesta in questo periodo.
+overview-queue = Richieste di abbonamento
+overview-pending = { $count ->
+    [one] { $count } richiesta attende una decisione
+   *[other] { $count } richieste attendono una decisione
+}
+overview-open-queue = Apri la coda degli abbonamenti
+overview-attention = Deployment che richiedono attenzione
+overview-all-healthy = Tutti i deployment attivi superano i controlli di integrità.
+overview-cooling = in pausa fino a { $until }
+overview-open-models = Apri modelli e deployment

@@ -13,6 +13,7 @@ nav-playground = プレイグラウンド
 nav-account = マイアカウント
 nav-admin = 管理
 nav-graphiql = GraphQL エクスプローラー
+nav-admin-overview = 概要
 nav-admin-queue = サブスクリプションキュー
 nav-admin-queue-pending = 承認待ち { $count } 件
 nav-admin-users = ユーザー
@@ -632,3 +633,24 @@ user-withdrawn = アクセスを取り消しました。
 user-no-sessions = どこにもサインインしていません。
 user-session-seen = 最終アクセス { $at }（UTC）
 user-no-tokens = 個人用アクセストークンはありません。
+
+
+## Administration: overview
+overview-lead = プラットフォーム全体をひと目で確認できます。今日と期間ごとの数値、支出の内訳、対応が必要な項目を表示します。数値はリクエストの確定に合わせて更新されます。
+overview-today = 今日 (UTC)
+overview-active-users = アクティブなユーザー
+overview-active-keys = アクティブなキー
+overview-by-model = モデル別の支出
+overview-by-cluster = クラスター別の支出
+overview-col-cluster = クラスター
+overview-no-cluster = クラスターなし
+overview-no-usage = この期間のリクエストはありません。
+overview-queue = サブスクリプション申請
+overview-pending = { $count ->
+   *[other] { $count } 件の申請が判断を待っています
+}
+overview-open-queue = サブスクリプションキューを開く
+overview-attention = 対応が必要なデプロイメント
+overview-all-healthy = 有効なデプロイメントはすべてヘルスチェックに合格しています。
+overview-cooling = { $until } まで一時停止中
+overview-open-models = モデルとデプロイメントを開く

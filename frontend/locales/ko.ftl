@@ -13,6 +13,7 @@ nav-playground = 플레이그라운드
 nav-account = 내 계정
 nav-admin = 관리
 nav-graphiql = GraphQL 탐색기
+nav-admin-overview = 개요
 nav-admin-queue = 구독 대기열
 nav-admin-queue-pending = 승인 대기 { $count }개
 nav-admin-users = 사용자
@@ -632,3 +633,24 @@ user-withdrawn = 접근 권한을 회수했습니다.
 user-no-sessions = 로그인된 곳이 없습니다.
 user-session-seen = 마지막 접속 { $at }(UTC)
 user-no-tokens = 개인 액세스 토큰이 없습니다.
+
+
+## Administration: overview
+overview-lead = 플랫폼 전체를 한눈에 봅니다. 오늘과 기간별 수치, 지출 내역, 조치가 필요한 항목을 보여 줍니다. 요청이 정산되면 수치가 바로 바뀝니다.
+overview-today = 오늘 (UTC)
+overview-active-users = 활성 사용자
+overview-active-keys = 활성 키
+overview-by-model = 모델별 지출
+overview-by-cluster = 클러스터별 지출
+overview-col-cluster = 클러스터
+overview-no-cluster = 클러스터 없음
+overview-no-usage = 이 기간에는 요청이 없습니다.
+overview-queue = 구독 요청
+overview-pending = { $count ->
+   *[other] 요청 { $count }개가 결정을 기다리고 있습니다
+}
+overview-open-queue = 구독 대기열 열기
+overview-attention = 조치가 필요한 배포
+overview-all-healthy = 활성화된 모든 배포가 상태 점검을 통과했습니다.
+overview-cooling = { $until }까지 일시 중지
+overview-open-models = 모델 및 배포 열기

@@ -13,6 +13,7 @@ nav-playground = 演练场
 nav-account = 我的账户
 nav-admin = 管理
 nav-graphiql = GraphQL 浏览器
+nav-admin-overview = 概览
 nav-admin-queue = 订阅队列
 nav-admin-queue-pending = { $count } 个待审批
 nav-admin-users = 用户
@@ -632,3 +633,24 @@ user-withdrawn = 已撤回访问权限。
 user-no-sessions = 未在任何地方登录。
 user-session-seen = 最后活动时间 { $at }（UTC）
 user-no-tokens = 没有个人访问令牌。
+
+
+## Administration: overview
+overview-lead = 一眼看清整个平台：今天和所选时间段的数据、支出去向以及需要关注的事项。请求结算后数字随即更新。
+overview-today = 今天 (UTC)
+overview-active-users = 活跃用户
+overview-active-keys = 活跃密钥
+overview-by-model = 按模型的支出
+overview-by-cluster = 按集群的支出
+overview-col-cluster = 集群
+overview-no-cluster = 无集群
+overview-no-usage = 此时间段内没有请求。
+overview-queue = 订阅申请
+overview-pending = { $count ->
+   *[other] { $count } 个申请等待审批
+}
+overview-open-queue = 打开订阅队列
+overview-attention = 需要关注的部署
+overview-all-healthy = 所有已启用的部署均通过健康检查。
+overview-cooling = 暂停至 { $until }
+overview-open-models = 打开模型和部署

@@ -16,6 +16,7 @@ use crate::pages::admin::{
     banners::AdminBannersPage,
     branding::AdminBrandingPage,
     models::AdminModelsPage,
+    overview::AdminOverviewPage,
     queue::AdminQueuePage,
     settings::AdminSettingsPage,
     users::{AdminUserPage, AdminUsersPage},
@@ -56,6 +57,10 @@ pub enum Route {
     /// My profile, sessions, tokens, language and theme.
     #[at("/account")]
     Account,
+    /// Administration: the overview (platform totals, spend by model and cluster, what needs
+    /// attention).
+    #[at("/admin")]
+    AdminOverview,
     /// Administration: the subscription queue.
     #[at("/admin/subscriptions")]
     AdminQueue,
@@ -126,6 +131,9 @@ fn switch(route: Route) -> Html {
         Route::Usage => html! { <SignedIn><UsagePage /></SignedIn> },
         Route::Playground => html! { <SignedIn><PlaygroundPage /></SignedIn> },
         Route::Account => html! { <SignedIn><AccountPage /></SignedIn> },
+        Route::AdminOverview => {
+            html! { <SignedIn><AdminOnly><AdminOverviewPage /></AdminOnly></SignedIn> }
+        }
         Route::AdminQueue => {
             html! { <SignedIn><AdminOnly><AdminQueuePage /></AdminOnly></SignedIn> }
         }

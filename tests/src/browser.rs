@@ -288,6 +288,54 @@ impl Browser {
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
     }
+
+    /// A browser at 1280×800, the smallest desktop the portal is checked at, signed in as
+    /// `user` on `base`.
+    pub async fn desktop(base: &str, user: &crate::TestUser) -> Self {
+        let browser = Self::start().await;
+        browser
+            .client
+            .set_window_size(1280, 800)
+            .await
+            .expect("size the window");
+        browser.use_session(base, user).await;
+        browser
+    }
+
+    /// Picks the portal's theme (`light` or `dark`) and language for the next page load (the
+    /// portal remembers both in `localStorage`).
+    pub async fn set_look(&self, theme: &str, language: &str) {
+        self.client
+            .execute(
+                "localStorage.setItem('sy-theme', arguments[0]); \
+                 localStorage.setItem('sy-language', arguments[1]);",
+                vec![json!(theme), json!(language)],
+            )
+            .await
+            .expect("set the theme and language");
+    }
+
+    /// Fails the test if the page has serious axe-core findings or scrolls sideways, and
+    /// saves it as the screenshot `name`; `what` names the page in failures.
+    pub async fn assert_presentable(&self, what: &str, name: &str) {
+        self.assert_accessible(what).await;
+        assert!(
+            !self.overflows_horizontally().await,
+            "{what} scrolls sideways"
+        );
+        self.screenshot(name).await;
+    }
+}
+
+/// A word of `text` that looks like a message id starting with one of `prefixes` (lowercase
+/// letters and dashes only): a message the language lacks showing as its id.
+pub fn message_id<'a>(text: &'a str, prefixes: &[&str]) -> Option<&'a str> {
+    text.split_whitespace().find(|w| {
+        prefixes
+            .iter()
+            .any(|p| w.starts_with(p) && w.len() > p.len())
+            && w.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+    })
 }
 
 /// The words of `text` that look like a message id starting with one of `prefixes`

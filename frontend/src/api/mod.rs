@@ -204,6 +204,15 @@ operation!(
 );
 
 operation!(
+    /// The admin overview's numbers: platform totals today and over the period, spend by
+    /// model and by cluster.
+    AdminOverview, "src/api/admin_overview.graphql"
+);
+operation!(
+    /// Every deployment's health, for the admin overview.
+    AdminHealth, "src/api/admin_health.graphql"
+);
+operation!(
     /// Every model with every deployment, as administrators see them.
     AdminModels, "src/api/admin_models.graphql"
 );

@@ -230,6 +230,7 @@ fn Nav(props: &NavProps) -> Html {
                 <section class="pf-v6-c-nav__section" aria-labelledby="nav-admin-title" id="nav-admin">
                     <h2 class="pf-v6-c-nav__section-title" id="nav-admin-title">{ i18n.t("nav-admin") }</h2>
                     <ul class="pf-v6-c-nav__list" role="list">
+                        { item(Route::AdminOverview, "nav-admin-overview", "nav-admin-overview") }
                         <NavLink route={Route::AdminQueue} id="nav-admin-queue" label={i18n.t("nav-admin-queue")}
                             on_navigate={props.on_navigate.clone()} badge={pending_badge} />
                         { item(Route::AdminUsers, "nav-admin-users", "nav-admin-users") }

@@ -81,6 +81,12 @@ pub fn window(preset: Preset, now_ms: f64) -> (f64, f64) {
     }
 }
 
+/// Today (UTC) at `now_ms`: `[midnight, next midnight)`, whole days so the daily rows answer.
+pub fn today(now_ms: f64) -> (f64, f64) {
+    let midnight = (now_ms / DAY_MS).floor() * DAY_MS;
+    (midnight, midnight + DAY_MS)
+}
+
 /// Calls `on_settled` after each request that settles (`spendUpdates`: mine, or everyone's
 /// for administrators) once the ledger has written it: the feed is faster than the ledger's
 /// batches, so shortly after, then once more. Requests close together share the calls.
@@ -501,6 +507,9 @@ mod tests {
         assert_eq!(to - from, 7.0 * DAY_MS);
         assert!(to > now && to - now <= DAY_MS);
         assert_eq!(from % DAY_MS, 0.0);
+        let (midnight, next) = today(now);
+        assert_eq!((midnight % DAY_MS, next - midnight), (0.0, DAY_MS));
+        assert!(midnight <= now && now < next);
         assert_eq!(
             window(Preset::Quarter, now).1 - window(Preset::Quarter, now).0,
             90.0 * DAY_MS

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod banners;
 pub mod branding;
 pub mod models;
+pub mod overview;
 pub mod queue;
 pub mod settings;
 pub mod users;
