@@ -297,6 +297,22 @@ fn rows() -> Vec<Row> {
             [U, F, F, F, O],
         ),
         row(
+            "createUser",
+            "mutation { createUser(input: {email: \"new-person@example.com\", roles: [USER]}) { user { id } setupSecret } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "passwordSetup",
+            "mutation($ana: ID!) { passwordSetup(userId: $ana) { expiresAt } }",
+            [U, F, F, F, O],
+        ),
+        // Public: the one-time secret is the credential (a made-up one is refused as input).
+        row(
+            "setPassword",
+            "mutation { setPassword(setupSecret: \"made-up\", password: \"a long enough password\") }",
+            [O, O, O, O, O],
+        ),
+        row(
             "grantSubscription",
             "mutation($ana: ID!, $m: ID!) { grantSubscription(userId: $ana, modelId: $m) { id } }",
             [U, F, F, F, O],

@@ -732,3 +732,154 @@ async fn websocket_connections_authenticate_by_token_in_init_or_by_cookie() {
         other => panic!("expected a refused upgrade, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_administrator_makes_a_local_account_whose_owner_chooses_a_password_once() {
+    let app = app_with_admin(true).await;
+    let admin = SessionClient::new();
+    assert!(login(&admin, &app, "admin", PASSWORD).await["errors"].is_null());
+    let base = app.url("");
+    let create = "mutation($i: CreateUserInput!) { createUser(input: $i) {
+        user { externalId email displayName roles rpmLimit } setupSecret expiresAt } }";
+    let (_, made) = admin
+        .graphql(
+            &base,
+            create,
+            json!({"i": {"email": " Nia@Example.com ", "displayName": "Nia", "roles": ["USER"],
+                         "limits": {"rpmLimit": 30}}}),
+        )
+        .await;
+    let made = &made["data"]["createUser"];
+    assert_eq!(
+        made["user"],
+        json!({"externalId": "nia@example.com", "email": "nia@example.com", "displayName": "Nia",
+               "roles": ["USER"], "rpmLimit": 30}),
+        "{made}"
+    );
+    let secret = made["setupSecret"].as_str().unwrap().to_owned();
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(made["expiresAt"].as_str().unwrap()).unwrap();
+    let hours = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours();
+    assert!((71..=72).contains(&hours), "{hours} hours");
+    let (_, twice) = admin
+        .graphql(
+            &base,
+            create,
+            json!({"i": {"email": "nia@example.com", "roles": ["USER"]}}),
+        )
+        .await;
+    assert_eq!(code(&twice), "CONFLICT");
+    let (_, bad) = admin
+        .graphql(
+            &base,
+            create,
+            json!({"i": {"email": "not an address", "roles": ["USER"]}}),
+        )
+        .await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT");
+
+    // No password yet: nobody signs in as Nia.
+    let nia = SessionClient::new();
+    assert_eq!(
+        code(&login(&nia, &app, "nia@example.com", "").await),
+        "BAD_USER_INPUT"
+    );
+
+    // Anyone holding the secret chooses the password once; made-up or short ones are refused.
+    let set = "mutation($s: String!, $p: String!) { setPassword(setupSecret: $s, password: $p) }";
+    let anonymous = SessionClient::new();
+    let attempt = |secret: String, password: &'static str| {
+        let (anonymous, base) = (&anonymous, base.clone());
+        async move {
+            anonymous
+                .graphql(&base, set, json!({"s": secret, "p": password}))
+                .await
+                .1
+        }
+    };
+    let short = attempt(secret.clone(), "short").await;
+    assert_eq!(code(&short), "BAD_USER_INPUT");
+    let forged = format!("{}x", secret);
+    let refused = attempt(forged, "a long enough password").await;
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid"),
+        "{refused}"
+    );
+    let done = attempt(secret.clone(), "nia's long password").await;
+    assert_eq!(done["data"]["setPassword"], true, "{done}");
+    let signed_in = login(&nia, &app, "nia@example.com", "nia's long password").await;
+    assert_eq!(signed_in["data"]["login"]["name"], "Nia", "{signed_in}");
+    let again = attempt(secret.clone(), "another long password").await;
+    assert_eq!(code(&again), "BAD_USER_INPUT", "used once");
+
+    // A new secret replaces the old one, and an expired one is refused.
+    let reissue = "mutation($u: ID!) { passwordSetup(userId: $u) { setupSecret } }";
+    let id = secret.split('.').next().unwrap().to_owned();
+    let first = admin.graphql(&base, reissue, json!({"u": id})).await.1["data"]["passwordSetup"]
+        ["setupSecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = admin.graphql(&base, reissue, json!({"u": id})).await.1["data"]["passwordSetup"]
+        ["setupSecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        code(&attempt(first, "a replaced secret's password").await),
+        "BAD_USER_INPUT"
+    );
+    let db = app.database().await;
+    let kind: String = db
+        .query_one(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_typeof(metadata)::text AS t FROM users LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "t")
+        .unwrap();
+    db.execute(Statement::from_string(
+        DbBackend::Postgres,
+        format!(
+            "UPDATE users SET metadata = jsonb_set(metadata::jsonb, '{{password_setup,expires_at}}', \
+             '\"2020-01-01T00:00:00+00:00\"')::text::{kind} WHERE external_id = 'nia@example.com'"
+        ),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        code(&attempt(second, "an expired secret's password").await),
+        "BAD_USER_INPUT"
+    );
+
+    // The audit log keeps the change, not the secret.
+    let (_, audit) = admin
+        .graphql(&base, "{ auditLog { nodes { action after } } }", json!({}))
+        .await;
+    let text = audit.to_string();
+    assert!(
+        text.contains("createUser") && !text.contains(&secret),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn without_local_accounts_no_one_is_made_with_a_password() {
+    let app = TestApp::builder()
+        .config_toml("[auth]\nlocal_accounts = false\n")
+        .start()
+        .await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let made = admin
+        .graphql(
+            "mutation { createUser(input: {email: \"x@example.com\", roles: [USER]}) { setupSecret } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&made), "FORBIDDEN", "{made}");
+}

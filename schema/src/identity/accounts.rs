@@ -23,6 +23,15 @@ use crate::{DomainError, secret};
 const GENERATED_PASSWORD_LEN: usize = 24;
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 12;
+/// How long a password set-up link works.
+pub const SETUP_HOURS: i64 = 72;
+/// Where a user's outstanding set-up secret is kept (its hash and expiry), in `metadata`.
+const SETUP_KEY: &str = "password_setup";
+/// Length of the random part of a set-up secret.
+const SETUP_SECRET_LEN: usize = 40;
+/// Every refusal of a set-up secret says the same, so none tells which part was wrong.
+const SETUP_REFUSED: &str =
+    "this link is not valid or has expired; ask an administrator for a new one";
 
 /// The bootstrap administrator to create at first start.
 #[derive(Clone)]
@@ -220,6 +229,144 @@ impl AccountService {
             // Counted as a failure when it was attempted.
             _ => Err(DomainError::Unauthenticated),
         }
+    }
+
+    /// Creates a local account named by `email` (its sign-in name), with `roles` and the
+    /// platform's new-user limits, and no password yet: [`issue_setup`](Self::issue_setup)
+    /// gives the secret that sets one. An e-mail already in use is a conflict.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_local(
+        &self,
+        email: &str,
+        display_name: Option<String>,
+        roles: &[Role],
+    ) -> Result<user::Model, DomainError> {
+        let email = email.trim().to_lowercase();
+        let plausible = email.len() <= MAX_NAME_LEN
+            && email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !plausible {
+            return Err(DomainError::BadInput(format!(
+                "`{email}` is not an e-mail address"
+            )));
+        }
+        if roles.is_empty() {
+            return Err(DomainError::BadInput(
+                "a user needs at least one role".into(),
+            ));
+        }
+        let taken = user::Entity::find()
+            .filter(
+                user::Column::ExternalId
+                    .eq(email.as_str())
+                    .or(user::Column::Email.eq(email.as_str())),
+            )
+            .one(&self.db)
+            .await?;
+        if taken.is_some() {
+            return Err(DomainError::Conflict(format!(
+                "a user with {email} already exists"
+            )));
+        }
+        let now = Utc::now();
+        let mut fresh = user::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            external_id: Set(email.clone()),
+            email: Set(Some(email)),
+            display_name: Set(display_name
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())),
+            roles: Set(Role::to_json(roles)),
+            active: Set(true),
+            spend_nanos: Set(0),
+            metadata: Set(json!({})),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        crate::settings::new_user_defaults(&self.db, &mut fresh).await?;
+        Ok(fresh.insert(&self.db).await?)
+    }
+
+    /// A one-time secret with which `user` (a local account) sets their password, working
+    /// for [`SETUP_HOURS`]; it replaces any earlier one. Only its hash is stored.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn issue_setup(
+        &self,
+        user: Uuid,
+    ) -> Result<(String, chrono::DateTime<Utc>), DomainError> {
+        let row = user::Entity::find_by_id(user)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such user".into()))?;
+        if row.oidc_subject.is_some() {
+            return Err(DomainError::BadInput(
+                "this user signs in through single sign-on and has no password here".into(),
+            ));
+        }
+        let random = secret::generate(SETUP_SECRET_LEN);
+        let expires = Utc::now() + chrono::Duration::hours(SETUP_HOURS);
+        let mut metadata = row.metadata.clone();
+        if !metadata.is_object() {
+            metadata = json!({});
+        }
+        metadata[SETUP_KEY] = json!({
+            "hash": secret::sha256_hex(&random),
+            "expires_at": expires.to_rfc3339(),
+        });
+        let mut active = row.into_active_model();
+        active.metadata = Set(metadata);
+        active.updated_at = Set(Utc::now());
+        active.update(&self.db).await?;
+        Ok((format!("{user}.{random}"), expires))
+    }
+
+    /// Sets the password of the local account a set-up secret (from [`issue_setup`]) belongs
+    /// to; the secret stops working. Refused alike when the secret is unknown, used, expired
+    /// or its account deactivated.
+    ///
+    /// [`issue_setup`]: Self::issue_setup
+    #[tracing::instrument(skip_all, err)]
+    pub async fn complete_setup(
+        &self,
+        setup: &str,
+        password: &str,
+    ) -> Result<user::Model, DomainError> {
+        if password.chars().count() < MIN_PASSWORD_LEN {
+            return Err(DomainError::BadInput(format!(
+                "a password needs at least {MIN_PASSWORD_LEN} characters"
+            )));
+        }
+        let refused = || DomainError::BadInput(SETUP_REFUSED.into());
+        let (id, random) = setup.trim().split_once('.').ok_or_else(refused)?;
+        let id = Uuid::parse_str(id).map_err(|_| refused())?;
+        let row = user::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(refused)?;
+        let stored = &row.metadata[SETUP_KEY];
+        let expires = stored["expires_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+        let valid = row.active
+            && row.oidc_subject.is_none()
+            && stored["hash"].as_str() == Some(secret::sha256_hex(random).as_str())
+            && expires.is_some_and(|at| at > Utc::now());
+        if !valid {
+            return Err(refused());
+        }
+        let hash = hash_password(password)?;
+        let mut metadata = row.metadata.clone();
+        if let Some(map) = metadata.as_object_mut() {
+            map.remove(SETUP_KEY);
+        }
+        let mut active = row.into_active_model();
+        active.password_hash = Set(Some(hash));
+        active.metadata = Set(metadata);
+        active.updated_at = Set(Utc::now());
+        Ok(active.update(&self.db).await?)
     }
 
     /// Creates the bootstrap administrator unless an administrator with a password exists.

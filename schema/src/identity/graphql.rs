@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::{Context, Enum, ErrorExtensions, ID, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject,
+};
 use chrono::{DateTime, Utc};
 use entity::{personal_access_token as pat, session};
 use sea_orm::DatabaseConnection;
@@ -301,12 +303,129 @@ impl IdentityQuery {
     }
 }
 
+/// A local account just made, and the one-time secret with which its owner chooses a
+/// password.
+#[derive(SimpleObject)]
+pub struct CreatedUser {
+    pub user: crate::users::User,
+    #[graphql(flatten)]
+    pub setup: PasswordSetup,
+}
+
+/// A one-time way for a local account's owner to choose a password: they open
+/// `/set-password#<setupSecret>` before `expiresAt`. Shown once; a new one replaces it.
+#[derive(SimpleObject)]
+pub struct PasswordSetup {
+    pub setup_secret: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A local account to make.
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    /// Their e-mail address, which is also the name they sign in with.
+    pub email: String,
+    pub display_name: Option<String>,
+    pub roles: Vec<Role>,
+    /// Left out: the platform's new-user limits.
+    pub limits: Option<crate::limits::LimitsInput>,
+}
+
+/// Local accounts are on, or a refusal saying they are not.
+fn local_accounts(identity: &IdentityServices) -> Result<()> {
+    if identity.settings.local_login {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "local accounts are off here; people sign in with single sign-on".into(),
+        )
+        .extend())
+    }
+}
+
 /// Identity mutations.
 #[derive(Default)]
 pub struct IdentityMutation;
 
 #[Object]
 impl IdentityMutation {
+    /// Makes a local account with no password yet, and the one-time secret with which its
+    /// owner chooses one (administrators; local accounts on).
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<CreatedUser> {
+        let identity = services(ctx)?;
+        local_accounts(identity)?;
+        let limits = input
+            .limits
+            .map(|l| l.into_changes())
+            .transpose()
+            .map_err(|e| e.extend())?;
+        let mut row = identity
+            .accounts
+            .create_local(&input.email, input.display_name, &input.roles)
+            .await
+            .map_err(|e| e.extend())?;
+        if let Some(limits) = limits {
+            let actor = caller(ctx).principal.as_ref().and_then(|p| p.user_id);
+            let update = crate::users::UserUpdate {
+                limits,
+                ..Default::default()
+            };
+            row = ctx
+                .data::<crate::users::UserAdmin>()?
+                .update(actor, row.id, update)
+                .await
+                .map_err(|e| e.extend())?;
+        }
+        let (setup_secret, expires_at) = identity
+            .accounts
+            .issue_setup(row.id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(CreatedUser {
+            user: row.into(),
+            setup: PasswordSetup {
+                setup_secret,
+                expires_at,
+            },
+        })
+    }
+
+    /// A new one-time secret for a local account's owner to choose a password (a lost or
+    /// expired one; the earlier secret stops working). Administrators.
+    #[graphql(guard = "Needs(Permission::WriteAll)")]
+    async fn password_setup(&self, ctx: &Context<'_>, user_id: ID) -> Result<PasswordSetup> {
+        let identity = services(ctx)?;
+        local_accounts(identity)?;
+        let (setup_secret, expires_at) = identity
+            .accounts
+            .issue_setup(parse_id(&user_id)?)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(PasswordSetup {
+            setup_secret,
+            expires_at,
+        })
+    }
+
+    /// Chooses the password of a local account with the one-time secret an administrator
+    /// gave its owner; the secret then stops working. Public: the secret is the credential.
+    async fn set_password(
+        &self,
+        ctx: &Context<'_>,
+        setup_secret: String,
+        password: String,
+    ) -> Result<bool> {
+        let identity = services(ctx)?;
+        local_accounts(identity)?;
+        identity
+            .accounts
+            .complete_setup(&setup_secret, &password)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(true)
+    }
+
     /// Signs in with a local account (user id or e-mail, and password) and sets the session
     /// cookies. Over HTTP only.
     async fn login(&self, ctx: &Context<'_>, name: String, password: String) -> Result<Me> {
