@@ -1,9 +1,9 @@
-//! `usage_rollups`: per hour (and per day) × key × model × cluster totals, so analytics
-//! never scan `spend_logs`.
+//! `usage_rollups`: per hour (and per day) × key × model totals, so analytics never scan
+//! `spend_logs`.
 
 use sea_orm::entity::prelude::*;
 
-/// Totals of one hour (or day) for one key, model and cluster.
+/// Totals of one hour for one key and model.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "usage_rollups")]
 pub struct Model {
@@ -16,9 +16,6 @@ pub struct Model {
     /// Key hash, or the empty string for master-key traffic.
     pub key_hash: String,
     pub model_name: String,
-    /// The cluster of the deployment that served, or the empty string (none served, or
-    /// written before rollups kept the cluster).
-    pub cluster: String,
     pub user_id: Option<Uuid>,
     pub requests: i64,
     pub errors: i64,

@@ -12,7 +12,6 @@ mod m20261127_000004_daily_rollups;
 mod m20261130_000005_one_playground_key;
 mod m20261130_000006_requests_per_day;
 mod m20261130_000007_key_blocked_by;
-mod m20261201_000008_rollup_cluster;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -28,7 +27,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_one_playground_key::Migration),
             Box::new(m20261130_000006_requests_per_day::Migration),
             Box::new(m20261130_000007_key_blocked_by::Migration),
-            Box::new(m20261201_000008_rollup_cluster::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 pub struct Migration;
 
 /// Every counter of a rollup row.
-pub(crate) const COUNTERS: [&str; 16] = [
+const COUNTERS: [&str; 16] = [
     "requests",
     "errors",
     "prompt_tokens",

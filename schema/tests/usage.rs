@@ -1,11 +1,11 @@
-//! Usage sums from the rollups on the embedded default (SQLite): grouping by model, user and
-//! cluster, hour and day buckets, filters, totals and active users and keys.
+//! Usage sums from the rollups on the embedded default (SQLite): grouping by model and user,
+//! hour and day buckets, filters and totals.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DurationRound, TimeDelta, Utc};
 use migration::{Migrator, MigratorTrait};
-use schema::usage::{Active, Granularity, GroupBy, UsageFilter, UsageService};
+use schema::usage::{Granularity, GroupBy, UsageFilter, UsageService};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Database, Set};
 use uuid::Uuid;
 
@@ -16,41 +16,16 @@ async fn sums_group_and_bucket_on_sqlite() {
     let (ana, bob) = (Uuid::new_v4(), Uuid::new_v4());
     let today = Utc::now().duration_trunc(TimeDelta::days(1)).unwrap();
     let rows = [
-        (
-            today + TimeDelta::hours(1),
-            "k1",
-            "granite",
-            ana,
-            3,
-            300,
-            "",
-        ),
-        (
-            today + TimeDelta::hours(2),
-            "k1",
-            "granite",
-            ana,
-            2,
-            200,
-            "",
-        ),
-        (
-            today + TimeDelta::hours(2),
-            "k2",
-            "llama",
-            bob,
-            5,
-            1_000,
-            "ibm",
-        ),
-        (today - TimeDelta::hours(3), "k1", "llama", ana, 1, 50, ""),
+        (today + TimeDelta::hours(1), "k1", "granite", ana, 3, 300),
+        (today + TimeDelta::hours(2), "k1", "granite", ana, 2, 200),
+        (today + TimeDelta::hours(2), "k2", "llama", bob, 5, 1_000),
+        (today - TimeDelta::hours(3), "k1", "llama", ana, 1, 50),
     ];
-    for (hour, key, model, user, requests, cost, cluster) in rows {
+    for (hour, key, model, user, requests, cost) in rows {
         entity::usage_rollup::ActiveModel {
             hour: Set(hour),
             key_hash: Set(key.into()),
             model_name: Set(model.into()),
-            cluster: Set(cluster.into()),
             user_id: Set(Some(user)),
             requests: Set(requests),
             errors: Set(0),
@@ -112,28 +87,6 @@ async fn sums_group_and_bucket_on_sqlite() {
         ..all.clone()
     };
     assert_eq!(usage.totals(&keys).await.unwrap().requests, 5);
-
-    let by_cluster = usage
-        .series(&all, Granularity::Day, GroupBy::Cluster)
-        .await
-        .unwrap();
-    let clusters: Vec<(Option<&str>, i64)> = by_cluster
-        .iter()
-        .map(|s| (s.group.as_deref(), s.totals.requests))
-        .collect();
-    assert_eq!(clusters, [(Some("ibm"), 5), (Some(""), 6)]);
-    assert_eq!(
-        usage.active(&all).await.unwrap(),
-        Active { users: 2, keys: 2 }
-    );
-    let anas = UsageFilter {
-        user: Some(ana),
-        ..all.clone()
-    };
-    assert_eq!(
-        usage.active(&anas).await.unwrap(),
-        Active { users: 1, keys: 1 }
-    );
     let backwards = UsageFilter {
         from: all.to,
         to: all.from,
@@ -178,8 +131,7 @@ async fn the_migration_sums_existing_hours_into_days_that_later_writes_add_to() 
         "backfilled daily row"
     );
 
-    // A later write to the same day adds to the backfilled row (same stored timestamp), as
-    // the ledger writes it (rows predating clusters have the empty one).
+    // A later write to the same day adds to the backfilled row (same stored timestamp).
     use entity::usage_rollup::{self as rollup, Column as C};
     let row = rollup::ActiveModel {
         span: Set(rollup::SPAN_DAY.into()),
@@ -196,7 +148,7 @@ async fn the_migration_sums_existing_hours_into_days_that_later_writes_add_to() 
     };
     rollup::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([C::Span, C::Hour, C::KeyHash, C::ModelName, C::Cluster])
+            OnConflict::columns([C::Span, C::Hour, C::KeyHash, C::ModelName])
                 .value(
                     C::Requests,
                     Expr::col((rollup::Entity, C::Requests)).add(Expr::col((
@@ -217,34 +169,4 @@ async fn the_migration_sums_existing_hours_into_days_that_later_writes_add_to() 
     assert_eq!(days.len(), 1, "one row per day: {days:?}");
     assert_eq!(days[0].requests, 9);
     assert_eq!(days[0].cost_nanos, 14);
-}
-
-#[tokio::test]
-async fn undoing_clusters_in_rollups_sums_each_key_and_models_clusters() {
-    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
-
-    let db = Database::connect("sqlite::memory:").await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    for (cluster, requests) in [("aws", 2), ("ibm", 3)] {
-        db.execute(Statement::from_sql_and_values(
-            DatabaseBackend::Sqlite,
-            "INSERT INTO usage_rollups (span, hour, key_hash, model_name, cluster, requests, \
-             errors, prompt_tokens, completion_tokens, cost_nanos, duration_ms_sum) \
-             VALUES ('day', '2026-11-27T00:00:00+00:00', 'k', 'm', ?, ?, 0, 0, 0, 7, 0)",
-            [cluster.into(), requests.into()],
-        ))
-        .await
-        .unwrap();
-    }
-    Migrator::down(&db, Some(1)).await.unwrap();
-    let rows = db
-        .query_all(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            "SELECT requests, cost_nanos FROM usage_rollups",
-        ))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 1);
-    let sum = |column: &str| rows[0].try_get::<i64>("", column).unwrap();
-    assert_eq!((sum("requests"), sum("cost_nanos")), (5, 14));
 }

@@ -684,7 +684,7 @@ async fn an_administrator_finds_a_user_and_changes_their_limits_access_keys_and_
     browser.click("#user-withdraw-dialog-confirm").await;
     browser
         .wait_for_text("#user-subscription-restricted-llama", |t| {
-            t.contains("Cancelled")
+            t.contains("Denied")
         })
         .await;
 

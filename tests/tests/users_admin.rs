@@ -257,8 +257,16 @@ async fn administrators_grant_and_withdraw_access_and_see_a_users_sessions_and_t
     let withdrawn = admin.graphql(withdraw, json!({"id": granted["id"]})).await;
     assert_eq!(
         withdrawn["data"]["withdrawSubscription"],
-        json!({"status": "CANCELLED", "reason": "pilot over"})
+        json!({"status": "DENIED", "reason": "pilot over"})
     );
+    // Subscribing again does not undo it: the way back is a review.
+    let resubscribe = ana
+        .graphql(
+            "mutation($m: ID!) { subscribe(modelId: $m) { status } }",
+            json!({"m": locked}),
+        )
+        .await;
+    assert_eq!(code(&resubscribe), "CONFLICT", "{resubscribe}");
     let mut status = 0;
     for _ in 0..50 {
         status = app

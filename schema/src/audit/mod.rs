@@ -68,6 +68,24 @@ pub fn redact(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// The most of one recorded state an entry keeps (JSON bytes): a refused request may carry
+/// up to the body limit, which the log, its search and its export should not.
+const MAX_RECORDED_BYTES: usize = 16 * 1024;
+
+/// `value`, or when its JSON is longer than [`MAX_RECORDED_BYTES`] a note of how long it was
+/// and its beginning.
+fn bounded(value: serde_json::Value) -> serde_json::Value {
+    let text = value.to_string();
+    if text.len() <= MAX_RECORDED_BYTES {
+        return value;
+    }
+    let mut end = MAX_RECORDED_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    serde_json::json!({ "truncated": true, "bytes": text.len(), "start": &text[..end] })
+}
+
 /// One change to record.
 #[derive(Clone, Debug, Default)]
 pub struct Change {
@@ -122,8 +140,8 @@ impl AuditService {
             action: Set(change.action),
             target_type: Set(change.target_type),
             target_id: Set(change.target_id),
-            before: Set(change.before.map(redact)),
-            after: Set(change.after.map(redact)),
+            before: Set(change.before.map(|v| bounded(redact(v)))),
+            after: Set(change.after.map(|v| bounded(redact(v)))),
             request_id: Set(change.request_id),
             created_at: Set(Utc::now()),
             ..Default::default()
@@ -403,6 +421,17 @@ pub struct RequestId(pub String);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_states_are_cut_to_a_bound_on_a_character_boundary() {
+        let small = serde_json::json!({"name": "ci"});
+        assert_eq!(bounded(small.clone()), small);
+        let long = serde_json::json!({"text": "é".repeat(MAX_RECORDED_BYTES)});
+        let cut = bounded(long);
+        assert_eq!(cut["truncated"], true);
+        assert!(cut["bytes"].as_u64().unwrap() > MAX_RECORDED_BYTES as u64);
+        assert!(cut["start"].as_str().unwrap().len() <= MAX_RECORDED_BYTES);
+    }
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {

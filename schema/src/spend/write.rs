@@ -56,10 +56,9 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
     }
 }
 
-/// The rollup rows of each (hour, key, model, cluster) and (day, key, model, cluster) among
-/// `events`, summed.
+/// The rollup rows of each (hour, key, model) and (day, key, model) among `events`, summed.
 fn rollups(events: &[SpendEvent]) -> Vec<usage_rollup::ActiveModel> {
-    type Group = (&'static str, DateTime<Utc>, String, String, String);
+    type Group = (&'static str, DateTime<Utc>, String, String);
     let mut groups: HashMap<Group, usage_rollup::Model> = HashMap::new();
     let spans = [
         (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
@@ -72,39 +71,32 @@ fn rollups(events: &[SpendEvent]) -> Vec<usage_rollup::ActiveModel> {
                 .duration_trunc(width)
                 .unwrap_or(event.started_at);
             let key = event.key_hash.clone().unwrap_or_default();
-            let cluster = event.cluster.clone().unwrap_or_default();
-            let group = (
-                span,
-                hour,
-                key.clone(),
-                event.model.clone(),
-                cluster.clone(),
-            );
-            let row = groups.entry(group).or_insert_with(|| usage_rollup::Model {
-                id: 0,
-                span: span.to_owned(),
-                hour,
-                key_hash: key,
-                model_name: event.model.clone(),
-                cluster,
-                user_id: event.user_id,
-                requests: 0,
-                errors: 0,
-                prompt_tokens: 0,
-                completion_tokens: 0,
-                cost_nanos: 0,
-                duration_ms_sum: 0,
-                latency_le_50: 0,
-                latency_le_100: 0,
-                latency_le_250: 0,
-                latency_le_500: 0,
-                latency_le_1000: 0,
-                latency_le_2500: 0,
-                latency_le_5000: 0,
-                latency_le_10000: 0,
-                latency_le_30000: 0,
-                latency_le_inf: 0,
-            });
+            let row = groups
+                .entry((span, hour, key.clone(), event.model.clone()))
+                .or_insert_with(|| usage_rollup::Model {
+                    id: 0,
+                    span: span.to_owned(),
+                    hour,
+                    key_hash: key,
+                    model_name: event.model.clone(),
+                    user_id: event.user_id,
+                    requests: 0,
+                    errors: 0,
+                    prompt_tokens: 0,
+                    completion_tokens: 0,
+                    cost_nanos: 0,
+                    duration_ms_sum: 0,
+                    latency_le_50: 0,
+                    latency_le_100: 0,
+                    latency_le_250: 0,
+                    latency_le_500: 0,
+                    latency_le_1000: 0,
+                    latency_le_2500: 0,
+                    latency_le_5000: 0,
+                    latency_le_10000: 0,
+                    latency_le_30000: 0,
+                    latency_le_inf: 0,
+                });
             let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
             row.requests += 1;
             row.errors += i64::from(event.outcome != Outcome::Success);
@@ -160,8 +152,7 @@ async fn upsert_rollups(
         C::DurationMsSum,
     ];
     additive.extend(usage_rollup::LATENCY_COLUMNS);
-    let mut conflict =
-        OnConflict::columns([C::Span, C::Hour, C::KeyHash, C::ModelName, C::Cluster]);
+    let mut conflict = OnConflict::columns([C::Span, C::Hour, C::KeyHash, C::ModelName]);
     for column in additive {
         conflict.value(
             column,
@@ -170,7 +161,7 @@ async fn upsert_rollups(
         );
     }
     // Several rows per statement, in the same power-of-two sizes as the spend rows; each
-    // statement holds a (span, hour, key, model, cluster) once, as the conflict clause requires.
+    // statement holds a (span, hour, key, model) once, as the conflict clause requires.
     let mut rest = rows;
     while !rest.is_empty() {
         let later = rest.split_off(chunk(rest.len()));

@@ -444,8 +444,8 @@ impl SubscriptionMutation {
         Ok(row.into())
     }
 
-    /// Ends a user's active or pending subscription; the model leaves their keys
-    /// (administrators). The user sees `reason`.
+    /// Ends a user's active or pending subscription: denied, with `reason` the user sees;
+    /// the model leaves their keys, and the way back is a review (administrators).
     #[graphql(guard = "Needs(Permission::WriteAll)")]
     async fn withdraw_subscription(
         &self,

@@ -300,8 +300,9 @@ impl SubscriptionService {
         Ok(row)
     }
 
-    /// An administrator ends a user's active or pending subscription: cancelled, and the
-    /// model taken off the user's keys.
+    /// An administrator ends a user's active or pending subscription: denied (so the user's
+    /// way back is a review request, not subscribing again), and the model taken off the
+    /// user's keys.
     #[tracing::instrument(skip(self, reason), err)]
     pub async fn withdraw(
         &self,
@@ -324,7 +325,7 @@ impl SubscriptionService {
             .filter(|r| !r.is_empty());
         let txn = self.db.begin().await?;
         remove_from_keys(&txn, row.user_id, row.model_id).await?;
-        let row = transition(&txn, row, Status::Cancelled, admin, reason).await?;
+        let row = transition(&txn, row, Status::Denied, admin, reason).await?;
         txn.commit().await?;
         Ok(row)
     }

@@ -1,6 +1,6 @@
 //! GraphQL for usage analytics: my usage, or (administrators) everyone's or one user's, as
 //! totals, the change against the previous period of the same length, and series by hour or
-//! day split by model, key, user, provider or cluster, and how many users and keys were
+//! day split by model, key, user or provider, and how many users and keys were
 //! active.
 
 use std::collections::HashMap;
@@ -34,9 +34,6 @@ pub enum UsageGroupBy {
     User,
     /// Who serves the model (`hosted_vllm`, `openai`, …).
     Provider,
-    /// The cluster of the deployment that served (a null group: none did, or the usage
-    /// predates clusters in the rollups).
-    Cluster,
 }
 
 /// Whose usage, over which period.
@@ -95,7 +92,7 @@ pub struct UsagePoint {
 /// One group's series.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UsageSeries {
-    /// The model name, key id, user id, provider or cluster (null for an ungrouped series).
+    /// The model name, key id, user id or provider (null for an ungrouped series).
     pub group: Option<String>,
     /// What people call the group: the model, the key's name, the user.
     pub label: Option<String>,
@@ -229,7 +226,7 @@ async fn labelled(
                 names.insert(person.id.to_string(), (person.id.to_string(), label));
             }
         }
-        GroupBy::Model | GroupBy::Provider | GroupBy::Cluster | GroupBy::Nothing => {}
+        GroupBy::Model | GroupBy::Provider | GroupBy::Nothing => {}
     }
     Ok(series
         .into_iter()
@@ -239,7 +236,6 @@ async fn labelled(
                     Some((id, label)) => (Some(id.clone()), Some(label.clone())),
                     None => (None, Some("deleted".to_owned())),
                 },
-                (Some(g), GroupBy::Cluster) if g.is_empty() => (None, None),
                 (group, _) => (group.clone(), group.clone()),
             };
             UsageSeries {
@@ -273,7 +269,6 @@ pub async fn report_series(
         UsageGroupBy::Key => GroupBy::Key,
         UsageGroupBy::User => GroupBy::User,
         UsageGroupBy::Provider => GroupBy::Provider,
-        UsageGroupBy::Cluster => GroupBy::Cluster,
     };
     let granularity = match granularity {
         GranularityInput::Hour => Granularity::Hour,

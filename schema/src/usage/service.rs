@@ -1,5 +1,5 @@
 //! Usage analytics from the hourly rollups: time series by hour or day, broken down by model,
-//! key, user, provider or cluster, with totals, top-N, the change against the previous
+//! key, user or provider, with totals, top-N, the change against the previous
 //! period, and how many users and keys were active. Sums and counts run in the database (one
 //! grouped query per question); only buckets come back.
 
@@ -36,9 +36,6 @@ pub enum GroupBy {
     /// Who serves the model (`hosted_vllm`, `openai`, …), from the catalog; usage of
     /// models since deleted counts as `unknown`.
     Provider,
-    /// The cluster of the deployment that served; the empty string when none did (or the
-    /// rollup predates clusters in rollups).
-    Cluster,
 }
 
 /// Which rollups a question covers.
@@ -132,7 +129,7 @@ pub struct Active {
 /// One group's series.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
-    /// The model name, key hash, user id, provider or cluster (`None` for ungrouped, or usage
+    /// The model name, key hash, user id or provider (`None` for ungrouped, or usage
     /// without one).
     pub group: Option<String>,
     /// Buckets in time order (only those with usage).
@@ -230,7 +227,6 @@ impl UsageService {
             GroupBy::Model | GroupBy::Provider => Some(rollup::Column::ModelName),
             GroupBy::Key => Some(rollup::Column::KeyHash),
             GroupBy::User => Some(rollup::Column::UserId),
-            GroupBy::Cluster => Some(rollup::Column::Cluster),
         };
         query = match group {
             Some(column) => query.column_as(column, "grp").group_by(column),

@@ -117,7 +117,17 @@ impl ModelServers for GatewayModelServers {
             .registry
             .reload_declared(&self.overrides)
             .await
-            .map_err(|error| DomainError::BadInput(format!("reload failed: {error:#}")))?;
+            .map_err(|error| {
+                // The whole chain (parser text, paths) goes to the log, not to the caller.
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "reloading the configuration failed"
+                );
+                DomainError::BadInput(
+                    "the configuration could not be read or applied; the server log says why"
+                        .into(),
+                )
+            })?;
         let models = self.registry.snapshot().models.len();
         Ok(CatalogReload {
             changed,

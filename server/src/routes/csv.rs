@@ -32,7 +32,8 @@ pub fn escape(field: &str) -> String {
     } else {
         field.to_owned()
     };
-    if field.contains([',', '"', '\n', '\r']) {
+    // `;` too: spreadsheets in locales that separate with it would split the cell there.
+    if field.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field
@@ -74,5 +75,7 @@ mod tests {
         }
         assert_eq!(escape("\rx"), "\"'\rx\"");
         assert_eq!(escape("a,b"), "\"a,b\"");
+        // A `;` splits cells where spreadsheets separate with it: quoted, so `=1+1` stays text.
+        assert_eq!(escape("x;=1+1"), "\"x;=1+1\"");
     }
 }

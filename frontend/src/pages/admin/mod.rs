@@ -258,8 +258,72 @@ pub fn text_filter(
 }
 
 /// The instants a filter's dates stand for, both days whole (UTC): from the start of `since`
-/// to the end of `until`. A date not fully typed is no bound.
+/// up to (not including) the midnight after `until`, as the server's `until` is exclusive.
+/// A date not fully typed is no bound.
 pub fn day_bounds(since: &str, until: &str) -> (Option<String>, Option<String>) {
-    let day = |text: &str, time: &str| (text.len() == 10).then(|| format!("{text}T{time}Z"));
-    (day(since, "00:00:00"), day(until, "23:59:59.999"))
+    let start = |day: &str| format!("{day}T00:00:00Z");
+    (
+        parse_day(since).map(|_| start(since)),
+        parse_day(until).map(|(y, m, d)| start(&next_day(y, m, d))),
+    )
+}
+
+/// `YYYY-MM-DD` as numbers, when it is a real date.
+fn parse_day(text: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = text.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    (text.len() == 10 && (1..=12).contains(&month) && (1..=days_in(year, month)).contains(&day))
+        .then_some((year, month, day))
+}
+
+fn days_in(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The day after a real date, as `YYYY-MM-DD`.
+fn next_day(year: i32, month: u32, day: u32) -> String {
+    let (year, month, day) = if day < days_in(year, month) {
+        (year, month, day + 1)
+    } else if month < 12 {
+        (year, month + 1, 1)
+    } else {
+        (year + 1, 1, 1)
+    };
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_range_covers_whole_days_up_to_the_next_midnight() {
+        assert_eq!(
+            day_bounds("2026-11-01", "2026-11-30"),
+            (
+                Some("2026-11-01T00:00:00Z".to_owned()),
+                Some("2026-12-01T00:00:00Z".to_owned())
+            )
+        );
+        assert_eq!(
+            day_bounds("", "2026-12-31").1.as_deref(),
+            Some("2027-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            day_bounds("", "2028-02-28").1.as_deref(),
+            Some("2028-02-29T00:00:00Z")
+        );
+        assert_eq!(
+            day_bounds("", "2027-02-28").1.as_deref(),
+            Some("2027-03-01T00:00:00Z")
+        );
+        assert_eq!(day_bounds("2026-1", "2026-02-30"), (None, None));
+    }
 }

@@ -420,7 +420,7 @@ mod tests {
         assert_eq!(filter.model_id, None);
         assert_eq!(filter.user_search.as_deref(), Some("ana"));
         assert_eq!(filter.since.as_deref(), Some("2026-11-01T00:00:00Z"));
-        assert_eq!(filter.until.as_deref(), Some("2026-11-30T23:59:59.999Z"));
+        assert_eq!(filter.until.as_deref(), Some("2026-12-01T00:00:00Z"));
         let everything = Filters::default().variables().filter.unwrap();
         assert_eq!(everything.status, None);
         assert_eq!(everything.user_search, None);
