@@ -17,6 +17,9 @@ pub struct Model {
     pub ends_at: Option<DateTimeUtc>,
     pub active: bool,
     pub dismissible: bool,
+    /// The text in other languages: a JSON object from language tag to markdown
+    /// (`{"de": "…"}`); `message_markdown` is the English text and the fallback.
+    pub translations: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -665,3 +665,11 @@ overview-attention = Deployments, die Aufmerksamkeit brauchen
 overview-all-healthy = Alle aktivierten Deployments bestehen ihre Zustandsprüfungen.
 overview-cooling = pausiert bis { $until }
 overview-open-models = Modelle und Deployments öffnen
+
+## Administration: banner languages
+
+banner-languages = Sprachen
+banner-language-written = (Text vorhanden)
+banner-text-in = Text auf { $language }
+banner-text-english-help = Pflichtfeld. Wer eine Sprache nutzt, in der das Banner keinen Text hat, sieht diesen.
+banner-text-translation-help = Optional. Wer das Portal auf { $language } nutzt, sieht diesen Text; ohne ihn den englischen.

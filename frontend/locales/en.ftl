@@ -658,3 +658,11 @@ overview-attention = Deployments needing attention
 overview-all-healthy = Every enabled deployment passes its health checks.
 overview-cooling = cooling down until { $until }
 overview-open-models = Open models and deployments
+
+## Administration: banner languages
+
+banner-languages = Languages
+banner-language-written = (has text)
+banner-text-in = Text in { $language }
+banner-text-english-help = Required. People whose language the banner has no text in see this one.
+banner-text-translation-help = Optional. People whose portal is in { $language } see this text; without it they see the English one.

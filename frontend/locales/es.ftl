@@ -668,3 +668,11 @@ overview-attention = Despliegues que requieren atención
 overview-all-healthy = Todos los despliegues habilitados superan sus comprobaciones de salud.
 overview-cooling = en pausa hasta { $until }
 overview-open-models = Abrir modelos y despliegues
+
+## Administration: banner languages
+
+banner-languages = Idiomas
+banner-language-written = (tiene texto)
+banner-text-in = Texto en { $language }
+banner-text-english-help = Obligatorio. Lo ven las personas en cuyo idioma el banner no tiene texto.
+banner-text-translation-help = Opcional. Las personas con el portal en { $language } ven este texto; sin él, ven el texto en inglés.

@@ -666,3 +666,11 @@ overview-attention = Déploiements à surveiller
 overview-all-healthy = Tous les déploiements activés passent leurs contrôles d’état.
 overview-cooling = en pause jusqu’à { $until }
 overview-open-models = Ouvrir les modèles et déploiements
+
+## Administration: banner languages
+
+banner-languages = Langues
+banner-language-written = (texte rédigé)
+banner-text-in = Texte en { $language }
+banner-text-english-help = Obligatoire. Les personnes dont la langue n’a pas de texte dans la bannière voient celui-ci.
+banner-text-translation-help = Facultatif. Les personnes dont le portail est en { $language } voient ce texte ; sans lui, elles voient le texte anglais.

@@ -665,3 +665,11 @@ overview-attention = Deployment che richiedono attenzione
 overview-all-healthy = Tutti i deployment attivi superano i controlli di integrità.
 overview-cooling = in pausa fino a { $until }
 overview-open-models = Apri modelli e deployment
+
+## Administration: banner languages
+
+banner-languages = Lingue
+banner-language-written = (testo presente)
+banner-text-in = Testo in { $language }
+banner-text-english-help = Obbligatorio. Lo vede chi usa una lingua in cui il banner non ha testo.
+banner-text-translation-help = Facoltativo. Chi usa il portale in { $language } vede questo testo; senza, vede quello in inglese.

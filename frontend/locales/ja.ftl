@@ -651,3 +651,11 @@ overview-attention = 対応が必要なデプロイメント
 overview-all-healthy = 有効なデプロイメントはすべてヘルスチェックに合格しています。
 overview-cooling = { $until } まで一時停止中
 overview-open-models = モデルとデプロイメントを開く
+
+## Administration: banner languages
+
+banner-languages = 言語
+banner-language-written = (テキストあり)
+banner-text-in = { $language } のテキスト
+banner-text-english-help = 必須です。バナーに自分の言語のテキストがない人には、このテキストが表示されます。
+banner-text-translation-help = 任意です。ポータルを { $language } で使う人にはこのテキストが表示されます。ない場合は英語のテキストが表示されます。

@@ -651,3 +651,11 @@ overview-attention = 조치가 필요한 배포
 overview-all-healthy = 활성화된 모든 배포가 상태 점검을 통과했습니다.
 overview-cooling = { $until }까지 일시 중지
 overview-open-models = 모델 및 배포 열기
+
+## Administration: banner languages
+
+banner-languages = 언어
+banner-language-written = (텍스트 있음)
+banner-text-in = { $language } 텍스트
+banner-text-english-help = 필수입니다. 배너에 자신의 언어로 된 텍스트가 없는 사람에게는 이 텍스트가 표시됩니다.
+banner-text-translation-help = 선택 사항입니다. 포털을 { $language }(으)로 사용하는 사람에게 이 텍스트가 표시됩니다. 없으면 영어 텍스트가 표시됩니다.

@@ -651,3 +651,11 @@ overview-attention = 需要关注的部署
 overview-all-healthy = 所有已启用的部署均通过健康检查。
 overview-cooling = 暂停至 { $until }
 overview-open-models = 打开模型和部署
+
+## Administration: banner languages
+
+banner-languages = 语言
+banner-language-written = （已有文本）
+banner-text-in = { $language } 文本
+banner-text-english-help = 必填。横幅没有其所用语言文本的用户将看到此文本。
+banner-text-translation-help = 可选。门户语言为 { $language } 的用户将看到此文本；没有时显示英文文本。

@@ -100,3 +100,38 @@ async fn the_standard_introspection_query_fits_the_limits() {
     assert_eq!(data["__schema"]["queryType"]["name"], "Query");
     assert_eq!(data["__schema"]["subscriptionType"]["name"], "Subscription");
 }
+
+#[tokio::test]
+async fn banners_from_before_translations_have_none_and_the_column_comes_and_goes() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    Migrator::up(&db, Some(8)).await.unwrap();
+    db.execute(Statement::from_sql_and_values(
+        DatabaseBackend::Sqlite,
+        "INSERT INTO banners (id, message_markdown, variant, audience, active, dismissible, \
+         created_at, updated_at) VALUES (?, 'Hello', 'info', '[]', 1, 1, \
+         '2026-12-01T00:00:00+00:00', '2026-12-01T00:00:00+00:00')",
+        [uuid::Uuid::new_v4().into()],
+    ))
+    .await
+    .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let banner = entity::banner::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(banner.translations, serde_json::json!({}));
+    assert!(schema::banners::translations(&banner).is_empty());
+
+    let steps = u32::try_from(Migrator::migrations().len() - 8).unwrap();
+    Migrator::down(&db, Some(steps)).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let again = entity::banner::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.message_markdown, "Hello");
+}

@@ -148,6 +148,146 @@ async fn banners_reach_their_audience_in_their_window_until_dismissed() {
 }
 
 #[tokio::test]
+async fn readers_get_a_banner_in_their_language_or_in_english() {
+    let app = TestApp::start().await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    let create = "mutation($i: BannerInput!) { createBanner(input: $i) {
+        id markdown language translations { language markdown html } } }";
+    let created = admin
+        .graphql(
+            create,
+            json!({"i": {"markdown": "**Maintenance** tonight",
+                         "translations": [{"language": "de", "markdown": "**Wartung** heute <script>alert(1)</script>"}]}}),
+        )
+        .await;
+    let banner = &created["data"]["createBanner"];
+    assert_eq!(banner["markdown"], "**Maintenance** tonight", "{created}");
+    assert_eq!(banner["language"], "en");
+    let german = &banner["translations"][0];
+    assert_eq!(german["language"], "de");
+    let html = german["html"].as_str().unwrap();
+    assert!(
+        html.contains("<strong>Wartung</strong>") && !html.contains("<script"),
+        "{html}"
+    );
+
+    // The reader's language when the banner has it, English otherwise.
+    let read = |body: Value| {
+        (
+            body["data"]["banners"][0]["language"].clone(),
+            body["data"]["banners"][0]["html"].clone(),
+        )
+    };
+    let german = read(
+        app.graphql(r#"{ banners(language: "de") { language html } }"#)
+            .await,
+    );
+    assert_eq!(german.0, "de");
+    assert!(
+        german
+            .1
+            .as_str()
+            .unwrap()
+            .contains("<strong>Wartung</strong>"),
+        "{german:?}"
+    );
+    assert!(!german.1.as_str().unwrap().contains("script"), "{german:?}");
+    for query in [
+        r#"{ banners(language: "fr") { language html } }"#,
+        "{ banners { language html } }",
+    ] {
+        let english = read(ana.graphql(query, json!({})).await);
+        assert_eq!(english.0, "en", "{query}");
+        assert!(
+            english
+                .1
+                .as_str()
+                .unwrap()
+                .contains("<strong>Maintenance</strong>"),
+            "{query}"
+        );
+    }
+    let region = read(
+        ana.graphql(
+            r#"{ banners(language: "de-AT") { language html } }"#,
+            json!({}),
+        )
+        .await,
+    );
+    assert_eq!(region.0, "de");
+
+    // Changing the banner without translations keeps them; a list replaces them.
+    let update = "mutation($id: ID!, $i: BannerInput!) { updateBanner(id: $id, input: $i) {
+        markdown translations { language markdown } } }";
+    let id = banner["id"].clone();
+    let kept = admin
+        .graphql(
+            update,
+            json!({"id": id, "i": {"markdown": "Maintenance at 22:00"}}),
+        )
+        .await;
+    assert_eq!(
+        kept["data"]["updateBanner"]["translations"][0]["language"], "de",
+        "{kept}"
+    );
+    let every: Vec<Value> = harness::browser::LANGUAGES
+        .iter()
+        .filter(|tag| **tag != "en")
+        .map(|tag| json!({"language": tag, "markdown": format!("Text {tag}")}))
+        .collect();
+    let replaced = admin
+        .graphql(
+            update,
+            json!({"id": id, "i": {"markdown": "Maintenance", "translations": every}}),
+        )
+        .await;
+    assert_eq!(
+        replaced["data"]["updateBanner"]["translations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        harness::browser::LANGUAGES.len() - 1,
+        "every portal language but English: {replaced}"
+    );
+
+    for (translation, needle) in [
+        (json!({"language": "xx", "markdown": "text"}), "language"),
+        (json!({"language": "en", "markdown": "text"}), "English"),
+        (json!({"language": "de", "markdown": "   "}), "characters"),
+        (
+            json!({"language": "de", "markdown": "x".repeat(4_001)}),
+            "characters",
+        ),
+    ] {
+        let refused = admin
+            .graphql(
+                update,
+                json!({"id": id, "i": {"markdown": "Maintenance", "translations": [translation]}}),
+            )
+            .await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{refused}"
+        );
+        assert!(
+            refused["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(needle),
+            "{refused}"
+        );
+    }
+    let by_user = ana
+        .graphql(
+            update,
+            json!({"id": id, "i": {"markdown": "Mine", "translations": []}}),
+        )
+        .await;
+    assert_eq!(by_user["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
 async fn logos_are_checked_stored_and_served_with_caching() {
     use base64::Engine;
     let app = TestApp::builder().sqlite().config_toml("").start().await;

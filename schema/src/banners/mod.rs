@@ -1,8 +1,11 @@
 //! Banners: short announcements in markdown (rendered to sanitised HTML), shown to an
 //! audience (everyone, or chosen roles) within an optional schedule; people may dismiss the
-//! dismissible ones, each for themselves.
+//! dismissible ones, each for themselves. A banner has its English text and, optionally, the
+//! same in the portal's other languages; readers get theirs, or English when it has none.
 
 mod graphql;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use entity::{banner, banner_dismissal};
@@ -22,6 +25,52 @@ use crate::access::Role;
 const MAX_MARKDOWN: usize = 4_000;
 /// The variants the portal styles.
 pub const VARIANTS: [&str; 4] = ["info", "success", "warning", "danger"];
+/// The language of a banner's main text, shown when a reader's language has no text.
+pub const FALLBACK_LANGUAGE: &str = "en";
+/// The languages a banner may be written in: the portal's (`LANGUAGES` in the frontend's
+/// `i18n` module), English first.
+pub const LANGUAGES: [&str; 8] = ["en", "es", "fr", "de", "it", "ja", "ko", "zh-CN"];
+
+/// The supported language `wanted` names: the tag itself in any case, else its base language
+/// (`de-AT` → `de`, `zh-TW` → `zh-CN`); `None` for a language the portal does not speak.
+pub fn language_of(wanted: &str) -> Option<&'static str> {
+    let base = |tag: &str| {
+        tag.split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    LANGUAGES
+        .iter()
+        .find(|tag| tag.eq_ignore_ascii_case(wanted))
+        .or_else(|| LANGUAGES.iter().find(|tag| base(tag) == base(wanted)))
+        .copied()
+}
+
+/// A banner's translations, by language tag in [`LANGUAGES`] order (English, the main text,
+/// is not among them).
+pub fn translations(row: &banner::Model) -> Vec<(&'static str, String)> {
+    LANGUAGES
+        .iter()
+        .filter_map(|tag| {
+            let text = row.translations.get(tag)?.as_str()?;
+            Some((*tag, text.to_owned()))
+        })
+        .collect()
+}
+
+/// The text of `row` for a reader in `language` (a tag, as [`language_of`] reads it): the
+/// translation when the banner has one, else the English text; with its language tag.
+pub fn text_for(row: &banner::Model, language: Option<&str>) -> (&'static str, String) {
+    language
+        .and_then(language_of)
+        .filter(|tag| *tag != FALLBACK_LANGUAGE)
+        .and_then(|tag| {
+            let text = row.translations.get(tag)?.as_str()?;
+            Some((tag, text.to_owned()))
+        })
+        .unwrap_or_else(|| (FALLBACK_LANGUAGE, row.message_markdown.clone()))
+}
 
 /// Markdown → HTML a browser may show as is: only formatting and links survive, links open
 /// safely, no script, style or event handler gets through.
@@ -47,6 +96,9 @@ pub struct BannerSpec {
     pub ends_at: Option<DateTime<Utc>>,
     pub active: bool,
     pub dismissible: bool,
+    /// The text in other languages, by tag; `None` keeps what a banner has (none when new),
+    /// a list replaces it.
+    pub translations: Option<Vec<(String, String)>>,
 }
 
 /// A banner's text is 1 to [`MAX_MARKDOWN`] characters.
@@ -58,6 +110,43 @@ fn check_text(markdown: &str) -> Result<(), DomainError> {
         )));
     }
     Ok(())
+}
+
+/// Translations as stored: each tag one of [`LANGUAGES`] (written as listed there) other than
+/// English, once; each text checked like the main one and trimmed.
+fn stored_translations(list: &[(String, String)]) -> Result<serde_json::Value, DomainError> {
+    let mut stored = BTreeMap::new();
+    for (language, markdown) in list {
+        let tag = LANGUAGES
+            .iter()
+            .find(|tag| tag.eq_ignore_ascii_case(language.trim()))
+            .ok_or_else(|| {
+                DomainError::BadInput(format!(
+                    "unknown language \"{language}\": a banner may be written in {}",
+                    LANGUAGES.join(", ")
+                ))
+            })?;
+        if *tag == FALLBACK_LANGUAGE {
+            return Err(DomainError::BadInput(
+                "the English text is the banner's markdown, not a translation".into(),
+            ));
+        }
+        check_text(markdown)?;
+        if stored
+            .insert(*tag, serde_json::Value::from(markdown.trim()))
+            .is_some()
+        {
+            return Err(DomainError::BadInput(format!(
+                "the text in \"{tag}\" is given twice"
+            )));
+        }
+    }
+    Ok(serde_json::Value::Object(
+        stored
+            .into_iter()
+            .map(|(tag, text)| (tag.to_owned(), text))
+            .collect(),
+    ))
 }
 
 impl BannerSpec {
@@ -139,6 +228,7 @@ impl BannerService {
     /// Creates a banner.
     pub async fn create(&self, spec: BannerSpec) -> Result<banner::Model, DomainError> {
         spec.check()?;
+        let translations = stored_translations(spec.translations.as_deref().unwrap_or_default())?;
         let now = Utc::now();
         Ok(banner::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -149,6 +239,7 @@ impl BannerService {
             ends_at: Set(spec.ends_at),
             active: Set(spec.active),
             dismissible: Set(spec.dismissible),
+            translations: Set(translations),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -166,7 +257,15 @@ impl BannerService {
     /// Replaces a banner's content and settings.
     pub async fn update(&self, id: Uuid, spec: BannerSpec) -> Result<banner::Model, DomainError> {
         spec.check()?;
+        let translations = spec
+            .translations
+            .as_deref()
+            .map(stored_translations)
+            .transpose()?;
         let mut row = self.get(id).await?.into_active_model();
+        if let Some(translations) = translations {
+            row.translations = Set(translations);
+        }
         row.message_markdown = Set(spec.markdown.trim().to_owned());
         row.variant = Set(spec.variant);
         row.audience = Set(Role::to_json(&spec.audience));
@@ -233,6 +332,61 @@ mod tests {
     }
 
     #[test]
+    fn readers_get_their_language_or_english() {
+        let now = Utc::now();
+        let row = banner::Model {
+            id: Uuid::nil(),
+            message_markdown: "Maintenance".into(),
+            variant: "info".into(),
+            audience: Role::to_json(&[]),
+            starts_at: None,
+            ends_at: None,
+            active: true,
+            dismissible: true,
+            translations: serde_json::json!({"de": "Wartung", "zh-CN": "维护"}),
+            created_at: now,
+            updated_at: now,
+        };
+        let text = |language| text_for(&row, language);
+        assert_eq!(text(Some("de")), ("de", "Wartung".into()));
+        assert_eq!(text(Some("de-AT")), ("de", "Wartung".into()));
+        assert_eq!(text(Some("zh-cn")), ("zh-CN", "维护".into()));
+        assert_eq!(text(Some("fr")), ("en", "Maintenance".into()));
+        assert_eq!(text(Some("xx")), ("en", "Maintenance".into()));
+        assert_eq!(text(None), ("en", "Maintenance".into()));
+        assert_eq!(
+            translations(&row),
+            vec![("de", "Wartung".into()), ("zh-CN", "维护".into())]
+        );
+    }
+
+    #[test]
+    fn translations_are_known_languages_with_text_once() {
+        let list = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            stored_translations(&list(&[("DE", " Wartung "), ("zh-cn", "维护")])).ok(),
+            Some(serde_json::json!({"de": "Wartung", "zh-CN": "维护"}))
+        );
+        for bad in [
+            list(&[("xx", "text")]),
+            list(&[("en", "text")]),
+            list(&[("de", "  ")]),
+            list(&[("de", &"x".repeat(MAX_MARKDOWN + 1))]),
+            list(&[("de", "a"), ("DE", "b")]),
+        ] {
+            assert!(
+                matches!(stored_translations(&bad), Err(DomainError::BadInput(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
     fn audience_and_schedule_decide_who_sees_a_banner() {
         let now = Utc::now();
         let row = banner::Model {
@@ -244,6 +398,7 @@ mod tests {
             ends_at: Some(now + chrono::TimeDelta::hours(1)),
             active: true,
             dismissible: true,
+            translations: serde_json::json!({}),
             created_at: now,
             updated_at: now,
         };

@@ -1,6 +1,10 @@
 //! Banners: every announcement (current, scheduled, past and switched off), and an editor
 //! with the preview the server renders (the same sanitised HTML people will see), the
-//! variant, who sees it (by role), when, and whether people may dismiss it.
+//! variant, who sees it (by role), when, and whether people may dismiss it. The text has a
+//! tab per portal language: English is required and shown to readers whose language the
+//! banner has no text in; the others are optional.
+
+use std::collections::BTreeMap;
 
 use yew::prelude::*;
 
@@ -11,7 +15,7 @@ use crate::components::modal::{Confirm, Modal};
 use crate::components::states::{Empty, render};
 use crate::format;
 use crate::hooks::{Toast, use_error_toast, use_mutation, use_query, use_toasts};
-use crate::i18n::use_i18n;
+use crate::i18n::{LANGUAGES, use_i18n};
 use crate::pages::admin::{admin_header, use_rights, use_saving};
 use crate::pages::catalog::{label, tag};
 use crate::pages::{event_checked, event_value};
@@ -21,11 +25,16 @@ type Variant = admin_banners::BannerVariant;
 
 /// How long the editor waits after the last keystroke before asking for a preview.
 const PREVIEW_DELAY_MS: u32 = 300;
+/// The language of a banner's main text, the one readers without theirs get.
+const MAIN_LANGUAGE: &str = "en";
 
 /// The editor's fields, as typed.
 #[derive(Clone, PartialEq)]
 struct Draft {
+    /// The English text.
     markdown: String,
+    /// The text in other languages, by tag; empty text counts as none.
+    translations: BTreeMap<String, String>,
     variant: String,
     /// Role names (`USER`, `ADMIN`, `ADMIN_READONLY`); none: everyone.
     audience: Vec<String>,
@@ -40,6 +49,7 @@ impl Default for Draft {
     fn default() -> Self {
         Self {
             markdown: String::new(),
+            translations: BTreeMap::new(),
             variant: "INFO".into(),
             audience: Vec::new(),
             starts_at: String::new(),
@@ -77,6 +87,11 @@ impl Draft {
     fn of(banner: &Banner) -> Self {
         Self {
             markdown: banner.markdown.clone(),
+            translations: banner
+                .translations
+                .iter()
+                .map(|t| (t.language.clone(), t.markdown.clone()))
+                .collect(),
             variant: tag(&banner.variant),
             audience: banner.audience.iter().map(tag).collect(),
             starts_at: local_field(banner.starts_at.as_ref()),
@@ -86,11 +101,43 @@ impl Draft {
         }
     }
 
-    /// The draft as the API's input (times are UTC).
+    /// The text in `language` (a tag of [`LANGUAGES`]).
+    fn text(&self, language: &str) -> &str {
+        if language == MAIN_LANGUAGE {
+            &self.markdown
+        } else {
+            self.translations.get(language).map_or("", String::as_str)
+        }
+    }
+
+    fn set_text(&mut self, language: &str, text: String) {
+        if language == MAIN_LANGUAGE {
+            self.markdown = text;
+        } else {
+            self.translations.insert(language.to_owned(), text);
+        }
+    }
+
+    /// Whether there is text in `language`.
+    fn has_text(&self, language: &str) -> bool {
+        !self.text(language).trim().is_empty()
+    }
+
+    /// The draft as the API's input (times are UTC); every translation is sent, so the
+    /// banner has exactly the languages with text.
     fn input(&self) -> api::create_banner::BannerInput {
         let at = |field: &str| (!field.is_empty()).then(|| format!("{field}:00Z"));
+        let translations = LANGUAGES
+            .iter()
+            .filter(|(tag, _)| *tag != MAIN_LANGUAGE && self.has_text(tag))
+            .map(|(tag, _)| api::create_banner::BannerTextInput {
+                language: (*tag).to_owned(),
+                markdown: self.text(tag).to_owned(),
+            })
+            .collect();
         api::create_banner::BannerInput {
             markdown: self.markdown.clone(),
+            translations: Some(translations),
             variant: match variant_of(&self.variant) {
                 Variant::SUCCESS => api::create_banner::BannerVariant::SUCCESS,
                 Variant::WARNING => api::create_banner::BannerVariant::WARNING,
@@ -125,6 +172,14 @@ fn role_message(role: &str) -> &'static str {
     }
 }
 
+/// A language's own name (`Deutsch`), or its tag when the portal does not speak it.
+fn language_name(tag: &str) -> &str {
+    LANGUAGES
+        .iter()
+        .find(|(t, _)| *t == tag)
+        .map_or(tag, |(_, name)| name)
+}
+
 /// Properties of [`BannerEditor`].
 #[derive(Properties, PartialEq)]
 struct BannerEditorProps {
@@ -139,20 +194,25 @@ struct BannerEditorProps {
 fn BannerEditor(props: &BannerEditorProps) -> Html {
     let i18n = use_i18n();
     let draft = use_state(|| props.editing.as_ref().map(Draft::of).unwrap_or_default());
-    let preview = use_state(|| None::<String>);
+    // The language tab open: its text is in the text field and the preview.
+    let language = use_state(|| MAIN_LANGUAGE);
+    // The server's rendering and the text it is of, so another tab's never shows.
+    let preview = use_state(|| None::<(String, String)>);
     let saving = use_saving();
+    let text = draft.text(*language).to_owned();
     {
         // Ask the server to render the text once typing pauses; only the newest answer counts.
         let preview = preview.clone();
-        use_effect_with(draft.markdown.clone(), move |markdown| {
+        use_effect_with(text.clone(), move |markdown| {
             let markdown = markdown.clone();
             let timer = (!markdown.trim().is_empty()).then(|| {
                 gloo_timers::callback::Timeout::new(PREVIEW_DELAY_MS, move || {
                     wasm_bindgen_futures::spawn_local(async move {
-                        let rendered =
-                            api::run::<PreviewBanner>(api::preview_banner::Variables { markdown })
-                                .await;
-                        preview.set(rendered.ok().map(|d| d.banner_preview));
+                        let rendered = api::run::<PreviewBanner>(api::preview_banner::Variables {
+                            markdown: markdown.clone(),
+                        })
+                        .await;
+                        preview.set(rendered.ok().map(|d| (markdown, d.banner_preview)));
                     });
                 })
             });
@@ -176,12 +236,40 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
         })
     };
     let on_text = {
-        let draft = draft.clone();
+        let (draft, language) = (draft.clone(), *language);
         Callback::from(move |e: InputEvent| {
             let mut next = (*draft).clone();
-            next.markdown = event_value(&e);
+            next.set_text(language, event_value(&e));
             draft.set(next);
         })
+    };
+    let tabs = LANGUAGES.iter().map(|(tag, name)| {
+        let selected = *language == *tag;
+        let choose = {
+            let language = language.clone();
+            Callback::from(move |_: MouseEvent| language.set(tag))
+        };
+        html! {
+            <li class={classes!("pf-v6-c-tabs__item", selected.then_some("pf-m-current"))} role="presentation">
+                <button class="pf-v6-c-tabs__link" type="button" role="tab" aria-selected={selected.to_string()}
+                    aria-controls="banner-text-panel" id={format!("banner-lang-{tag}")} onclick={choose}>
+                    <span class="pf-v6-c-tabs__item-text" lang={*tag}>{ *name }</span>
+                    if draft.has_text(tag) {
+                        <span class="sy-muted" aria-hidden="true">{ " ✓" }</span>
+                        <span class="pf-v6-screen-reader">{ i18n.t("banner-language-written") }</span>
+                    }
+                </button>
+            </li>
+        }
+    });
+    let language_name = language_name(*language);
+    let text_help = if *language == MAIN_LANGUAGE {
+        i18n.t("banner-text-english-help")
+    } else {
+        i18n.t_with(
+            "banner-text-translation-help",
+            &[("language", language_name.to_owned().into())],
+        )
     };
     let save = {
         let (draft, saving, on_saved) = (draft.clone(), saving.clone(), props.on_saved.clone());
@@ -217,23 +305,33 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
         <Modal id="banner-dialog" {title} on_close={props.on_close.clone()} {footer} wide=true>
             <div class="pf-v6-c-form">
                 { saving.error("banner") }
-                <div class="pf-v6-c-form__group">
-                    <label class="pf-v6-c-form__label" for="banner-text">{ i18n.t("banner-text") }</label>
-                    <span class="pf-v6-c-form-control">
-                        <textarea id="banner-text" rows="4" value={draft.markdown.clone()} oninput={on_text}
-                            aria-describedby="banner-text-help" />
-                    </span>
-                    <p class="pf-v6-c-form__helper-text" id="banner-text-help">{ i18n.t("banner-text-help") }</p>
+                <div class="pf-v6-c-tabs pf-m-box" role="region" aria-label={i18n.t("banner-languages")} id="banner-languages">
+                    <ul class="pf-v6-c-tabs__list" role="tablist">{ for tabs }</ul>
                 </div>
-                <div class="pf-v6-c-form__group">
-                    <span class="pf-v6-c-form__label">{ i18n.t("banner-preview") }</span>
-                    <div class={classes!("pf-v6-c-alert", "pf-m-inline", variant_class(&draft.variant), "sy-banner")} id="banner-preview">
-                        <div class="pf-v6-c-alert__description">
-                            { match &*preview {
-                                // The server rendered and sanitised it, as it does for saved banners.
-                                Some(html) if !draft.markdown.trim().is_empty() => Html::from_html_unchecked(AttrValue::from(html.clone())),
-                                _ => html! { <p class="sy-muted">{ i18n.t("banner-preview-empty") }</p> },
-                            } }
+                <div class="sy-banner-language" role="tabpanel" id="banner-text-panel" aria-labelledby={format!("banner-lang-{}", *language)}>
+                    <div class="pf-v6-c-form__group">
+                        <label class="pf-v6-c-form__label" for="banner-text">
+                            { i18n.t_with("banner-text-in", &[("language", language_name.to_owned().into())]) }
+                        </label>
+                        <span class="pf-v6-c-form-control">
+                            <textarea id="banner-text" rows="4" lang={*language} value={text.clone()} oninput={on_text}
+                                aria-describedby="banner-text-language-help banner-text-help" />
+                        </span>
+                        <p class="pf-v6-c-form__helper-text" id="banner-text-language-help">{ text_help }</p>
+                        <p class="pf-v6-c-form__helper-text" id="banner-text-help">{ i18n.t("banner-text-help") }</p>
+                    </div>
+                    <div class="pf-v6-c-form__group">
+                        <span class="pf-v6-c-form__label">{ i18n.t("banner-preview") }</span>
+                        <div class={classes!("pf-v6-c-alert", "pf-m-inline", variant_class(&draft.variant), "sy-banner")} id="banner-preview">
+                            <div class="pf-v6-c-alert__description">
+                                { match &*preview {
+                                    // The server rendered and sanitised it, as it does for saved banners.
+                                    Some((of, html)) if *of == text && !text.trim().is_empty() => html! {
+                                        <div lang={*language}>{ Html::from_html_unchecked(AttrValue::from(html.clone())) }</div>
+                                    },
+                                    _ => html! { <p class="sy-muted">{ i18n.t("banner-preview-empty") }</p> },
+                                } }
+                            </div>
                         </div>
                     </div>
                 </div>
@@ -300,9 +398,17 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
 
 /// The create input as the update operation's own generated type.
 fn convert_input(input: api::create_banner::BannerInput) -> api::update_banner::BannerInput {
-    use api::update_banner::{BannerVariant as V, Role as R};
+    use api::update_banner::{BannerTextInput as T, BannerVariant as V, Role as R};
     api::update_banner::BannerInput {
         markdown: input.markdown,
+        translations: input.translations.map(|list| {
+            list.into_iter()
+                .map(|t| T {
+                    language: t.language,
+                    markdown: t.markdown,
+                })
+                .collect()
+        }),
         variant: match input.variant {
             api::create_banner::BannerVariant::SUCCESS => V::SUCCESS,
             api::create_banner::BannerVariant::WARNING => V::WARNING,
@@ -390,6 +496,7 @@ pub fn AdminBannersPage() -> Html {
                 <table class="pf-v6-c-table" id="banners-table" aria-label={i18n.t("nav-admin-banners")}>
                     <thead class="pf-v6-c-table__thead"><tr class="pf-v6-c-table__tr">
                         <th class="pf-v6-c-table__th" scope="col">{ i18n.t("banner-text") }</th>
+                        <th class="pf-v6-c-table__th" scope="col">{ i18n.t("banner-languages") }</th>
                         <th class="pf-v6-c-table__th" scope="col">{ i18n.t("col-status") }</th>
                         <th class="pf-v6-c-table__th" scope="col">{ i18n.t("banner-audience") }</th>
                         <th class="pf-v6-c-table__th" scope="col">{ i18n.t("banner-schedule") }</th>
@@ -398,6 +505,12 @@ pub fn AdminBannersPage() -> Html {
                     <tbody class="pf-v6-c-table__tbody">
                         { for data.all_banners.iter().map(|b| {
                             let (state, colour) = banner_state(b, now);
+                            let languages = std::iter::once(MAIN_LANGUAGE)
+                                .chain(b.translations.iter().map(|t| t.language.as_str()))
+                                .enumerate()
+                                .map(|(i, tag)| html! {
+                                    <>{ if i > 0 { ", " } else { "" } }<span lang={tag.to_owned()}>{ language_name(tag) }</span></>
+                                });
                             let audience = if b.audience.is_empty() {
                                 i18n.t("banner-audience-everyone")
                             } else {
@@ -413,7 +526,10 @@ pub fn AdminBannersPage() -> Html {
                                 <tr class="pf-v6-c-table__tr" key={b.id.clone()} id={format!("banner-row-{}", b.id)}>
                                     <td class="pf-v6-c-table__td">
                                         // Rendered and sanitised by the server.
-                                        <div class="sy-banner-text">{ Html::from_html_unchecked(AttrValue::from(b.html.clone())) }</div>
+                                        <div class="sy-banner-text" lang={MAIN_LANGUAGE}>{ Html::from_html_unchecked(AttrValue::from(b.html.clone())) }</div>
+                                    </td>
+                                    <td class="pf-v6-c-table__td" id={format!("banner-languages-{}", b.id)}>
+                                        { for languages }
                                     </td>
                                     <td class="pf-v6-c-table__td">{ label(i18n.t(state), colour) }</td>
                                     <td class="pf-v6-c-table__td">{ audience }</td>
@@ -478,6 +594,10 @@ mod tests {
     fn a_draft_becomes_the_banner_input_in_utc() {
         let draft = Draft {
             markdown: "**Maintenance** tonight".into(),
+            translations: [("fr", " "), ("de", "**Wartung** heute")]
+                .into_iter()
+                .map(|(l, t)| (l.to_owned(), t.to_owned()))
+                .collect(),
             variant: "WARNING".into(),
             audience: vec!["USER".into()],
             starts_at: "2026-12-01T18:00".into(),
@@ -491,8 +611,20 @@ mod tests {
         assert_eq!(input.starts_at.as_deref(), Some("2026-12-01T18:00:00Z"));
         assert_eq!(input.ends_at, None);
         assert!(!input.dismissible);
+        let languages = |list: &[api::create_banner::BannerTextInput]| -> Vec<String> {
+            list.iter().map(|t| t.language.clone()).collect()
+        };
+        assert_eq!(
+            languages(input.translations.as_deref().unwrap_or_default()),
+            ["de"],
+            "blank text is no translation"
+        );
+        assert_eq!(draft.text("de"), "**Wartung** heute");
+        assert_eq!(draft.text("ja"), "");
+        assert!(draft.has_text("en") && !draft.has_text("fr"));
         let update = convert_input(input);
         assert_eq!(update.variant, api::update_banner::BannerVariant::WARNING);
+        assert_eq!(update.translations.map(|t| t.len()), Some(1));
         assert_eq!(update.audience, vec![api::update_banner::Role::USER]);
     }
 
