@@ -30,7 +30,8 @@ macro_rules! operation {
 }
 
 operation!(
-    /// Everything the shell needs once per page load: who, how to sign in, branding, banners.
+    /// Everything the shell needs once per page load: who, how to sign in, branding, banners
+    /// (in the portal's language).
     Portal, "src/api/portal.graphql"
 );
 operation!(
@@ -515,7 +516,7 @@ mod tests {
                     "title": "Acme", "subtitle": "AI", "primaryColor": null, "accentColor": null,
                     "loginTitle": null, "loginText": null, "footerText": null, "logos": []
                 },
-                "banners": [{ "id": "1", "html": "<p>hi</p>", "variant": "WARNING", "dismissible": true }]
+                "banners": [{ "id": "1", "html": "<p>hi</p>", "language": "de", "variant": "WARNING", "dismissible": true }]
             }
         });
         let response: Response<portal::ResponseData> = serde_json::from_value(wire).unwrap();
@@ -523,5 +524,6 @@ mod tests {
         assert_eq!(data.branding.title, "Acme");
         assert_eq!(data.currency, "EUR");
         assert_eq!(data.banners[0].variant, portal::BannerVariant::WARNING);
+        assert_eq!(data.banners[0].language, "de");
     }
 }

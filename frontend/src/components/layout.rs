@@ -345,7 +345,8 @@ fn Banners() -> Html {
             html! {
                 <div class={classes!("pf-v6-c-alert", "pf-m-inline", variant, "sy-banner")}
                     id={format!("banner-{}", banner.id)} role="region" aria-label={i18n.t("banner")}>
-                    <div class="pf-v6-c-alert__description">{ body }</div>
+                    // English when the banner has no text in the portal's language.
+                    <div class="pf-v6-c-alert__description" lang={banner.language.clone()}>{ body }</div>
                     if banner.dismissible && signed_in {
                         <div class="pf-v6-c-alert__action">
                             <button class="pf-v6-c-button pf-m-plain" type="button"

@@ -1,6 +1,6 @@
 //! The one context for who is signed in, how to sign in, the branding and the banners:
 //! loaded once per page load by [`PortalProvider`], refreshed after sign-in, sign-out and
-//! anything that changes roles.
+//! anything that changes roles, and when the language changes (banners come in it).
 
 use std::rc::Rc;
 
@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::api::{ApiError, Portal as PortalQuery, portal};
 use crate::hooks::use_query;
+use crate::i18n::use_i18n;
 
 /// What every page may read about the portal and the caller.
 #[derive(Clone, PartialEq)]
@@ -69,10 +70,13 @@ pub struct PortalProviderProps {
     pub children: Html,
 }
 
-/// Loads [`Portal`] once and provides it.
+/// Loads [`Portal`] once, and again in a newly chosen language, and provides it.
 #[component]
 pub fn PortalProvider(props: &PortalProviderProps) -> Html {
-    let query = use_query::<PortalQuery>(crate::api::portal::Variables);
+    let language = use_i18n().language();
+    let query = use_query::<PortalQuery>(portal::Variables {
+        language: Some(language.to_owned()),
+    });
     let portal = Portal {
         data: query.data.clone(),
         error: query.error.clone(),
