@@ -673,3 +673,21 @@ banner-language-written = (Text vorhanden)
 banner-text-in = Text auf { $language }
 banner-text-english-help = Pflichtfeld. Wer eine Sprache nutzt, in der das Banner keinen Text hat, sieht diesen.
 banner-text-translation-help = Optional. Wer das Portal auf { $language } nutzt, sieht diesen Text; ohne ihn den englischen.
+
+## Verwaltung: Neue lokale Konten
+user-create = Neuer Benutzer
+user-create-lead = Ein lokales Konto: Die Person meldet sich mit ihrer E-Mail-Adresse und einem Passwort an, das sie über einen einmaligen Link wählt, den Sie ihr geben.
+user-email = E-Mail-Adresse
+user-link-title = Einmaliger Passwort-Link
+user-link-body = Geben Sie diesen Link der Person: Damit kann sie ihr Passwort einmal wählen, bis zum { $at } (UTC). Er wird nur jetzt angezeigt; ein neuer Link ersetzt ihn.
+user-link-done = Fertig
+user-new-link = Neuer Passwort-Link
+set-password-title = Wählen Sie Ihr Passwort
+set-password-new = Neues Passwort
+set-password-again = Dasselbe Passwort noch einmal
+set-password-help = Mindestens { $count } Zeichen.
+set-password-save = Passwort festlegen
+set-password-short = Das Passwort ist zu kurz.
+set-password-mismatch = Die beiden Passwörter stimmen nicht überein.
+set-password-done = Ihr Passwort ist festgelegt. Sie können sich jetzt anmelden.
+set-password-no-link = Diese Seite benötigt den Link, den Ihnen ein Administrator gegeben hat. Bitten Sie ihn um einen neuen, wenn er verloren gegangen oder abgelaufen ist.

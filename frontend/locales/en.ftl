@@ -666,3 +666,21 @@ banner-language-written = (has text)
 banner-text-in = Text in { $language }
 banner-text-english-help = Required. People whose language the banner has no text in see this one.
 banner-text-translation-help = Optional. People whose portal is in { $language } see this text; without it they see the English one.
+
+## Administration: new local accounts
+user-create = New user
+user-create-lead = A local account: they sign in with their e-mail address and a password they choose through a one-time link you give them.
+user-email = E-mail address
+user-link-title = One-time password link
+user-link-body = Give this link to the person: it lets them choose their password once, until { $at } (UTC). It is shown only now; a new link replaces it.
+user-link-done = Done
+user-new-link = New password link
+set-password-title = Choose your password
+set-password-new = New password
+set-password-again = The same password again
+set-password-help = At least { $count } characters.
+set-password-save = Set password
+set-password-short = The password is too short.
+set-password-mismatch = The two passwords differ.
+set-password-done = Your password is set. You can sign in now.
+set-password-no-link = This page needs the link an administrator gave you. Ask them for a new one if it is lost or has expired.

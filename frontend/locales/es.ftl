@@ -676,3 +676,21 @@ banner-language-written = (tiene texto)
 banner-text-in = Texto en { $language }
 banner-text-english-help = Obligatorio. Lo ven las personas en cuyo idioma el banner no tiene texto.
 banner-text-translation-help = Opcional. Las personas con el portal en { $language } ven este texto; sin él, ven el texto en inglés.
+
+## Administración: nuevas cuentas locales
+user-create = Nuevo usuario
+user-create-lead = Una cuenta local: la persona inicia sesión con su dirección de correo electrónico y una contraseña que elige mediante un enlace de un solo uso que usted le da.
+user-email = Dirección de correo electrónico
+user-link-title = Enlace de contraseña de un solo uso
+user-link-body = Dé este enlace a la persona: le permite elegir su contraseña una sola vez, hasta el { $at } (UTC). Solo se muestra ahora; un enlace nuevo lo sustituye.
+user-link-done = Hecho
+user-new-link = Nuevo enlace de contraseña
+set-password-title = Elija su contraseña
+set-password-new = Nueva contraseña
+set-password-again = La misma contraseña otra vez
+set-password-help = Al menos { $count } caracteres.
+set-password-save = Establecer contraseña
+set-password-short = La contraseña es demasiado corta.
+set-password-mismatch = Las dos contraseñas no coinciden.
+set-password-done = Su contraseña está establecida. Ya puede iniciar sesión.
+set-password-no-link = Esta página necesita el enlace que le dio un administrador. Pídale uno nuevo si lo ha perdido o ha caducado.

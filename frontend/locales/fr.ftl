@@ -674,3 +674,21 @@ banner-language-written = (texte rédigé)
 banner-text-in = Texte en { $language }
 banner-text-english-help = Obligatoire. Les personnes dont la langue n’a pas de texte dans la bannière voient celui-ci.
 banner-text-translation-help = Facultatif. Les personnes dont le portail est en { $language } voient ce texte ; sans lui, elles voient le texte anglais.
+
+## Administration : nouveaux comptes locaux
+user-create = Nouvel utilisateur
+user-create-lead = Un compte local : la personne se connecte avec son adresse e-mail et un mot de passe qu’elle choisit grâce à un lien à usage unique que vous lui donnez.
+user-email = Adresse e-mail
+user-link-title = Lien de mot de passe à usage unique
+user-link-body = Donnez ce lien à la personne : il lui permet de choisir son mot de passe une seule fois, jusqu’au { $at } (UTC). Il n’est affiché que maintenant ; un nouveau lien le remplace.
+user-link-done = Terminé
+user-new-link = Nouveau lien de mot de passe
+set-password-title = Choisissez votre mot de passe
+set-password-new = Nouveau mot de passe
+set-password-again = Le même mot de passe, encore une fois
+set-password-help = Au moins { $count } caractères.
+set-password-save = Définir le mot de passe
+set-password-short = Le mot de passe est trop court.
+set-password-mismatch = Les deux mots de passe sont différents.
+set-password-done = Votre mot de passe est défini. Vous pouvez maintenant vous connecter.
+set-password-no-link = Cette page nécessite le lien qu’un administrateur vous a donné. Demandez-lui-en un nouveau s’il est perdu ou a expiré.

@@ -673,3 +673,21 @@ banner-language-written = (testo presente)
 banner-text-in = Testo in { $language }
 banner-text-english-help = Obbligatorio. Lo vede chi usa una lingua in cui il banner non ha testo.
 banner-text-translation-help = Facoltativo. Chi usa il portale in { $language } vede questo testo; senza, vede quello in inglese.
+
+## Amministrazione: nuovi account locali
+user-create = Nuovo utente
+user-create-lead = Un account locale: la persona accede con il proprio indirizzo e-mail e una password che sceglie tramite un link monouso che lei le fornisce.
+user-email = Indirizzo e-mail
+user-link-title = Link monouso per la password
+user-link-body = Dia questo link alla persona: le consente di scegliere la password una sola volta, fino al { $at } (UTC). Viene mostrato solo ora; un nuovo link lo sostituisce.
+user-link-done = Fatto
+user-new-link = Nuovo link per la password
+set-password-title = Scelga la sua password
+set-password-new = Nuova password
+set-password-again = La stessa password di nuovo
+set-password-help = Almeno { $count } caratteri.
+set-password-save = Imposta password
+set-password-short = La password è troppo corta.
+set-password-mismatch = Le due password non coincidono.
+set-password-done = La sua password è stata impostata. Ora può accedere.
+set-password-no-link = Questa pagina richiede il link che le ha fornito un amministratore. Gliene chieda uno nuovo se l'ha perso o se è scaduto.

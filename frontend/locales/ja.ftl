@@ -659,3 +659,21 @@ banner-language-written = (テキストあり)
 banner-text-in = { $language } のテキスト
 banner-text-english-help = 必須です。バナーに自分の言語のテキストがない人には、このテキストが表示されます。
 banner-text-translation-help = 任意です。ポータルを { $language } で使う人にはこのテキストが表示されます。ない場合は英語のテキストが表示されます。
+
+## 管理：新しいローカルアカウント
+user-create = 新規ユーザー
+user-create-lead = ローカルアカウントです。本人はメールアドレスと、あなたが渡すワンタイムリンクから自分で決めたパスワードでサインインします。
+user-email = メールアドレス
+user-link-title = パスワード設定用ワンタイムリンク
+user-link-body = このリンクを本人に渡してください。{ $at }（UTC）まで、一度だけパスワードを設定できます。表示されるのは今だけです。新しいリンクを作成すると、このリンクは置き換えられます。
+user-link-done = 完了
+user-new-link = 新しいパスワード設定リンク
+set-password-title = パスワードを決めてください
+set-password-new = 新しいパスワード
+set-password-again = 同じパスワードをもう一度
+set-password-help = { $count } 文字以上にしてください。
+set-password-save = パスワードを設定
+set-password-short = パスワードが短すぎます。
+set-password-mismatch = 2 つのパスワードが一致しません。
+set-password-done = パスワードが設定されました。今すぐサインインできます。
+set-password-no-link = このページには、管理者から渡されたリンクが必要です。リンクを紛失したか期限が切れた場合は、管理者に新しいリンクを依頼してください。

@@ -659,3 +659,21 @@ banner-language-written = (텍스트 있음)
 banner-text-in = { $language } 텍스트
 banner-text-english-help = 필수입니다. 배너에 자신의 언어로 된 텍스트가 없는 사람에게는 이 텍스트가 표시됩니다.
 banner-text-translation-help = 선택 사항입니다. 포털을 { $language }(으)로 사용하는 사람에게 이 텍스트가 표시됩니다. 없으면 영어 텍스트가 표시됩니다.
+
+## 관리: 새 로컬 계정
+user-create = 새 사용자
+user-create-lead = 로컬 계정입니다. 사용자는 이메일 주소와, 전달받은 일회용 링크를 통해 직접 정한 비밀번호로 로그인합니다.
+user-email = 이메일 주소
+user-link-title = 일회용 비밀번호 설정 링크
+user-link-body = 이 링크를 해당 사용자에게 전달하세요. { $at }(UTC)까지 비밀번호를 한 번 설정할 수 있습니다. 링크는 지금만 표시되며, 새 링크를 만들면 이 링크는 대체됩니다.
+user-link-done = 완료
+user-new-link = 새 비밀번호 설정 링크
+set-password-title = 비밀번호를 정하세요
+set-password-new = 새 비밀번호
+set-password-again = 같은 비밀번호 다시 입력
+set-password-help = { $count }자 이상이어야 합니다.
+set-password-save = 비밀번호 설정
+set-password-short = 비밀번호가 너무 짧습니다.
+set-password-mismatch = 두 비밀번호가 일치하지 않습니다.
+set-password-done = 비밀번호가 설정되었습니다. 이제 로그인할 수 있습니다.
+set-password-no-link = 이 페이지를 사용하려면 관리자가 준 링크가 필요합니다. 링크를 잃어버렸거나 만료되었다면 관리자에게 새 링크를 요청하세요.

@@ -659,3 +659,21 @@ banner-language-written = （已有文本）
 banner-text-in = { $language } 文本
 banner-text-english-help = 必填。横幅没有其所用语言文本的用户将看到此文本。
 banner-text-translation-help = 可选。门户语言为 { $language } 的用户将看到此文本；没有时显示英文文本。
+
+## 管理：新本地账户
+user-create = 新建用户
+user-create-lead = 本地账户：对方使用电子邮件地址和密码登录，密码通过您提供的一次性链接自行设置。
+user-email = 电子邮件地址
+user-link-title = 一次性密码设置链接
+user-link-body = 请将此链接交给对方：在 { $at }（UTC）之前，可用它设置一次密码。它仅在此时显示；新链接会取代它。
+user-link-done = 完成
+user-new-link = 新密码设置链接
+set-password-title = 设置您的密码
+set-password-new = 新密码
+set-password-again = 再次输入同一密码
+set-password-help = 至少 { $count } 个字符。
+set-password-save = 设置密码
+set-password-short = 密码太短。
+set-password-mismatch = 两次输入的密码不一致。
+set-password-done = 您的密码已设置。现在可以登录了。
+set-password-no-link = 此页面需要管理员提供给您的链接。如果链接丢失或已过期，请向管理员索取新链接。

@@ -23,8 +23,8 @@ use crate::pages::admin::{
 };
 use crate::pages::{
     account::AccountPage, catalog::CatalogPage, home::Home, keys::KeysPage, login::Login,
-    model::ModelPage, playground::PlaygroundPage, subscriptions::SubscriptionsPage,
-    usage::UsagePage,
+    model::ModelPage, playground::PlaygroundPage, set_password::SetPasswordPage,
+    subscriptions::SubscriptionsPage, usage::UsagePage,
 };
 
 /// Every client-side route of the portal.
@@ -42,6 +42,9 @@ pub enum Route {
     /// One model (names may contain `/`).
     #[at("/catalog/*name")]
     Model { name: String },
+    /// Choosing a password with a one-time link (the secret in the fragment).
+    #[at("/set-password")]
+    SetPassword,
     /// My subscriptions.
     #[at("/subscriptions")]
     Subscriptions,
@@ -122,6 +125,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 fn switch(route: Route) -> Html {
     match route {
         Route::Login => html! { <Login /> },
+        Route::SetPassword => html! { <SetPasswordPage /> },
         Route::NotFound => html! { <NotFound /> },
         Route::Home => html! { <SignedIn><Home /></SignedIn> },
         Route::Catalog => html! { <SignedIn><CatalogPage /></SignedIn> },

@@ -740,6 +740,85 @@ async fn an_administrator_finds_a_user_and_changes_their_limits_access_keys_and_
         .await;
 }
 
+#[tokio::test]
+async fn a_new_local_user_chooses_a_password_through_the_link_and_signs_in() {
+    let (_mock, app) = start().await;
+    let admin = app.sign_in_as("ada@example.com", &["admin"]).await;
+    let browser = desktop_browser(&app, &admin).await;
+    let page = &browser.client;
+    page.goto(&app.url("/admin/users")).await.unwrap();
+
+    // The administrator makes the account and is shown the link once.
+    browser.click("#user-new").await;
+    browser
+        .type_into("#new-user-email", "nia@example.com")
+        .await;
+    browser.type_into("#new-user-name", "Nia Newhire").await;
+    browser.assert_accessible("the new-user dialog").await;
+    browser.click("#new-user-save").await;
+    let link = browser
+        .wait_for("#setup-link")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(link.starts_with(&app.url("/set-password#")), "{link}");
+    browser
+        .wait_for_text("#setup-link-dialog", |t| t.contains("(UTC)"))
+        .await;
+    browser.click("#setup-link-done").await;
+    browser
+        .wait_for_text("#users-table", |t| t.contains("Nia Newhire"))
+        .await;
+
+    // Signed out, Nia opens the link: the secret leaves the address bar at once.
+    page.delete_all_cookies().await.unwrap();
+    page.goto(&link).await.unwrap();
+    browser.wait_for("#set-password-form").await;
+    let shown = page.current_url().await.unwrap();
+    assert!(shown.fragment().is_none(), "{shown}");
+    browser.assert_accessible("the set-password page").await;
+    browser
+        .type_into("#new-password", "nias new password")
+        .await;
+    browser
+        .type_into("#new-password-again", "nias new passw0rd")
+        .await;
+    browser.click("#set-password-save").await;
+    browser
+        .wait_for_text("#set-password-error", |t| t.contains("differ"))
+        .await;
+    browser
+        .type_into("#new-password-again", "nias new password")
+        .await;
+    browser.click("#set-password-save").await;
+    browser.wait_for("#set-password-done a").await;
+    browser.click("#set-password-done a").await;
+    browser.type_into("#login-name", "nia@example.com").await;
+    browser
+        .type_into("#login-password", "nias new password")
+        .await;
+    browser.click("#login-submit").await;
+    browser
+        .wait_for_text("#signed-in-as", |t| t == "Nia Newhire")
+        .await;
+
+    // The link worked once.
+    page.delete_all_cookies().await.unwrap();
+    page.goto(&link).await.unwrap();
+    browser
+        .type_into("#new-password", "another long password")
+        .await;
+    browser
+        .type_into("#new-password-again", "another long password")
+        .await;
+    browser.click("#set-password-save").await;
+    browser
+        .wait_for_text("#set-password-error", |t| t.contains("not valid"))
+        .await;
+}
+
 /// Each admin page and what shows it is ready.
 const ADMIN_PAGES: &[(&str, &str)] = &[
     ("/admin/users", "#users-count"),

@@ -271,6 +271,19 @@ operation!(
     WithdrawSubscription, "src/api/withdraw_subscription.graphql"
 );
 
+operation!(
+    /// Makes a local account and the one-time secret its owner chooses a password with.
+    CreateUser, "src/api/create_user.graphql"
+);
+operation!(
+    /// A new one-time secret for a local account's owner.
+    PasswordSetup, "src/api/password_setup.graphql"
+);
+operation!(
+    /// Chooses a password with a one-time secret.
+    SetPassword, "src/api/set_password.graphql"
+);
+
 /// The GraphQL endpoint, on the same origin as the portal.
 pub const ENDPOINT: &str = "/graphql";
 

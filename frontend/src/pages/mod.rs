@@ -8,6 +8,7 @@ pub mod keys;
 pub mod login;
 pub mod model;
 pub mod playground;
+pub mod set_password;
 pub mod subscriptions;
 pub mod usage;
 

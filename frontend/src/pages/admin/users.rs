@@ -9,12 +9,14 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::{
-    self, AdminUser, AdminUsers, GrantSubscription, ResetUserSpend, RevokeKey, UpdateUser,
-    WithdrawSubscription, admin_user, admin_users,
+    self, AdminUser, AdminUsers, CreateUser, GrantSubscription, PasswordSetup, ResetUserSpend,
+    RevokeKey, UpdateUser, WithdrawSubscription, admin_user, admin_users,
 };
 use crate::app::Route;
 use crate::components::budget_bar::BudgetBar;
+use crate::components::copy::CopyButton;
 use crate::components::modal::Confirm;
+use crate::components::modal::Modal;
 use crate::components::states::{Empty, render};
 use crate::format;
 use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
@@ -73,6 +75,150 @@ fn shown_name(display: Option<&String>, external: &str) -> String {
     display.cloned().unwrap_or_else(|| external.to_owned())
 }
 
+/// A one-time password link to hand over: `secret` opens `/set-password` on this site.
+#[derive(Clone, PartialEq)]
+struct SetupLink {
+    secret: String,
+    expires_at: String,
+}
+
+impl SetupLink {
+    fn url(&self) -> String {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        format!("{origin}/set-password#{}", self.secret)
+    }
+}
+
+/// Properties of [`SetupLinkDialog`].
+#[derive(Properties, PartialEq)]
+struct SetupLinkDialogProps {
+    link: SetupLink,
+    on_close: Callback<()>,
+}
+
+/// The link, shown once, with a copy button and when it stops working.
+#[component]
+fn SetupLinkDialog(props: &SetupLinkDialogProps) -> Html {
+    let i18n = use_i18n();
+    let url = props.link.url();
+    let close = props.on_close.clone();
+    let footer = html! {
+        <button class="pf-v6-c-button pf-m-primary" type="button" id="setup-link-done"
+            onclick={move |_| close.emit(())}>{ i18n.t("user-link-done") }</button>
+    };
+    html! {
+        <Modal id="setup-link-dialog" title={i18n.t("user-link-title")} on_close={props.on_close.clone()} {footer}>
+            <p>{ i18n.t_with("user-link-body", &[("at", format::datetime(&props.link.expires_at).into())]) }</p>
+            <div class="sy-inline">
+                <span class="pf-v6-c-form-control">
+                    <input id="setup-link" readonly=true value={url.clone()} aria-label={i18n.t("user-link-title")} />
+                </span>
+                <CopyButton text={url} id={Some(AttrValue::from("copy-setup-link"))} what={i18n.t("user-link-title")} />
+            </div>
+        </Modal>
+    }
+}
+
+/// Properties of [`CreateUserDialog`].
+#[derive(Properties, PartialEq)]
+struct CreateUserDialogProps {
+    on_close: Callback<()>,
+    on_done: Callback<SetupLink>,
+}
+
+/// A local account: e-mail, name and roles; the owner chooses a password with the link.
+#[component]
+fn CreateUserDialog(props: &CreateUserDialogProps) -> Html {
+    let i18n = use_i18n();
+    let email = use_state(String::new);
+    let name = use_state(String::new);
+    let roles = use_state(|| vec!["USER".to_owned()]);
+    let saving = use_saving();
+    let save = {
+        let (email, name, roles, saving, on_done) = (
+            email.clone(),
+            name.clone(),
+            roles.clone(),
+            saving.clone(),
+            props.on_done.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let input = api::create_user::CreateUserInput {
+                email: email.trim().to_owned(),
+                display_name: Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
+                roles: roles
+                    .iter()
+                    .filter_map(|r| match r.as_str() {
+                        "ADMIN" => Some(api::create_user::Role::ADMIN),
+                        "ADMIN_READONLY" => Some(api::create_user::Role::ADMIN_READONLY),
+                        "USER" => Some(api::create_user::Role::USER),
+                        _ => None,
+                    })
+                    .collect(),
+                limits: None,
+            };
+            saving.run::<CreateUser>(
+                api::create_user::Variables { input },
+                on_done.reform(|data: api::create_user::ResponseData| SetupLink {
+                    secret: data.create_user.setup_secret,
+                    expires_at: data.create_user.expires_at,
+                }),
+            );
+        })
+    };
+    let footer = saving.footer(
+        &i18n,
+        "new-user",
+        i18n.t("user-create"),
+        save,
+        &props.on_close,
+    );
+    html! {
+        <Modal id="new-user-dialog" title={i18n.t("user-create")} on_close={props.on_close.clone()} {footer}>
+            <div class="pf-v6-c-form">
+                { saving.error("new-user") }
+                <p class="sy-muted">{ i18n.t("user-create-lead") }</p>
+                <div class="pf-v6-c-form__group">
+                    <label class="pf-v6-c-form__label" for="new-user-email">{ i18n.t("user-email") }</label>
+                    <span class="pf-v6-c-form-control">
+                        <input id="new-user-email" type="email" autocomplete="off" value={(*email).clone()} oninput={bind(&email)} />
+                    </span>
+                </div>
+                <div class="pf-v6-c-form__group">
+                    <label class="pf-v6-c-form__label" for="new-user-name">{ i18n.t("profile-name") }</label>
+                    <span class="pf-v6-c-form-control">
+                        <input id="new-user-name" autocomplete="off" value={(*name).clone()} oninput={bind(&name)} />
+                    </span>
+                </div>
+                <fieldset class="sy-fieldset">
+                    <legend>{ i18n.t("profile-roles") }</legend>
+                    { for ROLES.iter().map(|(role, message)| {
+                        let handle = roles.clone();
+                        let onchange = Callback::from(move |e: Event| {
+                            let mut next = (*handle).clone();
+                            next.retain(|r| r != role);
+                            if event_checked(&e) {
+                                next.push((*role).to_owned());
+                            }
+                            handle.set(next);
+                        });
+                        let id = format!("new-user-role-{}", role.to_lowercase());
+                        html! {
+                            <div class="pf-v6-c-check">
+                                <input class="pf-v6-c-check__input" type="checkbox" id={id.clone()}
+                                    checked={roles.iter().any(|r| r == role)} {onchange} />
+                                <label class="pf-v6-c-check__label" for={id}>{ i18n.t(message) }</label>
+                            </div>
+                        }
+                    }) }
+                </fieldset>
+            </div>
+        </Modal>
+    }
+}
+
 /// The users list page.
 #[component]
 pub fn AdminUsersPage() -> Html {
@@ -82,6 +228,20 @@ pub fn AdminUsersPage() -> Html {
     let filters = use_state(Filters::default);
     let search = use_state(String::new);
     let query = use_query::<AdminUsers>(filters.variables());
+    let local_accounts = use_portal()
+        .data
+        .as_ref()
+        .is_some_and(|d| d.auth_settings.local_login);
+    let creating = use_state(|| false);
+    let link = use_state(|| None::<SetupLink>);
+    let created = {
+        let (creating, link, reload) = (creating.clone(), link.clone(), query.reload.clone());
+        Callback::from(move |made: SetupLink| {
+            creating.set(false);
+            link.set(Some(made));
+            reload.emit(());
+        })
+    };
     let set_filter = |apply: fn(&mut Filters, String)| {
         let filters = filters.clone();
         Callback::from(move |e: Event| {
@@ -161,6 +321,13 @@ pub fn AdminUsersPage() -> Html {
                     </form>
                     { filter_select(&i18n, "users-role", "profile-roles", &current.role, roles, set_filter(|f, v| f.role = v)) }
                     { filter_select(&i18n, "users-active", "col-status", &current.active, states, set_filter(|f, v| f.active = v)) }
+                    if local_accounts {
+                        <button class="pf-v6-c-button pf-m-primary" type="button" id="user-new"
+                            disabled={!rights.write} title={rights.why_not.clone()}
+                            onclick={let creating = creating.clone(); move |_| creating.set(true)}>
+                            { i18n.t("user-create") }
+                        </button>
+                    }
                 </div>
                 if let Some(data) = &query.data {
                     <p class="sy-muted" id="users-count" aria-live="polite">
@@ -169,6 +336,12 @@ pub fn AdminUsersPage() -> Html {
                 }
                 { content }
             </section>
+            if *creating {
+                <CreateUserDialog on_close={let creating = creating.clone(); move |()| creating.set(false)} on_done={created} />
+            }
+            if let Some(made) = &*link {
+                <SetupLinkDialog link={made.clone()} on_close={let link = link.clone(); move |()| link.set(None)} />
+            }
         </>
     }
 }
@@ -367,6 +540,16 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
     });
     let dialog = use_state(|| Dialog::None);
     let grant_model = use_state(String::new);
+    let link = use_state(|| None::<SetupLink>);
+    let new_link = use_mutation::<PasswordSetup>({
+        let link = link.clone();
+        Callback::from(move |data: api::password_setup::ResponseData| {
+            link.set(Some(SetupLink {
+                secret: data.password_setup.setup_secret,
+                expires_at: data.password_setup.expires_at,
+            }))
+        })
+    });
     let done = |message: &'static str| {
         let (dialog, toasts, reload, i18n) = (
             dialog.clone(),
@@ -395,7 +578,8 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
             .or(reset.error.clone())
             .or(revoke.error.clone())
             .or(grant.error.clone())
-            .or(withdraw.error.clone()),
+            .or(withdraw.error.clone())
+            .or(new_link.error.clone()),
     );
     let busy = activation.busy || reset.busy || revoke.busy || grant.busy || withdraw.busy;
     let open = |d: Dialog| {
@@ -475,6 +659,14 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
                             disabled={!rights.write || busy} title={rights.why_not.clone()} onclick={open(Dialog::ResetSpend)}>
                             { i18n.t("user-reset-spend") }
                         </button>
+                        if !user.single_sign_on {
+                            <button class="pf-v6-c-button pf-m-secondary" type="button" id="user-new-link"
+                                disabled={!rights.write || busy} title={rights.why_not.clone()}
+                                onclick={let (run, id) = (new_link.run.clone(), user.id.clone());
+                                    move |_| run.emit(api::password_setup::Variables { user_id: id.clone() })}>
+                                { i18n.t("user-new-link") }
+                            </button>
+                        }
                         if user.active {
                             <button class="pf-v6-c-button pf-m-danger" type="button" id="user-deactivate"
                                 disabled={!rights.write || busy} title={rights.why_not.clone()} onclick={open(Dialog::Deactivate)}>
@@ -585,7 +777,13 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
             }
         }
     };
-    html! { <>{ content }{ confirm }</> }
+    let handover = match &*link {
+        Some(made) => html! {
+            <SetupLinkDialog link={made.clone()} on_close={let link = link.clone(); move |()| link.set(None)} />
+        },
+        None => html! {},
+    };
+    html! { <>{ content }{ confirm }{ handover }</> }
 }
 
 /// What makes the settings form start again from the stored values after a save.
