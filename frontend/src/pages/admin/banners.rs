@@ -16,7 +16,7 @@ use crate::components::states::{Empty, render};
 use crate::format;
 use crate::hooks::{Toast, use_error_toast, use_mutation, use_query, use_toasts};
 use crate::i18n::{LANGUAGES, use_i18n};
-use crate::pages::admin::{admin_header, use_rights, use_saving};
+use crate::pages::admin::{admin_header, checks, toggled, use_rights, use_saving};
 use crate::pages::catalog::{label, tag};
 use crate::pages::{event_checked, event_value};
 
@@ -163,6 +163,13 @@ fn variant_class(variant: &str) -> &'static str {
     }
 }
 
+/// The roles a banner may be shown to, with their message ids, in the editor's order.
+const AUDIENCE: [(&str, &str); 3] = [
+    ("USER", "role-user"),
+    ("ADMIN", "role-admin"),
+    ("ADMIN_READONLY", "role-admin-readonly"),
+];
+
 /// The message id of a role's name.
 fn role_message(role: &str) -> &'static str {
     match role {
@@ -300,7 +307,14 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
         i18n.t("banner-create")
     };
     let footer = saving.footer(&i18n, "banner", i18n.t("save"), save, &props.on_close);
-    let roles = ["USER", "ADMIN", "ADMIN_READONLY"];
+    let on_audience = {
+        let draft = draft.clone();
+        Callback::from(move |(role, on): (String, bool)| {
+            let mut next = (*draft).clone();
+            next.audience = toggled(&next.audience, &role, on);
+            draft.set(next);
+        })
+    };
     html! {
         <Modal id="banner-dialog" {title} on_close={props.on_close.clone()} {footer} wide=true>
             <div class="pf-v6-c-form">
@@ -348,25 +362,7 @@ fn BannerEditor(props: &BannerEditorProps) -> Html {
                 <fieldset class="sy-fieldset" id="banner-audience">
                     <legend>{ i18n.t("banner-audience") }</legend>
                     <p class="sy-muted">{ i18n.t("banner-audience-help") }</p>
-                    { for roles.into_iter().map(|role| {
-                        let draft_handle = draft.clone();
-                        let onchange = Callback::from(move |e: Event| {
-                            let mut next = (*draft_handle).clone();
-                            next.audience.retain(|r| r != role);
-                            if event_checked(&e) {
-                                next.audience.push(role.to_owned());
-                            }
-                            draft_handle.set(next);
-                        });
-                        let id = format!("banner-audience-{}", role.to_lowercase());
-                        html! {
-                            <div class="pf-v6-c-check">
-                                <input class="pf-v6-c-check__input" type="checkbox" id={id.clone()}
-                                    checked={draft.audience.iter().any(|r| r == role)} {onchange} />
-                                <label class="pf-v6-c-check__label" for={id}>{ i18n.t(role_message(role)) }</label>
-                            </div>
-                        }
-                    }) }
+                    { checks(&i18n, "banner-audience", &AUDIENCE, &draft.audience, false, &on_audience) }
                 </fieldset>
                 <div class="sy-toolbar">
                     <div class="pf-v6-c-form__group">

@@ -197,6 +197,50 @@ impl Saving {
     }
 }
 
+/// Checkboxes for `options` (value, message id): each has the id `{prefix}-{value}` (value in
+/// lower case), is ticked when `selected` holds its value, and tells `on_toggle` its value
+/// and whether it is now ticked.
+pub fn checks(
+    i18n: &Translator,
+    prefix: &str,
+    options: &[(&'static str, &'static str)],
+    selected: &[String],
+    disabled: bool,
+    on_toggle: &Callback<(String, bool)>,
+) -> Html {
+    html! {
+        { for options.iter().map(|&(value, message)| {
+            let on_toggle = on_toggle.clone();
+            let onchange = Callback::from(move |e: Event| {
+                on_toggle.emit((value.to_owned(), crate::pages::event_checked(&e)))
+            });
+            let id = format!("{prefix}-{}", value.to_lowercase());
+            html! {
+                <div class="pf-v6-c-check">
+                    <input class="pf-v6-c-check__input" type="checkbox" id={id.clone()} {disabled}
+                        checked={selected.iter().any(|s| s == value)} {onchange} />
+                    <label class="pf-v6-c-check__label" for={id}>{ i18n.t(message) }</label>
+                </div>
+            }
+        }) }
+    }
+}
+
+/// `list` with `value` in it (once) when `on`, without it otherwise.
+pub fn toggled(list: &[String], value: &str, on: bool) -> Vec<String> {
+    let mut next: Vec<String> = list.iter().filter(|v| *v != value).cloned().collect();
+    if on {
+        next.push(value.to_owned());
+    }
+    next
+}
+
+/// A callback that ticks values in and out of the list in `state`.
+pub fn toggle_in(state: &UseStateHandle<Vec<String>>) -> Callback<(String, bool)> {
+    let state = state.clone();
+    Callback::from(move |(value, on): (String, bool)| state.set(toggled(&state, &value, on)))
+}
+
 /// A filter in a toolbar: its label and its control (which has the id `id`).
 fn filter_group(i18n: &Translator, id: &str, label_id: &str, control: Html) -> Html {
     html! {
@@ -302,6 +346,14 @@ fn next_day(year: i32, month: u32, day: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_ticked_in_once_and_out_entirely() {
+        let list = vec!["USER".to_owned()];
+        assert_eq!(toggled(&list, "ADMIN", true), ["USER", "ADMIN"]);
+        assert_eq!(toggled(&list, "USER", true), ["USER"]);
+        assert!(toggled(&list, "USER", false).is_empty());
+    }
 
     #[test]
     fn a_date_range_covers_whole_days_up_to_the_next_midnight() {

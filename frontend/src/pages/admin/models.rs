@@ -18,7 +18,7 @@ use crate::components::states::{Empty, render};
 use crate::format;
 use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::{I18n, use_i18n};
-use crate::pages::admin::{Rights, admin_header, use_rights, use_saving};
+use crate::pages::admin::{Rights, admin_header, checks, toggle_in, use_rights, use_saving};
 use crate::pages::catalog::{capability_message, label, tag};
 use crate::pages::keys::{BadField, parse_number};
 use crate::pages::{event_checked, event_value};
@@ -87,28 +87,14 @@ fn input(
 
 /// Capability checkboxes bound to `selected` (GraphQL names).
 fn capability_checks(i18n: &I18n, selected: &UseStateHandle<Vec<String>>, prefix: &str) -> Html {
+    let options: Vec<(&'static str, &'static str)> = CAPABILITIES
+        .iter()
+        .map(|cap| (*cap, capability_message(cap)))
+        .collect();
     html! {
         <fieldset class="sy-fieldset sy-checks" id={format!("{prefix}-capabilities")}>
             <legend>{ i18n.t("col-capabilities") }</legend>
-            { for CAPABILITIES.iter().map(|cap| {
-                let handle = selected.clone();
-                let onchange = Callback::from(move |e: Event| {
-                    let mut next = (*handle).clone();
-                    next.retain(|c| c != cap);
-                    if event_checked(&e) {
-                        next.push((*cap).to_owned());
-                    }
-                    handle.set(next);
-                });
-                let id = format!("{prefix}-cap-{}", cap.to_lowercase());
-                html! {
-                    <div class="pf-v6-c-check">
-                        <input class="pf-v6-c-check__input" type="checkbox" id={id.clone()}
-                            checked={selected.iter().any(|c| c == cap)} {onchange} />
-                        <label class="pf-v6-c-check__label" for={id}>{ i18n.t(capability_message(cap)) }</label>
-                    </div>
-                }
-            }) }
+            { checks(i18n, &format!("{prefix}-cap"), &options, selected, false, &toggle_in(selected)) }
         </fieldset>
     }
 }

@@ -22,11 +22,12 @@ use crate::format;
 use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, use_toasts};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::admin::{
-    Rights, admin_header, filter_select, text_filter, use_rights, use_saved_toast, use_saving,
+    Rights, admin_header, checks, filter_select, text_filter, toggle_in, use_rights,
+    use_saved_toast, use_saving,
 };
 use crate::pages::catalog::{label, status_badge, tag};
 use crate::pages::keys::{BadField, parse_number};
-use crate::pages::{bind, event_checked, event_value};
+use crate::pages::{bind, event_value};
 
 /// Every role, with its message id, in the order the forms show them.
 const ROLES: [(&str, &str); 3] = [
@@ -194,25 +195,7 @@ fn CreateUserDialog(props: &CreateUserDialogProps) -> Html {
                 </div>
                 <fieldset class="sy-fieldset">
                     <legend>{ i18n.t("profile-roles") }</legend>
-                    { for ROLES.iter().map(|(role, message)| {
-                        let handle = roles.clone();
-                        let onchange = Callback::from(move |e: Event| {
-                            let mut next = (*handle).clone();
-                            next.retain(|r| r != role);
-                            if event_checked(&e) {
-                                next.push((*role).to_owned());
-                            }
-                            handle.set(next);
-                        });
-                        let id = format!("new-user-role-{}", role.to_lowercase());
-                        html! {
-                            <div class="pf-v6-c-check">
-                                <input class="pf-v6-c-check__input" type="checkbox" id={id.clone()}
-                                    checked={roles.iter().any(|r| r == role)} {onchange} />
-                                <label class="pf-v6-c-check__label" for={id}>{ i18n.t(message) }</label>
-                            </div>
-                        }
-                    }) }
+                    { checks(&i18n, "new-user-role", &ROLES, &roles, false, &toggle_in(&roles)) }
                 </fieldset>
             </div>
         </Modal>
@@ -479,25 +462,7 @@ fn UserSettings(props: &UserSettingsProps) -> Html {
                 if user.single_sign_on {
                     <p class="sy-muted">{ i18n.t("user-roles-sso") }</p>
                 }
-                { for ROLES.iter().map(|(role, message)| {
-                    let handle = roles.clone();
-                    let onchange = Callback::from(move |e: Event| {
-                        let mut next = (*handle).clone();
-                        next.retain(|r| r != role);
-                        if event_checked(&e) {
-                            next.push((*role).to_owned());
-                        }
-                        handle.set(next);
-                    });
-                    let id = format!("user-role-{}", role.to_lowercase());
-                    html! {
-                        <div class="pf-v6-c-check">
-                            <input class="pf-v6-c-check__input" type="checkbox" id={id.clone()} disabled={!rights.write}
-                                checked={roles.iter().any(|r| r == role)} {onchange} />
-                            <label class="pf-v6-c-check__label" for={id}>{ i18n.t(message) }</label>
-                        </div>
-                    }
-                }) }
+                { checks(&i18n, "user-role", &ROLES, &roles, !rights.write, &toggle_in(&roles)) }
             </fieldset>
             <fieldset class="sy-fieldset" id="user-limits">
                 <legend>{ i18n.t("user-limits") }</legend>
