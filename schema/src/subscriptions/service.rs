@@ -69,6 +69,15 @@ pub struct SubscriptionService {
     db: DatabaseConnection,
 }
 
+/// The longest reason or message kept with a subscription, in characters.
+const MAX_NOTE_CHARS: usize = 1_000;
+
+/// A reason as kept: trimmed, at most [`MAX_NOTE_CHARS`], and none when blank.
+fn note(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().chars().take(MAX_NOTE_CHARS).collect::<String>())
+        .filter(|t| !t.is_empty())
+}
+
 /// Records one transition.
 async fn record<C: ConnectionTrait>(
     db: &C,
@@ -188,9 +197,7 @@ impl SubscriptionService {
         model_id: Uuid,
         reason: Option<String>,
     ) -> Result<subscription::Model, DomainError> {
-        let reason = reason
-            .map(|r| r.trim().chars().take(1_000).collect::<String>())
-            .filter(|r| !r.is_empty());
+        let reason = note(reason);
         let model = self.model(model_id).await?;
         let to = if model.restricted {
             Status::Pending
@@ -262,9 +269,7 @@ impl SubscriptionService {
         model_id: Uuid,
         reason: Option<String>,
     ) -> Result<subscription::Model, DomainError> {
-        let reason = reason
-            .map(|r| r.trim().chars().take(1_000).collect::<String>())
-            .filter(|r| !r.is_empty());
+        let reason = note(reason);
         self.model(model_id).await?;
         entity::user::Entity::find_by_id(user)
             .one(&self.db)
@@ -320,9 +325,7 @@ impl SubscriptionService {
                 row.status
             )));
         }
-        let reason = reason
-            .map(|r| r.trim().chars().take(1_000).collect::<String>())
-            .filter(|r| !r.is_empty());
+        let reason = note(reason);
         let txn = self.db.begin().await?;
         remove_from_keys(&txn, row.user_id, row.model_id).await?;
         let row = transition(&txn, row, Status::Denied, admin, reason).await?;
