@@ -11,6 +11,7 @@ pub mod banner;
 pub mod banner_dismissal;
 pub mod branding;
 pub mod branding_asset;
+pub mod cluster_rollup;
 pub mod deployment;
 pub mod login_state;
 pub mod model;

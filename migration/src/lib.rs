@@ -13,6 +13,7 @@ mod m20261130_000005_one_playground_key;
 mod m20261130_000006_requests_per_day;
 mod m20261130_000007_key_blocked_by;
 mod m20261201_000009_banner_translations;
+mod m20261201_000010_cluster_rollups;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_requests_per_day::Migration),
             Box::new(m20261130_000007_key_blocked_by::Migration),
             Box::new(m20261201_000009_banner_translations::Migration),
+            Box::new(m20261201_000010_cluster_rollups::Migration),
         ]
     }
 }

@@ -1,10 +1,12 @@
 //! Usage sums from the rollups on the embedded default (SQLite): grouping by model and user,
-//! hour and day buckets, filters and totals.
+//! hour and day buckets, filters and totals; and the cluster rollups, backfilled by their
+//! migration and written by the ledger, on SQLite and PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DurationRound, TimeDelta, Utc};
 use migration::{Migrator, MigratorTrait};
+use schema::spend::{Outcome, SpendEvent, write_batch};
 use schema::usage::{Granularity, GroupBy, UsageFilter, UsageService};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Database, Set};
 use uuid::Uuid;
@@ -169,4 +171,154 @@ async fn the_migration_sums_existing_hours_into_days_that_later_writes_add_to() 
     assert_eq!(days.len(), 1, "one row per day: {days:?}");
     assert_eq!(days[0].requests, 9);
     assert_eq!(days[0].cost_nanos, 14);
+}
+
+/// One settled request on `cluster` (none: no deployment served), `duration_ms` long.
+fn event(at: chrono::DateTime<Utc>, cluster: Option<&str>, duration_ms: u64) -> SpendEvent {
+    SpendEvent {
+        request_id: Uuid::new_v4().to_string(),
+        key_id: None,
+        key_hash: Some("k1".into()),
+        user_id: Some(Uuid::nil()),
+        model: "granite".into(),
+        deployment_id: None,
+        cluster: cluster.map(str::to_owned),
+        call_type: "chat",
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        estimated: false,
+        cost_nanos: 1_000,
+        outcome: if cluster.is_some() {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+        http_status: if cluster.is_some() { 200 } else { 503 },
+        started_at: at,
+        ended_at: at,
+        ttft_ms: None,
+        duration_ms,
+    }
+}
+
+/// Requests already in `spend_logs` when the cluster rollups arrive are summed into them by
+/// the migration; the ledger adds later ones to the same rows. Run on SQLite and PostgreSQL,
+/// whose stored timestamps differ.
+async fn clusters_are_backfilled_then_written(db: sea_orm::DatabaseConnection) {
+    use sea_orm::EntityTrait;
+
+    // Up to the migration before `cluster_rollups`: what the previous release ran.
+    Migrator::up(&db, Some(8)).await.unwrap();
+    let day = Utc::now().duration_trunc(TimeDelta::days(1)).unwrap() - TimeDelta::days(1);
+    let at = day + TimeDelta::hours(3) + TimeDelta::minutes(20);
+    let old = [
+        event(at, Some("aws"), 40),
+        event(at, Some("aws"), 700),
+        event(at, None, 31_000),
+    ];
+    for e in &old {
+        entity::spend_log::ActiveModel {
+            request_id: Set(e.request_id.clone()),
+            key_hash: Set(e.key_hash.clone()),
+            user_id: Set(e.user_id),
+            model_name: Set(e.model.clone()),
+            cluster: Set(e.cluster.clone()),
+            call_type: Set(e.call_type.into()),
+            prompt_tokens: Set(10),
+            completion_tokens: Set(5),
+            estimated: Set(false),
+            cost_nanos: Set(e.cost_nanos),
+            status: Set(e.outcome.as_str().into()),
+            http_status: Set(i32::from(e.http_status)),
+            started_at: Set(e.started_at),
+            ended_at: Set(e.ended_at),
+            duration_ms: Set(i64::try_from(e.duration_ms).unwrap()),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+    }
+    Migrator::up(&db, None).await.unwrap();
+    // The same hour again through the ledger: one more on aws, one on ibm.
+    write_batch(
+        &db,
+        &[event(at, Some("aws"), 90), event(at, Some("ibm"), 90)],
+        false,
+    )
+    .await
+    .unwrap();
+
+    let usage = UsageService::new(db.clone());
+    let filter = UsageFilter {
+        from: day,
+        to: day + TimeDelta::days(1),
+        ..UsageFilter::default()
+    };
+    for granularity in [Granularity::Hour, Granularity::Day] {
+        let series = usage
+            .series(&filter, granularity, GroupBy::Cluster)
+            .await
+            .unwrap();
+        let clusters: Vec<(Option<&str>, i64, i64, i64)> = series
+            .iter()
+            .map(|s| {
+                let t = &s.totals;
+                (s.group.as_deref(), t.requests, t.errors, t.cost_nanos)
+            })
+            .collect();
+        assert_eq!(
+            clusters,
+            [
+                (Some("aws"), 3, 0, 3_000),
+                (Some(""), 1, 1, 1_000),
+                (Some("ibm"), 1, 0, 1_000)
+            ],
+            "{granularity:?}"
+        );
+        assert_eq!(series[0].points.len(), 1, "one bucket: the rows met");
+        // 40 ms, 90 ms and 700 ms: one each in the ≤50, ≤100 and ≤1000 buckets.
+        assert_eq!(series[0].totals.latency, [1, 1, 0, 0, 1, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            series[1].totals.latency[9], 1,
+            "31 s is past the last bound"
+        );
+    }
+    // The rollups without clusters have only what the ledger wrote.
+    assert_eq!(usage.totals(&filter).await.unwrap().requests, 2);
+    let rows = entity::cluster_rollup::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 6, "hour and day rows of three clusters");
+}
+
+#[tokio::test]
+async fn clusters_are_backfilled_then_written_on_sqlite() {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    clusters_are_backfilled_then_written(db).await;
+}
+
+#[tokio::test]
+async fn clusters_are_backfilled_then_written_on_postgres() {
+    use sea_orm::ConnectionTrait;
+
+    let server = std::env::var("SWITCHYARD_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    // `sy_test_` databases left behind by a failed run are dropped by tests/ci.sh.
+    let name = format!("sy_test_clusters_{}", Uuid::new_v4().simple());
+    let admin = Database::connect(format!("{server}/postgres"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    let db = Database::connect(format!("{server}/{name}")).await.unwrap();
+    clusters_are_backfilled_then_written(db.clone()).await;
+    db.close().await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE \"{name}\""))
+        .await
+        .unwrap();
 }

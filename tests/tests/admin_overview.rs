@@ -1,7 +1,7 @@
 //! The admin console's overview (`/admin`) in a real headless Chromium: an administrator
 //! opens it from the nav and watches the platform's totals (requests, tokens, spend, active
 //! users and keys) move as people make requests on two clusters, without a reload; spend by
-//! model names both; a subscription request shows in the pending count, whose
+//! model and by cluster names both; a subscription request shows in the pending count, whose
 //! link opens the queue; a deployment whose model server dies shows as failing its health
 //! checks. A read-only administrator sees the same page, a user is not allowed in, and it
 //! renders in every language, light and dark, at 1280×800, without serious axe-core findings.
@@ -103,6 +103,11 @@ async fn the_overview_follows_usage_the_queue_and_health_live() {
     browser
         .wait_for_text("#overview-by-model", |t| {
             t.contains("granite") && t.contains("llama")
+        })
+        .await;
+    browser
+        .wait_for_text("#overview-by-cluster", |t| {
+            t.contains("aws") && t.contains("ibm")
         })
         .await;
 

@@ -1,5 +1,5 @@
 //! Usage analytics from the rollups through GraphQL and the CSV export: mine, everyone's for
-//! administrators, split by model, key, user and provider, against the previous
+//! administrators, split by model, key, user, provider and cluster, against the previous
 //! period; how many users and keys were active.
 
 #![allow(clippy::unwrap_used)]
@@ -187,6 +187,15 @@ async fn usage_reports_are_scoped_split_and_compared() {
     assert_eq!(series.as_array().unwrap().len(), 1, "{by_provider}");
     assert_eq!(series[0]["group"], provider);
     assert_eq!(series[0]["totals"]["requests"], 5);
+    // Split by cluster: the cluster of the deployment that served.
+    let by_cluster = admin
+        .graphql(REPORT, json!({"i": everyone, "g": "CLUSTER"}))
+        .await;
+    let series = &by_cluster["data"]["usage"]["series"];
+    assert_eq!(series.as_array().unwrap().len(), 1, "{by_cluster}");
+    assert_eq!(series[0]["group"], "aws");
+    assert_eq!(series[0]["label"], "aws");
+    assert_eq!(series[0]["totals"]["requests"], 5);
     let backwards = ana
         .graphql(REPORT, json!({"i": {"from": Utc::now().to_rfc3339(), "to": (Utc::now() - TimeDelta::days(1)).to_rfc3339()}, "g": "NONE"}))
         .await;
@@ -248,6 +257,16 @@ async fn usage_reports_are_scoped_split_and_compared() {
         .await
         .unwrap();
     assert_eq!(groups(&top_one).len(), 1, "{top_one}");
+    let clusters = csv_as_admin(everyone.replace("group_by=user", "group_by=cluster"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        groups(&clusters).into_iter().collect::<Vec<_>>(),
+        ["aws"],
+        "{clusters}"
+    );
     assert_eq!(
         csv_as_admin(format!("{everyone}&top=0")).await.status(),
         400

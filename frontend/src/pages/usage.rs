@@ -144,10 +144,13 @@ fn parse_date(date: &str) -> f64 {
 }
 
 fn group_name(i18n: &I18n, s: &usage::UsageUsageSeries) -> String {
-    s.label
-        .clone()
-        .or_else(|| s.group.clone())
-        .unwrap_or_else(|| i18n.t("usage-all"))
+    match (&s.label, &s.group) {
+        (Some(label), _) => label.clone(),
+        // The one unlabelled group: requests no cluster served.
+        (None, Some(group)) if group.is_empty() => i18n.t("overview-no-cluster"),
+        (None, Some(group)) => group.clone(),
+        (None, None) => i18n.t("usage-all"),
+    }
 }
 
 fn per_group(
@@ -209,7 +212,7 @@ fn total_card(id: &str, title: String, value: String, change: Option<String>) ->
 }
 
 /// The usage page.
-/// The splits the page offers: by user and provider too on everyone's usage.
+/// The splits the page offers: by user, provider and cluster too on everyone's usage.
 fn split_options(
     i18n: &I18n,
     current: &usage::UsageGroupBy,
@@ -223,6 +226,7 @@ fn split_options(
     if everyone {
         splits.push(("USER", "split-user", By::USER));
         splits.push(("PROVIDER", "split-provider", By::PROVIDER));
+        splits.push(("CLUSTER", "filter-cluster", By::CLUSTER));
     }
     splits.push(("NONE", "split-none", By::NONE));
     splits
@@ -234,8 +238,8 @@ fn split_options(
 /// Properties of [`UsagePage`].
 #[derive(Properties, PartialEq)]
 pub struct UsagePageProps {
-    /// Everyone's usage (the administrators' page, `/admin/usage`), split also by user and
-    /// provider; otherwise mine.
+    /// Everyone's usage (the administrators' page, `/admin/usage`), split also by user,
+    /// provider and cluster; otherwise mine.
     #[prop_or_default]
     pub everyone: bool,
 }
@@ -318,6 +322,7 @@ pub fn UsagePage(props: &UsagePageProps) -> Html {
                 "KEY" => usage::UsageGroupBy::KEY,
                 "USER" => usage::UsageGroupBy::USER,
                 "PROVIDER" => usage::UsageGroupBy::PROVIDER,
+                "CLUSTER" => usage::UsageGroupBy::CLUSTER,
                 "NONE" => usage::UsageGroupBy::NONE,
                 _ => usage::UsageGroupBy::MODEL,
             })
@@ -336,6 +341,7 @@ pub fn UsagePage(props: &UsagePageProps) -> Html {
             usage::UsageGroupBy::KEY => "key",
             usage::UsageGroupBy::USER => "user",
             usage::UsageGroupBy::PROVIDER => "provider",
+            usage::UsageGroupBy::CLUSTER => "cluster",
             usage::UsageGroupBy::NONE => "none",
             _ => "model",
         },

@@ -1,16 +1,16 @@
 //! Writing the spend ledger: a batch of settled requests becomes `spend_logs` rows, is added
-//! to its hour's and day's `usage_rollups` rows and to its keys' and users' spend, in one
-//! transaction. The server's ledger decides when a batch is written and what it holds; the
+//! to its hour's and day's `usage_rollups` and `cluster_rollups` rows and to its keys' and
+//! users' spend, in one transaction. The server's ledger decides when a batch is written and what it holds; the
 //! statements are here, beside the reads of the same tables.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use entity::{api_key, spend_log, usage_rollup, user};
-use sea_orm::sea_query::{Alias, Expr, OnConflict};
+use entity::{api_key, cluster_rollup, spend_log, usage_rollup, user};
+use sea_orm::sea_query::{Alias, DynIden, Expr, IntoIden, OnConflict, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityName, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -56,48 +56,47 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
     }
 }
 
-/// The rollup rows of each (hour, key, model) and (day, key, model) among `events`, summed.
-fn rollups(events: &[SpendEvent]) -> Vec<usage_rollup::ActiveModel> {
-    type Group = (&'static str, DateTime<Utc>, String, String);
-    let mut groups: HashMap<Group, usage_rollup::Model> = HashMap::new();
+/// The counters of one rollup row.
+#[derive(Debug, Default)]
+struct Tally {
+    user: Option<Uuid>,
+    requests: i64,
+    errors: i64,
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    cost_nanos: i64,
+    duration_ms_sum: i64,
+    /// Requests per latency bucket ([`usage_rollup::LATENCY_BOUNDS_MS`], then the rest).
+    latency: [i64; 10],
+}
+
+/// Which rollup row: (span, its start, cluster, key hash, model). The cluster is empty in
+/// `usage_rollups`, which has no such column.
+type Group = (&'static str, DateTime<Utc>, String, String, String);
+
+/// The rollups of `events`, summed per hour and per day, and (with `by_cluster`) per cluster.
+fn rollups(events: &[SpendEvent], by_cluster: bool) -> HashMap<Group, Tally> {
+    let mut groups: HashMap<Group, Tally> = HashMap::new();
     let spans = [
         (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
         (usage_rollup::SPAN_DAY, TimeDelta::days(1)),
     ];
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     for event in events {
+        let cluster = match (&event.cluster, by_cluster) {
+            (Some(cluster), true) => cluster.clone(),
+            _ => String::new(),
+        };
         for (span, width) in spans {
-            let hour = event
+            let start = event
                 .started_at
                 .duration_trunc(width)
                 .unwrap_or(event.started_at);
             let key = event.key_hash.clone().unwrap_or_default();
             let row = groups
-                .entry((span, hour, key.clone(), event.model.clone()))
-                .or_insert_with(|| usage_rollup::Model {
-                    id: 0,
-                    span: span.to_owned(),
-                    hour,
-                    key_hash: key,
-                    model_name: event.model.clone(),
-                    user_id: event.user_id,
-                    requests: 0,
-                    errors: 0,
-                    prompt_tokens: 0,
-                    completion_tokens: 0,
-                    cost_nanos: 0,
-                    duration_ms_sum: 0,
-                    latency_le_50: 0,
-                    latency_le_100: 0,
-                    latency_le_250: 0,
-                    latency_le_500: 0,
-                    latency_le_1000: 0,
-                    latency_le_2500: 0,
-                    latency_le_5000: 0,
-                    latency_le_10000: 0,
-                    latency_le_30000: 0,
-                    latency_le_inf: 0,
-                });
-            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+                .entry((span, start, cluster.clone(), key, event.model.clone()))
+                .or_default();
+            row.user = row.user.or(event.user_id);
             row.requests += 1;
             row.errors += i64::from(event.outcome != Outcome::Success);
             row.prompt_tokens += count(event.prompt_tokens);
@@ -108,66 +107,91 @@ fn rollups(events: &[SpendEvent]) -> Vec<usage_rollup::ActiveModel> {
                 .iter()
                 .position(|bound| event.duration_ms <= *bound)
                 .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
-            *latency_bucket(row, bucket) += 1;
+            if let Some(slot) = row.latency.get_mut(bucket) {
+                *slot += 1;
+            }
         }
     }
     groups
-        .into_values()
-        .map(|row| {
-            let mut active: usage_rollup::ActiveModel = row.into();
-            active.id = sea_orm::ActiveValue::NotSet;
-            active
-        })
-        .collect()
 }
 
-fn latency_bucket(row: &mut usage_rollup::Model, bucket: usize) -> &mut i64 {
-    match bucket {
-        0 => &mut row.latency_le_50,
-        1 => &mut row.latency_le_100,
-        2 => &mut row.latency_le_250,
-        3 => &mut row.latency_le_500,
-        4 => &mut row.latency_le_1000,
-        5 => &mut row.latency_le_2500,
-        6 => &mut row.latency_le_5000,
-        7 => &mut row.latency_le_10000,
-        8 => &mut row.latency_le_30000,
-        _ => &mut row.latency_le_inf,
-    }
-}
-
-/// Adds `rows` to the stored rollups: one atomic upsert per row, so replicas writing the same
-/// hour never lose each other's counts.
+/// Adds `rows` to the stored rollups of `usage_rollups` or (with `by_cluster`)
+/// `cluster_rollups`: one atomic upsert per row, so replicas writing the same hour never lose
+/// each other's counts. The two tables name their columns alike; only the cluster differs.
 async fn upsert_rollups(
     txn: &DatabaseTransaction,
-    rows: Vec<usage_rollup::ActiveModel>,
+    rows: HashMap<Group, Tally>,
+    by_cluster: bool,
 ) -> Result<(), sea_orm::DbErr> {
     use usage_rollup::Column as C;
-    let mut additive = vec![
+    let table = if by_cluster {
+        Alias::new(cluster_rollup::Entity.table_name())
+    } else {
+        Alias::new(usage_rollup::Entity.table_name())
+    };
+    let cluster = cluster_rollup::Column::Cluster.into_iden();
+    let mut key: Vec<DynIden> = vec![C::Span.into_iden(), C::Hour.into_iden()];
+    if by_cluster {
+        key.push(cluster.clone());
+    }
+    key.extend([C::KeyHash.into_iden(), C::ModelName.into_iden()]);
+    let mut additive: Vec<DynIden> = [
         C::Requests,
         C::Errors,
         C::PromptTokens,
         C::CompletionTokens,
         C::CostNanos,
         C::DurationMsSum,
-    ];
-    additive.extend(usage_rollup::LATENCY_COLUMNS);
-    let mut conflict = OnConflict::columns([C::Span, C::Hour, C::KeyHash, C::ModelName]);
-    for column in additive {
+    ]
+    .into_iter()
+    .chain(usage_rollup::LATENCY_COLUMNS)
+    .map(IntoIden::into_iden)
+    .collect();
+    let mut conflict = OnConflict::columns(key.clone());
+    for column in &additive {
         conflict.value(
-            column,
-            Expr::col((usage_rollup::Entity, column))
-                .add(Expr::col((Alias::new("excluded"), column))),
+            column.clone(),
+            Expr::col((table.clone(), column.clone()))
+                .add(Expr::col((Alias::new("excluded"), column.clone()))),
         );
     }
+    let mut columns = key;
+    columns.push(C::UserId.into_iden());
+    columns.append(&mut additive);
     // Several rows per statement, in the same power-of-two sizes as the spend rows; each
-    // statement holds a (span, hour, key, model) once, as the conflict clause requires.
-    let mut rest = rows;
+    // statement holds a group once, as the conflict clause requires.
+    let mut rest: Vec<(Group, Tally)> = rows.into_iter().collect();
     while !rest.is_empty() {
         let later = rest.split_off(chunk(rest.len()));
-        usage_rollup::Entity::insert_many(rest)
-            .on_conflict(conflict.clone())
-            .exec_without_returning(txn)
+        let mut insert = Query::insert();
+        insert
+            .into_table(table.clone())
+            .columns(columns.clone())
+            .on_conflict(conflict.clone());
+        for ((span, start, cluster, key, model), tally) in rest {
+            let mut values: Vec<SimpleExpr> = vec![span.into(), start.into()];
+            if by_cluster {
+                values.push(cluster.into());
+            }
+            values.extend([key.into(), model.into(), tally.user.into()]);
+            values.extend(
+                [
+                    tally.requests,
+                    tally.errors,
+                    tally.prompt_tokens,
+                    tally.completion_tokens,
+                    tally.cost_nanos,
+                    tally.duration_ms_sum,
+                ]
+                .into_iter()
+                .chain(tally.latency)
+                .map(SimpleExpr::from),
+            );
+            insert
+                .values(values)
+                .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+        }
+        txn.execute(txn.get_database_backend().build(&insert))
             .await?;
         rest = later;
     }
@@ -254,7 +278,8 @@ pub async fn write_batch(
             .await?;
         rest = later;
     }
-    upsert_rollups(&txn, rollups(events)).await?;
+    upsert_rollups(&txn, rollups(events, false), false).await?;
+    upsert_rollups(&txn, rollups(events, true), true).await?;
     let mut by_key: HashMap<&str, (i64, DateTime<Utc>)> = HashMap::new();
     let mut by_user: HashMap<Uuid, i64> = HashMap::new();
     for event in events {

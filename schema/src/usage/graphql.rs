@@ -4,6 +4,7 @@
 //! active.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::{
     ComplexObject, Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject,
@@ -13,7 +14,9 @@ use entity::{api_key, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::service::{Granularity, GroupBy, Series, Sums, UsageFilter, UsageService};
+use tokio::sync::OnceCell;
+
+use super::service::{Active, Granularity, GroupBy, Series, Sums, UsageFilter, UsageService};
 use crate::DomainError;
 use crate::access::{Caller, Needs, Permission, caller};
 
@@ -34,6 +37,10 @@ pub enum UsageGroupBy {
     User,
     /// Who serves the model (`hosted_vllm`, `openai`, …).
     Provider,
+    /// The cluster of the deployment that served; the empty group (no label) is requests no
+    /// deployment served. Counted from this release on: during a rolling upgrade, pods of
+    /// the previous one settle requests without their cluster.
+    Cluster,
 }
 
 /// Whose usage, over which period.
@@ -92,7 +99,7 @@ pub struct UsagePoint {
 /// One group's series.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UsageSeries {
-    /// The model name, key id, user id or provider (null for an ungrouped series).
+    /// The model name, key id, user id, provider or cluster (null for an ungrouped series).
     pub group: Option<String>,
     /// What people call the group: the model, the key's name, the user.
     pub label: Option<String>,
@@ -124,6 +131,9 @@ pub struct UsageReport {
     pub change: UsageChange,
     #[graphql(skip)]
     pub filter: UsageFilter,
+    /// Who was active, counted once for both fields that ask.
+    #[graphql(skip)]
+    pub active: Arc<OnceCell<Active>>,
 }
 
 /// The filter a caller may ask for: their own usage, or anyone's for administrators.
@@ -226,7 +236,7 @@ async fn labelled(
                 names.insert(person.id.to_string(), (person.id.to_string(), label));
             }
         }
-        GroupBy::Model | GroupBy::Provider | GroupBy::Nothing => {}
+        GroupBy::Model | GroupBy::Provider | GroupBy::Cluster | GroupBy::Nothing => {}
     }
     Ok(series
         .into_iter()
@@ -236,6 +246,7 @@ async fn labelled(
                     Some((id, label)) => (Some(id.clone()), Some(label.clone())),
                     None => (None, Some("deleted".to_owned())),
                 },
+                (Some(g), GroupBy::Cluster) if g.is_empty() => (Some(String::new()), None),
                 (group, _) => (group.clone(), group.clone()),
             };
             UsageSeries {
@@ -269,6 +280,7 @@ pub async fn report_series(
         UsageGroupBy::Key => GroupBy::Key,
         UsageGroupBy::User => GroupBy::User,
         UsageGroupBy::Provider => GroupBy::Provider,
+        UsageGroupBy::Cluster => GroupBy::Cluster,
     };
     let granularity = match granularity {
         GranularityInput::Hour => Granularity::Hour,
@@ -279,20 +291,28 @@ pub async fn report_series(
     labelled(usage.db(), by, series).await
 }
 
+impl UsageReport {
+    /// Who was active in the period: one query however many fields ask.
+    async fn active(&self, ctx: &Context<'_>) -> async_graphql::Result<Active> {
+        let usage = ctx.data::<UsageService>()?;
+        self.active
+            .get_or_try_init(|| usage.active(&self.filter))
+            .await
+            .copied()
+            .map_err(|e| e.extend())
+    }
+}
+
 #[ComplexObject]
 impl UsageReport {
     /// How many users made requests in the period (master-key traffic has none).
     async fn active_users(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let usage = ctx.data::<UsageService>()?;
-        let active = usage.active(&self.filter).await.map_err(|e| e.extend())?;
-        Ok(active.users)
+        Ok(self.active(ctx).await?.users)
     }
 
     /// How many keys made requests in the period (master-key traffic has none).
     async fn active_keys(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let usage = ctx.data::<UsageService>()?;
-        let active = usage.active(&self.filter).await.map_err(|e| e.extend())?;
-        Ok(active.keys)
+        Ok(self.active(ctx).await?.keys)
     }
 
     /// Series by `granularity`, split by `groupBy`, the `top` biggest spenders (1 to 100).
@@ -355,6 +375,7 @@ impl UsageQuery {
             totals: (&totals).into(),
             previous_totals: (&previous).into(),
             filter,
+            active: Arc::default(),
         })
     }
 }

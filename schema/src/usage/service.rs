@@ -1,16 +1,19 @@
-//! Usage analytics from the hourly rollups: time series by hour or day, broken down by model,
-//! key, user or provider, with totals, top-N, the change against the previous
+//! Usage analytics from the hourly and daily rollups: time series by hour or day, broken down
+//! by model, key, user, provider or cluster, with totals, top-N, the change against the previous
 //! period, and how many users and keys were active. Sums and counts run in the database (one
 //! grouped query per question); only buckets come back.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use entity::cluster_rollup;
 use entity::usage_rollup::{self as rollup, LATENCY_BOUNDS_MS, LATENCY_COLUMNS};
-use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, DynIden, Expr, Func, IntoIden, Order, Query, SelectStatement, SimpleExpr,
+};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect,
+    ConnectionTrait, DatabaseConnection, DbErr, EntityName, EntityTrait, FromQueryResult,
+    QueryResult,
 };
 use uuid::Uuid;
 
@@ -36,6 +39,9 @@ pub enum GroupBy {
     /// Who serves the model (`hosted_vllm`, `openai`, …), from the catalog; usage of
     /// models since deleted counts as `unknown`.
     Provider,
+    /// The cluster of the deployment that served (the empty string when none did), from
+    /// `cluster_rollups`.
+    Cluster,
 }
 
 /// Which rollups a question covers.
@@ -218,19 +224,23 @@ impl UsageService {
         by: GroupBy,
         daily: bool,
     ) -> Result<Vec<Row>, DomainError> {
-        let mut query = Self::matching(filter, daily)?
+        let mut query = Self::matching(filter, daily, by == GroupBy::Cluster)?;
+        query
             .column(rollup::Column::Hour)
-            .group_by(rollup::Column::Hour)
-            .order_by_asc(rollup::Column::Hour);
-        let group = match by {
+            .group_by_col(rollup::Column::Hour)
+            .order_by(rollup::Column::Hour, Order::Asc);
+        let group: Option<DynIden> = match by {
             GroupBy::Nothing => None,
-            GroupBy::Model | GroupBy::Provider => Some(rollup::Column::ModelName),
-            GroupBy::Key => Some(rollup::Column::KeyHash),
-            GroupBy::User => Some(rollup::Column::UserId),
+            GroupBy::Model | GroupBy::Provider => Some(rollup::Column::ModelName.into_iden()),
+            GroupBy::Key => Some(rollup::Column::KeyHash.into_iden()),
+            GroupBy::User => Some(rollup::Column::UserId.into_iden()),
+            GroupBy::Cluster => Some(cluster_rollup::Column::Cluster.into_iden()),
         };
-        query = match group {
-            Some(column) => query.column_as(column, "grp").group_by(column),
-            None => query.column_as(Expr::value(Option::<String>::None), "grp"),
+        match group {
+            Some(column) => query
+                .expr_as(Expr::col(column.clone()), Alias::new("grp"))
+                .group_by_col(column),
+            None => query.expr_as(Expr::value(Option::<String>::None), Alias::new("grp")),
         };
         for (alias, column) in [
             ("requests", rollup::Column::Requests),
@@ -239,38 +249,48 @@ impl UsageService {
             ("completion_tokens", rollup::Column::CompletionTokens),
             ("cost_nanos", rollup::Column::CostNanos),
         ] {
-            query = query.column_as(sum(column), alias);
+            query.expr_as(sum(column), Alias::new(alias));
         }
         for (i, column) in LATENCY_COLUMNS.iter().enumerate() {
-            query = query.column_as(sum(*column), format!("l{i}"));
+            query.expr_as(sum(*column), Alias::new(format!("l{i}")));
         }
-        Ok(query.into_model::<Row>().all(&self.db).await?)
+        let statement = self.db.get_database_backend().build(&query);
+        Ok(Row::find_by_statement(statement).all(&self.db).await?)
     }
 
-    /// The rollups `filter` covers, hourly or (with `daily`) daily ones, selecting nothing yet.
+    /// The rollups `filter` covers, hourly or (with `daily`) daily ones, of `usage_rollups`
+    /// or (with `by_cluster`) `cluster_rollups`, selecting nothing yet. The two tables name
+    /// their shared columns alike.
     fn matching(
         filter: &UsageFilter,
         daily: bool,
-    ) -> Result<sea_orm::Select<rollup::Entity>, DomainError> {
+        by_cluster: bool,
+    ) -> Result<SelectStatement, DomainError> {
         Self::check(filter)?;
         let span = if daily {
             rollup::SPAN_DAY
         } else {
             rollup::SPAN_HOUR
         };
-        let mut query = rollup::Entity::find()
-            .select_only()
-            .filter(rollup::Column::Span.eq(span))
-            .filter(rollup::Column::Hour.gte(filter.from))
-            .filter(rollup::Column::Hour.lt(filter.to));
+        let table = if by_cluster {
+            Alias::new(cluster_rollup::Entity.table_name())
+        } else {
+            Alias::new(rollup::Entity.table_name())
+        };
+        let mut query = Query::select();
+        query
+            .from(table)
+            .and_where(Expr::col(rollup::Column::Span).eq(span))
+            .and_where(Expr::col(rollup::Column::Hour).gte(filter.from))
+            .and_where(Expr::col(rollup::Column::Hour).lt(filter.to));
         if let Some(user) = filter.user {
-            query = query.filter(rollup::Column::UserId.eq(user));
+            query.and_where(Expr::col(rollup::Column::UserId).eq(user));
         }
         if !filter.models.is_empty() {
-            query = query.filter(rollup::Column::ModelName.is_in(filter.models.clone()));
+            query.and_where(Expr::col(rollup::Column::ModelName).is_in(filter.models.clone()));
         }
         if !filter.keys.is_empty() {
-            query = query.filter(rollup::Column::KeyHash.is_in(filter.keys.clone()));
+            query.and_where(Expr::col(rollup::Column::KeyHash).is_in(filter.keys.clone()));
         }
         Ok(query)
     }
@@ -283,14 +303,27 @@ impl UsageService {
             Expr::expr(Func::count_distinct(column)).cast_as(Alias::new("BIGINT"))
         };
         let no_key = Expr::cust("NULL");
-        let keys = Expr::case(rollup::Column::KeyHash.eq(""), no_key)
+        let keys = Expr::case(Expr::col(rollup::Column::KeyHash).eq(""), no_key)
             .finally(Expr::col(rollup::Column::KeyHash));
-        let counts = Self::matching(filter, filter.whole_days())?
-            .column_as(distinct(Expr::col(rollup::Column::UserId).into()), "users")
-            .column_as(distinct(keys.into()), "keys")
-            .into_tuple::<(Option<i64>, Option<i64>)>()
-            .one(&self.db)
-            .await?;
+        let mut query = Self::matching(filter, filter.whole_days(), false)?;
+        query
+            .expr_as(
+                distinct(Expr::col(rollup::Column::UserId).into()),
+                Alias::new("users"),
+            )
+            .expr_as(distinct(keys.into()), Alias::new("keys"));
+        let statement = self.db.get_database_backend().build(&query);
+        let counts = self
+            .db
+            .query_one(statement)
+            .await?
+            .map(|row| {
+                Ok::<_, DbErr>((
+                    row.try_get::<Option<i64>>("", "users")?,
+                    row.try_get::<Option<i64>>("", "keys")?,
+                ))
+            })
+            .transpose()?;
         let (users, keys) = counts.unwrap_or_default();
         Ok(Active {
             users: users.unwrap_or(0),

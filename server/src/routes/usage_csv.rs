@@ -71,9 +71,10 @@ pub async fn export(
         Some("key") => UsageGroupBy::Key,
         Some("user") => UsageGroupBy::User,
         Some("provider") => UsageGroupBy::Provider,
+        Some("cluster") => UsageGroupBy::Cluster,
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
-                "group_by must be none, model, key, user or provider, not `{other}`"
+                "group_by must be none, model, key, user, provider or cluster, not `{other}`"
             )));
         }
     };

@@ -1,7 +1,8 @@
 //! The administration console's front page (`/admin`): first what needs attention (how many
 //! subscription requests wait, which deployments fail their health checks or are cooling
 //! down), then the platform's totals today and over a period (requests, tokens, spend, error
-//! rate, active users and keys) and where the spend goes by model. The numbers move as requests settle
+//! rate, active users and keys) and where the spend goes by model and by cluster. The numbers
+//! move as requests settle
 //! (`spendUpdates` carries everyone's to administrators); health is asked again every few
 //! seconds. Nothing here changes anything: read-only administrators see the same page.
 
@@ -130,7 +131,7 @@ fn spend_table(
                                 { for split.iter().map(|s| html! {
                                     <tr class="pf-v6-c-table__tr">
                                         <th class="pf-v6-c-table__th" scope="row">
-                                            { s.label.clone().unwrap_or_default() }
+                                            { s.label.clone().unwrap_or_else(|| i18n.t("overview-no-cluster")) }
                                         </th>
                                         <td class="pf-v6-c-table__td">{ format::count(s.totals.requests) }</td>
                                         <td class="pf-v6-c-table__td sy-spend">{ format::money(s.totals.spend, currency) }</td>
@@ -241,6 +242,7 @@ pub fn AdminOverviewPage() -> Html {
                 </section>
                 <div class="sy-grid">
                     { spend_table(&i18n, "overview-by-model", i18n.t("overview-by-model"), i18n.t("col-model"), &span.by_model, &currency) }
+                    { spend_table(&i18n, "overview-by-cluster", i18n.t("overview-by-cluster"), i18n.t("filter-cluster"), &span.by_cluster, &currency) }
                 </div>
             </>
         }
