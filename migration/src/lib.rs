@@ -14,6 +14,7 @@ mod m20261130_000006_requests_per_day;
 mod m20261130_000007_key_blocked_by;
 mod m20261201_000009_banner_translations;
 mod m20261201_000010_cluster_rollups;
+mod m20261201_000011_audit_action_index;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_key_blocked_by::Migration),
             Box::new(m20261201_000009_banner_translations::Migration),
             Box::new(m20261201_000010_cluster_rollups::Migration),
+            Box::new(m20261201_000011_audit_action_index::Migration),
         ]
     }
 }

@@ -106,11 +106,14 @@ async fn every_change_is_recorded_with_its_actor_and_no_secret() {
     assert_eq!(subscribed["actor"], "ana@example.com");
     assert_eq!(subscribed["actorUserId"], ana.id.as_str());
     assert_eq!(subscribed["targetType"], "ModelSubscription");
-    assert_eq!(subscribed["targetId"], model);
     assert_eq!(subscribed["after"]["input"]["modelId"], model);
     assert_eq!(
         subscribed["after"]["result"]["id"].as_str().map(str::len),
         Some(36)
+    );
+    assert_eq!(
+        subscribed["targetId"], subscribed["after"]["result"]["id"],
+        "the subscription is the object changed, not its model"
     );
     assert!(subscribed["requestId"].is_string());
     assert_eq!(all[2]["after"]["result"]["secret"], "[REDACTED]");
@@ -205,7 +208,12 @@ async fn free_text_actor_and_object_filters_match_literally_in_any_case() {
         ["ana@example.com subscribe"]
     );
     assert_eq!(
-        find(json!({"target": model.as_str().unwrap()[..8]})).await,
+        find(json!({"target": &subscription[..8]})).await,
+        ["ana@example.com subscribe"]
+    );
+    // The model it concerns is in the recorded input, which the free text searches.
+    assert_eq!(
+        find(json!({"text": model.as_str().unwrap()})).await,
         ["ana@example.com subscribe"]
     );
     // Filters combine; dates bound them; a blank text is no filter.

@@ -382,10 +382,12 @@ impl Extension for AuditExtension {
             Err(_) => None,
         };
         if let (Some((after, refused)), Some(audit)) = (outcome, ctx.data_opt::<AuditService>()) {
+            // The object changed: the one the mutation names, else the one it returns (a
+            // subscription to a model is the subscription), else the model it concerns.
             let target_id = arguments
                 .get("id")
-                .or_else(|| arguments.get("modelId"))
                 .or_else(|| after.as_ref().and_then(|a| a.get("id")))
+                .or_else(|| arguments.get("modelId"))
                 .and_then(|v| v.as_str())
                 .map(str::to_owned);
             let (actor_user_id, actor) = actor_of(caller);
