@@ -205,6 +205,18 @@ impl Wants {
     }
 }
 
+/// `rows` as the list a field returns, with what the operation asks of each item loaded in a
+/// query each.
+async fn listed(
+    ctx: &Context<'_>,
+    rows: Vec<entity::subscription::Model>,
+) -> async_graphql::Result<Vec<Subscription>> {
+    let mut list: Vec<Subscription> = rows.into_iter().map(Subscription::from).collect();
+    let mut items: Vec<&mut Subscription> = list.iter_mut().collect();
+    with_children(ctx, &mut items, Wants::of(ctx.look_ahead())).await?;
+    Ok(list)
+}
+
 /// Loads the models, histories and subscribers of a list's subscriptions in a query each
 /// (when the operation asks for them), so the list costs the same however long it is.
 async fn with_children(
@@ -303,10 +315,7 @@ impl SubscriptionQuery {
             .require_user(Permission::ReadOwn)
             .map_err(|e| e.extend())?;
         let rows = service(ctx)?.mine(user).await.map_err(|e| e.extend())?;
-        let mut list: Vec<Subscription> = rows.into_iter().map(Subscription::from).collect();
-        let mut items: Vec<&mut Subscription> = list.iter_mut().collect();
-        with_children(ctx, &mut items, Wants::of(ctx.look_ahead())).await?;
-        Ok(list)
+        listed(ctx, rows).await
     }
 
     /// Everyone's subscriptions, most recently changed first (administrators).
@@ -511,5 +520,5 @@ async fn decide(
         .decide(admin, &ids, approve, reason)
         .await
         .map_err(|e| e.extend())?;
-    Ok(rows.into_iter().map(Subscription::from).collect())
+    listed(ctx, rows).await
 }
