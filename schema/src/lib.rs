@@ -55,6 +55,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     identity::IdentityMutation,
+    identity::IdentityAdminMutation,
     subscriptions::SubscriptionMutation,
     keys::KeyMutation,
     users::UserMutation,

@@ -29,6 +29,15 @@ impl TestUser {
         self.browser.graphql(&self.base, query, variables).await.1
     }
 
+    /// The id GraphQL gives this browser's session (`mySessions`, `userSessions`).
+    pub fn session_id(&self) -> String {
+        let cookie = self
+            .browser
+            .cookie(&self.base, "sy_session")
+            .expect("a session cookie");
+        sha256_hex(&cookie)
+    }
+
     /// Subscribes to `model` and creates a key named `name` for it; returns the secret.
     pub async fn key_for(&self, model: &str, name: &str) -> String {
         let found = self

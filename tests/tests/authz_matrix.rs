@@ -306,6 +306,16 @@ fn rows() -> Vec<Row> {
             "mutation($ana: ID!) { passwordSetup(userId: $ana) { expiresAt } }",
             [U, F, F, F, O],
         ),
+        row(
+            "endUserSession",
+            "mutation($ana: ID!, $session: ID!) { endUserSession(userId: $ana, id: $session) { id } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "revokeUserToken",
+            "mutation($ana: ID!, $token: ID!) { revokeUserToken(userId: $ana, id: $token) { id } }",
+            [U, F, F, F, O],
+        ),
         // Public: the one-time secret is the credential (a made-up one is refused as input).
         row(
             "setPassword",
@@ -752,16 +762,7 @@ async fn every_kind_of_credential_reads_and_writes_as_far_as_it_may() {
 
     // Another device of Ana's, ended from her first one.
     let second = app.sign_in_as("ana@example.com", &admin).await;
-    let sessions = second
-        .graphql("{ mySessions { id current } }", json!({}))
-        .await;
-    let second_id = sessions["data"]["mySessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["current"] == true)
-        .unwrap()["id"]
-        .clone();
+    let second_id = second.session_id();
     let ended = ana
         .graphql(
             "mutation($id: ID!) { revokeSession(id: $id) { id } }",

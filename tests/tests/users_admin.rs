@@ -1,5 +1,6 @@
 //! Administering users through GraphQL: who may list and change them, roles taking effect at
-//! once, deactivation stopping sessions and keys, and nobody locking themselves out.
+//! once, deactivation stopping sessions and keys, ending a user's session, revoking their
+//! token and changing their keys' limits, and nobody locking themselves out.
 
 #![allow(clippy::unwrap_used)]
 
@@ -18,8 +19,8 @@ fn code(body: &Value) -> &str {
 const UPDATE: &str = "mutation($id: ID!, $in: UpdateUserInput!) { updateUser(id: $id, input: $in) {
   roles active maxBudget rpmLimit spend } }";
 
-#[tokio::test]
-async fn administrators_manage_users_and_changes_take_effect_at_once() {
+/// A server with one model, `granite`, served by the mock model server it runs beside.
+async fn with_granite() -> (MockUpstream, TestApp) {
     let mock = MockUpstream::start("aws", &["granite"], &[]).await;
     let app = TestApp::builder()
         .config_toml(&config(
@@ -28,6 +29,12 @@ async fn administrators_manage_users_and_changes_take_effect_at_once() {
         ))
         .start()
         .await;
+    (mock, app)
+}
+
+#[tokio::test]
+async fn administrators_manage_users_and_changes_take_effect_at_once() {
+    let (_mock, app) = with_granite().await;
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
     let auditor = app
         .sign_in_as("audit@example.com", &["admin-readonly", "user"])
@@ -316,5 +323,154 @@ async fn administrators_grant_and_withdraw_access_and_see_a_users_sessions_and_t
     assert!(
         !active_only.to_string().contains("ana@example.com"),
         "{active_only}"
+    );
+}
+
+#[tokio::test]
+async fn administrators_end_a_users_sessions_revoke_their_tokens_and_edit_their_keys() {
+    let (_mock, app) = with_granite().await;
+    let ana = app.sign_in_as("ana@example.com", &["user"]).await;
+    // Ana on a second device: the session an administrator ends.
+    let laptop = app.sign_in_as("ana@example.com", &["user"]).await;
+    let bob = app.sign_in_as("bob@example.com", &["user"]).await;
+    let auditor = app
+        .sign_in_as("audit@example.com", &["admin-readonly", "user"])
+        .await;
+    let admin = app.sign_in_as("root@example.com", &["admin", "user"]).await;
+    let laptop_session = json!(laptop.session_id());
+    let (token_id, token) = ana.access_token(true, None).await;
+    let account = "{ myAccount { externalId } }";
+    let signed_in = |body: &Value| body["data"]["myAccount"]["externalId"] == "ana@example.com";
+
+    // Only administrators end someone else's session or revoke their token.
+    let end = "mutation($u: ID!, $id: ID!) { endUserSession(userId: $u, id: $id) { id } }";
+    let revoke =
+        "mutation($u: ID!, $id: ID!) { revokeUserToken(userId: $u, id: $id) { revokedAt } }";
+    for refused in [&bob, &auditor, &ana] {
+        let tried = refused
+            .graphql(end, json!({"u": ana.id, "id": laptop_session}))
+            .await;
+        assert_eq!(code(&tried), "FORBIDDEN", "{tried}");
+        let tried = refused
+            .graphql(revoke, json!({"u": ana.id, "id": token_id}))
+            .await;
+        assert_eq!(code(&tried), "FORBIDDEN", "{tried}");
+    }
+    assert!(signed_in(&laptop.graphql(account, json!({})).await));
+    let (status, me) = app.graphql_bearer(&token, account, json!({})).await;
+    assert_eq!(status, 200);
+    assert!(signed_in(&me), "{me}");
+    // The user named must be the owner: Bob has no such session or token.
+    let elsewhere = admin
+        .graphql(end, json!({"u": bob.id, "id": laptop_session}))
+        .await;
+    assert_eq!(code(&elsewhere), "NOT_FOUND", "{elsewhere}");
+    let elsewhere = admin
+        .graphql(revoke, json!({"u": bob.id, "id": token_id}))
+        .await;
+    assert_eq!(code(&elsewhere), "NOT_FOUND", "{elsewhere}");
+    assert!(signed_in(&laptop.graphql(account, json!({})).await));
+
+    // Ended: that cookie is signed out, her other session is not.
+    let ended = admin
+        .graphql(end, json!({"u": ana.id, "id": laptop_session}))
+        .await;
+    assert_eq!(
+        ended["data"]["endUserSession"]["id"], laptop_session,
+        "{ended}"
+    );
+    let after = laptop.graphql(account, json!({})).await;
+    assert_eq!(code(&after), "UNAUTHENTICATED", "{after}");
+    assert!(signed_in(&ana.graphql(account, json!({})).await));
+    let listed = admin
+        .graphql(
+            "query($u: ID!) { userSessions(userId: $u) { id } }",
+            json!({"u": ana.id}),
+        )
+        .await;
+    assert!(
+        !listed
+            .to_string()
+            .contains(laptop_session.as_str().unwrap()),
+        "{listed}"
+    );
+
+    // Revoked: the token stops working at once.
+    let revoked = admin
+        .graphql(revoke, json!({"u": ana.id, "id": token_id}))
+        .await;
+    assert!(
+        revoked["data"]["revokeUserToken"]["revokedAt"].is_string(),
+        "{revoked}"
+    );
+    let (status, refused) = app.graphql_bearer(&token, account, json!({})).await;
+    assert_eq!(status, 401, "{refused}");
+    assert_eq!(code(&refused), "UNAUTHENTICATED", "{refused}");
+
+    // Both are in the audit log as the administrator's.
+    let log =
+        "query($a: String) { auditLog(filter: {action: $a}) { nodes { actor targetId after } } }";
+    for (action, target) in [
+        ("endUserSession", laptop_session.clone()),
+        ("revokeUserToken", json!(token_id)),
+    ] {
+        let entries = admin.graphql(log, json!({"a": action})).await;
+        let entries = &entries["data"]["auditLog"]["nodes"];
+        assert!(
+            entries
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["actor"] == "root@example.com"
+                    && e["targetId"] == target
+                    && e["after"]["refused"].is_null()
+                    && e["after"]["result"].is_object()),
+            "{action}: {entries}"
+        );
+    }
+
+    // A key's limits: administrators change anyone's, within the key policy; nobody else.
+    ana.key_for("granite", "notebook").await;
+    let key = ana.graphql("{ myKeys { nodes { id } } }", json!({})).await["data"]["myKeys"]
+        ["nodes"][0]["id"]
+        .clone();
+    let limits = "mutation($id: ID!, $l: KeyLimitsInput!) { updateKey(id: $id, input: {limits: $l}) { rpmLimit tpmLimit } }";
+    for refused in [&bob, &auditor] {
+        let tried = refused
+            .graphql(limits, json!({"id": key, "l": {"rpmLimit": 5}}))
+            .await;
+        assert!(matches!(code(&tried), "FORBIDDEN" | "NOT_FOUND"), "{tried}");
+    }
+    let set = admin
+        .graphql(
+            limits,
+            json!({"id": key, "l": {"rpmLimit": 30, "tpmLimit": 9000}}),
+        )
+        .await;
+    assert_eq!(
+        set["data"]["updateKey"],
+        json!({"rpmLimit": 30, "tpmLimit": 9000}),
+        "{set}"
+    );
+    let policy = admin
+        .graphql(
+            "mutation { setKeyPolicy(policy: {maxKeysPerUser: 10, maxRpmLimit: 100}) { maxRpmLimit } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        policy["data"]["setKeyPolicy"]["maxRpmLimit"], 100,
+        "{policy}"
+    );
+    let above = admin
+        .graphql(limits, json!({"id": key, "l": {"rpmLimit": 500}}))
+        .await;
+    assert_eq!(code(&above), "BAD_USER_INPUT", "{above}");
+    let stored = ana
+        .graphql("{ myKeys { nodes { rpmLimit } } }", json!({}))
+        .await;
+    assert_eq!(
+        stored["data"]["myKeys"]["nodes"][0]["rpmLimit"], 30,
+        "refusals changed nothing: {stored}"
     );
 }

@@ -206,7 +206,7 @@ impl AuditService {
                     .one(db)
                     .await
             }
-            "revokeAccessToken" => {
+            "revokeAccessToken" | "revokeUserToken" => {
                 personal_access_token::Entity::find_by_id(id("id")?)
                     .into_json()
                     .one(db)

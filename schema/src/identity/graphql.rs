@@ -167,7 +167,7 @@ pub struct CreatedAccessToken {
 /// A browser session of mine.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct BrowserSession {
-    /// An opaque id, for `revokeSession`.
+    /// An opaque id, for `revokeSession` (or an administrator's `endUserSession`).
     pub id: ID,
     /// The session making this request.
     pub current: bool,
@@ -178,7 +178,7 @@ pub struct BrowserSession {
     pub expires_at: DateTime<Utc>,
 }
 
-fn browser_session(row: session::Model, current: Option<&str>) -> BrowserSession {
+pub(super) fn browser_session(row: session::Model, current: Option<&str>) -> BrowserSession {
     BrowserSession {
         current: current == Some(row.id_hash.as_str()),
         id: ID(row.id_hash),
@@ -197,7 +197,7 @@ pub struct SignedOut {
     pub redirect_to: String,
 }
 
-fn services<'a>(ctx: &'a Context<'_>) -> Result<&'a IdentityServices> {
+pub(super) fn services<'a>(ctx: &'a Context<'_>) -> Result<&'a IdentityServices> {
     ctx.data::<IdentityServices>()
 }
 
@@ -215,7 +215,7 @@ fn me(principal: &Principal, credential: &Credential, permissions: Vec<Permissio
     }
 }
 
-fn current_session(credential: &Credential) -> Option<&str> {
+pub(super) fn current_session(credential: &Credential) -> Option<&str> {
     match credential {
         Credential::Session { id_hash, .. } => Some(id_hash),
         _ => None,

@@ -3,6 +3,7 @@
 //! do is `crate::access`, re-exported here for the server.
 
 mod accounts;
+mod admin;
 mod cookies;
 mod gate;
 mod graphql;
@@ -14,6 +15,7 @@ mod tokens;
 
 pub use crate::access::{Caller, Credential, Needs, Permission, Principal, Role, caller};
 pub use accounts::{AccountService, Bootstrap, OidcProfile, RoleMapping};
+pub use admin::IdentityAdminMutation;
 pub use cookies::{
     CSRF_COOKIE, CSRF_HEADER, CookiePolicy, LOGIN_COOKIE, SESSION_COOKIE, read_cookie,
 };
