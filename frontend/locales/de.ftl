@@ -189,6 +189,7 @@ key-spend = Ausgaben
 key-limits = Limits
 key-last-used = Zuletzt verwendet
 key-budget = Budget
+key-soft-budget = Warnung ab
 key-budget-duration = Budget wird zurückgesetzt
 key-budget-never-resets = Nie
 key-rpm = Anfragen pro Minute

@@ -189,6 +189,7 @@ key-spend = Spend
 key-limits = Limits
 key-last-used = Last used
 key-budget = Budget
+key-soft-budget = Warning at
 key-budget-duration = Budget resets
 key-budget-never-resets = Never
 key-rpm = Requests per minute

@@ -192,6 +192,7 @@ key-spend = Gasto
 key-limits = Límites
 key-last-used = Último uso
 key-budget = Presupuesto
+key-soft-budget = Aviso a partir de
 key-budget-duration = Restablecimiento del presupuesto
 key-budget-never-resets = Nunca
 key-rpm = Solicitudes por minuto

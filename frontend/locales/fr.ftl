@@ -189,6 +189,7 @@ key-spend = Dépenses
 key-limits = Limites
 key-last-used = Dernière utilisation
 key-budget = Budget
+key-soft-budget = Avertissement à partir de
 key-budget-duration = Réinitialisation du budget
 key-budget-never-resets = Jamais
 key-rpm = Requêtes par minute

@@ -189,6 +189,7 @@ key-spend = Spesa
 key-limits = Limiti
 key-last-used = Ultimo utilizzo
 key-budget = Budget
+key-soft-budget = Avviso a partire da
 key-budget-duration = Azzeramento del budget
 key-budget-never-resets = Mai
 key-rpm = Richieste al minuto

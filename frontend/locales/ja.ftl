@@ -188,6 +188,7 @@ key-spend = 利用額
 key-limits = 制限
 key-last-used = 最終使用
 key-budget = 予算
+key-soft-budget = 警告のしきい値
 key-budget-duration = 予算のリセット
 key-budget-never-resets = なし
 key-rpm = 1 分あたりのリクエスト数

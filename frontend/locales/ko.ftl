@@ -188,6 +188,7 @@ key-spend = 지출
 key-limits = 한도
 key-last-used = 마지막 사용
 key-budget = 예산
+key-soft-budget = 경고 기준
 key-budget-duration = 예산 초기화 주기
 key-budget-never-resets = 안 함
 key-rpm = 분당 요청 수

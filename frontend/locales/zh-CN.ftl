@@ -188,6 +188,7 @@ key-spend = 支出
 key-limits = 限制
 key-last-used = 上次使用
 key-budget = 预算
+key-soft-budget = 预警阈值
 key-budget-duration = 预算重置周期
 key-budget-never-resets = 从不
 key-rpm = 每分钟请求数

@@ -4,6 +4,7 @@ pub mod account_menu;
 pub mod budget_bar;
 pub mod chart;
 pub mod copy;
+pub mod key_limits;
 pub mod layout;
 pub mod modal;
 pub mod preset_select;

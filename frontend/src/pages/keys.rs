@@ -13,6 +13,7 @@ use crate::api::{
 use crate::app::Route;
 use crate::components::budget_bar::BudgetBar;
 use crate::components::copy::CopyButton;
+use crate::components::key_limits::{BadField, Bounds, LimitsFields, LimitsForm};
 use crate::components::modal::{Confirm, Modal};
 use crate::components::preset_select::PresetSelect;
 use crate::components::snippets::{Call, Snippets};
@@ -22,7 +23,7 @@ use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, 
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::catalog::{label, tag};
 use crate::pages::model::call_for;
-use crate::pages::{bind, event_checked, event_value, page_header};
+use crate::pages::{bind, event_checked, page_header};
 
 type Key = keys::KeysMyKeysNodes;
 type Policy = keys::KeysKeyPolicy;
@@ -47,99 +48,6 @@ enum Dialog {
     Restore(Key),
     Delete(Key),
     Secret(Secret),
-}
-
-/// The form's limits, as typed.
-#[derive(Clone, Default, PartialEq)]
-struct LimitsForm {
-    max_budget: String,
-    budget_duration: String,
-    rpm: String,
-    tpm: String,
-    parallel: String,
-    rpd: String,
-}
-
-/// Why a number field was refused: its message id.
-#[derive(Debug, PartialEq)]
-pub struct BadField(pub &'static str);
-
-/// A number typed into `field`: empty is none; anything else must parse and be ≥ 0.
-pub fn parse_number<T: std::str::FromStr + PartialOrd + Default>(
-    text: &str,
-    field: &'static str,
-) -> Result<Option<T>, BadField> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match text.parse::<T>() {
-        Ok(v) if v >= T::default() => Ok(Some(v)),
-        _ => Err(BadField(field)),
-    }
-}
-
-impl LimitsForm {
-    fn from_key(key: &Key) -> Self {
-        Self {
-            max_budget: key.max_budget.map(|b| b.to_string()).unwrap_or_default(),
-            budget_duration: key.budget_duration.clone().unwrap_or_default(),
-            rpm: key.rpm_limit.map(|v| v.to_string()).unwrap_or_default(),
-            tpm: key.tpm_limit.map(|v| v.to_string()).unwrap_or_default(),
-            parallel: key
-                .max_parallel_requests
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            rpd: key.rpd_limit.map(|v| v.to_string()).unwrap_or_default(),
-        }
-    }
-
-    /// The limits for the API, or the first field that is not a number.
-    fn parse(&self) -> Result<keys_limits::Limits, BadField> {
-        Ok(keys_limits::Limits {
-            max_budget: parse_number(&self.max_budget, "key-budget")?,
-            budget_duration: Some(self.budget_duration.clone()).filter(|d| !d.is_empty()),
-            rpm: parse_number(&self.rpm, "key-rpm")?,
-            tpm: parse_number(&self.tpm, "key-tpm")?,
-            parallel: parse_number(&self.parallel, "key-parallel")?,
-            rpd: parse_number(&self.rpd, "key-rpd")?,
-        })
-    }
-}
-
-/// Limits parsed once, converted to each operation's generated input type.
-mod keys_limits {
-    use crate::api::{create_key, update_key};
-
-    pub struct Limits {
-        pub max_budget: Option<f64>,
-        pub budget_duration: Option<String>,
-        pub rpm: Option<i64>,
-        pub tpm: Option<i64>,
-        pub parallel: Option<i64>,
-        pub rpd: Option<i64>,
-    }
-
-    /// The same limits in each operation's own generated input type.
-    macro_rules! limits_input {
-        ($($input:ty),*) => {$(
-            impl From<Limits> for $input {
-                fn from(l: Limits) -> Self {
-                    Self {
-                        max_budget: l.max_budget,
-                        soft_budget: None,
-                        budget_duration: l.budget_duration,
-                        rpm_limit: l.rpm,
-                        tpm_limit: l.tpm,
-                        max_parallel_requests: l.parallel,
-                        rpd_limit: l.rpd,
-                    }
-                }
-            }
-        )*};
-    }
-
-    limits_input!(create_key::KeyLimitsInput, update_key::KeyLimitsInput);
 }
 
 /// A key's state: its message id and label colour.
@@ -175,75 +83,6 @@ fn limits_text(i18n: &I18n, key: &Key) -> String {
         i18n.t("limits-none")
     } else {
         parts.join(" · ")
-    }
-}
-
-/// Properties of [`LimitsFields`].
-#[derive(Properties, PartialEq)]
-struct LimitsFieldsProps {
-    form: UseStateHandle<LimitsForm>,
-    policy: Policy,
-}
-
-/// Budget and limit fields, with the policy's defaults as placeholders and maximums as
-/// bounds.
-#[component]
-fn LimitsFields(props: &LimitsFieldsProps) -> Html {
-    let i18n = use_i18n();
-    let policy = &props.policy;
-    let field = |id: &str,
-                 label: &str,
-                 value: String,
-                 placeholder: Option<String>,
-                 max: Option<String>,
-                 set: fn(&mut LimitsForm, String)| {
-        let form = props.form.clone();
-        let oninput = Callback::from(move |e: InputEvent| {
-            let mut next = (*form).clone();
-            set(&mut next, event_value(&e));
-            form.set(next);
-        });
-        let hint = max
-            .clone()
-            .map(|m| i18n.t_with("key-max", &[("max", m.into())]));
-        html! {
-            <div class="pf-v6-c-form__group">
-                <label class="pf-v6-c-form__label" for={id.to_owned()}>{ i18n.t(label) }</label>
-                <span class="pf-v6-c-form-control">
-                    <input id={id.to_owned()} type="number" min="0" step="any" {value} {oninput}
-                        placeholder={placeholder.unwrap_or_else(|| i18n.t("key-unlimited"))} max={max}
-                        aria-describedby={hint.is_some().then(|| format!("{id}-hint"))} />
-                </span>
-                if let Some(hint) = hint {
-                    <p class="pf-v6-c-form__helper-text" id={format!("{id}-hint")}>{ hint }</p>
-                }
-            </div>
-        }
-    };
-    let form = &*props.form;
-    let duration = {
-        let form_handle = props.form.clone();
-        let onchange = Callback::from(move |value: String| {
-            let mut next = (*form_handle).clone();
-            next.budget_duration = value;
-            form_handle.set(next);
-        });
-        html! {
-            <PresetSelect id="key-budget-duration" label="key-budget-duration" {onchange}
-                value={form.budget_duration.clone()}
-                options={vec![("", "key-budget-never-resets"), ("daily", "period-daily"), ("weekly", "period-weekly"), ("monthly", "period-monthly")]} />
-        }
-    };
-    html! {
-        <fieldset class="sy-fieldset">
-            <legend>{ i18n.t("key-limits") }</legend>
-            { field("key-budget", "key-budget", form.max_budget.clone(), policy.default_max_budget.map(|v| v.to_string()), policy.max_budget.map(|v| v.to_string()), |f, v| f.max_budget = v) }
-            { duration }
-            { field("key-rpm", "key-rpm", form.rpm.clone(), policy.default_rpm_limit.map(|v| v.to_string()), policy.max_rpm_limit.map(|v| v.to_string()), |f, v| f.rpm = v) }
-            { field("key-tpm", "key-tpm", form.tpm.clone(), policy.default_tpm_limit.map(|v| v.to_string()), policy.max_tpm_limit.map(|v| v.to_string()), |f, v| f.tpm = v) }
-            { field("key-parallel", "key-parallel", form.parallel.clone(), policy.default_max_parallel_requests.map(|v| v.to_string()), policy.max_parallel_requests.map(|v| v.to_string()), |f, v| f.parallel = v) }
-            { field("key-rpd", "key-rpd", form.rpd.clone(), policy.default_rpd_limit.map(|v| v.to_string()), policy.max_rpd_limit.map(|v| v.to_string()), |f, v| f.rpd = v) }
-        </fieldset>
     }
 }
 
@@ -329,12 +168,7 @@ fn KeyForm(props: &KeyFormProps) -> Html {
     });
     let expiry = use_state(|| "default".to_owned());
     let expiry_date = use_state(String::new);
-    let limits = use_state(|| {
-        editing
-            .as_ref()
-            .map(LimitsForm::from_key)
-            .unwrap_or_default()
-    });
+    let limits = use_state(|| editing.as_ref().map(LimitsForm::from).unwrap_or_default());
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let policy = &props.policy;
@@ -497,7 +331,7 @@ fn KeyForm(props: &KeyFormProps) -> Html {
                         </div>
                     }
                 }
-                <LimitsFields form={limits.clone()} policy={policy.clone()} />
+                <LimitsFields form={limits.clone()} bounds={Bounds::from(policy)} />
             </form>
         </Modal>
     }
@@ -792,29 +626,5 @@ pub fn KeysPage() -> Html {
             { page_header("keys-title", i18n.t("nav-keys"), Some(i18n.t("keys-lead"))) }
             <section class="pf-v6-c-page__main-section">{ content }</section>
         </>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_optional_non_negative_and_named_when_wrong() {
-        assert_eq!(parse_number::<f64>("", "key-budget"), Ok(None));
-        assert_eq!(parse_number::<f64>(" 2.5 ", "key-budget"), Ok(Some(2.5)));
-        assert_eq!(parse_number::<i64>("60", "key-rpm"), Ok(Some(60)));
-        assert_eq!(
-            parse_number::<i64>("1.5", "key-rpm"),
-            Err(BadField("key-rpm"))
-        );
-        assert_eq!(
-            parse_number::<i64>("-1", "key-rpm"),
-            Err(BadField("key-rpm"))
-        );
-        assert_eq!(
-            parse_number::<f64>("ten", "key-budget"),
-            Err(BadField("key-budget"))
-        );
     }
 }

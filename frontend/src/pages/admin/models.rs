@@ -13,6 +13,7 @@ use crate::api::{
     self, AddDeployment, AdminModels, DeleteModel, ReloadCatalog, RemoveDeployment, TestConnection,
     UpdateDeployment, UpdateModel, admin_models, test_connection,
 };
+use crate::components::key_limits::{BadField, parse_number};
 use crate::components::modal::{Confirm, Modal};
 use crate::components::states::{Empty, render};
 use crate::format;
@@ -20,7 +21,6 @@ use crate::hooks::{Toast, use_error_toast, use_mutation, use_portal, use_query, 
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::admin::{Rights, admin_header, checks, toggle_in, use_rights, use_saving};
 use crate::pages::catalog::{capability_message, label, tag};
-use crate::pages::keys::{BadField, parse_number};
 use crate::pages::{event_checked, event_value};
 
 type Model = admin_models::AdminModelsModelsNodes;

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use yew::prelude::*;
 
 use crate::api::{self, AdminSettings, SaveSettings, admin_settings, save_settings};
+use crate::components::key_limits::{BadField, parse_number};
 use crate::components::states::render;
 use crate::hooks::use_query;
 use crate::i18n::use_i18n;
 use crate::pages::admin::{admin_header, use_rights, use_saved_toast, use_saving};
 use crate::pages::event_value;
-use crate::pages::keys::{BadField, parse_number};
 
 /// The key policy's fields after the cap on keys, default and maximum side by side: each
 /// field's id (also its message id; `{id}-help` explains it) and whether it holds money (a

@@ -15,6 +15,7 @@ use crate::api::{
 use crate::app::Route;
 use crate::components::budget_bar::BudgetBar;
 use crate::components::copy::CopyButton;
+use crate::components::key_limits::{BadField, parse_number};
 use crate::components::modal::Confirm;
 use crate::components::modal::Modal;
 use crate::components::states::{Empty, render};
@@ -26,7 +27,6 @@ use crate::pages::admin::{
     use_saved_toast, use_saving,
 };
 use crate::pages::catalog::{label, status_badge, tag};
-use crate::pages::keys::{BadField, parse_number};
 use crate::pages::{bind, event_value};
 
 /// Every role, with its message id, in the order the forms show them.
