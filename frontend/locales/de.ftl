@@ -647,6 +647,15 @@ user-withdrawn = Zugriff entzogen.
 user-no-sessions = Nirgends angemeldet.
 user-session-seen = zuletzt aktiv { $at } (UTC)
 user-no-tokens = Keine persönlichen Zugriffstokens.
+user-key-edit = Limits bearbeiten
+user-key-edit-title = Limits von { $key }
+user-key-edit-lead = Im Rahmen der Schlüsselrichtlinie: Ein leeres Feld übernimmt den Standardwert der Richtlinie, und kein Wert darf ihr Maximum überschreiten.
+user-key-saved = Schlüssellimits gespeichert.
+user-session-end = Sitzung beenden
+user-session-end-body = Diese Sitzung von { $name } ({ $browser }) beenden? Der Browser wird sofort abgemeldet und muss sich erneut anmelden.
+user-session-ended = Sitzung beendet.
+user-token-revoke-body = Das Token { $token } von { $name } widerrufen? Skripte, die es verwenden, funktionieren sofort nicht mehr.
+user-token-revoked = Token widerrufen.
 
 
 ## Administration: overview

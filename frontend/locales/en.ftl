@@ -640,6 +640,15 @@ user-withdrawn = Access withdrawn.
 user-no-sessions = Not signed in anywhere.
 user-session-seen = last seen { $at } (UTC)
 user-no-tokens = No personal access tokens.
+user-key-edit = Edit limits
+user-key-edit-title = Limits of { $key }
+user-key-edit-lead = Within the key policy: an empty field takes the policy's default, and no value may go past its maximum.
+user-key-saved = Key limits saved.
+user-session-end = End session
+user-session-end-body = End this session of { $name } ({ $browser })? That browser is signed out at once and has to sign in again.
+user-session-ended = Session ended.
+user-token-revoke-body = Revoke { $name }'s token { $token }? Scripts using it stop working at once.
+user-token-revoked = Token revoked.
 
 
 ## Administration: overview

@@ -650,6 +650,15 @@ user-withdrawn = Acceso retirado.
 user-no-sessions = Ninguna sesión iniciada.
 user-session-seen = última actividad: { $at } (UTC)
 user-no-tokens = No hay tokens de acceso personal.
+user-key-edit = Editar límites
+user-key-edit-title = Límites de { $key }
+user-key-edit-lead = Dentro de la política de claves: un campo vacío toma el valor predeterminado de la política y ningún valor puede superar su máximo.
+user-key-saved = Límites de la clave guardados.
+user-session-end = Cerrar sesión
+user-session-end-body = ¿Cerrar esta sesión de { $name } ({ $browser })? Ese navegador queda desconectado de inmediato y tendrá que volver a iniciar sesión.
+user-session-ended = Sesión cerrada.
+user-token-revoke-body = ¿Revocar el token { $token } de { $name }? Los scripts que lo usan dejan de funcionar de inmediato.
+user-token-revoked = Token revocado.
 
 
 ## Administration: overview

@@ -648,6 +648,15 @@ user-withdrawn = Accès retiré.
 user-no-sessions = Aucune session ouverte.
 user-session-seen = dernière activité : { $at } (UTC)
 user-no-tokens = Aucun jeton d’accès personnel.
+user-key-edit = Modifier les limites
+user-key-edit-title = Limites de { $key }
+user-key-edit-lead = Dans le cadre de la politique des clés : un champ vide prend la valeur par défaut de la politique, et aucune valeur ne peut dépasser son maximum.
+user-key-saved = Limites de la clé enregistrées.
+user-session-end = Fermer la session
+user-session-end-body = Fermer cette session de { $name } ({ $browser }) ? Ce navigateur est déconnecté immédiatement et devra se reconnecter.
+user-session-ended = Session fermée.
+user-token-revoke-body = Révoquer le jeton { $token } de { $name } ? Les scripts qui l’utilisent cessent aussitôt de fonctionner.
+user-token-revoked = Jeton révoqué.
 
 
 ## Administration: overview

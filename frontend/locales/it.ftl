@@ -647,6 +647,15 @@ user-withdrawn = Accesso ritirato.
 user-no-sessions = Nessuna sessione attiva.
 user-session-seen = ultima attività { $at } (UTC)
 user-no-tokens = Nessun token di accesso personale.
+user-key-edit = Modifica limiti
+user-key-edit-title = Limiti di { $key }
+user-key-edit-lead = Entro la politica delle chiavi: un campo vuoto prende il valore predefinito della politica e nessun valore può superarne il massimo.
+user-key-saved = Limiti della chiave salvati.
+user-session-end = Termina sessione
+user-session-end-body = Terminare questa sessione di { $name } ({ $browser })? Quel browser viene disconnesso subito e dovrà accedere di nuovo.
+user-session-ended = Sessione terminata.
+user-token-revoke-body = Revocare il token { $token } di { $name }? Gli script che lo usano smettono subito di funzionare.
+user-token-revoked = Token revocato.
 
 
 ## Administration: overview

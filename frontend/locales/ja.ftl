@@ -634,6 +634,15 @@ user-withdrawn = アクセスを取り消しました。
 user-no-sessions = どこにもサインインしていません。
 user-session-seen = 最終アクセス { $at }（UTC）
 user-no-tokens = 個人用アクセストークンはありません。
+user-key-edit = 制限を編集
+user-key-edit-title = { $key } の制限
+user-key-edit-lead = キーポリシーの範囲内で設定します。空欄はポリシーの既定値となり、上限を超える値は設定できません。
+user-key-saved = キーの制限を保存しました。
+user-session-end = セッションを終了
+user-session-end-body = { $name } さんのこのセッション（{ $browser }）を終了しますか？ そのブラウザーはすぐにサインアウトされ、再度サインインが必要になります。
+user-session-ended = セッションを終了しました。
+user-token-revoke-body = { $name } さんのトークン { $token } を無効化しますか？ このトークンを使用しているスクリプトはすぐに動作しなくなります。
+user-token-revoked = トークンを無効化しました。
 
 
 ## Administration: overview

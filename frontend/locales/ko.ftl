@@ -634,6 +634,15 @@ user-withdrawn = 접근 권한을 회수했습니다.
 user-no-sessions = 로그인된 곳이 없습니다.
 user-session-seen = 마지막 접속 { $at }(UTC)
 user-no-tokens = 개인 액세스 토큰이 없습니다.
+user-key-edit = 한도 편집
+user-key-edit-title = { $key }의 한도
+user-key-edit-lead = 키 정책 범위 안에서 설정합니다. 비워 두면 정책의 기본값이 적용되며, 최대값을 넘을 수 없습니다.
+user-key-saved = 키 한도를 저장했습니다.
+user-session-end = 세션 종료
+user-session-end-body = { $name }의 이 세션({ $browser })을 종료하시겠습니까? 해당 브라우저는 즉시 로그아웃되며 다시 로그인해야 합니다.
+user-session-ended = 세션을 종료했습니다.
+user-token-revoke-body = { $name }의 토큰 { $token }을(를) 취소하시겠습니까? 이 토큰을 사용하는 스크립트는 즉시 작동하지 않게 됩니다.
+user-token-revoked = 토큰을 취소했습니다.
 
 
 ## Administration: overview

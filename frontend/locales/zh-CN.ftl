@@ -634,6 +634,15 @@ user-withdrawn = 已撤回访问权限。
 user-no-sessions = 未在任何地方登录。
 user-session-seen = 最后活动时间 { $at }（UTC）
 user-no-tokens = 没有个人访问令牌。
+user-key-edit = 编辑限制
+user-key-edit-title = { $key } 的限制
+user-key-edit-lead = 在密钥策略范围内设置：留空则采用策略的默认值，任何值都不能超过其上限。
+user-key-saved = 密钥限制已保存。
+user-session-end = 结束会话
+user-session-end-body = 要结束 { $name } 的此会话（{ $browser }）吗？该浏览器将立即退出登录，需要重新登录。
+user-session-ended = 会话已结束。
+user-token-revoke-body = 要吊销 { $name } 的令牌 { $token } 吗？使用它的脚本将立即停止工作。
+user-token-revoked = 令牌已吊销。
 
 
 ## Administration: overview

@@ -38,6 +38,17 @@ impl TestUser {
         sha256_hex(&cookie)
     }
 
+    /// Replaces the key policy with `policy` (a `KeyPolicyInput`), as an administrator.
+    pub async fn set_key_policy(&self, policy: serde_json::Value) {
+        let set = self
+            .graphql(
+                "mutation($p: KeyPolicyInput!) { setKeyPolicy(policy: $p) { maxKeysPerUser } }",
+                serde_json::json!({ "p": policy }),
+            )
+            .await;
+        assert!(set["errors"].is_null(), "the key policy was refused: {set}");
+    }
+
     /// Subscribes to `model` and creates a key named `name` for it; returns the secret.
     pub async fn key_for(&self, model: &str, name: &str) -> String {
         let found = self

@@ -3,6 +3,8 @@
 //! bulk (and the users' keys reach the model) or denied with a reason the user then reads;
 //! the key policy changed on the settings page is what a user's create-key dialog enforces;
 //! a banner published for users reaches a user, who dismisses it, and not the administrator.
+//! On a user's page an administrator changes the limits of their key within the key policy,
+//! revokes their token and ends their session, which then stop working.
 //! A read-only administrator walks the same pages with every change control disabled, and a
 //! user is not allowed in. Every admin page renders in every language, light and dark, at
 //! 1280×800, without serious axe-core findings.
@@ -591,7 +593,7 @@ async fn an_administrator_finds_a_user_and_changes_their_limits_access_keys_and_
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
     app.sign_in_as("bob@example.com", &["user"]).await;
     let key = ana.key_for("ibm/granite", "notebook").await;
-    ana.access_token(false, None).await;
+    let (_, token) = ana.access_token(false, None).await;
     let browser = desktop_browser(&app, &admin).await;
     let page = &browser.client;
     page.goto(&app.url("/")).await.unwrap();
@@ -688,10 +690,40 @@ async fn an_administrator_finds_a_user_and_changes_their_limits_access_keys_and_
         })
         .await;
 
-    // Her key, revoked: refused at the gateway.
+    // Her key's limits, in the keys page's form: past the key policy's maximum the server's
+    // refusal shows in the dialog; within it they are saved.
+    admin
+        .set_key_policy(json!({ "maxKeysPerUser": 10, "maxRpmLimit": 100 }))
+        .await;
     let key_row = browser.wait_for("#user-keys tbody tr").await;
     let row_id = key_row.attr("id").await.unwrap().unwrap();
     let key_id = row_id.trim_start_matches("user-key-").to_owned();
+    browser.click(&format!("#user-key-edit-{key_id}")).await;
+    browser.wait_for("#user-key-limits-dialog").await;
+    browser.type_into("#key-rpm", "500").await;
+    browser.click("#user-key-limits-save").await;
+    let refusal = browser
+        .wait_for_text("#user-key-limits-error", |t| !t.is_empty())
+        .await;
+    assert!(refusal.contains("100"), "{refusal}");
+    browser.assert_accessible("a key's limits dialog").await;
+    browser.type_into("#key-rpm", "40").await;
+    browser.type_into("#key-tpm", "8000").await;
+    browser.click("#user-key-limits-save").await;
+    browser
+        .wait_for_text("#toasts", |t| t.contains("Key limits saved."))
+        .await;
+    browser.wait_gone("#user-key-limits-dialog").await;
+    let stored = ana
+        .graphql("{ myKeys { nodes { rpmLimit tpmLimit } } }", json!({}))
+        .await;
+    assert_eq!(
+        stored["data"]["myKeys"]["nodes"][0],
+        json!({ "rpmLimit": 40, "tpmLimit": 8000 }),
+        "{stored}"
+    );
+
+    // Her key, revoked: refused at the gateway.
     browser.click(&format!("#user-key-revoke-{key_id}")).await;
     browser.click("#user-revoke-dialog-confirm").await;
     browser
@@ -738,6 +770,36 @@ async fn an_administrator_finds_a_user_and_changes_their_limits_access_keys_and_
     browser
         .wait_for_text("#user-status", |t| t.starts_with("Active"))
         .await;
+
+    // Reactivated, her token and session work again; revoked and ended from her page, they
+    // stop.
+    let account = "{ myAccount { externalId } }";
+    let (status, answer) = app.graphql_bearer(&token, account, json!({})).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["data"]["myAccount"]["externalId"], "ana@example.com");
+    browser.click("[id^='user-token-revoke-']").await;
+    browser.click("#user-token-dialog-confirm").await;
+    browser
+        .wait_for_text("#user-tokens", |t| t.contains("Revoked"))
+        .await;
+    let (status, answer) = app.graphql_bearer(&token, account, json!({})).await;
+    assert_eq!(status, 401, "a revoked token still works: {answer}");
+    let answer = ana.graphql(account, json!({})).await;
+    assert_eq!(answer["data"]["myAccount"]["externalId"], "ana@example.com");
+    browser.click("[id^='user-session-end-']").await;
+    let question = browser
+        .wait_for_text("#user-session-dialog", |t| !t.is_empty())
+        .await;
+    assert!(question.contains("signed out"), "{question}");
+    browser.click("#user-session-dialog-confirm").await;
+    browser
+        .wait_for_text("#user-sessions", |t| t == "Not signed in anywhere.")
+        .await;
+    let ended = ana.graphql(account, json!({})).await;
+    assert_eq!(
+        ended["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{ended}"
+    );
 }
 
 #[tokio::test]
@@ -838,6 +900,8 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
         .await;
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
     let request = request_llama(&ana, "For the demo").await;
+    ana.key_for("ibm/granite", "notebook").await;
+    let (token, _) = ana.access_token(false, None).await;
     let banner = admin
         .graphql(
             "mutation { createBanner(input: {markdown: \"Hello readers\"}) { id } }",
@@ -904,6 +968,9 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
         "#user-save",
         "#user-grant-send",
         "#user-role-admin",
+        "[id^='user-key-edit-']",
+        "[id^='user-session-end-']",
+        "[id^='user-token-revoke-']",
     ] {
         disabled(control.into()).await;
     }
@@ -958,6 +1025,10 @@ async fn a_read_only_administrator_sees_every_admin_page_and_can_change_nothing(
         (
             "mutation($id: ID!) { deleteBanner(id: $id) }",
             json!({ "id": banner }),
+        ),
+        (
+            "mutation($u: ID!, $id: ID!) { revokeUserToken(userId: $u, id: $id) { id } }",
+            json!({ "u": ana.id, "id": token }),
         ),
     ] {
         let answer = reader.graphql(operation, variables).await;

@@ -280,6 +280,14 @@ operation!(
     PasswordSetup, "src/api/password_setup.graphql"
 );
 operation!(
+    /// Ends one of a user's browser sessions (administrators).
+    EndUserSession, "src/api/end_user_session.graphql"
+);
+operation!(
+    /// Revokes one of a user's personal access tokens (administrators).
+    RevokeUserToken, "src/api/revoke_user_token.graphql"
+);
+operation!(
     /// Chooses a password with a one-time secret.
     SetPassword, "src/api/set_password.graphql"
 );

@@ -1,10 +1,11 @@
 //! A key's budget and limits as a form: what was typed, how it becomes each operation's
 //! input, and the fields with the key policy's defaults as placeholders and maximums as
-//! bounds, for the keys page (create, edit); the server enforces the policy.
+//! bounds. One form for the keys page (create, edit) and for an administrator changing the
+//! limits of someone's key on the user page; the server enforces the policy either way.
 
 use yew::prelude::*;
 
-use crate::api::{create_key, keys, update_key};
+use crate::api::{admin_user, create_key, keys, update_key};
 use crate::components::preset_select::PresetSelect;
 use crate::i18n::use_i18n;
 use crate::pages::event_value;
@@ -66,7 +67,7 @@ macro_rules! bounds_from {
     )*};
 }
 
-bounds_from!(keys::KeysKeyPolicy);
+bounds_from!(keys::KeysKeyPolicy, admin_user::AdminUserKeyPolicy);
 
 /// The form's limits, as typed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -101,7 +102,7 @@ macro_rules! form_from {
     )*};
 }
 
-form_from!(keys::KeysMyKeysNodes);
+form_from!(keys::KeysMyKeysNodes, admin_user::AdminUserKeysNodes);
 
 /// Limits parsed once, converted to each operation's generated input type.
 pub struct Limits {

@@ -1,7 +1,8 @@
 //! Users: the list (search by name, e-mail or id; role and active filters) and one user's
 //! page: profile, roles, budget and limits, spend this period with a reset, deactivation
-//! and reactivation with what they do spelled out, their keys (revoke), their subscriptions
-//! (grant a model, withdraw one), and their sessions and tokens.
+//! and reactivation with what they do spelled out, their keys (edit limits, revoke), their
+//! subscriptions (grant a model, withdraw one), and their sessions (end one) and tokens
+//! (revoke one).
 
 use std::collections::BTreeMap;
 
@@ -9,13 +10,14 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::{
-    self, AdminUser, AdminUsers, CreateUser, GrantSubscription, PasswordSetup, ResetUserSpend,
-    RevokeKey, UpdateUser, WithdrawSubscription, admin_user, admin_users,
+    self, AdminUser, AdminUsers, CreateUser, EndUserSession, GrantSubscription, PasswordSetup,
+    ResetUserSpend, RevokeKey, RevokeUserToken, UpdateKey, UpdateUser, WithdrawSubscription,
+    admin_user, admin_users,
 };
 use crate::app::Route;
 use crate::components::budget_bar::BudgetBar;
 use crate::components::copy::CopyButton;
-use crate::components::key_limits::{BadField, parse_number};
+use crate::components::key_limits::{BadField, Bounds, LimitsFields, LimitsForm, parse_number};
 use crate::components::modal::Confirm;
 use crate::components::modal::Modal;
 use crate::components::states::{Empty, render};
@@ -477,14 +479,88 @@ fn UserSettings(props: &UserSettingsProps) -> Html {
     }
 }
 
+type Key = admin_user::AdminUserKeysNodes;
+
+/// A key's name as people read it: the one its owner gave it, or its display form.
+fn key_name(key: &Key) -> String {
+    key.name.clone().unwrap_or_else(|| key.display.clone())
+}
+
+/// Properties of [`KeyLimitsDialog`].
+#[derive(Properties, PartialEq)]
+struct KeyLimitsDialogProps {
+    target: Key,
+    bounds: Bounds,
+    on_close: Callback<()>,
+    on_done: Callback<()>,
+}
+
+/// The budget and limits of one of the user's keys, in the form the keys page uses; the
+/// server holds them to the key policy and its refusal shows here.
+#[component]
+fn KeyLimitsDialog(props: &KeyLimitsDialogProps) -> Html {
+    let i18n = use_i18n();
+    let form = use_state(|| LimitsForm::from(&props.target));
+    let saving = use_saving();
+    let save = {
+        let (form, saving, i18n, id, on_done) = (
+            form.clone(),
+            saving.clone(),
+            i18n.clone(),
+            props.target.id.clone(),
+            props.on_done.clone(),
+        );
+        Callback::from(move |_: MouseEvent| match form.parse() {
+            Ok(limits) => saving.run::<UpdateKey>(
+                api::update_key::Variables {
+                    id: id.clone(),
+                    input: api::update_key::UpdateKeyInput {
+                        name: None,
+                        model_ids: None,
+                        expiry: None,
+                        limits: Some(limits.into()),
+                    },
+                },
+                on_done.reform(|_| ()),
+            ),
+            Err(BadField(field)) => {
+                saving.refuse(i18n.t_with("key-bad-number", &[("field", i18n.t(field).into())]))
+            }
+        })
+    };
+    let footer = saving.footer(
+        &i18n,
+        "user-key-limits",
+        i18n.t("save"),
+        save,
+        &props.on_close,
+    );
+    let title = i18n.t_with(
+        "user-key-edit-title",
+        &[("key", key_name(&props.target).into())],
+    );
+    html! {
+        <Modal id="user-key-limits-dialog" {title} on_close={props.on_close.clone()} {footer}>
+            <div class="pf-v6-c-form">
+                { saving.error("user-key-limits") }
+                <p class="sy-muted">{ i18n.t("user-key-edit-lead") }</p>
+                <LimitsFields form={form.clone()} bounds={props.bounds.clone()} />
+            </div>
+        </Modal>
+    }
+}
+
 /// What confirmation is open on a user's page.
 #[derive(Clone, PartialEq)]
 enum Dialog {
     None,
     Deactivate,
     ResetSpend,
+    EditKey { id: String },
     RevokeKey { id: String, name: String },
     Withdraw { id: String, model: String },
+    EndSession { id: String, browser: String },
+    RevokeToken { id: String, name: String },
 }
 
 /// One user's page.
@@ -536,6 +612,8 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
     let revoke = use_mutation::<RevokeKey>(done("user-key-revoked").reform(|_| ()));
     let grant = use_mutation::<GrantSubscription>(done("user-granted").reform(|_| ()));
     let withdraw = use_mutation::<WithdrawSubscription>(done("user-withdrawn").reform(|_| ()));
+    let end_session = use_mutation::<EndUserSession>(done("user-session-ended").reform(|_| ()));
+    let revoke_token = use_mutation::<RevokeUserToken>(done("user-token-revoked").reform(|_| ()));
     use_error_toast(
         activation
             .error
@@ -544,9 +622,17 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
             .or(revoke.error.clone())
             .or(grant.error.clone())
             .or(withdraw.error.clone())
+            .or(end_session.error.clone())
+            .or(revoke_token.error.clone())
             .or(new_link.error.clone()),
     );
-    let busy = activation.busy || reset.busy || revoke.busy || grant.busy || withdraw.busy;
+    let busy = activation.busy
+        || reset.busy
+        || revoke.busy
+        || grant.busy
+        || withdraw.busy
+        || end_session.busy
+        || revoke_token.busy;
     let open = |d: Dialog| {
         let dialog = dialog.clone();
         Callback::from(move |_: MouseEvent| dialog.set(d.clone()))
@@ -670,11 +756,26 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
                         <p class="sy-muted" id="user-sessions">{ i18n.t("user-no-sessions") }</p>
                     } else {
                         <ul class="sy-list" id="user-sessions">
-                            { for data.user_sessions.iter().map(|s| html! {
-                                <li>
-                                    { s.user_agent.clone().unwrap_or_default() }{ " · " }{ s.ip.clone().unwrap_or_default() }{ " · " }
-                                    { i18n.t_with("user-session-seen", &[("at", format::datetime(&s.last_seen_at).into())]) }
-                                </li>
+                            { for data.user_sessions.iter().map(|s| {
+                                let browser = s.user_agent.clone().unwrap_or_default();
+                                // What the confirmation names it by: its browser, else its address.
+                                let shown = [&s.user_agent, &s.ip]
+                                    .into_iter()
+                                    .flatten()
+                                    .find(|v| !v.is_empty())
+                                    .cloned()
+                                    .unwrap_or_else(|| i18n.t("session-browser"));
+                                let end = i18n.t("user-session-end");
+                                html! {
+                                    <li key={s.id.clone()}>
+                                        { &browser }{ " · " }{ s.ip.clone().unwrap_or_default() }{ " · " }
+                                        { i18n.t_with("user-session-seen", &[("at", format::datetime(&s.last_seen_at).into())]) }{ " " }
+                                        <button class="pf-v6-c-button pf-m-link pf-m-inline pf-m-danger" type="button"
+                                            id={format!("user-session-end-{}", s.id)} aria-label={format!("{end}: {shown}")}
+                                            disabled={!rights.write || busy} title={rights.why_not.clone()}
+                                            onclick={open(Dialog::EndSession { id: s.id.clone(), browser: shown.clone() })}>{ end.clone() }</button>
+                                    </li>
+                                }
                             }) }
                         </ul>
                     }
@@ -683,12 +784,23 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
                         <p class="sy-muted" id="user-tokens">{ i18n.t("user-no-tokens") }</p>
                     } else {
                         <ul class="sy-list" id="user-tokens">
-                            { for data.user_tokens.iter().map(|t| html! {
-                                <li>
-                                    <strong>{ &t.name }</strong>{ " · " }
-                                    { if t.can_write { i18n.t("token-read-write") } else { i18n.t("token-read-only") } }
-                                    if t.revoked_at.is_some() { { " · " }{ i18n.t("revoked") } }
-                                </li>
+                            { for data.user_tokens.iter().map(|t| {
+                                let revoke = i18n.t("token-revoke");
+                                html! {
+                                    <li key={t.id.clone()} id={format!("user-token-{}", t.id)}>
+                                        <strong>{ &t.name }</strong>{ " · " }
+                                        { if t.can_write { i18n.t("token-read-write") } else { i18n.t("token-read-only") } }
+                                        if t.revoked_at.is_some() {
+                                            { " · " }{ i18n.t("revoked") }
+                                        } else {
+                                            { " " }
+                                            <button class="pf-v6-c-button pf-m-link pf-m-inline pf-m-danger" type="button"
+                                                id={format!("user-token-revoke-{}", t.id)} aria-label={format!("{revoke}: {}", t.name)}
+                                                disabled={!rights.write || busy} title={rights.why_not.clone()}
+                                                onclick={open(Dialog::RevokeToken { id: t.id.clone(), name: t.name.clone() })}>{ revoke.clone() }</button>
+                                        }
+                                    </li>
+                                }
                             }) }
                         </ul>
                     }
@@ -732,6 +844,36 @@ pub fn AdminUserPage(props: &AdminUserPageProps) -> Html {
                     on_confirm={Callback::from(move |()| run.emit(api::revoke_key::Variables { id: id.clone() }))} />
             }
         }
+        Dialog::EditKey { id } => {
+            let found = query.data.as_ref().and_then(|data| {
+                let key = data.keys.nodes.iter().find(|k| &k.id == id)?;
+                Some((key.clone(), Bounds::from(&data.key_policy)))
+            });
+            match found {
+                Some((target, bounds)) => html! {
+                    <KeyLimitsDialog {target} {bounds} on_close={close.clone()} on_done={done("user-key-saved")} />
+                },
+                None => html! {},
+            }
+        }
+        Dialog::EndSession { id, browser } => {
+            let (run, user_id, id) = (end_session.run.clone(), props.id.to_string(), id.clone());
+            html! {
+                <Confirm id="user-session-dialog" title={i18n.t("user-session-end")} danger=true busy={busy}
+                    body={i18n.t_with("user-session-end-body", &[("name", user_name.clone().into()), ("browser", browser.clone().into())])}
+                    confirm={i18n.t("user-session-end")} on_cancel={close.clone()}
+                    on_confirm={Callback::from(move |()| run.emit(api::end_user_session::Variables { user_id: user_id.clone(), id: id.clone() }))} />
+            }
+        }
+        Dialog::RevokeToken { id, name } => {
+            let (run, user_id, id) = (revoke_token.run.clone(), props.id.to_string(), id.clone());
+            html! {
+                <Confirm id="user-token-dialog" title={i18n.t("token-revoke")} danger=true busy={busy}
+                    body={i18n.t_with("user-token-revoke-body", &[("name", user_name.clone().into()), ("token", name.clone().into())])}
+                    confirm={i18n.t("token-revoke")} on_cancel={close.clone()}
+                    on_confirm={Callback::from(move |()| run.emit(api::revoke_user_token::Variables { user_id: user_id.clone(), id: id.clone() }))} />
+            }
+        }
         Dialog::Withdraw { id, model } => {
             let (run, id) = (withdraw.run.clone(), id.clone());
             html! {
@@ -768,7 +910,7 @@ fn query_generation(user: &User) -> String {
 
 fn keys_table(
     i18n: &I18n,
-    keys: &[admin_user::AdminUserKeysNodes],
+    keys: &[Key],
     rights: &Rights,
     currency: &str,
     open: &dyn Fn(Dialog) -> Callback<MouseEvent>,
@@ -788,7 +930,7 @@ fn keys_table(
                 </tr></thead>
                 <tbody class="pf-v6-c-table__tbody">
                     { for keys.iter().map(|k| {
-                        let name = k.name.clone().unwrap_or_else(|| k.display.clone());
+                        let name = key_name(k);
                         html! {
                             <tr class="pf-v6-c-table__tr" key={k.id.clone()} id={format!("user-key-{}", k.id)}>
                                 <td class="pf-v6-c-table__td">{ &name }<br /><code class="sy-muted">{ &k.display }</code></td>
@@ -797,7 +939,11 @@ fn keys_table(
                                 <td class="pf-v6-c-table__td">
                                     { if k.blocked { label(i18n.t("revoked"), "pf-m-grey") } else { label(i18n.t("user-active"), "pf-m-green") } }
                                 </td>
-                                <td class="pf-v6-c-table__td">
+                                <td class="pf-v6-c-table__td sy-actions">
+                                    <button class="pf-v6-c-button pf-m-secondary pf-m-small" type="button" id={format!("user-key-edit-{}", k.id)}
+                                        aria-label={format!("{}: {name}", i18n.t("user-key-edit"))}
+                                        disabled={!rights.write} title={rights.why_not.clone()}
+                                        onclick={open(Dialog::EditKey { id: k.id.clone() })}>{ i18n.t("user-key-edit") }</button>
                                     if !k.blocked {
                                         <button class="pf-v6-c-button pf-m-danger pf-m-small" type="button" id={format!("user-key-revoke-{}", k.id)}
                                             disabled={!rights.write} title={rights.why_not.clone()}
