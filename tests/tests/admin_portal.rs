@@ -517,7 +517,7 @@ async fn a_deployment_added_after_a_connection_test_serves_and_its_health_is_sho
 }
 
 #[tokio::test]
-async fn everyones_usage_is_split_by_user_and_provider_and_exported() {
+async fn everyones_usage_is_split_by_user_cluster_and_provider_and_exported() {
     let (_mock, app) = start().await;
     let admin = app.sign_in_as("ada@example.com", &["admin"]).await;
     let chat = json!({ "model": "ibm/granite", "messages": [{ "role": "user", "content": "hi" }] });
@@ -555,6 +555,10 @@ async fn everyones_usage_is_split_by_user_and_provider_and_exported() {
         })
         .await;
     browser.assert_accessible("everyone's usage").await;
+    select("CLUSTER").await;
+    browser
+        .wait_for_text("#usage-top", |t| t.contains("aws") && !t.contains("ana@"))
+        .await;
     select("PROVIDER").await;
     browser
         .wait_for_text("#usage-top", |t| t.contains("hosted_vllm"))
