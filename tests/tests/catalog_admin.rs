@@ -91,6 +91,14 @@ async fn administrators_test_register_change_and_remove_deployments() {
         )
         .await;
     assert_eq!(code(&bad), "BAD_USER_INPUT");
+    let unbounded = admin
+        .graphql(
+            ADD,
+            json!({"m": model, "d": {"cluster": "ibm", "apiBase": "http://x/v1",
+                "maxParallelRequests": 0}}),
+        )
+        .await;
+    assert_eq!(code(&unbounded), "BAD_USER_INPUT", "{unbounded}");
 
     // Sealed at rest, never returned, redacted in the audit log.
     let stored = app
@@ -181,11 +189,21 @@ async fn administrators_test_register_change_and_remove_deployments() {
         json!({"weight": 0}),
         json!({"timeoutMs": -1}),
         json!({"maxParallelRequests": 0}),
+        json!({"weight": 10_001}),
+        json!({"timeoutMs": 86_400_001}),
+        json!({"firstByteTimeoutMs": 86_400_001}),
+        json!({"maxParallelRequests": 1_000_001}),
     ] {
         let refused = admin
             .graphql(tune, json!({"id": deployment_id, "c": bad}))
             .await;
         assert_eq!(code(&refused), "BAD_USER_INPUT", "{bad}: {refused}");
+        assert!(
+            refused["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("must be between 1 and")),
+            "{refused}"
+        );
     }
     let public = app.graphql(read).await;
     assert_eq!(

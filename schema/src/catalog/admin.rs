@@ -81,11 +81,15 @@ pub struct DeploymentInput {
     pub backend_model: Option<String>,
     /// The model server's credential; stored sealed, never returned.
     pub api_key: Option<String>,
+    /// Its share of the model's traffic against the other deployments' weights (1–10,000).
     #[graphql(default = 1)]
     pub weight: i32,
+    /// How long a request may take in all (1 ms to a day).
     #[graphql(default = 600_000)]
     pub timeout_ms: i64,
+    /// How long the first byte may take (1 ms to a day; the gateway's default when absent).
     pub first_byte_timeout_ms: Option<i64>,
+    /// The most requests it serves at once (1 to 1,000,000; no cap when absent).
     pub max_parallel_requests: Option<i64>,
 }
 
@@ -111,24 +115,49 @@ pub struct DeploymentChangesInput {
     pub api_key: Option<String>,
     pub input_price_per_million: Option<f64>,
     pub output_price_per_million: Option<f64>,
-    /// Its share of the model's traffic against the other deployments' weights.
+    /// Its share of the model's traffic against the other deployments' weights (1–10,000).
     pub weight: Option<i32>,
+    /// 1 ms to a day.
     pub timeout_ms: Option<i64>,
+    /// 1 ms to a day.
     pub first_byte_timeout_ms: async_graphql::MaybeUndefined<i64>,
+    /// 1 to 1,000,000.
     pub max_parallel_requests: async_graphql::MaybeUndefined<i64>,
 }
 
 /// `value` is at least 1, or a clear error naming `field`.
-fn at_least_one<T: PartialOrd + From<u8>>(
+/// The largest weight a deployment may have (weights are relative: 1 to 10,000 is plenty).
+const MAX_WEIGHT: i32 = 10_000;
+/// The longest a timeout may be: a day.
+const MAX_TIMEOUT_MS: i64 = 86_400_000;
+/// The most requests a deployment's parallel cap may allow.
+const MAX_PARALLEL: i64 = 1_000_000;
+
+/// `value`, when given, lies between 1 and `max`.
+fn within<T: PartialOrd + From<u8> + std::fmt::Display>(
     field: &str,
     value: Option<&T>,
+    max: T,
 ) -> Result<(), DomainError> {
     match value {
-        Some(v) if *v < T::from(1) => {
-            Err(DomainError::BadInput(format!("{field} must be at least 1")))
-        }
+        Some(v) if *v < T::from(1) || *v > max => Err(DomainError::BadInput(format!(
+            "{field} must be between 1 and {max}"
+        ))),
         _ => Ok(()),
     }
+}
+
+/// A deployment's weight, timeouts and parallel cap, each within its bounds.
+fn check_numbers(
+    weight: Option<&i32>,
+    timeout_ms: Option<&i64>,
+    first_byte_timeout_ms: Option<&i64>,
+    max_parallel_requests: Option<&i64>,
+) -> Result<(), DomainError> {
+    within("weight", weight, MAX_WEIGHT)?;
+    within("timeoutMs", timeout_ms, MAX_TIMEOUT_MS)?;
+    within("firstByteTimeoutMs", first_byte_timeout_ms, MAX_TIMEOUT_MS)?;
+    within("maxParallelRequests", max_parallel_requests, MAX_PARALLEL)
 }
 
 fn capability_name(c: Capability) -> &'static str {
@@ -197,11 +226,13 @@ impl CatalogAdminMutation {
                 DomainError::BadInput("a model name and a cluster are needed".into()).extend(),
             );
         }
-        if deployment.weight < 1 || deployment.timeout_ms < 1 {
-            return Err(
-                DomainError::BadInput("weight and timeoutMs must be at least 1".into()).extend(),
-            );
-        }
+        check_numbers(
+            Some(&deployment.weight),
+            Some(&deployment.timeout_ms),
+            deployment.first_byte_timeout_ms.as_ref(),
+            deployment.max_parallel_requests.as_ref(),
+        )
+        .map_err(|e| e.extend())?;
         let sealed = deployment
             .api_key
             .as_deref()
@@ -261,17 +292,13 @@ impl CatalogAdminMutation {
         id: ID,
         changes: DeploymentChangesInput,
     ) -> async_graphql::Result<bool> {
-        at_least_one("weight", changes.weight.as_ref())
-            .and(at_least_one("timeoutMs", changes.timeout_ms.as_ref()))
-            .and(at_least_one(
-                "firstByteTimeoutMs",
-                changes.first_byte_timeout_ms.value(),
-            ))
-            .and(at_least_one(
-                "maxParallelRequests",
-                changes.max_parallel_requests.value(),
-            ))
-            .map_err(|e| e.extend())?;
+        check_numbers(
+            changes.weight.as_ref(),
+            changes.timeout_ms.as_ref(),
+            changes.first_byte_timeout_ms.value(),
+            changes.max_parallel_requests.value(),
+        )
+        .map_err(|e| e.extend())?;
         let sealed = changes
             .api_key
             .as_deref()
