@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
+};
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
@@ -179,14 +182,37 @@ async fn connect_pool(
     Ok((db, location))
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection, location: &Location) -> Result<(), DbError> {
-    Migrator::up(db, None)
+/// The key of the PostgreSQL advisory lock that lets one replica at a time migrate
+/// ("SyMigrat").
+const MIGRATION_LOCK: i64 = 0x5379_4d69_6772_6174;
+
+/// Applies every pending migration and says how many there were. On PostgreSQL, replicas
+/// starting together take turns under a transaction-scoped advisory lock: the first applies
+/// the migrations (sea-orm-migration runs them in its own transaction, here a savepoint of
+/// this one), the others then wait for it and find none pending. A replica that dies
+/// mid-way ends its transaction, which releases the lock and undoes its half-applied work.
+pub async fn migrate(db: &DatabaseConnection, location: &Location) -> Result<usize, DbError> {
+    let failed = |source| DbError::Migrate {
+        location: location.describe(),
+        source,
+    };
+    if db.get_database_backend() != DbBackend::Postgres {
+        let pending = Migrator::get_pending_migrations(db).await.map_err(failed)?;
+        Migrator::up(db, None).await.map_err(failed)?;
+        return Ok(pending.len());
+    }
+    let txn = db.begin().await.map_err(failed)?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         .await
-        .map_err(|source| DbError::Migrate {
-            location: location.describe(),
-            source,
-        })
+        .map_err(failed)?;
+    let pending = Migrator::get_pending_migrations(&txn)
+        .await
+        .map_err(failed)?;
+    if !pending.is_empty() {
+        Migrator::up(&txn, None).await.map_err(failed)?;
+    }
+    txn.commit().await.map_err(failed)?;
+    Ok(pending.len())
 }
 
 /// Succeeds when every migration is applied (for `serve --no-migrate`).
@@ -214,7 +240,9 @@ pub async fn prepare(
     migrate: bool,
 ) -> Result<(), DbError> {
     if migrate {
-        self::migrate(db, location).await
+        let applied = self::migrate(db, location).await?;
+        tracing::info!(database = %location, applied, "migrations applied");
+        Ok(())
     } else {
         check_migrated(db, location).await
     }

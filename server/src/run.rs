@@ -48,8 +48,8 @@ pub fn block_on(command: Command, config: Config, overrides: Overrides) -> anyho
 /// `switchyard migrate`: apply migrations and exit; an unreachable database is an error.
 async fn migrate(config: Config) -> anyhow::Result<()> {
     let (db, location) = db::connect(&config).await?;
-    db::migrate(&db, &location).await?;
-    tracing::info!(database = %location, "migrations applied");
+    let applied = db::migrate(&db, &location).await?;
+    tracing::info!(database = %location, applied, "migrations applied");
     Ok(())
 }
 

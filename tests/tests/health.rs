@@ -1,9 +1,10 @@
-//! Probes, request ids, readiness under failing dependencies, and graceful shutdown,
-//! through the real binary.
+//! Probes, request ids, readiness under failing dependencies, replicas migrating one
+//! database together, and graceful shutdown, through the real binary.
 
 use std::time::Duration;
 
 use harness::{TestApp, TestDb};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 async fn readiness(app: &TestApp) -> (u16, Value) {
@@ -114,6 +115,58 @@ async fn no_migrate_waits_as_not_ready_until_an_operator_migrates() {
     let (status, body) = readiness(&app).await;
     assert_eq!((status, &body["db"]), (200, &Value::from("connected")));
     assert!(app.terminate().await.success());
+}
+
+#[tokio::test]
+async fn three_replicas_started_together_on_an_empty_database_all_come_up_and_one_migrates() {
+    let empty = TestDb::create_empty().await;
+    let replica = || {
+        TestApp::builder()
+            .database_url(&empty.url)
+            .without_waiting_for_ready()
+            .start()
+    };
+    let replicas = [replica(), replica(), replica()];
+    let mut replicas = futures::future::join_all(replicas).await;
+    for app in &replicas {
+        app.wait_ready().await;
+    }
+    // Exactly one applied the migrations; the others waited for it and found none; none
+    // failed and retried.
+    let applied: Vec<usize> = replicas
+        .iter()
+        .map(|app| {
+            let logs = app.logs();
+            assert!(!logs.contains("not ready"), "{logs}");
+            let line = logs
+                .lines()
+                .find(|l| l.contains("migrations applied"))
+                .unwrap_or_else(|| panic!("no migration line:\n{logs}"));
+            let count = line
+                .split("applied=")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .unwrap_or_else(|| panic!("{line}"));
+            count.parse().unwrap()
+        })
+        .collect();
+    let mut sorted = applied.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted[..2], [0, 0], "{applied:?}");
+    assert!(sorted[2] > 0, "{applied:?}");
+    let db = empty.connect().await;
+    let rows = db
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT count(*) AS n FROM seaql_migrations",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rows.try_get::<i64>("", "n").unwrap(), sorted[2] as i64);
+    for app in &mut replicas {
+        assert!(app.terminate().await.success());
+    }
 }
 
 #[tokio::test]
