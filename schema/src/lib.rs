@@ -18,6 +18,7 @@ pub mod keys;
 pub mod limits;
 pub mod live;
 pub mod pagination;
+pub mod retention;
 pub mod search;
 pub mod secret;
 pub mod settings;

@@ -397,7 +397,29 @@ async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
         let (registry, client, metrics) = (registry.clone(), client.clone(), metrics.clone());
         async move { crate::gateway::health::probe_all(&registry, &client, &metrics).await }
     });
+    let (db, retention) = (state.db.clone(), state.config.retention.clone());
+    spawn_every(retention.every(), move || {
+        let (db, policy) = (db.clone(), retention.policy());
+        async move { prune(&db, &policy).await }
+    });
     Ok(())
+}
+
+/// One run of the retention pruner: logged when it deleted something or failed.
+async fn prune(db: &sea_orm::DatabaseConnection, policy: &schema::retention::Policy) {
+    match schema::retention::prune(db, policy, chrono::Utc::now()).await {
+        Ok(Some(pruned)) if pruned.total() > 0 => tracing::info!(
+            spend_logs = pruned.spend_logs,
+            audit_log = pruned.audit_log,
+            sessions = pruned.sessions,
+            access_tokens = pruned.access_tokens,
+            login_states = pruned.login_states,
+            "deleted data past its retention period"
+        ),
+        Ok(Some(_)) => {}
+        Ok(None) => tracing::debug!("another replica is pruning"),
+        Err(error) => tracing::warn!(%error, "pruning old data failed; trying again next run"),
+    }
 }
 
 #[cfg(unix)]

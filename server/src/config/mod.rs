@@ -17,6 +17,7 @@ mod log;
 mod metrics;
 mod models;
 mod quota;
+mod retention;
 mod sources;
 
 use std::net::SocketAddr;
@@ -35,6 +36,7 @@ pub use self::log::{LogConfig, LogFormat};
 pub use self::metrics::MetricsConfig;
 pub use self::models::{DeploymentConfig, ModelConfig};
 pub use self::quota::{QuotaConfig, RedisFailure};
+pub use self::retention::RetentionConfig;
 pub use self::sources::Overrides;
 
 /// The file read when no `--config`/`SWITCHYARD_CONFIG` is given and it exists.
@@ -72,6 +74,8 @@ pub struct Config {
     pub quota: QuotaConfig,
     /// The spend ledger's writer.
     pub ledger: LedgerConfig,
+    /// How long spend rows, audit entries and spent credentials are kept.
+    pub retention: RetentionConfig,
     /// Sign-in: the public URL, sessions, local accounts, single sign-on.
     pub auth: AuthConfig,
     /// The Prometheus endpoint: its own listener or a token, and its labels.
@@ -97,6 +101,7 @@ impl Default for Config {
             gateway: GatewayConfig::default(),
             quota: QuotaConfig::default(),
             ledger: LedgerConfig::default(),
+            retention: RetentionConfig::default(),
             auth: AuthConfig::default(),
             metrics: MetricsConfig::default(),
             models: Vec::new(),

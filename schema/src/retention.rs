@@ -1,0 +1,153 @@
+//! Data lifecycle: deleting what is past its retention period, so the database stops growing
+//! with every request. Spend rows older than their period go (the hourly and daily rollups
+//! stay, so usage over old periods keeps its totals), and so do old audit entries and
+//! sessions, tokens and sign-in states long expired or revoked.
+//!
+//! Deletion runs in small batches of the oldest rows, each its own statement, so it never
+//! holds a long transaction or a lock the ledger's writes wait for. On PostgreSQL one replica at
+//! a time prunes (a transaction-scoped advisory lock held for the run; a replica that finds it
+//! taken skips its turn). On SQLite the freed pages go back to the file system afterwards
+//! where the file was made with incremental auto-vacuum.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use entity::{audit_log, login_state, personal_access_token as token, session, spend_log};
+use sea_orm::sea_query::{Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Iterable,
+    QueryFilter, TransactionTrait,
+};
+
+/// The key of the PostgreSQL advisory lock held while one replica prunes ("SyPrune").
+const PRUNE_LOCK: i64 = 0x0053_7950_7275_6e65;
+
+/// How long each kind of data is kept; `None` keeps it forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Spend rows, by when the request started.
+    pub spend_logs: Option<TimeDelta>,
+    /// Audit entries, by when they were recorded.
+    pub audit_log: Option<TimeDelta>,
+    /// Sessions, access tokens and sign-in states, counted from when they expired or were
+    /// revoked (the user page shows recent ones).
+    pub expired_credentials: Option<TimeDelta>,
+    /// Most rows one statement deletes.
+    pub batch: u64,
+    /// A pause between batches, so pruning a large backlog leaves the database to the
+    /// requests.
+    pub pause: Duration,
+}
+
+/// How many rows a run deleted, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub spend_logs: u64,
+    pub audit_log: u64,
+    pub sessions: u64,
+    pub access_tokens: u64,
+    pub login_states: u64,
+}
+
+impl Pruned {
+    /// Rows deleted in all.
+    pub fn total(&self) -> u64 {
+        self.spend_logs + self.audit_log + self.sessions + self.access_tokens + self.login_states
+    }
+}
+
+/// Deletes the rows of `E` matching `old` in batches of `policy.batch`, oldest key first,
+/// until none is left; returns how many went.
+async fn in_batches<E>(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    old: SimpleExpr,
+) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+{
+    let Some(key) = E::PrimaryKey::iter().next() else {
+        return Ok(0);
+    };
+    let key = sea_orm::PrimaryKeyToColumn::into_column(key);
+    let mut deleted = 0;
+    loop {
+        let mut oldest = Query::select();
+        oldest
+            .column(key)
+            .from(E::default())
+            .and_where(old.clone())
+            .order_by(key, sea_orm::Order::Asc)
+            .limit(policy.batch);
+        let result = E::delete_many()
+            .filter(key.in_subquery(oldest))
+            .exec(db)
+            .await?;
+        deleted += result.rows_affected;
+        if result.rows_affected < policy.batch {
+            return Ok(deleted);
+        }
+        tokio::time::sleep(policy.pause).await;
+    }
+}
+
+/// Deletes everything past its period at `now`. Returns `None` when another replica is
+/// pruning (PostgreSQL), or what was deleted.
+pub async fn prune(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Option<Pruned>, DbErr> {
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    // Held (idle) while the batches run on other connections; ending it releases the lock.
+    let turn = if postgres {
+        let txn = db.begin().await?;
+        let taken = txn
+            .query_one(sea_orm::Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT pg_try_advisory_xact_lock({PRUNE_LOCK}) AS mine"),
+            ))
+            .await?
+            .map(|row| row.try_get::<bool>("", "mine"))
+            .transpose()?
+            .unwrap_or(false);
+        if !taken {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+        Some(txn)
+    } else {
+        None
+    };
+    let before = |period: TimeDelta| now - period;
+    let mut pruned = Pruned::default();
+    if let Some(period) = policy.spend_logs {
+        let old = spend_log::Column::StartedAt.lt(before(period));
+        pruned.spend_logs = in_batches::<spend_log::Entity>(db, policy, old).await?;
+    }
+    if let Some(period) = policy.audit_log {
+        let old = audit_log::Column::CreatedAt.lt(before(period));
+        pruned.audit_log = in_batches::<audit_log::Entity>(db, policy, old).await?;
+    }
+    if let Some(grace) = policy.expired_credentials {
+        let cutoff = before(grace);
+        let old = session::Column::ExpiresAt
+            .lt(cutoff)
+            .or(session::Column::RevokedAt.lt(cutoff));
+        pruned.sessions = in_batches::<session::Entity>(db, policy, old).await?;
+        let old = token::Column::ExpiresAt
+            .lt(cutoff)
+            .or(token::Column::RevokedAt.lt(cutoff));
+        pruned.access_tokens = in_batches::<token::Entity>(db, policy, old).await?;
+        let old = login_state::Column::ExpiresAt.lt(cutoff);
+        pruned.login_states = in_batches::<login_state::Entity>(db, policy, old).await?;
+    }
+    if let Some(txn) = turn {
+        txn.commit().await?;
+    }
+    if !postgres && pruned.total() > 0 {
+        // Gives freed pages back where the file allows it (a no-op without auto-vacuum).
+        db.execute_unprepared("PRAGMA incremental_vacuum").await?;
+    }
+    Ok(Some(pruned))
+}
