@@ -130,6 +130,9 @@ pub struct Metrics {
     pub quota_check: Histogram,
     /// `switchyard_quota_refusals`: requests refused by a limit, by limit.
     pub quota_refusals: Family<RefusalLabels, Counter>,
+    /// `switchyard_requests_in_flight`: requests this replica is forwarding to model servers
+    /// (a stream until its last byte): the load a HorizontalPodAutoscaler follows.
+    pub requests_in_flight: Gauge,
     /// Whether series name keys and their owners (`metrics.per_key_labels`); else those
     /// labels are empty and per-key gauges are not kept.
     pub per_key_labels: bool,
@@ -181,6 +184,7 @@ impl Metrics {
             ledger_write_failures: Counter::default(),
             redis_errors: Counter::default(),
             quota_refusals: Family::default(),
+            requests_in_flight: Gauge::default(),
             per_key_labels: false,
             quota_check: overhead_histogram(),
             registry: Registry::default(),
@@ -325,6 +329,11 @@ impl Metrics {
             "switchyard_quota_refusals",
             "Requests refused by a rate, parallel or budget limit",
             metrics.quota_refusals.clone(),
+        );
+        r.register(
+            "switchyard_requests_in_flight",
+            "Requests being forwarded to model servers (a stream until its last byte)",
+            metrics.requests_in_flight.clone(),
         );
         Self {
             registry,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use prometheus_client::metrics::gauge::Gauge;
 use rand::Rng;
 use uuid::Uuid;
 
@@ -14,11 +15,14 @@ use super::deployment::{Deployment, DeploymentState, now_ms};
 #[derive(Debug)]
 pub struct Slot {
     state: Arc<DeploymentState>,
+    /// The replica's `switchyard_requests_in_flight`, counting this slot while it lives.
+    in_flight: Gauge,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         self.state.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.in_flight.dec();
     }
 }
 
@@ -31,6 +35,8 @@ pub struct Balancer {
     pub window: Duration,
     /// How long a cooldown lasts.
     pub cooldown: Duration,
+    /// Slots held on every deployment (`switchyard_requests_in_flight`).
+    pub in_flight: Gauge,
 }
 
 impl Balancer {
@@ -60,8 +66,10 @@ impl Balancer {
         };
         let chosen = weighted(&pool)?;
         chosen.state.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.in_flight.inc();
         let slot = Slot {
             state: chosen.state.clone(),
+            in_flight: self.in_flight.clone(),
         };
         Some((chosen.clone(), slot))
     }
@@ -126,6 +134,7 @@ mod tests {
             failures: 2,
             window: Duration::from_secs(60),
             cooldown: Duration::from_secs(60),
+            in_flight: Gauge::default(),
         }
     }
 
@@ -184,5 +193,18 @@ mod tests {
         assert!(balancer().pick(&deployments, &[]).is_none());
         drop(slot);
         assert!(balancer().pick(&deployments, &[]).is_some());
+    }
+
+    #[test]
+    fn the_in_flight_gauge_counts_held_slots() {
+        let deployments = vec![deployment("aws", 1), deployment("gaudi", 1)];
+        let balancer = balancer();
+        let first = balancer.pick(&deployments, &[]).unwrap();
+        let second = balancer.pick(&deployments, &[]).unwrap();
+        assert_eq!(balancer.in_flight.get(), 2);
+        drop(first);
+        assert_eq!(balancer.in_flight.get(), 1);
+        drop(second);
+        assert_eq!(balancer.in_flight.get(), 0);
     }
 }

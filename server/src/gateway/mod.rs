@@ -117,6 +117,7 @@ impl Gateway {
                 failures: gateway.cooldown_failures.max(1),
                 window: Duration::from_secs(gateway.cooldown_window_seconds),
                 cooldown: Duration::from_secs(gateway.cooldown_seconds),
+                in_flight: metrics.requests_in_flight.clone(),
             },
             upstream: client::UpstreamClient::new(connect_timeout, trust.client_config()?),
             client,
