@@ -13,6 +13,7 @@ source "$root/tests/tools.sh"
 ensure_build_tools
 ensure_browser
 ensure_sdk_venv
+ensure_manifest_tools
 ensure_oidc_provider
 ensure_services
 

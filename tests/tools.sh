@@ -102,6 +102,20 @@ ensure_sdk_venv() {
   fi
 }
 
+# The manifest test's tools: kubectl (it renders Kustomize offline; this machine kind ships it)
+# and kubernetes-validate, pinned in tests/manifests/requirements.txt, whose package carries
+# the Kubernetes JSON schemas, so validation needs no network.
+ensure_manifest_tools() {
+  local venv="$root/target/manifests-venv" requirements="$root/tests/manifests/requirements.txt"
+  command -v kubectl >/dev/null 2>&1 || { echo "kubectl is missing: the manifest test renders with it" >&2; exit 1; }
+  if [ ! -x "$venv/bin/python" ] || [ "$requirements" -nt "$venv/.installed" ]; then
+    log "installing kubernetes-validate into target/manifests-venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    touch "$venv/.installed"
+  fi
+}
+
 build_spa() {
   log "building the SPA (trunk build --release)"
   (cd "$root" && trunk build --release)

@@ -1,0 +1,501 @@
+//! The Kubernetes manifests (`deploy/kubernetes`) are what an operator applies, and nothing
+//! else here runs them: no cluster is reachable from CI. So every overlay is rendered with
+//! `kubectl kustomize` (offline) and every object validated against the Kubernetes schemas
+//! (`kubernetes-validate`, strict: an unknown field fails) and custom resources against their
+//! published CRDs kept in `deploy/kubernetes/schemas`; then the properties a schema cannot
+//! see are asserted against the server's own sources: the probes hit its health routes, the
+//! grace period outlasts its drain, the autoscaler's metric is one it exports, the ports are
+//! the ones its configuration listens on, and secrets are referenced, never written, outside
+//! the dev overlay.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The oldest Kubernetes the manifests promise (OpenShift 4.17): the preStop sleep action.
+const KUBERNETES_VERSION: &str = "1.30.0";
+
+/// What `kubectl kustomize` renders, by directory under `deploy/kubernetes`.
+const TREES: [&str; 4] = [
+    "base",
+    "overlays/openshift",
+    "overlays/kubernetes",
+    "overlays/dev",
+];
+
+/// The annotation every generated dev secret carries.
+const DEV_ONLY: &str = "switchyard.dev/dev-only";
+
+fn root() -> PathBuf {
+    harness::workspace_root()
+}
+
+fn python() -> PathBuf {
+    let python = root().join("target/manifests-venv/bin/python");
+    assert!(
+        python.exists(),
+        "kubernetes-validate is missing: run tests/ci.sh (or `source tests/tools.sh && \
+         ensure_manifest_tools`)"
+    );
+    python
+}
+
+/// Renders the trees into `dir`, one YAML file each, and returns their paths.
+fn render(dir: &Path) -> Vec<PathBuf> {
+    TREES
+        .iter()
+        .map(|tree| {
+            let output = Command::new("kubectl")
+                .arg("kustomize")
+                .arg(root().join("deploy/kubernetes").join(tree))
+                .output()
+                .expect("kubectl (this machine kind ships it at /usr/bin/kubectl)");
+            assert!(
+                output.status.success(),
+                "kubectl kustomize {tree}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let file = dir.join(format!("{}.yaml", tree.replace('/', "-")));
+            std::fs::write(&file, &output.stdout).unwrap();
+            file
+        })
+        .collect()
+}
+
+/// Runs the validator over rendered files; `Err(stderr)` when it refuses any object.
+fn validate(files: &[PathBuf], extra: &[&str]) -> Result<Value, String> {
+    let output = Command::new(python())
+        .arg(root().join("tests/manifests/validate.py"))
+        .args(extra)
+        .args(files)
+        .output()
+        .unwrap();
+    if output.status.success() {
+        Ok(serde_json::from_slice(&output.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+fn schema_args(crds: &Path) -> Vec<String> {
+    vec![
+        "--crds".into(),
+        crds.display().to_string(),
+        "--kubernetes-version".into(),
+        KUBERNETES_VERSION.into(),
+    ]
+}
+
+/// Every tree's objects, rendered but not validated (the validation has a test of its own).
+fn objects() -> BTreeMap<&'static str, Vec<Value>> {
+    let dir = tempfile::tempdir().unwrap();
+    let files = render(dir.path());
+    let json = validate(&files, &["--json-only"]).unwrap();
+    TREES
+        .iter()
+        .zip(&files)
+        .map(|(tree, file)| {
+            let key = file.display().to_string();
+            (*tree, json[&key].as_array().unwrap().clone())
+        })
+        .collect()
+}
+
+fn of_kind<'a>(objects: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    objects.iter().filter(|o| o["kind"] == kind).collect()
+}
+
+fn named<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    of_kind(objects, kind)
+        .into_iter()
+        .find(|o| o["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+fn server_container(objects: &[Value]) -> &Value {
+    named(objects, "Deployment", "switchyard")["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "switchyard")
+        .unwrap()
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap()
+}
+
+/// The integer after `key` on its first line starting with it (after indentation).
+fn number_after(text: &str, key: &str) -> u64 {
+    let line = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no line starting `{key}`"));
+    line[key.len()..]
+        .trim_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or_else(|_| panic!("no number on: {line}"))
+}
+
+/// The base's switchyard.toml as the ConfigMap carries it.
+fn configured_toml(objects: &[Value]) -> String {
+    of_kind(objects, "ConfigMap")
+        .into_iter()
+        .find_map(|c| c["data"]["switchyard.toml"].as_str())
+        .expect("a ConfigMap with switchyard.toml")
+        .to_owned()
+}
+
+#[test]
+fn every_rendered_object_validates_against_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = render(dir.path());
+    let crds = root().join("deploy/kubernetes/schemas");
+    let args = schema_args(&crds);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let json = validate(&files, &args).unwrap_or_else(|errors| panic!("{errors}"));
+    for file in &files {
+        let objects = json[file.display().to_string()].as_array().unwrap();
+        for kind in ["Deployment", "Service", "ConfigMap", "NetworkPolicy"] {
+            assert!(
+                !of_kind(objects, kind).is_empty(),
+                "no {kind} in {}",
+                file.display()
+            );
+        }
+    }
+
+    // The validator is not vacuous: a misspelt field and a bad Route are refused.
+    let openshift = std::fs::read_to_string(&files[1]).unwrap();
+    let broken = openshift
+        .replace(
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesytem: true",
+        )
+        .replace("termination: edge", "termination: sideways");
+    let bad = dir.path().join("broken.yaml");
+    std::fs::write(&bad, broken).unwrap();
+    let errors = validate(&[bad], &args).unwrap_err();
+    assert!(errors.contains("readOnlyRootFilesytem"), "{errors}");
+    assert!(errors.contains("sideways"), "{errors}");
+}
+
+#[test]
+fn three_replicas_in_production_one_in_dev() {
+    let objects = objects();
+    for tree in ["base", "overlays/openshift", "overlays/kubernetes"] {
+        let deployment = named(&objects[tree], "Deployment", "switchyard");
+        assert_eq!(deployment["spec"]["replicas"], 3, "{tree}");
+        let hpa = named(&objects[tree], "HorizontalPodAutoscaler", "switchyard");
+        assert_eq!(hpa["spec"]["minReplicas"], 3, "{tree}");
+        assert_eq!(
+            named(&objects[tree], "PodDisruptionBudget", "switchyard")["spec"]["maxUnavailable"],
+            1
+        );
+        let spread: BTreeSet<&str> =
+            deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["topologyKey"].as_str().unwrap())
+                .collect();
+        assert_eq!(
+            spread,
+            BTreeSet::from(["kubernetes.io/hostname", "topology.kubernetes.io/zone"])
+        );
+    }
+    let dev = &objects["overlays/dev"];
+    assert_eq!(
+        named(dev, "Deployment", "switchyard")["spec"]["replicas"],
+        1
+    );
+    assert!(of_kind(dev, "HorizontalPodAutoscaler").is_empty());
+    assert!(of_kind(dev, "PodDisruptionBudget").is_empty());
+    for statefulset in ["switchyard-postgres", "switchyard-redis"] {
+        assert_eq!(
+            named(dev, "StatefulSet", statefulset)["spec"]["replicas"],
+            1
+        );
+    }
+}
+
+#[test]
+fn every_container_has_probes_resources_and_the_restricted_profile() {
+    for (tree, objects) in objects() {
+        for workload in objects
+            .iter()
+            .filter(|o| ["Deployment", "StatefulSet"].contains(&o["kind"].as_str().unwrap()))
+        {
+            let pod = &workload["spec"]["template"]["spec"];
+            let who = format!("{tree}: {}", workload["metadata"]["name"]);
+            assert_eq!(pod["securityContext"]["runAsNonRoot"], true, "{who}");
+            assert_eq!(
+                pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault",
+                "{who}"
+            );
+            for field in ["hostNetwork", "hostPID", "hostIPC"] {
+                assert!(pod[field].is_null(), "{who}: {field}");
+            }
+            for volume in pod["volumes"].as_array().into_iter().flatten() {
+                assert!(volume["hostPath"].is_null(), "{who}: hostPath volume");
+            }
+            for container in pod["containers"].as_array().unwrap() {
+                let who = format!("{who}/{}", container["name"]);
+                for probe in ["startupProbe", "livenessProbe", "readinessProbe"] {
+                    assert!(container[probe].is_object(), "{who}: no {probe}");
+                }
+                for bound in ["requests", "limits"] {
+                    for resource in ["cpu", "memory"] {
+                        assert!(
+                            container["resources"][bound][resource].is_string(),
+                            "{who}: no {bound}.{resource}"
+                        );
+                    }
+                }
+                let security = &container["securityContext"];
+                assert_eq!(security["runAsNonRoot"], true, "{who}");
+                assert_eq!(security["allowPrivilegeEscalation"], false, "{who}");
+                assert_eq!(security["capabilities"]["drop"][0], "ALL", "{who}");
+                assert!(security["capabilities"]["add"].is_null(), "{who}");
+                assert!(security["privileged"].is_null(), "{who}");
+                assert_eq!(
+                    security["seccompProfile"]["type"], "RuntimeDefault",
+                    "{who}"
+                );
+            }
+        }
+        // The server writes only to its emptyDir.
+        let server = server_container(&objects);
+        assert_eq!(server["securityContext"]["readOnlyRootFilesystem"], true);
+        assert!(
+            server["volumeMounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["mountPath"] == "/tmp"),
+            "{tree}: no writable /tmp"
+        );
+    }
+}
+
+#[test]
+fn probes_ports_and_metric_are_the_servers_own() {
+    let router = read("server/src/router.rs");
+    let metrics = read("server/src/metrics.rs");
+    for (tree, objects) in objects() {
+        let server = server_container(&objects);
+        for probe in ["startupProbe", "livenessProbe", "readinessProbe"] {
+            let path = server[probe]["httpGet"]["path"].as_str().unwrap();
+            assert!(
+                router.contains(&format!(".route(\"{path}\"")),
+                "{tree}: {probe} on {path}, which server/src/router.rs does not serve"
+            );
+        }
+        assert_eq!(
+            server["readinessProbe"]["httpGet"]["path"],
+            "/health/readiness"
+        );
+
+        // The container ports are the ones switchyard.toml listens on, and the Service names
+        // both.
+        let toml = configured_toml(&objects);
+        let metrics_section = &toml[toml.find("[metrics]").unwrap()..];
+        let ports: BTreeMap<&str, u64> = server["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap(),
+                    p["containerPort"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(ports["http"], number_after(&toml, "listen = \"0.0.0.0:"));
+        assert_eq!(
+            ports["metrics"],
+            number_after(metrics_section, "listen = \"0.0.0.0:")
+        );
+        let service = named(&objects, "Service", "switchyard");
+        let names: BTreeSet<&str> = service["spec"]["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, BTreeSet::from(["http", "metrics"]), "{tree}");
+
+        // Only the monitoring namespace reaches the metrics port.
+        let policy = named(&objects, "NetworkPolicy", "switchyard");
+        let metrics_rule = policy["spec"]["ingress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ports"][0]["port"] == "metrics")
+            .expect("a rule for the metrics port");
+        for peer in metrics_rule["from"].as_array().unwrap() {
+            assert!(peer["podSelector"].is_null(), "{tree}: {peer}");
+            assert!(
+                peer["namespaceSelector"]["matchLabels"].is_object(),
+                "{tree}"
+            );
+        }
+
+        for hpa in of_kind(&objects, "HorizontalPodAutoscaler") {
+            for metric in hpa["spec"]["metrics"].as_array().unwrap() {
+                if metric["type"] == "Pods" {
+                    let name = metric["pods"]["metric"]["name"].as_str().unwrap();
+                    assert!(
+                        metrics.contains(&format!("\"{name}\"")),
+                        "{tree}: the autoscaler follows {name}, which the server does not export"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn termination_grace_outlasts_the_drain_and_the_ledger_flush() {
+    let defaults = read("server/src/config/mod.rs");
+    let impl_default = &defaults[defaults.find("impl Default for Config").unwrap()..];
+    let default_grace = number_after(impl_default, "shutdown_grace_seconds:");
+    for (tree, objects) in objects() {
+        let toml = configured_toml(&objects);
+        let grace = if toml
+            .lines()
+            .any(|l| l.starts_with("shutdown_grace_seconds"))
+        {
+            number_after(&toml, "shutdown_grace_seconds")
+        } else {
+            default_grace
+        };
+        let pod = &named(&objects, "Deployment", "switchyard")["spec"]["template"]["spec"];
+        let pause = server_container(&objects)["lifecycle"]["preStop"]["sleep"]["seconds"]
+            .as_u64()
+            .unwrap_or(0);
+        let period = pod["terminationGracePeriodSeconds"].as_u64().unwrap();
+        // server/src/run.rs: the drain waits up to the grace, then the ledger's flush as long.
+        assert!(
+            period > pause + 2 * grace,
+            "{tree}: terminationGracePeriodSeconds {period} <= preStop {pause} + 2 x {grace}"
+        );
+    }
+}
+
+#[test]
+fn secrets_are_referenced_and_only_dev_writes_values() {
+    let wanted = BTreeMap::from([
+        ("SWITCHYARD_MASTER_KEY", "master-key"),
+        ("SWITCHYARD_GATEWAY__CREDENTIALS_KEY", "credentials-key"),
+        ("SWITCHYARD_DATABASE_URL", "database-url"),
+        ("SWITCHYARD_REDIS_URL", "redis-url"),
+    ]);
+    for (tree, objects) in objects() {
+        let referenced: BTreeMap<&str, &str> = server_container(&objects)["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| !e["valueFrom"]["secretKeyRef"].is_null())
+            .map(|e| {
+                let key = &e["valueFrom"]["secretKeyRef"];
+                assert!(key["name"].as_str().unwrap().starts_with("switchyard"));
+                (e["name"].as_str().unwrap(), key["key"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(referenced, wanted, "{tree}");
+        for object in &objects {
+            let env = object["spec"]["template"]["spec"]["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|c| c["env"].as_array().into_iter().flatten());
+            for var in env {
+                let name = var["name"].as_str().unwrap();
+                assert!(
+                    !(wanted.contains_key(name) || name.contains("PASSWORD"))
+                        || var["value"].is_null(),
+                    "{tree}: {name} has a literal value"
+                );
+            }
+        }
+        for secret in of_kind(&objects, "Secret") {
+            let name = &secret["metadata"]["name"];
+            assert_eq!(
+                tree, "overlays/dev",
+                "{tree} writes the Secret {name}: production references secrets it does not hold"
+            );
+            assert!(
+                secret["metadata"]["annotations"][DEV_ONLY].is_string(),
+                "the dev Secret {name} is not marked {DEV_ONLY}"
+            );
+        }
+    }
+}
+
+#[test]
+fn routes_and_ingress_hold_long_streams() {
+    let objects = objects();
+    let openshift = &objects["overlays/openshift"];
+    let routes = of_kind(openshift, "Route");
+    assert_eq!(
+        routes.len(),
+        2,
+        "a Route for the portal and one for the API"
+    );
+    for route in routes {
+        let name = &route["metadata"]["name"];
+        assert_eq!(
+            route["metadata"]["annotations"]["haproxy.router.openshift.io/timeout"], "600s",
+            "{name}"
+        );
+        let termination = route["spec"]["tls"]["termination"].as_str().unwrap();
+        assert!(["edge", "reencrypt"].contains(&termination), "{name}");
+        assert_eq!(route["spec"]["to"]["name"], "switchyard");
+        assert_eq!(route["spec"]["port"]["targetPort"], "http");
+    }
+
+    // The service CA reaches gateway.ca_file.
+    let bundle = of_kind(openshift, "ConfigMap")
+        .into_iter()
+        .find(|c| {
+            c["metadata"]["annotations"]["service.beta.openshift.io/inject-cabundle"] == "true"
+        })
+        .expect("a ConfigMap the service CA is injected into");
+    let pod = &named(openshift, "Deployment", "switchyard")["spec"]["template"]["spec"];
+    let volume = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["configMap"]["name"] == bundle["metadata"]["name"])
+        .expect("the service CA mounted");
+    let server = server_container(openshift);
+    let mount = server["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == volume["name"])
+        .unwrap();
+    let ca_file = server["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "SWITCHYARD_GATEWAY__CA_FILE")
+        .expect("gateway.ca_file set");
+    assert_eq!(
+        ca_file["value"].as_str().unwrap(),
+        format!("{}/service-ca.crt", mount["mountPath"].as_str().unwrap())
+    );
+    assert!(read("server/src/config/gateway.rs").contains("pub ca_file:"));
+
+    let ingress = named(&objects["overlays/kubernetes"], "Ingress", "switchyard");
+    for annotation in ["proxy-read-timeout", "proxy-send-timeout"] {
+        assert_eq!(
+            ingress["metadata"]["annotations"][format!("nginx.ingress.kubernetes.io/{annotation}")],
+            "600"
+        );
+    }
+}
