@@ -5,8 +5,8 @@
 //! published CRDs kept in `deploy/kubernetes/schemas`; then the properties a schema cannot
 //! see are asserted against the server's own sources: the probes hit its health routes, the
 //! grace period outlasts its drain, the autoscaler's metric is one it exports, the ports are
-//! the ones its configuration listens on, and secrets are referenced, never written, outside
-//! the dev overlay.
+//! the ones its configuration listens on, that configuration is one the server accepts, and
+//! secrets are referenced, never written, outside the dev overlay.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -496,6 +496,40 @@ fn routes_and_ingress_hold_long_streams() {
         assert_eq!(
             ingress["metadata"]["annotations"][format!("nginx.ingress.kubernetes.io/{annotation}")],
             "600"
+        );
+    }
+}
+
+#[test]
+fn the_server_accepts_each_overlays_configuration() {
+    for (tree, objects) in objects() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("switchyard.toml");
+        std::fs::write(&file, configured_toml(&objects)).unwrap();
+        // The container's plain variables, as the pod sets them (secrets stay out: the
+        // server's defaults stand in for them).
+        let env: Vec<(String, String)> = server_container(&objects)["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["name"] != "SWITCHYARD_CONFIG")
+            .filter_map(|e| Some((e["name"].as_str()?.into(), e["value"].as_str()?.into())))
+            .collect();
+        // `migrate` loads the whole configuration (an unknown or malformed key stops it), then
+        // migrates an embedded database in the temporary directory.
+        let output = Command::new(harness::switchyard_bin())
+            .env_clear()
+            .envs(env)
+            .env("SWITCHYARD_DATA_DIR", dir.path().join("data"))
+            .arg("--config")
+            .arg(&file)
+            .arg("migrate")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{tree}: {}",
+            String::from_utf8_lossy(&output.stderr)
         );
     }
 }
