@@ -158,6 +158,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
 
     prepare_database(&state, migrate).await?;
     spawn_reload_on_sighup(state.clone());
+    spawn_reload_on_file_change(state.clone());
     if let Some(cache) = &state.cache {
         match cache.ping().await {
             Ok(()) => tracing::info!(redis = %cache.display(), "redis connected"),
@@ -440,6 +441,38 @@ fn spawn_reload_on_sighup(state: AppState) {
 
 #[cfg(not(unix))]
 fn spawn_reload_on_sighup(_state: AppState) {}
+
+/// Applies the configuration file's models whenever its contents change. The file is read
+/// again on every tick rather than watched: a Kubernetes ConfigMap volume updates by swapping
+/// a symbolic link, which file-change notifications on the old target never see.
+fn spawn_reload_on_file_change(state: AppState) {
+    let Some(file) = Config::file_in_use(&state.overrides) else {
+        return;
+    };
+    let every = Duration::from_secs(state.config.gateway.config_watch_seconds);
+    let seen = Arc::new(std::sync::Mutex::new(std::fs::read(&file).ok()));
+    spawn_every(every, move || {
+        let (state, file, seen) = (state.clone(), file.clone(), seen.clone());
+        async move {
+            let now = tokio::fs::read(&file).await.ok();
+            let changed = match seen.lock() {
+                Ok(mut seen) if *seen != now => {
+                    *seen = now;
+                    true
+                }
+                _ => false,
+            };
+            if changed {
+                tracing::info!(file = %file.display(), "configuration file changed");
+                if let Err(error) = state.reload_models().await {
+                    tracing::error!(
+                        "reload after the configuration file changed failed: {error:#}"
+                    );
+                }
+            }
+        }
+    });
+}
 
 /// Migrates (or, with `--no-migrate`, checks migrations) before serving. A SQLite failure is
 /// fatal; a server database that is not reachable or not migrated yet is retried in the

@@ -543,12 +543,60 @@ async fn a_client_that_disconnects_cancels_the_upstream_request() {
 }
 
 #[tokio::test]
+async fn a_changed_configuration_file_is_applied_without_a_signal_as_a_configmap_updates() {
+    let aws = MockUpstream::start("aws", &["granite", "llama"], &[]).await;
+    let first = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let second = config(
+        "",
+        &[
+            ModelSpec::new("granite", "granite", &[&aws]),
+            ModelSpec::new("llama", "llama", &[&aws]),
+        ],
+    );
+    let app = TestApp::builder()
+        .config_toml(&first)
+        .env("SWITCHYARD_GATEWAY__CONFIG_WATCH_SECONDS", "1")
+        .start()
+        .await;
+    // Laid out as a ConfigMap volume: the file is a link into `..data`, itself a link to the
+    // current version's directory; an update swaps `..data` in one rename.
+    let dir = app.config_path().parent().unwrap().to_owned();
+    let version = |name: &str, toml: &str| {
+        std::fs::create_dir(dir.join(name)).unwrap();
+        std::fs::write(dir.join(name).join("switchyard.toml"), toml).unwrap();
+        std::os::unix::fs::symlink(name, dir.join("..data_tmp")).unwrap();
+        std::fs::rename(dir.join("..data_tmp"), dir.join("..data")).unwrap();
+    };
+    version("..v1", &first);
+    std::os::unix::fs::symlink("..data/switchyard.toml", dir.join("link.toml")).unwrap();
+    std::fs::rename(dir.join("link.toml"), app.config_path()).unwrap();
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(
+        !app.logs().contains("configuration file changed"),
+        "the same contents behind a link are no change:\n{}",
+        app.logs()
+    );
+    assert_eq!(chat_status(&app, "llama").await, 404);
+
+    version("..v2", &second);
+    assert!(
+        app.wait_for_log("configuration models reloaded", Duration::from_secs(10))
+            .await,
+        "{}",
+        app.logs()
+    );
+    assert_eq!(chat_status(&app, "llama").await, 200);
+}
+
+#[tokio::test]
 async fn sighup_and_the_admin_call_reload_models_and_other_replicas_follow() {
     let aws = MockUpstream::start("aws", &["granite", "llama"], &[]).await;
     let first = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
     let app = TestApp::builder()
         .config_toml(&first)
         .env("SWITCHYARD_GATEWAY__REGISTRY_POLL_SECONDS", "1")
+        // Only the signal and the call reload here (the file watch has its own test).
+        .env("SWITCHYARD_GATEWAY__CONFIG_WATCH_SECONDS", "0")
         .start()
         .await;
     let db_url = app.db.as_ref().unwrap().url.clone();

@@ -39,6 +39,9 @@ pub struct GatewayConfig {
     pub health_check_interval_seconds: u64,
     /// Seconds between checks whether another replica changed the catalog.
     pub registry_poll_seconds: u64,
+    /// Seconds between reads of the configuration file: when its contents change (a mounted
+    /// ConfigMap updated, an edit), its models are applied as on SIGHUP. 0 turns it off.
+    pub config_watch_seconds: u64,
     /// Key (base64 of 32 bytes) that encrypts model-server credentials at rest; required on
     /// a shared database once credentials are stored. Without it (embedded database only)
     /// the key is kept in `data_dir/credentials.key`.
@@ -64,6 +67,7 @@ impl Default for GatewayConfig {
             cooldown_seconds: 30,
             health_check_interval_seconds: 15,
             registry_poll_seconds: 2,
+            config_watch_seconds: 10,
             credentials_key: None,
             ca_file: None,
         }
