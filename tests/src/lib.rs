@@ -11,6 +11,7 @@
 pub mod app;
 pub mod browser;
 pub mod gateway;
+pub mod manifests;
 pub mod mock;
 pub mod oidc;
 pub mod pg;

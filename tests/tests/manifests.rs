@@ -6,12 +6,16 @@
 //! see are asserted against the server's own sources: the probes hit its health routes, the
 //! grace period outlasts its drain, the autoscaler's metric is one it exports, the ports are
 //! the ones its configuration listens on, that configuration is one the server accepts, and
-//! secrets are referenced, never written, outside the dev overlay.
+//! secrets are referenced, never written, outside the dev overlay. The monitoring tree
+//! (ServiceMonitor, PrometheusRule, GrafanaDashboards) validates the same way and is checked to
+//! scrape the Service and load each dashboard file; what its queries ask of the server is
+//! `observability.rs`'s.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use harness::manifests::{self, validate};
 use serde_json::Value;
 
 /// The oldest Kubernetes the manifests promise (OpenShift 4.17): the preStop sleep action.
@@ -25,6 +29,9 @@ const TREES: [&str; 4] = [
     "overlays/dev",
 ];
 
+/// Applied beside an overlay when the cluster has the Prometheus and Grafana operators.
+const MONITORING: &str = "monitoring";
+
 /// The annotation every generated dev secret carries.
 const DEV_ONLY: &str = "switchyard.dev/dev-only";
 
@@ -32,60 +39,20 @@ fn root() -> PathBuf {
     harness::workspace_root()
 }
 
-fn python() -> PathBuf {
-    let python = root().join("target/manifests-venv/bin/python");
-    assert!(
-        python.exists(),
-        "kubernetes-validate is missing: run tests/ci.sh (or `source tests/tools.sh && \
-         ensure_manifest_tools`)"
-    );
-    python
-}
-
 /// Renders the trees into `dir`, one YAML file each, and returns their paths.
 fn render(dir: &Path) -> Vec<PathBuf> {
     TREES
         .iter()
-        .map(|tree| {
-            let output = Command::new("kubectl")
-                .arg("kustomize")
-                .arg(root().join("deploy/kubernetes").join(tree))
-                .output()
-                .expect("kubectl (this machine kind ships it at /usr/bin/kubectl)");
-            assert!(
-                output.status.success(),
-                "kubectl kustomize {tree}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let file = dir.join(format!("{}.yaml", tree.replace('/', "-")));
-            std::fs::write(&file, &output.stdout).unwrap();
-            file
-        })
+        .map(|tree| manifests::render(tree, dir))
         .collect()
 }
 
-/// Runs the validator over rendered files; `Err(stderr)` when it refuses any object.
-fn validate(files: &[PathBuf], extra: &[&str]) -> Result<Value, String> {
-    let output = Command::new(python())
-        .arg(root().join("tests/manifests/validate.py"))
-        .args(extra)
-        .args(files)
-        .output()
-        .unwrap();
-    if output.status.success() {
-        Ok(serde_json::from_slice(&output.stdout).unwrap())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
-}
-
-fn schema_args(crds: &Path) -> Vec<String> {
-    vec![
-        "--crds".into(),
-        crds.display().to_string(),
-        "--kubernetes-version".into(),
-        KUBERNETES_VERSION.into(),
-    ]
+/// Validates rendered files against the Kubernetes schemas and the CRDs in `schemas/`.
+fn validate_strictly(files: &[PathBuf]) -> Result<Value, String> {
+    let crds = root().join("deploy/kubernetes/schemas");
+    let crds = crds.display().to_string();
+    let args = ["--crds", &crds, "--kubernetes-version", KUBERNETES_VERSION];
+    validate(files, &args)
 }
 
 /// Every tree's objects, rendered but not validated (the validation has a test of its own).
@@ -153,10 +120,7 @@ fn configured_toml(objects: &[Value]) -> String {
 fn every_rendered_object_validates_against_its_schema() {
     let dir = tempfile::tempdir().unwrap();
     let files = render(dir.path());
-    let crds = root().join("deploy/kubernetes/schemas");
-    let args = schema_args(&crds);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let json = validate(&files, &args).unwrap_or_else(|errors| panic!("{errors}"));
+    let json = validate_strictly(&files).unwrap_or_else(|errors| panic!("{errors}"));
     for file in &files {
         let objects = json[file.display().to_string()].as_array().unwrap();
         for kind in ["Deployment", "Service", "ConfigMap", "NetworkPolicy"] {
@@ -178,7 +142,7 @@ fn every_rendered_object_validates_against_its_schema() {
         .replace("termination: edge", "termination: sideways");
     let bad = dir.path().join("broken.yaml");
     std::fs::write(&bad, broken).unwrap();
-    let errors = validate(&[bad], &args).unwrap_err();
+    let errors = validate_strictly(&[bad]).unwrap_err();
     assert!(errors.contains("readOnlyRootFilesytem"), "{errors}");
     assert!(errors.contains("sideways"), "{errors}");
 }
@@ -531,5 +495,80 @@ fn the_server_accepts_each_overlays_configuration() {
             "{tree}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
+    }
+}
+
+#[test]
+fn monitoring_validates_scrapes_the_metrics_port_and_loads_every_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = manifests::render(MONITORING, dir.path());
+    let json = validate_strictly(std::slice::from_ref(&file)).unwrap_or_else(|e| panic!("{e}"));
+    let objects = json[file.display().to_string()].as_array().unwrap();
+
+    // The validator knows these kinds: a misspelt field and a malformed duration are refused.
+    let broken = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("interval: 30s", "intervall: 30s")
+        .replace("for: 10m", "for: ten minutes");
+    let bad = dir.path().join("broken.yaml");
+    std::fs::write(&bad, broken).unwrap();
+    let errors = validate_strictly(&[bad]).unwrap_err();
+    assert!(errors.contains("intervall"), "{errors}");
+    assert!(errors.contains("ten minutes"), "{errors}");
+
+    // The ServiceMonitor selects the production Service and scrapes its `metrics` port.
+    let base = manifests::objects("base");
+    let service = named(&base, "Service", "switchyard");
+    let monitor = named(objects, "ServiceMonitor", "switchyard");
+    for (label, value) in monitor["spec"]["selector"]["matchLabels"]
+        .as_object()
+        .unwrap()
+    {
+        assert_eq!(&service["metadata"]["labels"][label], value, "{label}");
+    }
+    let endpoint = &monitor["spec"]["endpoints"][0];
+    assert_eq!(endpoint["path"], "/metrics");
+    assert!(
+        service["spec"]["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == endpoint["port"]),
+        "the Service has no port {}",
+        endpoint["port"]
+    );
+
+    // Each dashboard file is loaded by a GrafanaDashboard, through its generated ConfigMap.
+    let folder = root().join("deploy/kubernetes/monitoring/grafana/dashboards");
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let dashboards = of_kind(objects, "GrafanaDashboard");
+    assert_eq!(
+        dashboards.len(),
+        files.len(),
+        "one GrafanaDashboard per file"
+    );
+    for dashboard in dashboards {
+        let name = &dashboard["metadata"]["name"];
+        let spec = &dashboard["spec"];
+        assert!(
+            !spec["instanceSelector"]["matchLabels"]
+                .as_object()
+                .unwrap()
+                .is_empty(),
+            "{name}: an empty selector matches every Grafana"
+        );
+        let reference = &spec["configMapRef"];
+        let map = named(objects, "ConfigMap", reference["name"].as_str().unwrap());
+        let text = map["data"][reference["key"].as_str().unwrap()]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no key {}", reference["key"]));
+        let position = files
+            .iter()
+            .position(|f| f == text)
+            .unwrap_or_else(|| panic!("{name} loads no dashboard file"));
+        files.remove(position);
     }
 }
