@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::{map_request, map_response};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -29,7 +29,7 @@ use crate::state::AppState;
 pub fn build(state: AppState) -> Router {
     let static_dir = state.config.static_dir.clone();
     let security = SecurityHeaders::new(&static_dir, state.config.auth.https());
-    let spa = get(move |uri| spa::serve(static_dir.clone(), uri));
+    let spa = any(move |method, headers, uri| spa::serve(static_dir.clone(), method, headers, uri));
 
     let mut router = Router::new();
     // The OpenAI-compatible gateway, with and without the `/v1` prefix.

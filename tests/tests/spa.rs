@@ -1,4 +1,5 @@
-//! The SPA as served by the server: fallback routing, cache headers, and a real headless
+//! The SPA as served by the server: fallback routing (the page only for a browser navigating,
+//! JSON 404s for everything else no route serves), cache headers, and a real headless
 //! Chromium rendering the branding title fetched by the wasm app over GraphQL.
 //!
 //! These tests need the SPA built (`trunk build --release`, which `tests/ci.sh` runs).
@@ -28,7 +29,14 @@ async fn index_routes_assets_and_api_paths_are_answered_correctly() {
         .start()
         .await;
 
-    let index = app.get("/").await;
+    // What a browser sends when it opens a page.
+    let navigate = |path: &str| {
+        app.client
+            .get(app.url(path))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .send()
+    };
+    let index = navigate("/").await.unwrap();
     assert_eq!(index.status(), 200);
     assert_eq!(index.headers()["cache-control"], "no-cache");
     let html = index.text().await.unwrap();
@@ -38,9 +46,31 @@ async fn index_routes_assets_and_api_paths_are_answered_correctly() {
     // `/models/…` belongs to the API (the gateway asks for a key), not to the SPA.
     let route = app.get("/models/some/deep/route").await;
     assert_eq!(route.status(), 401);
-    let route = app.get("/catalog/ibm/granite-3").await;
+    let route = navigate("/catalog/ibm/granite-3").await.unwrap();
     assert_eq!(route.status(), 200);
     assert_eq!(route.text().await.unwrap(), html);
+
+    // Anything else no route serves is the JSON error envelope with 404, not the page: an
+    // API client calling a path Switchyard lacks (LiteLLM's guardrails list), any method.
+    let unknown = app.get_as_master("/guardrails/list").await;
+    assert_eq!(unknown.status(), 404);
+    let body: serde_json::Value = unknown.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "404", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("GET /guardrails/list")),
+        "{body}"
+    );
+    let posted = app
+        .post_as_master("/catalog/ibm/granite-3", &serde_json::json!({}))
+        .await;
+    assert_eq!(posted.status(), 404);
+    assert_eq!(
+        posted.headers()["content-type"],
+        "application/json",
+        "not the page"
+    );
 
     // Content-hashed assets are cached for a year.
     let wasm = hashed_file(&dist, "_bg.wasm");

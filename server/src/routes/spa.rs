@@ -2,12 +2,16 @@
 //!
 //! Hashed assets (`name-<hash>.ext`) never change, so they are cached for a year; everything
 //! else, and `index.html` above all, is revalidated on every load so a deploy shows at once.
-//! Paths that look like client-side routes fall back to `index.html`; API prefixes never do.
+//! Only a browser navigating (`GET` asking for `text/html`) to a path that looks like a
+//! client-side route gets `index.html`; any other request no route matched (an API client
+//! calling a path Switchyard does not serve, any method but `GET`, anything under an API
+//! prefix) gets the JSON error envelope with 404, so clients see "not found" instead of
+//! failing to parse a page.
 
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Request, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -58,40 +62,57 @@ pub fn is_hashed_asset(path: &str) -> bool {
 /// What to do with a request that no API route matched.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Fallback {
-    /// An API path: answer a JSON 404.
-    ApiNotFound,
+    /// Nothing here: answer a JSON 404.
+    NotFound,
     /// A file that exists, or a missing file (404).
     File(PathBuf),
     /// A client-side route: answer `index.html`.
     Index,
 }
 
-/// Decides how to answer `path` from the files under `root`.
-pub fn classify(root: &Path, path: &str) -> Fallback {
+/// Decides how to answer a `GET` of `path` from the files under `root`; `navigation` says the
+/// client asked for HTML (a browser opening a page), which alone earns `index.html`.
+pub fn classify(root: &Path, path: &str, navigation: bool) -> Fallback {
     let is_api = API_PREFIXES
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     if is_api {
-        return Fallback::ApiNotFound;
+        return Fallback::NotFound;
     }
     let relative = path.trim_start_matches('/');
-    if relative.split('/').any(|segment| segment == "..") {
-        return Fallback::Index;
-    }
     let last = relative.rsplit('/').next().unwrap_or(relative);
-    if relative.is_empty() || !last.contains('.') {
-        Fallback::Index
-    } else {
-        Fallback::File(root.join(relative))
+    let route = relative.is_empty() || !last.contains('.');
+    if relative.split('/').any(|segment| segment == "..") || route {
+        return if navigation {
+            Fallback::Index
+        } else {
+            Fallback::NotFound
+        };
     }
+    Fallback::File(root.join(relative))
+}
+
+/// Whether the request is a browser navigation: `GET` or `HEAD` accepting `text/html`.
+fn is_navigation(method: &Method, headers: &HeaderMap) -> bool {
+    (method == Method::GET || method == Method::HEAD)
+        && headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .any(|accept| accept.contains("text/html"))
 }
 
 /// Serves the SPA for any path no other route matched.
-pub async fn serve(root: PathBuf, uri: Uri) -> Response {
+pub async fn serve(root: PathBuf, method: Method, headers: HeaderMap, uri: Uri) -> Response {
     let path = uri.path();
-    match classify(&root, path) {
-        Fallback::ApiNotFound => ApiError::NotFound(format!(
-            "no route for {path}; see /graphql for the API and /v1/models for models"
+    let fallback = if method == Method::GET || method == Method::HEAD {
+        classify(&root, path, is_navigation(&method, &headers))
+    } else {
+        Fallback::NotFound
+    };
+    match fallback {
+        Fallback::NotFound => ApiError::NotFound(format!(
+            "no route for {method} {path}; see /graphql for the API and /v1/models for models"
         ))
         .into_response(),
         Fallback::File(file) => {
@@ -157,15 +178,46 @@ mod tests {
     #[test]
     fn routes_files_and_apis_are_told_apart() {
         let root = Path::new("/srv");
-        assert_eq!(classify(root, "/"), Fallback::Index);
-        assert_eq!(classify(root, "/models/granite/x"), Fallback::ApiNotFound);
-        assert_eq!(classify(root, "/catalog/ibm/granite"), Fallback::Index);
-        assert_eq!(classify(root, "/v1/nope"), Fallback::ApiNotFound);
-        assert_eq!(classify(root, "/graphqlx"), Fallback::Index);
+        assert_eq!(classify(root, "/", true), Fallback::Index);
+        assert_eq!(classify(root, "/", false), Fallback::NotFound);
         assert_eq!(
-            classify(root, "/assets/a.css"),
-            Fallback::File(PathBuf::from("/srv/assets/a.css"))
+            classify(root, "/models/granite/x", true),
+            Fallback::NotFound
         );
-        assert_eq!(classify(root, "/../etc/passwd"), Fallback::Index);
+        assert_eq!(
+            classify(root, "/catalog/ibm/granite", true),
+            Fallback::Index
+        );
+        assert_eq!(
+            classify(root, "/guardrails/list", false),
+            Fallback::NotFound,
+            "an API client's unknown path"
+        );
+        assert_eq!(classify(root, "/v1/nope", true), Fallback::NotFound);
+        assert_eq!(classify(root, "/graphqlx", true), Fallback::Index);
+        for navigation in [true, false] {
+            assert_eq!(
+                classify(root, "/assets/a.css", navigation),
+                Fallback::File(PathBuf::from("/srv/assets/a.css"))
+            );
+        }
+        assert_eq!(classify(root, "/../etc/passwd", true), Fallback::Index);
+        assert_eq!(classify(root, "/../etc/passwd", false), Fallback::NotFound);
+    }
+
+    #[test]
+    fn only_a_get_asking_for_html_is_a_navigation() {
+        let html = |accept: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT, HeaderValue::from_str(accept).unwrap());
+            headers
+        };
+        let browser = html("text/html,application/xhtml+xml,*/*;q=0.8");
+        assert!(is_navigation(&Method::GET, &browser));
+        assert!(is_navigation(&Method::HEAD, &browser));
+        assert!(!is_navigation(&Method::POST, &browser));
+        assert!(!is_navigation(&Method::GET, &html("*/*")));
+        assert!(!is_navigation(&Method::GET, &html("application/json")));
+        assert!(!is_navigation(&Method::GET, &HeaderMap::new()));
     }
 }
