@@ -704,6 +704,31 @@ async fn health_checks_steer_traffic_away_from_an_unhealthy_deployment() {
 }
 
 #[tokio::test]
+async fn a_server_without_a_health_route_is_up_while_one_that_does_not_answer_is_down() {
+    // OpenVINO Model Server's OpenAI routes live under `/v3` and it has no `/v3/health`: its
+    // 404 still says the server is up. Nothing listening, or a 5xx, is down.
+    let ovms = MockUpstream::start("ovms", &["bge"], &[]).await;
+    let toml = format!(
+        "[gateway]\nhealth_check_interval_seconds = 1\n\n\
+         [[models]]\nname = \"bge\"\n[[models.deployments]]\ncluster = \"ovms\"\n\
+         api_base = \"{}/v3\"\n\n\
+         [[models]]\nname = \"gone\"\n[[models.deployments]]\ncluster = \"nowhere\"\n\
+         api_base = \"http://127.0.0.1:1/v3\"\n",
+        ovms.base
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while health_counts(&deployment_health(&app, "gone").await) != (Some(0), Some(1)) {
+        assert!(tokio::time::Instant::now() < deadline, "never probed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        health_counts(&deployment_health(&app, "bge").await),
+        (Some(1), Some(0))
+    );
+}
+
+#[tokio::test]
 async fn the_connect_timeout_is_enforced() {
     // A listener that never accepts, with its queue filled: further connects get no answer.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();

@@ -1,5 +1,7 @@
 //! Background health checks: every deployment's `/health` is probed on an interval, and
-//! routing prefers deployments whose last check passed.
+//! routing prefers deployments whose last check passed. A deployment is up when its server
+//! answers without a server error: a 404 from a server with no `/health` there (OpenVINO
+//! Model Server under `/v3`) still says it runs; no answer, a timeout or a 5xx is down.
 
 use std::time::Duration;
 
@@ -27,7 +29,7 @@ pub async fn probe_all(registry: &Registry, client: &reqwest::Client, metrics: &
                     .timeout(PROBE_TIMEOUT)
                     .send()
                     .await
-                    .is_ok_and(|r| r.status().is_success());
+                    .is_ok_and(|r| !r.status().is_server_error());
                 if healthy != deployment.state.is_healthy() {
                     tracing::info!(cluster = %deployment.cluster, deployment = %deployment.id,
                                    healthy, "deployment health changed");
