@@ -237,6 +237,8 @@ fn the_tokenizer_finds_metrics_and_only_metrics() {
 fn every_alert_is_complete_and_points_at_its_runbook() {
     let rules = alert_rules();
     assert!(rules.len() >= 8, "{rules:?}");
+    let operations =
+        std::fs::read_to_string(harness::workspace_root().join("OPERATIONS.md")).unwrap();
     for rule in &rules {
         let alert = rule["alert"].as_str().expect("alerting rules only");
         assert!(rule["for"].is_string(), "{alert}: no `for`");
@@ -254,6 +256,11 @@ fn every_alert_is_complete_and_points_at_its_runbook() {
             rule["annotations"]["runbook_url"],
             format!("OPERATIONS.md#{}", alert.to_lowercase()),
             "{alert}"
+        );
+        // The anchor exists: a section headed with the alert's name.
+        assert!(
+            operations.lines().any(|l| l == format!("### {alert}")),
+            "OPERATIONS.md has no section `### {alert}`"
         );
     }
 }
