@@ -1,5 +1,5 @@
-//! Rendering the Kustomize trees under `deploy/kubernetes` offline and reading them back as
-//! JSON, for the manifest and observability tests: `kubectl kustomize` renders, and
+//! Rendering the Kustomize trees under `deploy/kubernetes` (and `deploy/gitops`) offline and
+//! reading them back as JSON, for the manifest, observability and GitOps tests: `kubectl kustomize` renders, and
 //! `tests/manifests/validate.py` (in the venv `ensure_manifest_tools` makes) validates or just
 //! converts, since nothing in this crate reads YAML.
 
@@ -20,9 +20,15 @@ fn python() -> PathBuf {
 
 /// Renders `tree` (a directory under `deploy/kubernetes`) into a YAML file in `dir`.
 pub fn render(tree: &str, dir: &Path) -> PathBuf {
+    render_in("deploy/kubernetes", tree, dir)
+}
+
+/// Renders `tree`, a directory under `layout` (such as `deploy/gitops`), into a YAML file in
+/// `dir`.
+pub fn render_in(layout: &str, tree: &str, dir: &Path) -> PathBuf {
     let output = Command::new("kubectl")
         .arg("kustomize")
-        .arg(crate::workspace_root().join("deploy/kubernetes").join(tree))
+        .arg(crate::workspace_root().join(layout).join(tree))
         .output()
         .expect("kubectl (this machine kind ships it at /usr/bin/kubectl)");
     assert!(

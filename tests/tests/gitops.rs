@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use harness::manifests;
 use serde_json::Value;
 
 /// The oldest Kubernetes the manifests promise, as in tests/tests/manifests.rs.
@@ -34,51 +35,16 @@ fn root() -> PathBuf {
     harness::workspace_root()
 }
 
-fn python() -> PathBuf {
-    let python = root().join("target/manifests-venv/bin/python");
-    assert!(
-        python.exists(),
-        "kubernetes-validate is missing: run tests/ci.sh (or `source tests/tools.sh && \
-         ensure_manifest_tools`)"
-    );
-    python
-}
-
 /// Renders the trees into `dir`, one YAML file each, and returns their paths.
 fn render(dir: &Path) -> Vec<PathBuf> {
     TREES
         .iter()
-        .map(|tree| {
-            let output = Command::new("kubectl")
-                .arg("kustomize")
-                .arg(root().join("deploy/gitops").join(tree))
-                .output()
-                .expect("kubectl (this machine kind ships it at /usr/bin/kubectl)");
-            assert!(
-                output.status.success(),
-                "kubectl kustomize {tree}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let file = dir.join(format!("{tree}.yaml"));
-            std::fs::write(&file, &output.stdout).unwrap();
-            file
-        })
+        .map(|tree| manifests::render_in("deploy/gitops", tree, dir))
         .collect()
 }
 
-/// Runs the validator over rendered files; `Err(stderr)` when it refuses any object.
-fn validate(files: &[PathBuf], extra: &[String]) -> Result<Value, String> {
-    let output = Command::new(python())
-        .arg(root().join("tests/manifests/validate.py"))
-        .args(extra)
-        .args(files)
-        .output()
-        .unwrap();
-    if output.status.success() {
-        Ok(serde_json::from_slice(&output.stdout).unwrap())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 /// One directory holding (links to) this layout's CRDs and those of deploy/kubernetes, whose
@@ -107,7 +73,7 @@ fn schema_args(dir: &Path) -> Vec<String> {
 fn objects() -> BTreeMap<&'static str, Vec<Value>> {
     let dir = tempfile::tempdir().unwrap();
     let files = render(dir.path());
-    let json = validate(&files, &["--json-only".into()]).unwrap();
+    let json = manifests::validate(&files, &["--json-only"]).unwrap();
     TREES
         .iter()
         .zip(&files)
@@ -164,7 +130,8 @@ fn every_rendered_object_validates_against_its_schema() {
     let dir = tempfile::tempdir().unwrap();
     let files = render(dir.path());
     let args = schema_args(dir.path());
-    let json = validate(&files, &args).unwrap_or_else(|errors| panic!("{errors}"));
+    let json =
+        manifests::validate(&files, &strs(&args)).unwrap_or_else(|errors| panic!("{errors}"));
     let wanted = [
         ("bootstrap", "Application"),
         ("apps", "Application"),
@@ -193,7 +160,7 @@ fn every_rendered_object_validates_against_its_schema() {
     let bad_apps = dir.path().join("bad-apps.yaml");
     std::fs::write(&bad_models, models).unwrap();
     std::fs::write(&bad_apps, apps).unwrap();
-    let errors = validate(&[bad_models, bad_apps], &args).unwrap_err();
+    let errors = manifests::validate(&[bad_models, bad_apps], &strs(&args)).unwrap_err();
     for field in ["storageURI", "supportedModelFormat", "selfheal"] {
         assert!(errors.contains(field), "{field} not refused: {errors}");
     }
