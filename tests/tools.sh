@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Switchyard needs, skipping whatever is already there.
 # Versions come from one place: Trunk.toml (trunk-version, [tools] wasm_bindgen).
-# Sourced by deploy/demo.sh and tests/ci.sh; safe to run on its own.
+# Sourced by deploy/demo.sh, deploy/build-image.sh and tests/ci.sh; safe to run on its own.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -114,6 +114,48 @@ ensure_manifest_tools() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     touch "$venv/.installed"
   fi
+
+# A static server: the musl target, and musl-gcc for the C inside it (ring, the bundled
+# SQLite, jemalloc).
+ensure_musl_tools() {
+  if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+    log "adding the x86_64-unknown-linux-musl target"
+    rustup target add x86_64-unknown-linux-musl
+  fi
+  ensure_apt musl-gcc:musl-tools
+}
+
+# The image (deploy/build-image.sh): a static server, and buildah to assemble the image.
+ensure_image_tools() {
+  ensure_musl_tools
+  ensure_apt buildah:buildah
+}
+
+# Builds the server as one static musl binary (the `image` profile) and prints its path.
+build_static_server() {
+  log "building the static server (x86_64-unknown-linux-musl, profile image)"
+  (cd "$root" && cargo build --locked --profile image --target x86_64-unknown-linux-musl \
+    -p switchyard-server --bin switchyard) >&2
+  echo "$root/target/x86_64-unknown-linux-musl/image/switchyard"
+}
+
+# Lays out the image's files in $1 with the modes they keep in the image: the static
+# server $2 as /app/switchyard, the built SPA as /app/dist, a passwd/group naming user 1001,
+# and the empty /data mount point. Everything is readable by group 0 (OpenShift's arbitrary
+# user id is in it); only /data is writable, by group 0. deploy/build-image.sh and
+# deploy/Containerfile both build from this.
+stage_image_root() {
+  local stage="$1" binary="$2"
+  rm -rf "$stage"
+  mkdir -p "$stage/app" "$stage/data" "$stage/etc"
+  install -m 0755 "$binary" "$stage/app/switchyard"
+  cp -R "$root/frontend/dist" "$stage/app/dist"
+  printf 'root:x:0:0:root:/:/sbin/nologin\nswitchyard:x:1001:0:Switchyard:/app:/sbin/nologin\n' \
+    >"$stage/etc/passwd"
+  printf 'root:x:0:\n' >"$stage/etc/group"
+  find "$stage" -type d -exec chmod 0755 {} +
+  find "$stage" -type f ! -path "$stage/app/switchyard" -exec chmod 0644 {} +
+  chmod 0775 "$stage/data"
 }
 
 build_spa() {
