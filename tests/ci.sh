@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this). From a fresh machine of
 # this kind it installs what is missing, makes sure PostgreSQL and Redis are up, then checks
-# formatting and lints, builds the SPA and the image's static server, and runs every test:
-# PostgreSQL and Redis integration, the embedded SQLite default, headless Chromium, and the
-# container image built with buildah.
+# formatting and lints, builds the SPA, and runs every test: PostgreSQL and Redis
+# integration, the embedded SQLite default, and headless Chromium.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +15,6 @@ ensure_browser
 ensure_sdk_venv
 ensure_manifest_tools
 ensure_oidc_provider
-ensure_image_tools
 ensure_services
 
 log "cargo fmt --check"
@@ -29,9 +27,6 @@ build_spa
 
 log "building the binaries under test"
 cargo build --workspace --bins --locked
-# The image test (tests/tests/image.rs) assembles the image with deploy/build-image.sh;
-# its costly part, the static release build, is done here rather than inside a test.
-build_static_server >/dev/null
 
 log "dropping databases left by earlier runs"
 psql -h 127.0.0.1 -U postgres -d postgres -Atc \

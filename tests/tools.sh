@@ -114,6 +114,7 @@ ensure_manifest_tools() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     touch "$venv/.installed"
   fi
+}
 
 # A static server: the musl target, and musl-gcc for the C inside it (ring, the bundled
 # SQLite, jemalloc).
