@@ -64,3 +64,34 @@ pub fn objects(tree: &str) -> Vec<Value> {
     let json = validate(std::slice::from_ref(&file), &["--json-only"]).unwrap();
     json[file.display().to_string()].as_array().unwrap().clone()
 }
+
+/// Loads `toml` in the real server as a pod with `container` would (its plain environment
+/// variables; secrets stay out, the server's defaults stand in for them): `switchyard migrate`
+/// reads the whole configuration (an unknown or malformed key stops it) and migrates an
+/// embedded database in a temporary directory. `Err(stderr)` when it refuses.
+pub fn server_accepts(toml: &str, container: &Value) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("switchyard.toml");
+    std::fs::write(&file, toml).unwrap();
+    let env: Vec<(String, String)> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["name"] != "SWITCHYARD_CONFIG")
+        .filter_map(|e| Some((e["name"].as_str()?.into(), e["value"].as_str()?.into())))
+        .collect();
+    let output = Command::new(crate::switchyard_bin())
+        .env_clear()
+        .envs(env)
+        .env("SWITCHYARD_DATA_DIR", dir.path().join("data"))
+        .arg("--config")
+        .arg(&file)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}

@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use harness::manifests;
 use serde_json::Value;
@@ -471,32 +470,7 @@ fn the_catalog_reaches_running_pods_and_keeps_the_base_settings() {
 fn the_server_accepts_the_catalog() {
     let objects = objects();
     let switchyard = &objects["switchyard"];
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("switchyard.toml");
-    std::fs::write(&file, catalog_text(switchyard)).unwrap();
-    // The container's plain variables, as the pod sets them (secrets stay out: the server's
-    // defaults stand in for them).
-    let env: Vec<(String, String)> = server_container(switchyard)["env"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["name"] != "SWITCHYARD_CONFIG")
-        .filter_map(|e| Some((e["name"].as_str()?.into(), e["value"].as_str()?.into())))
-        .collect();
-    // `migrate` loads the whole configuration, the [[models]] checks included (an unknown key
-    // or a bad deployment stops it), then migrates an embedded database in the directory.
-    let output = Command::new(harness::switchyard_bin())
-        .env_clear()
-        .envs(env)
-        .env("SWITCHYARD_DATA_DIR", dir.path().join("data"))
-        .arg("--config")
-        .arg(&file)
-        .arg("migrate")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    // The [[models]] checks included: an unknown key or a bad deployment stops it.
+    manifests::server_accepts(&catalog_text(switchyard), server_container(switchyard))
+        .unwrap_or_else(|refused| panic!("{refused}"));
 }

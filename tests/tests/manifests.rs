@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use harness::manifests::{self, validate};
 use serde_json::Value;
@@ -467,34 +466,8 @@ fn routes_and_ingress_hold_long_streams() {
 #[test]
 fn the_server_accepts_each_overlays_configuration() {
     for (tree, objects) in objects() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("switchyard.toml");
-        std::fs::write(&file, configured_toml(&objects)).unwrap();
-        // The container's plain variables, as the pod sets them (secrets stay out: the
-        // server's defaults stand in for them).
-        let env: Vec<(String, String)> = server_container(&objects)["env"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["name"] != "SWITCHYARD_CONFIG")
-            .filter_map(|e| Some((e["name"].as_str()?.into(), e["value"].as_str()?.into())))
-            .collect();
-        // `migrate` loads the whole configuration (an unknown or malformed key stops it), then
-        // migrates an embedded database in the temporary directory.
-        let output = Command::new(harness::switchyard_bin())
-            .env_clear()
-            .envs(env)
-            .env("SWITCHYARD_DATA_DIR", dir.path().join("data"))
-            .arg("--config")
-            .arg(&file)
-            .arg("migrate")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{tree}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        manifests::server_accepts(&configured_toml(&objects), server_container(&objects))
+            .unwrap_or_else(|refused| panic!("{tree}: {refused}"));
     }
 }
 
