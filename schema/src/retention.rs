@@ -7,7 +7,8 @@
 //! holds a long transaction or a lock the ledger's writes wait for. On PostgreSQL one replica at
 //! a time prunes (a transaction-scoped advisory lock held for the run; a replica that finds it
 //! taken skips its turn). On SQLite the freed pages go back to the file system afterwards
-//! where the file was made with incremental auto-vacuum.
+//! where the file uses incremental auto-vacuum (the server does not switch it on: setting the
+//! pragma on every new pooled connection made concurrent writers fail with "locked").
 
 use std::time::Duration;
 
@@ -72,6 +73,11 @@ where
     let key = sea_orm::PrimaryKeyToColumn::into_column(key);
     let mut deleted = 0;
     loop {
+        // Look before deleting: a delete that matches nothing still takes SQLite's write lock,
+        // which a request's transaction waiting to write would then fail on.
+        if E::find().filter(old.clone()).one(db).await?.is_none() {
+            return Ok(deleted);
+        }
         let mut oldest = Query::select();
         oldest
             .column(key)

@@ -159,10 +159,7 @@ async fn connect_pool(
         // `synchronous = NORMAL` is durable against a crash of this process and syncs at
         // checkpoints rather than every commit (only a power loss can undo recent commits).
         options.map_sqlx_sqlite_opts(move |opts| {
-            // Incremental auto-vacuum (in effect for files created with it) lets the retention
-            // pruner give deleted rows' pages back to the file system.
             let opts = opts
-                .auto_vacuum(sea_orm::sqlx::sqlite::SqliteAutoVacuum::Incremental)
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))

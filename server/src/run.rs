@@ -398,10 +398,15 @@ async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
         let (registry, client, metrics) = (registry.clone(), client.clone(), metrics.clone());
         async move { crate::gateway::health::probe_all(&registry, &client, &metrics).await }
     });
+    // The first run waits one interval: start-up (the bootstrap administrator, the catalog)
+    // has the database to itself.
     let (db, retention) = (state.db.clone(), state.config.retention.clone());
-    spawn_every(retention.every(), move || {
-        let (db, policy) = (db.clone(), retention.policy());
-        async move { prune(&db, &policy).await }
+    tokio::spawn(async move {
+        tokio::time::sleep(retention.every()).await;
+        spawn_every(retention.every(), move || {
+            let (db, policy) = (db.clone(), retention.policy());
+            async move { prune(&db, &policy).await }
+        });
     });
     Ok(())
 }
