@@ -21,7 +21,8 @@ use crate::gateway::registry::Registry;
 use crate::gateway::servers::GatewayModelServers;
 use crate::gateway::{Gateway, GatewayParts};
 use crate::identity::Identity;
-use crate::identity::oidc::Oidc;
+use crate::identity::provider::SingleSignOn;
+use crate::identity::sso::Relying;
 use crate::periodic::spawn_every;
 use crate::quota::{Quotas, RedisLimiter};
 use crate::secrets::CredentialCipher;
@@ -230,7 +231,8 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     Ok(())
 }
 
-/// Sign-in: accounts, sessions and tokens, plus single sign-on when `[auth.oidc]` is set.
+/// Sign-in: accounts, sessions and tokens, plus single sign-on when `[auth.oidc]` or
+/// `[auth.openshift]` is set.
 fn identity(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<Identity>> {
     let auth = &config.auth;
     let minutes = |m: u64| Duration::from_secs(m.saturating_mul(60));
@@ -251,8 +253,10 @@ fn identity(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<Iden
         },
         settings: AuthSettings {
             local_login: auth.local_accounts_enabled(),
-            single_sign_on: auth.oidc.is_some(),
-            provider_name: auth.oidc.as_ref().map(|o| o.display_name.clone()),
+            single_sign_on: auth.single_sign_on().is_some(),
+            provider_name: auth
+                .single_sign_on()
+                .map(|(kind, sso)| sso.display_name(kind)),
         },
         end_session: None,
         throttle: LoginThrottle::new(
@@ -263,25 +267,24 @@ fn identity(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<Iden
     };
     let mut services =
         IdentityServices::new(db.clone(), options).context("cannot set up password hashing")?;
-    let oidc = match (&auth.oidc, auth.public_base()) {
-        (Some(oidc), Some(base)) => {
-            let oidc = Arc::new(
-                Oidc::new(
-                    oidc.clone(),
-                    base,
-                    LoginStateService::new(db.clone()),
-                    services.accounts.clone(),
-                )
-                .context("invalid [auth.oidc] settings")?,
-            );
-            services.end_session = Some(oidc.clone());
-            Some(oidc)
+    let sso = match (auth.single_sign_on(), auth.public_base()) {
+        (Some((kind, config)), Some(base)) => {
+            let sso = Relying::new(
+                config,
+                base,
+                LoginStateService::new(db.clone()),
+                services.accounts.clone(),
+            )
+            .and_then(|relying| SingleSignOn::new(kind, config, relying))
+            .with_context(|| format!("invalid [{}] settings", kind.section()))?;
+            services.end_session = sso.end_session();
+            Some(Arc::new(sso))
         }
         _ => None,
     };
     Ok(Arc::new(Identity::new(
         services,
-        oidc,
+        sso,
         config.master_key.as_ref(),
         auth.public_base(),
     )))

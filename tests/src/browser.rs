@@ -182,6 +182,33 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// The single sign-on journey up to the provider: the portal's sign-in page at `portal`,
+    /// its button (which must read `Sign in with {provider_name}`), then the provider's own
+    /// login page, which must be served from `provider`.
+    pub async fn open_provider_login(&self, portal: &str, provider_name: &str, provider: &str) {
+        self.client.goto(&format!("{portal}/login")).await.unwrap();
+        let button = self.wait_for("#sso-sign-in").await;
+        assert_eq!(
+            button.text().await.unwrap(),
+            format!("Sign in with {provider_name}")
+        );
+        self.click("#sso-sign-in").await;
+        self.wait_for("#username").await;
+        let at = self.client.current_url().await.unwrap();
+        assert!(
+            at.as_str().starts_with(provider),
+            "at {at}, not the provider"
+        );
+    }
+
+    /// Fills and submits the test providers' login forms (`#username`, `#password`,
+    /// `#sign-in`), as a person would.
+    pub async fn submit_provider_login(&self, user: &str, password: &str) {
+        self.type_into("#username", user).await;
+        self.type_into("#password", password).await;
+        self.click("#sign-in").await;
+    }
+
     /// Signs this browser in with a session made by `TestApp::sign_in_as` (its cookies
     /// copied into the browser on `base`'s origin).
     pub async fn use_session(&self, base: &str, user: &crate::TestUser) {

@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod manifests;
 pub mod mock;
 pub mod oidc;
+pub mod openshift;
 pub mod pg;
 pub mod process;
 pub mod proxy;
@@ -26,6 +27,7 @@ pub mod ws;
 pub use app::{TestApp, TestAppBuilder};
 pub use mock::MockUpstream;
 pub use oidc::{OidcProvider, OidcUser, Tamper};
+pub use openshift::{ClusterUser, OpenShiftStandIn};
 pub use pg::TestDb;
 pub use proxy::TcpProxy;
 pub use redis_server::RedisServer;
@@ -67,6 +69,15 @@ pub fn bin_dir() -> PathBuf {
     } else {
         dir.to_path_buf()
     }
+}
+
+/// The value of the query parameter `name` in `url`.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    reqwest::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// A port on 127.0.0.1 that was free a moment ago (for servers that must be told theirs).

@@ -1,8 +1,10 @@
 //! A certificate authority made for one test, like a cluster's service CA: it signs a
-//! certificate for `localhost` and `127.0.0.1` that `mock-upstream --tls-cert` serves, and
-//! its own certificate is what `gateway.ca_file` points at.
+//! certificate for `localhost` and `127.0.0.1` that `mock-upstream --tls-cert` and the stand-in
+//! OpenShift serve, and its own certificate is what `gateway.ca_file` (or an identity
+//! provider's `ca_file`) points at; plus serving an axum app over TLS with it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 
@@ -61,8 +63,65 @@ impl TestCa {
     }
 }
 
+impl TestCa {
+    /// A TLS acceptor for this authority's server certificate.
+    pub fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
+        acceptor(&self.cert_file, &self.key_file).unwrap()
+    }
+}
+
 impl Default for TestCa {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A TLS acceptor for the certificate and key in `cert` and `key`, offering HTTP/2 first.
+pub fn acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)?.collect::<Result<Vec<_>, _>>()?;
+    let key = PrivateKeyDer::from_pem_file(key)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves `app` over TLS until `stop`: each connection speaks what ALPN chose.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    acceptor: tokio_rustls::TlsAcceptor,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    tokio::pin!(stop);
+    loop {
+        let (tcp, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(_) => continue,
+            },
+            () = &mut stop => return,
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            // A client that fails the handshake (one not trusting this certificate) is
+            // simply dropped, as a real server would.
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                .serve_connection_with_upgrades(TokioIo::new(tls), service)
+                .await;
+        });
     }
 }

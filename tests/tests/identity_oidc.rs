@@ -147,14 +147,6 @@ async fn me(browser: &SessionClient, app: &TestApp) -> Value {
     body["data"]["me"].clone()
 }
 
-fn query_param(url: &str, name: &str) -> Option<String> {
-    reqwest::Url::parse(url)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 #[tokio::test]
 async fn the_code_flow_signs_in_maps_groups_and_logs_out_everywhere() {
     let sso = start().await;
@@ -182,14 +174,14 @@ async fn the_code_flow_signs_in_maps_groups_and_logs_out_everywhere() {
     let authorize = begin(&browser, &sso.a, "/keys").await;
     assert!(authorize.starts_with(sso.provider.issuer()), "{authorize}");
     assert_eq!(
-        query_param(&authorize, "code_challenge_method").as_deref(),
+        harness::query_param(&authorize, "code_challenge_method").as_deref(),
         Some("S256")
     );
-    assert!(query_param(&authorize, "code_challenge").is_some());
-    assert!(query_param(&authorize, "state").unwrap().len() >= 16);
-    assert!(query_param(&authorize, "nonce").unwrap().len() >= 16);
+    assert!(harness::query_param(&authorize, "code_challenge").is_some());
+    assert!(harness::query_param(&authorize, "state").unwrap().len() >= 16);
+    assert!(harness::query_param(&authorize, "nonce").unwrap().len() >= 16);
     assert_eq!(
-        query_param(&authorize, "redirect_uri").unwrap(),
+        harness::query_param(&authorize, "redirect_uri").unwrap(),
         sso.a.url("/auth/callback")
     );
 
@@ -270,9 +262,9 @@ async fn the_code_flow_signs_in_maps_groups_and_logs_out_everywhere() {
         end_session.starts_with(&format!("{}/session/end", sso.provider.issuer())),
         "{end_session}"
     );
-    assert!(query_param(end_session, "id_token_hint").is_some());
+    assert!(harness::query_param(end_session, "id_token_hint").is_some());
     assert_eq!(
-        query_param(end_session, "post_logout_redirect_uri").unwrap(),
+        harness::query_param(end_session, "post_logout_redirect_uri").unwrap(),
         sso.a.url("/")
     );
     assert_eq!(
@@ -309,7 +301,7 @@ async fn forged_and_spoiled_answers_are_refused() {
     // A state Switchyard never issued.
     let authorize = begin(&browser, &sso.a, "/").await;
     let callback = through_provider(&browser, &authorize, "alice", "alice-pw").await;
-    let code = query_param(&callback, "code").unwrap();
+    let code = harness::query_param(&callback, "code").unwrap();
     let forged = browser
         .client
         .get(
@@ -326,7 +318,7 @@ async fn forged_and_spoiled_answers_are_refused() {
     let ok = browser.client.get(&callback).send().await.unwrap();
     assert_eq!(ok.status(), 303, "the genuine callback still works once");
     let fresh = begin(&browser, &sso.a, "/").await;
-    let state = query_param(&fresh, "state").unwrap();
+    let state = harness::query_param(&fresh, "state").unwrap();
     let replayed = browser
         .client
         .get(
@@ -510,9 +502,6 @@ async fn anonymous_sign_in_starts_are_bounded_per_client_and_in_length() {
 
 #[tokio::test]
 async fn chromium_signs_in_through_the_provider_and_lands_in_the_portal() {
-    use fantoccini::Locator;
-    use std::time::Duration;
-
     let dist = harness::workspace_root().join("frontend/dist");
     assert!(
         dist.join("index.html").is_file(),
@@ -540,61 +529,18 @@ async fn chromium_signs_in_through_the_provider_and_lands_in_the_portal() {
         .await;
 
     let browser = harness::browser::Browser::start().await;
-    let page = &browser.client;
-    let timeout = Duration::from_secs(20);
-    page.goto(&app.url("/login")).await.unwrap();
-    let button = page
-        .wait()
-        .at_most(timeout)
-        .for_element(Locator::Css("#sso-sign-in"))
-        .await
-        .unwrap();
-    assert_eq!(button.text().await.unwrap(), "Sign in with Test provider");
-    button.click().await.unwrap();
-
-    // The provider's own login page.
-    let user = page
-        .wait()
-        .at_most(timeout)
-        .for_element(Locator::Css("#username"))
-        .await
-        .unwrap();
-    assert!(
-        page.current_url()
-            .await
-            .unwrap()
-            .as_str()
-            .starts_with(provider.issuer())
-    );
-    user.send_keys("alice").await.unwrap();
-    page.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("alice-pw")
-        .await
-        .unwrap();
-    page.find(Locator::Css("#sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .open_provider_login(&app.url(""), "Test provider", provider.issuer())
+        .await;
+    browser.submit_provider_login("alice", "alice-pw").await;
 
     // Back in the SPA, signed in.
-    let name = page
-        .wait()
-        .at_most(timeout)
-        .for_element(Locator::Css("#signed-in-as"))
-        .await
-        .unwrap();
-    assert_eq!(name.text().await.unwrap(), "Alice Example");
-    let url = page.current_url().await.unwrap();
+    let name = browser
+        .wait_for_text("#signed-in-as", |t| !t.is_empty())
+        .await;
+    assert_eq!(name, "Alice Example");
+    let url = browser.client.current_url().await.unwrap();
     assert_eq!(url.as_str(), app.url("/"), "landed on the portal");
-    page.find(Locator::Css("#account-menu-toggle"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(page.find(Locator::Css("#sign-out")).await.is_ok());
+    browser.click("#account-menu-toggle").await;
+    browser.wait_for("#sign-out").await;
 }

@@ -1,13 +1,15 @@
-//! The `[auth]` and `[auth.oidc]` sections: the portal's public URL, sessions, local accounts
-//! with their bootstrap administrator, and single sign-on with an OpenID provider, plus the
-//! checks that refuse an unusable sign-in setup before start.
+//! The `[auth]`, `[auth.oidc]` and `[auth.openshift]` sections: the portal's public URL,
+//! sessions, local accounts with their bootstrap administrator, and single sign-on with an
+//! OpenID provider or OpenShift's own OAuth server, plus the checks that refuse an unusable
+//! sign-in setup before start.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::ConfigError;
 
-/// Sign-in: sessions, local accounts and single sign-on (`[auth]`, `[auth.oidc]`).
+/// Sign-in: sessions, local accounts and single sign-on (`[auth]`, `[auth.oidc]` or
+/// `[auth.openshift]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
@@ -15,7 +17,7 @@ pub struct AuthConfig {
     /// origin mutations must come from, and `Secure` cookies plus HSTS when it is https.
     /// Without it, the origin is taken from each request's `Host` and cookies are not `Secure`.
     pub public_url: Option<String>,
-    /// Local accounts (name and password). Default: on, unless OIDC is configured.
+    /// Local accounts (name and password). Default: on, unless single sign-on is configured.
     pub local_accounts: Option<bool>,
     /// The bootstrap administrator's sign-in name, created at first start with local accounts.
     pub bootstrap_admin: String,
@@ -34,7 +36,28 @@ pub struct AuthConfig {
     /// Minutes over which failures count, and a refusal lasts.
     pub login_lockout_minutes: u64,
     /// Single sign-on with an OpenID provider.
-    pub oidc: Option<OidcConfig>,
+    pub oidc: Option<SsoConfig>,
+    /// Single sign-on with OpenShift's OAuth server (not OpenID Connect).
+    pub openshift: Option<SsoConfig>,
+}
+
+/// Which protocol a single sign-on provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SsoKind {
+    /// OpenID Connect (`[auth.oidc]`).
+    Oidc,
+    /// OpenShift's OAuth server and the user API (`[auth.openshift]`).
+    OpenShift,
+}
+
+impl SsoKind {
+    /// The configuration section's name, for messages.
+    pub fn section(self) -> &'static str {
+        match self {
+            Self::Oidc => "auth.oidc",
+            Self::OpenShift => "auth.openshift",
+        }
+    }
 }
 
 impl Default for AuthConfig {
@@ -50,14 +73,25 @@ impl Default for AuthConfig {
             login_client_max_failures: 30,
             login_lockout_minutes: 15,
             oidc: None,
+            openshift: None,
         }
     }
 }
 
 impl AuthConfig {
-    /// Whether local accounts are on: as configured, else on only without OIDC.
+    /// Whether local accounts are on: as configured, else on only without single sign-on.
     pub fn local_accounts_enabled(&self) -> bool {
-        self.local_accounts.unwrap_or(self.oidc.is_none())
+        self.local_accounts
+            .unwrap_or(self.single_sign_on().is_none())
+    }
+
+    /// The single sign-on provider, when one is configured.
+    pub fn single_sign_on(&self) -> Option<(SsoKind, &SsoConfig)> {
+        match (&self.oidc, &self.openshift) {
+            (Some(oidc), _) => Some((SsoKind::Oidc, oidc)),
+            (None, Some(openshift)) => Some((SsoKind::OpenShift, openshift)),
+            (None, None) => None,
+        }
     }
 
     /// The public URL without a trailing slash.
@@ -95,43 +129,80 @@ impl AuthConfig {
         {
             return invalid("auth.bootstrap_password: expected at least 12 characters");
         }
-        if let Some(oidc) = &self.oidc {
-            if self.public_url.is_none() {
-                return invalid(
-                    "auth.public_url: required with [auth.oidc], for the redirect URI                      ({public_url}/auth/callback) registered at the provider",
-                );
-            }
-            if !(oidc.issuer_url.starts_with("http://") || oidc.issuer_url.starts_with("https://"))
-            {
-                return invalid("auth.oidc.issuer_url: expected an http:// or https:// URL");
-            }
-            if oidc.client_id.trim().is_empty() {
-                return invalid("auth.oidc.client_id: expected the portal's client id");
-            }
+        if self.oidc.is_some() && self.openshift.is_some() {
+            return invalid("auth: set [auth.oidc] or [auth.openshift], not both");
         }
-        Ok(())
+        let Some((kind, sso)) = self.single_sign_on() else {
+            return Ok(());
+        };
+        let section = kind.section();
+        if self.public_url.is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "auth.public_url: required with [{section}], for the redirect URI \
+                 ({{public_url}}/auth/callback) registered at the provider"
+            )));
+        }
+        let web = |url: &str| url.starts_with("http://") || url.starts_with("https://");
+        if !web(&sso.issuer_url) {
+            return Err(ConfigError::Invalid(format!(
+                "{section}.issuer_url: expected an http:// or https:// URL"
+            )));
+        }
+        if sso.client_id.trim().is_empty() {
+            return Err(ConfigError::Invalid(format!(
+                "{section}.client_id: expected the portal's client id"
+            )));
+        }
+        match kind {
+            SsoKind::Oidc if sso.api_url.is_some() => {
+                invalid("auth.oidc.api_url: only [auth.openshift] reads users from a cluster API")
+            }
+            SsoKind::OpenShift if sso.groups_claim.is_some() => invalid(
+                "auth.openshift.groups_claim: OpenShift's groups come from the user API, not a claim",
+            ),
+            SsoKind::OpenShift => match sso.openshift_api() {
+                Some(api) if web(&api) => Ok(()),
+                Some(_) => invalid("auth.openshift.api_url: expected an http:// or https:// URL"),
+                None => invalid(
+                    "auth.openshift.api_url: required when the issuer is not \
+                     https://oauth-openshift.apps.<cluster domain> (in a pod, \
+                     https://kubernetes.default.svc)",
+                ),
+            },
+            SsoKind::Oidc => Ok(()),
+        }
     }
 }
 
-/// An OpenID provider for single sign-on (`[auth.oidc]`).
+/// A single sign-on provider (`[auth.oidc]` or `[auth.openshift]`): one shape for both, as
+/// both are an OAuth 2 authorization code flow whose groups map to roles the same way.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OidcConfig {
-    /// The issuer URL; discovery reads `{issuer_url}/.well-known/openid-configuration`.
+pub struct SsoConfig {
+    /// The issuer URL. OpenID: discovery reads `{issuer_url}/.well-known/openid-configuration`.
+    /// OpenShift: the OAuth server (`https://oauth-openshift.apps.<cluster domain>`), whose
+    /// `/.well-known/oauth-authorization-server` names its endpoints.
     pub issuer_url: String,
-    /// This portal's client id at the provider.
+    /// This portal's client id at the provider (on OpenShift an `OAuthClient`'s name, or
+    /// `system:serviceaccount:<namespace>:<name>` for a ServiceAccount).
     pub client_id: String,
-    /// Its client secret (confidential client).
+    /// Its client secret (confidential client; a ServiceAccount's token on OpenShift).
     pub client_secret: Option<SecretString>,
-    /// What the sign-in button says.
-    #[serde(default = "default_provider_name")]
-    pub display_name: String,
-    /// Scopes asked for besides `openid`.
-    #[serde(default = "default_scopes")]
-    pub scopes: Vec<String>,
-    /// The claim (in userinfo or the ID token) that lists the person's groups.
-    #[serde(default = "default_groups_claim")]
-    pub groups_claim: String,
+    /// What the sign-in button says (default "Single sign-on", or "OpenShift").
+    pub display_name: Option<String>,
+    /// Scopes asked for (OpenID, besides `openid`: `email profile groups`; OpenShift:
+    /// `user:info user:check-access`).
+    pub scopes: Option<Vec<String>>,
+    /// OpenID only: the claim (in userinfo or the ID token) that lists the person's groups
+    /// (default `groups`).
+    pub groups_claim: Option<String>,
+    /// OpenShift only: the cluster API the user and their groups are read from
+    /// (`GET {api_url}/apis/user.openshift.io/v1/users/~`). Default: derived from an issuer
+    /// `https://oauth-openshift.apps.<domain>` as `https://api.<domain>:6443`.
+    pub api_url: Option<String>,
+    /// A PEM file (or a directory of them) of certificate authorities trusted for the provider
+    /// and the cluster API besides the built-in ones: a cluster's own API, ingress or service CA.
+    pub ca_file: Option<std::path::PathBuf>,
     /// Members of these groups are `admin`.
     #[serde(default)]
     pub admin_groups: Vec<String>,
@@ -146,16 +217,46 @@ pub struct OidcConfig {
     pub discovery_refresh_minutes: u64,
 }
 
-fn default_provider_name() -> String {
-    "Single sign-on".into()
-}
+impl SsoConfig {
+    /// What the sign-in button names.
+    pub fn display_name(&self, kind: SsoKind) -> String {
+        self.display_name.clone().unwrap_or_else(|| {
+            match kind {
+                SsoKind::Oidc => "Single sign-on",
+                SsoKind::OpenShift => "OpenShift",
+            }
+            .into()
+        })
+    }
 
-fn default_scopes() -> Vec<String> {
-    vec!["email".into(), "profile".into(), "groups".into()]
-}
+    /// The scopes to ask for.
+    pub fn scopes(&self, kind: SsoKind) -> Vec<String> {
+        self.scopes.clone().unwrap_or_else(|| {
+            let defaults: &[&str] = match kind {
+                SsoKind::Oidc => &["email", "profile", "groups"],
+                SsoKind::OpenShift => &["user:info", "user:check-access"],
+            };
+            defaults.iter().map(|s| (*s).to_owned()).collect()
+        })
+    }
 
-fn default_groups_claim() -> String {
-    "groups".into()
+    /// The OpenID claim that lists groups.
+    pub fn groups_claim(&self) -> &str {
+        self.groups_claim.as_deref().unwrap_or("groups")
+    }
+
+    /// OpenShift's cluster API: configured, or derived from the OAuth server's route.
+    pub fn openshift_api(&self) -> Option<String> {
+        if let Some(api) = &self.api_url {
+            return Some(api.trim_end_matches('/').to_owned());
+        }
+        let host = self.issuer_url.strip_prefix("https://")?;
+        let domain = host
+            .trim_end_matches('/')
+            .strip_prefix("oauth-openshift.apps.")?;
+        (!domain.is_empty() && !domain.contains(['/', ':']))
+            .then(|| format!("https://api.{domain}:6443"))
+    }
 }
 
 fn default_discovery_minutes() -> u64 {
@@ -164,6 +265,7 @@ fn default_discovery_minutes() -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::SsoKind;
     use crate::config::tests::load_with;
 
     #[test]
@@ -195,5 +297,60 @@ mod tests {
                 .contains("bootstrap_password")
         );
         assert!(load_with("", &[]).unwrap().auth.local_accounts_enabled());
+    }
+
+    #[test]
+    fn openshift_sign_in_finds_its_cluster_api_or_asks_for_it() {
+        let public = "[auth]\npublic_url = \"https://portal.example\"\n";
+        let config = load_with(
+            &format!(
+                "{public}[auth.openshift]\nissuer_url = \"https://oauth-openshift.apps.ocp.example.com\"\n\
+                 client_id = \"system:serviceaccount:maas:switchyard\"\n"
+            ),
+            &[],
+        )
+        .unwrap();
+        let (kind, sso) = config.auth.single_sign_on().unwrap();
+        assert_eq!(kind, SsoKind::OpenShift);
+        assert_eq!(
+            sso.openshift_api().as_deref(),
+            Some("https://api.ocp.example.com:6443")
+        );
+        assert_eq!(sso.scopes(kind), ["user:info", "user:check-access"]);
+        assert_eq!(sso.display_name(kind), "OpenShift");
+        assert!(!config.auth.local_accounts_enabled());
+
+        let elsewhere = format!(
+            "{public}[auth.openshift]\nissuer_url = \"https://login.example.com\"\nclient_id = \"sy\"\n"
+        );
+        let error = load_with(&elsewhere, &[]).unwrap_err().to_string();
+        assert!(error.contains("auth.openshift.api_url"), "{error}");
+        let given = load_with(
+            &format!("{elsewhere}api_url = \"https://kubernetes.default.svc/\"\n"),
+            &[],
+        )
+        .unwrap();
+        let (_, sso) = given.auth.single_sign_on().unwrap();
+        assert_eq!(
+            sso.openshift_api().as_deref(),
+            Some("https://kubernetes.default.svc")
+        );
+
+        let both = format!(
+            "{public}[auth.oidc]\nissuer_url = \"https://sso.example\"\nclient_id = \"sy\"\n\
+             [auth.openshift]\nissuer_url = \"https://oauth-openshift.apps.x.example\"\nclient_id = \"sy\"\n"
+        );
+        let error = load_with(&both, &[]).unwrap_err().to_string();
+        assert!(error.contains("not both"), "{error}");
+        let claim = load_with(
+            &format!(
+                "{public}[auth.openshift]\nissuer_url = \"https://oauth-openshift.apps.x.example\"\n\
+                 client_id = \"sy\"\ngroups_claim = \"roles\"\n"
+            ),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(claim.contains("groups_claim"), "{claim}");
     }
 }

@@ -27,7 +27,7 @@ use figment::Figment;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-pub use self::auth::{AuthConfig, OidcConfig};
+pub use self::auth::{AuthConfig, SsoConfig, SsoKind};
 pub use self::database::DatabaseConfig;
 pub use self::gateway::GatewayConfig;
 pub use self::http::HttpConfig;

@@ -1,8 +1,12 @@
 //! Identity on the server side: who is calling (session cookie, personal access token or
 //! master key), where a request came from (the origin check against CSRF), single sign-on
-//! (`oidc`); its `/auth/*` routes are in `crate::routes::auth`.
+//! (`provider`: an OpenID provider in `oidc` or OpenShift's OAuth server in `openshift`, over
+//! what they share in `sso`); its `/auth/*` routes are in `crate::routes::auth`.
 
 pub mod oidc;
+pub mod openshift;
+pub mod provider;
+pub mod sso;
 
 use std::sync::Arc;
 
@@ -13,7 +17,7 @@ use schema::identity::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use oidc::Oidc;
+use provider::SingleSignOn;
 use schema::secret::sha256;
 
 /// Why a request's credentials were not accepted.
@@ -35,7 +39,7 @@ pub struct Identity {
     /// Accounts, sessions and tokens (shared with the GraphQL schema).
     pub services: IdentityServices,
     /// Single sign-on, when configured.
-    pub oidc: Option<Arc<Oidc>>,
+    pub sso: Option<Arc<SingleSignOn>>,
     master_hash: Option<[u8; 32]>,
     /// `scheme://host[:port]` of the portal, when configured.
     public_origin: Option<String>,
@@ -44,7 +48,7 @@ pub struct Identity {
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Identity")
-            .field("oidc", &self.oidc.is_some())
+            .field("sso", &self.sso.is_some())
             .field("public_origin", &self.public_origin)
             .finish_non_exhaustive()
     }
@@ -72,13 +76,13 @@ impl Identity {
     /// Identity over `services`, with the master key and optional single sign-on.
     pub fn new(
         services: IdentityServices,
-        oidc: Option<Arc<Oidc>>,
+        sso: Option<Arc<SingleSignOn>>,
         master_key: Option<&SecretString>,
         public_url: Option<&str>,
     ) -> Self {
         Self {
             services,
-            oidc,
+            sso,
             master_hash: master_key.map(|k| sha256(k.expose_secret())),
             public_origin: public_url.map(origin_of),
         }

@@ -1,4 +1,5 @@
-//! `/auth/login` and `/auth/callback`: the browser's round trip through the OpenID provider.
+//! `/auth/login` and `/auth/callback`: the browser's round trip through the single sign-on
+//! provider (an OpenID provider or OpenShift's OAuth server).
 //! Sign-out is the GraphQL `logout` mutation, which answers with the provider's end-session URL.
 
 use axum::extract::{Query, State};
@@ -7,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use schema::identity::NewSession;
 use serde::Deserialize;
 
-use crate::identity::oidc::OidcError;
+use crate::identity::sso::SsoError;
 use crate::routes::Client;
 use crate::state::AppState;
 
@@ -45,31 +46,28 @@ fn failure(status: StatusCode, message: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
-fn status_of(error: &OidcError) -> StatusCode {
+fn status_of(error: &SsoError) -> StatusCode {
     match error {
-        OidcError::Discovery(_) => StatusCode::SERVICE_UNAVAILABLE,
-        OidcError::UnknownState => StatusCode::BAD_REQUEST,
-        OidcError::Refused(_) | OidcError::Exchange(_) | OidcError::IdToken(_) => {
+        SsoError::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        SsoError::UnknownState => StatusCode::BAD_REQUEST,
+        SsoError::Refused(_) | SsoError::Exchange(_) | SsoError::Invalid(_) => {
             StatusCode::UNAUTHORIZED
         }
-        OidcError::Denied(_) => StatusCode::FORBIDDEN,
-        OidcError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-        OidcError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        SsoError::Denied(_) => StatusCode::FORBIDDEN,
+        SsoError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+        SsoError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
-fn oidc_failure(error: &OidcError) -> Response {
+fn sso_failure(error: &SsoError) -> Response {
     match error {
-        OidcError::Discovery(detail)
-        | OidcError::Exchange(detail)
-        | OidcError::IdToken(detail)
-        | OidcError::Internal(detail) => {
+        SsoError::Unreachable(detail)
+        | SsoError::Exchange(detail)
+        | SsoError::Invalid(detail)
+        | SsoError::Internal(detail) => {
             tracing::warn!(reason = %error, %detail, "single sign-on failed");
         }
-        OidcError::UnknownState
-        | OidcError::Refused(_)
-        | OidcError::Denied(_)
-        | OidcError::Busy(_) => {
+        SsoError::UnknownState | SsoError::Refused(_) | SsoError::Denied(_) | SsoError::Busy(_) => {
             tracing::info!(reason = %error, "single sign-on refused");
         }
     }
@@ -83,7 +81,7 @@ pub async fn login(
     Client(client): Client,
     Query(params): Query<LoginParams>,
 ) -> Response {
-    let Some(oidc) = &state.identity.oidc else {
+    let Some(sso) = &state.identity.sso else {
         return failure(
             StatusCode::NOT_FOUND,
             "single sign-on is not configured here; sign in with your user name and password",
@@ -102,7 +100,7 @@ pub async fn login(
     }
     // The login is bound to this browser by a cookie only it sends back to the callback.
     let browser = schema::secret::generate(32);
-    match oidc.begin(params.redirect.as_deref(), &browser).await {
+    match sso.begin(params.redirect.as_deref(), &browser).await {
         Ok(url) => {
             let mut response = Redirect::to(&url).into_response();
             let ttl = schema::identity::LOGIN_TTL.to_std().unwrap_or_default();
@@ -112,7 +110,7 @@ pub async fn login(
             }
             response
         }
-        Err(error) => oidc_failure(&error),
+        Err(error) => sso_failure(&error),
     }
 }
 
@@ -131,7 +129,7 @@ pub async fn callback(
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Response {
-    let Some(oidc) = &state.identity.oidc else {
+    let Some(sso) = &state.identity.sso else {
         return failure(
             StatusCode::NOT_FOUND,
             "single sign-on is not configured here",
@@ -139,7 +137,7 @@ pub async fn callback(
     };
     if let Some(error) = params.error {
         let detail = params.error_description.unwrap_or(error);
-        return oidc_failure(&OidcError::Refused(detail.chars().take(200).collect()));
+        return sso_failure(&SsoError::Refused(detail.chars().take(200).collect()));
     }
     let (Some(code), Some(login_state)) = (params.code, params.state) else {
         return failure(
@@ -148,15 +146,15 @@ pub async fn callback(
         );
     };
     let Some(browser) = browser_binding(&state, &headers) else {
-        return oidc_failure(&OidcError::UnknownState);
+        return sso_failure(&SsoError::UnknownState);
     };
-    let verified = match oidc.finish(&code, &login_state, browser).await {
+    let verified = match sso.finish(&code, &login_state, browser).await {
         Ok(verified) => verified,
-        Err(error) => return oidc_failure(&error),
+        Err(error) => return sso_failure(&error),
     };
-    let user = match oidc.user_for(&verified.profile).await {
+    let user = match sso.user_for(&verified.profile).await {
         Ok(user) => user,
-        Err(error) => return oidc_failure(&error),
+        Err(error) => return sso_failure(&error),
     };
     let services = &state.identity.services;
     let user_agent = headers
@@ -169,12 +167,12 @@ pub async fn callback(
             user_id: user.id,
             user_agent,
             ip: None,
-            id_token_hint: Some(verified.id_token),
+            id_token_hint: verified.id_token,
         })
         .await;
     let signed_in = match signed_in {
         Ok(signed_in) => signed_in,
-        Err(error) => return oidc_failure(&OidcError::from(error)),
+        Err(error) => return sso_failure(&SsoError::from(error)),
     };
     tracing::info!(user = %signed_in.user.id, "signed in by single sign-on");
     let mut response = Redirect::to(&verified.redirect_to).into_response();

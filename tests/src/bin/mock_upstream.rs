@@ -173,7 +173,9 @@ async fn main() -> anyhow::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     };
     match (args.tls_cert, args.tls_key) {
-        (Some(cert), Some(key)) => serve_tls(listener, app, tls_acceptor(&cert, &key)?, stop).await,
+        (Some(cert), Some(key)) => {
+            harness::tls::serve_tls(listener, app, harness::tls::acceptor(&cert, &key)?, stop).await
+        }
         _ => {
             axum::serve(listener, app)
                 .with_graceful_shutdown(stop)
@@ -205,56 +207,6 @@ async fn count_http2(
         mock.http2.fetch_add(1, Ordering::Relaxed);
     }
     next.run(request).await
-}
-
-/// A TLS acceptor for the certificate and key in `cert` and `key`, offering HTTP/2 first.
-fn tls_acceptor(
-    cert: &std::path::Path,
-    key: &std::path::Path,
-) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let certs = CertificateDer::pem_file_iter(cert)?.collect::<Result<Vec<_>, _>>()?;
-    let key = PrivateKeyDer::from_pem_file(key)?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
-}
-
-/// Serves `app` over TLS until `stop`: each connection speaks what ALPN chose.
-async fn serve_tls(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    acceptor: tokio_rustls::TlsAcceptor,
-    stop: impl Future<Output = ()>,
-) {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    tokio::pin!(stop);
-    loop {
-        let (tcp, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(connection) => connection,
-                Err(_) => continue,
-            },
-            () = &mut stop => return,
-        };
-        let (acceptor, app) = (acceptor.clone(), app.clone());
-        tokio::spawn(async move {
-            // A client that fails the handshake (one not trusting this certificate) is
-            // simply dropped, as a real server would.
-            let Ok(tls) = acceptor.accept(tcp).await else {
-                return;
-            };
-            let service = hyper_util::service::TowerToHyperService::new(app);
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(TokioIo::new(tls), service)
-                .await;
-        });
-    }
 }
 
 /// Common checks before any API answer: count, auth, injected latency and failures.
