@@ -358,6 +358,11 @@ fn secrets_are_referenced_and_only_dev_writes_values() {
         ("SWITCHYARD_REDIS_URL", "redis-url"),
     ]);
     for (tree, objects) in objects() {
+        let mut wanted = wanted.clone();
+        if tree == "overlays/openshift" {
+            // The OAuth client's secret: the ServiceAccount token in oauth-client.yaml.
+            wanted.insert("SWITCHYARD_AUTH__OPENSHIFT__CLIENT_SECRET", "token");
+        }
         let referenced: BTreeMap<&str, &str> = server_container(&objects)["env"]
             .as_array()
             .unwrap()
@@ -387,6 +392,14 @@ fn secrets_are_referenced_and_only_dev_writes_values() {
         }
         for secret in of_kind(&objects, "Secret") {
             let name = &secret["metadata"]["name"];
+            // A ServiceAccount token Secret holds nothing until the cluster writes the token.
+            if secret["type"] == "kubernetes.io/service-account-token" {
+                assert!(
+                    secret["data"].is_null() && secret["stringData"].is_null(),
+                    "{name}"
+                );
+                continue;
+            }
             assert_eq!(
                 tree, "overlays/dev",
                 "{tree} writes the Secret {name}: production references secrets it does not hold"
@@ -459,6 +472,94 @@ fn routes_and_ingress_hold_long_streams() {
         assert_eq!(
             ingress["metadata"]["annotations"][format!("nginx.ingress.kubernetes.io/{annotation}")],
             "600"
+        );
+    }
+}
+
+#[test]
+fn openshift_signs_in_with_the_clusters_oauth_server_as_its_service_account() {
+    let objects = objects();
+    let openshift = &objects["overlays/openshift"];
+    let account = named(openshift, "ServiceAccount", "switchyard");
+    assert_eq!(account["automountServiceAccountToken"], false);
+    let redirect: Value = serde_json::from_str(
+        account["metadata"]["annotations"]["serviceaccounts.openshift.io/oauth-redirectreference.portal"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(redirect["kind"], "OAuthRedirectReference");
+    let route = redirect["reference"]["name"].as_str().unwrap();
+    assert_eq!(redirect["reference"]["kind"], "Route");
+    let portal = named(openshift, "Route", route);
+    let env: BTreeMap<&str, &Value> = server_container(openshift)["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e))
+        .collect();
+    assert_eq!(
+        env["SWITCHYARD_AUTH__PUBLIC_URL"]["value"],
+        format!("https://{}", portal["spec"]["host"].as_str().unwrap()),
+        "the redirect URI is under the Route the ServiceAccount names"
+    );
+    assert_eq!(
+        env["SWITCHYARD_AUTH__OPENSHIFT__CLIENT_ID"]["value"],
+        "system:serviceaccount:$(POD_NAMESPACE):switchyard"
+    );
+    assert_eq!(
+        env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"],
+        "metadata.namespace"
+    );
+    let secret_name = env["SWITCHYARD_AUTH__OPENSHIFT__CLIENT_SECRET"]["valueFrom"]["secretKeyRef"]
+        ["name"]
+        .as_str()
+        .unwrap();
+    let token = named(openshift, "Secret", secret_name);
+    assert_eq!(token["type"], "kubernetes.io/service-account-token");
+    assert_eq!(
+        token["metadata"]["annotations"]["kubernetes.io/service-account.name"],
+        "switchyard"
+    );
+    // The CA directory the sign-in trusts is a mounted volume of the three bundles.
+    let mounts = server_container(openshift)["volumeMounts"]
+        .as_array()
+        .unwrap();
+    let ca_dir = env["SWITCHYARD_AUTH__OPENSHIFT__CA_FILE"]["value"]
+        .as_str()
+        .unwrap();
+    let mount = mounts.iter().find(|m| m["mountPath"] == ca_dir).unwrap();
+    let deployment = named(openshift, "Deployment", "switchyard");
+    let volume = deployment["spec"]["template"]["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == mount["name"])
+        .unwrap();
+    let sources: Vec<&str> = volume["projected"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["configMap"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "kube-root-ca.crt",
+            "switchyard-service-ca",
+            "switchyard-trusted-ca"
+        ]
+    );
+    for made_here in &sources[1..] {
+        named(openshift, "ConfigMap", made_here);
+    }
+    // Other trees keep local accounts or OpenID: no OpenShift client there.
+    for tree in ["overlays/kubernetes", "overlays/dev"] {
+        let env = server_container(&objects[tree])["env"].as_array().unwrap();
+        assert!(
+            env.iter()
+                .all(|e| !e["name"].as_str().unwrap().contains("OPENSHIFT")),
+            "{tree}"
         );
     }
 }
