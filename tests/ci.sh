@@ -15,6 +15,7 @@ ensure_browser
 ensure_sdk_venv
 ensure_manifest_tools
 ensure_oidc_provider
+ensure_image_tools
 ensure_services
 
 log "cargo fmt --check"
@@ -27,6 +28,8 @@ build_spa
 
 log "building the binaries under test"
 cargo build --workspace --bins --locked
+# The image test (tests/tests/image.rs) builds the image from this static server.
+build_static_server >/dev/null
 
 log "dropping databases left by earlier runs"
 psql -h 127.0.0.1 -U postgres -d postgres -Atc \
