@@ -19,6 +19,7 @@ mod models;
 mod quota;
 mod retention;
 mod sources;
+mod tracing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +39,7 @@ pub use self::models::{DeploymentConfig, ModelConfig};
 pub use self::quota::{QuotaConfig, RedisFailure};
 pub use self::retention::RetentionConfig;
 pub use self::sources::Overrides;
+pub use self::tracing::TracingConfig;
 
 /// The file read when no `--config`/`SWITCHYARD_CONFIG` is given and it exists.
 pub const DEFAULT_FILE: &str = "switchyard.toml";
@@ -80,6 +82,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The Prometheus endpoint: its own listener or a token, and its labels.
     pub metrics: MetricsConfig,
+    /// OpenTelemetry traces: off unless an OTLP endpoint is set.
+    pub tracing: TracingConfig,
     /// Models declared here (kept in Git), applied at start and on reload.
     pub models: Vec<ModelConfig>,
 }
@@ -104,6 +108,7 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             auth: AuthConfig::default(),
             metrics: MetricsConfig::default(),
+            tracing: TracingConfig::default(),
             models: Vec::new(),
         }
     }
@@ -195,6 +200,7 @@ impl Config {
         }
         models::validate(&self.models)?;
         self.auth.validate()?;
+        self.tracing.validate()?;
         // The numeric floors of the small sections, checked here in one place (ledger and quota
         // share a message).
         if !(1..=1_000).contains(&self.ledger.flush_ms) {
