@@ -20,8 +20,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    switchyard_server::telemetry::init(&config.log);
-    match run::block_on(
+    let telemetry = match switchyard_server::telemetry::init(&config) {
+        Ok(telemetry) => telemetry,
+        Err(error) => {
+            eprintln!("switchyard: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = match run::block_on(
         cli.command.clone().unwrap_or_default(),
         config,
         cli.config_overrides(),
@@ -32,5 +38,8 @@ fn main() -> ExitCode {
             eprintln!("switchyard: {error:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // After the drain: the spans of the last requests are sent before the process ends.
+    telemetry.shutdown();
+    code
 }
