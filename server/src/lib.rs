@@ -17,6 +17,7 @@ pub mod gateway;
 pub mod identity;
 pub mod listener;
 pub mod metrics;
+pub mod otel;
 pub mod periodic;
 pub mod quota;
 pub mod router;

@@ -30,6 +30,7 @@ pub fn build(state: AppState) -> Router {
     let static_dir = state.config.static_dir.clone();
     let security = SecurityHeaders::new(&static_dir, state.config.auth.https());
     let spa = any(move |method, headers, uri| spa::serve(static_dir.clone(), method, headers, uri));
+    let traced = state.config.tracing.enabled();
 
     let mut router = Router::new();
     // The OpenAI-compatible gateway, with and without the `/v1` prefix.
@@ -69,7 +70,10 @@ pub fn build(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(map_request(set_aside_client_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, TimeOrderedId))
-                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(move |request: &Request| request_span(request, traced)),
+                )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CompressionLayer::new()),
         )
@@ -126,8 +130,9 @@ impl MakeRequestId for TimeOrderedId {
 
 /// The span of one request: method, matched route, request id and the client's own id. Never
 /// the path (`/key/{key}/regenerate` carries a key in it), other headers or bodies (so never
-/// `Authorization` or `Cookie`).
-fn request_span(request: &Request) -> tracing::Span {
+/// `Authorization` or `Cookie`). When traces are `traced` (exported), the span is a server span
+/// named by method and route, in the trace of the client's `traceparent` when it sent one.
+fn request_span(request: &Request, traced: bool) -> tracing::Span {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -142,13 +147,21 @@ fn request_span(request: &Request) -> tracing::Span {
         .get(&CLIENT_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         method = %request.method(),
         route = %route,
         request_id = %request_id,
         client_request_id = ?client_request_id,
-    )
+        otel.name = tracing::field::Empty,
+        otel.kind = tracing::field::Empty,
+    );
+    if traced {
+        crate::otel::adopt_parent(&span, request.headers());
+        span.record("otel.kind", "server");
+        span.record("otel.name", format!("{} {route}", request.method()));
+    }
+    span
 }
 
 /// How long graceful shutdown waits before it gives up on open connections.

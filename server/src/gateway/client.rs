@@ -19,6 +19,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 
+use super::deployment::Deployment;
+
 /// Why a request to a model server failed before it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
@@ -45,6 +47,9 @@ pub enum BodyError {
 #[derive(Clone)]
 pub struct UpstreamClient {
     inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// Whether traces are exported: each attempt then has a span, whose trace context the
+    /// request carries (`traceparent`).
+    traced: bool,
 }
 
 impl std::fmt::Debug for UpstreamClient {
@@ -72,8 +77,9 @@ pub struct Outgoing<'a> {
 
 impl UpstreamClient {
     /// A client giving up on a connection after `connect_timeout`, checking model servers'
-    /// certificates with `tls` (see [`super::tls`]).
-    pub fn new(connect_timeout: Duration, tls: rustls::ClientConfig) -> Self {
+    /// certificates with `tls` (see [`super::tls`]), passing the trace context on when
+    /// `traced`.
+    pub fn new(connect_timeout: Duration, tls: rustls::ClientConfig, traced: bool) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -90,7 +96,23 @@ impl UpstreamClient {
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(https);
-        Self { inner }
+        Self { inner, traced }
+    }
+
+    /// The span of one attempt on a deployment, when traces are exported (else none, which
+    /// costs nothing): a client span the model server's own spans hang under.
+    pub fn attempt_span(&self, deployment: &Deployment) -> tracing::Span {
+        if !self.traced {
+            return tracing::Span::none();
+        }
+        tracing::info_span!(
+            "upstream",
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            cluster = %deployment.cluster,
+            deployment = %deployment.id,
+            backend_model = %deployment.backend_model,
+        )
     }
 
     /// Sends `outgoing` and waits for the answer's head at most `first_byte`; its body must
@@ -112,6 +134,9 @@ impl UpstreamClient {
                 HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| SendError::Broken)?;
             value.set_sensitive(true);
             request.headers_mut().insert(header::AUTHORIZATION, value);
+        }
+        if self.traced {
+            crate::otel::inject(request.headers_mut());
         }
         let wait = first_byte.min(total);
         let response = match tokio::time::timeout(wait, self.inner.request(request)).await {

@@ -119,7 +119,11 @@ impl Gateway {
                 cooldown: Duration::from_secs(gateway.cooldown_seconds),
                 in_flight: metrics.requests_in_flight.clone(),
             },
-            upstream: client::UpstreamClient::new(connect_timeout, trust.client_config()?),
+            upstream: client::UpstreamClient::new(
+                connect_timeout,
+                trust.client_config()?,
+                config.tracing.enabled(),
+            ),
             client,
             ledger,
             live,

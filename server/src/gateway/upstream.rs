@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use futures::StreamExt;
 use serde::Deserialize;
+use tracing::Instrument;
 
 use super::balancer::{Balancer, Slot};
 use super::client::{Outgoing, SendError, UpstreamClient, UpstreamResponse};
@@ -102,7 +103,9 @@ pub async fn send(
         };
         tried.push(deployment.id);
         let sent = Instant::now();
-        match attempt(client, &deployment, build(&deployment)).await {
+        let span = client.attempt_span(&deployment);
+        let attempted = attempt(client, &deployment, build(&deployment));
+        match attempted.instrument(span.clone()).await {
             Ok(response) => {
                 balancer.record_success(&deployment.state);
                 metrics
@@ -116,8 +119,12 @@ pub async fn send(
                     sent,
                 });
             }
-            Err(Failure::Final(error)) => return Err(error),
+            Err(Failure::Final(error)) => {
+                span.record("otel.status_code", "error");
+                return Err(error);
+            }
             Err(Failure::Retryable(error)) => {
+                span.record("otel.status_code", "error");
                 metrics
                     .deployment_failure
                     .get_or_create(&deployment_labels(route, &deployment))

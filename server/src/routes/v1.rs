@@ -1,6 +1,7 @@
 //! The OpenAI-compatible `/v1` surface: who is calling, the request body within its size
 //! limit, then the gateway engine (`gateway::forward`); every answer carries the LiteLLM-style
-//! response headers.
+//! response headers and, when traces are exported, its span names the key alias, the model and
+//! the cluster.
 
 use axum::Json;
 use axum::body::Body;
@@ -16,6 +17,7 @@ use crate::error::ApiError;
 use crate::gateway::auth::Caller;
 use crate::gateway::deployment::ModelRoute;
 use crate::gateway::forward::{Operation, Reply, Trace, unknown_model};
+use crate::otel;
 use crate::routes::Client;
 use crate::state::AppState;
 
@@ -62,6 +64,30 @@ fn stamp(trace: &Trace, mut response: Response) -> Response {
         );
     }
     response
+}
+
+/// Names the caller's key on the request's exported span, when traces are exported.
+fn trace_caller(state: &AppState, caller: &Caller) {
+    if state.config.tracing.enabled() {
+        let alias = caller.key().and_then(|key| key.alias.as_deref());
+        otel::annotate(&tracing::Span::current(), &[("api_key_alias", alias)]);
+    }
+}
+
+/// Names the model and the cluster that answered, and the status, on the request's exported
+/// span, when traces are exported.
+fn trace_outcome(state: &AppState, trace: &Trace, response: &Response) {
+    if state.config.tracing.enabled() {
+        let span = tracing::Span::current();
+        otel::annotate(
+            &span,
+            &[
+                ("model", trace.model.as_deref()),
+                ("cluster", trace.cluster.as_deref()),
+            ],
+        );
+        otel::record_status(&span, response.status());
+    }
 }
 
 /// Reads the body, refusing more than `limit` bytes.
@@ -160,6 +186,7 @@ async fn proxy(
     let mut trace = trace(&headers);
     let result = async {
         let caller = authenticate(&state, &headers, client.0).await?;
+        trace_caller(&state, &caller);
         let bytes = read_body(body, &headers, state.gateway.max_body_bytes).await?;
         state
             .gateway
@@ -167,10 +194,9 @@ async fn proxy(
             .await
     }
     .await;
-    stamp(
-        &trace,
-        result.map_or_else(IntoResponse::into_response, respond),
-    )
+    let response = result.map_or_else(IntoResponse::into_response, respond);
+    trace_outcome(&state, &trace, &response);
+    stamp(&trace, response)
 }
 
 /// `POST /v1/chat/completions`.
@@ -278,6 +304,7 @@ pub async fn convert(
     let mut trace = trace(&headers);
     let result = async {
         let caller = authenticate(&state, &headers, client).await?;
+        trace_caller(&state, &caller);
         if !matches!(version.as_str(), "v1" | "v1alpha") || !matches!(kind.as_str(), "source" | "file")
         {
             return Err(ApiError::NotFound(format!(
@@ -296,8 +323,7 @@ pub async fn convert(
             .await
     }
     .await;
-    stamp(
-        &trace,
-        result.map_or_else(IntoResponse::into_response, respond),
-    )
+    let response = result.map_or_else(IntoResponse::into_response, respond);
+    trace_outcome(&state, &trace, &response);
+    stamp(&trace, response)
 }
