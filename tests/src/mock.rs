@@ -56,20 +56,23 @@ impl MockUpstream {
 
     /// The mock's request counters (`requests`, `cancelled`, `http2`).
     pub async fn stats(&self) -> serde_json::Value {
-        self.client
-            .get(self.url("/mock/stats"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.get_json("/mock/stats").await
     }
 
     /// The last JSON body the mock received.
     pub async fn last_request(&self) -> serde_json::Value {
+        self.get_json("/mock/last-request").await
+    }
+
+    /// The headers of the last API request the mock received (names in lower case), without
+    /// `Authorization`.
+    pub async fn last_headers(&self) -> serde_json::Value {
+        self.get_json("/mock/last-headers").await
+    }
+
+    async fn get_json(&self, path: &str) -> serde_json::Value {
         self.client
-            .get(self.url("/mock/last-request"))
+            .get(self.url(path))
             .send()
             .await
             .unwrap()

@@ -4,7 +4,8 @@
 //! Knobs (flags at start, or `POST /mock/knobs` at run time): latency before the first byte,
 //! time per streamed token, failure rate, omitting usage, answer length (fixed, or up to a
 //! context length unless `max_tokens` says less), and health. `GET /mock/stats`
-//! counts the requests served, so tests can see where traffic went.
+//! counts the requests served, so tests can see where traffic went; `GET /mock/last-request`
+//! and `GET /mock/last-headers` show what the gateway forwarded last.
 
 // Handlers short-circuit with the HTTP response to send; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
@@ -106,6 +107,8 @@ struct Mock {
     cancelled: Arc<AtomicU64>,
     /// The last JSON body received, so tests can see what the gateway forwarded.
     last_request: RwLock<Value>,
+    /// The headers of the last API request (`traceparent`, say), without `Authorization`.
+    last_headers: RwLock<Value>,
 }
 
 /// Counts a stream as cancelled if it is dropped before its last event was taken.
@@ -135,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
         http2: AtomicU64::new(0),
         cancelled: Arc::new(AtomicU64::new(0)),
         last_request: RwLock::new(Value::Null),
+        last_headers: RwLock::new(Value::Null),
     });
     let app = Router::new()
         .route("/health", get(health))
@@ -150,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
         .route("/mock/knobs", get(get_knobs).post(set_knobs))
         .route("/mock/stats", get(stats))
         .route("/mock/last-request", get(last_request))
+        .route("/mock/last-headers", get(last_headers))
         .layer(axum::middleware::from_fn_with_state(
             mock.clone(),
             count_http2,
@@ -212,6 +217,14 @@ async fn count_http2(
 /// Common checks before any API answer: count, auth, injected latency and failures.
 async fn admit(mock: &Mock, headers: &axum::http::HeaderMap) -> Result<Knobs, Response> {
     mock.requests.fetch_add(1, Ordering::Relaxed);
+    if let Ok(mut last) = mock.last_headers.write() {
+        *last = headers
+            .iter()
+            .filter(|(name, _)| *name != header::AUTHORIZATION)
+            .filter_map(|(name, value)| Some((name.to_string(), json!(value.to_str().ok()?))))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
     let knobs = knobs(mock);
     if let Some(key) = &knobs.api_key {
         let sent = headers
@@ -616,10 +629,13 @@ async fn stats(State(mock): State<Shared>) -> Json<Value> {
 }
 
 async fn last_request(State(mock): State<Shared>) -> Json<Value> {
-    Json(
-        mock.last_request
-            .read()
-            .map(|v| v.clone())
-            .unwrap_or(Value::Null),
-    )
+    Json(last(&mock.last_request))
+}
+
+async fn last_headers(State(mock): State<Shared>) -> Json<Value> {
+    Json(last(&mock.last_headers))
+}
+
+fn last(remembered: &RwLock<Value>) -> Value {
+    remembered.read().map(|v| v.clone()).unwrap_or(Value::Null)
 }
