@@ -41,8 +41,10 @@ pub enum TelemetryError {
     /// `gateway.ca_file`, which an https endpoint is checked against, is unusable.
     #[error(transparent)]
     Trust(#[from] TrustError),
+    /// The exporter refused the endpoint (not a URL it can post to).
     #[error("tracing.endpoint: {0}")]
     Exporter(#[from] ExporterBuildError),
+    /// The exporter's runtime could not start its thread.
     #[error("cannot start the trace exporter's thread: {0}")]
     Thread(#[source] std::io::Error),
 }
