@@ -15,6 +15,7 @@ mod m20261130_000007_key_blocked_by;
 mod m20261201_000009_banner_translations;
 mod m20261201_000010_cluster_rollups;
 mod m20261201_000011_audit_action_index;
+mod m20261201_000012_spend_logs_partitions;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_banner_translations::Migration),
             Box::new(m20261201_000010_cluster_rollups::Migration),
             Box::new(m20261201_000011_audit_action_index::Migration),
+            Box::new(m20261201_000012_spend_logs_partitions::Migration),
         ]
     }
 }

@@ -3,8 +3,10 @@
 //! stay, so usage over old periods keeps its totals), and so do old audit entries and
 //! sessions, tokens and sign-in states long expired or revoked.
 //!
-//! Deletion runs in small batches of the oldest rows, each its own statement, so it never
-//! holds a long transaction or a lock the ledger's writes wait for. On PostgreSQL one replica at
+//! Where PostgreSQL keeps spend rows in monthly partitions (`crate::spend::partitions`), a
+//! month wholly past its period is dropped as a table, and each run makes the coming months.
+//! Other deletion runs in small batches of the oldest rows, each its own statement, so it
+//! never holds a long transaction or a lock the ledger's writes wait for. On PostgreSQL one replica at
 //! a time prunes (a transaction-scoped advisory lock held for the run; a replica that finds it
 //! taken skips its turn). On SQLite the freed pages go back to the file system afterwards
 //! where the file uses incremental auto-vacuum (the server does not switch it on: setting the
@@ -127,9 +129,12 @@ pub async fn prune(
     };
     let before = |period: TimeDelta| now - period;
     let mut pruned = Pruned::default();
+    crate::spend::partitions::prepare(db, now).await?;
     if let Some(period) = policy.spend_logs {
+        // Whole months go as tables; the rest of the oldest kept month row by row.
+        pruned.spend_logs = crate::spend::partitions::drop_before(db, before(period)).await?;
         let old = spend_log::Column::StartedAt.lt(before(period));
-        pruned.spend_logs = in_batches::<spend_log::Entity>(db, policy, old).await?;
+        pruned.spend_logs += in_batches::<spend_log::Entity>(db, policy, old).await?;
     }
     if let Some(period) = policy.audit_log {
         let old = audit_log::Column::CreatedAt.lt(before(period));

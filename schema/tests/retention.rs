@@ -42,7 +42,7 @@ async fn old_rows_go_in_batches_and_the_rollups_stay_on_sqlite() {
     let db = Database::connect(format!("sqlite://{}?mode=rwc", file.display()))
         .await
         .unwrap();
-    // What the server's pool sets on every connection, before any table exists.
+    // What the server sets on a new file, before any table exists (server/src/db.rs).
     db.execute_unprepared("PRAGMA auto_vacuum = INCREMENTAL")
         .await
         .unwrap();

@@ -197,6 +197,7 @@ pub async fn migrate(db: &DatabaseConnection, location: &Location) -> Result<usi
         source,
     };
     if db.get_database_backend() != DbBackend::Postgres {
+        incremental_vacuum_when_new(db).await.map_err(failed)?;
         let pending = Migrator::get_pending_migrations(db).await.map_err(failed)?;
         Migrator::up(db, None).await.map_err(failed)?;
         return Ok(pending.len());
@@ -213,6 +214,28 @@ pub async fn migrate(db: &DatabaseConnection, location: &Location) -> Result<usi
     }
     txn.commit().await.map_err(failed)?;
     Ok(pending.len())
+}
+
+/// A new SQLite file (no tables yet) gets incremental auto-vacuum, so the retention pruner
+/// can give deleted rows' pages back to the file system. It can only be chosen before the
+/// first table (an existing file needs a `VACUUM` to switch, which OPERATIONS.md describes);
+/// set once here, never on each pooled connection, where it made concurrent writers fail.
+async fn incremental_vacuum_when_new(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let tables = db
+        .query_one(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'",
+        ))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    if tables == 0 {
+        // One statement string, so both run on the same pooled connection.
+        db.execute_unprepared("PRAGMA auto_vacuum = INCREMENTAL; VACUUM")
+            .await?;
+    }
+    Ok(())
 }
 
 /// Succeeds when every migration is applied (for `serve --no-migrate`).
@@ -242,10 +265,17 @@ pub async fn prepare(
     if migrate {
         let applied = self::migrate(db, location).await?;
         tracing::info!(database = %location, applied, "migrations applied");
-        Ok(())
     } else {
-        check_migrated(db, location).await
+        check_migrated(db, location).await?;
     }
+    // The spend log's coming months on PostgreSQL; rows of a month not made yet wait in the
+    // default partition, so a failure here costs nothing but a warning.
+    match schema::spend::partitions::prepare(db, chrono::Utc::now()).await {
+        Ok(0) => {}
+        Ok(made) => tracing::info!(made, "made the spend log's monthly partitions"),
+        Err(error) => tracing::warn!(%error, "cannot make the spend log's monthly partitions"),
+    }
+    Ok(())
 }
 
 /// True when the database answers a trivial query.

@@ -1,5 +1,6 @@
 //! Data lifecycle through the real binary on PostgreSQL (the embedded SQLite is covered by
-//! `schema/tests/retention.rs`): spend rows past the retention period are deleted by the background pruner while usage reports
+//! `schema/tests/retention.rs`): spend rows past the retention period are deleted by the
+//! background pruner (a whole old month dropped as its partition) while usage reports
 //! over the same old period return the same totals (they read the rollups, which stay);
 //! recent rows, audit entries and sessions stay; old audit entries and long-expired sessions
 //! go.
@@ -8,12 +9,16 @@
 
 use std::time::Duration;
 
+use chrono::Datelike;
 use chrono::{DurationRound, TimeDelta, Utc};
 use entity::{audit_log, cluster_rollup, session, spend_log, usage_rollup};
 use harness::gateway::{ModelSpec, config};
 use harness::{MockUpstream, TestApp, TestUser};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, Statement, TransactionTrait,
+};
 use serde_json::{Value, json};
 
 /// How far back the test moves what the first requests wrote: past the 30-day period.
@@ -97,19 +102,62 @@ async fn old_data_goes_and_reports_keep_their_totals() {
     }
     let before = old_totals(&admin).await;
     assert_eq!(before["requests"], 3, "{before}");
+
+    // The spend log is partitioned by month here: the server made this month and the next
+    // two. A month the server ran through long ago has its own table too (made here by hand,
+    // as the server would have then), so the aged rows land in it and it goes as a whole.
+    let now = Utc::now();
+    let month = |at: chrono::DateTime<Utc>| format!("spend_logs_p{}", at.format("%Y_%m"));
+    let partitions = async || -> Vec<String> {
+        let rows = db
+            .query_all(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c \
+                 ON c.oid = i.inhrelid WHERE i.inhparent = 'spend_logs'::regclass ORDER BY 1",
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| r.try_get("", "name").unwrap())
+            .collect()
+    };
+    let made = partitions().await;
+    let first = now.with_day(1).unwrap();
+    for ahead in 0..=2 {
+        let table = month(first + chrono::Months::new(ahead));
+        assert!(made.contains(&table), "{table} not in {made:?}");
+    }
+    assert!(made.contains(&"spend_logs_default".to_owned()), "{made:?}");
+    let aged = now - TimeDelta::days(AGE_DAYS);
+    let (from, until) = (
+        aged.format("%Y-%m-01").to_string(),
+        (aged.with_day(1).unwrap() + chrono::Months::new(1))
+            .format("%Y-%m-01")
+            .to_string(),
+    );
+
     let audit_before = audit_log::Entity::find().count(&db).await.unwrap();
     assert!(audit_before > 0);
-    for row in spend_log::Entity::find().all(&db).await.unwrap() {
+    // One transaction, so the pruner never sees the old month's table empty.
+    let txn = db.begin().await.unwrap();
+    txn.execute_unprepared(&format!(
+        "CREATE TABLE {} PARTITION OF spend_logs FOR VALUES FROM ('{from}') TO ('{until}')",
+        month(aged)
+    ))
+    .await
+    .unwrap();
+    for row in spend_log::Entity::find().all(&txn).await.unwrap() {
         spend_log::Entity::update_many()
             .col_expr(
                 spend_log::Column::StartedAt,
                 Expr::value(row.started_at - age),
             )
             .filter(spend_log::Column::Id.eq(row.id))
-            .exec(&db)
+            .exec(&txn)
             .await
             .unwrap();
     }
+    txn.commit().await.unwrap();
     for row in audit_log::Entity::find().all(&db).await.unwrap() {
         audit_log::Entity::update_many()
             .col_expr(
@@ -165,6 +213,13 @@ async fn old_data_goes_and_reports_keep_their_totals() {
     })
     .await;
 
+    // The old month went as a table, not row by row; the current months stay.
+    eventually("the old month's partition dropped", async || {
+        !partitions().await.contains(&month(aged))
+    })
+    .await;
+    assert!(partitions().await.contains(&month(now)));
+
     // The report over the old period is unchanged; the signed-in people still are.
     assert_eq!(old_totals(&admin).await, before);
     let me = ana.graphql("{ me { name } }", json!({})).await;
@@ -175,4 +230,33 @@ async fn old_data_goes_and_reports_keep_their_totals() {
         "{}",
         app.logs()
     );
+}
+
+#[tokio::test]
+async fn a_new_embedded_database_gives_deleted_pages_back() {
+    let app = TestApp::builder().sqlite().start().await;
+    let file = app.data_dir.path().join("data/switchyard.sqlite");
+    let db = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", file.display()))
+        .await
+        .unwrap();
+    let mode = db
+        .query_one(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA auto_vacuum",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    // 2: incremental, chosen before the first table (the pruner then runs
+    // `PRAGMA incremental_vacuum`, which `schema/tests/retention.rs` shows giving pages back).
+    assert_eq!(mode.try_get_by_index::<i32>(0).unwrap(), 2);
+    let tables = db
+        .query_one(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'spend_logs'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tables.try_get_by_index::<i64>(0).unwrap(), 1, "migrated");
 }

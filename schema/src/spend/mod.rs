@@ -1,8 +1,10 @@
 //! The spend ledger's storage: the event a settled request becomes ([`SpendEvent`]), writing
-//! batches of them (`write`), and reading the rows back (here: request rows by key, user and
-//! date, and totals). The rollups those writes keep are read by `crate::usage`.
+//! batches of them (`write`), the monthly partitions of the rows on PostgreSQL
+//! (`partitions`), and reading the rows back (here: request rows by key, user and date, and
+//! totals). The rollups those writes keep are read by `crate::usage`.
 
 mod event;
+pub mod partitions;
 mod write;
 
 use chrono::{DateTime, Utc};

@@ -269,11 +269,9 @@ pub async fn write_batch(
     while !rest.is_empty() {
         let (now, later) = rest.split_at(chunk(rest.len()));
         spend_log::Entity::insert_many(now.iter().cloned().map(row))
-            .on_conflict(
-                OnConflict::column(spend_log::Column::RequestId)
-                    .do_nothing()
-                    .to_owned(),
-            )
+            // No conflict target: the unique key is `request_id`, or (`request_id`,
+            // `started_at`) where the table is partitioned; a retried event matches either.
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
             .exec_without_returning(&txn)
             .await?;
         rest = later;
