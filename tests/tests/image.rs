@@ -303,7 +303,13 @@ async fn the_image_runs_its_entrypoint_from_its_own_filesystem() {
     assert_eq!(readiness.1["status"], "healthy");
     assert_eq!(readiness.1["db"], "connected");
     assert_eq!(readiness.1["switchyard_version"], version);
-    let portal = client.get(&server.base).send().await.unwrap();
+    // As a browser asks for it (other clients get the API's JSON 404 for unknown paths).
+    let portal = client
+        .get(&server.base)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(portal.status(), 200);
     let index = portal.text().await.unwrap();
     assert!(index.contains("<title>Switchyard</title>"), "{index}");
