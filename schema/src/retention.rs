@@ -129,10 +129,19 @@ pub async fn prune(
     };
     let before = |period: TimeDelta| now - period;
     let mut pruned = Pruned::default();
-    crate::spend::partitions::prepare(db, now).await?;
+    // A partition that cannot be made or dropped now (a lock not granted in time) is tried
+    // again next run; it must not keep the rest from being pruned.
+    if let Err(error) = crate::spend::partitions::prepare(db, now).await {
+        tracing::warn!(%error, "cannot make the spend log's coming months; next run tries again");
+    }
     if let Some(period) = policy.spend_logs {
         // Whole months go as tables; the rest of the oldest kept month row by row.
-        pruned.spend_logs = crate::spend::partitions::drop_before(db, before(period)).await?;
+        match crate::spend::partitions::drop_before(db, before(period)).await {
+            Ok(rows) => pruned.spend_logs = rows,
+            Err(error) => {
+                tracing::warn!(%error, "cannot drop the spend log's old months; deleting rows instead")
+            }
+        }
         let old = spend_log::Column::StartedAt.lt(before(period));
         pruned.spend_logs += in_batches::<spend_log::Entity>(db, policy, old).await?;
     }

@@ -36,6 +36,7 @@ pub struct ClusterUser<'a> {
 }
 
 struct Person {
+    uid: String,
     password: String,
     full_name: String,
     groups: Vec<String>,
@@ -91,6 +92,7 @@ impl OpenShiftStandIn {
             .iter()
             .map(|u| {
                 let person = Person {
+                    uid: format!("uid-{}", u.name),
                     password: u.password.to_owned(),
                     full_name: u.full_name.to_owned(),
                     groups: u.groups.iter().map(|g| (*g).to_owned()).collect(),
@@ -153,6 +155,14 @@ impl OpenShiftStandIn {
         let mut people = self.cluster.people.lock().unwrap();
         let person = people.get_mut(name).unwrap();
         person.groups = groups.iter().map(|g| (*g).to_owned()).collect();
+    }
+
+    /// Deletes a user and makes another under the same name (a new uid), as happens when
+    /// another identity provider claims the name.
+    pub fn recreate(&self, name: &str) {
+        let mut people = self.cluster.people.lock().unwrap();
+        let person = people.get_mut(name).unwrap();
+        person.uid = format!("{}-again", person.uid);
     }
 
     /// Serves or hides the OAuth metadata document.
@@ -407,7 +417,7 @@ async fn user(State(cluster): State<Shared>, headers: HeaderMap) -> Response {
     Json(json!({
         "kind": "User",
         "apiVersion": "user.openshift.io/v1",
-        "metadata": {"name": name, "uid": format!("uid-{name}"), "resourceVersion": "1"},
+        "metadata": {"name": name, "uid": person.uid, "resourceVersion": "1"},
         "fullName": person.full_name,
         "identities": [format!("htpasswd:{name}")],
         "groups": person.groups,

@@ -187,7 +187,7 @@ async fn the_code_flow_reads_the_person_and_groups_from_the_cluster_api() {
     .unwrap();
     assert_eq!(rows.len(), 1, "one account for Alice, signed in twice");
     let subject: String = rows[0].try_get("", "oidc_subject").unwrap();
-    assert_eq!(subject, "alice", "the cluster user name is the subject");
+    assert_eq!(subject, "uid-alice", "the User object's uid is the subject");
 
     // OpenShift's OAuth server has no end-session endpoint: logout ends the portal session.
     let (_, out) = browser
@@ -199,6 +199,26 @@ async fn the_code_flow_reads_the_person_and_groups_from_the_cluster_api() {
         .await;
     assert_eq!(out["data"]["logout"]["redirectTo"], "/");
     assert_eq!(me(&browser, &app).await, Value::Null);
+
+    // Someone who later gets the name of a deleted user does not inherit the account.
+    cluster.recreate("alice");
+    let newcomer = SessionClient::new();
+    let landed = sign_in(&cluster, &ca, &newcomer, &app, "alice", "alice-pw").await;
+    assert_eq!(landed.status(), 303);
+    let accounts = sea_orm::ConnectionTrait::query_all(
+        &db,
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT oidc_subject FROM users WHERE oidc_subject IS NOT NULL ORDER BY 1",
+        ),
+    )
+    .await
+    .unwrap();
+    let subjects: Vec<String> = accounts
+        .iter()
+        .map(|r| r.try_get("", "oidc_subject").unwrap())
+        .collect();
+    assert_eq!(subjects, ["uid-alice", "uid-alice-again"], "a new account");
 
     // Someone outside the allowed groups is kept out.
     let outsider = SessionClient::new();

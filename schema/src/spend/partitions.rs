@@ -62,7 +62,9 @@ fn name(month: NaiveDate) -> String {
 /// The month a partition's name stands for, if it is one of ours.
 fn month_named(table: &str) -> Option<NaiveDate> {
     let (year, month) = table.strip_prefix("spend_logs_p")?.split_once('_')?;
-    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)
+    let month = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)?;
+    // Only names this module makes: another spelling of the month would not be dropped.
+    (name(month) == table).then_some(month)
 }
 
 /// The monthly partitions that exist, oldest first.
@@ -91,6 +93,10 @@ async fn turn(db: &DatabaseConnection) -> Result<Option<DatabaseTransaction>, Db
     let txn = db.begin().await?;
     txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PARTITION_LOCK})"))
         .await?;
+    // Making or dropping a partition locks the spend log: give up rather than queue the
+    // ledger's writes behind a long query (the next run tries again).
+    txn.execute_unprepared("SET LOCAL lock_timeout = '2s'")
+        .await?;
     Ok(Some(txn))
 }
 
@@ -107,7 +113,10 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
         if !existing.contains(&month) {
             let (from, until) = (start(month), start(next(month)));
             let table = name(month);
-            // The default partition may not keep rows of a month that gets its own table.
+            // The default partition may not keep rows of a month that gets its own table;
+            // none may arrive for that month between moving them out and making it.
+            txn.execute_unprepared("LOCK TABLE spend_logs_default IN SHARE ROW EXCLUSIVE MODE")
+                .await?;
             txn.execute_unprepared(
                 "CREATE TEMP TABLE spend_logs_moving (LIKE spend_logs) ON COMMIT DROP",
             )

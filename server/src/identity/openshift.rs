@@ -41,6 +41,11 @@ struct User {
 #[derive(Debug, Deserialize)]
 struct UserMetadata {
     name: String,
+    /// Unique for the life of the `User` object: a user deleted and made again under the
+    /// same name (another identity provider claiming it, say) gets a new one. Virtual users
+    /// such as `kube:admin` have none.
+    #[serde(default)]
+    uid: String,
 }
 
 /// The most of a user document read (they are a few hundred bytes).
@@ -225,31 +230,25 @@ impl OpenShift {
             .map_err(|e| SsoError::Invalid(format!("the cluster API's user document: {e}")))
     }
 
-    /// The person an OpenShift user is: their user name is the stable subject; an e-mail
-    /// shaped name is their address, unverified (it never links an existing account).
+    /// The person an OpenShift user is. The subject is the `User` object's uid, so someone
+    /// who later gets a deleted user's name does not inherit their account (the name, for
+    /// the virtual users that have no uid). No e-mail: OpenShift has none to verify, and an
+    /// address-shaped name is only a name.
     fn profile(&self, user: User) -> OidcProfile {
-        let name = user.metadata.name;
+        let UserMetadata { name, uid } = user.metadata;
         OidcProfile {
             issuer: self.issuer.clone(),
-            email: looks_like_email(&name).then(|| name.clone()),
+            email: None,
             email_verified: false,
             name: Some(
                 user.full_name
                     .filter(|n| !n.trim().is_empty())
                     .unwrap_or_else(|| name.clone()),
             ),
-            subject: name,
+            subject: if uid.is_empty() { name } else { uid },
             groups: user.groups,
         }
     }
-}
-
-/// Whether an OpenShift user name is an e-mail address (identity providers such as LDAP or
-/// an upstream OpenID provider often make it one).
-fn looks_like_email(name: &str) -> bool {
-    name.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.contains('@')
-    })
 }
 
 #[cfg(test)]
@@ -266,18 +265,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(user.metadata.name, "alice");
+        assert_eq!(user.metadata.uid, "5b1c");
         assert_eq!(user.full_name.as_deref(), Some("Alice Example"));
         assert_eq!(user.groups, ["system:authenticated", "sy-admins"]);
         let bare: User = serde_json::from_str(r#"{"metadata":{"name":"kube:admin"}}"#).unwrap();
         assert!(bare.groups.is_empty());
         assert!(bare.full_name.is_none());
-    }
-
-    #[test]
-    fn only_address_shaped_names_count_as_addresses() {
-        assert!(looks_like_email("alice@example.com"));
-        for name in ["alice", "kube:admin", "@example.com", "a@b", "a@b@c.d"] {
-            assert!(!looks_like_email(name), "{name}");
-        }
     }
 }
