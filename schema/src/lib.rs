@@ -25,6 +25,7 @@ pub mod settings;
 pub mod spend;
 pub mod subscriptions;
 pub mod system;
+pub mod turns;
 pub mod usage;
 pub mod users;
 

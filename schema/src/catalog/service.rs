@@ -192,6 +192,9 @@ impl CatalogService {
         same_credentials: impl Fn(Option<&str>, Option<&str>) -> bool,
     ) -> Result<bool, DomainError> {
         let txn = self.db.begin().await?;
+        // Replicas starting (or reloading) together apply one after the other: the second
+        // finds the first one's rows and changes nothing.
+        crate::turns::wait_for_turn(&txn, crate::turns::CATALOG).await?;
         let now = Utc::now();
         let mut changed = false;
         let existing: HashMap<String, model::Model> = model::Entity::find()

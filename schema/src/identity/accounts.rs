@@ -10,7 +10,7 @@ use chrono::Utc;
 use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    Set,
+    Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -373,9 +373,12 @@ impl AccountService {
     /// Returns the generated password, which the caller prints once.
     #[tracing::instrument(skip_all, err)]
     pub async fn bootstrap(&self, admin: Bootstrap) -> Result<Option<String>, DomainError> {
+        // Replicas starting together take turns: only the first creates the administrator.
+        let txn = self.db.begin().await?;
+        crate::turns::wait_for_turn(&txn, crate::turns::BOOTSTRAP).await?;
         let with_passwords = user::Entity::find()
             .filter(user::Column::PasswordHash.is_not_null())
-            .all(&self.db)
+            .all(&txn)
             .await?;
         if with_passwords
             .iter()
@@ -396,7 +399,7 @@ impl AccountService {
         let now = Utc::now();
         let existing = user::Entity::find()
             .filter(user::Column::ExternalId.eq(admin.name.as_str()))
-            .one(&self.db)
+            .one(&txn)
             .await?;
         match existing {
             Some(row) => {
@@ -406,7 +409,7 @@ impl AccountService {
                 active.password_hash = Set(Some(hash));
                 active.roles = Set(Role::to_json(&roles));
                 active.updated_at = Set(now);
-                active.update(&self.db).await?;
+                active.update(&txn).await?;
             }
             None => {
                 user::ActiveModel {
@@ -423,10 +426,11 @@ impl AccountService {
                     updated_at: Set(now),
                     ..Default::default()
                 }
-                .insert(&self.db)
+                .insert(&txn)
                 .await?;
             }
         }
+        txn.commit().await?;
         Ok(generated.then_some(password))
     }
 
