@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use schema::duration::Span;
 use schema::keys::AuthKey;
 use schema::limits::Budget;
+use switchyard_server::config::QuotaConfig;
 use switchyard_server::error::ApiError;
 use switchyard_server::metrics::Metrics;
 use switchyard_server::quota::{
@@ -229,6 +230,128 @@ async fn a_lease_not_renewed_expires_and_frees_its_slot() {
         redis.admit(&admit("y", t0 + 501)).await.unwrap(),
         Verdict::Granted(_)
     ));
+}
+
+fn refused(verdict: &Verdict) -> Option<Limit> {
+    match verdict {
+        Verdict::Granted(_) => None,
+        Verdict::Refused(refusal) => Some(refusal.limit),
+    }
+}
+
+/// A scope with a budget of `max` nano-units that never resets, nothing spent before.
+fn budget_scope(max: i64) -> Scope {
+    Scope {
+        budget: Some(BudgetCheck {
+            max_nanos: max,
+            soft_nanos: None,
+            window_start_ms: 0,
+            window_end_ms: None,
+            baseline_nanos: 0,
+        }),
+        ..scope(None, None, None)
+    }
+}
+
+#[tokio::test]
+async fn a_dead_replicas_reservation_goes_back_and_a_late_settlement_pays_in_full() {
+    let redis = redis(500).await;
+    let scopes = [budget_scope(1_000)];
+    let t0 = Utc::now().timestamp_millis();
+    let admit = |id, reserve_nanos, now_ms| Admission {
+        request_id: id,
+        scopes: &scopes,
+        reserve_nanos,
+        now_ms,
+    };
+    let settle = |id, reserved_nanos, cost_nanos, now_ms| Settlement {
+        request_id: id,
+        scopes: &scopes,
+        reserved_nanos,
+        tokens: 10,
+        cost_nanos,
+        now_ms,
+    };
+    // A request reserves the whole budget, and its replica stops renewing its hold.
+    assert!(matches!(
+        redis.admit(&admit("slow", 1_000, t0)).await.unwrap(),
+        Verdict::Granted(_)
+    ));
+    // Within the lease the reservation counts ...
+    assert_eq!(
+        refused(&redis.admit(&admit("x", 100, t0 + 400)).await.unwrap()),
+        Some(Limit::Budget)
+    );
+    // ... after it, it goes back: the budget is whole again.
+    assert!(matches!(
+        redis.admit(&admit("y", 100, t0 + 501)).await.unwrap(),
+        Verdict::Granted(_)
+    ));
+    // The request was only slow: its settlement, after the hold was given back, charges its
+    // whole cost (300), not the difference to its reservation.
+    assert_eq!(
+        redis
+            .settle(&settle("slow", 1_000, 300, t0 + 600))
+            .await
+            .unwrap(),
+        vec![Some(100 + 300)]
+    );
+    // A settlement within its hold replaces the reservation with the cost.
+    assert_eq!(
+        redis.settle(&settle("y", 100, 50, t0 + 700)).await.unwrap(),
+        vec![Some(300 + 50)]
+    );
+}
+
+#[tokio::test]
+async fn renewed_holds_keep_a_live_requests_reservation() {
+    let start = Utc::now().timestamp_millis();
+    let clock_ms = Arc::new(AtomicI64::new(start));
+    let read = clock_ms.clone();
+    let clock: Clock = Arc::new(move || {
+        Utc.timestamp_millis_opt(read.load(Ordering::SeqCst))
+            .unwrap()
+    });
+    let config = QuotaConfig {
+        lease_seconds: 1,
+        ..Default::default()
+    };
+    let quotas = Quotas::new(
+        &config,
+        Some(redis(1_000).await),
+        Arc::new(Metrics::new()),
+        clock,
+    );
+    let mut key = key_with_daily_budget(0, Utc::now() + chrono::Duration::days(1));
+    key.limits.budget = key.limits.budget.map(|b| Budget {
+        span: None,
+        reset_at: None,
+        ..b
+    });
+    let live = quotas.admit("live", &key, "m", true, 1_000).await.unwrap();
+    assert!(live.is_some());
+    // Renewed before its lease ends, the hold outlives the first lease: the budget stays
+    // taken by the live request.
+    clock_ms.store(start + 900, Ordering::SeqCst);
+    quotas.renew_leases().await;
+    clock_ms.store(start + 1_500, Ordering::SeqCst);
+    let refusal = quotas
+        .admit("next", &key, "m", true, 100)
+        .await
+        .map_err(ApiError::from)
+        .err()
+        .unwrap();
+    assert_eq!(refusal.kind(), "budget_exceeded");
+    // Not renewed again, it runs out (the replica is taken to have died).
+    clock_ms.store(start + 2_000, Ordering::SeqCst);
+    assert!(
+        quotas
+            .admit("after", &key, "m", true, 100)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    drop(live);
 }
 
 fn key_with_daily_budget(spent: i64, reset_at: DateTime<Utc>) -> AuthKey {

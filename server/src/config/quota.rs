@@ -19,8 +19,9 @@ pub enum RedisFailure {
 pub struct QuotaConfig {
     /// What to do while Redis is unreachable: `per-replica` (default) or `reject`.
     pub redis_failure: RedisFailure,
-    /// Seconds a parallel-request slot lives without renewal (a replica that dies frees its
-    /// slots after this long); live requests renew theirs.
+    /// Seconds a parallel-request slot or a budget reservation lives without renewal (a
+    /// replica that dies frees its slots and gives its reservations back after this long);
+    /// live requests renew theirs.
     pub lease_seconds: u64,
     /// Completion tokens assumed for a budget reservation when a request sets no `max_tokens`.
     pub default_max_tokens: u64,

@@ -9,9 +9,13 @@
 -- Requests per day count in one counter per scope and UTC day, which expires an hour after
 -- the day ends.
 --
--- KEYS, five per scope: requests (rolling hash), tokens (rolling hash), leases (zset of
+-- KEYS, six per scope: requests (rolling hash), tokens (rolling hash), leases (zset of
 --   request ids scored by expiry), budget (counter of the current window, in nano-units,
---   reservations included), requests today (counter).
+--   reservations included), requests today (counter), budget holds (zset of
+--   `request_id/reserved_nanos` scored by expiry: the reservations not yet settled).
+--
+-- A replica renews its live requests' leases and holds; one that dies stops renewing, so
+-- its slots free themselves and its reservations go back to the budget once they expire.
 -- ARGV: now_ms, request_id, lease_ms, reserve_nanos, ms until the UTC day ends, then eight
 --   per scope: rpm, tpm, parallel, budget_max, budget_baseline, budget_ttl_ms,
 --   budget_retry_ms, rpd (-1 = not limited / no expiry / no retry)
@@ -22,7 +26,7 @@ local now = tonumber(ARGV[1])
 local id = ARGV[2]
 local lease = tonumber(ARGV[3])
 local day_left = tonumber(ARGV[5])
-local scopes = #KEYS / 5
+local scopes = #KEYS / 6
 local window = now - 60000
 local second = math.floor(now / 1000)
 
@@ -63,7 +67,7 @@ end
 local usage = {1}
 local oldest_request, spent_before = {}, {}
 for i = 0, scopes - 1 do
-  local k, a = i * 5, 6 + i * 8
+  local k, a = i * 6, 6 + i * 8
   local rpm, tpm = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   local parallel, budget = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local requests, requests_reset, tokens, tokens_reset = 0, 0, 0, 0
@@ -88,6 +92,18 @@ for i = 0, scopes - 1 do
   end
   if budget >= 0 then
     local spent = redis.call('GET', KEYS[k + 4])
+    -- Reservations of requests whose replica died (holds not renewed) go back.
+    local expired = redis.call('ZRANGEBYSCORE', KEYS[k + 6], '-inf', now, 'LIMIT', 0, 100)
+    if #expired > 0 then
+      redis.call('ZREM', KEYS[k + 6], unpack(expired))
+      if spent then
+        local back = 0
+        for _, member in ipairs(expired) do
+          back = back + (tonumber(string.match(member, '/(%d+)$')) or 0)
+        end
+        spent = redis.call('DECRBY', KEYS[k + 4], back)
+      end
+    end
     spent_before[i] = spent
     if spent then
       spent = tonumber(spent)
@@ -109,7 +125,7 @@ for i = 0, scopes - 1 do
 end
 
 for i = 0, scopes - 1 do
-  local k, a = i * 5, 6 + i * 8
+  local k, a = i * 6, 6 + i * 8
   if tonumber(ARGV[a]) >= 0 then
     local key = KEYS[k + 1]
     redis.call('HINCRBY', key, second, 1)
@@ -133,6 +149,13 @@ for i = 0, scopes - 1 do
       local ttl = tonumber(ARGV[a + 5])
       if ttl > 0 then
         redis.call('PEXPIRE', KEYS[k + 4], ttl)
+      end
+    end
+    if tonumber(ARGV[4]) > 0 then
+      redis.call('ZADD', KEYS[k + 6], now + lease, id .. '/' .. ARGV[4])
+      local ttl = tonumber(ARGV[a + 5])
+      if ttl > 0 then
+        redis.call('PEXPIRE', KEYS[k + 6], ttl)
       end
     end
   end

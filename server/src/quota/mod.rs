@@ -258,8 +258,9 @@ pub struct Quotas {
     /// Until when (ms since the epoch) Redis is skipped after a failure.
     redis_retry_at: AtomicI64,
     redis_failed: AtomicBool,
-    /// Parallel-slot leases this replica holds in Redis, renewed while their requests live.
-    leases: Mutex<HashMap<String, Vec<String>>>,
+    /// Parallel-slot leases and budget holds this replica's live requests have in Redis,
+    /// renewed while the requests live.
+    leases: Mutex<HashMap<String, redis::Held>>,
     lease_ms: i64,
     default_max_tokens: u64,
     metrics: Arc<Metrics>,
@@ -395,15 +396,8 @@ impl Quotas {
                 Err(QuotaError::Refused(Refused::of(&scopes, &refusal)))
             }
             Verdict::Granted(usage) => {
-                if store == Store::Redis && scopes.iter().any(|s| s.parallel.is_some()) {
-                    let keys = scopes
-                        .iter()
-                        .filter(|s| s.parallel.is_some())
-                        .map(|s| redis::lease_key(&s.id))
-                        .collect();
-                    if let Ok(mut leases) = self.leases.lock() {
-                        leases.insert(request_id.to_owned(), keys);
-                    }
+                if store == Store::Redis {
+                    self.hold(request_id, &scopes, reserve_nanos);
                 }
                 Ok(Some(Permit {
                     key: self.metrics.per_key_labels.then(|| KeyLabels {
@@ -459,12 +453,41 @@ impl Quotas {
         Ok((verdict, Store::Local))
     }
 
-    /// Extends the leases of this replica's live requests (called every third of a lease).
+    /// Remembers what a request admitted by Redis holds there, for renewal until it settles.
+    fn hold(&self, request_id: &str, scopes: &[Scope], reserve_nanos: i64) {
+        let leases: Vec<String> = scopes
+            .iter()
+            .filter(|s| s.parallel.is_some())
+            .map(|s| redis::lease_key(&s.id))
+            .collect();
+        let holds: Vec<String> = if reserve_nanos > 0 {
+            scopes
+                .iter()
+                .filter_map(|s| Some(redis::holds_key(&s.id, s.budget.as_ref()?.window_start_ms)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if leases.is_empty() && holds.is_empty() {
+            return;
+        }
+        let held = redis::Held {
+            leases,
+            holds,
+            member: format!("{request_id}/{reserve_nanos}"),
+        };
+        if let Ok(mut all) = self.leases.lock() {
+            all.insert(request_id.to_owned(), held);
+        }
+    }
+
+    /// Extends the leases and holds of this replica's live requests (called every third of a
+    /// lease).
     pub async fn renew_leases(&self) {
         let Some(redis) = &self.redis else {
             return;
         };
-        let held: Vec<(String, Vec<String>)> = match self.leases.lock() {
+        let held: Vec<(String, redis::Held)> = match self.leases.lock() {
             Ok(leases) => leases.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             Err(_) => return,
         };

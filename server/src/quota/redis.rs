@@ -36,6 +36,24 @@ fn budget_key(scope: &str, window_start_ms: i64) -> String {
     format!("{PREFIX}{scope}:b:{window_start_ms}")
 }
 
+/// The sorted set of a budget window's reservations not yet settled.
+pub fn holds_key(scope: &str, window_start_ms: i64) -> String {
+    format!("{PREFIX}{scope}:h:{window_start_ms}")
+}
+
+/// A live request's entries in Redis that expire unless renewed: its parallel-slot leases
+/// and its budget holds. A replica that dies stops renewing them, so its slots free
+/// themselves and its reservations go back to the budgets.
+#[derive(Debug, Clone, Default)]
+pub struct Held {
+    /// Lease sets holding the request id.
+    pub leases: Vec<String>,
+    /// Hold sets holding `member`.
+    pub holds: Vec<String>,
+    /// `{request id}/{reserved nanos}`, as `admit.lua` writes it.
+    pub member: String,
+}
+
 /// Quotas in Redis.
 pub struct RedisLimiter {
     connection: ConnectionManager,
@@ -82,6 +100,7 @@ impl RedisLimiter {
                 .arg(settlement.request_id)
                 .arg(settlement.tokens)
                 .arg(settlement.cost_nanos - settlement.reserved_nanos)
+                .arg(settlement.reserved_nanos)
                 .arg(settlement.scopes.len());
             for scope in settlement.scopes {
                 let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
@@ -89,6 +108,7 @@ impl RedisLimiter {
                     .key(tokens_key(&scope.id))
                     .key(lease_key(&scope.id))
                     .key(budget_key(&scope.id, window_start))
+                    .key(holds_key(&scope.id, window_start))
                     .arg(flag(scope.tpm.is_some()))
                     .arg(flag(scope.parallel.is_some()))
                     .arg(flag(scope.budget.is_some()));
@@ -105,16 +125,16 @@ impl RedisLimiter {
             .collect())
     }
 
-    /// Moves the expiry of `held` leases (request id, lease keys) to `until_ms`.
+    /// Moves the expiry of what live requests hold (request id, [`Held`]) to `until_ms`.
     pub async fn renew(
         &self,
-        held: &[(String, Vec<String>)],
+        held: &[(String, Held)],
         until_ms: i64,
         lease_ms: i64,
     ) -> Result<(), LimiterError> {
         let mut pipe = redis::pipe();
-        for (request_id, keys) in held {
-            for key in keys {
+        for (request_id, held) in held {
+            for key in &held.leases {
                 pipe.cmd("ZADD")
                     .arg(key)
                     .arg("XX")
@@ -122,6 +142,15 @@ impl RedisLimiter {
                     .arg(request_id)
                     .ignore();
                 pipe.cmd("PEXPIRE").arg(key).arg(lease_ms + 1_000).ignore();
+            }
+            // A hold set lives as long as its budget window's counter (set by admit.lua).
+            for key in &held.holds {
+                pipe.cmd("ZADD")
+                    .arg(key)
+                    .arg("XX")
+                    .arg(until_ms)
+                    .arg(&held.member)
+                    .ignore();
             }
         }
         let mut connection = self.connection.clone();
@@ -183,7 +212,8 @@ impl Limiter for RedisLimiter {
                 .key(tokens_key(&scope.id))
                 .key(lease_key(&scope.id))
                 .key(budget_key(&scope.id, window_start))
-                .key(daily_key(&scope.id, today));
+                .key(daily_key(&scope.id, today))
+                .key(holds_key(&scope.id, window_start));
             let left =
                 |b: &super::BudgetCheck| b.window_end_ms.map(|end| (end - admission.now_ms).max(1));
             let (max, baseline, ttl, retry) = match &scope.budget {
