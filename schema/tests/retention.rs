@@ -22,7 +22,7 @@ fn event(started_at: chrono::DateTime<Utc>) -> SpendEvent {
         model: "granite".into(),
         deployment_id: None,
         cluster: Some("aws".into()),
-        call_type: "chat",
+        call_type: "chat".into(),
         prompt_tokens: 3,
         completion_tokens: 4,
         estimated: false,

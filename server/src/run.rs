@@ -123,8 +123,9 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     let metrics = Arc::new(crate::metrics::Metrics::with_per_key_labels(
         config.metrics.per_key_labels,
     ));
-    let (ledger, ledger_writer) = Ledger::start(ledger_db, metrics.clone(), &config.ledger)
-        .context("cannot start the spend ledger")?;
+    let (ledger, ledger_writer) =
+        Ledger::start(ledger_db, metrics.clone(), &config.ledger, &config.data_dir)
+            .context("cannot start the spend ledger")?;
     let quotas = quotas(&config, cache.as_ref(), metrics.clone())?;
     quotas.set_live(live.clone());
     let parts = GatewayParts {
@@ -143,6 +144,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         config,
         db_location: location,
         db_ready: AtomicBool::new(false),
+        draining: AtomicBool::new(false),
         cache,
         schema,
         gateway,
@@ -190,6 +192,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
     };
 
     let grace = crate::router::grace(state.config.shutdown_grace_seconds);
+    let delay = Duration::from_secs(state.config.shutdown_delay_seconds);
     let limits = state.config.http.clone();
     let metrics = state.gateway.metrics.clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -212,13 +215,21 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
             crate::listener::serve(listener, app, &limits, metrics, stop).await;
         });
     }
-    let app = crate::router::build(state);
+    let app = crate::router::build(state.clone());
     let stop = stopped();
     let server = tokio::spawn(async move {
         crate::listener::serve(listener, app, &limits, metrics, stop).await;
     });
 
     shutdown_signal().await;
+    state.begin_draining();
+    if !delay.is_zero() {
+        tracing::info!(
+            ?delay,
+            "shutting down: readiness answers 503; still serving"
+        );
+        tokio::time::sleep(delay).await;
+    }
     tracing::info!(?grace, "shutting down: draining open requests");
     // The receiver lives inside the server task; if it already ended, there is nothing to stop.
     let _ = stop_tx.send(true);

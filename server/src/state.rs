@@ -20,6 +20,8 @@ pub struct App {
     pub db_location: Location,
     /// Set once the schema is known to be migrated; readiness waits for it.
     pub db_ready: AtomicBool,
+    /// Set at SIGTERM: readiness answers 503 while open requests finish.
+    pub draining: AtomicBool,
     /// Redis, when configured.
     pub cache: Option<Cache>,
     /// The GraphQL schema with its services.
@@ -65,6 +67,16 @@ impl App {
     /// Records that migrations are applied.
     pub fn mark_schema_ready(&self) {
         self.db_ready.store(true, Ordering::Release);
+    }
+
+    /// True from SIGTERM on.
+    pub fn draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+
+    /// Records that shutdown began: readiness answers 503 from now on.
+    pub fn begin_draining(&self) {
+        self.draining.store(true, Ordering::Release);
     }
 
     /// Re-reads the configuration file's `[[models]]` and applies them to the catalog;

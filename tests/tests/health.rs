@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use harness::{TestApp, TestDb};
+use harness::gateway::{ModelSpec, config};
+use harness::{MockUpstream, TestApp, TestDb};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
@@ -120,9 +121,13 @@ async fn no_migrate_waits_as_not_ready_until_an_operator_migrates() {
 #[tokio::test]
 async fn three_replicas_started_together_on_an_empty_database_all_come_up_and_one_migrates() {
     let empty = TestDb::create_empty().await;
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    // Each also applies the catalog and makes the bootstrap administrator: one at a time.
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&mock])]);
     let replica = || {
         TestApp::builder()
             .database_url(&empty.url)
+            .config_toml(&toml)
             .without_waiting_for_ready()
             .start()
     };
@@ -164,6 +169,22 @@ async fn three_replicas_started_together_on_an_empty_database_all_come_up_and_on
         .unwrap()
         .unwrap();
     assert_eq!(rows.try_get::<i64>("", "n").unwrap(), sorted[2] as i64);
+    for (table, n) in [("models", 1), ("deployments", 1), ("users", 1)] {
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT count(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), n, "{table}");
+    }
+    let passwords = replicas
+        .iter()
+        .filter(|app| app.logs().contains("created the bootstrap administrator"))
+        .count();
+    assert_eq!(passwords, 1, "one replica made the administrator");
     for app in &mut replicas {
         assert!(app.terminate().await.success());
     }
@@ -202,4 +223,36 @@ async fn sigterm_drains_and_exits_cleanly() {
         "{}",
         app.logs()
     );
+}
+
+#[tokio::test]
+async fn after_sigterm_readiness_answers_503_while_requests_are_served_for_the_delay() {
+    let mut app = TestApp::builder()
+        .sqlite()
+        .env("SWITCHYARD_SHUTDOWN_DELAY_SECONDS", "5")
+        .start()
+        .await;
+    assert_eq!(readiness(&app).await.0, 200);
+    app.signal("TERM");
+    let mut report = readiness(&app).await;
+    for _ in 0..100 {
+        if report.0 == 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        report = readiness(&app).await;
+    }
+    assert_eq!(report.0, 503, "{}", report.1);
+    assert_eq!(report.1["status"], "draining");
+    assert_eq!(report.1["db"], "connected");
+    // Still serving: a balancer that has not polled yet loses nothing.
+    assert_eq!(app.get("/health/liveliness").await.status(), 200);
+    assert_eq!(app.get_as_master("/v1/models").await.status(), 200);
+    assert!(
+        !app.logs().contains("draining open requests"),
+        "the listener stays open for the delay:\n{}",
+        app.logs()
+    );
+    let status = app.terminate().await;
+    assert!(status.success(), "exit status {status:?}\n{}", app.logs());
 }

@@ -2,11 +2,15 @@
 //! live feed, and what [`super::write_batch`] stores. It lives beside its storage so the rows
 //! and the record they come from change together.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// How a request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The model server answered and the answer reached the client.
     Success,
@@ -27,8 +31,9 @@ impl Outcome {
     }
 }
 
-/// The accounting record of one request.
-#[derive(Debug, Clone)]
+/// The accounting record of one request. Serialisable for the server's spend journal, which
+/// keeps it on disk until it is written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SpendEvent {
     pub request_id: String,
     /// The key's id, for live subscribers (the ledger stores the hash).
@@ -38,7 +43,7 @@ pub struct SpendEvent {
     pub model: String,
     pub deployment_id: Option<Uuid>,
     pub cluster: Option<String>,
-    pub call_type: &'static str,
+    pub call_type: Cow<'static, str>,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub estimated: bool,

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::DomainError;
 
 pub use event::{Outcome, SpendEvent};
-pub use write::write_batch;
+pub use write::{unrecorded, write_batch};
 
 /// Which spend rows to read.
 #[derive(Debug, Clone, Default)]

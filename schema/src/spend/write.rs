@@ -10,7 +10,7 @@ use entity::{api_key, cluster_rollup, spend_log, usage_rollup, user};
 use sea_orm::sea_query::{Alias, DynIden, Expr, IntoIden, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityName, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
         model_name: Set(event.model),
         deployment_id: Set(event.deployment_id),
         cluster: Set(event.cluster),
-        call_type: Set(event.call_type.to_owned()),
+        call_type: Set(event.call_type.into_owned()),
         prompt_tokens: Set(tokens(event.prompt_tokens)),
         completion_tokens: Set(tokens(event.completion_tokens)),
         estimated: Set(event.estimated),
@@ -313,6 +313,31 @@ pub async fn write_batch(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// The events of `events` that have no `spend_logs` row yet: what a restart replays from the
+/// journal, where some were written before the process stopped and some were not. Replaying
+/// only these keeps rollups and spend from being added twice.
+pub async fn unrecorded(
+    db: &DatabaseConnection,
+    events: Vec<SpendEvent>,
+) -> Result<Vec<SpendEvent>, sea_orm::DbErr> {
+    let mut written = std::collections::HashSet::new();
+    for ids in events.chunks(500) {
+        let ids = ids.iter().map(|e| e.request_id.clone());
+        let rows: Vec<String> = spend_log::Entity::find()
+            .select_only()
+            .column(spend_log::Column::RequestId)
+            .filter(spend_log::Column::RequestId.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        written.extend(rows);
+    }
+    Ok(events
+        .into_iter()
+        .filter(|e| !written.contains(&e.request_id))
+        .collect())
 }
 
 #[cfg(test)]

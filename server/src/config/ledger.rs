@@ -12,6 +12,10 @@ pub struct LedgerConfig {
     pub max_buffered: usize,
     /// Milliseconds between writes (at most 1,000, so spend is recorded within a second).
     pub flush_ms: u64,
+    /// Keep every settled request in a journal on disk (`<data_dir>/spend-journal`) until it is
+    /// written, so a process killed between writes loses no spend: its next start writes
+    /// what the journal holds. Costs one small file write per request.
+    pub journal: bool,
 }
 
 impl Default for LedgerConfig {
@@ -19,6 +23,7 @@ impl Default for LedgerConfig {
         Self {
             max_buffered: 200_000,
             flush_ms: 250,
+            journal: true,
         }
     }
 }

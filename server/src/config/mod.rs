@@ -64,6 +64,11 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Seconds to let requests finish after SIGTERM or ctrl-c.
     pub shutdown_grace_seconds: u64,
+    /// Seconds between SIGTERM and closing the listener, while readiness answers 503 and
+    /// requests are still served, so a load balancer that polls readiness stops sending new
+    /// ones first. Kubernetes needs none (its preStop pause does this); HAProxy or a similar
+    /// balancer needs a little longer than its check interval times its fall count.
+    pub shutdown_delay_seconds: u64,
     /// Client connections: header-read and idle timeouts, the connection cap, WebSockets.
     pub http: HttpConfig,
     /// Database pool settings.
@@ -99,6 +104,7 @@ impl Default for Config {
             migrate_on_start: true,
             static_dir: PathBuf::from("frontend/dist"),
             shutdown_grace_seconds: 20,
+            shutdown_delay_seconds: 0,
             http: HttpConfig::default(),
             database: DatabaseConfig::default(),
             log: LogConfig::default(),

@@ -10,7 +10,7 @@ use super::auth::Caller;
 use super::deployment::{Deployment, ModelRoute};
 use super::sse::Usage;
 use super::usage::cost_nanos;
-use crate::metrics::{Metrics, ModelLabels, ProxyLabels, RequestLabels};
+use crate::metrics::{LatencyLabels, Metrics, ProxyLabels, RequestLabels};
 use crate::quota::Permit;
 use crate::spend::{Ledger, LiveFeed, Outcome, SpendEvent};
 
@@ -57,7 +57,8 @@ impl Accounting {
             self.model.input_price_nanos,
             self.model.output_price_nanos,
         );
-        self.count(prompt, completion, cost, http_status, ttft);
+        let cluster = deployment.map(|d| d.cluster.as_str()).unwrap_or_default();
+        self.count(prompt, completion, cost, http_status, ttft, cluster);
         if let Some(mut permit) = self.permit.lock().ok().and_then(|mut p| p.take()) {
             permit.record(prompt.saturating_add(completion), cost);
         }
@@ -69,7 +70,7 @@ impl Accounting {
             model: self.model.name.clone(),
             deployment_id: deployment.map(|d| d.id),
             cluster: deployment.map(|d| d.cluster.clone()),
-            call_type: self.call_type,
+            call_type: std::borrow::Cow::Borrowed(self.call_type),
             prompt_tokens: prompt,
             completion_tokens: completion,
             estimated,
@@ -95,6 +96,7 @@ impl Accounting {
         cost: i64,
         http_status: u16,
         ttft: Option<Duration>,
+        cluster: &str,
     ) {
         let metrics = &self.metrics;
         let model = self.model.name.clone();
@@ -128,7 +130,10 @@ impl Accounting {
             .spend
             .get_or_create(&labels)
             .inc_by(cost as f64 / 1e9);
-        let by_model = ModelLabels { model };
+        let by_model = LatencyLabels {
+            model,
+            cluster: cluster.to_owned(),
+        };
         metrics
             .request_total_latency
             .get_or_create(&by_model)

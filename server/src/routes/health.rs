@@ -15,7 +15,9 @@ pub async fn liveness() -> Json<&'static str> {
 /// The readiness report (contract: `status`, `db`, `cache`, `litellm_version`).
 #[derive(Debug, Serialize)]
 pub struct Readiness {
-    /// `healthy` when every configured dependency answers, else `unhealthy`.
+    /// `healthy` when every configured dependency answers, `draining` from SIGTERM on (the
+    /// server still answers open and new requests until its listener closes), else
+    /// `unhealthy`.
     pub status: &'static str,
     /// `connected`, `disconnected`, or `not migrated` while migrations are pending.
     pub db: &'static str,
@@ -29,8 +31,9 @@ pub struct Readiness {
     pub switchyard_version: &'static str,
 }
 
-/// 200 when the database (and Redis, if configured) answer, else 503. Failures are logged
-/// with their cause; the response names only which dependency failed.
+/// 200 when the database (and Redis, if configured) answer and the server is not shutting
+/// down, else 503. Failures are logged with their cause; the response names only which
+/// dependency failed.
 pub async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let db = match crate::db::ping(&state.db).await {
         Ok(()) if state.schema_ready() => "connected",
@@ -50,9 +53,14 @@ pub async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Readi
             }
         }),
     };
-    let healthy = db == "connected" && cache_status != Some("disconnected");
+    let draining = state.draining();
+    let healthy = db == "connected" && cache_status != Some("disconnected") && !draining;
     let report = Readiness {
-        status: if healthy { "healthy" } else { "unhealthy" },
+        status: match (healthy, draining) {
+            (true, _) => "healthy",
+            (false, true) => "draining",
+            (false, false) => "unhealthy",
+        },
         db,
         cache: state.cache.as_ref().map(|_| "redis"),
         cache_status,

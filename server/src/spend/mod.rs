@@ -3,6 +3,7 @@
 //! (`ledger`), and the live feed that shows it to subscribers on every replica (`live`). The
 //! gateway's accounting sends each event to both.
 
+pub mod journal;
 pub mod ledger;
 pub mod live;
 
