@@ -45,10 +45,12 @@ pub struct RefusalLabels {
     pub limit: String,
 }
 
-/// Labels of latency histograms.
+/// Labels of latency histograms: the public model and the cluster whose deployment answered
+/// (empty when none did), so a slow cluster shows beside the others serving the same model.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct ModelLabels {
+pub struct LatencyLabels {
     pub model: String,
+    pub cluster: String,
 }
 
 /// Labels of per-deployment metrics.
@@ -59,7 +61,7 @@ pub struct DeploymentLabels {
     pub model_id: String,
 }
 
-type Latency = Family<ModelLabels, Histogram, fn() -> Histogram>;
+type Latency = Family<LatencyLabels, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
     // 5 ms to ~160 s.
