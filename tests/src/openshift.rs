@@ -2,7 +2,9 @@
 //! model server stands in for GPUs: the OAuth server's metadata
 //! (`/.well-known/oauth-authorization-server`), its authorization code flow (`/oauth/authorize`
 //! with a login page, `/oauth/token` with client authentication and PKCE), and the user API
-//! (`/apis/user.openshift.io/v1/users/~`). It checks what OpenShift checks (registered client
+//! (`/apis/user.openshift.io/v1/users/~`). As on a cluster, the metadata and the user API are
+//! served by the API server and the flow by the OAuth server, on separate ports here, so a
+//! client that mixes the two up fails. It checks what OpenShift checks (registered client
 //! and redirect URI, single-use codes, the PKCE verifier, bearer tokens) and has knobs to
 //! change a user's groups, switch the metadata off, and reject the tokens it issues.
 
@@ -49,7 +51,10 @@ struct Grant {
 }
 
 struct Cluster {
+    /// The OAuth server's URL.
     base: String,
+    /// The cluster API's URL.
+    api: String,
     redirect_uris: Vec<String>,
     people: Mutex<HashMap<String, Person>>,
     codes: Mutex<HashMap<String, Grant>>,
@@ -65,12 +70,14 @@ type Shared = Arc<Cluster>;
 /// A running stand-in; dropping it stops it.
 pub struct OpenShiftStandIn {
     cluster: Shared,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for OpenShiftStandIn {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -82,12 +89,16 @@ impl OpenShiftStandIn {
         users: &[ClusterUser<'_>],
         tls: Option<&TestCa>,
     ) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let oauth_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let base = format!(
-            "{scheme}://localhost:{}",
-            listener.local_addr().unwrap().port()
-        );
+        let url = |listener: &tokio::net::TcpListener| {
+            format!(
+                "{scheme}://localhost:{}",
+                listener.local_addr().unwrap().port()
+            )
+        };
+        let (base, api) = (url(&oauth_listener), url(&api_listener));
         let people = users
             .iter()
             .map(|u| {
@@ -102,6 +113,7 @@ impl OpenShiftStandIn {
             .collect();
         let cluster = Arc::new(Cluster {
             base,
+            api,
             redirect_uris: redirect_uris.to_vec(),
             people: Mutex::new(people),
             codes: Mutex::default(),
@@ -111,42 +123,48 @@ impl OpenShiftStandIn {
             exchanges: AtomicU64::new(0),
             user_reads: AtomicU64::new(0),
         });
-        let app = Router::new()
-            .route("/.well-known/oauth-authorization-server", get(metadata))
+        let oauth = Router::new()
             .route("/oauth/authorize", get(authorize))
             .route("/login", post(login))
             .route("/oauth/token", post(token))
+            .with_state(cluster.clone());
+        let api = Router::new()
+            .route("/.well-known/oauth-authorization-server", get(metadata))
             .route("/apis/user.openshift.io/v1/users/~", get(user))
             .with_state(cluster.clone());
-        let task = match tls {
-            Some(ca) => {
-                let acceptor = ca.acceptor();
-                tokio::spawn(crate::tls::serve_tls(
-                    listener,
-                    app,
-                    acceptor,
-                    std::future::pending(),
-                ))
-            }
+        let serve = |listener: tokio::net::TcpListener, app: Router| match tls {
+            Some(ca) => tokio::spawn(crate::tls::serve_tls(
+                listener,
+                app,
+                ca.acceptor(),
+                std::future::pending(),
+            )),
             None => tokio::spawn(async move {
                 let _ = axum::serve(listener, app).await;
             }),
         };
-        Self { cluster, task }
+        let tasks = vec![serve(oauth_listener, oauth), serve(api_listener, api)];
+        Self { cluster, tasks }
     }
 
-    /// The OAuth server's URL (also the cluster API's, here).
+    /// The OAuth server's URL (the issuer).
     pub fn base(&self) -> &str {
         &self.cluster.base
+    }
+
+    /// The cluster API's URL.
+    pub fn api(&self) -> &str {
+        &self.cluster.api
     }
 
     /// The `[auth.openshift]` TOML for a Switchyard using this stand-in.
     pub fn config_toml(&self, public_url: &str, extra: &str) -> String {
         format!(
             "[auth]\npublic_url = \"{public_url}\"\n\n[auth.openshift]\nissuer_url = \"{base}\"\n\
-             api_url = \"{base}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\
+             api_url = \"{api}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\
              {extra}\n",
-            base = self.base()
+            base = self.base(),
+            api = self.api(),
         )
     }
 

@@ -160,9 +160,15 @@ impl AuthConfig {
             SsoKind::OpenShift if sso.groups_claim.is_some() => invalid(
                 "auth.openshift.groups_claim: OpenShift's groups come from the user API, not a claim",
             ),
+            // The access token goes to both, and the API's answer decides who signs in.
+            SsoKind::OpenShift if !secure(&sso.issuer_url) => invalid(
+                "auth.openshift.issuer_url: expected an https:// URL (http:// only on loopback)",
+            ),
             SsoKind::OpenShift => match sso.openshift_api() {
-                Some(api) if web(&api) => Ok(()),
-                Some(_) => invalid("auth.openshift.api_url: expected an http:// or https:// URL"),
+                Some(api) if secure(&api) => Ok(()),
+                Some(_) => invalid(
+                    "auth.openshift.api_url: expected an https:// URL (http:// only on loopback)",
+                ),
                 None => invalid(
                     "auth.openshift.api_url: required when the issuer is not \
                      https://oauth-openshift.apps.<cluster domain> (in a pod, \
@@ -172,6 +178,25 @@ impl AuthConfig {
             SsoKind::Oidc => Ok(()),
         }
     }
+}
+
+/// An https URL, or an http one to this machine (a stand-in, a local proxy).
+fn secure(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A single sign-on provider (`[auth.oidc]` or `[auth.openshift]`): one shape for both, as
@@ -265,7 +290,7 @@ fn default_discovery_minutes() -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::SsoKind;
+    use super::{SsoKind, secure};
     use crate::config::tests::load_with;
 
     #[test]
@@ -335,6 +360,31 @@ mod tests {
             sso.openshift_api().as_deref(),
             Some("https://kubernetes.default.svc")
         );
+
+        for (plain, field) in [
+            (
+                "issuer_url = \"http://oauth-openshift.apps.ocp.example.com\"\n",
+                "auth.openshift.issuer_url",
+            ),
+            (
+                "issuer_url = \"https://login.example.com\"\napi_url = \"http://api.example.com:6443\"\n",
+                "auth.openshift.api_url",
+            ),
+        ] {
+            let error = load_with(
+                &format!("{public}[auth.openshift]\n{plain}client_id = \"sy\"\n"),
+                &[],
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(error.contains(field) && error.contains("https"), "{error}");
+        }
+        assert!(secure("http://127.0.0.1:8443/"));
+        assert!(secure("http://localhost:1"));
+        assert!(secure("http://[::1]:6443"));
+        assert!(!secure("http://127.0.0.1.evil.example/"));
+        assert!(!secure("http://localhost.evil.example"));
+        assert!(!secure("ftp://127.0.0.1"));
 
         let both = format!(
             "{public}[auth.oidc]\nissuer_url = \"https://sso.example\"\nclient_id = \"sy\"\n\

@@ -18,7 +18,7 @@ use schema::identity::{NewLoginState, OidcProfile};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::sso::{Cached, Relying, SsoError, Verified, local_path};
+use super::sso::{Cached, Relying, SsoError, Verified, local_path, read_capped};
 use crate::config::{SsoConfig, SsoKind};
 
 /// The two endpoints of the OAuth server the flow uses.
@@ -50,6 +50,9 @@ struct UserMetadata {
 
 /// The most of a user document read (they are a few hundred bytes).
 const USER_LIMIT: usize = 256 * 1024;
+
+/// The most of the OAuth metadata read (a cluster's is about 1 KB).
+const METADATA_LIMIT: usize = 64 * 1024;
 
 /// The OAuth client of OpenShift's OAuth server.
 pub struct OpenShift {
@@ -101,7 +104,10 @@ impl OpenShift {
                 if !response.status().is_success() {
                     return Err(format!("{url}: {}", response.status()));
                 }
-                response.json().await.map_err(|e| format!("{url}: {e}"))
+                let body = read_capped(response, METADATA_LIMIT)
+                    .await
+                    .map_err(|e| format!("{url}: {e}"))?;
+                serde_json::from_slice(&body).map_err(|e| format!("{url}: {e}"))
             })
             .await;
         match discovered {
@@ -213,19 +219,9 @@ impl OpenShift {
         if !status.is_success() {
             return Err(SsoError::Unreachable(format!("{url}: {status}")));
         }
-        if response
-            .content_length()
-            .is_some_and(|length| length > USER_LIMIT as u64)
-        {
-            return Err(SsoError::Invalid("the user document is too large".into()));
-        }
-        let body = response
-            .bytes()
+        let body = read_capped(response, USER_LIMIT)
             .await
-            .map_err(|e| SsoError::Unreachable(format!("{url}: {e}")))?;
-        if body.len() > USER_LIMIT {
-            return Err(SsoError::Invalid("the user document is too large".into()));
-        }
+            .map_err(|e| SsoError::Invalid(format!("the cluster API's user document: {e}")))?;
         serde_json::from_slice(&body)
             .map_err(|e| SsoError::Invalid(format!("the cluster API's user document: {e}")))
     }

@@ -179,6 +179,25 @@ fn authorities(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificat
     Ok(all)
 }
 
+/// Reads `response`'s body, refusing one longer than `limit` bytes, whether declared or sent.
+pub async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let too_large = || format!("the answer is larger than {limit} bytes");
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// A document fetched from the provider, with when.
 pub struct Fetched<T> {
     /// The document.
@@ -192,7 +211,13 @@ pub struct Cached<T> {
     slot: ArcSwapOption<Fetched<T>>,
     refreshing: tokio::sync::Mutex<()>,
     max_age: Duration,
+    /// When the last fetch failed, and why: for [`RETRY_AFTER`] nobody waits on another.
+    failed: std::sync::Mutex<Option<(Instant, String)>>,
 }
+
+/// How long a failed fetch is not tried again: sign-ins during a provider outage (or on a
+/// cluster that serves no metadata) answer at once instead of each waiting on it.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
 
 impl<T> Cached<T> {
     /// An empty cache whose documents live `minutes` (at least one).
@@ -201,7 +226,15 @@ impl<T> Cached<T> {
             slot: ArcSwapOption::empty(),
             refreshing: tokio::sync::Mutex::new(()),
             max_age: Duration::from_secs(minutes.max(1) * 60),
+            failed: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The error of a fetch that failed less than [`RETRY_AFTER`] ago.
+    fn recent_failure(&self) -> Option<String> {
+        let failed = self.failed.lock().ok()?;
+        let (at, error) = failed.as_ref()?;
+        (at.elapsed() < RETRY_AFTER).then(|| error.clone())
     }
 
     fn fresh(&self) -> Option<Arc<Fetched<T>>> {
@@ -228,6 +261,9 @@ impl<T> Cached<T> {
         if let Some(found) = self.fresh() {
             return Ok(found);
         }
+        if let Some(error) = self.recent_failure() {
+            return self.last().ok_or(SsoError::Unreachable(error));
+        }
         match fetch().await {
             Ok(value) => {
                 let found = Arc::new(Fetched {
@@ -239,6 +275,9 @@ impl<T> Cached<T> {
             }
             Err(error) => {
                 tracing::warn!(%error, "the identity provider's discovery document is unavailable");
+                if let Ok(mut failed) = self.failed.lock() {
+                    *failed = Some((Instant::now(), error.clone()));
+                }
                 self.last().ok_or(SsoError::Unreachable(error))
             }
         }
@@ -248,6 +287,43 @@ impl<T> Cached<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl<T> Cached<T> {
+        /// Dates the last failure back past RETRY_AFTER.
+        fn failed_long_ago(&self) {
+            if let Some((at, _)) = self.failed.lock().unwrap().as_mut() {
+                *at = Instant::now()
+                    .checked_sub(RETRY_AFTER + Duration::from_secs(1))
+                    .expect("the machine has been up for half a minute");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn answers_longer_than_the_cap_are_refused() {
+        let answer =
+            |size: usize| reqwest::Response::from(axum::http::Response::new(vec![b'x'; size]));
+        assert_eq!(read_capped(answer(64), 64).await.unwrap().len(), 64);
+        let error = read_capped(answer(65), 64).await.unwrap_err();
+        assert!(error.contains("larger than 64 bytes"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_not_tried_again_at_once() {
+        let cached: Cached<u32> = Cached::new(1);
+        let tries = std::sync::atomic::AtomicUsize::new(0);
+        let failing = || async {
+            tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err::<u32, _>("down".to_owned())
+        };
+        for _ in 0..3 {
+            match cached.get(failing).await {
+                Err(SsoError::Unreachable(error)) => assert_eq!(error, "down"),
+                _ => panic!("expected the provider's failure"),
+            }
+        }
+        assert_eq!(tries.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
 
     #[test]
     fn only_local_paths_are_returned_to() {
@@ -271,6 +347,8 @@ mod tests {
             cache.get(|| async { Err("down".into()) }).await,
             Err(SsoError::Unreachable(_))
         ));
+        // The provider is not asked again until RETRY_AFTER has passed.
+        cache.failed_long_ago();
         let first = cache.get(|| async { Ok(1) }).await.unwrap();
         assert_eq!(first.value, 1);
         let again = cache.get(|| async { Ok(2) }).await.unwrap();
@@ -285,6 +363,7 @@ mod tests {
         cache.slot.store(Some(stale));
         let kept = cache.get(|| async { Err("down".into()) }).await.unwrap();
         assert_eq!(kept.value, 3);
+        cache.failed_long_ago();
         let refreshed = cache.get(|| async { Ok(4) }).await.unwrap();
         assert_eq!(refreshed.value, 4);
     }
