@@ -39,7 +39,7 @@ pub enum JournalError {
     Io { dir: String, source: std::io::Error },
     #[error(
         "another switchyard process holds the spend journal in {0}; give every process its own \
-         data_dir (or ledger.journal_dir)"
+         data_dir"
     )]
     Busy(String),
 }
