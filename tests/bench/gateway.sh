@@ -5,6 +5,7 @@
 #   bash tests/bench/gateway.sh            (results as JSON lines and a summary table)
 #   MODE=keyed bash tests/bench/gateway.sh (PostgreSQL + Redis, through a virtual key with
 #                                           RPM, TPM, parallel and budget limits)
+#   JOURNAL=false bash tests/bench/gateway.sh (without the spend journal, to see its cost)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,6 +38,8 @@ cat > "$work/switchyard.toml" <<TOML
 master_key = "$key"
 [log]
 level = "warn"
+[ledger]
+journal = ${JOURNAL:-true}
 [[models]]
 name = "granite"
 input_cost_per_token = 2e-7
