@@ -18,8 +18,11 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     /// `portal` (needs subscriptions) or `admin-api` (LiteLLM semantics).
     pub origin: String,
-    /// Admin-API keys created with an empty model list reach every model.
+    /// Admin-API keys created with an empty model list (or `"*"`) reach every model.
     pub all_models: bool,
+    /// An admin-API key's `models` as given (names, `"prefix/*"` patterns, access groups);
+    /// null for keys whose models are the links in `api_key_models`.
+    pub model_names: Option<Json>,
     pub blocked: bool,
     /// Who blocked it, while blocked: `owner` or `administrator`.
     pub blocked_by: Option<String>,

@@ -16,6 +16,7 @@ mod m20261201_000009_banner_translations;
 mod m20261201_000010_cluster_rollups;
 mod m20261201_000011_audit_action_index;
 mod m20261201_000012_spend_logs_partitions;
+mod m20261202_000013_key_model_names;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_cluster_rollups::Migration),
             Box::new(m20261201_000011_audit_action_index::Migration),
             Box::new(m20261201_000012_spend_logs_partitions::Migration),
+            Box::new(m20261202_000013_key_model_names::Migration),
         ]
     }
 }

@@ -254,6 +254,7 @@ impl CatalogAdminMutation {
                 output_price_nanos: price("outputPricePerMillion", model.output_price_per_million)
                     .map_err(|e| e.extend())?,
                 restricted: model.restricted,
+                access_groups: Vec::new(),
                 deployments: Vec::new(),
             },
             deployment: DeclaredDeployment {

@@ -13,5 +13,6 @@ pub use graphql::{
 };
 pub use service::{
     CatalogService, DeclaredDeployment, DeclaredModel, DeploymentChanges, ModelChanges,
-    ModelWithDeployments, Registered, Registration, SOURCE_ADMIN_API, SOURCE_CONFIG, bump_version,
+    ModelWithDeployments, Registered, Registration, SOURCE_ADMIN_API, SOURCE_CONFIG, access_groups,
+    bump_version,
 };

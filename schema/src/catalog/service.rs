@@ -55,6 +55,8 @@ pub struct DeclaredModel {
     pub input_price_nanos: i64,
     pub output_price_nanos: i64,
     pub restricted: bool,
+    /// LiteLLM access groups (`model_info.access_groups`): keys listing a group reach it.
+    pub access_groups: Vec<String>,
     pub deployments: Vec<DeclaredDeployment>,
 }
 
@@ -268,6 +270,7 @@ fn model_matches(row: &model::Model, wanted: &DeclaredModel) -> bool {
         && row.input_price_nanos == wanted.input_price_nanos
         && row.output_price_nanos == wanted.output_price_nanos
         && row.restricted == wanted.restricted
+        && access_groups(row) == wanted.access_groups
         && row.active
 }
 
@@ -279,7 +282,23 @@ fn set_model_fields(active: &mut model::ActiveModel, wanted: &DeclaredModel) {
     active.input_price_nanos = Set(wanted.input_price_nanos);
     active.output_price_nanos = Set(wanted.output_price_nanos);
     active.restricted = Set(wanted.restricted);
+    active.metadata = Set(json!({ "access_groups": wanted.access_groups }));
     active.active = Set(true);
+}
+
+/// The access groups a model is in (`metadata.access_groups`).
+pub fn access_groups(model: &model::Model) -> Vec<String> {
+    model
+        .metadata
+        .get("access_groups")
+        .and_then(serde_json::Value::as_array)
+        .map(|groups| {
+            groups
+                .iter()
+                .filter_map(|g| g.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 async fn sync_deployments<C: ConnectionTrait>(
@@ -589,6 +608,8 @@ pub struct DeploymentChanges {
     pub input_price_nanos: Option<i64>,
     pub output_price_nanos: Option<i64>,
     pub context_length: Option<Option<i64>>,
+    /// The model's access groups, replaced.
+    pub access_groups: Option<Vec<String>>,
 }
 
 impl CatalogService {
@@ -641,6 +662,9 @@ impl CatalogService {
         }
         if let Some(length) = changes.context_length {
             model.context_length = Set(length);
+        }
+        if let Some(groups) = changes.access_groups {
+            model.metadata = Set(json!({ "access_groups": groups }));
         }
         model.updated_at = Set(now);
         model.update(&txn).await?;

@@ -13,6 +13,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::access::ModelAccess;
 use super::service::{Blocker, Issued, KeyChanges, KeyRecord, KeyService, NewKey};
 use crate::DomainError;
 use crate::duration;
@@ -21,7 +22,8 @@ use crate::limits::{LimitChanges, LimitValues};
 /// A key as `/key/generate` describes it.
 #[derive(Debug, Clone, Default)]
 pub struct LiteLlmKey {
-    /// Model names; empty means every model.
+    /// Models as given, unvalidated: names, `"*"`, `"prefix/*"` patterns, access groups;
+    /// empty means every model.
     pub models: Vec<String>,
     /// How long the key lives from now (`30d`), in the duration grammar.
     pub duration: Option<String>,
@@ -38,7 +40,7 @@ pub struct LiteLlmKey {
 }
 
 /// A change as `/key/update` describes it: `None` leaves a field alone, `Some(None)` clears.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiteLlmKeyChanges {
     pub models: Option<Vec<String>>,
     /// Recomputes the expiry from now (`Some(None)`: never expires).
@@ -73,7 +75,8 @@ fn expiry(text: Option<&str>) -> Result<Option<DateTime<Utc>>, DomainError> {
     }
 }
 
-/// The ids of the models `names`; an unknown name is refused.
+/// The ids of the models `names`, for keys whose models are links (portal keys changed
+/// through the admin API); an unknown name is refused.
 async fn model_ids<C: ConnectionTrait>(db: &C, names: &[String]) -> Result<Vec<Uuid>, DomainError> {
     if names.is_empty() {
         return Ok(Vec::new());
@@ -157,7 +160,6 @@ impl LiteLlmKeys {
         if let Some(alias) = &key.alias {
             KeyService::alias_free(&txn, alias, None).await?;
         }
-        let model_ids = model_ids(&txn, &key.models).await?;
         let owner = match &key.user_id {
             Some(external) => Some(owner(&txn, external).await?),
             None => None,
@@ -167,8 +169,10 @@ impl LiteLlmKeys {
             NewKey {
                 origin: super::ORIGIN_ADMIN_API,
                 owner,
-                all_models: model_ids.is_empty(),
-                model_ids,
+                all_models: key.models.is_empty()
+                    || ModelAccess::litellm(&key.models).reaches_every_model(),
+                model_names: Some(key.models),
+                model_ids: Vec::new(),
                 alias: key.alias,
                 metadata: key.metadata.unwrap_or_else(|| json!({})),
                 expires_at,
@@ -202,12 +206,15 @@ impl LiteLlmKeys {
         if let Some(Some(alias)) = &changes.alias {
             KeyService::alias_free(&txn, alias, Some(row.id)).await?;
         }
-        let (model_ids, all_models) = match &changes.models {
-            Some(names) => (
-                Some(model_ids(&txn, names).await?),
-                Some(names.is_empty() && row.origin == super::ORIGIN_ADMIN_API),
-            ),
-            None => (None, None),
+        // Admin-API keys keep their models as given; other keys' are links to known models.
+        let admin_key = row.origin == super::ORIGIN_ADMIN_API;
+        let (model_ids, model_names, all_models) = match changes.models {
+            Some(names) if admin_key => {
+                let every = names.is_empty() || ModelAccess::litellm(&names).reaches_every_model();
+                (None, Some(names), Some(every))
+            }
+            Some(names) => (Some(model_ids(&txn, &names).await?), None, Some(false)),
+            None => (None, None, None),
         };
         let expires_at = match changes.duration {
             Some(text) => Some(expiry(text.as_deref())?),
@@ -223,6 +230,7 @@ impl LiteLlmKeys {
             hash,
             KeyChanges {
                 model_ids,
+                model_names,
                 all_models,
                 owner,
                 alias: changes.alias,

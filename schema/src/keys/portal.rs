@@ -237,7 +237,7 @@ impl PortalKeys {
             // limits or expiry, is not.
             let widens = match &edit.model_ids {
                 Some(ids) if !row.all_models => {
-                    let held = self.keys.model_ids_of(row.id).await?;
+                    let held = self.keys.model_ids_of(&row).await?;
                     ids.iter().any(|id| !held.contains(id))
                 }
                 _ => false,
@@ -303,7 +303,11 @@ impl PortalKeys {
             .ok_or_else(|| DomainError::BadInput("the grace period is too long".into()))?;
         let new = NewKey {
             owner: row.user_id,
-            model_ids: self.keys.model_ids_of(row.id).await?,
+            model_names: super::service::given_names(&row),
+            model_ids: match super::service::given_names(&row) {
+                Some(_) => Vec::new(),
+                None => self.keys.model_ids_of(&row).await?,
+            },
             all_models: row.all_models,
             expires_at: row.expires_at,
             metadata: row.metadata.clone(),

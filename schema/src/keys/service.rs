@@ -12,6 +12,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::access::ModelAccess;
 use crate::DomainError;
 use crate::limits::{LimitChanges, LimitValues, Limits};
 
@@ -57,7 +58,9 @@ pub struct NewKey {
     pub origin: &'static str,
     pub owner: Option<Uuid>,
     pub model_ids: Vec<Uuid>,
-    /// Reaches every model (an admin-API key made with an empty list).
+    /// An admin-API key's `models` as given, stored instead of `model_ids`.
+    pub model_names: Option<Vec<String>>,
+    /// Reaches every model (an admin-API key made with an empty list, or `"*"`).
     pub all_models: bool,
     pub alias: Option<String>,
     pub metadata: Value,
@@ -77,7 +80,9 @@ pub struct NewKey {
 #[derive(Debug, Clone, Default)]
 pub struct KeyChanges {
     pub model_ids: Option<Vec<Uuid>>,
-    /// With `model_ids`: whether the (empty) list means every model; `None` is no.
+    /// The models as given (an admin-API key's), replacing the links to `model_ids`.
+    pub model_names: Option<Vec<String>>,
+    /// With `model_ids` or `model_names`: whether the list means every model; `None` is no.
     pub all_models: Option<bool>,
     pub owner: Option<Uuid>,
     pub alias: Option<Option<String>>,
@@ -143,10 +148,8 @@ pub struct AuthKey {
     pub owner: Option<Uuid>,
     pub blocked: bool,
     pub expires_at: Option<DateTime<Utc>>,
-    /// Every model (an admin-API key made with an empty list).
-    pub all_models: bool,
-    /// The models it lists.
-    pub models: HashSet<String>,
+    /// The models it may call.
+    pub models: ModelAccess,
     /// The key's own limits.
     pub limits: Limits,
     /// Requests per minute per model (`model_rpm_limit`).
@@ -168,14 +171,23 @@ impl AuthKey {
             owner: None,
             blocked: false,
             expires_at: None,
-            all_models: true,
-            models: HashSet::new(),
+            models: ModelAccess::every(),
             limits: Limits::default(),
             model_rpm: HashMap::new(),
             model_tpm: HashMap::new(),
             owner_limits: Limits::default(),
         }
     }
+}
+
+/// A key's models as given, when it stores them that way (a JSON list of strings).
+pub(crate) fn given_names(key: &api_key::Model) -> Option<Vec<String>> {
+    let list = key.model_names.as_ref()?.as_array()?;
+    Some(
+        list.iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+    )
 }
 
 /// A `{"model": n}` map of per-model limits; entries that are not whole numbers are skipped.
@@ -272,6 +284,7 @@ impl KeyService {
             user_id: Set(new.owner),
             origin: Set(new.origin.to_owned()),
             all_models: Set(new.all_models),
+            model_names: Set(new.model_names.map(|names| json!(names))),
             blocked: Set(new.blocked),
             blocked_by: Set(new
                 .blocked
@@ -372,7 +385,13 @@ impl KeyService {
         }
         if let Some(ids) = &changes.model_ids {
             Self::set_models(db, key_id, ids).await?;
+            active.model_names = Set(None);
             // A new list is the list, unless the change says it means every model.
+            active.all_models = Set(changes.all_models.unwrap_or(false));
+        }
+        if let Some(names) = changes.model_names {
+            Self::set_models(db, key_id, &[]).await?;
+            active.model_names = Set(Some(json!(names)));
             active.all_models = Set(changes.all_models.unwrap_or(false));
         }
         if let Some(at) = changes.expires_at {
@@ -410,10 +429,20 @@ impl KeyService {
         self.record_by_hash(hash).await
     }
 
-    /// The ids of the models a key lists.
-    pub async fn model_ids_of(&self, key_id: Uuid) -> Result<Vec<Uuid>, DomainError> {
+    /// The ids of the models a key lists: its links, or the models named exactly in its
+    /// names as given.
+    pub async fn model_ids_of(&self, key: &api_key::Model) -> Result<Vec<Uuid>, DomainError> {
+        if let Some(names) = given_names(key) {
+            return Ok(model::Entity::find()
+                .filter(model::Column::Name.is_in(names))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|m| m.id)
+                .collect());
+        }
         Ok(api_key_model::Entity::find()
-            .filter(api_key_model::Column::ApiKeyId.eq(key_id))
+            .filter(api_key_model::Column::ApiKeyId.eq(key.id))
             .all(&self.db)
             .await?
             .into_iter()
@@ -456,8 +485,11 @@ impl KeyService {
         Ok(keys
             .into_iter()
             .map(|key| {
-                let mut models = by_key.remove(&key.id).unwrap_or_default();
-                models.sort();
+                let models = given_names(&key).unwrap_or_else(|| {
+                    let mut linked = by_key.remove(&key.id).unwrap_or_default();
+                    linked.sort();
+                    linked
+                });
                 KeyRecord {
                     user_id: key.user_id.and_then(|id| owners.get(&id).cloned()),
                     models,
@@ -596,8 +628,7 @@ impl KeyService {
             LimitValues::of_user(&u).enforced(u.budget_reset_at, u.spend_nanos)
         });
         let key = record.key;
-        let mut models: HashSet<String> = record.models.into_iter().collect();
-        if key.origin == ORIGIN_PORTAL || key.origin == ORIGIN_PLAYGROUND {
+        let models = if key.origin == ORIGIN_PORTAL || key.origin == ORIGIN_PLAYGROUND {
             // A portal key reaches only what its owner is (still) subscribed to.
             let subscribed: HashSet<Uuid> = match key.user_id {
                 Some(owner) => subscription::Entity::find()
@@ -618,11 +649,13 @@ impl KeyService {
                 .map(|m| m.name)
                 .collect();
             if key.origin == ORIGIN_PLAYGROUND {
-                models = names;
+                ModelAccess::named(names)
             } else {
-                models.retain(|name| names.contains(name));
+                ModelAccess::named(record.models.into_iter().filter(|n| names.contains(n)))
             }
-        }
+        } else {
+            ModelAccess::litellm(&record.models).or_every(key.all_models)
+        };
         Ok(Some(AuthKey {
             limits: LimitValues::of_key(&key).enforced(key.budget_reset_at, key.spend_nanos),
             model_rpm: per_model(key.model_rpm_limit.as_ref()),
@@ -636,7 +669,6 @@ impl KeyService {
             // A deactivated owner's keys stop with them.
             blocked: key.blocked || owner_inactive,
             expires_at: key.expires_at,
-            all_models: key.all_models,
             models,
         }))
     }

@@ -36,6 +36,9 @@ pub struct ModelConfig {
     /// Needs an admin's approval to subscribe.
     #[serde(default)]
     pub restricted: bool,
+    /// LiteLLM access groups: an admin-API key listing one of them reaches this model.
+    #[serde(default)]
+    pub access_groups: Vec<String>,
     /// Where the model is served.
     pub deployments: Vec<DeploymentConfig>,
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderMap;
 use schema::keys::{AuthKey, KeyService};
 
+use super::deployment::ModelRoute;
 use crate::clients::Allowance;
 use crate::metrics::Metrics;
 use schema::secret::sha256;
@@ -29,11 +30,11 @@ pub enum Caller {
 }
 
 impl Caller {
-    /// Whether the caller may use the model called `name`.
-    pub fn may_use(&self, name: &str) -> bool {
+    /// Whether the caller may use `model` (by its name or its access groups).
+    pub fn may_use(&self, model: &ModelRoute) -> bool {
         match self {
             Self::Master => true,
-            Self::Key(key) => key.all_models || key.models.contains(name),
+            Self::Key(key) => key.models.allows(&model.name, &model.access_groups),
         }
     }
 

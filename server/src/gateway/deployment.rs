@@ -36,6 +36,8 @@ pub struct ModelRoute {
     pub name: String,
     pub provider: String,
     pub capabilities: Vec<String>,
+    /// LiteLLM access groups: a key listing a group reaches the model.
+    pub access_groups: Vec<String>,
     pub context_length: Option<i64>,
     pub input_price_nanos: i64,
     pub output_price_nanos: i64,

@@ -114,7 +114,7 @@ pub fn unknown_model(name: &str) -> ApiError {
 
 /// 403 unless the caller's key lists the model (or reaches every model).
 fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
-    if caller.may_use(&model.name) {
+    if caller.may_use(model) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(format!(

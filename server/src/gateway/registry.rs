@@ -141,11 +141,13 @@ impl Registry {
                     }))
                 })
                 .collect();
+            let access_groups = schema::catalog::access_groups(&row.model);
             let route = ModelRoute {
                 id: row.model.id,
                 name: row.model.name.clone(),
                 provider: row.model.provider,
                 capabilities,
+                access_groups,
                 context_length: row.model.context_length,
                 input_price_nanos: row.model.input_price_nanos,
                 output_price_nanos: row.model.output_price_nanos,
@@ -258,6 +260,7 @@ impl Registry {
             input_price_nanos: nanos(model.input_cost_per_token),
             output_price_nanos: nanos(model.output_cost_per_token),
             restricted: model.restricted,
+            access_groups: model.access_groups.clone(),
             deployments: model
                 .deployments
                 .iter()

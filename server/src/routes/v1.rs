@@ -255,7 +255,7 @@ pub async fn list_models(
         let data: Vec<Value> = snapshot
             .models
             .values()
-            .filter(|m| caller.may_use(&m.name))
+            .filter(|m| caller.may_use(m))
             .map(|m| model_object(m))
             .collect();
         Json(json!({"object": "list", "data": data})).into_response()
@@ -277,7 +277,7 @@ pub async fn get_model(
             .gateway
             .registry
             .get(&id)
-            .filter(|m| caller.may_use(&m.name))
+            .filter(|m| caller.may_use(m))
             .ok_or_else(|| unknown_model(&id))?;
         Ok::<_, ApiError>(Json(model_object(&model)).into_response())
     }

@@ -265,7 +265,17 @@ pub async fn delete(State(state): State<AppState>, body: Bytes) -> Reply {
     Ok(Json(json!({"deleted_keys": deleted})))
 }
 
-async fn regenerate_hash(state: &AppState, hash: &str) -> Reply {
+/// A new secret for the key with `hash`, after applying any generate fields in `body`
+/// (LiteLLM's regenerate takes the same fields as update).
+async fn regenerate_hash(state: &AppState, hash: &str, body: &Map<String, Value>) -> Reply {
+    let changes = changes(body)?;
+    if changes != LiteLlmKeyChanges::default() {
+        state
+            .keys
+            .update(hash, changes)
+            .await
+            .map_err(alias_conflict)?;
+    }
     let issued = state.keys.store().regenerate(hash).await?;
     state.gateway.auth.invalidate();
     let mut answer = key_object(&issued.record);
@@ -273,13 +283,23 @@ async fn regenerate_hash(state: &AppState, hash: &str) -> Reply {
     Ok(Json(answer))
 }
 
-/// `POST /key/regenerate` `{"key": ...}`: a new secret, the same settings.
+/// `POST /key/regenerate` `{"key": ...}`: a new secret, the same settings unless the body
+/// changes some.
 pub async fn regenerate(State(state): State<AppState>, body: Bytes) -> Reply {
     let body = json_object(&body)?;
-    regenerate_hash(&state, &key_field(&body)?).await
+    regenerate_hash(&state, &key_field(&body)?, &body).await
 }
 
-/// `POST /key/{key}/regenerate`.
-pub async fn regenerate_path(State(state): State<AppState>, Path(key): Path<String>) -> Reply {
-    regenerate_hash(&state, &resolve(&key)).await
+/// `POST /key/{key}/regenerate`, with an optional body of changes.
+pub async fn regenerate_path(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Reply {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        json_object(&body)?
+    };
+    regenerate_hash(&state, &resolve(&key), &body).await
 }

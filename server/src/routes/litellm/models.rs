@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::Reply;
-use super::lenient::{int, string};
+use super::lenient::{int, string, strings};
 use crate::error::{ApiError, json_object};
 use crate::state::AppState;
 
@@ -127,6 +127,7 @@ fn registration(state: &AppState, body: &Map<String, Value>) -> Result<Registrat
             input_price_nanos: price(info, "input_cost_per_token")?,
             output_price_nanos: price(info, "output_cost_per_token")?,
             restricted: false,
+            access_groups: strings(info.get("access_groups"), "access_groups")?,
             deployments: Vec::new(),
         },
         deployment: DeclaredDeployment {
@@ -182,6 +183,7 @@ fn entries(models: &[ModelWithDeployments]) -> Vec<Value> {
                     "supports_vision": capabilities.iter().any(|c| c == "vision"),
                     "supports_function_calling": capabilities.iter().any(|c| c == "tools"),
                     "db_model": model.source != schema::catalog::SOURCE_CONFIG,
+                    "access_groups": schema::catalog::access_groups(model),
                 },
             }));
         }
@@ -312,6 +314,10 @@ pub async fn update(
             .transpose()?,
         context_length: super::lenient::present(info, "max_tokens")
             .map(|v| int(v, "max_tokens"))
+            .transpose()?,
+        access_groups: info
+            .get("access_groups")
+            .map(|v| strings(Some(v), "access_groups"))
             .transpose()?,
         ..schema::catalog::DeploymentChanges::default()
     };
