@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod gateway;
+pub mod guardrail;
 pub mod identity;
 pub mod listener;
 pub mod metrics;

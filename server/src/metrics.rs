@@ -45,6 +45,15 @@ pub struct RefusalLabels {
     pub limit: String,
 }
 
+/// Labels of guardrail actions.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct GuardrailLabels {
+    /// The guardrail's name.
+    pub guardrail: String,
+    /// `block` or `mask`.
+    pub action: String,
+}
+
 /// Labels of latency histograms: the public model and the cluster whose deployment answered
 /// (empty when none did), so a slow cluster shows beside the others serving the same model.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -132,6 +141,9 @@ pub struct Metrics {
     pub quota_check: Histogram,
     /// `switchyard_quota_refusals`: requests refused by a limit, by limit.
     pub quota_refusals: Family<RefusalLabels, Counter>,
+    /// `switchyard_guardrail_actions`: requests a guardrail blocked or masked, by guardrail
+    /// and action.
+    pub guardrail_actions: Family<GuardrailLabels, Counter>,
     /// `switchyard_requests_in_flight`: requests this replica is forwarding to model servers
     /// (a stream until its last byte): the load a HorizontalPodAutoscaler follows.
     pub requests_in_flight: Gauge,
@@ -186,6 +198,7 @@ impl Metrics {
             ledger_write_failures: Counter::default(),
             redis_errors: Counter::default(),
             quota_refusals: Family::default(),
+            guardrail_actions: Family::default(),
             requests_in_flight: Gauge::default(),
             per_key_labels: false,
             quota_check: overhead_histogram(),
@@ -333,6 +346,11 @@ impl Metrics {
             metrics.quota_refusals.clone(),
         );
         r.register(
+            "switchyard_guardrail_actions",
+            "Requests a guardrail blocked or masked, by guardrail and action",
+            metrics.guardrail_actions.clone(),
+        );
+        r.register(
             "switchyard_requests_in_flight",
             "Requests being forwarded to model servers (a stream until its last byte)",
             metrics.requests_in_flight.clone(),
@@ -341,6 +359,16 @@ impl Metrics {
             registry,
             ..metrics
         }
+    }
+
+    /// Counts one request guardrail `guardrail` acted on (`action`: `block` or `mask`).
+    pub fn guardrail(&self, guardrail: &str, action: &str) {
+        self.guardrail_actions
+            .get_or_create(&GuardrailLabels {
+                guardrail: guardrail.to_owned(),
+                action: action.to_owned(),
+            })
+            .inc();
     }
 
     /// The text exposition format served at `/metrics`.

@@ -61,6 +61,17 @@ pub async fn key_with(app: &crate::TestApp, limits: Value) -> Value {
     response.json().await.expect("the new key")
 }
 
+/// What `/key/info` says of `key`.
+pub async fn key_info(app: &crate::TestApp, key: &str) -> Value {
+    let info: Value = app
+        .get_as_master(&format!("/key/info?key={key}"))
+        .await
+        .json()
+        .await
+        .expect("the key's information");
+    info["info"].clone()
+}
+
 /// Rows of `spend_logs`, oldest first, once at least `count` exist (10 s at most).
 pub async fn spend_rows(db: &DatabaseConnection, count: usize) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

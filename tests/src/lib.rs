@@ -93,6 +93,28 @@ pub fn switchyard_bin() -> PathBuf {
         .unwrap_or_else(|| bin_dir().join("switchyard"))
 }
 
+/// Runs `command` (output captured) until it exits, or stops it after 30 seconds; its exit
+/// status and everything it printed.
+pub fn run_to_end(command: &mut std::process::Command) -> (std::process::ExitStatus, String) {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().ok().flatten().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("its output");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status, printed)
+}
+
 /// The `mock-upstream` binary.
 pub fn mock_upstream_bin() -> PathBuf {
     bin_dir().join("mock-upstream")

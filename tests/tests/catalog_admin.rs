@@ -372,24 +372,8 @@ fn run_switchyard(
     for (name, value) in extra_env {
         command.env(name, value);
     }
-    let mut child = command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
     // A server that does start is stopped after a while; the checks below want it not to.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let output = child.wait_with_output().unwrap();
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status, printed)
+    harness::run_to_end(&mut command)
 }
 
 /// Stored credentials open only with the key they were sealed with: a server with another key,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use harness::gateway::{ModelSpec, config, metric};
+use harness::gateway::{ModelSpec, config, key_info, metric};
 use harness::{MockUpstream, RedisServer, TcpProxy, TestApp, TestDb};
 use serde_json::{Value, json};
 
@@ -357,17 +357,6 @@ async fn fifty_concurrent_requests_never_overspend_a_budget_shared_in_redis() {
 async fn fifty_concurrent_requests_never_overspend_a_budget_in_process_on_sqlite() {
     let (app, _mock) = embedded_app().await;
     fifty_against_a_small_budget(&app).await;
-}
-
-/// What `/key/info` says of `key`.
-async fn key_info(app: &TestApp, key: &str) -> Value {
-    let info: Value = app
-        .get_as_master(&format!("/key/info?key={key}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    info["info"].clone()
 }
 
 /// The key's recorded spend in nano-units, as `/key/info` reports it.

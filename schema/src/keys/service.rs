@@ -158,6 +158,9 @@ pub struct AuthKey {
     pub model_tpm: HashMap<String, i64>,
     /// The owner's limits (none when the key has no owner).
     pub owner_limits: Limits,
+    /// Guardrails its metadata names (`"guardrails": [...]`, as LiteLLM has it), which run
+    /// for it besides those on by default.
+    pub guardrails: Vec<String>,
 }
 
 impl AuthKey {
@@ -176,6 +179,7 @@ impl AuthKey {
             model_rpm: HashMap::new(),
             model_tpm: HashMap::new(),
             owner_limits: Limits::default(),
+            guardrails: Vec::new(),
         }
     }
 }
@@ -656,7 +660,17 @@ impl KeyService {
         } else {
             ModelAccess::litellm(&record.models).or_every(key.all_models)
         };
+        let guardrails = key.metadata["guardrails"]
+            .as_array()
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|name| name.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Some(AuthKey {
+            guardrails,
             limits: LimitValues::of_key(&key).enforced(key.budget_reset_at, key.spend_nanos),
             model_rpm: per_model(key.model_rpm_limit.as_ref()),
             model_tpm: per_model(key.model_tpm_limit.as_ref()),

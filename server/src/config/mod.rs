@@ -11,6 +11,7 @@
 mod auth;
 mod database;
 mod gateway;
+mod guardrails;
 mod http;
 mod ledger;
 mod log;
@@ -31,6 +32,7 @@ use serde::Deserialize;
 pub use self::auth::{AuthConfig, SsoConfig, SsoKind};
 pub use self::database::DatabaseConfig;
 pub use self::gateway::GatewayConfig;
+pub use self::guardrails::{BlockedWordConfig, GuardrailConfig, PatternConfig};
 pub use self::http::HttpConfig;
 pub use self::ledger::LedgerConfig;
 pub use self::log::{LogConfig, LogFormat};
@@ -91,6 +93,8 @@ pub struct Config {
     pub tracing: TracingConfig,
     /// Models declared here (kept in Git), applied at start and on reload.
     pub models: Vec<ModelConfig>,
+    /// Checks on requests and answers (`[[guardrails]]`), applied at start.
+    pub guardrails: Vec<GuardrailConfig>,
 }
 
 impl Default for Config {
@@ -116,6 +120,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             tracing: TracingConfig::default(),
             models: Vec::new(),
+            guardrails: Vec::new(),
         }
     }
 }
@@ -205,6 +210,7 @@ impl Config {
             }
         }
         models::validate(&self.models)?;
+        guardrails::validate(&self.guardrails)?;
         self.auth.validate()?;
         self.tracing.validate()?;
         // The numeric floors of the small sections, checked here in one place (ledger and quota

@@ -1,6 +1,6 @@
 //! The forwarding pipeline of one request, start to end: find the model, check that the
-//! caller may use it, reserve its worst-case cost (admit), dispatch it to a deployment, and
-//! account for the answer. It returns what the answer is; the HTTP surface (`routes::v1`)
+//! caller may use it, run the pre-call guardrails, reserve its worst-case cost (admit),
+//! dispatch it to a deployment, and account for the answer (post-call guardrails applied). It returns what the answer is; the HTTP surface (`routes::v1`)
 //! turns that into a response.
 
 use std::sync::Arc;
@@ -21,6 +21,8 @@ use super::relay::{RelayStream, relay, whole_usage};
 use super::upstream::{self, Answer};
 use super::usage::{cost_nanos, estimate_tokens, prompt_chars};
 use crate::error::ApiError;
+use crate::guardrail::{Action, Blocked, Mode, Scanner, StreamMasker};
+use crate::metrics::Metrics;
 use crate::quota::Permit;
 use crate::spend::Outcome;
 
@@ -193,6 +195,14 @@ impl Gateway {
         let model = self.registry.get(name).ok_or_else(|| unknown_model(name))?;
         trace.model = Some(model.name.clone());
         allowed(&caller, &model)?;
+        let masked_request = self.pre_call(&caller, &model, &mut request)?;
+        let post_call = self.guardrails.active(
+            Mode::PostCall,
+            &model.name,
+            caller
+                .key()
+                .map_or(&[][..], |key| key.guardrails.as_slice()),
+        );
 
         let streaming =
             operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
@@ -243,7 +253,7 @@ impl Gateway {
 
         // The body each deployment gets: the client's bytes untouched when nothing changes
         // (the common case), else re-serialised once per backend model name.
-        let rewrite = bound || (streaming && !client_wants_usage);
+        let rewrite = bound || (streaming && !client_wants_usage) || masked_request;
         let bodies: std::sync::Mutex<Vec<(String, Bytes)>> = std::sync::Mutex::new(Vec::new());
         let body_for = |deployment: &Deployment| -> Bytes {
             if !rewrite && deployment.backend_model == model.name {
@@ -285,10 +295,39 @@ impl Gateway {
             trace.upstream_ms = Some(answer.sent.elapsed().as_millis());
             return Ok(Reply::Stream {
                 status: answer.response.status,
-                events: relay(answer, accounting, !client_wants_usage),
+                events: relay(
+                    answer,
+                    accounting,
+                    !client_wants_usage,
+                    StreamMasker::new(post_call),
+                ),
             });
         }
-        whole(answer, accounting, trace).await
+        whole(answer, accounting, trace, Some((&post_call, &self.metrics))).await
+    }
+
+    /// Runs the pre-call guardrails on `request` (masking it in place); whether anything was
+    /// masked. A blocking match refuses the request before anything is reserved or sent.
+    fn pre_call(
+        &self,
+        caller: &Caller,
+        model: &ModelRoute,
+        request: &mut serde_json::Map<String, Value>,
+    ) -> Result<bool, ApiError> {
+        let named = caller
+            .key()
+            .map_or(&[][..], |key| key.guardrails.as_slice());
+        let scanner = self.guardrails.active(Mode::PreCall, &model.name, named);
+        if scanner.is_empty() {
+            return Ok(false);
+        }
+        let masked = scanner
+            .request(request)
+            .map_err(|blocked| refused(&self.metrics, blocked))?;
+        for guardrail in &masked.guardrails {
+            self.metrics.guardrail(guardrail, Action::Mask.as_str());
+        }
+        Ok(masked.any())
     }
 
     /// Forwards a Docling conversion (`POST /{version}/convert/{kind}`) to `model` (or the one
@@ -317,7 +356,7 @@ impl Gateway {
                 )
             })
             .await?;
-        whole(answer, accounting, trace).await
+        whole(answer, accounting, trace, None).await
     }
 
     fn docling_model(&self, wanted: Option<&str>) -> Result<Arc<ModelRoute>, ApiError> {
@@ -433,11 +472,19 @@ impl Gateway {
     }
 }
 
-/// Reads a whole answer and accounts for it.
+/// The 403 for a request or answer a guardrail refused, counted.
+fn refused(metrics: &Metrics, blocked: Blocked) -> ApiError {
+    metrics.guardrail(&blocked.guardrail, Action::Block.as_str());
+    ApiError::Forbidden(blocked.message())
+}
+
+/// Reads a whole answer and accounts for it; with `post_call` guardrails, a successful
+/// answer is masked or refused (refused answers are still charged: the model did the work).
 async fn whole(
     answer: Answer,
     accounting: Accounting,
     trace: &mut Trace,
+    post_call: Option<(&Scanner, &Metrics)>,
 ) -> Result<Reply, ApiError> {
     let Answer {
         deployment,
@@ -474,14 +521,35 @@ async fn whole(
         ("tokenize", _) => Some(Default::default()),
         (_, usage) => usage,
     };
+    let checked = match post_call {
+        Some((scanner, metrics)) if !scanner.is_empty() && status.is_success() => scanner
+            .answer(&body)
+            .map_err(|blocked| refused(metrics, blocked)),
+        _ => Ok(None),
+    };
+    let (outcome, shown_status) = match &checked {
+        Ok(_) => (Outcome::Success, status.as_u16()),
+        Err(error) => (Outcome::Failure, error.status_code().as_u16()),
+    };
     accounting.record(
         Some(&deployment),
         usage,
         completion_estimate,
-        Outcome::Success,
-        status.as_u16(),
+        outcome,
+        shown_status,
         None,
     );
+    let body = match checked? {
+        Some((masked, guardrails)) => {
+            if let Some((_, metrics)) = post_call {
+                for guardrail in &guardrails.guardrails {
+                    metrics.guardrail(guardrail, Action::Mask.as_str());
+                }
+            }
+            Bytes::from(masked)
+        }
+        None => body,
+    };
     Ok(Reply::Whole {
         status,
         content_type: content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),

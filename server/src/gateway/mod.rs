@@ -1,6 +1,7 @@
 //! The gateway engine behind `/v1`: turn a key into a caller (`auth`), find the model, pick a
 //! deployment on some cluster (`registry`, `balancer`), forward (`forward`, `upstream`,
-//! `client`), relay the answer (`relay`) and account for it (`accounting`). It knows nothing
+//! `client`), relay the answer (`relay`) and account for it (`accounting`), with the
+//! configured guardrails (`crate::guardrail`) on the request and the answer. It knows nothing
 //! of HTTP handlers or the app state; `routes::v1` calls it.
 
 pub mod accounting;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Config, GatewayConfig};
+use crate::guardrail::Guardrails;
 use crate::metrics::Metrics;
 use crate::quota::Quotas;
 use crate::spend::{Ledger, LiveFeed};
@@ -69,6 +71,8 @@ pub struct Gateway {
     pub max_json_values: usize,
     /// Where requests, tokens, spend and latencies are counted.
     pub metrics: Arc<Metrics>,
+    /// The checks on requests and answers.
+    pub guardrails: Arc<Guardrails>,
 }
 
 /// Why the gateway could not be built.
@@ -78,6 +82,8 @@ pub enum BuildError {
     Trust(#[from] tls::TrustError),
     #[error("cannot build the HTTP client for model servers: {0}")]
     Client(#[from] reqwest::Error),
+    #[error(transparent)]
+    Guardrail(#[from] crate::guardrail::BuildError),
 }
 
 impl Gateway {
@@ -111,6 +117,7 @@ impl Gateway {
         let trust = tls::UpstreamTrust::load(gateway.ca_file.as_deref())?;
         let connect_timeout = Duration::from_millis(gateway.connect_timeout_ms);
         let client = Self::http_client(gateway)?;
+        let guardrails = Arc::new(Guardrails::build(&config.guardrails)?);
         Ok(Self {
             registry,
             balancer: Balancer {
@@ -143,6 +150,7 @@ impl Gateway {
             max_upload_bytes: gateway.max_upload_bytes,
             max_json_values: gateway.max_json_values,
             metrics,
+            guardrails,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Relaying an answer to the client: a stream as Server-Sent Events chunk by chunk (usage read
-//! on the way, the usage-only chunk the gateway asked for stripped, a broken stream ended with
-//! an error event), or a whole answer's usage read from its body.
+//! on the way, the usage-only chunk the gateway asked for stripped, post-call guardrails'
+//! masks applied across chunk boundaries, a broken stream ended with an error event), or a
+//! whole answer's usage read from its body.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -11,6 +12,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::accounting::Accounting;
 use super::balancer::Slot;
@@ -19,6 +21,7 @@ use super::deployment::Deployment;
 use super::sse::{self, Event, Splitter, Usage};
 use super::upstream::Answer;
 use super::usage::estimate_tokens;
+use crate::guardrail::{Action, Blocked, StreamMasker};
 use crate::spend::Outcome;
 
 /// Records the spend of a stream when it ends, however it ends (a client that goes away
@@ -56,6 +59,94 @@ struct Relay {
     out: VecDeque<Bytes>,
     finished: bool,
     guard: StreamGuard,
+    /// The post-call guardrails' masking, when any run.
+    masking: Option<Masking>,
+}
+
+/// A stream's post-call guardrails: the masker, what the last chunk looked like (to shape the
+/// chunk that carries text still held when the stream ends without a `finish_reason`), and
+/// how many masking guardrails have been counted.
+struct Masking {
+    masker: StreamMasker,
+    last_chunk: Option<Value>,
+    counted: usize,
+}
+
+impl Masking {
+    /// Masks the text of one chunk's choices; the event to send instead, or none when the
+    /// event is not a chunk this can read.
+    fn chunk(&mut self, event: &[u8]) -> Result<Option<Bytes>, Blocked> {
+        let Some(mut chunk) =
+            sse::data(event).and_then(|p| serde_json::from_slice::<Value>(&p).ok())
+        else {
+            return Ok(None);
+        };
+        let Some(choices) = chunk.get_mut("choices").and_then(Value::as_array_mut) else {
+            return Ok(None);
+        };
+        for choice in choices {
+            let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
+            let finished = choice.get("finish_reason").is_some_and(|r| !r.is_null());
+            let slot = if choice.get("delta").is_some() {
+                choice
+                    .get_mut("delta")
+                    .and_then(|delta| delta.get_mut("content"))
+            } else {
+                choice.get_mut("text")
+            };
+            let mut text = match slot.as_deref() {
+                Some(Value::String(text)) => self.masker.push(index, text)?,
+                _ => String::new(),
+            };
+            if finished {
+                text.push_str(&self.masker.finish(index)?);
+            }
+            match slot {
+                Some(slot) => *slot = Value::String(text),
+                None if !text.is_empty() => set_text(choice, text),
+                None => {}
+            }
+        }
+        let shown = Bytes::from(format!("data: {chunk}\n\n"));
+        self.last_chunk = Some(chunk);
+        Ok(Some(shown))
+    }
+
+    /// Chunks carrying the text still held when the stream ends.
+    fn rest(&mut self) -> Result<Vec<Bytes>, Blocked> {
+        let mut events = Vec::new();
+        for index in self.masker.held() {
+            let text = self.masker.finish(index)?;
+            let Some(mut chunk) = self.last_chunk.clone() else {
+                continue;
+            };
+            let completion = chunk["choices"][0].get("delta").is_none();
+            let mut choice = serde_json::json!({"index": index, "finish_reason": null});
+            if completion {
+                choice["text"] = Value::String(text);
+            } else {
+                choice["delta"] = serde_json::json!({"content": text});
+            }
+            chunk["choices"] = Value::Array(vec![choice]);
+            if let Some(object) = chunk.as_object_mut() {
+                object.remove("usage");
+            }
+            events.push(Bytes::from(format!("data: {chunk}\n\n")));
+        }
+        Ok(events)
+    }
+}
+
+/// Puts `text` where a chunk's choice carries it (`delta.content`, or `text`).
+fn set_text(choice: &mut Value, text: String) {
+    let (holder, field) = if choice.get("delta").is_some() {
+        (choice.get_mut("delta"), "content")
+    } else {
+        (Some(choice), "text")
+    };
+    if let Some(holder) = holder.and_then(Value::as_object_mut) {
+        holder.insert(field.into(), Value::String(text));
+    }
 }
 
 impl Relay {
@@ -76,11 +167,65 @@ impl Relay {
                     if usage.is_some() {
                         self.guard.usage = usage;
                     }
+                    let masked = match self.masking.as_mut().map(|m| m.chunk(&event)) {
+                        Some(Err(blocked)) => return self.block(blocked),
+                        Some(Ok(masked)) => masked,
+                        None => None,
+                    };
+                    self.out.push_back(masked.unwrap_or(event));
+                }
+                Event::Done => {
+                    self.flush_held();
                     self.out.push_back(event);
                 }
-                Event::Done | Event::Other => self.out.push_back(event),
+                Event::Other => self.out.push_back(event),
+            }
+            if self.finished {
+                return;
             }
         }
+        self.count_masks();
+    }
+
+    /// Sends what the masker still holds (a stream that ended without `finish_reason`).
+    fn flush_held(&mut self) {
+        let rest = match self.masking.as_mut().map(Masking::rest) {
+            Some(Err(blocked)) => return self.block(blocked),
+            Some(Ok(rest)) => rest,
+            None => Vec::new(),
+        };
+        self.out.extend(rest);
+        self.count_masks();
+    }
+
+    /// Counts the guardrails that masked something since the last count.
+    fn count_masks(&mut self) {
+        if let Some(masking) = self.masking.as_mut() {
+            let masked = &masking.masker.masked().guardrails;
+            for guardrail in &masked[masking.counted..] {
+                self.guard
+                    .accounting
+                    .metrics
+                    .guardrail(guardrail, Action::Mask.as_str());
+            }
+            masking.counted = masked.len();
+        }
+    }
+
+    /// Ends the stream: a post-call guardrail refused the answer.
+    fn block(&mut self, blocked: Blocked) {
+        self.guard
+            .accounting
+            .metrics
+            .guardrail(&blocked.guardrail, Action::Block.as_str());
+        self.out.push_back(sse::error_event(
+            &blocked.message(),
+            "permission_denied_error",
+            403,
+        ));
+        self.out.push_back(Bytes::from_static(sse::DONE));
+        self.guard.outcome = Some((Outcome::Failure, 403));
+        self.finished = true;
     }
 
     fn fail(&mut self, error: BodyError) {
@@ -115,8 +260,11 @@ impl Relay {
                     if let Some(rest) = self.splitter.finish() {
                         self.out.push_back(rest);
                     }
-                    self.guard.outcome = Some((Outcome::Success, 200));
-                    self.finished = true;
+                    self.flush_held();
+                    if !self.finished {
+                        self.guard.outcome = Some((Outcome::Success, 200));
+                        self.finished = true;
+                    }
                 }
             }
         }
@@ -126,10 +274,21 @@ impl Relay {
 /// The body of a streaming answer: the model server's events as they arrive.
 pub type RelayStream = BoxStream<'static, Result<Bytes, Infallible>>;
 
-/// Relays a successful streaming answer as it arrives, reading usage on the way and
-/// recording the request when the stream ends or the client goes away.
-pub fn relay(answer: Answer, accounting: Accounting, strip_usage: bool) -> RelayStream {
+/// Relays a successful streaming answer as it arrives, reading usage on the way, masking
+/// with `masker` when post-call guardrails run, and recording the request when the stream
+/// ends or the client goes away.
+pub fn relay(
+    answer: Answer,
+    accounting: Accounting,
+    strip_usage: bool,
+    masker: Option<StreamMasker>,
+) -> RelayStream {
     let relay = Relay {
+        masking: masker.map(|masker| Masking {
+            masker,
+            last_chunk: None,
+            counted: 0,
+        }),
         upstream: answer.response.into_stream().boxed(),
         splitter: Splitter::default(),
         strip_usage,

@@ -74,7 +74,7 @@ struct ChunkShape {
 }
 
 /// The `data:` payload of an event (lines joined with `\n`), if it has one.
-fn data(event: &[u8]) -> Option<Vec<u8>> {
+pub fn data(event: &[u8]) -> Option<Vec<u8>> {
     let mut out: Option<Vec<u8>> = None;
     for line in event.split(|b| *b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);

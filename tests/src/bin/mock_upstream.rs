@@ -5,7 +5,9 @@
 //! time per streamed token, failure rate, omitting usage, answer length (fixed, or up to a
 //! context length unless `max_tokens` says less), and health. `GET /mock/stats`
 //! counts the requests served, so tests can see where traffic went; `GET /mock/last-request`
-//! and `GET /mock/last-headers` show what the gateway forwarded last.
+//! and `GET /mock/last-headers` show what the gateway forwarded last. A prompt containing
+//! `echo: ` is answered with the text after it, streamed four characters per chunk (so tests
+//! can make an answer spell something across chunk boundaries).
 
 // Handlers short-circuit with the HTTP response to send; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
@@ -385,7 +387,17 @@ async fn complete(
             }),
         None => knobs.completion_tokens,
     };
-    let words: Vec<String> = (0..n).map(|i| format!("tok{i} ")).collect();
+    let words: Vec<String> = match prompt_text(&body).split_once("echo: ") {
+        Some((_, echoed)) => {
+            let chars: Vec<char> = echoed.chars().collect();
+            chars
+                .chunks(4)
+                .map(|piece| piece.iter().collect())
+                .collect()
+        }
+        None => (0..n).map(|i| format!("tok{i} ")).collect(),
+    };
+    let n = u32::try_from(words.len()).unwrap_or(u32::MAX);
     let id = format!("mock-{}", rand::random::<u64>());
     let (object, chunk_object) = match kind {
         Kind::Chat => ("chat.completion", "chat.completion.chunk"),

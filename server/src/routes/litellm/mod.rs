@@ -5,6 +5,7 @@
 //! Changes are audited once the master key has been checked, refused ones included.
 
 mod audit;
+mod guardrails;
 mod health;
 mod keys;
 mod lenient;
@@ -53,6 +54,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/spend/logs", get(spend::logs))
         .route("/global/spend", get(spend::global))
         .route("/health", get(health::health))
+        .route("/guardrails/list", get(guardrails::list))
+        .route("/v1/guardrails/list", get(guardrails::list))
         .route("/admin/reload", post(models::reload_config))
         // Route layers run last-added first: the master key is checked before the audit
         // layer reads a body.

@@ -1,0 +1,511 @@
+//! Guardrails: checks on a request before it reaches a model server (`pre_call`) and on the
+//! answer (`post_call`, streams included), declared like LiteLLM's `litellm_content_filter`.
+//! A guardrail is a set of patterns (prebuilt or custom regular expressions, blocked words),
+//! each of which blocks the request or masks what it matched. The gateway asks which
+//! guardrails run for a request ([`Guardrails::active`]), scans the request's text
+//! ([`Scanner::request`]) and the answer's ([`Scanner::answer`], or a [`StreamMasker`] chunk by
+//! chunk). This module knows nothing of HTTP; a [`Blocked`] becomes a 403 in the gateway.
+
+mod patterns;
+mod stream;
+
+use std::sync::Arc;
+
+use regex::{Regex, RegexBuilder};
+use serde_json::Value;
+
+use crate::config::GuardrailConfig;
+pub use stream::StreamMasker;
+
+/// When a guardrail runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// On the request, before anything is sent.
+    PreCall,
+    /// On the answer.
+    PostCall,
+}
+
+impl Mode {
+    /// LiteLLM's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PreCall => "pre_call",
+            Self::PostCall => "post_call",
+        }
+    }
+}
+
+/// What a match does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Block,
+    Mask,
+}
+
+impl Action {
+    /// The lower-case name, as counted in metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Block => "block",
+            Self::Mask => "mask",
+        }
+    }
+}
+
+/// One thing a guardrail looks for.
+struct Pattern {
+    name: String,
+    regex: Regex,
+    /// A check the expression cannot make (Luhn, unassigned SSN ranges).
+    valid: fn(&str) -> bool,
+    action: Action,
+    /// How much of a stream to hold back for this pattern.
+    hold: usize,
+    /// What a masked match becomes.
+    mask: String,
+}
+
+/// A guardrail, compiled.
+pub struct Guardrail {
+    pub name: String,
+    /// Its kind (`litellm_content_filter`).
+    pub kind: String,
+    pub mode: Mode,
+    pub default_on: bool,
+    /// Models it runs for besides `default_on` and keys that list it.
+    pub models: Vec<String>,
+    patterns: Vec<Pattern>,
+}
+
+impl std::fmt::Debug for Guardrail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guardrail")
+            .field("name", &self.name)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Guardrail {
+    /// The names of its patterns, for `/guardrails/list`.
+    pub fn pattern_names(&self) -> impl Iterator<Item = &str> {
+        self.patterns.iter().map(|p| p.name.as_str())
+    }
+}
+
+/// A request or answer a guardrail refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    /// The guardrail's name.
+    pub guardrail: String,
+    /// The pattern that matched (never the matched text).
+    pub pattern: String,
+}
+
+impl Blocked {
+    /// The sentence a client reads.
+    pub fn message(&self) -> String {
+        format!(
+            "blocked by guardrail `{}`: {} detected",
+            self.guardrail, self.pattern
+        )
+    }
+}
+
+/// What a guardrail did to a request or answer that went on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Masked {
+    /// The guardrails that masked something, each once.
+    pub guardrails: Vec<String>,
+}
+
+impl Masked {
+    fn note(&mut self, guardrail: &str) {
+        if !self.guardrails.iter().any(|g| g == guardrail) {
+            self.guardrails.push(guardrail.to_owned());
+        }
+    }
+
+    /// Whether anything was masked.
+    pub fn any(&self) -> bool {
+        !self.guardrails.is_empty()
+    }
+}
+
+/// Every configured guardrail.
+#[derive(Debug, Default)]
+pub struct Guardrails {
+    list: Vec<Arc<Guardrail>>,
+}
+
+/// A bad guardrail declaration.
+#[derive(Debug, thiserror::Error)]
+#[error("guardrail `{guardrail}`: {problem}")]
+pub struct BuildError {
+    guardrail: String,
+    problem: String,
+}
+
+/// Largest compiled size of a custom expression (the `regex` crate's own default is 10 MB).
+const CUSTOM_REGEX_BYTES: usize = 1 << 20;
+
+/// How much of a stream a custom pattern holds back unless it says.
+const CUSTOM_HOLD: usize = 64;
+
+fn action(given: &str) -> Option<Action> {
+    match given.to_ascii_lowercase().as_str() {
+        "block" => Some(Action::Block),
+        "mask" => Some(Action::Mask),
+        _ => None,
+    }
+}
+
+fn compile(expression: &str) -> Result<Regex, String> {
+    RegexBuilder::new(expression)
+        .size_limit(CUSTOM_REGEX_BYTES)
+        .build()
+        .map_err(|error| format!("cannot compile `{expression}`: {error}"))
+}
+
+fn mask_of(name: &str) -> String {
+    format!("[{}_REDACTED]", name.to_ascii_uppercase())
+}
+
+fn always(_: &str) -> bool {
+    true
+}
+
+fn build_one(config: &GuardrailConfig) -> Result<Guardrail, String> {
+    if config.guardrail != "litellm_content_filter" {
+        return Err(format!(
+            "unknown kind `{}`; the kind is `litellm_content_filter`",
+            config.guardrail
+        ));
+    }
+    let mode = match config.mode.as_str() {
+        "pre_call" => Mode::PreCall,
+        "post_call" => Mode::PostCall,
+        other => return Err(format!("mode `{other}` is not `pre_call` or `post_call`")),
+    };
+    let mut patterns = Vec::new();
+    for given in &config.patterns {
+        let action = action(&given.action)
+            .ok_or_else(|| format!("action `{}` is not BLOCK or MASK", given.action))?;
+        let pattern = match (
+            given.pattern_type.as_str(),
+            &given.pattern_name,
+            &given.pattern,
+        ) {
+            ("prebuilt", Some(name), None) => {
+                let prebuilt = patterns::prebuilt(name).ok_or_else(|| {
+                    let known: Vec<&str> = patterns::PREBUILT.iter().map(|p| p.name).collect();
+                    format!(
+                        "no prebuilt pattern `{name}`; there are {}",
+                        known.join(", ")
+                    )
+                })?;
+                Pattern {
+                    name: prebuilt.name.to_owned(),
+                    regex: compile(prebuilt.regex)?,
+                    valid: prebuilt.valid,
+                    action,
+                    hold: prebuilt.hold,
+                    mask: mask_of(prebuilt.name),
+                }
+            }
+            ("regex", None, Some(expression)) => {
+                let name = given
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "custom_pattern".into());
+                Pattern {
+                    mask: mask_of(&name),
+                    name,
+                    regex: compile(expression)?,
+                    valid: always,
+                    action,
+                    hold: given.stream_hold_chars.unwrap_or(CUSTOM_HOLD),
+                }
+            }
+            _ => {
+                return Err(
+                    "a pattern is `pattern_type = \"prebuilt\"` with `pattern_name`, or \
+                     `pattern_type = \"regex\"` with `pattern`"
+                        .into(),
+                );
+            }
+        };
+        patterns.push(pattern);
+    }
+    for word in &config.blocked_words {
+        let action = action(&word.action)
+            .ok_or_else(|| format!("action `{}` is not BLOCK or MASK", word.action))?;
+        let keyword = word.keyword.trim();
+        if keyword.is_empty() {
+            return Err("a blocked word is empty".into());
+        }
+        let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let edge = |c| if word_char(c) { r"\b" } else { "" };
+        let expression = format!(
+            "(?i){}{}{}",
+            edge(keyword.chars().next()),
+            regex::escape(keyword),
+            edge(keyword.chars().last())
+        );
+        patterns.push(Pattern {
+            name: "blocked_word".into(),
+            regex: compile(&expression)?,
+            valid: always,
+            action,
+            hold: keyword.chars().count(),
+            mask: mask_of("blocked_word"),
+        });
+    }
+    if patterns.is_empty() {
+        return Err("it has no `patterns` and no `blocked_words`".into());
+    }
+    Ok(Guardrail {
+        name: config.guardrail_name.clone(),
+        kind: config.guardrail.clone(),
+        mode,
+        default_on: config.default_on,
+        models: config.models.clone(),
+        patterns,
+    })
+}
+
+impl Guardrails {
+    /// Compiles the configured guardrails, refusing an unknown kind, mode, action or
+    /// prebuilt pattern and an expression that does not compile.
+    pub fn build(configs: &[GuardrailConfig]) -> Result<Self, BuildError> {
+        let list = configs
+            .iter()
+            .map(|config| {
+                build_one(config)
+                    .map(Arc::new)
+                    .map_err(|problem| BuildError {
+                        guardrail: config.guardrail_name.clone(),
+                        problem,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { list })
+    }
+
+    /// Every guardrail, in configuration order.
+    pub fn all(&self) -> &[Arc<Guardrail>] {
+        &self.list
+    }
+
+    /// The guardrails of `mode` that run for a request on `model` by a key whose metadata
+    /// lists `named`: those on by default, those for the model, and those the key names.
+    pub fn active(&self, mode: Mode, model: &str, named: &[String]) -> Scanner {
+        Scanner {
+            rails: self
+                .list
+                .iter()
+                .filter(|rail| rail.mode == mode)
+                .filter(|rail| {
+                    rail.default_on
+                        || rail.models.iter().any(|m| m == model)
+                        || named.iter().any(|n| *n == rail.name)
+                })
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// One match in a text.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    rail: usize,
+    pattern: usize,
+}
+
+/// The guardrails that run for one request, in one mode.
+#[derive(Debug, Clone, Default)]
+pub struct Scanner {
+    rails: Vec<Arc<Guardrail>>,
+}
+
+impl Scanner {
+    /// Whether no guardrail runs (the request pays nothing for guardrails).
+    pub fn is_empty(&self) -> bool {
+        self.rails.is_empty()
+    }
+
+    fn pattern(&self, hit: &Hit) -> (&Guardrail, &Pattern) {
+        let rail = &self.rails[hit.rail];
+        (rail, &rail.patterns[hit.pattern])
+    }
+
+    /// The matches in `text`, earliest first and never overlapping (of two that overlap, the
+    /// one that starts first, or the longer one when both start together).
+    fn hits(&self, text: &str) -> Vec<Hit> {
+        let mut all = Vec::new();
+        for (rail_index, rail) in self.rails.iter().enumerate() {
+            for (pattern_index, pattern) in rail.patterns.iter().enumerate() {
+                for found in pattern.regex.find_iter(text) {
+                    if (pattern.valid)(found.as_str()) {
+                        all.push(Hit {
+                            start: found.start(),
+                            end: found.end(),
+                            rail: rail_index,
+                            pattern: pattern_index,
+                        });
+                    }
+                }
+            }
+        }
+        all.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut kept: Vec<Hit> = Vec::with_capacity(all.len());
+        for hit in all {
+            if kept.last().is_none_or(|last| hit.start >= last.end) {
+                kept.push(hit);
+            }
+        }
+        kept
+    }
+
+    /// The first blocking match among `hits`, as a refusal.
+    fn blocked(&self, hits: &[Hit]) -> Option<Blocked> {
+        hits.iter().find_map(|hit| {
+            let (rail, pattern) = self.pattern(hit);
+            (pattern.action == Action::Block).then(|| Blocked {
+                guardrail: rail.name.clone(),
+                pattern: pattern.name.clone(),
+            })
+        })
+    }
+
+    /// `text` with the masking matches among `hits` (all within it) replaced.
+    fn masked(&self, text: &str, hits: &[Hit], masked: &mut Masked) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for hit in hits {
+            let (rail, pattern) = self.pattern(hit);
+            if pattern.action == Action::Mask {
+                out.push_str(&text[at..hit.start]);
+                out.push_str(&pattern.mask);
+                at = hit.end;
+                masked.note(&rail.name);
+            }
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// Checks one text in place: a blocking match refuses it, masking matches are replaced.
+    fn text(&self, text: &mut String, masked: &mut Masked) -> Result<(), Blocked> {
+        let hits = self.hits(text);
+        if hits.is_empty() {
+            return Ok(());
+        }
+        if let Some(blocked) = self.blocked(&hits) {
+            return Err(blocked);
+        }
+        *text = self.masked(text, &hits, masked);
+        Ok(())
+    }
+
+    /// Checks a request's text (chat messages, a completion's prompt, embeddings' input) in
+    /// place; the request must be re-serialised when the result says something was masked.
+    pub fn request(&self, request: &mut serde_json::Map<String, Value>) -> Result<Masked, Blocked> {
+        let mut masked = Masked::default();
+        // Every text is checked for blocking matches before any is masked, so a request is
+        // refused whatever order its texts come in.
+        let mut texts = Vec::new();
+        for (field, value) in request.iter_mut() {
+            match (field.as_str(), value) {
+                ("messages", Value::Array(messages)) => {
+                    for message in messages {
+                        if let Some(content) = message.get_mut("content") {
+                            content_texts(content, &mut texts);
+                        }
+                    }
+                }
+                ("prompt" | "input", value) => string_texts(value, &mut texts),
+                _ => {}
+            }
+        }
+        for text in &texts {
+            if let Some(blocked) = self.blocked(&self.hits(text)) {
+                return Err(blocked);
+            }
+        }
+        for text in texts {
+            self.text(text, &mut masked)?;
+        }
+        Ok(masked)
+    }
+
+    /// Checks a whole answer (chat or completion choices); gives the body to send instead
+    /// when something was masked.
+    pub fn answer(&self, body: &[u8]) -> Result<Option<(Vec<u8>, Masked)>, Blocked> {
+        let Ok(mut answer) = serde_json::from_slice::<Value>(body) else {
+            return Ok(None);
+        };
+        let mut masked = Masked::default();
+        if let Some(choices) = answer.get_mut("choices").and_then(Value::as_array_mut) {
+            for choice in choices {
+                let text = match choice.get_mut("message") {
+                    Some(message) => message.get_mut("content"),
+                    None => choice.get_mut("text"),
+                };
+                if let Some(Value::String(text)) = text {
+                    self.text(text, &mut masked)?;
+                }
+            }
+        }
+        if !masked.any() {
+            return Ok(None);
+        }
+        Ok(serde_json::to_vec(&answer).ok().map(|body| (body, masked)))
+    }
+
+    /// The longest hold any pattern asks of a stream.
+    fn hold(&self) -> usize {
+        self.rails
+            .iter()
+            .flat_map(|rail| rail.patterns.iter().map(|p| p.hold))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// The strings of a message's `content`: a string, or the `text` of each part.
+fn content_texts<'a>(content: &'a mut Value, texts: &mut Vec<&'a mut String>) {
+    match content {
+        Value::String(text) => texts.push(text),
+        Value::Array(parts) => {
+            for part in parts {
+                if let Some(Value::String(text)) = part.get_mut("text") {
+                    texts.push(text);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A string, or the strings of an array (token arrays are not text).
+fn string_texts<'a>(value: &'a mut Value, texts: &mut Vec<&'a mut String>) {
+    match value {
+        Value::String(text) => texts.push(text),
+        Value::Array(items) => {
+            for item in items {
+                if let Value::String(text) = item {
+                    texts.push(text);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

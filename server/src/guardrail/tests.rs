@@ -1,0 +1,335 @@
+//! The guardrail engine's own rules: which guardrails run, what blocks, what is masked, and
+//! that a stream cut anywhere comes out as the whole text would.
+
+use figment::providers::Format;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::config::{BlockedWordConfig, PatternConfig};
+
+fn prebuilt(name: &str, action: &str) -> PatternConfig {
+    PatternConfig {
+        pattern_type: "prebuilt".into(),
+        pattern_name: Some(name.into()),
+        pattern: None,
+        name: None,
+        action: action.into(),
+        stream_hold_chars: None,
+    }
+}
+
+fn rail(name: &str, mode: &str, patterns: Vec<PatternConfig>) -> GuardrailConfig {
+    GuardrailConfig {
+        guardrail_name: name.into(),
+        guardrail: "litellm_content_filter".into(),
+        mode: mode.into(),
+        default_on: true,
+        models: Vec::new(),
+        patterns,
+        blocked_words: Vec::new(),
+    }
+}
+
+fn object(value: Value) -> serde_json::Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("an object"),
+    }
+}
+
+fn scanner(configs: &[GuardrailConfig], mode: Mode) -> Scanner {
+    Guardrails::build(configs)
+        .expect("valid guardrails")
+        .active(mode, "granite", &[])
+}
+
+#[test]
+fn a_blocking_pattern_anywhere_in_the_request_refuses_it_by_name() {
+    let pre = scanner(
+        &[
+            rail("mask-mail", "pre_call", vec![prebuilt("email", "MASK")]),
+            rail("no-ssn", "pre_call", vec![prebuilt("us_ssn", "BLOCK")]),
+        ],
+        Mode::PreCall,
+    );
+    let mut request = object(json!({"model": "granite", "messages": [
+        {"role": "system", "content": "mail ada@example.org"},
+        {"role": "user", "content": [{"type": "text", "text": "My SSN is 123-45-6789"}]},
+    ]}));
+    let blocked = pre.request(&mut request).expect_err("blocked");
+    assert_eq!(blocked.guardrail, "no-ssn");
+    assert_eq!(blocked.pattern, "us_ssn");
+    assert!(!blocked.message().contains("6789"));
+
+    for prompt in [json!("SSN 123-45-6789"), json!(["fine", "SSN 123-45-6789"])] {
+        let mut completion = object(json!({"model": "granite", "prompt": prompt}));
+        assert!(pre.request(&mut completion).is_err());
+    }
+    let mut embeddings = object(json!({"model": "granite", "input": ["a", "123-45-6789"]}));
+    assert!(pre.request(&mut embeddings).is_err());
+    // Unassigned numbers are not SSNs; token arrays are not text.
+    let mut fine = object(json!({"model": "granite", "input": ["000-12-3456"], "prompt": [1, 2]}));
+    assert_eq!(pre.request(&mut fine), Ok(Masked::default()));
+}
+
+#[test]
+fn masking_replaces_matches_in_every_text_and_names_the_guardrail() {
+    let pre = scanner(
+        &[rail(
+            "pii",
+            "pre_call",
+            vec![prebuilt("email", "MASK"), prebuilt("credit_card", "MASK")],
+        )],
+        Mode::PreCall,
+    );
+    let mut request = object(json!({"model": "granite", "messages": [
+        {"role": "user", "content": "I am ada@example.org, card 4111 1111 1111 1111, not 4111 1111 1111 1112"},
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}},
+                                     {"type": "text", "text": "or bob@example.com"}]},
+    ]}));
+    let masked = pre.request(&mut request).expect("not blocked");
+    assert_eq!(masked.guardrails, vec!["pii".to_string()]);
+    assert_eq!(
+        request["messages"][0]["content"],
+        "I am [EMAIL_REDACTED], card [CREDIT_CARD_REDACTED], not 4111 1111 1111 1112"
+    );
+    assert_eq!(
+        request["messages"][1]["content"][1]["text"],
+        "or [EMAIL_REDACTED]"
+    );
+}
+
+#[test]
+fn guardrails_run_by_default_for_their_models_or_for_keys_that_name_them() {
+    let mut on = rail("on", "pre_call", vec![prebuilt("email", "MASK")]);
+    let mut for_model = on.clone();
+    for_model.guardrail_name = "for-model".into();
+    for_model.default_on = false;
+    for_model.models = vec!["granite".into()];
+    let mut by_key = on.clone();
+    by_key.guardrail_name = "by-key".into();
+    by_key.default_on = false;
+    let mut after = on.clone();
+    after.guardrail_name = "after".into();
+    after.mode = "post_call".into();
+    on.default_on = true;
+    let all = Guardrails::build(&[on, for_model, by_key, after]).expect("valid");
+    let names = |scanner: Scanner| -> Vec<String> {
+        scanner.rails.iter().map(|r| r.name.clone()).collect()
+    };
+    assert_eq!(names(all.active(Mode::PreCall, "llama", &[])), ["on"]);
+    assert_eq!(
+        names(all.active(Mode::PreCall, "granite", &[])),
+        ["on", "for-model"]
+    );
+    assert_eq!(
+        names(all.active(Mode::PreCall, "llama", &["by-key".into()])),
+        ["on", "by-key"]
+    );
+    assert_eq!(names(all.active(Mode::PostCall, "llama", &[])), ["after"]);
+}
+
+#[test]
+fn custom_expressions_and_blocked_words_block_or_mask() {
+    let mut config = rail(
+        "house",
+        "pre_call",
+        vec![PatternConfig {
+            pattern_type: "regex".into(),
+            pattern_name: None,
+            pattern: Some(r"\bPRJ-\d{4}\b".into()),
+            name: Some("project_code".into()),
+            action: "mask".into(),
+            stream_hold_chars: None,
+        }],
+    );
+    config.blocked_words = vec![BlockedWordConfig {
+        keyword: "Falcon".into(),
+        action: "BLOCK".into(),
+        description: None,
+    }];
+    let pre = scanner(&[config], Mode::PreCall);
+    let mut request = object(json!({"messages": [{"role": "user", "content": "see PRJ-1234"}]}));
+    pre.request(&mut request).expect("masked");
+    assert_eq!(
+        request["messages"][0]["content"],
+        "see [PROJECT_CODE_REDACTED]"
+    );
+    let mut words = object(json!({"prompt": "project FALCON is"}));
+    assert_eq!(
+        pre.request(&mut words).expect_err("blocked").pattern,
+        "blocked_word"
+    );
+    let mut inside = object(json!({"prompt": "falconry is a word of its own"}));
+    assert!(pre.request(&mut inside).is_ok());
+}
+
+#[test]
+fn bad_declarations_are_refused_before_start() {
+    let cases = [
+        (
+            rail("a", "pre_call", vec![prebuilt("passport", "BLOCK")]),
+            "no prebuilt pattern `passport`",
+        ),
+        (
+            rail("b", "during_call", vec![prebuilt("email", "BLOCK")]),
+            "mode",
+        ),
+        (
+            rail("c", "pre_call", vec![prebuilt("email", "REDACT")]),
+            "action",
+        ),
+        (rail("d", "pre_call", Vec::new()), "no `patterns`"),
+        (
+            rail(
+                "e",
+                "pre_call",
+                vec![PatternConfig {
+                    pattern_type: "regex".into(),
+                    pattern_name: None,
+                    pattern: Some("(unclosed".into()),
+                    name: None,
+                    action: "BLOCK".into(),
+                    stream_hold_chars: None,
+                }],
+            ),
+            "cannot compile",
+        ),
+    ];
+    for (config, expected) in cases {
+        let error = Guardrails::build(&[config])
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+#[test]
+fn a_whole_answer_is_masked_or_refused() {
+    let post = scanner(
+        &[rail(
+            "out",
+            "post_call",
+            vec![
+                prebuilt("aws_access_key", "MASK"),
+                prebuilt("us_ssn", "BLOCK"),
+            ],
+        )],
+        Mode::PostCall,
+    );
+    let chat = br#"{"choices":[{"index":0,"message":{"role":"assistant","content":"use AKIAIOSFODNN7EXAMPLE"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#;
+    let (body, masked) = post.answer(chat).expect("not blocked").expect("masked");
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "use [AWS_ACCESS_KEY_REDACTED]"
+    );
+    assert_eq!(body["usage"]["completion_tokens"], 2);
+    assert_eq!(masked.guardrails, ["out"]);
+    let completion = br#"{"choices":[{"index":0,"text":"it is 123-45-6789"}]}"#;
+    assert_eq!(
+        post.answer(completion).expect_err("blocked").guardrail,
+        "out"
+    );
+    assert_eq!(post.answer(br#"{"choices":[]}"#), Ok(None));
+}
+
+/// Sends `parts` through a masker as one choice's chunks and gives what the client reads.
+fn streamed(masker: &mut StreamMasker, parts: &[&str]) -> Result<String, Blocked> {
+    let mut out = String::new();
+    for part in parts {
+        out.push_str(&masker.push(0, part)?);
+    }
+    out.push_str(&masker.finish(0)?);
+    Ok(out)
+}
+
+#[test]
+fn a_stream_cut_anywhere_reads_as_the_whole_answer_masked() {
+    let configs = [rail(
+        "out",
+        "post_call",
+        vec![
+            prebuilt("github_token", "MASK"),
+            prebuilt("email", "MASK"),
+            prebuilt("credit_card", "MASK"),
+            prebuilt("private_key", "MASK"),
+        ],
+    )];
+    let text = "Token ghp_abcdefghijklmnopqrstuvwxyz0123456789, mail ada@example.org, \
+                card 4111 1111 1111 1111.\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n\
+                -----END OPENSSH PRIVATE KEY-----\nThat is all, ünïcödé included.";
+    let whole = {
+        let post = scanner(&configs, Mode::PostCall);
+        let hits = post.hits(text);
+        post.masked(text, &hits, &mut Masked::default())
+    };
+    assert_eq!(
+        whole,
+        "Token [GITHUB_TOKEN_REDACTED], mail [EMAIL_REDACTED], card [CREDIT_CARD_REDACTED].\n\
+         [PRIVATE_KEY_REDACTED]\nThat is all, ünïcödé included."
+    );
+    let all = Guardrails::build(&configs).expect("valid");
+    let bounds: Vec<usize> = text.char_indices().map(|(at, _)| at).collect();
+    for (i, &first) in bounds.iter().enumerate().step_by(3) {
+        for &second in bounds[i..].iter().step_by(7) {
+            let mut masker =
+                StreamMasker::new(all.active(Mode::PostCall, "granite", &[])).expect("runs");
+            let parts = [&text[..first], &text[first..second], &text[second..]];
+            assert_eq!(
+                streamed(&mut masker, &parts),
+                Ok(whole.clone()),
+                "{parts:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_stream_sends_text_early_and_holds_only_what_a_match_may_need() {
+    let configs = [rail("out", "post_call", vec![prebuilt("us_ssn", "MASK")])];
+    let mut masker = StreamMasker::new(scanner(&configs, Mode::PostCall)).expect("runs");
+    // Eleven characters (an SSN's length) are held; the rest goes at once.
+    assert_eq!(masker.push(0, "The number is 123-4"), Ok("The numb".into()));
+    assert_eq!(masker.push(0, "5-6789"), Ok("er is ".into()));
+    assert_eq!(masker.held(), vec![0]);
+    assert_eq!(masker.push(0, " and more"), Ok("[US_SSN_REDACTED]".into()));
+    assert_eq!(masker.finish(0), Ok(" and more".into()));
+    assert!(masker.held().is_empty());
+    assert_eq!(masker.masked().guardrails, ["out"]);
+
+    // Choices are held apart; a blocking pattern refuses the stream when it is found.
+    let configs = [rail("stop", "post_call", vec![prebuilt("us_ssn", "BLOCK")])];
+    let mut masker = StreamMasker::new(scanner(&configs, Mode::PostCall)).expect("runs");
+    masker.push(1, "123-45-").expect("not yet");
+    masker.push(0, "6789 is not one").expect("another choice");
+    assert_eq!(
+        masker.push(1, "6789 done").expect_err("blocked").guardrail,
+        "stop"
+    );
+    assert!(StreamMasker::new(Scanner::default()).is_none());
+}
+
+#[test]
+fn the_example_configuration_declares_guardrails_that_build() {
+    let example = include_str!("../../../deploy/switchyard.example.toml");
+    let declared: String = example
+        .lines()
+        .skip_while(|line| !line.starts_with("# [[guardrails]]"))
+        .map(|line| {
+            line.strip_prefix("# ")
+                .unwrap_or(line.trim_start_matches('#'))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let configs: Vec<GuardrailConfig> =
+        figment::Figment::from(figment::providers::Toml::string(&declared))
+            .extract_inner("guardrails")
+            .expect("the example parses");
+    let built = Guardrails::build(&configs).expect("the example builds");
+    let rail = &built.all()[0];
+    assert_eq!(
+        rail.pattern_names().collect::<Vec<_>>(),
+        ["us_ssn", "project_code", "blocked_word"]
+    );
+}

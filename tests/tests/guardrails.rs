@@ -1,0 +1,280 @@
+//! Guardrails through the real binary, as the model-management automation configures them
+//! on LiteLLM: a `pre_call` content filter that blocks prebuilt patterns (the request never
+//! reaches the model server and costs nothing), a `post_call` one that masks them in whole
+//! and streamed answers (a token spelled across chunks included), `/guardrails/list`, and
+//! guardrails that run only for the keys or models that name them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use harness::gateway::{ModelSpec, config, key_info, metric, spend_rows, sse_payloads};
+use harness::{MockUpstream, TestApp};
+use serde_json::{Value, json};
+
+const CHAT: &str = "/v1/chat/completions";
+const TOKEN: &str = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// The automation's two guardrails, a third that runs only where named, and a fourth that
+/// masks e-mail addresses in requests to `granite`.
+const GUARDRAILS: &str = r#"
+[[guardrails]]
+guardrail_name = "pii-block-input"
+mode = "pre_call"
+default_on = true
+patterns = [
+  { pattern_type = "prebuilt", pattern_name = "us_ssn", action = "BLOCK" },
+  { pattern_type = "prebuilt", pattern_name = "aws_access_key", action = "BLOCK" },
+]
+
+[[guardrails]]
+guardrail_name = "secrets-mask-output"
+mode = "post_call"
+default_on = true
+patterns = [
+  { pattern_type = "prebuilt", pattern_name = "github_token", action = "MASK" },
+  { pattern_type = "prebuilt", pattern_name = "credit_card", action = "MASK" },
+]
+
+[[guardrails]]
+guardrail_name = "no-codenames"
+mode = "pre_call"
+blocked_words = [{ keyword = "Falcon", action = "BLOCK" }]
+
+[[guardrails]]
+guardrail_name = "granite-mail-mask"
+mode = "pre_call"
+models = ["granite"]
+patterns = [{ pattern_type = "prebuilt", pattern_name = "email", action = "MASK" }]
+"#;
+
+async fn app() -> (TestApp, MockUpstream) {
+    let mock = MockUpstream::start("aws", &["granite", "llama"], &[]).await;
+    let toml = config(
+        GUARDRAILS,
+        &[
+            ModelSpec::new("granite", "granite", &[&mock]),
+            ModelSpec::new("llama", "llama", &[&mock]),
+        ],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    (app, mock)
+}
+
+fn chat(model: &str, content: &str) -> Value {
+    json!({"model": model, "messages": [{"role": "user", "content": content}]})
+}
+
+async fn new_key(app: &TestApp, extra: Value) -> String {
+    let mut body = json!({"models": ["granite", "llama"], "max_budget": 10.0});
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    let response = app.post_as_master("/key/generate", &body).await;
+    assert_eq!(response.status(), 200);
+    let key: Value = response.json().await.unwrap();
+    key["key"].as_str().unwrap().to_owned()
+}
+
+/// Asserts `response` is a 403 whose message contains each of `needles`; returns the body.
+async fn assert_refused(response: reqwest::Response, needles: &[&str]) -> Value {
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    for needle in needles {
+        assert!(message.contains(needle), "{body}");
+    }
+    body
+}
+
+#[tokio::test]
+async fn the_ssn_request_is_refused_before_the_model_server_sees_it_and_costs_nothing() {
+    let (app, mock) = app().await;
+    let key = new_key(&app, json!({})).await;
+
+    let refused = app
+        .post_with_key(CHAT, &chat("granite", "My SSN is 123-45-6789"), &key)
+        .await;
+    let body = assert_refused(refused, &["pii-block-input", "us_ssn"]).await;
+    assert!(
+        !body.to_string().contains("6789"),
+        "the matched text is never echoed: {body}"
+    );
+    let streamed = json!({"model": "granite", "stream": true,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "AKIAIOSFODNN7EXAMPLE"}]}]});
+    assert_eq!(app.post_with_key(CHAT, &streamed, &key).await.status(), 403);
+    assert_eq!(
+        mock.stats().await["requests"],
+        0,
+        "nothing reached the model server"
+    );
+
+    // The same key's harmless request goes through and is charged: only the refused ones
+    // cost nothing.
+    let fine = app
+        .post_with_key(CHAT, &chat("granite", "My SSN is secret"), &key)
+        .await;
+    assert_eq!(fine.status(), 200);
+    let db = app.database().await;
+    let rows = spend_rows(&db, 1).await;
+    assert_eq!(rows.len(), 1, "refused requests are not charged: {rows:?}");
+    assert!(rows[0]["cost_nanos"].as_i64().unwrap() > 0);
+    assert!(key_info(&app, &key).await["spend"].as_f64().unwrap() > 0.0);
+    assert_eq!(mock.stats().await["requests"], 1);
+
+    let metrics = app.metrics_text().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "switchyard_guardrail_actions_total{guardrail=\"pii-block-input\",action=\"block\"}"
+        ),
+        2.0,
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn answers_are_masked_whole_and_streamed_across_chunk_boundaries() {
+    let (app, mock) = app().await;
+    let key = new_key(&app, json!({})).await;
+    let opening = "Here is a long answer that goes on for a while before it says anything secret. ";
+    let said = format!("echo: {opening}The token is {TOKEN} and the card 4111 1111 1111 1111, bye");
+    let shown = format!(
+        "{opening}The token is [GITHUB_TOKEN_REDACTED] and the card [CREDIT_CARD_REDACTED], bye"
+    );
+
+    let whole: Value = app
+        .post_with_key(CHAT, &chat("llama", &said), &key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(whole["choices"][0]["message"]["content"], shown.as_str());
+
+    // The mock streams four characters per chunk: the token arrives in ten pieces.
+    let mut streamed = chat("llama", &said);
+    streamed["stream"] = json!(true);
+    let response = app.post_with_key(CHAT, &streamed, &key).await;
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    let payloads = sse_payloads(&body);
+    assert_eq!(payloads.last().map(String::as_str), Some("[DONE]"));
+    let chunks: Vec<Value> = payloads
+        .iter()
+        .filter(|p| *p != "[DONE]")
+        .map(|p| serde_json::from_str(p).unwrap())
+        .collect();
+    let text: String = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+        .collect();
+    assert_eq!(text, shown);
+    assert!(!body.contains("ghp_"), "{body}");
+    // The opening was sent as it came (less the few characters held back), not at the end.
+    let first_text = chunks
+        .iter()
+        .position(|c| {
+            c["choices"][0]["delta"]["content"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        })
+        .unwrap();
+    assert!(first_text < chunks.len() / 2, "{body}");
+    // The client did not ask for usage; the chunk the gateway asked for is still stripped,
+    // and the stream is charged.
+    assert!(chunks.iter().all(|c| c.get("usage").is_none()), "{body}");
+    let db = app.database().await;
+    assert_eq!(spend_rows(&db, 2).await.len(), 2);
+    assert_eq!(mock.stats().await["requests"], 2);
+
+    let metrics = app.metrics_text().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "switchyard_guardrail_actions_total{guardrail=\"secrets-mask-output\",action=\"mask\"}"
+        ),
+        2.0,
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn guardrails_run_for_the_keys_and_models_that_name_them() {
+    let (app, mock) = app().await;
+    let plain = new_key(&app, json!({})).await;
+    let strict = new_key(&app, json!({"metadata": {"guardrails": ["no-codenames"]}})).await;
+
+    let codename = chat("llama", "status of project falcon?");
+    assert_eq!(
+        app.post_with_key(CHAT, &codename, &plain).await.status(),
+        200
+    );
+    let refused = app.post_with_key(CHAT, &codename, &strict).await;
+    assert_refused(refused, &["no-codenames", "blocked_word"]).await;
+
+    // The e-mail mask runs for granite only, and what the model server receives is masked.
+    let mail = "write to ada@example.org please";
+    app.post_with_key(CHAT, &chat("granite", mail), &plain)
+        .await;
+    assert_eq!(
+        mock.last_request().await["messages"][0]["content"],
+        "write to [EMAIL_REDACTED] please"
+    );
+    app.post_with_key(CHAT, &chat("llama", mail), &plain).await;
+    assert_eq!(mock.last_request().await["messages"][0]["content"], mail);
+}
+
+#[tokio::test]
+async fn guardrails_are_listed_like_litellm_for_the_master_key_only() {
+    let (app, _mock) = app().await;
+    for path in ["/guardrails/list", "/v1/guardrails/list"] {
+        let listed: Value = app.get_as_master(path).await.json().await.unwrap();
+        let names: Vec<&str> = listed["guardrails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["guardrail_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "pii-block-input",
+                "secrets-mask-output",
+                "no-codenames",
+                "granite-mail-mask"
+            ]
+        );
+        let first = &listed["guardrails"][0];
+        assert_eq!(first["litellm_params"]["mode"], "pre_call");
+        assert_eq!(
+            first["litellm_params"]["guardrail"],
+            "litellm_content_filter"
+        );
+        assert_eq!(first["litellm_params"]["default_on"], true);
+        assert_eq!(app.get(path).await.status(), 401);
+    }
+}
+
+#[test]
+fn a_bad_guardrail_stops_start_up_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("switchyard.toml");
+    std::fs::write(
+        &config,
+        "[[guardrails]]\nguardrail_name = \"typo\"\nmode = \"pre_call\"\npatterns = \
+         [{ pattern_type = \"prebuilt\", pattern_name = \"us_snn\", action = \"BLOCK\" }]\n",
+    )
+    .unwrap();
+    let (status, printed) = harness::run_to_end(
+        std::process::Command::new(harness::switchyard_bin())
+            .arg("serve")
+            .env_clear()
+            .env("SWITCHYARD_CONFIG", &config)
+            .env("SWITCHYARD_DATA_DIR", dir.path().join("data"))
+            .env("SWITCHYARD_LISTEN", "127.0.0.1:0")
+            .env("SWITCHYARD_MASTER_KEY", harness::MASTER_KEY),
+    );
+    assert!(!status.success(), "{printed}");
+    assert!(
+        printed.contains("guardrail `typo`") && printed.contains("no prebuilt pattern `us_snn`"),
+        "{printed}"
+    );
+}
