@@ -29,6 +29,8 @@ pub struct Model {
     pub ended_at: DateTimeUtc,
     pub ttft_ms: Option<i64>,
     pub duration_ms: i64,
+    /// The guardrails that blocked or masked it (names, comma-separated), never the text.
+    pub guardrail: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

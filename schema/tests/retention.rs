@@ -33,6 +33,7 @@ fn event(started_at: chrono::DateTime<Utc>) -> SpendEvent {
         ended_at: started_at,
         ttft_ms: None,
         duration_ms: 20,
+        guardrail: None,
     }
 }
 

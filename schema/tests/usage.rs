@@ -198,6 +198,7 @@ fn event(at: chrono::DateTime<Utc>, cluster: Option<&str>, duration_ms: u64) -> 
         ended_at: at,
         ttft_ms: None,
         duration_ms,
+        guardrail: None,
     }
 }
 
@@ -217,7 +218,8 @@ async fn clusters_are_backfilled_then_written(db: sea_orm::DatabaseConnection) {
         event(at, None, 31_000),
     ];
     for e in &old {
-        entity::spend_log::ActiveModel {
+        // Without RETURNING: the entity has columns later migrations add.
+        let row = entity::spend_log::ActiveModel {
             request_id: Set(e.request_id.clone()),
             key_hash: Set(e.key_hash.clone()),
             user_id: Set(e.user_id),
@@ -234,10 +236,11 @@ async fn clusters_are_backfilled_then_written(db: sea_orm::DatabaseConnection) {
             ended_at: Set(e.ended_at),
             duration_ms: Set(i64::try_from(e.duration_ms).unwrap()),
             ..Default::default()
-        }
-        .insert(&db)
-        .await
-        .unwrap();
+        };
+        entity::spend_log::Entity::insert(row)
+            .exec_without_returning(&db)
+            .await
+            .unwrap();
     }
     Migrator::up(&db, None).await.unwrap();
     // The same hour again through the ledger: one more on aws, one on ibm.

@@ -80,7 +80,7 @@ pub async fn spend_rows(db: &DatabaseConnection, count: usize) -> Vec<Value> {
             .query_all(Statement::from_string(
                 db.get_database_backend(),
                 "SELECT request_id, model_name, cluster, call_type, prompt_tokens, \
-                 completion_tokens, estimated, cost_nanos, status, http_status, ttft_ms \
+                 completion_tokens, estimated, cost_nanos, status, http_status, ttft_ms, guardrail \
                  FROM spend_logs ORDER BY id",
             ))
             .await
@@ -101,6 +101,7 @@ pub async fn spend_rows(db: &DatabaseConnection, count: usize) -> Vec<Value> {
                         "status": row.try_get::<String>("", "status").unwrap(),
                         "http_status": row.try_get::<i32>("", "http_status").unwrap(),
                         "ttft_ms": row.try_get::<Option<i64>>("", "ttft_ms").unwrap(),
+                        "guardrail": row.try_get::<Option<String>>("", "guardrail").unwrap(),
                     })
                 })
                 .collect();

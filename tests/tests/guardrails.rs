@@ -40,6 +40,11 @@ mode = "pre_call"
 blocked_words = [{ keyword = "Falcon", action = "BLOCK" }]
 
 [[guardrails]]
+guardrail_name = "no-mail-output"
+mode = "post_call"
+patterns = [{ pattern_type = "prebuilt", pattern_name = "email", action = "BLOCK" }]
+
+[[guardrails]]
 guardrail_name = "granite-mail-mask"
 mode = "pre_call"
 models = ["granite"]
@@ -107,16 +112,27 @@ async fn the_ssn_request_is_refused_before_the_model_server_sees_it_and_costs_no
         "nothing reached the model server"
     );
 
+    // Both are in the spend log, at no cost, with the guardrail's name (not the text).
+    let db = app.database().await;
+    let rows = spend_rows(&db, 2).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["guardrail"], "pii-block-input", "{row}");
+        assert_eq!(row["http_status"], 403, "{row}");
+        assert_eq!(row["status"], "failure", "{row}");
+        assert_eq!(row["cost_nanos"], 0, "{row}");
+    }
+    assert_eq!(key_info(&app, &key).await["spend"].as_f64(), Some(0.0));
+
     // The same key's harmless request goes through and is charged: only the refused ones
     // cost nothing.
     let fine = app
         .post_with_key(CHAT, &chat("granite", "My SSN is secret"), &key)
         .await;
     assert_eq!(fine.status(), 200);
-    let db = app.database().await;
-    let rows = spend_rows(&db, 1).await;
-    assert_eq!(rows.len(), 1, "refused requests are not charged: {rows:?}");
-    assert!(rows[0]["cost_nanos"].as_i64().unwrap() > 0);
+    let rows = spend_rows(&db, 3).await;
+    assert!(rows[2]["cost_nanos"].as_i64().unwrap() > 0, "{rows:?}");
+    assert_eq!(rows[2]["guardrail"], Value::Null);
     assert!(key_info(&app, &key).await["spend"].as_f64().unwrap() > 0.0);
     assert_eq!(mock.stats().await["requests"], 1);
 
@@ -182,7 +198,12 @@ async fn answers_are_masked_whole_and_streamed_across_chunk_boundaries() {
     // and the stream is charged.
     assert!(chunks.iter().all(|c| c.get("usage").is_none()), "{body}");
     let db = app.database().await;
-    assert_eq!(spend_rows(&db, 2).await.len(), 2);
+    let rows = spend_rows(&db, 2).await;
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row["guardrail"], "secrets-mask-output", "{row}");
+        assert_eq!(row["status"], "success", "{row}");
+    }
     assert_eq!(mock.stats().await["requests"], 2);
 
     let metrics = app.metrics_text().await;
@@ -220,6 +241,62 @@ async fn guardrails_run_for_the_keys_and_models_that_name_them() {
     );
     app.post_with_key(CHAT, &chat("llama", mail), &plain).await;
     assert_eq!(mock.last_request().await["messages"][0]["content"], mail);
+    let db = app.database().await;
+    let recorded: Vec<Value> = spend_rows(&db, 4)
+        .await
+        .iter()
+        .map(|row| row["guardrail"].clone())
+        .collect();
+    assert_eq!(
+        recorded,
+        [
+            Value::Null,
+            json!("no-codenames"),
+            json!("granite-mail-mask"),
+            Value::Null
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_post_call_block_refuses_the_answer_and_the_work_is_still_charged() {
+    let (app, _mock) = app().await;
+    let key = new_key(
+        &app,
+        json!({"metadata": {"guardrails": ["no-mail-output"]}}),
+    )
+    .await;
+    let said = chat("llama", "echo: write to ada@example.org, she knows");
+
+    let refused = app.post_with_key(CHAT, &said, &key).await;
+    assert_refused(refused, &["no-mail-output", "email"]).await;
+
+    let mut streamed = said.clone();
+    streamed["stream"] = json!(true);
+    let response = app.post_with_key(CHAT, &streamed, &key).await;
+    assert_eq!(response.status(), 200, "the stream had begun");
+    let body = response.text().await.unwrap();
+    assert!(!body.contains("example.org"), "{body}");
+    let payloads = sse_payloads(&body);
+    assert_eq!(payloads.last().map(String::as_str), Some("[DONE]"));
+    let error: Value = serde_json::from_str(&payloads[payloads.len() - 2]).unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-mail-output"),
+        "{body}"
+    );
+
+    let db = app.database().await;
+    let rows = spend_rows(&db, 2).await;
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row["guardrail"], "no-mail-output", "{row}");
+        assert_eq!(row["http_status"], 403, "{row}");
+        assert!(row["completion_tokens"].as_i64().unwrap() > 0, "{row}");
+    }
+    assert!(key_info(&app, &key).await["spend"].as_f64().unwrap() > 0.0);
 }
 
 #[tokio::test]
@@ -239,6 +316,7 @@ async fn guardrails_are_listed_like_litellm_for_the_master_key_only() {
                 "pii-block-input",
                 "secrets-mask-output",
                 "no-codenames",
+                "no-mail-output",
                 "granite-mail-mask"
             ]
         );

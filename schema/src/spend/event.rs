@@ -54,4 +54,7 @@ pub struct SpendEvent {
     pub ended_at: DateTime<Utc>,
     pub ttft_ms: Option<u64>,
     pub duration_ms: u64,
+    /// The guardrails that blocked or masked it (names, comma-separated).
+    #[serde(default)]
+    pub guardrail: Option<String>,
 }

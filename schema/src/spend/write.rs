@@ -52,6 +52,7 @@ fn row(event: SpendEvent) -> spend_log::ActiveModel {
         ended_at: Set(event.ended_at),
         ttft_ms: Set(event.ttft_ms.map(tokens)),
         duration_ms: Set(tokens(event.duration_ms)),
+        guardrail: Set(event.guardrail),
         ..Default::default()
     }
 }

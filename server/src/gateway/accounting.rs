@@ -1,5 +1,6 @@
 //! What one request cost, recorded once however it ends: the ledger event, the quota permit
-//! settled with the actual tokens and spend, and the request's metrics.
+//! settled with the actual tokens and spend, the guardrails that acted on it, and the
+//! request's metrics.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,6 +11,7 @@ use super::auth::Caller;
 use super::deployment::{Deployment, ModelRoute};
 use super::sse::Usage;
 use super::usage::cost_nanos;
+use crate::guardrail::Action;
 use crate::metrics::{LatencyLabels, Metrics, ProxyLabels, RequestLabels};
 use crate::quota::Permit;
 use crate::spend::{Ledger, LiveFeed, Outcome, SpendEvent};
@@ -32,9 +34,30 @@ pub struct Accounting {
     pub permit: std::sync::Mutex<Option<Permit>>,
     /// When the request went to the deployment that answered.
     pub sent: std::sync::OnceLock<Instant>,
+    /// The guardrails that blocked or masked it, comma-separated.
+    pub guardrails: std::sync::Mutex<Option<String>>,
+    /// A post-call guardrail refused an answer the model server had made: the failure is
+    /// charged (its estimate when no usage came), since the work was done.
+    pub answer_refused: std::sync::atomic::AtomicBool,
 }
 
 impl Accounting {
+    /// Notes that guardrail `name` blocked or masked the request (recorded with it, each name
+    /// once) and counts it.
+    pub fn guardrail(&self, name: &str, action: Action) {
+        self.metrics.guardrail(name, action.as_str());
+        if let Ok(mut noted) = self.guardrails.lock() {
+            match noted.as_mut() {
+                Some(names) if names.split(',').any(|noted| noted == name) => {}
+                Some(names) => {
+                    names.push(',');
+                    names.push_str(name);
+                }
+                None => *noted = Some(name.to_owned()),
+            }
+        }
+    }
+
     /// Records the request's spend.
     pub fn record(
         &self,
@@ -47,7 +70,13 @@ impl Accounting {
     ) {
         let (prompt, completion, estimated) = match usage {
             Some(usage) => (usage.prompt_tokens, usage.completion_tokens, false),
-            None if outcome == Outcome::Failure => (0, 0, false),
+            None if outcome == Outcome::Failure
+                && !self
+                    .answer_refused
+                    .load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                (0, 0, false)
+            }
             None => (self.prompt_estimate, completion_estimate, true),
         };
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
@@ -81,6 +110,11 @@ impl Accounting {
             ended_at: Utc::now(),
             ttft_ms: ttft.map(millis),
             duration_ms: millis(self.started.elapsed()),
+            guardrail: self
+                .guardrails
+                .lock()
+                .ok()
+                .and_then(|mut noted| noted.take()),
         };
         self.live.publish(&event);
         self.ledger.record(event);

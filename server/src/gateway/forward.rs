@@ -18,11 +18,11 @@ use super::auth::Caller;
 use super::client::{BodyError, Outgoing};
 use super::deployment::{Deployment, ModelRoute};
 use super::relay::{RelayStream, relay, whole_usage};
+use super::sse::Usage;
 use super::upstream::{self, Answer};
 use super::usage::{cost_nanos, estimate_tokens, prompt_chars};
 use crate::error::ApiError;
 use crate::guardrail::{Action, Blocked, Mode, Scanner, StreamMasker};
-use crate::metrics::Metrics;
 use crate::quota::Permit;
 use crate::spend::Outcome;
 
@@ -195,14 +195,21 @@ impl Gateway {
         let model = self.registry.get(name).ok_or_else(|| unknown_model(name))?;
         trace.model = Some(model.name.clone());
         allowed(&caller, &model)?;
-        let masked_request = self.pre_call(&caller, &model, &mut request)?;
-        let post_call = self.guardrails.active(
-            Mode::PostCall,
-            &model.name,
-            caller
-                .key()
-                .map_or(&[][..], |key| key.guardrails.as_slice()),
-        );
+        let named = caller
+            .key()
+            .map_or(&[][..], |key| key.guardrails.as_slice());
+        let pre_call = self.guardrails.active(Mode::PreCall, &model.name, named);
+        let post_call = self.guardrails.active(Mode::PostCall, &model.name, named);
+        // Pre-call guardrails read (and mask) the request before anything is reserved or
+        // sent; a refused request is recorded, at no cost, with the guardrail's name.
+        let masked = match pre_call.request(&mut request) {
+            Ok(masked) => masked,
+            Err(blocked) => {
+                let accounting =
+                    self.accounting(caller, &model, operation.call_type(), 0, None, trace);
+                return Err(refused(&accounting, blocked, None));
+            }
+        };
 
         let streaming =
             operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
@@ -253,7 +260,10 @@ impl Gateway {
 
         // The body each deployment gets: the client's bytes untouched when nothing changes
         // (the common case), else re-serialised once per backend model name.
-        let rewrite = bound || (streaming && !client_wants_usage) || masked_request;
+        for guardrail in &masked.guardrails {
+            accounting.guardrail(guardrail, Action::Mask);
+        }
+        let rewrite = bound || (streaming && !client_wants_usage) || masked.any();
         let bodies: std::sync::Mutex<Vec<(String, Bytes)>> = std::sync::Mutex::new(Vec::new());
         let body_for = |deployment: &Deployment| -> Bytes {
             if !rewrite && deployment.backend_model == model.name {
@@ -303,31 +313,7 @@ impl Gateway {
                 ),
             });
         }
-        whole(answer, accounting, trace, Some((&post_call, &self.metrics))).await
-    }
-
-    /// Runs the pre-call guardrails on `request` (masking it in place); whether anything was
-    /// masked. A blocking match refuses the request before anything is reserved or sent.
-    fn pre_call(
-        &self,
-        caller: &Caller,
-        model: &ModelRoute,
-        request: &mut serde_json::Map<String, Value>,
-    ) -> Result<bool, ApiError> {
-        let named = caller
-            .key()
-            .map_or(&[][..], |key| key.guardrails.as_slice());
-        let scanner = self.guardrails.active(Mode::PreCall, &model.name, named);
-        if scanner.is_empty() {
-            return Ok(false);
-        }
-        let masked = scanner
-            .request(request)
-            .map_err(|blocked| refused(&self.metrics, blocked))?;
-        for guardrail in &masked.guardrails {
-            self.metrics.guardrail(guardrail, Action::Mask.as_str());
-        }
-        Ok(masked.any())
+        whole(answer, accounting, trace, &post_call).await
     }
 
     /// Forwards a Docling conversion (`POST /{version}/convert/{kind}`) to `model` (or the one
@@ -356,7 +342,7 @@ impl Gateway {
                 )
             })
             .await?;
-        whole(answer, accounting, trace, None).await
+        whole(answer, accounting, trace, &Scanner::default()).await
     }
 
     fn docling_model(&self, wanted: Option<&str>) -> Result<Arc<ModelRoute>, ApiError> {
@@ -436,6 +422,8 @@ impl Gateway {
             prompt_estimate,
             permit: std::sync::Mutex::new(permit),
             sent: std::sync::OnceLock::new(),
+            guardrails: std::sync::Mutex::new(None),
+            answer_refused: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -472,9 +460,22 @@ impl Gateway {
     }
 }
 
-/// The 403 for a request or answer a guardrail refused, counted.
-fn refused(metrics: &Metrics, blocked: Blocked) -> ApiError {
-    metrics.guardrail(&blocked.guardrail, Action::Block.as_str());
+/// The 403 for a request or an answer a guardrail refused, recorded (with what the answer
+/// cost, when the model server gave one: the model did the work).
+fn refused(
+    accounting: &Accounting,
+    blocked: Blocked,
+    answered: Option<(&Deployment, Option<Usage>, u64)>,
+) -> ApiError {
+    accounting.guardrail(&blocked.guardrail, Action::Block);
+    if answered.is_some() {
+        accounting
+            .answer_refused
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let (deployment, usage, estimate) =
+        answered.map_or((None, None, 0), |(d, u, e)| (Some(d), u, e));
+    accounting.record(deployment, usage, estimate, Outcome::Failure, 403, None);
     ApiError::Forbidden(blocked.message())
 }
 
@@ -484,7 +485,7 @@ async fn whole(
     answer: Answer,
     accounting: Accounting,
     trace: &mut Trace,
-    post_call: Option<(&Scanner, &Metrics)>,
+    post_call: &Scanner,
 ) -> Result<Reply, ApiError> {
     let Answer {
         deployment,
@@ -521,35 +522,32 @@ async fn whole(
         ("tokenize", _) => Some(Default::default()),
         (_, usage) => usage,
     };
-    let checked = match post_call {
-        Some((scanner, metrics)) if !scanner.is_empty() && status.is_success() => scanner
-            .answer(&body)
-            .map_err(|blocked| refused(metrics, blocked)),
-        _ => Ok(None),
+    let checked = if status.is_success() {
+        post_call.answer(&body)
+    } else {
+        Ok(None)
     };
-    let (outcome, shown_status) = match &checked {
-        Ok(_) => (Outcome::Success, status.as_u16()),
-        Err(error) => (Outcome::Failure, error.status_code().as_u16()),
+    let body = match checked {
+        Ok(None) => body,
+        Ok(Some((masked, by))) => {
+            for guardrail in &by.guardrails {
+                accounting.guardrail(guardrail, Action::Mask);
+            }
+            Bytes::from(masked)
+        }
+        Err(blocked) => {
+            let answered = (&*deployment, usage, completion_estimate);
+            return Err(refused(&accounting, blocked, Some(answered)));
+        }
     };
     accounting.record(
         Some(&deployment),
         usage,
         completion_estimate,
-        outcome,
-        shown_status,
+        Outcome::Success,
+        status.as_u16(),
         None,
     );
-    let body = match checked? {
-        Some((masked, guardrails)) => {
-            if let Some((_, metrics)) = post_call {
-                for guardrail in &guardrails.guardrails {
-                    metrics.guardrail(guardrail, Action::Mask.as_str());
-                }
-            }
-            Bytes::from(masked)
-        }
-        None => body,
-    };
     Ok(Reply::Whole {
         status,
         content_type: content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),

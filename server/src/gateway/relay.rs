@@ -198,15 +198,12 @@ impl Relay {
         self.count_masks();
     }
 
-    /// Counts the guardrails that masked something since the last count.
+    /// Notes the guardrails that masked something since the last note.
     fn count_masks(&mut self) {
         if let Some(masking) = self.masking.as_mut() {
             let masked = &masking.masker.masked().guardrails;
             for guardrail in &masked[masking.counted..] {
-                self.guard
-                    .accounting
-                    .metrics
-                    .guardrail(guardrail, Action::Mask.as_str());
+                self.guard.accounting.guardrail(guardrail, Action::Mask);
             }
             masking.counted = masked.len();
         }
@@ -214,10 +211,11 @@ impl Relay {
 
     /// Ends the stream: a post-call guardrail refused the answer.
     fn block(&mut self, blocked: Blocked) {
-        self.guard
-            .accounting
-            .metrics
-            .guardrail(&blocked.guardrail, Action::Block.as_str());
+        let accounting = &self.guard.accounting;
+        accounting.guardrail(&blocked.guardrail, Action::Block);
+        accounting
+            .answer_refused
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         self.out.push_back(sse::error_event(
             &blocked.message(),
             "permission_denied_error",

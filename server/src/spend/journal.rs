@@ -214,6 +214,7 @@ mod tests {
             ended_at: Utc::now(),
             ttft_ms: Some(1),
             duration_ms: 2,
+            guardrail: None,
         }
     }
 

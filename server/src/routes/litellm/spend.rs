@@ -79,7 +79,7 @@ pub async fn logs(State(state): State<AppState>, Query(query): Query<LogsQuery>)
                 "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens,
                 "total_tokens": r.prompt_tokens + r.completion_tokens,
                 "startTime": r.started_at, "endTime": r.ended_at, "status": r.status,
-                "call_type": r.call_type, "cluster": r.cluster,
+                "call_type": r.call_type, "cluster": r.cluster, "guardrail": r.guardrail,
             })
         })
         .collect();
