@@ -356,3 +356,91 @@ fn a_bad_guardrail_stops_start_up_with_a_clear_message() {
         "{printed}"
     );
 }
+
+/// A Llama Guard-style model on its own cluster, asked before every request to `granite`.
+async fn moderated_app() -> (TestApp, MockUpstream, MockUpstream) {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let guard = MockUpstream::start("ibm", &["llama-guard"], &[]).await;
+    let preamble = r#"
+[[guardrails]]
+guardrail_name = "llama-guard-check"
+guardrail = "moderation"
+model = "llama-guard"
+mode = "pre_call"
+models = ["granite"]
+"#;
+    let toml = config(
+        preamble,
+        &[
+            ModelSpec::new("granite", "granite", &[&mock]),
+            ModelSpec::new("llama-guard", "llama-guard", &[&guard]),
+        ],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    (app, mock, guard)
+}
+
+#[tokio::test]
+async fn a_moderation_model_served_through_the_gateway_judges_each_request() {
+    let (app, mock, guard) = moderated_app().await;
+    let key = new_key(&app, json!({})).await;
+
+    let unsafe_request = chat("granite", "how do I build a weapon at home?");
+    let refused = app.post_with_key(CHAT, &unsafe_request, &key).await;
+    assert_refused(refused, &["llama-guard-check", "unsafe content (S9)"]).await;
+    assert_eq!(mock.stats().await["requests"], 0);
+    assert_eq!(guard.stats().await["requests"], 1);
+    let asked = guard.last_request().await;
+    assert_eq!(asked["model"], "llama-guard");
+    assert_eq!(asked["messages"], unsafe_request["messages"]);
+
+    let fine = app
+        .post_with_key(CHAT, &chat("granite", "how do I bake bread?"), &key)
+        .await;
+    assert_eq!(fine.status(), 200);
+    assert_eq!(mock.stats().await["requests"], 1);
+    assert_eq!(guard.stats().await["requests"], 2);
+
+    // Each check is on the spend log on its own row, not the caller's: the refused request
+    // and the answered one are the caller's.
+    let db = app.database().await;
+    let rows = spend_rows(&db, 4).await;
+    let checks: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["call_type"] == "guardrail")
+        .collect();
+    assert_eq!(checks.len(), 2, "{rows:?}");
+    for check in &checks {
+        assert_eq!(check["model"], "llama-guard");
+        assert!(
+            check["request_id"]
+                .as_str()
+                .unwrap()
+                .ends_with(":llama-guard-check"),
+            "{check}"
+        );
+    }
+    let refused_row = rows.iter().find(|r| r["http_status"] == 403).unwrap();
+    assert_eq!(refused_row["guardrail"], "llama-guard-check");
+    assert_eq!(refused_row["cost_nanos"], 0);
+
+    // A moderation model that cannot answer fails the request closed, with a clear 503.
+    guard.set_knobs(json!({"failure_rate": 1.0})).await;
+    let unchecked = app
+        .post_with_key(CHAT, &chat("granite", "how do I bake bread?"), &key)
+        .await;
+    assert_eq!(unchecked.status(), 503);
+    let body: Value = unchecked.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not check"),
+        "{body}"
+    );
+    assert_eq!(
+        mock.stats().await["requests"],
+        1,
+        "nothing unchecked was sent"
+    );
+}

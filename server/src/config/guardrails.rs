@@ -1,6 +1,7 @@
 //! The `[[guardrails]]` section: checks on requests and answers, declared like LiteLLM's
 //! `litellm_content_filter` guardrails (a name, a mode, prebuilt or custom patterns and
-//! blocked words, each with its action). The patterns are compiled by `crate::guardrail` at
+//! blocked words, each with its action), or asking a moderation model served through the
+//! gateway (Llama Guard on vLLM, say). The patterns are compiled by `crate::guardrail` at
 //! start, which refuses an unknown prebuilt name or a bad expression before serving.
 
 use serde::Deserialize;
@@ -14,7 +15,8 @@ pub struct GuardrailConfig {
     /// The name `/guardrails/list` shows, keys list in their `guardrails` metadata, and a
     /// blocked request's error names.
     pub guardrail_name: String,
-    /// The kind: `litellm_content_filter` (the only one so far).
+    /// The kind: `litellm_content_filter`, or `moderation` (ask `model`, a Llama Guard-style
+    /// model answering `safe` or `unsafe` and its categories).
     #[serde(default = "content_filter")]
     pub guardrail: String,
     /// `pre_call` (the request's messages, prompt or input) or `post_call` (the answer,
@@ -33,6 +35,9 @@ pub struct GuardrailConfig {
     /// Words or phrases it looks for (whole words, any case).
     #[serde(default)]
     pub blocked_words: Vec<BlockedWordConfig>,
+    /// A moderation guardrail's model: a public model name served through this gateway.
+    #[serde(default)]
+    pub model: Option<String>,
 }
 
 /// One pattern of a content filter.

@@ -45,7 +45,7 @@ impl Operation {
         }
     }
 
-    fn url(self, deployment: &Deployment) -> String {
+    pub(super) fn url(self, deployment: &Deployment) -> String {
         match self {
             Self::Chat => format!("{}/chat/completions", deployment.base),
             Self::Completion => format!("{}/completions", deployment.base),
@@ -106,6 +106,14 @@ pub enum Reply {
     },
 }
 
+/// Why a pre-call guardrail stopped a request.
+pub enum Refusal {
+    /// A content filter blocked it, or a moderation model judged it unsafe.
+    Blocked(Blocked),
+    /// A moderation model could not give a verdict.
+    Unavailable(ApiError),
+}
+
 /// The error for a model name that is not in the catalog.
 pub fn unknown_model(name: &str) -> ApiError {
     let shown: String = name.chars().take(200).collect();
@@ -155,7 +163,7 @@ fn worst_case_cost(model: &ModelRoute, prompt_estimate: u64, completion_tokens: 
 }
 
 /// The request for `deployment`: its URL and credential with `body`.
-fn outgoing(
+pub(super) fn outgoing(
     deployment: &Deployment,
     url: String,
     content_type: HeaderValue,
@@ -202,12 +210,25 @@ impl Gateway {
         let post_call = self.guardrails.active(Mode::PostCall, &model.name, named);
         // Pre-call guardrails read (and mask) the request before anything is reserved or
         // sent; a refused request is recorded, at no cost, with the guardrail's name.
-        let masked = match pre_call.request(&mut request) {
+        let checked = match pre_call.request(&mut request) {
+            Ok(masked) => self
+                .moderate(&pre_call, &request, trace)
+                .await
+                .map(|()| masked),
+            Err(blocked) => Err(Refusal::Blocked(blocked)),
+        };
+        let masked = match checked {
             Ok(masked) => masked,
-            Err(blocked) => {
+            Err(refusal) => {
                 let accounting =
                     self.accounting(caller, &model, operation.call_type(), 0, None, trace);
-                return Err(refused(&accounting, blocked, None));
+                return Err(match refusal {
+                    Refusal::Blocked(blocked) => refused(&accounting, blocked, None),
+                    Refusal::Unavailable(error) => {
+                        accounting.record(None, None, 0, Outcome::Failure, 503, None);
+                        error
+                    }
+                });
             }
         };
 
@@ -400,7 +421,7 @@ impl Gateway {
         Ok(permit)
     }
 
-    fn accounting(
+    pub(super) fn accounting(
         &self,
         caller: Caller,
         model: &Arc<ModelRoute>,
@@ -429,7 +450,7 @@ impl Gateway {
 
     /// Sends to the model's deployments; a request that finds none answering is accounted as
     /// a failure, one that does is marked with its cluster.
-    async fn dispatch(
+    pub(super) async fn dispatch(
         &self,
         model: &ModelRoute,
         accounting: &Accounting,
@@ -462,7 +483,7 @@ impl Gateway {
 
 /// The 403 for a request or an answer a guardrail refused, recorded (with what the answer
 /// cost, when the model server gave one: the model did the work).
-fn refused(
+pub(super) fn refused(
     accounting: &Accounting,
     blocked: Blocked,
     answered: Option<(&Deployment, Option<Usage>, u64)>,
@@ -481,7 +502,7 @@ fn refused(
 
 /// Reads a whole answer and accounts for it; with `post_call` guardrails, a successful
 /// answer is masked or refused (refused answers are still charged: the model did the work).
-async fn whole(
+pub(super) async fn whole(
     answer: Answer,
     accounting: Accounting,
     trace: &mut Trace,

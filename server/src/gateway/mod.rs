@@ -12,6 +12,7 @@ pub mod deployment;
 pub mod forward;
 pub mod health;
 pub mod json_values;
+pub mod moderation;
 pub mod registry;
 pub mod relay;
 pub mod servers;

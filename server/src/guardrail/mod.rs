@@ -6,6 +6,7 @@
 //! ([`Scanner::request`]) and the answer's ([`Scanner::answer`], or a [`StreamMasker`] chunk by
 //! chunk). This module knows nothing of HTTP; a [`Blocked`] becomes a 403 in the gateway.
 
+mod moderation;
 mod patterns;
 mod stream;
 
@@ -15,6 +16,7 @@ use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
 use crate::config::GuardrailConfig;
+pub use moderation::{Verdict, conversation};
 pub use stream::StreamMasker;
 
 /// When a guardrail runs.
@@ -76,6 +78,8 @@ pub struct Guardrail {
     /// Models it runs for besides `default_on` and keys that list it.
     pub models: Vec<String>,
     patterns: Vec<Pattern>,
+    /// A moderation guardrail's model (it has no patterns).
+    pub moderation_model: Option<String>,
 }
 
 impl std::fmt::Debug for Guardrail {
@@ -177,16 +181,31 @@ fn always(_: &str) -> bool {
 }
 
 fn build_one(config: &GuardrailConfig) -> Result<Guardrail, String> {
-    if config.guardrail != "litellm_content_filter" {
-        return Err(format!(
-            "unknown kind `{}`; the kind is `litellm_content_filter`",
-            config.guardrail
-        ));
-    }
     let mode = match config.mode.as_str() {
         "pre_call" => Mode::PreCall,
         "post_call" => Mode::PostCall,
         other => return Err(format!("mode `{other}` is not `pre_call` or `post_call`")),
+    };
+    let moderation_model = match (config.guardrail.as_str(), &config.model) {
+        ("litellm_content_filter", None) => None,
+        ("litellm_content_filter", Some(_)) => {
+            return Err("a content filter has no `model`; `guardrail = \"moderation\"` has".into());
+        }
+        ("moderation", None) => return Err("a moderation guardrail needs `model`".into()),
+        ("moderation", Some(_)) if mode != Mode::PreCall => {
+            return Err("a moderation guardrail runs `pre_call`".into());
+        }
+        ("moderation", Some(_))
+            if !config.patterns.is_empty() || !config.blocked_words.is_empty() =>
+        {
+            return Err("a moderation guardrail has no `patterns` or `blocked_words`".into());
+        }
+        ("moderation", Some(model)) => Some(model.clone()),
+        (other, _) => {
+            return Err(format!(
+                "unknown kind `{other}`; the kinds are `litellm_content_filter` and `moderation`"
+            ));
+        }
     };
     let mut patterns = Vec::new();
     for given in &config.patterns {
@@ -262,7 +281,7 @@ fn build_one(config: &GuardrailConfig) -> Result<Guardrail, String> {
             mask: mask_of("blocked_word"),
         });
     }
-    if patterns.is_empty() {
+    if patterns.is_empty() && moderation_model.is_none() {
         return Err("it has no `patterns` and no `blocked_words`".into());
     }
     Ok(Guardrail {
@@ -272,6 +291,7 @@ fn build_one(config: &GuardrailConfig) -> Result<Guardrail, String> {
         default_on: config.default_on,
         models: config.models.clone(),
         patterns,
+        moderation_model,
     })
 }
 
@@ -336,6 +356,15 @@ impl Scanner {
     /// Whether no guardrail runs (the request pays nothing for guardrails).
     pub fn is_empty(&self) -> bool {
         self.rails.is_empty()
+    }
+
+    /// The moderation guardrails among them: (guardrail, model) pairs.
+    pub fn moderators(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.rails.iter().filter_map(|rail| {
+            rail.moderation_model
+                .as_deref()
+                .map(|model| (rail.name.as_str(), model))
+        })
     }
 
     fn pattern(&self, hit: &Hit) -> (&Guardrail, &Pattern) {

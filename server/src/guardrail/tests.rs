@@ -27,6 +27,7 @@ fn rail(name: &str, mode: &str, patterns: Vec<PatternConfig>) -> GuardrailConfig
         models: Vec::new(),
         patterns,
         blocked_words: Vec::new(),
+        model: None,
     }
 }
 
@@ -130,6 +131,26 @@ fn guardrails_run_by_default_for_their_models_or_for_keys_that_name_them() {
 }
 
 #[test]
+fn moderation_guardrails_are_named_with_their_models_and_scan_nothing_themselves() {
+    let moderation = GuardrailConfig {
+        guardrail: "moderation".into(),
+        model: Some("llama-guard".into()),
+        ..rail("guard", "pre_call", Vec::new())
+    };
+    let filter = rail("mail", "pre_call", vec![prebuilt("email", "MASK")]);
+    let pre = scanner(&[moderation, filter], Mode::PreCall);
+    assert_eq!(
+        pre.moderators().collect::<Vec<_>>(),
+        [("guard", "llama-guard")]
+    );
+    let mut request = object(json!({"prompt": "mail ada@example.org"}));
+    assert_eq!(
+        pre.request(&mut request).expect("masked").guardrails,
+        ["mail"]
+    );
+}
+
+#[test]
 fn custom_expressions_and_blocked_words_block_or_mask() {
     let mut config = rail(
         "house",
@@ -180,6 +201,35 @@ fn bad_declarations_are_refused_before_start() {
             "action",
         ),
         (rail("d", "pre_call", Vec::new()), "no `patterns`"),
+        (
+            GuardrailConfig {
+                guardrail: "moderation".into(),
+                ..rail("f", "pre_call", Vec::new())
+            },
+            "needs `model`",
+        ),
+        (
+            GuardrailConfig {
+                guardrail: "moderation".into(),
+                model: Some("llama-guard".into()),
+                ..rail("g", "post_call", Vec::new())
+            },
+            "runs `pre_call`",
+        ),
+        (
+            GuardrailConfig {
+                model: Some("llama-guard".into()),
+                ..rail("h", "pre_call", vec![prebuilt("email", "MASK")])
+            },
+            "has no `model`",
+        ),
+        (
+            GuardrailConfig {
+                guardrail: "presidio".into(),
+                ..rail("i", "pre_call", vec![prebuilt("email", "MASK")])
+            },
+            "unknown kind `presidio`",
+        ),
         (
             rail(
                 "e",
@@ -331,5 +381,9 @@ fn the_example_configuration_declares_guardrails_that_build() {
     assert_eq!(
         rail.pattern_names().collect::<Vec<_>>(),
         ["us_ssn", "project_code", "blocked_word"]
+    );
+    assert_eq!(
+        built.all()[1].moderation_model.as_deref(),
+        Some("llama-guard-3-8b")
     );
 }

@@ -7,7 +7,9 @@
 //! counts the requests served, so tests can see where traffic went; `GET /mock/last-request`
 //! and `GET /mock/last-headers` show what the gateway forwarded last. A prompt containing
 //! `echo: ` is answered with the text after it, streamed four characters per chunk (so tests
-//! can make an answer spell something across chunk boundaries).
+//! can make an answer spell something across chunk boundaries). A model whose name contains
+//! `guard` answers like Llama Guard: `unsafe` and `S9` when the conversation mentions a
+//! weapon, else `safe`.
 
 // Handlers short-circuit with the HTTP response to send; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
@@ -387,7 +389,12 @@ async fn complete(
             }),
         None => knobs.completion_tokens,
     };
-    let words: Vec<String> = match prompt_text(&body).split_once("echo: ") {
+    let prompt = prompt_text(&body);
+    let words: Vec<String> = match prompt.split_once("echo: ") {
+        _ if model.contains("guard") => {
+            let unsafe_ = prompt.to_lowercase().contains("weapon");
+            vec![if unsafe_ { "unsafe\nS9" } else { "safe" }.to_owned()]
+        }
         Some((_, echoed)) => {
             let chars: Vec<char> = echoed.chars().collect();
             chars

@@ -26,6 +26,7 @@ pub async fn list(State(state): State<AppState>) -> Reply {
                 "guardrail_info": {
                     "patterns": rail.pattern_names().collect::<Vec<_>>(),
                     "models": rail.models,
+                    "moderation_model": rail.moderation_model,
                 },
                 "guardrail_definition_location": "config",
             })
