@@ -13,6 +13,7 @@ pub mod branding;
 pub mod branding_asset;
 pub mod cluster_rollup;
 pub mod deployment;
+pub mod guardrail;
 pub mod login_state;
 pub mod model;
 pub mod personal_access_token;

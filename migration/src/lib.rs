@@ -18,6 +18,7 @@ mod m20261201_000011_audit_action_index;
 mod m20261201_000012_spend_logs_partitions;
 mod m20261202_000013_key_model_names;
 mod m20261202_000014_spend_guardrail;
+mod m20261202_000015_guardrails;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_spend_logs_partitions::Migration),
             Box::new(m20261202_000013_key_model_names::Migration),
             Box::new(m20261202_000014_spend_guardrail::Migration),
+            Box::new(m20261202_000015_guardrails::Migration),
         ]
     }
 }

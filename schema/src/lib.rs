@@ -13,6 +13,7 @@ pub mod convert;
 pub mod counters;
 pub mod duration;
 pub mod error;
+pub mod guardrails;
 pub mod identity;
 pub mod keys;
 pub mod limits;
@@ -51,6 +52,7 @@ pub struct Query(
     users::UserQuery,
     banners::BannerQuery,
     settings::SettingsQuery,
+    guardrails::GuardrailQuery,
 );
 
 /// The root mutation: every domain's mutations.
@@ -65,6 +67,7 @@ pub struct Mutation(
     banners::BannerMutation,
     catalog::CatalogAdminMutation,
     settings::SettingsMutation,
+    guardrails::GuardrailMutation,
 );
 
 /// The root subscription: every domain's live feeds.
@@ -95,6 +98,8 @@ pub struct Deps {
     pub live: live::LiveHub,
     /// Sealing credentials and calling model servers, for catalog administration.
     pub model_servers: Option<Arc<dyn catalog::ModelServers>>,
+    /// Checking and applying guardrails (none where no gateway serves them).
+    pub guardrails: Option<Arc<dyn guardrails::GuardrailRules>>,
 }
 
 /// Builds the schema with its services attached and its limits set.
@@ -127,6 +132,7 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .data(audit::AuditService::new(deps.db.clone()))
     .data(users::UserAdmin::new(deps.db.clone()))
     .data(banners::BannerService::new(deps.db.clone()))
+    .data(guardrails::GuardrailService::new(deps.db.clone()))
     .extension(audit::AuditTrail)
     .extension(identity::WriteGate)
     .extension(identity::OneLogin)
@@ -135,6 +141,10 @@ pub fn build_schema(deps: Deps) -> AppSchema {
     .limit_complexity(MAX_COMPLEXITY);
     let builder = match deps.health {
         Some(health) => builder.data(health),
+        None => builder,
+    };
+    let builder = match deps.guardrails {
+        Some(rules) => builder.data(rules),
         None => builder,
     };
     match deps.model_servers {

@@ -16,6 +16,7 @@ async fn schema_on_fresh_sqlite() -> (schema::AppSchema, sea_orm::DatabaseConnec
         health: None,
         live: schema::live::LiveHub::new(),
         model_servers: None,
+        guardrails: None,
     });
     (schema, db)
 }

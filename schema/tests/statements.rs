@@ -33,6 +33,7 @@ async fn counted_schema() -> (
         health: None,
         live: schema::live::LiveHub::new(),
         model_servers: None,
+        guardrails: None,
     });
     (schema, db, statements)
 }

@@ -107,6 +107,13 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         may_seal,
         config.gateway.clone(),
     ));
+    let guardrails = Arc::new(
+        crate::guardrail::GuardrailSet::new(
+            config.guardrails.clone(),
+            schema::guardrails::GuardrailService::new(db.clone()),
+        )
+        .context("cannot build the gateway")?,
+    );
     let schema = schema::build_schema(schema::Deps {
         db: db.clone(),
         version: crate::VERSION,
@@ -118,6 +125,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
             Gateway::http_client(&config.gateway).context("cannot build the gateway")?,
             overrides.clone(),
         ))),
+        guardrails: Some(guardrails.clone()),
     });
     let (ledger_db, _) = db::connect_ledger(&config).await?;
     let metrics = Arc::new(crate::metrics::Metrics::with_per_key_labels(
@@ -135,6 +143,7 @@ async fn serve(config: Config, overrides: Overrides, migrate: bool) -> anyhow::R
         quotas,
         metrics,
         keys: schema::keys::KeyService::new(db.clone()),
+        guardrails,
     };
     let gateway = Gateway::new(&config, parts).context("cannot build the gateway")?;
     let usage = schema::usage::UsageService::new(db.clone());
@@ -391,6 +400,11 @@ async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
     spawn_every(poll, move || {
         let registry = registry.clone();
         async move { registry.refresh_if_changed().await }
+    });
+    let guardrails = gateway.guardrails.clone();
+    spawn_every(poll, move || {
+        let guardrails = guardrails.clone();
+        async move { guardrails.refresh_if_changed().await }
     });
     let quotas = gateway.quotas.clone();
     spawn_every(quotas.renew_every(), move || {

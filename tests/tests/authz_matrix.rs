@@ -185,6 +185,7 @@ fn rows() -> Vec<Row> {
             [U, F, F, O, O],
         ),
         row("allBanners", "{ allBanners { id } }", [U, F, F, O, O]),
+        row("guardrails", "{ guardrails { name } }", [U, F, F, O, O]),
         row(
             "userTokens",
             "query($ana: ID!) { userTokens(userId: $ana) { id } }",
@@ -355,6 +356,17 @@ fn rows() -> Vec<Row> {
         row(
             "updateBranding",
             "mutation { updateBranding(input: {subtitle: \"Models for everyone\"}) { title } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "putGuardrail",
+            "mutation { putGuardrail(name: \"matrix\", definition: {mode: \"pre_call\", \
+             blocked_words: [{keyword: \"matrix\", action: \"BLOCK\"}]}) { name } }",
+            [U, F, F, F, O],
+        ),
+        row(
+            "deleteGuardrail",
+            "mutation { deleteGuardrail(name: \"matrix\") }",
             [U, F, F, F, O],
         ),
         row(

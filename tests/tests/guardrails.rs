@@ -444,3 +444,126 @@ async fn a_moderation_model_served_through_the_gateway_judges_each_request() {
         "nothing unchecked was sent"
     );
 }
+
+#[tokio::test]
+async fn administrators_manage_guardrails_through_graphql_and_every_replica_follows() {
+    let (app, mock) = app().await;
+    let second = TestApp::builder()
+        .database_url(&app.database_url())
+        .config_toml(&std::fs::read_to_string(app.config_path()).unwrap())
+        .start()
+        .await;
+    let key = new_key(&app, json!({})).await;
+    let put = "mutation($name: String!, $definition: JSON!) {
+        putGuardrail(name: $name, definition: $definition) { name source definition } }";
+    let gql = |query: &'static str, variables: Value| {
+        let app = &app;
+        async move {
+            app.graphql_bearer(harness::MASTER_KEY, query, variables)
+                .await
+                .1
+        }
+    };
+
+    let definition = json!({"mode": "pre_call", "default_on": true,
+        "patterns": [{"pattern_type": "regex", "pattern": "\\bPRJ-\\d{4}\\b",
+                      "name": "project_code", "action": "BLOCK"}]});
+    let made = gql(put, json!({"name": "projects", "definition": definition})).await;
+    assert_eq!(made["data"]["putGuardrail"]["source"], "DATABASE", "{made}");
+    assert_eq!(
+        made["data"]["putGuardrail"]["definition"]["guardrail_name"],
+        "projects"
+    );
+
+    // In force at once on this replica, and on the other within its poll.
+    let secret = chat("llama", "what is PRJ-1234 about?");
+    let refused = app.post_with_key(CHAT, &secret, &key).await;
+    assert_refused(refused, &["projects", "project_code"]).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let status = second.post_with_key(CHAT, &secret, &key).await.status();
+        if status == 403 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second replica did not follow"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let listed: Value = second
+        .get_as_master("/guardrails/list")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let projects = listed["guardrails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["guardrail_name"] == "projects")
+        .cloned()
+        .unwrap();
+    assert_eq!(projects["guardrail_definition_location"], "db");
+
+    // The query shows configured and managed ones, each with its source.
+    let all = gql("{ guardrails { name source } }", json!({})).await;
+    let sources: Vec<(String, String)> = all["data"]["guardrails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["name"].as_str().unwrap().to_owned(),
+                g["source"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        sources.contains(&("pii-block-input".into(), "CONFIG".into())),
+        "{all}"
+    );
+    assert!(
+        sources.contains(&("projects".into(), "DATABASE".into())),
+        "{all}"
+    );
+
+    // Refused with the reason: a definition that cannot run, a configured name.
+    let bad = gql(
+        put,
+        json!({"name": "broken", "definition": {"mode": "pre_call",
+            "patterns": [{"pattern_type": "prebuilt", "pattern_name": "passport", "action": "BLOCK"}]}}),
+    )
+    .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{bad}"
+    );
+    assert!(
+        bad["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no prebuilt pattern `passport`"),
+        "{bad}"
+    );
+    let configured = gql(
+        put,
+        json!({"name": "pii-block-input", "definition": definition}),
+    )
+    .await;
+    assert_eq!(
+        configured["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{configured}"
+    );
+
+    // Deleted: requests pass again.
+    let deleted = gql(
+        "mutation { deleteGuardrail(name: \"projects\") }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(deleted["data"]["deleteGuardrail"], true, "{deleted}");
+    let before = mock.stats().await["requests"].as_u64().unwrap();
+    assert_eq!(app.post_with_key(CHAT, &secret, &key).await.status(), 200);
+    assert_eq!(mock.stats().await["requests"], before + 1);
+}

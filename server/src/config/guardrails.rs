@@ -4,12 +4,12 @@
 //! gateway (Llama Guard on vLLM, say). The patterns are compiled by `crate::guardrail` at
 //! start, which refuses an unknown prebuilt name or a bad expression before serving.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
 
 /// A guardrail declared in configuration (`[[guardrails]]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuardrailConfig {
     /// The name `/guardrails/list` shows, keys list in their `guardrails` metadata, and a
@@ -41,7 +41,7 @@ pub struct GuardrailConfig {
 }
 
 /// One pattern of a content filter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatternConfig {
     /// `prebuilt` (name one with `pattern_name`) or `regex` (give `pattern`).
@@ -66,7 +66,7 @@ pub struct PatternConfig {
 }
 
 /// A blocked word or phrase.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockedWordConfig {
     pub keyword: String,

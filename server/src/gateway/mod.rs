@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Config, GatewayConfig};
-use crate::guardrail::Guardrails;
+use crate::guardrail::GuardrailSet;
 use crate::metrics::Metrics;
 use crate::quota::Quotas;
 use crate::spend::{Ledger, LiveFeed};
@@ -42,6 +42,8 @@ pub struct GatewayParts {
     pub metrics: Arc<Metrics>,
     /// The key store the gateway's authenticator reads.
     pub keys: schema::keys::KeyService,
+    /// The guardrails in force.
+    pub guardrails: Arc<GuardrailSet>,
 }
 
 /// Everything the gateway's handlers share.
@@ -73,7 +75,7 @@ pub struct Gateway {
     /// Where requests, tokens, spend and latencies are counted.
     pub metrics: Arc<Metrics>,
     /// The checks on requests and answers.
-    pub guardrails: Arc<Guardrails>,
+    pub guardrails: Arc<GuardrailSet>,
 }
 
 /// Why the gateway could not be built.
@@ -83,8 +85,6 @@ pub enum BuildError {
     Trust(#[from] tls::TrustError),
     #[error("cannot build the HTTP client for model servers: {0}")]
     Client(#[from] reqwest::Error),
-    #[error(transparent)]
-    Guardrail(#[from] crate::guardrail::BuildError),
 }
 
 impl Gateway {
@@ -113,12 +113,12 @@ impl Gateway {
             quotas,
             metrics,
             keys,
+            guardrails,
         } = parts;
         let gateway = &config.gateway;
         let trust = tls::UpstreamTrust::load(gateway.ca_file.as_deref())?;
         let connect_timeout = Duration::from_millis(gateway.connect_timeout_ms);
         let client = Self::http_client(gateway)?;
-        let guardrails = Arc::new(Guardrails::build(&config.guardrails)?);
         Ok(Self {
             registry,
             balancer: Balancer {

@@ -8,6 +8,7 @@
 
 mod moderation;
 mod patterns;
+mod set;
 mod stream;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 use crate::config::GuardrailConfig;
 pub use moderation::{Verdict, conversation};
+pub use set::GuardrailSet;
 pub use stream::StreamMasker;
 
 /// When a guardrail runs.
@@ -80,6 +82,8 @@ pub struct Guardrail {
     patterns: Vec<Pattern>,
     /// A moderation guardrail's model (it has no patterns).
     pub moderation_model: Option<String>,
+    /// Managed by administrators (stored), not declared in configuration.
+    pub stored: bool,
 }
 
 impl std::fmt::Debug for Guardrail {
@@ -292,6 +296,7 @@ fn build_one(config: &GuardrailConfig) -> Result<Guardrail, String> {
         models: config.models.clone(),
         patterns,
         moderation_model,
+        stored: false,
     })
 }
 

@@ -16,6 +16,7 @@ pub async fn list(State(state): State<AppState>) -> Reply {
         .all()
         .iter()
         .map(|rail| {
+            let location = if rail.stored { "db" } else { "config" };
             json!({
                 "guardrail_name": rail.name,
                 "litellm_params": {
@@ -28,7 +29,7 @@ pub async fn list(State(state): State<AppState>) -> Reply {
                     "models": rail.models,
                     "moderation_model": rail.moderation_model,
                 },
-                "guardrail_definition_location": "config",
+                "guardrail_definition_location": location,
             })
         })
         .collect();
