@@ -140,6 +140,7 @@ cap-document-conversion = Dokumentkonvertierung
 cap-tokenize = Tokenisierung
 cap-vision = Bildverarbeitung
 cap-tools = Werkzeuge
+cap-rerank = Neuordnung
 cap-other = Sonstiges
 subscribe = Abonnieren
 request-access = Zugriff anfordern

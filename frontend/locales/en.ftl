@@ -140,6 +140,7 @@ cap-document-conversion = Document conversion
 cap-tokenize = Tokenize
 cap-vision = Vision
 cap-tools = Tools
+cap-rerank = Rerank
 cap-other = Other
 subscribe = Subscribe
 request-access = Request access

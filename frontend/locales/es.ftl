@@ -143,6 +143,7 @@ cap-document-conversion = Conversión de documentos
 cap-tokenize = Tokenización
 cap-vision = Visión
 cap-tools = Herramientas
+cap-rerank = Reordenación
 cap-other = Otros
 subscribe = Suscribirse
 request-access = Solicitar acceso

@@ -140,6 +140,7 @@ cap-document-conversion = Conversion de documents
 cap-tokenize = Tokenisation
 cap-vision = Vision
 cap-tools = Outils
+cap-rerank = Reclassement
 cap-other = Autre
 subscribe = S’abonner
 request-access = Demander l’accès

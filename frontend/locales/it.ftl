@@ -140,6 +140,7 @@ cap-document-conversion = Conversione di documenti
 cap-tokenize = Tokenizzazione
 cap-vision = Visione
 cap-tools = Strumenti
+cap-rerank = Riordinamento
 cap-other = Altro
 subscribe = Abbonati
 request-access = Richiedi accesso

@@ -139,6 +139,7 @@ cap-document-conversion = ドキュメント変換
 cap-tokenize = トークン化
 cap-vision = ビジョン
 cap-tools = ツール
+cap-rerank = リランク
 cap-other = その他
 subscribe = サブスクライブ
 request-access = アクセスをリクエスト

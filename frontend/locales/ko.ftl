@@ -139,6 +139,7 @@ cap-document-conversion = 문서 변환
 cap-tokenize = 토큰화
 cap-vision = 비전
 cap-tools = 도구
+cap-rerank = 재순위화
 cap-other = 기타
 subscribe = 구독
 request-access = 접근 요청

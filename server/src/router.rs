@@ -40,10 +40,14 @@ pub fn build(state: AppState) -> Router {
             .route(&format!("{prefix}/completions"), post(v1::completions))
             .route(&format!("{prefix}/embeddings"), post(v1::embeddings))
             .route(&format!("{prefix}/tokenize"), post(v1::tokenize))
+            .route(&format!("{prefix}/detokenize"), post(v1::detokenize))
+            .route(&format!("{prefix}/rerank"), post(v1::rerank))
+            .route(&format!("{prefix}/score"), post(v1::score))
             .route(&format!("{prefix}/models"), get(v1::list_models))
             .route(&format!("{prefix}/models/{{*id}}"), get(v1::get_model));
     }
     router
+        .route("/v2/rerank", post(v1::rerank))
         .route("/docling/{version}/convert/{kind}", post(v1::convert))
         .route("/metrics", get(metrics::metrics))
         .merge(health_routes())

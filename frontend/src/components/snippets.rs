@@ -13,6 +13,8 @@ pub enum Call {
     Completion,
     Embeddings,
     DocumentConversion,
+    /// Ranking documents (`/v1/rerank`): no `openai` SDK method, so plain HTTP.
+    Rerank,
 }
 
 /// What a snippet is written for.
@@ -64,9 +66,18 @@ pub fn snippet(lang: Tool, call: Call, base: &str, key: &str, model: &str) -> St
         (_, Call::DocumentConversion) => format!(
             "curl {origin}/docling/v1/convert/source \\\n  -H \"Authorization: Bearer {key}\" \\\n  -H \"Content-Type: application/json\" \\\n  -d '{{\"sources\": [{{\"kind\": \"http\", \"url\": \"https://arxiv.org/pdf/2408.09869\"}}]}}'\n"
         ),
+        (Tool::Python, Call::Rerank) => format!(
+            "import requests\n\nreply = requests.post(\n    \"{base}/rerank\",\n    headers={{\"Authorization\": \"Bearer {key}\"}},\n    json={{\"model\": \"{model}\", \"query\": \"What is the capital of France?\", \"documents\": [\"Paris is the capital of France.\", \"Berlin is in Germany.\"]}},\n)\nprint(reply.json()[\"results\"])\n"
+        ),
+        (Tool::Node, Call::Rerank) => format!(
+            "const reply = await fetch(\"{base}/rerank\", {{\n  method: \"POST\",\n  headers: {{ Authorization: \"Bearer {key}\", \"Content-Type\": \"application/json\" }},\n  body: JSON.stringify({{ model: \"{model}\", query: \"What is the capital of France?\", documents: [\"Paris is the capital of France.\", \"Berlin is in Germany.\"] }}),\n}});\nconsole.log((await reply.json()).results);\n"
+        ),
+        (_, Call::Rerank) => format!(
+            "curl {base}/rerank \\\n  -H \"Authorization: Bearer {key}\" \\\n  -H \"Content-Type: application/json\" \\\n  -d '{{\"model\": \"{model}\", \"query\": \"What is the capital of France?\", \"documents\": [\"Paris is the capital of France.\", \"Berlin is in Germany.\"]}}'\n"
+        ),
         (Tool::Python, call) => {
             let body = match call {
-                Call::Chat | Call::DocumentConversion => format!(
+                Call::Chat | Call::DocumentConversion | Call::Rerank => format!(
                     "reply = client.chat.completions.create(\n    model=\"{model}\",\n    messages=[{{\"role\": \"user\", \"content\": \"Hello!\"}}],\n)\nprint(reply.choices[0].message.content)\n"
                 ),
                 Call::Completion => format!(
@@ -82,7 +93,7 @@ pub fn snippet(lang: Tool, call: Call, base: &str, key: &str, model: &str) -> St
         }
         (Tool::Node, call) => {
             let body = match call {
-                Call::Chat | Call::DocumentConversion => format!(
+                Call::Chat | Call::DocumentConversion | Call::Rerank => format!(
                     "const reply = await client.chat.completions.create({{\n  model: \"{model}\",\n  messages: [{{ role: \"user\", content: \"Hello!\" }}],\n}});\nconsole.log(reply.choices[0].message.content);\n"
                 ),
                 Call::Completion => format!(
@@ -166,7 +177,7 @@ mod tests {
 
     #[test]
     fn every_snippet_names_the_base_key_and_model() {
-        for call in [Call::Chat, Call::Completion, Call::Embeddings] {
+        for call in [Call::Chat, Call::Completion, Call::Embeddings, Call::Rerank] {
             for lang in [Tool::Curl, Tool::Python, Tool::Node, Tool::LangChain] {
                 let code = snippet(lang, call, BASE, "sk-abc", "granite/8b");
                 assert!(
@@ -195,5 +206,11 @@ mod tests {
             snippet(Tool::Curl, Call::DocumentConversion, BASE, "k", "m")
                 .contains("https://ai.example.com/docling/v1/convert/source")
         );
+        for lang in [Tool::Curl, Tool::Python, Tool::Node] {
+            assert!(
+                snippet(lang, Call::Rerank, BASE, "k", "m").contains("/v1/rerank"),
+                "{lang:?}"
+            );
+        }
     }
 }

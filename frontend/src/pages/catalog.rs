@@ -36,6 +36,7 @@ pub fn capability_message(tag: &str) -> &'static str {
         "TOKENIZE" => "cap-tokenize",
         "VISION" => "cap-vision",
         "TOOLS" => "cap-tools",
+        "RERANK" => "cap-rerank",
         _ => "cap-other",
     }
 }

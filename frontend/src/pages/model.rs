@@ -21,6 +21,8 @@ pub fn call_for(capabilities: &[String]) -> Call {
         Call::Embeddings
     } else if has("DOCUMENT_CONVERSION") {
         Call::DocumentConversion
+    } else if has("RERANK") {
+        Call::Rerank
     } else if has("COMPLETION") {
         Call::Completion
     } else {

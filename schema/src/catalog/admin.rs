@@ -169,6 +169,7 @@ fn capability_name(c: Capability) -> &'static str {
         Capability::Tokenize => "tokenize",
         Capability::Vision => "vision",
         Capability::Tools => "tools",
+        Capability::Rerank => "rerank",
     }
 }
 

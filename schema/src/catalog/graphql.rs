@@ -68,6 +68,8 @@ pub enum Capability {
     Tokenize,
     Vision,
     Tools,
+    /// Ranks documents and scores text pairs (`/v1/rerank`, `/v1/score`).
+    Rerank,
 }
 
 impl Capability {
@@ -80,6 +82,7 @@ impl Capability {
             "tokenize" => Self::Tokenize,
             "vision" => Self::Vision,
             "tools" => Self::Tools,
+            "rerank" => Self::Rerank,
             _ => return None,
         })
     }

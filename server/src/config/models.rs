@@ -21,7 +21,8 @@ pub struct ModelConfig {
     /// `openai`, `hosted_vllm`, `docling`, ...
     #[serde(default = "default_provider")]
     pub provider: String,
-    /// `chat`, `completion`, `embeddings`, `document_conversion`, `tokenize`, `vision`, `tools`.
+    /// `chat`, `completion`, `embeddings`, `document_conversion`, `tokenize`, `vision`, `tools`,
+    /// `rerank`.
     #[serde(default)]
     pub capabilities: Vec<String>,
     /// Context window in tokens.

@@ -33,6 +33,12 @@ pub enum Operation {
     Completion,
     Embeddings,
     Tokenize,
+    /// Detokenizing (vLLM's `/detokenize`): free, like tokenizing.
+    Detokenize,
+    /// Ranking documents against a query (vLLM's and Cohere's `/rerank`).
+    Rerank,
+    /// Scoring text pairs (vLLM's `/score`).
+    Score,
 }
 
 impl Operation {
@@ -42,6 +48,9 @@ impl Operation {
             Self::Completion => "completion",
             Self::Embeddings => "embeddings",
             Self::Tokenize => "tokenize",
+            Self::Detokenize => "detokenize",
+            Self::Rerank => "rerank",
+            Self::Score => "score",
         }
     }
 
@@ -50,8 +59,11 @@ impl Operation {
             Self::Chat => format!("{}/chat/completions", deployment.base),
             Self::Completion => format!("{}/completions", deployment.base),
             Self::Embeddings => format!("{}/embeddings", deployment.base),
-            // vLLM serves tokenize at its root, not under /v1.
+            Self::Rerank => format!("{}/rerank", deployment.base),
+            Self::Score => format!("{}/score", deployment.base),
+            // vLLM serves tokenize and detokenize at its root, not under /v1.
             Self::Tokenize => format!("{}/tokenize", deployment.origin),
+            Self::Detokenize => format!("{}/detokenize", deployment.origin),
         }
     }
 
@@ -540,7 +552,7 @@ pub(super) async fn whole(
     let (usage, completion_estimate) = whole_usage(&body);
     let usage = match (accounting.call_type, usage) {
         // Tokenizing costs nothing and reports counts, not usage.
-        ("tokenize", _) => Some(Default::default()),
+        ("tokenize" | "detokenize", _) => Some(Default::default()),
         (_, usage) => usage,
     };
     let checked = if status.is_success() {

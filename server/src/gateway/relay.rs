@@ -306,18 +306,40 @@ pub fn relay(
 }
 
 /// The usage of a whole (non-streaming) answer, or an estimate from its text. The choices
-/// are only parsed when the model server reported no usage.
+/// are only parsed when the model server reported no usage. An answer counting only
+/// `total_tokens` (rerank, score) has that many prompt tokens.
 pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
     #[derive(Deserialize)]
+    struct Counted {
+        #[serde(default)]
+        prompt_tokens: u64,
+        #[serde(default)]
+        completion_tokens: u64,
+        #[serde(default)]
+        total_tokens: u64,
+    }
+    #[derive(Deserialize)]
     struct UsageOnly {
-        usage: Option<Usage>,
+        usage: Option<Counted>,
     }
     #[derive(Deserialize)]
     struct Choices {
         #[serde(default)]
         choices: Vec<serde_json::Value>,
     }
-    if let Ok(UsageOnly { usage: Some(usage) }) = serde_json::from_slice::<UsageOnly>(body) {
+    if let Ok(UsageOnly {
+        usage: Some(counted),
+    }) = serde_json::from_slice::<UsageOnly>(body)
+    {
+        let only_total = counted.prompt_tokens == 0 && counted.completion_tokens == 0;
+        let usage = Usage {
+            prompt_tokens: if only_total {
+                counted.total_tokens
+            } else {
+                counted.prompt_tokens
+            },
+            completion_tokens: counted.completion_tokens,
+        };
         return (Some(usage), 0);
     }
     let Ok(Choices { choices }) = serde_json::from_slice::<Choices>(body) else {
@@ -352,5 +374,7 @@ mod tests {
         assert_eq!(whole_usage(with).0.unwrap().completion_tokens, 3);
         let without = br#"{"choices":[{"message":{"content":"12345678"}}]}"#;
         assert_eq!(whole_usage(without), (None, 2));
+        let reranked = br#"{"results":[],"usage":{"total_tokens":42}}"#;
+        assert_eq!(whole_usage(reranked).0.unwrap().prompt_tokens, 42);
     }
 }

@@ -6,7 +6,8 @@ pub fn estimate_tokens(chars: usize) -> u64 {
     u64::try_from(chars.div_ceil(4)).unwrap_or(u64::MAX).max(1)
 }
 
-/// Characters of the prompt in an OpenAI request body (messages, prompt or input).
+/// Characters of the prompt in a request body: an OpenAI request's messages, prompt or input,
+/// a rerank's query and documents, a score's two texts.
 pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize {
     fn text_len(value: &serde_json::Value) -> usize {
         match value {
@@ -19,11 +20,19 @@ pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize 
             _ => 0,
         }
     }
-    ["messages", "prompt", "input"]
-        .iter()
-        .filter_map(|field| body.get(*field))
-        .map(text_len)
-        .sum()
+    [
+        "messages",
+        "prompt",
+        "input",
+        "query",
+        "documents",
+        "text_1",
+        "text_2",
+    ]
+    .iter()
+    .filter_map(|field| body.get(*field))
+    .map(text_len)
+    .sum()
 }
 
 /// Cost in nano-units: tokens × per-token prices, saturating instead of overflowing.
@@ -56,6 +65,11 @@ mod tests {
         assert_eq!(chars(chat), 6);
         assert_eq!(chars(json!({"prompt": "hello"})), 5);
         assert_eq!(chars(json!({"input": ["ab", "cd"]})), 4);
+        assert_eq!(
+            chars(json!({"query": "abc", "documents": ["de", {"text": "f"}]})),
+            6
+        );
+        assert_eq!(chars(json!({"text_1": "ab", "text_2": ["cd", "e"]})), 5);
     }
 
     #[test]

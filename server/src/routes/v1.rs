@@ -199,44 +199,37 @@ async fn proxy(
     stamp(&trace, response)
 }
 
-/// `POST /v1/chat/completions`.
-pub async fn chat(
-    State(state): State<AppState>,
-    client: Client,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    proxy(state, client, headers, body, Operation::Chat).await
+/// Handlers that forward one OpenAI operation each, alike but for the operation.
+macro_rules! forwarding {
+    ($($(#[$doc:meta])* $name:ident => $operation:expr;)+) => {$(
+        $(#[$doc])*
+        pub async fn $name(
+            State(state): State<AppState>,
+            client: Client,
+            headers: HeaderMap,
+            body: Body,
+        ) -> Response {
+            proxy(state, client, headers, body, $operation).await
+        }
+    )+};
 }
 
-/// `POST /v1/completions`.
-pub async fn completions(
-    State(state): State<AppState>,
-    client: Client,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    proxy(state, client, headers, body, Operation::Completion).await
-}
-
-/// `POST /v1/embeddings`.
-pub async fn embeddings(
-    State(state): State<AppState>,
-    client: Client,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    proxy(state, client, headers, body, Operation::Embeddings).await
-}
-
-/// `POST /v1/tokenize`, where the model server offers it.
-pub async fn tokenize(
-    State(state): State<AppState>,
-    client: Client,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    proxy(state, client, headers, body, Operation::Tokenize).await
+forwarding! {
+    /// `POST /v1/chat/completions`.
+    chat => Operation::Chat;
+    /// `POST /v1/completions`.
+    completions => Operation::Completion;
+    /// `POST /v1/embeddings`.
+    embeddings => Operation::Embeddings;
+    /// `POST /v1/tokenize`, where the model server offers it.
+    tokenize => Operation::Tokenize;
+    /// `POST /v1/detokenize`, where the model server offers it.
+    detokenize => Operation::Detokenize;
+    /// `POST /v1/rerank` (also `/v2/rerank`, Cohere's version): documents ranked by a
+    /// cross-encoder.
+    rerank => Operation::Rerank;
+    /// `POST /v1/score`: text pairs scored by a cross-encoder.
+    score => Operation::Score;
 }
 
 fn model_object(model: &ModelRoute) -> Value {

@@ -151,6 +151,12 @@ async fn main() -> anyhow::Result<()> {
         .route("/v1/completions", post(completions))
         .route("/v1/embeddings", post(embeddings))
         .route("/tokenize", post(tokenize))
+        .route("/detokenize", post(detokenize))
+        .route("/v1/rerank", post(rerank))
+        .route("/rerank", post(rerank))
+        .route("/v2/rerank", post(rerank))
+        .route("/v1/score", post(score))
+        .route("/score", post(score))
         .route("/v1/convert/source", post(convert_source))
         .route("/v1/convert/file", post(convert_file))
         .route("/v1alpha/convert/source", post(convert_source))
@@ -544,11 +550,7 @@ async fn tokenize(
     headers: axum::http::HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    remember(&mock, &body);
-    if let Err(response) = admit(&mock, &headers).await {
-        return response;
-    }
-    if let Err(response) = check_model(&mock, &body) {
+    if let Err(response) = accept(&mock, &headers, &body).await {
         return response;
     }
     let count = count_tokens(&prompt_text(&body));
@@ -557,6 +559,128 @@ async fn tokenize(
         &mock,
         Json(json!({"count": count, "max_model_len": 8192, "tokens": tokens})).into_response(),
     )
+}
+
+/// Remembers the request, applies the knobs and checks the model: the model's name, or the
+/// response to send instead.
+async fn accept(
+    mock: &Mock,
+    headers: &axum::http::HeaderMap,
+    body: &Value,
+) -> Result<String, Response> {
+    remember(mock, body);
+    admit(mock, headers).await?;
+    check_model(mock, body)
+}
+
+/// `POST /detokenize`, as vLLM: token ids back to text (here `tok<id>` words).
+async fn detokenize(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(response) = accept(&mock, &headers, &body).await {
+        return response;
+    }
+    let words: Vec<String> = body["tokens"]
+        .as_array()
+        .map(|ids| ids.iter().map(|id| format!("tok{id}")).collect())
+        .unwrap_or_default();
+    with_name(
+        &mock,
+        Json(json!({"prompt": words.join(" ")})).into_response(),
+    )
+}
+
+/// How well `document` answers `query`: the share of the query's words it contains.
+fn relevance(query: &str, document: &str) -> f64 {
+    let document = document.to_lowercase();
+    let words: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return 0.0;
+    }
+    let found = words
+        .iter()
+        .filter(|w| document.contains(w.as_str()))
+        .count();
+    found as f64 / words.len() as f64
+}
+
+fn text_of(value: &Value) -> String {
+    value
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| value["text"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// `POST /v1/rerank`, as vLLM and Cohere: documents ordered by relevance to the query,
+/// `top_n` of them, with `usage.total_tokens`.
+async fn rerank(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let model = match accept(&mock, &headers, &body).await {
+        Ok(model) => model,
+        Err(response) => return response,
+    };
+    let query = body["query"].as_str().unwrap_or_default();
+    let documents: Vec<String> = body["documents"]
+        .as_array()
+        .map(|d| d.iter().map(text_of).collect())
+        .unwrap_or_default();
+    let mut results: Vec<(usize, f64)> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i, relevance(query, d)))
+        .collect();
+    results.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top = body["top_n"].as_u64().map_or(results.len(), |n| n as usize);
+    let tokens = count_tokens(query) + documents.iter().map(|d| count_tokens(d)).sum::<u32>();
+    let results: Vec<Value> = results
+        .into_iter()
+        .take(top)
+        .map(|(i, score)| {
+            json!({"index": i, "document": {"text": documents[i]}, "relevance_score": score})
+        })
+        .collect();
+    let answer = json!({"id": format!("rerank-{}", rand::random::<u64>()), "model": model,
+                        "usage": {"total_tokens": tokens}, "results": results});
+    with_name(&mock, Json(answer).into_response())
+}
+
+/// `POST /v1/score`, as vLLM: `text_1` scored against each `text_2`.
+async fn score(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let model = match accept(&mock, &headers, &body).await {
+        Ok(model) => model,
+        Err(response) => return response,
+    };
+    let first = text_of(&body["text_1"]);
+    let seconds: Vec<String> = match &body["text_2"] {
+        Value::Array(items) => items.iter().map(text_of).collect(),
+        other => vec![text_of(other)],
+    };
+    let tokens = count_tokens(&first) * u32::try_from(seconds.len()).unwrap_or(1)
+        + seconds.iter().map(|s| count_tokens(s)).sum::<u32>();
+    let data: Vec<Value> = seconds
+        .iter()
+        .enumerate()
+        .map(|(i, s)| json!({"index": i, "object": "score", "score": relevance(&first, s)}))
+        .collect();
+    let answer = json!({"id": format!("score-{}", rand::random::<u64>()), "object": "list",
+                        "created": now(), "model": model, "data": data,
+                        "usage": {"prompt_tokens": tokens, "total_tokens": tokens,
+                                  "completion_tokens": 0}});
+    with_name(&mock, Json(answer).into_response())
 }
 
 fn converted(names: &[String]) -> Value {

@@ -30,7 +30,7 @@ type Deployment = admin_models::AdminModelsModelsNodesDeployments;
 const REFRESH_MS: u32 = 5_000;
 
 /// Every capability, in the order the forms list them.
-const CAPABILITIES: [&str; 7] = [
+const CAPABILITIES: [&str; 8] = [
     "CHAT",
     "COMPLETION",
     "EMBEDDINGS",
@@ -38,6 +38,7 @@ const CAPABILITIES: [&str; 7] = [
     "TOKENIZE",
     "VISION",
     "TOOLS",
+    "RERANK",
 ];
 
 /// A form's text fields by id (the id is also the message id of its label).
@@ -110,6 +111,7 @@ macro_rules! capability_of {
             "TOKENIZE" => Some(api::$module::Capability::TOKENIZE),
             "VISION" => Some(api::$module::Capability::VISION),
             "TOOLS" => Some(api::$module::Capability::TOOLS),
+            "RERANK" => Some(api::$module::Capability::RERANK),
             _ => None,
         }
     };

@@ -53,6 +53,7 @@ fn capabilities(provider: &str, info: &Map<String, Value>) -> Vec<String> {
     let mut out: Vec<&str> = match (provider, info.get("mode").and_then(Value::as_str)) {
         ("docling", _) => vec!["document_conversion"],
         (_, Some("embedding")) => vec!["embeddings"],
+        (_, Some("rerank")) => vec!["rerank"],
         (_, Some("completion")) => vec!["completion"],
         _ => vec!["chat", "completion"],
     };
@@ -69,6 +70,8 @@ fn capabilities(provider: &str, info: &Map<String, Value>) -> Vec<String> {
 fn mode(capabilities: &[String]) -> &'static str {
     if capabilities.iter().any(|c| c == "embeddings") {
         "embedding"
+    } else if capabilities.iter().any(|c| c == "rerank") {
+        "rerank"
     } else if capabilities.iter().any(|c| c == "document_conversion") {
         "document_conversion"
     } else if capabilities.iter().any(|c| c == "chat") {
@@ -359,6 +362,14 @@ mod tests {
             json!({"mode": "embedding"}).as_object().unwrap(),
         );
         assert_eq!(mode(&embed), "embedding");
+        let rerank = capabilities(
+            "hosted_vllm",
+            json!({"mode": "rerank"}).as_object().unwrap(),
+        );
+        assert_eq!(
+            (rerank.as_slice(), mode(&rerank)),
+            (&["rerank".to_owned()][..], "rerank")
+        );
         assert_eq!(
             capabilities("docling", &Map::new()),
             ["document_conversion"]
