@@ -43,6 +43,7 @@ pub fn build(state: AppState) -> Router {
             .route(&format!("{prefix}/detokenize"), post(v1::detokenize))
             .route(&format!("{prefix}/rerank"), post(v1::rerank))
             .route(&format!("{prefix}/score"), post(v1::score))
+            .route(&format!("{prefix}/responses"), post(v1::responses))
             .route(&format!("{prefix}/models"), get(v1::list_models))
             .route(&format!("{prefix}/models/{{*id}}"), get(v1::get_model));
     }

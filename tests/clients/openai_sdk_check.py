@@ -6,9 +6,9 @@ failed check, saying which.
 """
 
 import os
-import sys
 
 import openai
+from checks import check
 
 BASE = os.environ["SWITCHYARD_URL"] + "/v1"
 KEY = os.environ["SWITCHYARD_KEY"]
@@ -19,11 +19,6 @@ MESSAGES = [{"role": "user", "content": "say something short"}]
 client = openai.OpenAI(base_url=BASE, api_key=KEY, max_retries=0, timeout=30)
 
 
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"FAILED: {name} {detail}")
-        sys.exit(1)
-    print(f"ok: {name}")
 
 
 def expect_error(name, cls, call):

@@ -110,10 +110,10 @@ pub async fn spend_rows(db: &DatabaseConnection, count: usize) -> Vec<Value> {
     }
 }
 
-/// The `data:` payloads of an SSE body (including `[DONE]`).
+/// The `data:` payloads of an SSE body's events (including `[DONE]`), named or not.
 pub fn sse_payloads(body: &str) -> Vec<String> {
     body.split("\n\n")
-        .filter_map(|event| event.strip_prefix("data: "))
+        .filter_map(|event| event.lines().find_map(|line| line.strip_prefix("data: ")))
         .map(str::to_owned)
         .collect()
 }

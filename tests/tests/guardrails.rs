@@ -567,3 +567,62 @@ async fn administrators_manage_guardrails_through_graphql_and_every_replica_foll
     assert_eq!(app.post_with_key(CHAT, &secret, &key).await.status(), 200);
     assert_eq!(mock.stats().await["requests"], before + 1);
 }
+
+#[tokio::test]
+async fn the_responses_api_is_guarded_like_chat() {
+    let (app, mock) = app().await;
+    let key = new_key(&app, json!({})).await;
+    let refused = [
+        json!({"model": "llama", "input": "My SSN is 123-45-6789"}),
+        json!({"model": "llama", "input": [{"role": "user",
+            "content": [{"type": "input_text", "text": "My SSN is 123-45-6789"}]}]}),
+        json!({"model": "llama", "instructions": "use AKIAIOSFODNN7EXAMPLE", "input": "hi"}),
+    ];
+    for body in &refused {
+        let response = app.post_with_key("/v1/responses", body, &key).await;
+        assert_refused(response, &["pii-block-input"]).await;
+    }
+    assert_eq!(mock.stats().await["requests"], 0);
+
+    let said = format!("echo: the token is {TOKEN}, keep it");
+    let shown = "the token is [GITHUB_TOKEN_REDACTED], keep it";
+    let whole: Value = app
+        .post_with_key(
+            "/v1/responses",
+            &json!({"model": "llama", "input": said}),
+            &key,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(whole["output"][0]["content"][0]["text"], shown, "{whole}");
+
+    let response = app
+        .post_with_key(
+            "/v1/responses",
+            &json!({"model": "llama", "input": said, "stream": true}),
+            &key,
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(!body.contains("ghp_"), "{body}");
+    let events: Vec<Value> = sse_payloads(&body)
+        .iter()
+        .map(|p| serde_json::from_str(p).unwrap())
+        .collect();
+    let text: String = events
+        .iter()
+        .filter(|e| e["type"] == "response.output_text.delta")
+        .filter_map(|e| e["delta"].as_str())
+        .collect();
+    assert_eq!(text, shown);
+    let completed = events.last().unwrap();
+    assert_eq!(completed["type"], "response.completed");
+    assert_eq!(
+        completed["response"]["output"][0]["content"][0]["text"],
+        shown
+    );
+    assert!(body.contains("event: response.completed\n"), "{body}");
+}

@@ -39,6 +39,8 @@ pub enum Operation {
     Rerank,
     /// Scoring text pairs (vLLM's `/score`).
     Score,
+    /// The Responses API (`/v1/responses`), which vLLM serves.
+    Responses,
 }
 
 impl Operation {
@@ -51,6 +53,7 @@ impl Operation {
             Self::Detokenize => "detokenize",
             Self::Rerank => "rerank",
             Self::Score => "score",
+            Self::Responses => "responses",
         }
     }
 
@@ -61,6 +64,7 @@ impl Operation {
             Self::Embeddings => format!("{}/embeddings", deployment.base),
             Self::Rerank => format!("{}/rerank", deployment.base),
             Self::Score => format!("{}/score", deployment.base),
+            Self::Responses => format!("{}/responses", deployment.base),
             // vLLM serves tokenize and detokenize at its root, not under /v1.
             Self::Tokenize => format!("{}/tokenize", deployment.origin),
             Self::Detokenize => format!("{}/detokenize", deployment.origin),
@@ -68,7 +72,21 @@ impl Operation {
     }
 
     fn streams(self) -> bool {
+        matches!(self, Self::Chat | Self::Completion | Self::Responses)
+    }
+
+    /// Whether a stream reports usage only when asked (`stream_options.include_usage`);
+    /// the Responses API always reports it in `response.completed`.
+    fn usage_on_request(self) -> bool {
         matches!(self, Self::Chat | Self::Completion)
+    }
+
+    /// The field that bounds the tokens an answer may make.
+    fn max_tokens_field(self) -> &'static str {
+        match self {
+            Self::Responses => "max_output_tokens",
+            _ => "max_tokens",
+        }
     }
 }
 
@@ -148,7 +166,7 @@ fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
 
 /// The completion tokens a request asks for at most, if it says.
 fn asked_max_tokens(request: &serde_json::Map<String, Value>) -> Option<u64> {
-    ["max_completion_tokens", "max_tokens"]
+    ["max_completion_tokens", "max_tokens", "max_output_tokens"]
         .iter()
         .find_map(|field| request.get(*field).and_then(Value::as_u64))
 }
@@ -246,11 +264,12 @@ impl Gateway {
 
         let streaming =
             operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
-        let client_wants_usage = request
-            .get("stream_options")
-            .and_then(|o| o.get("include_usage"))
-            .and_then(Value::as_bool)
-            == Some(true);
+        let client_wants_usage = !operation.usage_on_request()
+            || request
+                .get("stream_options")
+                .and_then(|o| o.get("include_usage"))
+                .and_then(Value::as_bool)
+                == Some(true);
         if streaming && !client_wants_usage {
             // Ask for usage; the relay strips the usage-only chunk the client did not ask for.
             let options = request.entry("stream_options").or_insert_with(|| json!({}));
@@ -280,7 +299,10 @@ impl Gateway {
         let bound =
             operation.streams() && asked.is_none() && permit.as_ref().is_some_and(Permit::budgeted);
         if bound {
-            request.insert("max_tokens".into(), Value::from(per_completion));
+            request.insert(
+                operation.max_tokens_field().into(),
+                Value::from(per_completion),
+            );
         }
         let accounting = self.accounting(
             caller,

@@ -63,9 +63,9 @@ struct Relay {
     masking: Option<Masking>,
 }
 
-/// A stream's post-call guardrails: the masker, what the last chunk looked like (to shape the
-/// chunk that carries text still held when the stream ends without a `finish_reason`), and
-/// how many masking guardrails have been counted.
+/// A stream's post-call guardrails: the masker, what the last chunk (or Responses API text
+/// delta) looked like, to shape the one that carries text still held when a part ends
+/// without saying so, and how many masking guardrails have been counted.
 struct Masking {
     masker: StreamMasker,
     last_chunk: Option<Value>,
@@ -75,12 +75,77 @@ struct Masking {
 impl Masking {
     /// Masks the text of one chunk's choices; the event to send instead, or none when the
     /// event is not a chunk this can read.
-    fn chunk(&mut self, event: &[u8]) -> Result<Option<Bytes>, Blocked> {
-        let Some(mut chunk) =
-            sse::data(event).and_then(|p| serde_json::from_slice::<Value>(&p).ok())
+    fn event(&mut self, event: &[u8]) -> Result<Option<Vec<Bytes>>, Blocked> {
+        let Some(data) = sse::data(event).and_then(|p| serde_json::from_slice::<Value>(&p).ok())
         else {
             return Ok(None);
         };
+        if data.get("choices").is_some() {
+            return self.chunk(data).map(|shown| shown.map(|bytes| vec![bytes]));
+        }
+        self.response_event(data)
+    }
+
+    /// A Responses API event: text deltas go through the masker by output part, the part's
+    /// end sends what it held, and events that repeat the text (a part or response done)
+    /// have it masked whole.
+    fn response_event(&mut self, mut data: Value) -> Result<Option<Vec<Bytes>>, Blocked> {
+        let kind = data["type"].as_str().unwrap_or_default().to_owned();
+        if !kind.starts_with("response.") {
+            return Ok(None);
+        }
+        let part = data["output_index"].as_u64().unwrap_or(0) * 1024
+            + data["content_index"].as_u64().unwrap_or(0);
+        let mut shown = Vec::new();
+        match kind.as_str() {
+            "response.output_text.delta" => {
+                let delta = data["delta"].as_str().unwrap_or_default().to_owned();
+                let masked = self.masker.push(part, &delta)?;
+                if let Some(fields) = data.as_object_mut() {
+                    fields.insert("delta".into(), Value::String(masked));
+                }
+                self.last_chunk = Some(data.clone());
+            }
+            "response.output_text.done" => {
+                shown.extend(self.held_deltas(Some(part))?);
+                self.masker.whole(&mut data)?;
+            }
+            // The response's end sends what a server that skipped the parts' ends left held.
+            "response.completed" | "response.incomplete" | "response.failed" => {
+                shown.extend(self.held_deltas(None)?);
+                self.masker.whole(&mut data)?;
+            }
+            _ => self.masker.whole(&mut data)?,
+        }
+        shown.push(response_bytes(&data));
+        Ok(Some(shown))
+    }
+
+    /// Text deltas carrying what the masker holds for output part `only` (or every part),
+    /// shaped like the last delta sent.
+    fn held_deltas(&mut self, only: Option<u64>) -> Result<Vec<Bytes>, Blocked> {
+        let parts = match only {
+            Some(part) => vec![part],
+            None => self.masker.held(),
+        };
+        let mut shown = Vec::new();
+        for part in parts {
+            let rest = self.masker.finish(part)?;
+            let Some(mut delta) = self.last_chunk.clone().filter(|_| !rest.is_empty()) else {
+                continue;
+            };
+            if let Some(fields) = delta.as_object_mut() {
+                fields.insert("output_index".into(), (part / 1024).into());
+                fields.insert("content_index".into(), (part % 1024).into());
+                fields.insert("delta".into(), Value::String(rest));
+            }
+            shown.push(response_bytes(&delta));
+        }
+        Ok(shown)
+    }
+
+    /// A chat or completion chunk with its choices' text masked.
+    fn chunk(&mut self, mut chunk: Value) -> Result<Option<Bytes>, Blocked> {
         let Some(choices) = chunk.get_mut("choices").and_then(Value::as_array_mut) else {
             return Ok(None);
         };
@@ -117,7 +182,11 @@ impl Masking {
         let mut events = Vec::new();
         for index in self.masker.held() {
             let text = self.masker.finish(index)?;
-            let Some(mut chunk) = self.last_chunk.clone() else {
+            let Some(mut chunk) = self
+                .last_chunk
+                .clone()
+                .filter(|c| c.get("choices").is_some())
+            else {
                 continue;
             };
             let completion = chunk["choices"][0].get("delta").is_none();
@@ -135,6 +204,12 @@ impl Masking {
         }
         Ok(events)
     }
+}
+
+/// A Responses API event as Server-Sent Events, named by its type.
+fn response_bytes(data: &Value) -> Bytes {
+    let kind = data["type"].as_str().unwrap_or_default();
+    Bytes::from(format!("event: {kind}\ndata: {data}\n\n"))
 }
 
 /// Puts `text` where a chunk's choice carries it (`delta.content`, or `text`).
@@ -167,24 +242,32 @@ impl Relay {
                     if usage.is_some() {
                         self.guard.usage = usage;
                     }
-                    let masked = match self.masking.as_mut().map(|m| m.chunk(&event)) {
-                        Some(Err(blocked)) => return self.block(blocked),
-                        Some(Ok(masked)) => masked,
-                        None => None,
-                    };
-                    self.out.push_back(masked.unwrap_or(event));
+                    self.show(event);
+                }
+                Event::Completed(usage) => {
+                    self.guard.usage = Some(usage);
+                    self.show(event);
                 }
                 Event::Done => {
                     self.flush_held();
                     self.out.push_back(event);
                 }
-                Event::Other => self.out.push_back(event),
+                Event::Other => self.show(event),
             }
             if self.finished {
                 return;
             }
         }
         self.count_masks();
+    }
+
+    /// Queues `event` for the client, masked when post-call guardrails run.
+    fn show(&mut self, event: Bytes) {
+        match self.masking.as_mut().map(|m| m.event(&event)) {
+            Some(Err(blocked)) => self.block(blocked),
+            Some(Ok(Some(masked))) => self.out.extend(masked),
+            Some(Ok(None)) | None => self.out.push_back(event),
+        }
     }
 
     /// Sends what the masker still holds (a stream that ended without `finish_reason`).
@@ -311,9 +394,9 @@ pub fn relay(
 pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
     #[derive(Deserialize)]
     struct Counted {
-        #[serde(default)]
+        #[serde(default, alias = "input_tokens")]
         prompt_tokens: u64,
-        #[serde(default)]
+        #[serde(default, alias = "output_tokens")]
         completion_tokens: u64,
         #[serde(default)]
         total_tokens: u64,
@@ -374,6 +457,15 @@ mod tests {
         assert_eq!(whole_usage(with).0.unwrap().completion_tokens, 3);
         let without = br#"{"choices":[{"message":{"content":"12345678"}}]}"#;
         assert_eq!(whole_usage(without), (None, 2));
+        let responded =
+            br#"{"output":[],"usage":{"input_tokens":5,"output_tokens":7,"total_tokens":12}}"#;
+        assert_eq!(
+            whole_usage(responded).0,
+            Some(Usage {
+                prompt_tokens: 5,
+                completion_tokens: 7
+            })
+        );
         let reranked = br#"{"results":[],"usage":{"total_tokens":42}}"#;
         assert_eq!(whole_usage(reranked).0.unwrap().prompt_tokens, 42);
     }

@@ -4,14 +4,15 @@
 use bytes::{Bytes, BytesMut};
 use serde::Deserialize;
 
-/// Token counts as reported by a model server.
+/// Token counts as reported by a model server (the Responses API calls them input and
+/// output tokens).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct Usage {
     /// Tokens in the prompt.
-    #[serde(default)]
+    #[serde(default, alias = "input_tokens")]
     pub prompt_tokens: u64,
     /// Tokens generated.
-    #[serde(default)]
+    #[serde(default, alias = "output_tokens")]
     pub completion_tokens: u64,
 }
 
@@ -59,8 +60,11 @@ pub enum Event {
     Done,
     /// A chunk with no choices that only carries usage (sent for `include_usage`).
     UsageOnly(Usage),
-    /// A chunk with choices; `usage` when it also carries usage.
+    /// A chunk with choices (or a Responses API text delta); `usage` when it also carries
+    /// usage.
     Chunk(Option<Usage>),
+    /// The Responses API's `response.completed`, carrying the whole response and its usage.
+    Completed(Usage),
     /// Anything else (comments, keep-alives, unparsable data).
     Other,
 }
@@ -69,6 +73,15 @@ pub enum Event {
 struct ChunkShape {
     #[serde(default)]
     choices: Option<Vec<serde::de::IgnoredAny>>,
+    #[serde(default)]
+    usage: Option<Usage>,
+    /// A Responses API event's response.
+    #[serde(default)]
+    response: Option<ResponseShape>,
+}
+
+#[derive(Deserialize)]
+struct ResponseShape {
     #[serde(default)]
     usage: Option<Usage>,
 }
@@ -100,7 +113,11 @@ pub fn classify(event: &[u8]) -> Event {
     }
     let mentions_usage = payload.windows(7).any(|w| w == b"\"usage\"");
     if !mentions_usage {
-        return if payload.windows(9).any(|w| w == b"\"choices\"") {
+        // Chat and completion chunks name `choices`; Responses API text deltas are typed
+        // `response.output_text.delta`.
+        return if payload.windows(9).any(|w| w == b"\"choices\"")
+            || payload.windows(10).any(|w| w == b"text.delta")
+        {
             Event::Chunk(None)
         } else {
             Event::Other
@@ -110,11 +127,17 @@ pub fn classify(event: &[u8]) -> Event {
         Ok(ChunkShape {
             choices,
             usage: Some(usage),
+            ..
         }) if choices.as_ref().is_none_or(Vec::is_empty) => Event::UsageOnly(usage),
         Ok(ChunkShape {
             choices: Some(_),
             usage,
+            ..
         }) => Event::Chunk(usage),
+        Ok(ChunkShape {
+            response: Some(ResponseShape { usage: Some(usage) }),
+            ..
+        }) => Event::Completed(usage),
         Ok(_) | Err(_) => Event::Other,
     }
 }
@@ -171,6 +194,23 @@ mod tests {
         );
         assert_eq!(classify(b"data: [DONE]\n\n"), Event::Done);
         assert_eq!(classify(b": keep-alive\n\n"), Event::Other);
+    }
+
+    #[test]
+    fn responses_api_deltas_and_their_completion_are_read() {
+        let delta = b"event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"hi\"}\n\n";
+        assert_eq!(classify(delta), Event::Chunk(None));
+        let completed = br#"event: response.completed
+data: {"type":"response.completed","response":{"id":"r","usage":{"input_tokens":4,"output_tokens":6,"total_tokens":10}}}"#;
+        assert_eq!(
+            classify(completed),
+            Event::Completed(Usage {
+                prompt_tokens: 4,
+                completion_tokens: 6
+            })
+        );
+        let created = br#"data: {"type":"response.created","response":{"id":"r","usage":null}}"#;
+        assert_eq!(classify(created), Event::Other);
     }
 
     #[test]

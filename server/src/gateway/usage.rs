@@ -24,6 +24,7 @@ pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize 
         "messages",
         "prompt",
         "input",
+        "instructions",
         "query",
         "documents",
         "text_1",

@@ -465,7 +465,7 @@ impl Scanner {
                         }
                     }
                 }
-                ("prompt" | "input", value) => string_texts(value, &mut texts),
+                ("prompt" | "input" | "instructions", value) => string_texts(value, &mut texts),
                 _ => {}
             }
         }
@@ -480,8 +480,8 @@ impl Scanner {
         Ok(masked)
     }
 
-    /// Checks a whole answer (chat or completion choices); gives the body to send instead
-    /// when something was masked.
+    /// Checks a whole answer (chat or completion choices, or a Responses API response's
+    /// output); gives the body to send instead when something was masked.
     pub fn answer(&self, body: &[u8]) -> Result<Option<(Vec<u8>, Masked)>, Blocked> {
         if self.is_empty() {
             return Ok(None);
@@ -501,10 +501,23 @@ impl Scanner {
                 }
             }
         }
+        if let Some(output) = answer.get_mut("output") {
+            self.text_fields(output, &mut masked)?;
+        }
         if !masked.any() {
             return Ok(None);
         }
         Ok(serde_json::to_vec(&answer).ok().map(|body| (body, masked)))
+    }
+
+    /// Checks every `text` field in `value` in place.
+    fn text_fields(&self, value: &mut Value, masked: &mut Masked) -> Result<(), Blocked> {
+        let mut texts = Vec::new();
+        text_fields(value, &mut texts);
+        for text in texts {
+            self.text(text, masked)?;
+        }
+        Ok(())
     }
 
     /// The longest hold any pattern asks of a stream.
@@ -538,9 +551,40 @@ fn string_texts<'a>(value: &'a mut Value, texts: &mut Vec<&'a mut String>) {
         Value::String(text) => texts.push(text),
         Value::Array(items) => {
             for item in items {
-                if let Value::String(text) = item {
-                    texts.push(text);
+                match item {
+                    Value::String(text) => texts.push(text),
+                    // A Responses API input item: a message with its content.
+                    Value::Object(fields) => {
+                        if let Some(content) = fields.get_mut("content") {
+                            content_texts(content, texts);
+                        }
+                    }
+                    _ => {}
                 }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every string under a `text` key, anywhere in `value` (a Responses API answer or event
+/// carries its text in output parts).
+fn text_fields<'a>(value: &'a mut Value, texts: &mut Vec<&'a mut String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                if key == "text" {
+                    if let Value::String(text) = field {
+                        texts.push(text);
+                    }
+                } else {
+                    text_fields(field, texts);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                text_fields(item, texts);
             }
         }
         _ => {}

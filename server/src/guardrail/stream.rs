@@ -64,6 +64,12 @@ impl StreamMasker {
             .collect()
     }
 
+    /// Checks every `text` field of `value` whole, in place (a stream's events that repeat
+    /// the text already streamed: a Responses API part or response when it is done).
+    pub fn whole(&mut self, value: &mut serde_json::Value) -> Result<(), Blocked> {
+        self.scanner.text_fields(value, &mut self.masked)
+    }
+
     /// The guardrails that masked something so far.
     pub fn masked(&self) -> &Masked {
         &self.masked

@@ -230,6 +230,8 @@ forwarding! {
     rerank => Operation::Rerank;
     /// `POST /v1/score`: text pairs scored by a cross-encoder.
     score => Operation::Score;
+    /// `POST /v1/responses`: the Responses API, streaming or not.
+    responses => Operation::Responses;
 }
 
 fn model_object(model: &ModelRoute) -> Value {

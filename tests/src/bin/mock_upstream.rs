@@ -156,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
         .route("/rerank", post(rerank))
         .route("/v2/rerank", post(rerank))
         .route("/v1/score", post(score))
+        .route("/v1/responses", post(responses))
         .route("/score", post(score))
         .route("/v1/convert/source", post(convert_source))
         .route("/v1/convert/file", post(convert_file))
@@ -293,6 +294,25 @@ fn prompt_text(body: &Value) -> String {
     }
 }
 
+/// The tokens of an answer of `n` tokens to `prompt`: `tok0 tok1 …`; for a prompt with
+/// `echo: `, the text after it in four-character pieces; for a `guard` model, its verdict.
+fn answer_words(model: &str, prompt: &str, n: u32) -> Vec<String> {
+    match prompt.split_once("echo: ") {
+        _ if model.contains("guard") => {
+            let unsafe_ = prompt.to_lowercase().contains("weapon");
+            vec![if unsafe_ { "unsafe\nS9" } else { "safe" }.to_owned()]
+        }
+        Some((_, echoed)) => {
+            let chars: Vec<char> = echoed.chars().collect();
+            chars
+                .chunks(4)
+                .map(|piece| piece.iter().collect())
+                .collect()
+        }
+        None => (0..n).map(|i| format!("tok{i} ")).collect(),
+    }
+}
+
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -395,21 +415,7 @@ async fn complete(
             }),
         None => knobs.completion_tokens,
     };
-    let prompt = prompt_text(&body);
-    let words: Vec<String> = match prompt.split_once("echo: ") {
-        _ if model.contains("guard") => {
-            let unsafe_ = prompt.to_lowercase().contains("weapon");
-            vec![if unsafe_ { "unsafe\nS9" } else { "safe" }.to_owned()]
-        }
-        Some((_, echoed)) => {
-            let chars: Vec<char> = echoed.chars().collect();
-            chars
-                .chunks(4)
-                .map(|piece| piece.iter().collect())
-                .collect()
-        }
-        None => (0..n).map(|i| format!("tok{i} ")).collect(),
-    };
+    let words = answer_words(&model, &prompt_text(&body), n);
     let n = u32::try_from(words.len()).unwrap_or(u32::MAX);
     let id = format!("mock-{}", rand::random::<u64>());
     let (object, chunk_object) = match kind {
@@ -559,6 +565,92 @@ async fn tokenize(
         &mock,
         Json(json!({"count": count, "max_model_len": 8192, "tokens": tokens})).into_response(),
     )
+}
+
+/// `POST /v1/responses`, as vLLM serves the Responses API: a whole response object, or its
+/// events (`response.created`, one `response.output_text.delta` per token, the text's
+/// `response.output_text.done`, `response.completed` with usage) as Server-Sent Events.
+async fn responses(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let model = match accept(&mock, &headers, &body).await {
+        Ok(model) => model,
+        Err(response) => return response,
+    };
+    let knobs = knobs(&mock);
+    let prompt = format!(
+        "{} {}",
+        body["instructions"].as_str().unwrap_or_default(),
+        match &body["input"] {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }
+    );
+    let input_tokens = count_tokens(&prompt);
+    let n = body["max_output_tokens"]
+        .as_u64()
+        .map_or(knobs.completion_tokens, |asked| {
+            u32::try_from(asked)
+                .unwrap_or(u32::MAX)
+                .min(knobs.completion_tokens)
+        });
+    let words = answer_words(&model, &prompt, n);
+    let n = u32::try_from(words.len()).unwrap_or(u32::MAX);
+    let id = format!("resp_{}", rand::random::<u64>());
+    let message_id = format!("msg_{}", rand::random::<u64>());
+    let response = |status: &str, text: &str, usage: Value| {
+        json!({"id": id, "object": "response", "created_at": now(), "status": status,
+               "model": model, "output": if text.is_empty() { json!([]) } else { json!([{
+                   "type": "message", "id": message_id, "status": "completed",
+                   "role": "assistant",
+                   "content": [{"type": "output_text", "text": text, "annotations": []}]}]) },
+               "parallel_tool_calls": true, "tool_choice": "auto", "tools": [],
+               "usage": usage})
+    };
+    let usage = json!({"input_tokens": input_tokens, "output_tokens": n,
+                       "total_tokens": input_tokens + n,
+                       "input_tokens_details": {"cached_tokens": 0},
+                       "output_tokens_details": {"reasoning_tokens": 0}});
+    if body["stream"].as_bool() != Some(true) {
+        let answer = response("completed", &words.concat(), usage);
+        return with_name(&mock, Json(answer).into_response());
+    }
+    let mut events = vec![(
+        "response.created",
+        json!({"type": "response.created", "sequence_number": 0,
+               "response": response("in_progress", "", Value::Null)}),
+    )];
+    for (i, word) in words.iter().enumerate() {
+        events.push((
+            "response.output_text.delta",
+            json!({"type": "response.output_text.delta", "sequence_number": i + 1,
+                   "item_id": message_id, "output_index": 0, "content_index": 0,
+                   "delta": word}),
+        ));
+    }
+    events.push((
+        "response.output_text.done",
+        json!({"type": "response.output_text.done", "sequence_number": words.len() + 1,
+               "item_id": message_id, "output_index": 0, "content_index": 0,
+               "text": words.concat()}),
+    ));
+    events.push((
+        "response.completed",
+        json!({"type": "response.completed", "sequence_number": words.len() + 2,
+               "response": response("completed", &words.concat(), usage)}),
+    ));
+    let lines: Vec<String> = events
+        .into_iter()
+        .map(|(kind, data)| format!("event: {kind}\ndata: {data}\n\n"))
+        .collect();
+    let stream = futures::stream::iter(lines.into_iter().map(Ok::<_, std::convert::Infallible>));
+    let response = Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"));
+    with_name(&mock, response)
 }
 
 /// Remembers the request, applies the knobs and checks the model: the model's name, or the
