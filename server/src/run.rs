@@ -395,6 +395,8 @@ async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
         .apply_config(&state.config.models)
         .await
         .context("cannot apply the configured models")?;
+    // The managed guardrails are in force before the first request is served.
+    gateway.guardrails.reload().await;
     let registry = gateway.registry.clone();
     let poll = Duration::from_secs(state.config.gateway.registry_poll_seconds);
     spawn_every(poll, move || {

@@ -206,6 +206,20 @@ async fn answers_are_masked_whole_and_streamed_across_chunk_boundaries() {
     }
     assert_eq!(mock.stats().await["requests"], 2);
 
+    // What the masks could not read is refused: a stream flag the gateway cannot read, and
+    // token log-probabilities that would spell the answer out again.
+    let mut odd = chat("llama", "hi");
+    odd["stream"] = json!("true");
+    let refused = app.post_with_key(CHAT, &odd, &key).await;
+    assert_eq!(refused.status(), 400);
+    let mut logprobs = chat("llama", "hi");
+    logprobs["logprobs"] = json!(true);
+    let refused = app.post_with_key(CHAT, &logprobs, &key).await;
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["param"], "logprobs", "{body}");
+    assert_eq!(mock.stats().await["requests"], 2);
+
     let metrics = app.metrics_text().await;
     assert_eq!(
         metric(

@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::DomainError;
@@ -282,8 +282,23 @@ fn set_model_fields(active: &mut model::ActiveModel, wanted: &DeclaredModel) {
     active.input_price_nanos = Set(wanted.input_price_nanos);
     active.output_price_nanos = Set(wanted.output_price_nanos);
     active.restricted = Set(wanted.restricted);
-    active.metadata = Set(json!({ "access_groups": wanted.access_groups }));
+    active.metadata = Set(with_access_groups(&active.metadata, &wanted.access_groups));
     active.active = Set(true);
+}
+
+/// A model's metadata with its access groups set, the rest of it kept.
+fn with_access_groups(metadata: &sea_orm::ActiveValue<Value>, groups: &[String]) -> Value {
+    let mut merged = match metadata {
+        sea_orm::ActiveValue::Set(value) | sea_orm::ActiveValue::Unchanged(value) => value.clone(),
+        sea_orm::ActiveValue::NotSet => json!({}),
+    };
+    match merged.as_object_mut() {
+        Some(fields) => {
+            fields.insert("access_groups".into(), json!(groups));
+        }
+        None => merged = json!({ "access_groups": groups }),
+    }
+    merged
 }
 
 /// The access groups a model is in (`metadata.access_groups`).
@@ -664,7 +679,7 @@ impl CatalogService {
             model.context_length = Set(length);
         }
         if let Some(groups) = changes.access_groups {
-            model.metadata = Set(json!({ "access_groups": groups }));
+            model.metadata = Set(with_access_groups(&model.metadata, &groups));
         }
         model.updated_at = Set(now);
         model.update(&txn).await?;

@@ -120,7 +120,7 @@ impl GuardrailService {
         name: &str,
     ) -> Result<bool, DomainError> {
         let txn = self.db.begin().await?;
-        let deleted = guardrail::Entity::delete_by_id(name.to_owned())
+        let deleted = guardrail::Entity::delete_by_id(name.trim().to_owned())
             .exec(&txn)
             .await?
             .rows_affected

@@ -164,11 +164,42 @@ fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
     }
 }
 
-/// The completion tokens a request asks for at most, if it says.
-fn asked_max_tokens(request: &serde_json::Map<String, Value>) -> Option<u64> {
-    ["max_completion_tokens", "max_tokens", "max_output_tokens"]
+/// The completion tokens a request asks for at most, if it says, in the fields `operation`
+/// honours (a field the model server ignores must not lower the reservation).
+fn asked_max_tokens(operation: Operation, request: &serde_json::Map<String, Value>) -> Option<u64> {
+    let fields: &[&str] = match operation {
+        Operation::Chat => &["max_completion_tokens", "max_tokens"],
+        Operation::Responses => &["max_output_tokens"],
+        _ => &["max_tokens"],
+    };
+    fields
         .iter()
         .find_map(|field| request.get(*field).and_then(Value::as_u64))
+}
+
+/// Request fields that make a model server return the answer other than as text (token
+/// log-probabilities, token ids), which post-call guardrails could not read: the first one
+/// set, when such guardrails run.
+fn answer_elsewhere(
+    post_call: &Scanner,
+    request: &serde_json::Map<String, Value>,
+) -> Option<&'static str> {
+    if post_call.is_empty() {
+        return None;
+    }
+    [
+        "logprobs",
+        "top_logprobs",
+        "prompt_logprobs",
+        "return_token_ids",
+        "return_tokens_as_token_ids",
+    ]
+    .into_iter()
+    .find(|field| {
+        request.get(*field).is_some_and(|v| {
+            !matches!(v, Value::Null | Value::Bool(false)) && v.as_u64() != Some(0)
+        })
+    })
 }
 
 /// How many completions a request makes: `n` choices, or for a completion with `best_of`,
@@ -240,27 +271,32 @@ impl Gateway {
         let post_call = self.guardrails.active(Mode::PostCall, &model.name, named);
         // Pre-call guardrails read (and mask) the request before anything is reserved or
         // sent; a refused request is recorded, at no cost, with the guardrail's name.
-        let checked = match pre_call.request(&mut request) {
-            Ok(masked) => self
-                .moderate(&pre_call, &request, trace)
-                .await
-                .map(|()| masked),
-            Err(blocked) => Err(Refusal::Blocked(blocked)),
-        };
-        let masked = match checked {
+        let masked = match pre_call.request(&mut request) {
             Ok(masked) => masked,
-            Err(refusal) => {
+            Err(blocked) => {
                 let accounting =
                     self.accounting(caller, &model, operation.call_type(), 0, None, trace);
-                return Err(match refusal {
-                    Refusal::Blocked(blocked) => refused(&accounting, blocked, None),
-                    Refusal::Unavailable(error) => {
-                        accounting.record(None, None, 0, Outcome::Failure, 503, None);
-                        error
-                    }
-                });
+                return Err(refused(&accounting, blocked, None));
             }
         };
+        if request
+            .get("stream")
+            .is_some_and(|s| !s.is_boolean() && !s.is_null())
+        {
+            return Err(ApiError::BadParam {
+                message: "`stream` must be true or false".into(),
+                param: "stream",
+            });
+        }
+        if let Some(field) = answer_elsewhere(&post_call, &request) {
+            return Err(ApiError::BadParam {
+                message: format!(
+                    "post-call guardrails read this model's answers as text; `{field}` would \
+                     return them another way: leave it out"
+                ),
+                param: field,
+            });
+        }
 
         let streaming =
             operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
@@ -281,7 +317,7 @@ impl Gateway {
             }
         }
         let prompt_estimate = estimate_tokens(prompt_chars(&request));
-        let asked = asked_max_tokens(&request);
+        let asked = asked_max_tokens(operation, &request);
         let per_completion = match (operation.streams(), asked) {
             (false, _) => 0,
             (true, Some(asked)) => asked,
@@ -312,6 +348,17 @@ impl Gateway {
             permit,
             trace,
         );
+        // Moderation models are asked once the request is admitted: a refused key costs the
+        // platform no moderation call.
+        if let Err(refusal) = self.moderate(&pre_call, &request, trace).await {
+            return Err(match refusal {
+                Refusal::Blocked(blocked) => refused(&accounting, blocked, None),
+                Refusal::Unavailable(error) => {
+                    accounting.record(None, None, 0, Outcome::Failure, 503, None);
+                    error
+                }
+            });
+        }
 
         // The body each deployment gets: the client's bytes untouched when nothing changes
         // (the common case), else re-serialised once per backend model name.
@@ -628,13 +675,37 @@ mod tests {
         assert_eq!(completions_made(&object(json!({"n": 2, "best_of": 5}))), 5);
         assert_eq!(completions_made(&object(json!({"n": 0}))), 1);
         assert_eq!(completions_made(&object(json!({"n": "many"}))), 1);
-        assert_eq!(asked_max_tokens(&object(json!({"max_tokens": 7}))), Some(7));
+        let chat = Operation::Chat;
         assert_eq!(
-            asked_max_tokens(&object(
-                json!({"max_completion_tokens": 9, "max_tokens": 7})
-            )),
+            asked_max_tokens(chat, &object(json!({"max_tokens": 7}))),
+            Some(7)
+        );
+        assert_eq!(
+            asked_max_tokens(
+                chat,
+                &object(json!({"max_completion_tokens": 9, "max_tokens": 7}))
+            ),
             Some(9)
         );
-        assert_eq!(asked_max_tokens(&object(json!({"max_tokens": -1}))), None);
+        assert_eq!(
+            asked_max_tokens(chat, &object(json!({"max_tokens": -1}))),
+            None
+        );
+        // A field the operation does not honour does not count.
+        let responses = Operation::Responses;
+        let ignored = object(json!({"max_output_tokens": 1}));
+        assert_eq!(asked_max_tokens(chat, &ignored), None);
+        assert_eq!(asked_max_tokens(responses, &ignored), Some(1));
+        assert_eq!(
+            asked_max_tokens(responses, &object(json!({"max_tokens": 1}))),
+            None
+        );
+        assert_eq!(
+            asked_max_tokens(
+                Operation::Completion,
+                &object(json!({"max_completion_tokens": 1}))
+            ),
+            None
+        );
     }
 }

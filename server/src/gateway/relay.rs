@@ -152,24 +152,17 @@ impl Masking {
         for choice in choices {
             let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
             let finished = choice.get("finish_reason").is_some_and(|r| !r.is_null());
-            let slot = if choice.get("delta").is_some() {
-                choice
-                    .get_mut("delta")
-                    .and_then(|delta| delta.get_mut("content"))
-            } else {
-                choice.get_mut("text")
-            };
-            let mut text = match slot.as_deref() {
-                Some(Value::String(text)) => self.masker.push(index, text)?,
-                _ => String::new(),
-            };
-            if finished {
-                text.push_str(&self.masker.finish(index)?);
+            for (slot, text) in slot_texts(choice) {
+                let masked = self.masker.push(slot_key(index, slot), text)?;
+                *text = masked;
             }
-            match slot {
-                Some(slot) => *slot = Value::String(text),
-                None if !text.is_empty() => set_text(choice, text),
-                None => {}
+            if finished {
+                for key in self.masker.held() {
+                    if key / SLOTS == index {
+                        let rest = self.masker.finish(key)?;
+                        append_slot(choice, key % SLOTS, &rest);
+                    }
+                }
             }
         }
         let shown = Bytes::from(format!("data: {chunk}\n\n"));
@@ -180,8 +173,8 @@ impl Masking {
     /// Chunks carrying the text still held when the stream ends.
     fn rest(&mut self) -> Result<Vec<Bytes>, Blocked> {
         let mut events = Vec::new();
-        for index in self.masker.held() {
-            let text = self.masker.finish(index)?;
+        for key in self.masker.held() {
+            let text = self.masker.finish(key)?;
             let Some(mut chunk) = self
                 .last_chunk
                 .clone()
@@ -190,12 +183,11 @@ impl Masking {
                 continue;
             };
             let completion = chunk["choices"][0].get("delta").is_none();
-            let mut choice = serde_json::json!({"index": index, "finish_reason": null});
-            if completion {
-                choice["text"] = Value::String(text);
-            } else {
-                choice["delta"] = serde_json::json!({"content": text});
+            let mut choice = serde_json::json!({"index": key / SLOTS, "finish_reason": null});
+            if !completion {
+                choice["delta"] = serde_json::json!({});
             }
+            append_slot(&mut choice, key % SLOTS, &text);
             chunk["choices"] = Value::Array(vec![choice]);
             if let Some(object) = chunk.as_object_mut() {
                 object.remove("usage");
@@ -212,15 +204,108 @@ fn response_bytes(data: &Value) -> Bytes {
     Bytes::from(format!("event: {kind}\ndata: {data}\n\n"))
 }
 
-/// Puts `text` where a chunk's choice carries it (`delta.content`, or `text`).
-fn set_text(choice: &mut Value, text: String) {
-    let (holder, field) = if choice.get("delta").is_some() {
-        (choice.get_mut("delta"), "content")
-    } else {
-        (Some(choice), "text")
+/// Masker keys per choice: each choice's text, reasoning and tool calls' arguments are held
+/// apart (`slot` 0 the text, 1 `reasoning_content`, 2 `reasoning`, 16 + n tool call n).
+const SLOTS: u64 = 1 << 20;
+
+fn slot_key(choice: u64, slot: u64) -> u64 {
+    choice.min(u64::MAX / SLOTS - 1) * SLOTS + slot
+}
+
+/// The texts a streamed choice carries, by slot: a completion's `text`, or a chat delta's
+/// content, reasoning and tool calls' arguments.
+fn slot_texts(choice: &mut Value) -> Vec<(u64, &mut String)> {
+    let mut texts = Vec::new();
+    let Some(choice) = choice.as_object_mut() else {
+        return texts;
     };
-    if let Some(holder) = holder.and_then(Value::as_object_mut) {
-        holder.insert(field.into(), Value::String(text));
+    if !choice.contains_key("delta") {
+        if let Some(Value::String(text)) = choice.get_mut("text") {
+            texts.push((0, text));
+        }
+        return texts;
+    }
+    let Some(delta) = choice.get_mut("delta").and_then(Value::as_object_mut) else {
+        return texts;
+    };
+    for (field, value) in delta.iter_mut() {
+        match (field.as_str(), value) {
+            ("content", Value::String(text)) => texts.push((0, text)),
+            ("reasoning_content", Value::String(text)) => texts.push((1, text)),
+            ("reasoning", Value::String(text)) => texts.push((2, text)),
+            ("tool_calls", Value::Array(calls)) => {
+                for call in calls {
+                    let slot = 16 + call["index"].as_u64().unwrap_or(0).min(SLOTS - 17);
+                    if let Some(Value::String(arguments)) = call
+                        .get_mut("function")
+                        .and_then(|f| f.get_mut("arguments"))
+                    {
+                        texts.push((slot, arguments));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    texts
+}
+
+/// Appends `rest` to slot `slot` of a streamed choice, adding the field where the chunk has
+/// none.
+fn append_slot(choice: &mut Value, slot: u64, rest: &str) {
+    fn append(fields: &mut serde_json::Map<String, Value>, field: &str, rest: &str) {
+        match fields.get_mut(field) {
+            Some(Value::String(text)) => text.push_str(rest),
+            _ => {
+                fields.insert(field.into(), Value::String(rest.to_owned()));
+            }
+        }
+    }
+    if rest.is_empty() {
+        return;
+    }
+    let Some(choice) = choice.as_object_mut() else {
+        return;
+    };
+    if !choice.contains_key("delta") {
+        return append(choice, "text", rest);
+    }
+    let Some(delta) = choice.get_mut("delta").and_then(Value::as_object_mut) else {
+        return;
+    };
+    match slot {
+        0 => append(delta, "content", rest),
+        1 => append(delta, "reasoning_content", rest),
+        2 => append(delta, "reasoning", rest),
+        tool => {
+            let index = tool.saturating_sub(16);
+            let calls = delta
+                .entry("tool_calls")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            let Some(calls) = calls.as_array_mut() else {
+                return;
+            };
+            let at = match calls
+                .iter()
+                .position(|c| c["index"].as_u64() == Some(index))
+            {
+                Some(at) => at,
+                None => {
+                    calls.push(serde_json::json!({"index": index, "function": {}}));
+                    calls.len() - 1
+                }
+            };
+            if let Some(function) = calls[at]
+                .as_object_mut()
+                .map(|call| {
+                    call.entry("function")
+                        .or_insert_with(|| serde_json::json!({}))
+                })
+                .and_then(Value::as_object_mut)
+            {
+                append(function, "arguments", rest);
+            }
+        }
     }
 }
 
@@ -250,6 +335,9 @@ impl Relay {
                 }
                 Event::Done => {
                     self.flush_held();
+                    if self.finished {
+                        return;
+                    }
                     self.out.push_back(event);
                 }
                 Event::Other => self.show(event),
@@ -339,7 +427,7 @@ impl Relay {
                 Some(Err(error)) => self.fail(error),
                 None => {
                     if let Some(rest) = self.splitter.finish() {
-                        self.out.push_back(rest);
+                        self.show(rest);
                     }
                     self.flush_held();
                     if !self.finished {
@@ -450,6 +538,78 @@ pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A masking relay state for one post-call guardrail masking AWS keys.
+    fn masking() -> Masking {
+        let config: crate::config::GuardrailConfig = serde_json::from_value(serde_json::json!({
+            "guardrail_name": "out", "mode": "post_call", "default_on": true,
+            "patterns": [{"pattern_type": "prebuilt", "pattern_name": "aws_access_key",
+                          "action": "MASK"}]}))
+        .expect("a guardrail");
+        let rails = crate::guardrail::Guardrails::build(&[config]).expect("valid");
+        let scanner = rails.active(crate::guardrail::Mode::PostCall, "m", &[]);
+        Masking {
+            masker: StreamMasker::new(scanner).expect("runs"),
+            last_chunk: None,
+            counted: 0,
+        }
+    }
+
+    fn sent(masking: &mut Masking, chunks: &[Value]) -> String {
+        chunks
+            .iter()
+            .flat_map(|chunk| {
+                let event = format!("data: {chunk}\n\n");
+                masking
+                    .event(event.as_bytes())
+                    .expect("not blocked")
+                    .expect("read")
+            })
+            .map(|bytes| String::from_utf8(bytes.to_vec()).expect("text"))
+            .collect()
+    }
+
+    #[test]
+    fn reasoning_and_tool_call_arguments_are_masked_across_chunks() {
+        let chunk = |delta: Value, finish: Value| {
+            serde_json::json!({"id": "c", "choices": [{"index": 0, "delta": delta,
+                                                        "finish_reason": finish}]})
+        };
+        let call = |arguments: &str| serde_json::json!({"tool_calls": [{"index": 0, "function": {"arguments": arguments}}]});
+        let mut state = masking();
+        let shown = sent(
+            &mut state,
+            &[
+                chunk(
+                    serde_json::json!({"reasoning_content": "the key AKIAIOSF"}),
+                    Value::Null,
+                ),
+                chunk(
+                    serde_json::json!({"reasoning_content": "ODNN7EXAMPLE is"}),
+                    Value::Null,
+                ),
+                chunk(call("{\"key\": \"AKIAIOSFOD"), Value::Null),
+                chunk(call("NN7EXAMPLE\"}"), serde_json::json!("tool_calls")),
+            ],
+        );
+        assert!(!shown.contains("AKIA"), "{shown}");
+        assert_eq!(
+            shown.matches("[AWS_ACCESS_KEY_REDACTED]").count(),
+            2,
+            "{shown}"
+        );
+        let reasoning: String = shown
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .filter_map(|e| serde_json::from_str::<Value>(e).ok())
+            .filter_map(|c| {
+                c["choices"][0]["delta"]["reasoning_content"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect();
+        assert_eq!(reasoning, "the key [AWS_ACCESS_KEY_REDACTED] is");
+    }
 
     #[test]
     fn whole_answers_give_usage_or_an_estimate() {

@@ -242,10 +242,16 @@ fn build_one(config: &GuardrailConfig) -> Result<Guardrail, String> {
                     .name
                     .clone()
                     .unwrap_or_else(|| "custom_pattern".into());
+                let regex = compile(expression)?;
+                if regex.is_match("") {
+                    return Err(format!(
+                        "`{expression}` matches empty text: it would match everywhere"
+                    ));
+                }
                 Pattern {
                     mask: mask_of(&name),
                     name,
-                    regex: compile(expression)?,
+                    regex,
                     valid: always,
                     action,
                     hold: given.stream_hold_chars.unwrap_or(CUSTOM_HOLD),
@@ -377,9 +383,9 @@ impl Scanner {
         (rail, &rail.patterns[hit.pattern])
     }
 
-    /// The matches in `text`, earliest first and never overlapping (of two that overlap, the
-    /// one that starts first, or the longer one when both start together).
-    fn hits(&self, text: &str) -> Vec<Hit> {
+    /// Every match in `text`, earliest first (overlapping ones included: a blocking match
+    /// blocks even where a masking one overlaps it).
+    fn all_hits(&self, text: &str) -> Vec<Hit> {
         let mut all = Vec::new();
         for (rail_index, rail) in self.rails.iter().enumerate() {
             for (pattern_index, pattern) in rail.patterns.iter().enumerate() {
@@ -396,10 +402,16 @@ impl Scanner {
             }
         }
         all.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        all
+    }
+
+    /// The matches to mask among `all` (sorted), never overlapping: of two that overlap, the
+    /// one that starts first, or the longer one when both start together.
+    fn resolve(all: &[Hit]) -> Vec<Hit> {
         let mut kept: Vec<Hit> = Vec::with_capacity(all.len());
         for hit in all {
             if kept.last().is_none_or(|last| hit.start >= last.end) {
-                kept.push(hit);
+                kept.push(*hit);
             }
         }
         kept
@@ -435,14 +447,14 @@ impl Scanner {
 
     /// Checks one text in place: a blocking match refuses it, masking matches are replaced.
     fn text(&self, text: &mut String, masked: &mut Masked) -> Result<(), Blocked> {
-        let hits = self.hits(text);
-        if hits.is_empty() {
+        let all = self.all_hits(text);
+        if all.is_empty() {
             return Ok(());
         }
-        if let Some(blocked) = self.blocked(&hits) {
+        if let Some(blocked) = self.blocked(&all) {
             return Err(blocked);
         }
-        *text = self.masked(text, &hits, masked);
+        *text = self.masked(text, &Self::resolve(&all), masked);
         Ok(())
     }
 
@@ -456,21 +468,21 @@ impl Scanner {
         // Every text is checked for blocking matches before any is masked, so a request is
         // refused whatever order its texts come in.
         let mut texts = Vec::new();
+        let mut token_ids = false;
         for (field, value) in request.iter_mut() {
-            match (field.as_str(), value) {
-                ("messages", Value::Array(messages)) => {
-                    for message in messages {
-                        if let Some(content) = message.get_mut("content") {
-                            content_texts(content, &mut texts);
-                        }
-                    }
-                }
-                ("prompt" | "input" | "instructions", value) => string_texts(value, &mut texts),
-                _ => {}
+            if REQUEST_TEXT.contains(&field.as_str()) {
+                request_texts(value, &mut texts, &mut token_ids);
             }
         }
+        if token_ids {
+            // Token ids cannot be read as text: a guardrail that runs refuses them.
+            return Err(Blocked {
+                guardrail: self.rails[0].name.clone(),
+                pattern: "a prompt given as token ids".into(),
+            });
+        }
         for text in &texts {
-            if let Some(blocked) = self.blocked(&self.hits(text)) {
+            if let Some(blocked) = self.blocked(&self.all_hits(text)) {
                 return Err(blocked);
             }
         }
@@ -486,17 +498,37 @@ impl Scanner {
         if self.is_empty() {
             return Ok(None);
         }
+        // An answer that cannot be read cannot be checked: it is refused, not let through.
         let Ok(mut answer) = serde_json::from_slice::<Value>(body) else {
-            return Ok(None);
+            return Err(Blocked {
+                guardrail: self.rails[0].name.clone(),
+                pattern: "an answer it cannot read".into(),
+            });
         };
         let mut masked = Masked::default();
         if let Some(choices) = answer.get_mut("choices").and_then(Value::as_array_mut) {
             for choice in choices {
-                let text = match choice.get_mut("message") {
-                    Some(message) => message.get_mut("content"),
-                    None => choice.get_mut("text"),
-                };
-                if let Some(Value::String(text)) = text {
+                let mut texts = Vec::new();
+                if choice.get("message").is_some() {
+                    if let Some(message) = choice.get_mut("message").and_then(Value::as_object_mut)
+                    {
+                        for (field, value) in message.iter_mut() {
+                            match (field.as_str(), value) {
+                                (
+                                    "content" | "reasoning_content" | "reasoning" | "refusal",
+                                    Value::String(text),
+                                ) => texts.push(text),
+                                ("tool_calls", calls) => {
+                                    text_fields_named(calls, &["arguments"], &mut texts);
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                } else if let Some(Value::String(text)) = choice.get_mut("text") {
+                    texts.push(text);
+                }
+                for text in texts {
                     self.text(text, &mut masked)?;
                 }
             }
@@ -530,36 +562,60 @@ impl Scanner {
     }
 }
 
-/// The strings of a message's `content`: a string, or the `text` of each part.
-fn content_texts<'a>(content: &'a mut Value, texts: &mut Vec<&'a mut String>) {
-    match content {
-        Value::String(text) => texts.push(text),
-        Value::Array(parts) => {
-            for part in parts {
-                if let Some(Value::String(text)) = part.get_mut("text") {
-                    texts.push(text);
-                }
-            }
-        }
-        _ => {}
-    }
-}
+/// The request fields whose text reaches the model: chat messages (content, tool calls'
+/// arguments, names), a completion's prompt and suffix, embeddings' and the Responses API's
+/// input (items with their content and tool output) and instructions, tool descriptions, a
+/// rerank's query and documents, a score's texts.
+const REQUEST_TEXT: [&str; 11] = [
+    "messages",
+    "prompt",
+    "suffix",
+    "input",
+    "instructions",
+    "tools",
+    "functions",
+    "query",
+    "documents",
+    "text_1",
+    "text_2",
+];
 
-/// A string, or the strings of an array (token arrays are not text).
-fn string_texts<'a>(value: &'a mut Value, texts: &mut Vec<&'a mut String>) {
+/// Keys inside those fields that hold identifiers, settings or binary data, not text.
+const NOT_TEXT: [&str; 14] = [
+    "role",
+    "type",
+    "id",
+    "tool_call_id",
+    "call_id",
+    "image_url",
+    "url",
+    "input_audio",
+    "file",
+    "file_data",
+    "file_id",
+    "detail",
+    "status",
+    "cache_control",
+];
+
+/// Every string in `value` (a request field), skipping [`NOT_TEXT`] keys; `token_ids` is set
+/// when an array holds numbers (a prompt given as token ids).
+fn request_texts<'a>(value: &'a mut Value, texts: &mut Vec<&'a mut String>, token_ids: &mut bool) {
     match value {
         Value::String(text) => texts.push(text),
         Value::Array(items) => {
             for item in items {
-                match item {
-                    Value::String(text) => texts.push(text),
-                    // A Responses API input item: a message with its content.
-                    Value::Object(fields) => {
-                        if let Some(content) = fields.get_mut("content") {
-                            content_texts(content, texts);
-                        }
-                    }
-                    _ => {}
+                if item.is_number() {
+                    *token_ids = true;
+                } else {
+                    request_texts(item, texts, token_ids);
+                }
+            }
+        }
+        Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                if !NOT_TEXT.contains(&key.as_str()) {
+                    request_texts(field, texts, token_ids);
                 }
             }
         }
@@ -567,24 +623,47 @@ fn string_texts<'a>(value: &'a mut Value, texts: &mut Vec<&'a mut String>) {
     }
 }
 
-/// Every string under a `text` key, anywhere in `value` (a Responses API answer or event
-/// carries its text in output parts).
+/// The text a request gives the model, joined (what a moderation model is asked about when
+/// the request has no chat messages).
+pub fn request_text(request: &serde_json::Map<String, Value>) -> String {
+    let mut parts = Vec::new();
+    for field in REQUEST_TEXT {
+        if let Some(value) = request.get(field) {
+            let mut value = value.clone();
+            let mut texts = Vec::new();
+            request_texts(&mut value, &mut texts, &mut false);
+            parts.extend(texts.into_iter().map(|text| text.clone()));
+        }
+    }
+    parts.join("\n")
+}
+
+/// The keys under which a Responses API answer or event carries text the model wrote:
+/// output parts, reasoning, refusals, tool calls' arguments.
+const ANSWER_TEXT: [&str; 3] = ["text", "refusal", "arguments"];
+
+/// Every string under one of the [`ANSWER_TEXT`] keys, anywhere in `value`.
 fn text_fields<'a>(value: &'a mut Value, texts: &mut Vec<&'a mut String>) {
+    text_fields_named(value, &ANSWER_TEXT, texts);
+}
+
+/// Every string under one of the keys `names`, anywhere in `value`.
+fn text_fields_named<'a>(value: &'a mut Value, names: &[&str], texts: &mut Vec<&'a mut String>) {
     match value {
         Value::Object(fields) => {
             for (key, field) in fields.iter_mut() {
-                if key == "text" {
+                if names.contains(&key.as_str()) && field.is_string() {
                     if let Value::String(text) = field {
                         texts.push(text);
                     }
                 } else {
-                    text_fields(field, texts);
+                    text_fields_named(field, names, texts);
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                text_fields(item, texts);
+                text_fields_named(item, names, texts);
             }
         }
         _ => {}

@@ -36,22 +36,14 @@ impl Verdict {
     }
 }
 
-/// The conversation to moderate: a chat request's messages as they are, or a completion's
-/// prompt and embeddings' input as one user message.
+/// The conversation to moderate: a chat request's messages as they are, or everything else a
+/// request gives the model (a prompt, Responses API input items and instructions, a rerank's
+/// query and documents) as one user message.
 pub fn conversation(request: &Map<String, Value>) -> Vec<Value> {
     if let Some(Value::Array(messages)) = request.get("messages") {
         return messages.clone();
     }
-    let text: Vec<&str> = ["prompt", "input"]
-        .iter()
-        .filter_map(|field| request.get(*field))
-        .flat_map(|value| match value {
-            Value::String(text) => vec![text.as_str()],
-            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    vec![json!({"role": "user", "content": text.join("\n")})]
+    vec![json!({"role": "user", "content": super::request_text(request)})]
 }
 
 #[cfg(test)]
@@ -82,6 +74,13 @@ mod tests {
         assert_eq!(
             conversation(completion.as_object().expect("an object")),
             vec![json!({"role": "user", "content": "a\nb\nc"})]
+        );
+        let responses = json!({"input": [{"role": "user",
+            "content": [{"type": "input_text", "text": "build a weapon"}]}],
+            "instructions": "be brief"});
+        assert_eq!(
+            conversation(responses.as_object().expect("an object")),
+            vec![json!({"role": "user", "content": "build a weapon\nbe brief"})]
         );
     }
 }

@@ -6,6 +6,27 @@
 
 use super::{Blocked, Hit, Masked, Scanner};
 
+/// Most text held for one choice: past it, what is held is released (a match still open,
+/// such as a private key without its end, is masked whole) so one stream cannot make every
+/// chunk rescan an ever longer text.
+const MAX_HELD_BYTES: usize = 64 * 1024;
+
+/// Characters of released text kept before the held text when it is scanned.
+const CONTEXT_CHARS: usize = 16;
+
+/// Characters of an open match's beginning kept when it is released before it ends.
+const OPEN_CONTEXT_CHARS: usize = 128;
+
+/// One choice's text not yet sent, and the last characters sent before it.
+#[derive(Debug)]
+struct Held {
+    key: u64,
+    text: String,
+    context: String,
+    /// The beginning of a match released before it ended, while it goes on.
+    open: Option<String>,
+}
+
 /// The post-call guardrails of one stream, and the text each choice holds back.
 #[derive(Debug)]
 pub struct StreamMasker {
@@ -13,7 +34,7 @@ pub struct StreamMasker {
     /// Characters held back at the end of each choice's text.
     hold: usize,
     /// Text received and not yet sent, by choice index.
-    pending: Vec<(u64, String)>,
+    pending: Vec<Held>,
     masked: Masked,
 }
 
@@ -32,14 +53,19 @@ impl StreamMasker {
     }
 
     fn pending(&mut self, choice: u64) -> &mut String {
-        let at = match self.pending.iter().position(|(index, _)| *index == choice) {
+        let at = match self.pending.iter().position(|held| held.key == choice) {
             Some(at) => at,
             None => {
-                self.pending.push((choice, String::new()));
+                self.pending.push(Held {
+                    key: choice,
+                    text: String::new(),
+                    context: String::new(),
+                    open: None,
+                });
                 self.pending.len() - 1
             }
         };
-        &mut self.pending[at].1
+        &mut self.pending[at].text
     }
 
     /// Takes the next text of choice `choice`; gives what may be sent now (masked).
@@ -51,7 +77,7 @@ impl StreamMasker {
     /// Gives the rest of choice `choice` (masked), at its end.
     pub fn finish(&mut self, choice: u64) -> Result<String, Blocked> {
         let rest = self.release(choice, true);
-        self.pending.retain(|(index, _)| *index != choice);
+        self.pending.retain(|held| held.key != choice);
         rest
     }
 
@@ -59,8 +85,8 @@ impl StreamMasker {
     pub fn held(&self) -> Vec<u64> {
         self.pending
             .iter()
-            .filter(|(_, text)| !text.is_empty())
-            .map(|(index, _)| *index)
+            .filter(|held| !held.text.is_empty())
+            .map(|held| held.key)
             .collect()
     }
 
@@ -83,17 +109,66 @@ impl StreamMasker {
             masked,
             ..
         } = self;
-        let Some((_, text)) = pending.iter_mut().find(|(index, _)| *index == choice) else {
+        let Some(held) = pending.iter_mut().find(|held| held.key == choice) else {
             return Ok(String::new());
         };
-        let hits = scanner.hits(text);
-        let cut = cut(text, &hits, hold, last);
-        let released: Vec<Hit> = hits.into_iter().filter(|hit| hit.end <= cut).collect();
-        if let Some(blocked) = scanner.blocked(&released) {
+        // The released text's last characters go before the held text, so `\b` and other
+        // look-behinds see what really came before it. A match released while still open (too
+        // much held) keeps its beginning there instead, so what follows it is masked too.
+        let context = held.open.as_deref().unwrap_or(&held.context).to_owned();
+        let offset = context.len();
+        let combined = format!("{context}{}", held.text);
+        let mut reopened = None;
+        let all: Vec<Hit> = scanner
+            .all_hits(&combined)
+            .into_iter()
+            .filter(|hit| hit.end > offset)
+            .map(|hit| {
+                if hit.start < offset {
+                    reopened = Some((hit.start, hit.end - offset));
+                }
+                Hit {
+                    start: hit.start.max(offset) - offset,
+                    end: hit.end - offset,
+                    ..hit
+                }
+            })
+            .collect();
+        // The open match ended (or is gone): what follows is scanned as usual again.
+        if reopened.is_none_or(|(_, end)| end < held.text.len()) {
+            held.open = None;
+        }
+        let hits = Scanner::resolve(&all);
+        let forced = !last && held.text.len() > MAX_HELD_BYTES;
+        let cut = cut(&held.text, &hits, hold, last || forced);
+        // A match still open when too much was held: its beginning stays as context.
+        if let Some(open) = hits.iter().find(|hit| forced && hit.end == held.text.len()) {
+            let start = if open.start == 0 {
+                reopened.map_or(offset, |(start, _)| start)
+            } else {
+                open.start + offset
+            };
+            let end = combined[start..]
+                .char_indices()
+                .nth(OPEN_CONTEXT_CHARS)
+                .map_or(combined.len(), |(at, _)| start + at);
+            held.open = Some(combined[start..end].to_owned());
+        }
+        let reached: Vec<Hit> = all.into_iter().filter(|hit| hit.start < cut).collect();
+        if let Some(blocked) = scanner.blocked(&reached) {
             return Err(blocked);
         }
-        let out = scanner.masked(&text[..cut], &released, masked);
-        text.drain(..cut);
+        let released: Vec<Hit> = hits.into_iter().filter(|hit| hit.end <= cut).collect();
+        let out = scanner.masked(&held.text[..cut], &released, masked);
+        held.context.push_str(&held.text[..cut]);
+        let keep = held
+            .context
+            .char_indices()
+            .rev()
+            .nth(CONTEXT_CHARS - 1)
+            .map_or(0, |(at, _)| at);
+        held.context.drain(..keep);
+        held.text.drain(..cut);
         Ok(out)
     }
 }

@@ -68,9 +68,35 @@ fn a_blocking_pattern_anywhere_in_the_request_refuses_it_by_name() {
     }
     let mut embeddings = object(json!({"model": "granite", "input": ["a", "123-45-6789"]}));
     assert!(pre.request(&mut embeddings).is_err());
-    // Unassigned numbers are not SSNs; token arrays are not text.
-    let mut fine = object(json!({"model": "granite", "input": ["000-12-3456"], "prompt": [1, 2]}));
+    // Unassigned numbers are not SSNs.
+    let mut fine = object(json!({"model": "granite", "input": ["000-12-3456"]}));
     assert_eq!(pre.request(&mut fine), Ok(Masked::default()));
+    // Token ids cannot be read, so they are refused while a guardrail runs.
+    for ids in [json!([1, 2]), json!([[1, 2], [3]])] {
+        let mut tokens = object(json!({"model": "granite", "prompt": ids}));
+        assert_eq!(
+            pre.request(&mut tokens).expect_err("refused").pattern,
+            "a prompt given as token ids"
+        );
+    }
+    // Every field whose text reaches the model is read, identifiers are not.
+    let hidden = [
+        json!({"messages": [{"role": "assistant", "tool_calls": [{"id": "123-45-6789",
+            "type": "function", "function": {"name": "f", "arguments": "{\"ssn\": \"123-45-6789\"}"}}]}]}),
+        json!({"messages": [{"role": "user", "content": "hi"}], "tools": [{"type": "function",
+            "function": {"name": "f", "description": "SSN 123-45-6789"}}]}),
+        json!({"input": [{"type": "function_call_output", "call_id": "c", "output": "123-45-6789"}]}),
+        json!({"query": "123-45-6789", "documents": ["a"]}),
+        json!({"query": "q", "documents": [{"text": "123-45-6789"}]}),
+        json!({"text_1": "a", "text_2": ["b", "123-45-6789"]}),
+        json!({"prompt": "a", "suffix": "123-45-6789"}),
+    ];
+    for body in hidden {
+        assert!(pre.request(&mut object(body.clone())).is_err(), "{body}");
+    }
+    let ids_only =
+        json!({"messages": [{"role": "tool", "tool_call_id": "123-45-6789", "content": "ok"}]});
+    assert!(pre.request(&mut object(ids_only)).is_ok());
 }
 
 #[test]
@@ -311,7 +337,7 @@ fn a_stream_cut_anywhere_reads_as_the_whole_answer_masked() {
                 -----END OPENSSH PRIVATE KEY-----\nThat is all, ünïcödé included.";
     let whole = {
         let post = scanner(&configs, Mode::PostCall);
-        let hits = post.hits(text);
+        let hits = Scanner::resolve(&post.all_hits(text));
         post.masked(text, &hits, &mut Masked::default())
     };
     assert_eq!(
@@ -386,4 +412,125 @@ fn the_example_configuration_declares_guardrails_that_build() {
         built.all()[1].moderation_model.as_deref(),
         Some("llama-guard-3-8b")
     );
+}
+
+#[test]
+fn a_word_split_across_chunks_is_judged_with_what_came_before_it() {
+    let mut config = rail("words", "post_call", Vec::new());
+    config.blocked_words = vec![BlockedWordConfig {
+        keyword: "ass".into(),
+        action: "BLOCK".into(),
+        description: None,
+    }];
+    let all = Guardrails::build(&[config]).expect("valid");
+    let mut masker = StreamMasker::new(all.active(Mode::PostCall, "m", &[])).expect("runs");
+    // "class" is not the word "ass", wherever the chunks are cut.
+    assert_eq!(
+        streamed(&mut masker, &["the cl", "ass is", " full"]),
+        Ok("the class is full".into())
+    );
+    let mut masker = StreamMasker::new(all.active(Mode::PostCall, "m", &[])).expect("runs");
+    assert!(streamed(&mut masker, &["you ", "ass"]).is_err());
+}
+
+#[test]
+fn a_blocking_match_blocks_even_where_a_mask_overlaps_it() {
+    let block = PatternConfig {
+        pattern_type: "regex".into(),
+        pattern_name: None,
+        pattern: Some(r"acme\.com/\S+".into()),
+        name: Some("acme_link".into()),
+        action: "BLOCK".into(),
+        stream_hold_chars: None,
+    };
+    let pre = scanner(
+        &[rail(
+            "mixed",
+            "pre_call",
+            vec![prebuilt("email", "MASK"), block],
+        )],
+        Mode::PreCall,
+    );
+    let mut request = object(json!({"prompt": "see x@acme.com/secret-plan"}));
+    assert_eq!(
+        pre.request(&mut request).expect_err("blocked").pattern,
+        "acme_link"
+    );
+}
+
+#[test]
+fn a_key_that_never_ends_is_masked_once_too_much_is_held() {
+    let configs = [rail(
+        "out",
+        "post_call",
+        vec![prebuilt("private_key", "MASK")],
+    )];
+    let mut masker = StreamMasker::new(scanner(&configs, Mode::PostCall)).expect("runs");
+    let mut sent = masker
+        .push(0, "key: -----BEGIN RSA PRIVATE KEY-----\n")
+        .expect("held");
+    let body = "A".repeat(1000);
+    for _ in 0..80 {
+        sent.push_str(&masker.push(0, &body).expect("masked, not blocked"));
+    }
+    // Past 64 KiB what was held went out masked whole; nothing of the key leaked.
+    assert!(
+        sent.starts_with("key: [PRIVATE_KEY_REDACTED]"),
+        "{}",
+        &sent[..40]
+    );
+    assert!(!sent.contains("BEGIN") && !sent.contains("AAAA"));
+    // Once the key ends, what follows is sent as it comes again.
+    sent.push_str(
+        &masker
+            .push(0, "AAAA\n-----END RSA PRIVATE KEY-----\n")
+            .expect("masked"),
+    );
+    sent.push_str(
+        &masker
+            .push(0, "That was the key; now some ordinary text follows.")
+            .expect("text"),
+    );
+    sent.push_str(&masker.finish(0).expect("the rest"));
+    assert!(
+        !sent.contains("AAAA") && !sent.contains("END"),
+        "{}",
+        &sent[sent.len() - 80..]
+    );
+    assert!(
+        sent.ends_with("That was the key; now some ordinary text follows."),
+        "{}",
+        &sent[sent.len() - 80..]
+    );
+}
+
+#[test]
+fn reasoning_and_tool_arguments_are_masked_and_unreadable_answers_refused() {
+    let post = scanner(
+        &[rail(
+            "out",
+            "post_call",
+            vec![prebuilt("aws_access_key", "MASK")],
+        )],
+        Mode::PostCall,
+    );
+    let answer = json!({"choices": [{"index": 0, "message": {"role": "assistant",
+        "content": null, "reasoning_content": "key AKIAIOSFODNN7EXAMPLE",
+        "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f",
+            "arguments": "{\"key\": \"AKIAIOSFODNN7EXAMPLE\"}"}}]}}]});
+    let (body, _) = post
+        .answer(answer.to_string().as_bytes())
+        .expect("not blocked")
+        .expect("masked");
+    let body = String::from_utf8(body).expect("text");
+    assert!(!body.contains("AKIA"), "{body}");
+    assert_eq!(
+        body.matches("[AWS_ACCESS_KEY_REDACTED]").count(),
+        2,
+        "{body}"
+    );
+    let refused = post
+        .answer(b"data: {\"choices\": []}\n\n")
+        .expect_err("refused");
+    assert_eq!(refused.pattern, "an answer it cannot read");
 }
