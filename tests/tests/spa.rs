@@ -51,15 +51,15 @@ async fn index_routes_assets_and_api_paths_are_answered_correctly() {
     assert_eq!(route.text().await.unwrap(), html);
 
     // Anything else no route serves is the JSON error envelope with 404, not the page: an
-    // API client calling a path Switchyard lacks (LiteLLM's guardrails list), any method.
-    let unknown = app.get_as_master("/guardrails/list").await;
+    // API client calling a path Switchyard lacks (LiteLLM's team list), any method.
+    let unknown = app.get_as_master("/team/list").await;
     assert_eq!(unknown.status(), 404);
     let body: serde_json::Value = unknown.json().await.unwrap();
     assert_eq!(body["error"]["code"], "404", "{body}");
     assert!(
         body["error"]["message"]
             .as_str()
-            .is_some_and(|m| m.contains("GET /guardrails/list")),
+            .is_some_and(|m| m.contains("GET /team/list")),
         "{body}"
     );
     let posted = app
