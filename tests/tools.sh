@@ -95,7 +95,7 @@ ensure_services() {
 ensure_sdk_venv() {
   local venv="$root/target/sdk-venv" requirements="$root/tests/clients/requirements.txt"
   if [ ! -x "$venv/bin/python" ] || [ "$requirements" -nt "$venv/.installed" ]; then
-    log "installing the OpenAI Python SDK into target/sdk-venv"
+    log "installing the OpenAI and Anthropic Python SDKs into target/sdk-venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     touch "$venv/.installed"

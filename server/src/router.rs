@@ -44,6 +44,11 @@ pub fn build(state: AppState) -> Router {
             .route(&format!("{prefix}/rerank"), post(v1::rerank))
             .route(&format!("{prefix}/score"), post(v1::score))
             .route(&format!("{prefix}/responses"), post(v1::responses))
+            .route(&format!("{prefix}/messages"), post(v1::messages))
+            .route(
+                &format!("{prefix}/messages/count_tokens"),
+                post(v1::count_message_tokens),
+            )
             .route(&format!("{prefix}/models"), get(v1::list_models))
             .route(&format!("{prefix}/models/{{*id}}"), get(v1::get_model));
     }

@@ -41,6 +41,8 @@ pub enum Operation {
     Score,
     /// The Responses API (`/v1/responses`), which vLLM serves.
     Responses,
+    /// The Anthropic Messages API (`/v1/messages`), translated to a chat completion.
+    Messages,
 }
 
 impl Operation {
@@ -54,12 +56,13 @@ impl Operation {
             Self::Rerank => "rerank",
             Self::Score => "score",
             Self::Responses => "responses",
+            Self::Messages => "messages",
         }
     }
 
     pub(super) fn url(self, deployment: &Deployment) -> String {
         match self {
-            Self::Chat => format!("{}/chat/completions", deployment.base),
+            Self::Chat | Self::Messages => format!("{}/chat/completions", deployment.base),
             Self::Completion => format!("{}/completions", deployment.base),
             Self::Embeddings => format!("{}/embeddings", deployment.base),
             Self::Rerank => format!("{}/rerank", deployment.base),
@@ -72,13 +75,16 @@ impl Operation {
     }
 
     fn streams(self) -> bool {
-        matches!(self, Self::Chat | Self::Completion | Self::Responses)
+        matches!(
+            self,
+            Self::Chat | Self::Completion | Self::Responses | Self::Messages
+        )
     }
 
     /// Whether a stream reports usage only when asked (`stream_options.include_usage`);
     /// the Responses API always reports it in `response.completed`.
     fn usage_on_request(self) -> bool {
-        matches!(self, Self::Chat | Self::Completion)
+        matches!(self, Self::Chat | Self::Completion | Self::Messages)
     }
 
     /// The field that bounds the tokens an answer may make.
@@ -247,14 +253,7 @@ impl Gateway {
         operation: Operation,
         trace: &mut Trace,
     ) -> Result<Reply, ApiError> {
-        if !super::json_values::at_most(&body, self.max_json_values) {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the request body holds more than {} JSON values (array items and object \
-                 members); split it into smaller requests",
-                self.max_json_values
-            )));
-        }
-        let mut request = crate::error::json_object(&body)?;
+        let mut request = self.request_object(&body)?;
         let name = request
             .get("model")
             .and_then(Value::as_str)
@@ -416,6 +415,22 @@ impl Gateway {
             });
         }
         whole(answer, accounting, trace, &post_call).await
+    }
+
+    /// A request body as a JSON object, refused before it is parsed when it holds more JSON
+    /// values than allowed (parsing a small body of many values takes far more memory).
+    pub(super) fn request_object(
+        &self,
+        body: &[u8],
+    ) -> Result<serde_json::Map<String, Value>, ApiError> {
+        if !super::json_values::at_most(body, self.max_json_values) {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the request body holds more than {} JSON values (array items and object \
+                 members); split it into smaller requests",
+                self.max_json_values
+            )));
+        }
+        crate::error::json_object(body)
     }
 
     /// Forwards a Docling conversion (`POST /{version}/convert/{kind}`) to `model` (or the one

@@ -5,6 +5,7 @@
 //! of HTTP handlers or the app state; `routes::v1` calls it.
 
 pub mod accounting;
+pub mod anthropic;
 pub mod auth;
 pub mod balancer;
 pub mod client;

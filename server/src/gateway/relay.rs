@@ -81,7 +81,7 @@ impl Masking {
             return Ok(None);
         };
         if data.get("choices").is_some() {
-            return self.chunk(data).map(|shown| shown.map(|bytes| vec![bytes]));
+            return self.chunk(data);
         }
         self.response_event(data)
     }
@@ -144,14 +144,33 @@ impl Masking {
         Ok(shown)
     }
 
-    /// A chat or completion chunk with its choices' text masked.
-    fn chunk(&mut self, mut chunk: Value) -> Result<Option<Bytes>, Blocked> {
+    /// A chat or completion chunk with its choices' text masked, preceded by a chunk with
+    /// the text held for a choice's other parts when the choice moves on to a new part
+    /// (its reasoning ends and its content starts, a tool call follows text): the held tail
+    /// arrives before the next part begins, as clients that build blocks part by part (the
+    /// Anthropic Messages translation) need.
+    fn chunk(&mut self, mut chunk: Value) -> Result<Option<Vec<Bytes>>, Blocked> {
+        let template = chunk.clone();
         let Some(choices) = chunk.get_mut("choices").and_then(Value::as_array_mut) else {
             return Ok(None);
         };
+        let mut shown = Vec::new();
         for choice in choices {
             let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
             let finished = choice.get("finish_reason").is_some_and(|r| !r.is_null());
+            let present: Vec<u64> = slot_texts(choice)
+                .into_iter()
+                .filter(|(_, text)| !text.is_empty())
+                .map(|(slot, _)| slot_key(index, slot))
+                .collect();
+            if !present.is_empty() {
+                for key in self.masker.held() {
+                    if key / SLOTS == index && !present.contains(&key) {
+                        let rest = self.masker.finish(key)?;
+                        shown.extend(held_chunk(&template, key, &rest));
+                    }
+                }
+            }
             for (slot, text) in slot_texts(choice) {
                 let masked = self.masker.push(slot_key(index, slot), text)?;
                 *text = masked;
@@ -165,7 +184,7 @@ impl Masking {
                 }
             }
         }
-        let shown = Bytes::from(format!("data: {chunk}\n\n"));
+        shown.push(Bytes::from(format!("data: {chunk}\n\n")));
         self.last_chunk = Some(chunk);
         Ok(Some(shown))
     }
@@ -175,27 +194,36 @@ impl Masking {
         let mut events = Vec::new();
         for key in self.masker.held() {
             let text = self.masker.finish(key)?;
-            let Some(mut chunk) = self
+            if let Some(template) = self
                 .last_chunk
-                .clone()
+                .as_ref()
                 .filter(|c| c.get("choices").is_some())
-            else {
-                continue;
-            };
-            let completion = chunk["choices"][0].get("delta").is_none();
-            let mut choice = serde_json::json!({"index": key / SLOTS, "finish_reason": null});
-            if !completion {
-                choice["delta"] = serde_json::json!({});
+            {
+                events.extend(held_chunk(template, key, &text));
             }
-            append_slot(&mut choice, key % SLOTS, &text);
-            chunk["choices"] = Value::Array(vec![choice]);
-            if let Some(object) = chunk.as_object_mut() {
-                object.remove("usage");
-            }
-            events.push(Bytes::from(format!("data: {chunk}\n\n")));
         }
         Ok(events)
     }
+}
+
+/// A chunk shaped like `template` that carries only `text`, held for masker key `key`
+/// (none for no text).
+fn held_chunk(template: &Value, key: u64, text: &str) -> Option<Bytes> {
+    if text.is_empty() {
+        return None;
+    }
+    let mut chunk = template.clone();
+    let completion = chunk["choices"][0].get("delta").is_none();
+    let mut choice = serde_json::json!({"index": key / SLOTS, "finish_reason": null});
+    if !completion {
+        choice["delta"] = serde_json::json!({});
+    }
+    append_slot(&mut choice, key % SLOTS, text);
+    chunk["choices"] = Value::Array(vec![choice]);
+    if let Some(object) = chunk.as_object_mut() {
+        object.remove("usage");
+    }
+    Some(Bytes::from(format!("data: {chunk}\n\n")))
 }
 
 /// A Responses API event as Server-Sent Events, named by its type.
@@ -609,6 +637,27 @@ mod tests {
             })
             .collect();
         assert_eq!(reasoning, "the key [AWS_ACCESS_KEY_REDACTED] is");
+        // The reasoning's held tail is sent before the tool call starts, so each part of
+        // the answer arrives whole before the next begins.
+        let parts: Vec<&str> = shown
+            .split("\n\n")
+            .filter(|e| e.contains("reasoning_content") || e.contains("tool_calls"))
+            .map(|e| {
+                if e.contains("reasoning_content") {
+                    "reasoning"
+                } else {
+                    "tool"
+                }
+            })
+            .collect();
+        let first_tool = parts
+            .iter()
+            .position(|p| *p == "tool")
+            .expect("a tool call");
+        assert!(
+            parts[first_tool..].iter().all(|p| *p == "tool"),
+            "{parts:?}\n{shown}"
+        );
     }
 
     #[test]

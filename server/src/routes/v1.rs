@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::REQUEST_ID;
 use crate::error::ApiError;
+use crate::gateway::anthropic;
 use crate::gateway::auth::Caller;
 use crate::gateway::deployment::ModelRoute;
 use crate::gateway::forward::{Operation, Reply, Trace, unknown_model};
@@ -176,32 +177,84 @@ fn respond(reply: Reply) -> Response {
     response
 }
 
+/// What a `/v1` POST asks of the gateway.
+#[derive(Debug, Clone, Copy)]
+enum Call {
+    /// An OpenAI operation, forwarded.
+    Forward(Operation),
+    /// An Anthropic Messages call, answered in Anthropic's shapes.
+    Messages,
+    /// The input tokens of an Anthropic Messages call.
+    CountMessageTokens,
+}
+
 async fn proxy(
     state: AppState,
     client: Client,
     headers: HeaderMap,
     body: Body,
-    operation: Operation,
+    call: Call,
 ) -> Response {
     let mut trace = trace(&headers);
     let result = async {
         let caller = authenticate(&state, &headers, client.0).await?;
         trace_caller(&state, &caller);
         let bytes = read_body(body, &headers, state.gateway.max_body_bytes).await?;
-        state
-            .gateway
-            .forward(caller, bytes, operation, &mut trace)
-            .await
+        let gateway = &state.gateway;
+        match call {
+            Call::Forward(operation) => gateway.forward(caller, bytes, operation, &mut trace).await,
+            Call::Messages => gateway.messages(caller, bytes, &mut trace).await,
+            Call::CountMessageTokens => {
+                gateway
+                    .count_message_tokens(caller, bytes, &mut trace)
+                    .await
+            }
+        }
     }
     .await;
-    let response = result.map_or_else(IntoResponse::into_response, respond);
+    let response = match (call, result) {
+        (_, Ok(reply)) => respond(reply),
+        (Call::Forward(_), Err(error)) => error.into_response(),
+        (Call::Messages | Call::CountMessageTokens, Err(error)) => anthropic_error(error),
+    };
+    let response = match call {
+        Call::Forward(_) => response,
+        Call::Messages | Call::CountMessageTokens => with_request_id(&trace, response),
+    };
     trace_outcome(&state, &trace, &response);
     stamp(&trace, response)
 }
 
-/// Handlers that forward one OpenAI operation each, alike but for the operation.
+/// An error in Anthropic's shape. Anthropic's clients retry 429s unless told not to: a spent
+/// budget or a guardrail's refusal answers the same next time.
+fn anthropic_error(error: ApiError) -> Response {
+    let message = error.to_string();
+    let final_ = matches!(
+        error,
+        ApiError::BudgetExceeded { .. } | ApiError::Forbidden(_)
+    );
+    let mut response = error.into_response();
+    let status = response.status().as_u16();
+    *response.body_mut() = Body::from(anthropic::error_body(status, &message));
+    if final_ {
+        response
+            .headers_mut()
+            .insert("x-should-retry", HeaderValue::from_static("false"));
+    }
+    response
+}
+
+/// Anthropic's `request-id` header, from the request's id.
+fn with_request_id(trace: &Trace, mut response: Response) -> Response {
+    if let Ok(id) = HeaderValue::from_str(&trace.request_id) {
+        response.headers_mut().insert("request-id", id);
+    }
+    response
+}
+
+/// Handlers that make one call of the gateway each, alike but for the call.
 macro_rules! forwarding {
-    ($($(#[$doc:meta])* $name:ident => $operation:expr;)+) => {$(
+    ($($(#[$doc:meta])* $name:ident => $call:expr;)+) => {$(
         $(#[$doc])*
         pub async fn $name(
             State(state): State<AppState>,
@@ -209,29 +262,34 @@ macro_rules! forwarding {
             headers: HeaderMap,
             body: Body,
         ) -> Response {
-            proxy(state, client, headers, body, $operation).await
+            proxy(state, client, headers, body, $call).await
         }
     )+};
 }
 
 forwarding! {
     /// `POST /v1/chat/completions`.
-    chat => Operation::Chat;
+    chat => Call::Forward(Operation::Chat);
     /// `POST /v1/completions`.
-    completions => Operation::Completion;
+    completions => Call::Forward(Operation::Completion);
     /// `POST /v1/embeddings`.
-    embeddings => Operation::Embeddings;
+    embeddings => Call::Forward(Operation::Embeddings);
     /// `POST /v1/tokenize`, where the model server offers it.
-    tokenize => Operation::Tokenize;
+    tokenize => Call::Forward(Operation::Tokenize);
     /// `POST /v1/detokenize`, where the model server offers it.
-    detokenize => Operation::Detokenize;
+    detokenize => Call::Forward(Operation::Detokenize);
     /// `POST /v1/rerank` (also `/v2/rerank`, Cohere's version): documents ranked by a
     /// cross-encoder.
-    rerank => Operation::Rerank;
+    rerank => Call::Forward(Operation::Rerank);
     /// `POST /v1/score`: text pairs scored by a cross-encoder.
-    score => Operation::Score;
+    score => Call::Forward(Operation::Score);
     /// `POST /v1/responses`: the Responses API, streaming or not.
-    responses => Operation::Responses;
+    responses => Call::Forward(Operation::Responses);
+    /// `POST /v1/messages`: the Anthropic Messages API over the model's chat completions,
+    /// with Anthropic's error shape and its `request-id` header.
+    messages => Call::Messages;
+    /// `POST /v1/messages/count_tokens`: the input tokens of a Messages request.
+    count_message_tokens => Call::CountMessageTokens;
 }
 
 fn model_object(model: &ModelRoute) -> Value {

@@ -415,6 +415,14 @@ async fn complete(
             }),
         None => knobs.completion_tokens,
     };
+    if kind == Kind::Chat
+        && let Some((name, arguments)) = tool_call(&body)
+    {
+        return with_name(
+            &mock,
+            tool_answer(&model, &name, &arguments, prompt_tokens, &body, &knobs),
+        );
+    }
     let words = answer_words(&model, &prompt_text(&body), n);
     let n = u32::try_from(words.len()).unwrap_or(u32::MAX);
     let id = format!("mock-{}", rand::random::<u64>());
@@ -494,6 +502,85 @@ async fn complete(
         .body(Body::from_stream(stream))
         .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"));
     with_name(&mock, response)
+}
+
+/// The tool a chat request with `tools` gets called, unless its last message is a tool's
+/// result (then it answers in text): the tool `tool_choice` names, else the first, with the
+/// last user message as `{"input": …}`.
+fn tool_call(body: &Value) -> Option<(String, String)> {
+    let tools = body["tools"].as_array().filter(|t| !t.is_empty())?;
+    let messages = body["messages"].as_array()?;
+    if messages.last()?["role"] == "tool" || body["tool_choice"] == "none" {
+        return None;
+    }
+    let name = body["tool_choice"]["function"]["name"]
+        .as_str()
+        .or_else(|| tools[0]["function"]["name"].as_str())?
+        .to_owned();
+    let input = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default();
+    Some((name, json!({"input": input}).to_string()))
+}
+
+/// A chat answer that calls tool `name` with `arguments`: whole, or streamed as the call's
+/// name and then its arguments in two pieces.
+fn tool_answer(
+    model: &str,
+    name: &str,
+    arguments: &str,
+    prompt_tokens: u32,
+    body: &Value,
+    knobs: &Knobs,
+) -> Response {
+    let id = format!("mock-{}", rand::random::<u64>());
+    let call_id = format!("call-{}", rand::random::<u32>());
+    let completion = count_tokens(arguments);
+    if body["stream"].as_bool() != Some(true) {
+        let mut answer = json!({"id": id, "object": "chat.completion", "created": now(),
+            "model": model, "choices": [{"index": 0, "finish_reason": "tool_calls",
+            "message": {"role": "assistant", "content": null, "tool_calls": [{"id": call_id,
+            "type": "function", "function": {"name": name, "arguments": arguments}}]}}]});
+        if !knobs.omit_usage {
+            answer["usage"] = usage(prompt_tokens, completion);
+        }
+        return Json(answer).into_response();
+    }
+    let chunk = |delta: Value, finish: Value| {
+        json!({"id": id, "object": "chat.completion.chunk", "created": now(), "model": model,
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+    };
+    let half = arguments
+        .char_indices()
+        .nth(arguments.chars().count() / 2)
+        .map_or(0, |(at, _)| at);
+    let mut events = vec![chunk(
+        json!({"role": "assistant", "content": null, "tool_calls": [{"index": 0,
+            "id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}]}),
+        Value::Null,
+    )];
+    for piece in [&arguments[..half], &arguments[half..]] {
+        events.push(chunk(
+            json!({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}),
+            Value::Null,
+        ));
+    }
+    events.push(chunk(json!({}), json!("tool_calls")));
+    if body["stream_options"]["include_usage"].as_bool() == Some(true) && !knobs.omit_usage {
+        let mut last = chunk(json!({}), Value::Null);
+        last["choices"] = json!([]);
+        last["usage"] = usage(prompt_tokens, completion);
+        events.push(last);
+    }
+    let mut text: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+    text.push_str("data: [DONE]\n\n");
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .body(Body::from(text))
+        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"))
 }
 
 /// A deterministic 8-dimensional embedding of `text`.
