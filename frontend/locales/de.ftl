@@ -141,6 +141,7 @@ cap-tokenize = Tokenisierung
 cap-vision = Bildverarbeitung
 cap-tools = Werkzeuge
 cap-rerank = Neuordnung
+cap-audio-transcription = Sprache zu Text
 cap-other = Sonstiges
 subscribe = Abonnieren
 request-access = Zugriff anfordern

@@ -141,6 +141,7 @@ cap-tokenize = Tokenize
 cap-vision = Vision
 cap-tools = Tools
 cap-rerank = Rerank
+cap-audio-transcription = Speech to text
 cap-other = Other
 subscribe = Subscribe
 request-access = Request access

@@ -144,6 +144,7 @@ cap-tokenize = Tokenización
 cap-vision = Visión
 cap-tools = Herramientas
 cap-rerank = Reordenación
+cap-audio-transcription = Voz a texto
 cap-other = Otros
 subscribe = Suscribirse
 request-access = Solicitar acceso

@@ -141,6 +141,7 @@ cap-tokenize = Tokenisation
 cap-vision = Vision
 cap-tools = Outils
 cap-rerank = Reclassement
+cap-audio-transcription = Parole en texte
 cap-other = Autre
 subscribe = S’abonner
 request-access = Demander l’accès

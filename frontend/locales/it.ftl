@@ -141,6 +141,7 @@ cap-tokenize = Tokenizzazione
 cap-vision = Visione
 cap-tools = Strumenti
 cap-rerank = Riordinamento
+cap-audio-transcription = Da voce a testo
 cap-other = Altro
 subscribe = Abbonati
 request-access = Richiedi accesso

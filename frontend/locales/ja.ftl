@@ -140,6 +140,7 @@ cap-tokenize = トークン化
 cap-vision = ビジョン
 cap-tools = ツール
 cap-rerank = リランク
+cap-audio-transcription = 音声文字起こし
 cap-other = その他
 subscribe = サブスクライブ
 request-access = アクセスをリクエスト

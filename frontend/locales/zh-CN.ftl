@@ -140,6 +140,7 @@ cap-tokenize = 分词
 cap-vision = 视觉
 cap-tools = 工具
 cap-rerank = 重排序
+cap-audio-transcription = 语音转文字
 cap-other = 其他
 subscribe = 订阅
 request-access = 申请访问

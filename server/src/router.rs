@@ -46,6 +46,14 @@ pub fn build(state: AppState) -> Router {
             .route(&format!("{prefix}/responses"), post(v1::responses))
             .route(&format!("{prefix}/messages"), post(v1::messages))
             .route(
+                &format!("{prefix}/audio/transcriptions"),
+                post(v1::transcriptions),
+            )
+            .route(
+                &format!("{prefix}/audio/translations"),
+                post(v1::translations),
+            )
+            .route(
                 &format!("{prefix}/messages/count_tokens"),
                 post(v1::count_message_tokens),
             )

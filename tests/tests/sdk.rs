@@ -3,7 +3,8 @@
 //! usage, embeddings, the model list, errors raising the SDK's matching exception classes, and
 //! the Responses API (`responses.create`, streaming and not). Anthropic's: the Messages API
 //! (`messages.create`, streaming through the SDK's own event parsing, tool calls, token
-//! counting, errors).
+//! counting, errors). Speech to text with OpenAI's (`audio.transcriptions.create`,
+//! `audio.translations.create`).
 
 use harness::gateway::{ModelSpec, config};
 use harness::{MASTER_KEY, MockUpstream, TestApp};
@@ -204,4 +205,37 @@ async fn messages_calls_are_limited_and_guarded_like_chat() {
     assert!(second.headers().contains_key("retry-after"));
     let body: serde_json::Value = second.json().await.unwrap();
     assert_eq!(body["error"]["type"], "rate_limit_error", "{body}");
+}
+
+/// Speech to text through the gateway with the SDK's `audio.transcriptions.create` and
+/// `audio.translations.create`: every upload reaches the model server and is charged for
+/// the transcript's tokens (the model has no per-second price).
+#[tokio::test]
+async fn the_openai_python_sdk_transcribes_and_translates_through_the_gateway() {
+    let (aws, app) =
+        check_with_budgeted_key("openai_audio_check.py", "all audio checks passed").await;
+    let forwarded = aws.last_request().await;
+    assert_eq!(forwarded["file_bytes"], 64000, "{forwarded}");
+
+    let db = app.database().await;
+    let rows = harness::gateway::spend_rows(&db, 5).await;
+    let kinds: Vec<&str> = rows
+        .iter()
+        .map(|r| r["call_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "transcription").count(),
+        4,
+        "{rows:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "translation").count(),
+        1,
+        "{rows:?}"
+    );
+    for row in &rows {
+        assert_eq!(row["status"], "success", "{row}");
+        assert!(row["completion_tokens"].as_i64().unwrap() > 0, "{row}");
+        assert!(row["cost_nanos"].as_i64().unwrap() > 0, "{row}");
+    }
 }

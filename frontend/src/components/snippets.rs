@@ -15,6 +15,8 @@ pub enum Call {
     DocumentConversion,
     /// Ranking documents (`/v1/rerank`): no `openai` SDK method, so plain HTTP.
     Rerank,
+    /// Speech to text (`/v1/audio/transcriptions`), a file upload.
+    Transcription,
 }
 
 /// What a snippet is written for.
@@ -75,11 +77,22 @@ pub fn snippet(lang: Tool, call: Call, base: &str, key: &str, model: &str) -> St
         (_, Call::Rerank) => format!(
             "curl {base}/rerank \\\n  -H \"Authorization: Bearer {key}\" \\\n  -H \"Content-Type: application/json\" \\\n  -d '{{\"model\": \"{model}\", \"query\": \"What is the capital of France?\", \"documents\": [\"Paris is the capital of France.\", \"Berlin is in Germany.\"]}}'\n"
         ),
+        (Tool::Python, Call::Transcription) => format!(
+            "from openai import OpenAI\n\nclient = OpenAI(base_url=\"{base}\", api_key=\"{key}\")\nwith open(\"speech.wav\", \"rb\") as audio:\n    reply = client.audio.transcriptions.create(model=\"{model}\", file=audio)\nprint(reply.text)\n"
+        ),
+        (Tool::Node, Call::Transcription) => format!(
+            "import fs from \"fs\";\nimport OpenAI from \"openai\";\n\nconst client = new OpenAI({{ baseURL: \"{base}\", apiKey: \"{key}\" }});\nconst reply = await client.audio.transcriptions.create({{ model: \"{model}\", file: fs.createReadStream(\"speech.wav\") }});\nconsole.log(reply.text);\n"
+        ),
+        (_, Call::Transcription) => format!(
+            "curl {base}/audio/transcriptions \\\n  -H \"Authorization: Bearer {key}\" \\\n  -F model=\"{model}\" \\\n  -F file=@speech.wav\n"
+        ),
         (Tool::Python, call) => {
             let body = match call {
-                Call::Chat | Call::DocumentConversion | Call::Rerank => format!(
-                    "reply = client.chat.completions.create(\n    model=\"{model}\",\n    messages=[{{\"role\": \"user\", \"content\": \"Hello!\"}}],\n)\nprint(reply.choices[0].message.content)\n"
-                ),
+                Call::Chat | Call::DocumentConversion | Call::Rerank | Call::Transcription => {
+                    format!(
+                        "reply = client.chat.completions.create(\n    model=\"{model}\",\n    messages=[{{\"role\": \"user\", \"content\": \"Hello!\"}}],\n)\nprint(reply.choices[0].message.content)\n"
+                    )
+                }
                 Call::Completion => format!(
                     "reply = client.completions.create(model=\"{model}\", prompt=\"Once upon a time\", max_tokens=64)\nprint(reply.choices[0].text)\n"
                 ),
@@ -93,9 +106,11 @@ pub fn snippet(lang: Tool, call: Call, base: &str, key: &str, model: &str) -> St
         }
         (Tool::Node, call) => {
             let body = match call {
-                Call::Chat | Call::DocumentConversion | Call::Rerank => format!(
-                    "const reply = await client.chat.completions.create({{\n  model: \"{model}\",\n  messages: [{{ role: \"user\", content: \"Hello!\" }}],\n}});\nconsole.log(reply.choices[0].message.content);\n"
-                ),
+                Call::Chat | Call::DocumentConversion | Call::Rerank | Call::Transcription => {
+                    format!(
+                        "const reply = await client.chat.completions.create({{\n  model: \"{model}\",\n  messages: [{{ role: \"user\", content: \"Hello!\" }}],\n}});\nconsole.log(reply.choices[0].message.content);\n"
+                    )
+                }
                 Call::Completion => format!(
                     "const reply = await client.completions.create({{ model: \"{model}\", prompt: \"Once upon a time\", max_tokens: 64 }});\nconsole.log(reply.choices[0].text);\n"
                 ),

@@ -37,6 +37,7 @@ pub fn capability_message(tag: &str) -> &'static str {
         "VISION" => "cap-vision",
         "TOOLS" => "cap-tools",
         "RERANK" => "cap-rerank",
+        "AUDIO_TRANSCRIPTION" => "cap-audio-transcription",
         _ => "cap-other",
     }
 }

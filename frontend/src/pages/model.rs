@@ -23,6 +23,8 @@ pub fn call_for(capabilities: &[String]) -> Call {
         Call::DocumentConversion
     } else if has("RERANK") {
         Call::Rerank
+    } else if has("AUDIO_TRANSCRIPTION") {
+        Call::Transcription
     } else if has("COMPLETION") {
         Call::Completion
     } else {

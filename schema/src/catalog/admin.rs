@@ -170,6 +170,7 @@ fn capability_name(c: Capability) -> &'static str {
         Capability::Vision => "vision",
         Capability::Tools => "tools",
         Capability::Rerank => "rerank",
+        Capability::AudioTranscription => "audio_transcription",
     }
 }
 

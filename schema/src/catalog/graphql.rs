@@ -70,6 +70,8 @@ pub enum Capability {
     Tools,
     /// Ranks documents and scores text pairs (`/v1/rerank`, `/v1/score`).
     Rerank,
+    /// Turns speech into text (`/v1/audio/transcriptions`, `/v1/audio/translations`).
+    AudioTranscription,
 }
 
 impl Capability {
@@ -83,6 +85,7 @@ impl Capability {
             "vision" => Self::Vision,
             "tools" => Self::Tools,
             "rerank" => Self::Rerank,
+            "audio_transcription" => Self::AudioTranscription,
             _ => return None,
         })
     }

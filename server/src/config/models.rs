@@ -22,7 +22,7 @@ pub struct ModelConfig {
     #[serde(default = "default_provider")]
     pub provider: String,
     /// `chat`, `completion`, `embeddings`, `document_conversion`, `tokenize`, `vision`, `tools`,
-    /// `rerank`.
+    /// `rerank`, `audio_transcription`.
     #[serde(default)]
     pub capabilities: Vec<String>,
     /// Context window in tokens.

@@ -159,7 +159,7 @@ pub fn unknown_model(name: &str) -> ApiError {
 }
 
 /// 403 unless the caller's key lists the model (or reaches every model).
-fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
+pub(super) fn allowed(caller: &Caller, model: &ModelRoute) -> Result<(), ApiError> {
     if caller.may_use(model) {
         Ok(())
     } else {
@@ -349,15 +349,8 @@ impl Gateway {
         );
         // Moderation models are asked once the request is admitted: a refused key costs the
         // platform no moderation call.
-        if let Err(refusal) = self.moderate(&pre_call, &request, trace).await {
-            return Err(match refusal {
-                Refusal::Blocked(blocked) => refused(&accounting, blocked, None),
-                Refusal::Unavailable(error) => {
-                    accounting.record(None, None, 0, Outcome::Failure, 503, None);
-                    error
-                }
-            });
-        }
+        self.moderated(&pre_call, &request, trace, &accounting)
+            .await?;
 
         // The body each deployment gets: the client's bytes untouched when nothing changes
         // (the common case), else re-serialised once per backend model name.
@@ -415,6 +408,25 @@ impl Gateway {
             });
         }
         whole(answer, accounting, trace, &post_call).await
+    }
+
+    /// Asks the moderation guardrails among `pre_call` about `request`; a refusal is
+    /// recorded (at no cost) and answered.
+    pub(super) async fn moderated(
+        &self,
+        pre_call: &Scanner,
+        request: &serde_json::Map<String, Value>,
+        trace: &Trace,
+        accounting: &Accounting,
+    ) -> Result<(), ApiError> {
+        match self.moderate(pre_call, request, trace).await {
+            Ok(()) => Ok(()),
+            Err(Refusal::Blocked(blocked)) => Err(refused(accounting, blocked, None)),
+            Err(Refusal::Unavailable(error)) => {
+                accounting.record(None, None, 0, Outcome::Failure, 503, None);
+                Err(error)
+            }
+        }
     }
 
     /// A request body as a JSON object, refused before it is parsed when it holds more JSON
@@ -489,7 +501,7 @@ impl Gateway {
     /// Checks the caller's quotas for one request on `model`, reserving `reserve_nanos` of its
     /// budgets; the permit (none for the master key or an unlimited key) is settled when the
     /// request is recorded.
-    async fn admit(
+    pub(super) async fn admit(
         &self,
         caller: &Caller,
         model: &ModelRoute,

@@ -6,6 +6,7 @@
 
 pub mod accounting;
 pub mod anthropic;
+pub mod audio;
 pub mod auth;
 pub mod balancer;
 pub mod client;

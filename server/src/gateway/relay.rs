@@ -516,6 +516,9 @@ pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
         completion_tokens: u64,
         #[serde(default)]
         total_tokens: u64,
+        /// Seconds of audio a transcription heard (`"type": "duration"`).
+        #[serde(default)]
+        seconds: Option<f64>,
     }
     #[derive(Deserialize)]
     struct UsageOnly {
@@ -525,10 +528,21 @@ pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
     struct Choices {
         #[serde(default)]
         choices: Vec<serde_json::Value>,
+        /// A transcription's text.
+        #[serde(default)]
+        text: Option<String>,
     }
+    // A transcription's usage may count seconds of audio, not tokens: its tokens are then
+    // estimated from its text.
     if let Ok(UsageOnly {
         usage: Some(counted),
     }) = serde_json::from_slice::<UsageOnly>(body)
+        && (counted.seconds.is_none()
+            || (
+                counted.prompt_tokens,
+                counted.completion_tokens,
+                counted.total_tokens,
+            ) != (0, 0, 0))
     {
         let only_total = counted.prompt_tokens == 0 && counted.completion_tokens == 0;
         let usage = Usage {
@@ -541,8 +555,17 @@ pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
         };
         return (Some(usage), 0);
     }
-    let Ok(Choices { choices }) = serde_json::from_slice::<Choices>(body) else {
-        return (None, 0);
+    let Ok(Choices { choices, text }) = serde_json::from_slice::<Choices>(body) else {
+        // A plain-text answer (a transcript as `text`, `srt` or `vtt`): its length.
+        let chars = std::str::from_utf8(body).map_or(0, |text| text.trim().chars().count());
+        return (
+            None,
+            if chars == 0 {
+                0
+            } else {
+                estimate_tokens(chars)
+            },
+        );
     };
     let chars: usize = choices
         .iter()
@@ -552,7 +575,8 @@ pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
                 .or_else(|| c["text"].as_str());
             text.map_or(0, |t| t.chars().count())
         })
-        .sum();
+        .sum::<usize>()
+        + text.map_or(0, |t| t.chars().count());
     (
         None,
         if chars == 0 {

@@ -492,8 +492,8 @@ impl Scanner {
         Ok(masked)
     }
 
-    /// Checks a whole answer (chat or completion choices, or a Responses API response's
-    /// output); gives the body to send instead when something was masked.
+    /// Checks a whole answer (chat or completion choices, a Responses API response's output,
+    /// a transcription's text); gives the body to send instead when something was masked.
     pub fn answer(&self, body: &[u8]) -> Result<Option<(Vec<u8>, Masked)>, Blocked> {
         if self.is_empty() {
             return Ok(None);
@@ -535,6 +535,13 @@ impl Scanner {
         }
         if let Some(output) = answer.get_mut("output") {
             self.text_fields(output, &mut masked)?;
+        }
+        // A transcription: its text and its segments' texts.
+        if let Some(Value::String(text)) = answer.get_mut("text") {
+            self.text(text, &mut masked)?;
+        }
+        if let Some(segments) = answer.get_mut("segments") {
+            self.text_fields(segments, &mut masked)?;
         }
         if !masked.any() {
             return Ok(None);

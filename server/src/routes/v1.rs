@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::REQUEST_ID;
 use crate::error::ApiError;
 use crate::gateway::anthropic;
+use crate::gateway::audio::AudioTask;
 use crate::gateway::auth::Caller;
 use crate::gateway::deployment::ModelRoute;
 use crate::gateway::forward::{Operation, Reply, Trace, unknown_model};
@@ -186,6 +187,8 @@ enum Call {
     Messages,
     /// The input tokens of an Anthropic Messages call.
     CountMessageTokens,
+    /// Speech to text, a multipart upload.
+    Audio(AudioTask),
 }
 
 async fn proxy(
@@ -199,8 +202,12 @@ async fn proxy(
     let result = async {
         let caller = authenticate(&state, &headers, client.0).await?;
         trace_caller(&state, &caller);
-        let bytes = read_body(body, &headers, state.gateway.max_body_bytes).await?;
         let gateway = &state.gateway;
+        let limit = match call {
+            Call::Audio(_) => gateway.max_upload_bytes,
+            _ => gateway.max_body_bytes,
+        };
+        let bytes = read_body(body, &headers, limit).await?;
         match call {
             Call::Forward(operation) => gateway.forward(caller, bytes, operation, &mut trace).await,
             Call::Messages => gateway.messages(caller, bytes, &mut trace).await,
@@ -209,16 +216,25 @@ async fn proxy(
                     .count_message_tokens(caller, bytes, &mut trace)
                     .await
             }
+            Call::Audio(task) => {
+                let content_type = headers
+                    .get(header::CONTENT_TYPE)
+                    .cloned()
+                    .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
+                gateway
+                    .audio(caller, bytes, content_type, task, &mut trace)
+                    .await
+            }
         }
     }
     .await;
     let response = match (call, result) {
         (_, Ok(reply)) => respond(reply),
-        (Call::Forward(_), Err(error)) => error.into_response(),
+        (Call::Forward(_) | Call::Audio(_), Err(error)) => error.into_response(),
         (Call::Messages | Call::CountMessageTokens, Err(error)) => anthropic_error(error),
     };
     let response = match call {
-        Call::Forward(_) => response,
+        Call::Forward(_) | Call::Audio(_) => response,
         Call::Messages | Call::CountMessageTokens => with_request_id(&trace, response),
     };
     trace_outcome(&state, &trace, &response);
@@ -290,6 +306,10 @@ forwarding! {
     messages => Call::Messages;
     /// `POST /v1/messages/count_tokens`: the input tokens of a Messages request.
     count_message_tokens => Call::CountMessageTokens;
+    /// `POST /v1/audio/transcriptions`: speech to text, a multipart upload.
+    transcriptions => Call::Audio(AudioTask::Transcription);
+    /// `POST /v1/audio/translations`: speech to English text, a multipart upload.
+    translations => Call::Audio(AudioTask::Translation);
 }
 
 fn model_object(model: &ModelRoute) -> Value {

@@ -157,6 +157,8 @@ async fn main() -> anyhow::Result<()> {
         .route("/v2/rerank", post(rerank))
         .route("/v1/score", post(score))
         .route("/v1/responses", post(responses))
+        .route("/v1/audio/transcriptions", post(transcriptions))
+        .route("/v1/audio/translations", post(translations))
         .route("/score", post(score))
         .route("/v1/convert/source", post(convert_source))
         .route("/v1/convert/file", post(convert_file))
@@ -900,6 +902,87 @@ async fn convert_source(
         );
     }
     with_name(&mock, Json(converted(&names)).into_response())
+}
+
+/// `POST /v1/audio/transcriptions`, as vLLM serves Whisper.
+async fn transcriptions(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    form: Multipart,
+) -> Response {
+    hear(mock, headers, form, "transcribed").await
+}
+
+/// `POST /v1/audio/translations`, as vLLM serves Whisper.
+async fn translations(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    form: Multipart,
+) -> Response {
+    hear(mock, headers, form, "translated").await
+}
+
+/// A transcription of the uploaded `file`: its text names the file, its length and the
+/// prompt; the audio lasts a second per 32,000 bytes (16 kHz, 16-bit mono), as `usage`
+/// reports (`response_format` `text` answers the bare text, `verbose_json` adds the
+/// duration and one segment). The form's text fields and the file's size are remembered
+/// as the last request.
+async fn hear(
+    mock: Shared,
+    headers: axum::http::HeaderMap,
+    mut form: Multipart,
+    verb: &str,
+) -> Response {
+    let mut fields = serde_json::Map::new();
+    let mut file = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let Ok(data) = field.bytes().await else {
+            return error(StatusCode::BAD_REQUEST, "the form cannot be read");
+        };
+        match file_name {
+            Some(file_name) if name == "file" => file = Some((file_name, data.len())),
+            _ => {
+                fields.insert(
+                    name,
+                    Value::String(String::from_utf8_lossy(&data).into_owned()),
+                );
+            }
+        }
+    }
+    let Some((file_name, size)) = file else {
+        return error(StatusCode::BAD_REQUEST, "send the audio as a `file` part");
+    };
+    fields.insert("file_bytes".into(), size.into());
+    let body = Value::Object(fields);
+    let model = match accept(&mock, &headers, &body).await {
+        Ok(model) => model,
+        Err(response) => return response,
+    };
+    let seconds = (size as f64 / 32_000.0).max(1.0).round();
+    let prompt = body["prompt"].as_str().unwrap_or_default();
+    let text = format!("{verb} {file_name} {size} bytes {prompt}")
+        .trim()
+        .to_owned();
+    match body["response_format"].as_str().unwrap_or("json") {
+        "text" => with_name(&mock, text.into_response()),
+        "verbose_json" => with_name(
+            &mock,
+            Json(
+                json!({"task": verb, "language": "english", "duration": seconds,
+                        "text": text, "model": model,
+                        "segments": [{"id": 0, "start": 0.0, "end": seconds, "text": text}],
+                        "usage": {"type": "duration", "seconds": seconds}}),
+            )
+            .into_response(),
+        ),
+        _ => with_name(
+            &mock,
+            Json(json!({"text": text, "usage": {"type": "duration", "seconds": seconds}}))
+                .into_response(),
+        ),
+    }
 }
 
 async fn convert_file(

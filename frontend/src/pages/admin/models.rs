@@ -30,7 +30,7 @@ type Deployment = admin_models::AdminModelsModelsNodesDeployments;
 const REFRESH_MS: u32 = 5_000;
 
 /// Every capability, in the order the forms list them.
-const CAPABILITIES: [&str; 8] = [
+const CAPABILITIES: [&str; 9] = [
     "CHAT",
     "COMPLETION",
     "EMBEDDINGS",
@@ -39,6 +39,7 @@ const CAPABILITIES: [&str; 8] = [
     "VISION",
     "TOOLS",
     "RERANK",
+    "AUDIO_TRANSCRIPTION",
 ];
 
 /// A form's text fields by id (the id is also the message id of its label).
@@ -112,6 +113,7 @@ macro_rules! capability_of {
             "VISION" => Some(api::$module::Capability::VISION),
             "TOOLS" => Some(api::$module::Capability::TOOLS),
             "RERANK" => Some(api::$module::Capability::RERANK),
+            "AUDIO_TRANSCRIPTION" => Some(api::$module::Capability::AUDIO_TRANSCRIPTION),
             _ => None,
         }
     };

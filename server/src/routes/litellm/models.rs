@@ -54,6 +54,7 @@ fn capabilities(provider: &str, info: &Map<String, Value>) -> Vec<String> {
         ("docling", _) => vec!["document_conversion"],
         (_, Some("embedding")) => vec!["embeddings"],
         (_, Some("rerank")) => vec!["rerank"],
+        (_, Some("audio_transcription")) => vec!["audio_transcription"],
         (_, Some("completion")) => vec!["completion"],
         _ => vec!["chat", "completion"],
     };
@@ -72,6 +73,8 @@ fn mode(capabilities: &[String]) -> &'static str {
         "embedding"
     } else if capabilities.iter().any(|c| c == "rerank") {
         "rerank"
+    } else if capabilities.iter().any(|c| c == "audio_transcription") {
+        "audio_transcription"
     } else if capabilities.iter().any(|c| c == "document_conversion") {
         "document_conversion"
     } else if capabilities.iter().any(|c| c == "chat") {
@@ -369,6 +372,17 @@ mod tests {
         assert_eq!(
             (rerank.as_slice(), mode(&rerank)),
             (&["rerank".to_owned()][..], "rerank")
+        );
+        let audio = capabilities(
+            "hosted_vllm",
+            json!({"mode": "audio_transcription"}).as_object().unwrap(),
+        );
+        assert_eq!(
+            (audio.as_slice(), mode(&audio)),
+            (
+                &["audio_transcription".to_owned()][..],
+                "audio_transcription"
+            )
         );
         assert_eq!(
             capabilities("docling", &Map::new()),

@@ -1,0 +1,158 @@
+//! Speech to text through the gateway with a plain HTTP client, beside the SDK test in
+//! `sdk.rs`: the upload limit, forms that are not forms, the deployment's own model name,
+//! and guardrails on the prompt and the transcript.
+
+use harness::gateway::{ModelSpec, config, key_with, spend_rows};
+use harness::{MockUpstream, TestApp};
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+const TRANSCRIBE: &str = "/v1/audio/transcriptions";
+
+fn upload(model: &str, bytes: usize, prompt: Option<&str>) -> Form {
+    let file = Part::bytes(vec![0u8; bytes])
+        .file_name("speech.wav")
+        .mime_str("audio/wav")
+        .unwrap();
+    let form = Form::new()
+        .text("model", model.to_owned())
+        .part("file", file);
+    match prompt {
+        Some(prompt) => form.text("prompt", prompt.to_owned()),
+        None => form,
+    }
+}
+
+async fn send(app: &TestApp, key: &str, path: &str, form: Form) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(path))
+        .bearer_auth(key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A gateway with `preamble` in front of a mock serving `whisper` as `openai/whisper-large-v3`,
+/// and a key for it.
+async fn gateway(preamble: &str) -> (MockUpstream, TestApp, String) {
+    let mock = MockUpstream::start("aws", &["openai/whisper-large-v3"], &[]).await;
+    let toml = config(
+        preamble,
+        &[ModelSpec::new(
+            "whisper",
+            "openai/whisper-large-v3",
+            &[&mock],
+        )],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let key = key_with(&app, serde_json::json!({"models": ["whisper"]})).await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (mock, app, key)
+}
+
+#[tokio::test]
+async fn uploads_are_renamed_for_the_deployment_and_bounded_in_size() {
+    let (mock, app, key) = gateway("[gateway]\nmax_upload_bytes = 100000\n").await;
+    let answer = send(&app, &key, TRANSCRIBE, upload("whisper", 64_000, None)).await;
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["text"], "transcribed speech.wav 64000 bytes");
+    // The deployment knows the model by its own name, and got the whole file.
+    let forwarded = mock.last_request().await;
+    assert_eq!(forwarded["model"], "openai/whisper-large-v3", "{forwarded}");
+    assert_eq!(forwarded["file_bytes"], 64000, "{forwarded}");
+
+    // Without `/v1`, as LiteLLM also serves it.
+    let translated = send(
+        &app,
+        &key,
+        "/audio/translations",
+        upload("whisper", 100, None),
+    )
+    .await;
+    assert_eq!(translated.status(), 200);
+
+    let too_big = send(&app, &key, TRANSCRIBE, upload("whisper", 200_000, None)).await;
+    assert_eq!(too_big.status(), 413);
+    let not_a_form = app
+        .post_with_key(TRANSCRIBE, &serde_json::json!({"model": "whisper"}), &key)
+        .await;
+    assert_eq!(not_a_form.status(), 400);
+    let error: Value = not_a_form.json().await.unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("multipart/form-data"),
+        "{error}"
+    );
+    let no_model = send(&app, &key, TRANSCRIBE, Form::new().text("language", "en")).await;
+    assert_eq!(no_model.status(), 400);
+    let streamed = send(
+        &app,
+        &key,
+        TRANSCRIBE,
+        upload("whisper", 10, None).text("stream", "true"),
+    )
+    .await;
+    assert_eq!(streamed.status(), 400);
+    assert_eq!(
+        mock.stats().await["requests"],
+        2,
+        "refused uploads never reach the model server"
+    );
+
+    let rows = spend_rows(&app.database().await, 2).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["call_type"], "transcription");
+    assert_eq!(rows[1]["call_type"], "translation");
+}
+
+#[tokio::test]
+async fn guardrails_read_the_prompt_and_the_transcript() {
+    let (mock, app, key) = gateway(
+        "[[guardrails]]\nguardrail_name = \"pii\"\nmode = \"pre_call\"\ndefault_on = true\n\
+         patterns = [{ pattern_type = \"prebuilt\", pattern_name = \"us_ssn\", action = \"BLOCK\" }]\n\
+         [[guardrails]]\nguardrail_name = \"names\"\nmode = \"post_call\"\ndefault_on = true\n\
+         blocked_words = [{ keyword = \"speech.wav\", action = \"MASK\" }]\n",
+    )
+    .await;
+    let blocked = send(
+        &app,
+        &key,
+        TRANSCRIBE,
+        upload("whisper", 10, Some("SSN 123-45-6789")),
+    )
+    .await;
+    assert_eq!(blocked.status(), 403);
+    let error: Value = blocked.json().await.unwrap();
+    assert!(
+        error["error"]["message"].as_str().unwrap().contains("pii"),
+        "{error}"
+    );
+    assert_eq!(mock.stats().await["requests"], 0);
+
+    let masked = send(&app, &key, TRANSCRIBE, upload("whisper", 10, Some("hello"))).await;
+    assert_eq!(masked.status(), 200);
+    let body: Value = masked.json().await.unwrap();
+    let text = body["text"].as_str().unwrap();
+    assert!(!text.contains("speech.wav"), "{text}");
+    assert!(
+        text.starts_with("transcribed ") && text.ends_with("hello"),
+        "{text}"
+    );
+
+    // Word timestamps would spell the transcript out past the masks.
+    let words = upload("whisper", 10, None)
+        .text("response_format", "verbose_json")
+        .text("timestamp_granularities[]", "word");
+    assert_eq!(send(&app, &key, TRANSCRIBE, words).await.status(), 400);
+
+    let rows = spend_rows(&app.database().await, 2).await;
+    assert_eq!(rows[0]["guardrail"], "pii", "{rows:?}");
+    assert_eq!(rows[0]["cost_nanos"], 0, "{rows:?}");
+    assert_eq!(rows[1]["guardrail"], "names", "{rows:?}");
+}
