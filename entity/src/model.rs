@@ -19,6 +19,9 @@ pub struct Model {
     pub context_length: Option<i64>,
     pub input_price_nanos: i64,
     pub output_price_nanos: i64,
+    /// Price per second of audio heard, in nanodollars (speech-to-text models); 0 when the
+    /// model is priced per token.
+    pub second_price_nanos: i64,
     /// Restricted models need an admin's approval before a subscription is active.
     pub restricted: bool,
     pub active: bool,

@@ -126,6 +126,7 @@ col-actions = Aktionen
 price-per-million = { $input } Eingabe / { $output } Ausgabe pro Million Tokens
 price-input = Eingabe, pro Million Tokens
 price-output = Ausgabe, pro Million Tokens
+price-audio-minute = Audio, pro Minute
 context-length = { $tokens } Tokens Kontext
 health = Zustand
 health-healthy = fehlerfrei

@@ -126,6 +126,7 @@ col-actions = Actions
 price-per-million = { $input } in / { $output } out per million tokens
 price-input = Input, per million tokens
 price-output = Output, per million tokens
+price-audio-minute = Audio, per minute
 context-length = { $tokens } tokens of context
 health = Health
 health-healthy = healthy

@@ -129,6 +129,7 @@ col-actions = Acciones
 price-per-million = { $input } entrada / { $output } salida por millón de tokens
 price-input = Entrada, por millón de tokens
 price-output = Salida, por millón de tokens
+price-audio-minute = Audio, por minuto
 context-length = { $tokens } tokens de contexto
 health = Estado de salud
 health-healthy = correcto

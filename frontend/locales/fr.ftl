@@ -126,6 +126,7 @@ col-actions = Actions
 price-per-million = { $input } en entrée / { $output } en sortie par million de tokens
 price-input = Entrée, par million de tokens
 price-output = Sortie, par million de tokens
+price-audio-minute = Audio, par minute
 context-length = { $tokens } tokens de contexte
 health = État
 health-healthy = opérationnel

@@ -126,6 +126,7 @@ col-actions = Azioni
 price-per-million = { $input } input / { $output } output per milione di token
 price-input = Input, per milione di token
 price-output = Output, per milione di token
+price-audio-minute = Audio, al minuto
 context-length = { $tokens } token di contesto
 health = Integrità
 health-healthy = integro

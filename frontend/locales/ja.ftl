@@ -125,6 +125,7 @@ col-actions = 操作
 price-per-million = 100 万トークンあたり 入力 { $input } / 出力 { $output }
 price-input = 入力（100 万トークンあたり）
 price-output = 出力（100 万トークンあたり）
+price-audio-minute = 音声（1分あたり）
 context-length = コンテキスト { $tokens } トークン
 health = ヘルス
 health-healthy = 正常

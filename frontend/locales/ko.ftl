@@ -125,6 +125,7 @@ col-actions = 작업
 price-per-million = 100만 토큰당 입력 { $input } / 출력 { $output }
 price-input = 입력(100만 토큰당)
 price-output = 출력(100만 토큰당)
+price-audio-minute = 오디오(분당)
 context-length = 컨텍스트 { $tokens } 토큰
 health = 상태 점검
 health-healthy = 정상

@@ -125,6 +125,7 @@ col-actions = 操作
 price-per-million = 每百万 token：输入 { $input } / 输出 { $output }
 price-input = 输入，每百万 token
 price-output = 输出，每百万 token
+price-audio-minute = 音频（每分钟）
 context-length = { $tokens } token 上下文
 health = 健康状况
 health-healthy = 正常

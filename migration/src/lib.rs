@@ -19,6 +19,7 @@ mod m20261201_000012_spend_logs_partitions;
 mod m20261202_000013_key_model_names;
 mod m20261202_000014_spend_guardrail;
 mod m20261202_000015_guardrails;
+mod m20261202_000016_model_second_price;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_key_model_names::Migration),
             Box::new(m20261202_000014_spend_guardrail::Migration),
             Box::new(m20261202_000015_guardrails::Migration),
+            Box::new(m20261202_000016_model_second_price::Migration),
         ]
     }
 }

@@ -47,6 +47,7 @@ async fn add_model(db: &sea_orm::DatabaseConnection, name: &str) {
         capabilities: Set(json!(["chat"])),
         input_price_nanos: Set(0),
         output_price_nanos: Set(0),
+        second_price_nanos: Set(0),
         restricted: Set(false),
         active: Set(true),
         source: Set("test".into()),

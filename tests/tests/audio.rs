@@ -156,3 +156,98 @@ async fn guardrails_read_the_prompt_and_the_transcript() {
     assert_eq!(rows[0]["cost_nanos"], 0, "{rows:?}");
     assert_eq!(rows[1]["guardrail"], "names", "{rows:?}");
 }
+
+/// A model priced per second of audio is billed for the seconds its answers report, whether
+/// configured (`input_cost_per_second` in `[[models]]`) or registered through `/model/new`
+/// (`model_info.input_cost_per_second`, LiteLLM's field), and the catalog shows its price
+/// per minute.
+#[tokio::test]
+async fn models_priced_per_second_are_billed_for_what_they_heard() {
+    let mock = MockUpstream::start("aws", &["whisper-large-v3"], &[]).await;
+    let toml = format!(
+        "[[models]]\nname = \"whisper\"\ninput_cost_per_second = 0.0002\n\
+         capabilities = [\"audio_transcription\"]\n\
+         [[models.deployments]]\ncluster = \"aws\"\napi_base = \"{}/v1\"\n\
+         backend_model = \"whisper-large-v3\"\n",
+        mock.base
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let registered = app
+        .post_as_master(
+            "/model/new",
+            &serde_json::json!({
+                "model_name": "speech",
+                "litellm_params": {"model": "hosted_vllm/whisper-large-v3",
+                                   "api_base": format!("{}/v1", mock.base)},
+                "model_info": {"mode": "audio_transcription", "input_cost_per_second": 1e-4},
+            }),
+        )
+        .await;
+    assert_eq!(registered.status(), 200);
+    let info: Value = app.get_as_master("/model/info").await.json().await.unwrap();
+    let speech = info["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model_name"] == "speech")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        speech["model_info"]["input_cost_per_second"], 1e-4,
+        "{speech}"
+    );
+    assert_eq!(
+        speech["model_info"]["mode"], "audio_transcription",
+        "{speech}"
+    );
+    let bad_price = app
+        .post_as_master(
+            "/model/new",
+            &serde_json::json!({"model_name": "x", "litellm_params": {"model": "openai/x",
+                "api_base": "http://127.0.0.1:9/v1"}, "model_info": {"input_cost_per_second": "free"}}),
+        )
+        .await;
+    assert_eq!(bad_price.status(), 400);
+    let error: Value = bad_price.json().await.unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("price per second"),
+        "{error}"
+    );
+
+    let key = key_with(&app, serde_json::json!({"models": ["*"]})).await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // 64,000 bytes: two seconds of audio at the mock's rate.
+    for model in ["whisper", "speech"] {
+        let answer = send(&app, &key, TRANSCRIBE, upload(model, 64_000, None)).await;
+        assert_eq!(answer.status(), 200, "{model}");
+    }
+    let rows = spend_rows(&app.database().await, 2).await;
+    assert_eq!(rows[0]["model"], "whisper", "{rows:?}");
+    assert_eq!(rows[0]["cost_nanos"], 400_000, "2 s at $0.0002: {rows:?}");
+    assert_eq!(rows[1]["model"], "speech", "{rows:?}");
+    assert_eq!(rows[1]["cost_nanos"], 200_000, "2 s at $0.0001: {rows:?}");
+
+    let (status, catalog) = app
+        .graphql_bearer(
+            harness::MASTER_KEY,
+            "query { model(name: \"speech\") { pricePerAudioMinute capabilities } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{catalog}");
+    let model = &catalog["data"]["model"];
+    assert!(
+        (model["pricePerAudioMinute"].as_f64().unwrap() - 0.006).abs() < 1e-9,
+        "{catalog}"
+    );
+    assert_eq!(
+        model["capabilities"],
+        serde_json::json!(["AUDIO_TRANSCRIPTION"]),
+        "{catalog}"
+    );
+}

@@ -120,6 +120,12 @@ pub fn ModelPage(props: &ModelPageProps) -> Html {
                                     <dt class="pf-v6-c-description-list__term">{ i18n.t("price-output") }</dt>
                                     <dd class="pf-v6-c-description-list__description">{ format::money(model.output_price_per_million, &currency) }</dd>
                                 </div>
+                                if model.price_per_audio_minute > 0.0 {
+                                    <div class="pf-v6-c-description-list__group">
+                                        <dt class="pf-v6-c-description-list__term">{ i18n.t("price-audio-minute") }</dt>
+                                        <dd class="pf-v6-c-description-list__description">{ format::money(model.price_per_audio_minute, &currency) }</dd>
+                                    </div>
+                                }
                                 if let Some(context) = model.context_length {
                                     <div class="pf-v6-c-description-list__group">
                                         <dt class="pf-v6-c-description-list__term">{ i18n.t("col-context") }</dt>

@@ -255,6 +255,7 @@ impl CatalogAdminMutation {
                     .map_err(|e| e.extend())?,
                 output_price_nanos: price("outputPricePerMillion", model.output_price_per_million)
                     .map_err(|e| e.extend())?,
+                second_price_nanos: 0,
                 restricted: model.restricted,
                 access_groups: Vec::new(),
                 deployments: Vec::new(),

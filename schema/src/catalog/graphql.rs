@@ -108,6 +108,9 @@ pub struct CatalogModel {
     pub input_price_per_million: f64,
     /// Price per million completion tokens.
     pub output_price_per_million: f64,
+    /// Price per minute of audio heard, for speech-to-text models billed by duration (0
+    /// when priced per token).
+    pub price_per_audio_minute: f64,
     /// Access needs an administrator's approval.
     pub restricted: bool,
     /// The clusters it runs on.
@@ -178,6 +181,7 @@ impl CatalogModel {
             context_length: model.context_length,
             input_price_per_million: per_million(model.input_price_nanos),
             output_price_per_million: per_million(model.output_price_nanos),
+            price_per_audio_minute: model.second_price_nanos as f64 * 60.0 / 1e9,
             restricted: model.restricted,
             clusters,
             my_subscription_status: mine,
@@ -368,6 +372,7 @@ mod tests {
             capabilities: capabilities.to_vec(),
             context_length: None,
             input_price_per_million: 0.0,
+            price_per_audio_minute: 0.0,
             output_price_per_million: 0.0,
             restricted: false,
             clusters: clusters.iter().map(|c| (*c).to_owned()).collect(),

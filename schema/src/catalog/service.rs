@@ -54,6 +54,8 @@ pub struct DeclaredModel {
     pub context_length: Option<i64>,
     pub input_price_nanos: i64,
     pub output_price_nanos: i64,
+    /// Price per second of audio (speech-to-text models), in nanodollars; 0: per token.
+    pub second_price_nanos: i64,
     pub restricted: bool,
     /// LiteLLM access groups (`model_info.access_groups`): keys listing a group reach it.
     pub access_groups: Vec<String>,
@@ -269,6 +271,7 @@ fn model_matches(row: &model::Model, wanted: &DeclaredModel) -> bool {
         && row.context_length == wanted.context_length
         && row.input_price_nanos == wanted.input_price_nanos
         && row.output_price_nanos == wanted.output_price_nanos
+        && row.second_price_nanos == wanted.second_price_nanos
         && row.restricted == wanted.restricted
         && access_groups(row) == wanted.access_groups
         && row.active
@@ -281,6 +284,7 @@ fn set_model_fields(active: &mut model::ActiveModel, wanted: &DeclaredModel) {
     active.context_length = Set(wanted.context_length);
     active.input_price_nanos = Set(wanted.input_price_nanos);
     active.output_price_nanos = Set(wanted.output_price_nanos);
+    active.second_price_nanos = Set(wanted.second_price_nanos);
     active.restricted = Set(wanted.restricted);
     active.metadata = Set(with_access_groups(&active.metadata, &wanted.access_groups));
     active.active = Set(true);
@@ -622,6 +626,7 @@ pub struct DeploymentChanges {
     pub tpm_limit: Option<Option<i64>>,
     pub input_price_nanos: Option<i64>,
     pub output_price_nanos: Option<i64>,
+    pub second_price_nanos: Option<i64>,
     pub context_length: Option<Option<i64>>,
     /// The model's access groups, replaced.
     pub access_groups: Option<Vec<String>>,
@@ -674,6 +679,9 @@ impl CatalogService {
         }
         if let Some(price) = changes.output_price_nanos {
             model.output_price_nanos = Set(price);
+        }
+        if let Some(price) = changes.second_price_nanos {
+            model.second_price_nanos = Set(price);
         }
         if let Some(length) = changes.context_length {
             model.context_length = Set(length);

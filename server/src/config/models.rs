@@ -34,6 +34,10 @@ pub struct ModelConfig {
     /// Price of one completion token.
     #[serde(default)]
     pub output_cost_per_token: f64,
+    /// Price of one second of audio heard, for speech-to-text models (LiteLLM's name); when
+    /// set, transcriptions that report their duration are billed by it instead of by token.
+    #[serde(default)]
+    pub input_cost_per_second: f64,
     /// Needs an admin's approval to subscribe.
     #[serde(default)]
     pub restricted: bool,
@@ -96,6 +100,7 @@ pub(super) fn validate(models: &[ModelConfig]) -> Result<(), ConfigError> {
         for (field, price) in [
             ("input_cost_per_token", model.input_cost_per_token),
             ("output_cost_per_token", model.output_cost_per_token),
+            ("input_cost_per_second", model.input_cost_per_second),
         ] {
             if !price.is_finite() || price < 0.0 {
                 return invalid(format!("{at}.{field}: expected a price of 0 or more"));

@@ -10,7 +10,7 @@ use chrono::Utc;
 use super::auth::Caller;
 use super::deployment::{Deployment, ModelRoute};
 use super::sse::Usage;
-use super::usage::cost_nanos;
+use super::usage::{audio_cost_nanos, cost_nanos};
 use crate::guardrail::Action;
 use crate::metrics::{LatencyLabels, Metrics, ProxyLabels, RequestLabels};
 use crate::quota::Permit;
@@ -39,6 +39,8 @@ pub struct Accounting {
     /// A post-call guardrail refused an answer the model server had made: the failure is
     /// charged (its estimate when no usage came), since the work was done.
     pub answer_refused: std::sync::atomic::AtomicBool,
+    /// How much audio a speech-to-text answer says it heard, in milliseconds.
+    pub audio_ms: std::sync::OnceLock<u64>,
 }
 
 impl Accounting {
@@ -80,12 +82,18 @@ impl Accounting {
             None => (self.prompt_estimate, completion_estimate, true),
         };
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        let cost = cost_nanos(
-            prompt,
-            completion,
-            self.model.input_price_nanos,
-            self.model.output_price_nanos,
-        );
+        // A model priced per second of audio is billed for what it heard, when it says.
+        let cost = match self.audio_ms.get() {
+            Some(&ms) if self.model.second_price_nanos > 0 => {
+                audio_cost_nanos(ms, self.model.second_price_nanos)
+            }
+            _ => cost_nanos(
+                prompt,
+                completion,
+                self.model.input_price_nanos,
+                self.model.output_price_nanos,
+            ),
+        };
         let cluster = deployment.map(|d| d.cluster.as_str()).unwrap_or_default();
         self.count(prompt, completion, cost, http_status, ttft, cluster);
         if let Some(mut permit) = self.permit.lock().ok().and_then(|mut p| p.take()) {

@@ -41,6 +41,8 @@ pub struct ModelRoute {
     pub context_length: Option<i64>,
     pub input_price_nanos: i64,
     pub output_price_nanos: i64,
+    /// Price per second of audio heard (speech-to-text models); 0: priced per token.
+    pub second_price_nanos: i64,
     /// Creation time (Unix seconds), for `/v1/models`.
     pub created: i64,
     pub deployments: Vec<Arc<Deployment>>,

@@ -20,6 +20,7 @@ use super::deployment::{Deployment, ModelRoute};
 use super::relay::{RelayStream, relay, whole_usage};
 use super::sse::Usage;
 use super::upstream::{self, Answer};
+use super::usage::audio_ms;
 use super::usage::{cost_nanos, estimate_tokens, prompt_chars};
 use crate::error::ApiError;
 use crate::guardrail::{Action, Blocked, Mode, Scanner, StreamMasker};
@@ -518,7 +519,9 @@ impl Gateway {
         let Some(key) = caller.key() else {
             return Ok(None);
         };
-        let priced = model.input_price_nanos > 0 || model.output_price_nanos > 0;
+        let priced = model.input_price_nanos > 0
+            || model.output_price_nanos > 0
+            || model.second_price_nanos > 0;
         let permit = self
             .quotas
             .admit(&trace.request_id, key, &model.name, priced, reserve_nanos)
@@ -553,6 +556,7 @@ impl Gateway {
             sent: std::sync::OnceLock::new(),
             guardrails: std::sync::Mutex::new(None),
             answer_refused: std::sync::atomic::AtomicBool::new(false),
+            audio_ms: std::sync::OnceLock::new(),
         }
     }
 
@@ -646,6 +650,10 @@ pub(super) async fn whole(
     drop(slot);
     trace.upstream_ms = Some(sent.elapsed().as_millis());
     let (usage, completion_estimate) = whole_usage(&body);
+    if let Some(ms) = audio_ms(&body) {
+        // Set once: a request has one answer.
+        let _ = accounting.audio_ms.set(ms);
+    }
     let usage = match (accounting.call_type, usage) {
         // Tokenizing costs nothing and reports counts, not usage.
         ("tokenize" | "detokenize", _) => Some(Default::default()),

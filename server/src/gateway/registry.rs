@@ -151,6 +151,7 @@ impl Registry {
                 context_length: row.model.context_length,
                 input_price_nanos: row.model.input_price_nanos,
                 output_price_nanos: row.model.output_price_nanos,
+                second_price_nanos: row.model.second_price_nanos,
                 created: row.model.created_at.timestamp(),
                 deployments,
             };
@@ -259,6 +260,7 @@ impl Registry {
             context_length: model.context_length,
             input_price_nanos: nanos(model.input_cost_per_token),
             output_price_nanos: nanos(model.output_cost_per_token),
+            second_price_nanos: nanos(model.input_cost_per_second),
             restricted: model.restricted,
             access_groups: model.access_groups.clone(),
             deployments: model

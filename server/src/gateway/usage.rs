@@ -46,6 +46,35 @@ pub fn cost_nanos(prompt: u64, completion: u64, input_price: i64, output_price: 
     part(prompt, input_price).saturating_add(part(completion, output_price))
 }
 
+/// The cost of `ms` milliseconds of audio at `per_second` nanodollars a second, rounded up
+/// to the nanodollar.
+pub fn audio_cost_nanos(ms: u64, per_second: i64) -> i64 {
+    let nanos = i128::from(ms) * i128::from(per_second);
+    i64::try_from((nanos + 999) / 1_000).unwrap_or(i64::MAX)
+}
+
+/// How long the audio a speech-to-text answer heard was, in milliseconds: its usage in
+/// seconds (`"type": "duration"`), else its `duration` (`verbose_json`).
+pub fn audio_ms(body: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Heard {
+        usage: Option<Seconds>,
+        duration: Option<f64>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Seconds {
+        seconds: Option<f64>,
+    }
+    // Only a transcription's answer mentions seconds or a duration; others are not parsed.
+    let mentions = |word: &[u8]| body.windows(word.len()).any(|w| w == word);
+    if !mentions(b"\"seconds\"") && !mentions(b"\"duration\"") {
+        return None;
+    }
+    let heard = serde_json::from_slice::<Heard>(body).ok()?;
+    let seconds = heard.usage.and_then(|u| u.seconds).or(heard.duration)?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +100,21 @@ mod tests {
             6
         );
         assert_eq!(chars(json!({"text_1": "ab", "text_2": ["cd", "e"]})), 5);
+    }
+
+    #[test]
+    fn audio_is_billed_by_the_seconds_its_answer_reports() {
+        let duration = br#"{"text":"hi","usage":{"type":"duration","seconds":2.5}}"#;
+        assert_eq!(audio_ms(duration), Some(2500));
+        let verbose = br#"{"text":"hi","duration":61.25,"segments":[]}"#;
+        assert_eq!(audio_ms(verbose), Some(61250));
+        assert_eq!(audio_ms(br#"{"usage":{"prompt_tokens":3}}"#), None);
+        assert_eq!(audio_ms(br#"{"usage":{"seconds":-1}}"#), None);
+        assert_eq!(audio_ms(b"transcribed text, seconds and duration"), None);
+        // $0.0001 a second: 2.5 s cost 250,000 nanodollars; a part of one rounds up.
+        assert_eq!(audio_cost_nanos(2500, 100_000), 250_000);
+        assert_eq!(audio_cost_nanos(1, 1), 1);
+        assert_eq!(audio_cost_nanos(u64::MAX, i64::MAX), i64::MAX);
     }
 
     #[test]

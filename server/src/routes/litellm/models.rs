@@ -38,9 +38,11 @@ fn price(info: &Map<String, Value>, field: &'static str) -> Result<i64, ApiError
             match price {
                 Some(p) if (0.0..1.0).contains(&p) => Ok((p * 1e9).round() as i64),
                 _ => Err(ApiError::BadParam {
-                    message: format!(
-                        "`model_info.{field}` must be a price per token, such as 2e-7"
-                    ),
+                    message: if field.ends_with("per_second") {
+                        format!("`model_info.{field}` must be a price per second, such as 1e-4")
+                    } else {
+                        format!("`model_info.{field}` must be a price per token, such as 2e-7")
+                    },
                     param: field,
                 }),
             }
@@ -132,6 +134,7 @@ fn registration(state: &AppState, body: &Map<String, Value>) -> Result<Registrat
             )?,
             input_price_nanos: price(info, "input_cost_per_token")?,
             output_price_nanos: price(info, "output_cost_per_token")?,
+            second_price_nanos: price(info, "input_cost_per_second")?,
             restricted: false,
             access_groups: strings(info.get("access_groups"), "access_groups")?,
             deployments: Vec::new(),
@@ -181,6 +184,7 @@ fn entries(models: &[ModelWithDeployments]) -> Vec<Value> {
                     "rpm": deployment.rpm_limit,
                     "tpm": deployment.tpm_limit,
                     "input_cost_per_token": model.input_price_nanos as f64 / 1e9,
+                    "input_cost_per_second": model.second_price_nanos as f64 / 1e9,
                     "output_cost_per_token": model.output_price_nanos as f64 / 1e9,
                     "max_tokens": model.context_length,
                     "mode": mode(&capabilities),
@@ -317,6 +321,10 @@ pub async fn update(
         output_price_nanos: info
             .get("output_cost_per_token")
             .map(|_| price(info, "output_cost_per_token"))
+            .transpose()?,
+        second_price_nanos: info
+            .get("input_cost_per_second")
+            .map(|_| price(info, "input_cost_per_second"))
             .transpose()?,
         context_length: super::lenient::present(info, "max_tokens")
             .map(|v| int(v, "max_tokens"))
