@@ -143,6 +143,7 @@ cap-vision = Bildverarbeitung
 cap-tools = Werkzeuge
 cap-rerank = Neuordnung
 cap-audio-transcription = Sprache zu Text
+cap-messages = Anthropic Messages
 cap-other = Sonstiges
 subscribe = Abonnieren
 request-access = Zugriff anfordern

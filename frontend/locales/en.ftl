@@ -143,6 +143,7 @@ cap-vision = Vision
 cap-tools = Tools
 cap-rerank = Rerank
 cap-audio-transcription = Speech to text
+cap-messages = Anthropic Messages
 cap-other = Other
 subscribe = Subscribe
 request-access = Request access

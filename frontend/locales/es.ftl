@@ -146,6 +146,7 @@ cap-vision = Visión
 cap-tools = Herramientas
 cap-rerank = Reordenación
 cap-audio-transcription = Voz a texto
+cap-messages = Anthropic Messages
 cap-other = Otros
 subscribe = Suscribirse
 request-access = Solicitar acceso

@@ -143,6 +143,7 @@ cap-vision = Vision
 cap-tools = Outils
 cap-rerank = Reclassement
 cap-audio-transcription = Parole en texte
+cap-messages = Anthropic Messages
 cap-other = Autre
 subscribe = S’abonner
 request-access = Demander l’accès

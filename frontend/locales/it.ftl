@@ -143,6 +143,7 @@ cap-vision = Visione
 cap-tools = Strumenti
 cap-rerank = Riordinamento
 cap-audio-transcription = Da voce a testo
+cap-messages = Anthropic Messages
 cap-other = Altro
 subscribe = Abbonati
 request-access = Richiedi accesso

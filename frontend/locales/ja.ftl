@@ -142,6 +142,7 @@ cap-vision = ビジョン
 cap-tools = ツール
 cap-rerank = リランク
 cap-audio-transcription = 音声文字起こし
+cap-messages = Anthropic Messages
 cap-other = その他
 subscribe = サブスクライブ
 request-access = アクセスをリクエスト

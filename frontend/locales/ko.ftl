@@ -142,6 +142,7 @@ cap-vision = 비전
 cap-tools = 도구
 cap-rerank = 재순위화
 cap-audio-transcription = 음성 텍스트 변환
+cap-messages = Anthropic Messages
 cap-other = 기타
 subscribe = 구독
 request-access = 접근 요청

@@ -142,6 +142,7 @@ cap-vision = 视觉
 cap-tools = 工具
 cap-rerank = 重排序
 cap-audio-transcription = 语音转文字
+cap-messages = Anthropic Messages
 cap-other = 其他
 subscribe = 订阅
 request-access = 申请访问

@@ -239,3 +239,85 @@ async fn the_openai_python_sdk_transcribes_and_translates_through_the_gateway() 
         assert!(row["cost_nanos"].as_i64().unwrap() > 0, "{row}");
     }
 }
+
+/// A model whose servers speak the Messages API themselves (capability `messages`) gets
+/// Messages requests as they are, charged from the usage of Anthropic's own events, unless a
+/// guardrail runs for it (guardrails read the chat form: the request is translated then).
+#[tokio::test]
+async fn messages_pass_through_to_servers_that_speak_them() {
+    let aws = MockUpstream::start("aws", &["claude-like"], &["--completion-tokens", "4"]).await;
+    let toml = format!(
+        "[[guardrails]]\nguardrail_name = \"for-guarded\"\nmode = \"pre_call\"\n\
+         models = [\"guarded\"]\n\
+         patterns = [{{ pattern_type = \"prebuilt\", pattern_name = \"us_ssn\", action = \"BLOCK\" }}]\n\
+         [[models]]\nname = \"native\"\ncapabilities = [\"chat\", \"messages\"]\n\
+         input_cost_per_token = 1e-6\noutput_cost_per_token = 2e-6\n\
+         [[models.deployments]]\ncluster = \"aws\"\napi_base = \"{base}/v1\"\n\
+         backend_model = \"claude-like\"\n\
+         [[models]]\nname = \"guarded\"\ncapabilities = [\"chat\", \"messages\"]\n\
+         [[models.deployments]]\ncluster = \"aws\"\napi_base = \"{base}/v1\"\n\
+         backend_model = \"claude-like\"\n",
+        base = aws.base
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let key = harness::gateway::key_with(&app, serde_json::json!({"models": ["*"]})).await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ask = |model: &str, stream: bool| {
+        serde_json::json!({"model": model, "max_tokens": 16, "stream": stream,
+                           "system": "Be brief.",
+                           "messages": [{"role": "user", "content": [{"type": "text", "text": "one two three"}]}]})
+    };
+
+    let whole = app
+        .post_with_key("/v1/messages", &ask("native", false), &key)
+        .await;
+    assert_eq!(whole.status(), 200);
+    let message: serde_json::Value = whole.json().await.unwrap();
+    assert_eq!(message["type"], "message", "{message}");
+    assert_eq!(message["usage"]["output_tokens"], 4, "{message}");
+    let forwarded = aws.last_request().await;
+    assert_eq!(
+        forwarded["model"], "claude-like",
+        "renamed for the deployment: {forwarded}"
+    );
+    assert_eq!(
+        forwarded["system"], "Be brief.",
+        "passed as it was: {forwarded}"
+    );
+    assert!(forwarded.get("stream_options").is_none(), "{forwarded}");
+
+    let streamed = app
+        .post_with_key("/v1/messages", &ask("native", true), &key)
+        .await;
+    assert_eq!(streamed.status(), 200);
+    let text = streamed.text().await.unwrap();
+    assert!(text.starts_with("event: message_start"), "{text}");
+    assert!(text.contains("event: message_stop"), "{text}");
+
+    // A guardrail runs for `guarded`: its request reaches the server as a chat completion.
+    let guarded = app
+        .post_with_key("/v1/messages", &ask("guarded", false), &key)
+        .await;
+    assert_eq!(guarded.status(), 200);
+    let forwarded = aws.last_request().await;
+    assert_eq!(
+        forwarded["messages"][0]["role"], "system",
+        "translated: {forwarded}"
+    );
+
+    let db = app.database().await;
+    let rows = harness::gateway::spend_rows(&db, 3).await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in &rows[..2] {
+        assert_eq!(row["call_type"], "messages", "{row}");
+        assert_eq!(row["completion_tokens"], 4, "{row}");
+        assert_eq!(
+            row["prompt_tokens"], 5,
+            "`Be brief.` and three words: {row}"
+        );
+        assert_eq!(row["estimated"], false, "{row}");
+        assert_eq!(row["cost_nanos"], 5 * 1_000 + 4 * 2_000, "{row}");
+    }
+}

@@ -38,6 +38,7 @@ pub fn capability_message(tag: &str) -> &'static str {
         "TOOLS" => "cap-tools",
         "RERANK" => "cap-rerank",
         "AUDIO_TRANSCRIPTION" => "cap-audio-transcription",
+        "MESSAGES" => "cap-messages",
         _ => "cap-other",
     }
 }

@@ -171,6 +171,7 @@ fn capability_name(c: Capability) -> &'static str {
         Capability::Tools => "tools",
         Capability::Rerank => "rerank",
         Capability::AudioTranscription => "audio_transcription",
+        Capability::Messages => "messages",
     }
 }
 

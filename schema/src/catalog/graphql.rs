@@ -72,6 +72,9 @@ pub enum Capability {
     Rerank,
     /// Turns speech into text (`/v1/audio/transcriptions`, `/v1/audio/translations`).
     AudioTranscription,
+    /// Its servers speak the Anthropic Messages API themselves (`/v1/messages` passes
+    /// through untranslated; every chat model answers it translated).
+    Messages,
 }
 
 impl Capability {
@@ -86,6 +89,7 @@ impl Capability {
             "tools" => Self::Tools,
             "rerank" => Self::Rerank,
             "audio_transcription" => Self::AudioTranscription,
+            "messages" => Self::Messages,
             _ => return None,
         })
     }

@@ -22,7 +22,8 @@ pub struct ModelConfig {
     #[serde(default = "default_provider")]
     pub provider: String,
     /// `chat`, `completion`, `embeddings`, `document_conversion`, `tokenize`, `vision`, `tools`,
-    /// `rerank`, `audio_transcription`.
+    /// `rerank`, `audio_transcription`, `messages` (its servers speak the Anthropic Messages
+    /// API themselves).
     #[serde(default)]
     pub capabilities: Vec<String>,
     /// Context window in tokens.

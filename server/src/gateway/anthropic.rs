@@ -16,6 +16,7 @@ use super::relay::RelayStream;
 use super::sse::{self, Splitter};
 use super::usage::{estimate_tokens, prompt_chars};
 use crate::error::ApiError;
+use crate::guardrail::Mode;
 
 impl Gateway {
     /// Answers an Anthropic Messages request (`body`, a JSON object already read) for
@@ -32,6 +33,11 @@ impl Gateway {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        if self.passes_through(&caller, &model) {
+            return self
+                .forward(caller, body, Operation::NativeMessages, trace)
+                .await;
+        }
         let chat = chat_request(request)?;
         let chat = Bytes::from(serde_json::to_vec(&chat).map_err(|_| ApiError::Internal)?);
         let reply = self
@@ -99,6 +105,24 @@ impl Gateway {
             content_type: axum::http::HeaderValue::from_static("application/json"),
             body: Bytes::from(body.to_string()),
         })
+    }
+}
+
+impl Gateway {
+    /// Whether a Messages request for `model` goes to its servers as it is: they speak the
+    /// Messages API and no guardrail runs for it (guardrails read requests and answers in the
+    /// chat form, so with one running the request is translated).
+    fn passes_through(&self, caller: &Caller, model: &str) -> bool {
+        let Some(route) = self.registry.get(model) else {
+            return false;
+        };
+        let named = caller
+            .key()
+            .map_or(&[][..], |key| key.guardrails.as_slice());
+        route.speaks_messages()
+            && [Mode::PreCall, Mode::PostCall]
+                .into_iter()
+                .all(|mode| self.guardrails.active(mode, &route.name, named).is_empty())
     }
 }
 

@@ -49,6 +49,12 @@ pub struct ModelRoute {
 }
 
 impl ModelRoute {
+    /// Whether the model's servers speak the Anthropic Messages API themselves (capability
+    /// `messages`, as vLLM does): such requests pass through untranslated.
+    pub fn speaks_messages(&self) -> bool {
+        self.capabilities.iter().any(|c| c == "messages")
+    }
+
     /// Whether the model converts documents (a Docling deployment).
     pub fn converts_documents(&self) -> bool {
         self.provider == "docling" || self.capabilities.iter().any(|c| c == "document_conversion")

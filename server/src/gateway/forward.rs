@@ -44,6 +44,8 @@ pub enum Operation {
     Responses,
     /// The Anthropic Messages API (`/v1/messages`), translated to a chat completion.
     Messages,
+    /// The Anthropic Messages API passed through to a model server that speaks it.
+    NativeMessages,
 }
 
 impl Operation {
@@ -57,7 +59,7 @@ impl Operation {
             Self::Rerank => "rerank",
             Self::Score => "score",
             Self::Responses => "responses",
-            Self::Messages => "messages",
+            Self::Messages | Self::NativeMessages => "messages",
         }
     }
 
@@ -69,6 +71,7 @@ impl Operation {
             Self::Rerank => format!("{}/rerank", deployment.base),
             Self::Score => format!("{}/score", deployment.base),
             Self::Responses => format!("{}/responses", deployment.base),
+            Self::NativeMessages => format!("{}/messages", deployment.base),
             // vLLM serves tokenize and detokenize at its root, not under /v1.
             Self::Tokenize => format!("{}/tokenize", deployment.origin),
             Self::Detokenize => format!("{}/detokenize", deployment.origin),
@@ -78,7 +81,7 @@ impl Operation {
     fn streams(self) -> bool {
         matches!(
             self,
-            Self::Chat | Self::Completion | Self::Responses | Self::Messages
+            Self::Chat | Self::Completion | Self::Responses | Self::Messages | Self::NativeMessages
         )
     }
 

@@ -345,20 +345,20 @@ impl Relay {
         for event in self.splitter.push(chunk) {
             match sse::classify(&event) {
                 Event::UsageOnly(usage) => {
-                    self.guard.usage = Some(usage);
+                    self.note_usage(usage);
                     if !self.strip_usage {
                         self.out.push_back(event);
                     }
                 }
                 Event::Chunk(usage) => {
                     self.guard.content_chunks += 1;
-                    if usage.is_some() {
-                        self.guard.usage = usage;
+                    if let Some(usage) = usage {
+                        self.note_usage(usage);
                     }
                     self.show(event);
                 }
                 Event::Completed(usage) => {
-                    self.guard.usage = Some(usage);
+                    self.note_usage(usage);
                     self.show(event);
                 }
                 Event::Done => {
@@ -375,6 +375,17 @@ impl Relay {
             }
         }
         self.count_masks();
+    }
+
+    /// Notes reported usage: each count the report gives replaces the one before (an
+    /// Anthropic stream gives its input tokens first and its output tokens last).
+    fn note_usage(&mut self, usage: Usage) {
+        let before = self.guard.usage.unwrap_or_default();
+        let pick = |new: u64, old: u64| if new > 0 { new } else { old };
+        self.guard.usage = Some(Usage {
+            prompt_tokens: pick(usage.prompt_tokens, before.prompt_tokens),
+            completion_tokens: pick(usage.completion_tokens, before.completion_tokens),
+        });
     }
 
     /// Queues `event` for the client, masked when post-call guardrails run.

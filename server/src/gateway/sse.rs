@@ -63,7 +63,8 @@ pub enum Event {
     /// A chunk with choices (or a Responses API text delta); `usage` when it also carries
     /// usage.
     Chunk(Option<Usage>),
-    /// The Responses API's `response.completed`, carrying the whole response and its usage.
+    /// The Responses API's `response.completed`, carrying the whole response and its usage,
+    /// or the Anthropic Messages API's `message_start`, carrying the message's input tokens.
     Completed(Usage),
     /// Anything else (comments, keep-alives, unparsable data).
     Other,
@@ -78,6 +79,9 @@ struct ChunkShape {
     /// A Responses API event's response.
     #[serde(default)]
     response: Option<ResponseShape>,
+    /// An Anthropic `message_start` event's message.
+    #[serde(default)]
+    message: Option<ResponseShape>,
 }
 
 #[derive(Deserialize)]
@@ -114,9 +118,10 @@ pub fn classify(event: &[u8]) -> Event {
     let mentions_usage = payload.windows(7).any(|w| w == b"\"usage\"");
     if !mentions_usage {
         // Chat and completion chunks name `choices`; Responses API text deltas are typed
-        // `response.output_text.delta`.
+        // `response.output_text.delta`, Anthropic's `text_delta`, `input_json_delta`, …
         return if payload.windows(9).any(|w| w == b"\"choices\"")
             || payload.windows(10).any(|w| w == b"text.delta")
+            || payload.windows(7).any(|w| w == b"_delta\"")
         {
             Event::Chunk(None)
         } else {
@@ -134,10 +139,16 @@ pub fn classify(event: &[u8]) -> Event {
             usage,
             ..
         }) => Event::Chunk(usage),
-        Ok(ChunkShape {
-            response: Some(ResponseShape { usage: Some(usage) }),
-            ..
-        }) => Event::Completed(usage),
+        Ok(
+            ChunkShape {
+                response: Some(ResponseShape { usage: Some(usage) }),
+                ..
+            }
+            | ChunkShape {
+                message: Some(ResponseShape { usage: Some(usage) }),
+                ..
+            },
+        ) => Event::Completed(usage),
         Ok(_) | Err(_) => Event::Other,
     }
 }
@@ -194,6 +205,28 @@ mod tests {
         );
         assert_eq!(classify(b"data: [DONE]\n\n"), Event::Done);
         assert_eq!(classify(b": keep-alive\n\n"), Event::Other);
+    }
+
+    #[test]
+    fn anthropic_message_events_give_their_usage() {
+        let start = b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n";
+        assert_eq!(
+            classify(start),
+            Event::Completed(Usage {
+                prompt_tokens: 9,
+                completion_tokens: 1
+            })
+        );
+        let delta = b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n";
+        assert_eq!(classify(delta), Event::Chunk(None));
+        let end = b"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":7}}\n\n";
+        assert_eq!(
+            classify(end),
+            Event::UsageOnly(Usage {
+                prompt_tokens: 0,
+                completion_tokens: 7
+            })
+        );
     }
 
     #[test]

@@ -157,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
         .route("/v2/rerank", post(rerank))
         .route("/v1/score", post(score))
         .route("/v1/responses", post(responses))
+        .route("/v1/messages", post(messages))
         .route("/v1/audio/transcriptions", post(transcriptions))
         .route("/v1/audio/translations", post(translations))
         .route("/score", post(score))
@@ -678,13 +679,7 @@ async fn responses(
         }
     );
     let input_tokens = count_tokens(&prompt);
-    let n = body["max_output_tokens"]
-        .as_u64()
-        .map_or(knobs.completion_tokens, |asked| {
-            u32::try_from(asked)
-                .unwrap_or(u32::MAX)
-                .min(knobs.completion_tokens)
-        });
+    let n = bounded(body["max_output_tokens"].as_u64(), knobs.completion_tokens);
     let words = answer_words(&model, &prompt, n);
     let n = u32::try_from(words.len()).unwrap_or(u32::MAX);
     let id = format!("resp_{}", rand::random::<u64>());
@@ -730,16 +725,26 @@ async fn responses(
         json!({"type": "response.completed", "sequence_number": words.len() + 2,
                "response": response("completed", &words.concat(), usage)}),
     ));
-    let lines: Vec<String> = events
+    with_name(&mock, named_events(events))
+}
+
+/// `asked` tokens (a request's bound), at most `most`; `most` when it names none.
+fn bounded(asked: Option<u64>, most: u32) -> u32 {
+    asked.map_or(most, |asked| {
+        u32::try_from(asked).unwrap_or(u32::MAX).min(most)
+    })
+}
+
+/// Named Server-Sent Events, as the Responses and Messages APIs stream.
+fn named_events(events: Vec<(&str, Value)>) -> Response {
+    let text: String = events
         .into_iter()
         .map(|(kind, data)| format!("event: {kind}\ndata: {data}\n\n"))
         .collect();
-    let stream = futures::stream::iter(lines.into_iter().map(Ok::<_, std::convert::Infallible>));
-    let response = Response::builder()
+    Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
-        .body(Body::from_stream(stream))
-        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"));
-    with_name(&mock, response)
+        .body(Body::from(text))
+        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"))
 }
 
 /// Remembers the request, applies the knobs and checks the model: the model's name, or the
@@ -902,6 +907,68 @@ async fn convert_source(
         );
     }
     with_name(&mock, Json(converted(&names)).into_response())
+}
+
+/// `POST /v1/messages`, as vLLM serves the Anthropic Messages API: the usual answer of
+/// `tok0 tok1 …` as one text block, whole or as Anthropic's stream events (input tokens in
+/// `message_start`, output tokens in `message_delta`).
+async fn messages(
+    State(mock): State<Shared>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let model = match accept(&mock, &headers, &body).await {
+        Ok(model) => model,
+        Err(response) => return response,
+    };
+    let knobs = knobs(&mock);
+    let input = count_tokens(&format!(
+        "{} {}",
+        body["system"].as_str().unwrap_or_default(),
+        prompt_text(&body)
+    ));
+    let n = bounded(body["max_tokens"].as_u64(), knobs.completion_tokens);
+    let words = answer_words(&model, &prompt_text(&body), n);
+    let output = u32::try_from(words.len()).unwrap_or(u32::MAX);
+    let id = format!("msg_mock{}", rand::random::<u32>());
+    if body["stream"].as_bool() != Some(true) {
+        let answer = json!({"id": id, "type": "message", "role": "assistant", "model": model,
+            "content": [{"type": "text", "text": words.concat()}], "stop_reason": "end_turn",
+            "stop_sequence": null, "usage": {"input_tokens": input, "output_tokens": output}});
+        return with_name(&mock, Json(answer).into_response());
+    }
+    let mut events = vec![
+        (
+            "message_start",
+            json!({"type": "message_start", "message": {"id": id, "type": "message",
+            "role": "assistant", "model": model, "content": [], "stop_reason": null,
+            "stop_sequence": null, "usage": {"input_tokens": input, "output_tokens": 1}}}),
+        ),
+        (
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "text", "text": ""}}),
+        ),
+    ];
+    for word in &words {
+        events.push((
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "text_delta", "text": word}}),
+        ));
+    }
+    events.push((
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    ));
+    events.push((
+        "message_delta",
+        json!({"type": "message_delta",
+        "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+        "usage": {"output_tokens": output}}),
+    ));
+    events.push(("message_stop", json!({"type": "message_stop"})));
+    with_name(&mock, named_events(events))
 }
 
 /// `POST /v1/audio/transcriptions`, as vLLM serves Whisper.

@@ -30,7 +30,7 @@ type Deployment = admin_models::AdminModelsModelsNodesDeployments;
 const REFRESH_MS: u32 = 5_000;
 
 /// Every capability, in the order the forms list them.
-const CAPABILITIES: [&str; 9] = [
+const CAPABILITIES: [&str; 10] = [
     "CHAT",
     "COMPLETION",
     "EMBEDDINGS",
@@ -40,6 +40,7 @@ const CAPABILITIES: [&str; 9] = [
     "TOOLS",
     "RERANK",
     "AUDIO_TRANSCRIPTION",
+    "MESSAGES",
 ];
 
 /// A form's text fields by id (the id is also the message id of its label).
@@ -114,6 +115,7 @@ macro_rules! capability_of {
             "TOOLS" => Some(api::$module::Capability::TOOLS),
             "RERANK" => Some(api::$module::Capability::RERANK),
             "AUDIO_TRANSCRIPTION" => Some(api::$module::Capability::AUDIO_TRANSCRIPTION),
+            "MESSAGES" => Some(api::$module::Capability::MESSAGES),
             _ => None,
         }
     };
