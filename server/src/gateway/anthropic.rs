@@ -34,9 +34,16 @@ impl Gateway {
             .unwrap_or_default()
             .to_owned();
         if self.passes_through(&caller, &model) {
-            return self
+            let reply = self
                 .forward(caller, body, Operation::NativeMessages, trace)
-                .await;
+                .await?;
+            return Ok(match reply {
+                Reply::Stream { status, events } => Reply::Stream {
+                    status,
+                    events: native_stream(events),
+                },
+                whole @ Reply::Whole { .. } => whole,
+            });
         }
         let chat = chat_request(request)?;
         let chat = Bytes::from(serde_json::to_vec(&chat).map_err(|_| ApiError::Internal)?);
@@ -622,14 +629,7 @@ impl Events {
             return;
         };
         if let Some(error) = chunk.get("error") {
-            let status = error["code"]
-                .as_str()
-                .and_then(|c| c.parse().ok())
-                .or_else(|| error["code"].as_u64().and_then(|c| u16::try_from(c).ok()))
-                .unwrap_or(502);
-            let message = error["message"].as_str().unwrap_or("the stream failed");
-            let body = error_body(status, message);
-            out.push(named("error", &String::from_utf8_lossy(&body)));
+            out.push(error_event(error));
             self.ended = true;
             return;
         }
@@ -762,6 +762,41 @@ impl Events {
         out.push(named("message_stop", r#"{"type":"message_stop"}"#));
         self.ended = true;
     }
+}
+
+/// Anthropic's `error` event for the OpenAI-style error the relay ends a failed stream with.
+fn error_event(error: &Value) -> Bytes {
+    let status = error["code"]
+        .as_str()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| error["code"].as_u64().and_then(|c| u16::try_from(c).ok()))
+        .unwrap_or(502);
+    let message = error["message"].as_str().unwrap_or("the stream failed");
+    let body = error_body(status, message);
+    named("error", &String::from_utf8_lossy(&body))
+}
+
+/// A passed-through Messages stream as the relay gives it (one event at a time), with the
+/// relay's own end of a failed stream (an OpenAI-style error and `[DONE]`) in Anthropic's
+/// shape.
+fn native_stream(relayed: RelayStream) -> RelayStream {
+    relayed
+        .filter_map(|event| async move {
+            let Ok(bytes) = event;
+            let Some(payload) = sse::data(&bytes) else {
+                return Some(Ok(bytes));
+            };
+            if payload.trim_ascii() == b"[DONE]" {
+                return None;
+            }
+            // The relay's errors have no `type`; a model server's own `error` event does.
+            let error = serde_json::from_slice::<Value>(&payload)
+                .ok()
+                .filter(|data| data.get("type").is_none())
+                .and_then(|data| data.get("error").filter(|e| e.is_object()).cloned());
+            Some(Ok(error.map_or(bytes, |error| error_event(&error))))
+        })
+        .boxed()
 }
 
 /// One named Server-Sent Event.
@@ -1081,6 +1116,42 @@ mod tests {
         assert_eq!(starts[0]["content_block"]["id"], "a");
         assert_eq!(starts[1]["content_block"]["id"], "b");
         assert_eq!(starts[1]["index"], 1);
+    }
+
+    #[tokio::test]
+    async fn a_passed_through_stream_ends_a_failure_in_anthropic_shape() {
+        let events: Vec<Result<Bytes, std::convert::Infallible>> = vec![
+            Ok(named(
+                "message_start",
+                r#"{"type":"message_start","message":{}}"#,
+            )),
+            Ok(named(
+                "error",
+                r#"{"type":"error","error":{"type":"overloaded_error","message":"busy"}}"#,
+            )),
+            Ok(sse::error_event(
+                "the model server's stream broke off",
+                "upstream_error",
+                502,
+            )),
+            Ok(Bytes::from_static(sse::DONE)),
+        ];
+        let out: Vec<Bytes> = native_stream(futures::stream::iter(events).boxed())
+            .map(|event| match event {
+                Ok(bytes) => bytes,
+                Err(never) => match never {},
+            })
+            .collect()
+            .await;
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(out[0].starts_with(b"event: message_start"));
+        let error = |at: usize| -> Value {
+            assert!(out[at].starts_with(b"event: error\n"), "{out:?}");
+            serde_json::from_slice(&sse::data(&out[at]).unwrap()).unwrap()
+        };
+        // The model server's own error is passed on as it was; the relay's is translated.
+        assert_eq!(error(1)["error"]["type"], "overloaded_error");
+        assert_eq!(error(2)["error"]["type"], "api_error");
     }
 
     #[test]
