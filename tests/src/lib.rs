@@ -93,6 +93,18 @@ pub fn switchyard_bin() -> PathBuf {
         .unwrap_or_else(|| bin_dir().join("switchyard"))
 }
 
+/// The Python of `target/sdk-venv`, where `tests/ci.sh` installs the official SDKs and the
+/// other Python packages tests use (pinned in `tests/clients/requirements.txt`).
+pub fn sdk_python() -> PathBuf {
+    let python = workspace_root().join("target/sdk-venv/bin/python");
+    assert!(
+        python.is_file(),
+        "the SDK virtualenv is missing: run tests/ci.sh (or `python3 -m venv target/sdk-venv \
+         && target/sdk-venv/bin/pip install -r tests/clients/requirements.txt`)"
+    );
+    python
+}
+
 /// Runs `command` (output captured) until it exits, or stops it after 30 seconds; its exit
 /// status and everything it printed.
 pub fn run_to_end(command: &mut std::process::Command) -> (std::process::ExitStatus, String) {

@@ -99,6 +99,46 @@ async fn uploads_are_renamed_for_the_deployment_and_bounded_in_size() {
     )
     .await;
     assert_eq!(streamed.status(), 400);
+    let streamed_as_one = send(
+        &app,
+        &key,
+        TRANSCRIBE,
+        upload("whisper", 10, None).text("stream", "1"),
+    )
+    .await;
+    assert_eq!(
+        streamed_as_one.status(),
+        400,
+        "`1` is true to a form parser"
+    );
+    // A field given twice could be read one way here and another at the model server.
+    let twice = send(
+        &app,
+        &key,
+        TRANSCRIBE,
+        upload("whisper", 10, None).text("model", "other"),
+    )
+    .await;
+    assert_eq!(twice.status(), 400);
+    let error: Value = twice.json().await.unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("given twice"),
+        "{error}"
+    );
+    let latin1 = Part::bytes(b"caf\xe9".to_vec());
+    let not_utf8 = send(
+        &app,
+        &key,
+        TRANSCRIBE,
+        upload("whisper", 10, None).part("prompt", latin1),
+    )
+    .await;
+    assert_eq!(not_utf8.status(), 400);
+    let no_file = send(&app, &key, TRANSCRIBE, Form::new().text("model", "whisper")).await;
+    assert_eq!(no_file.status(), 400);
     assert_eq!(
         mock.stats().await["requests"],
         2,
@@ -250,4 +290,46 @@ async fn models_priced_per_second_are_billed_for_what_they_heard() {
         serde_json::json!(["AUDIO_TRANSCRIPTION"]),
         "{catalog}"
     );
+
+    // Asked for plain text, the answer says no duration: the upload's own length is billed,
+    // exactly from a WAV header, else by size at 16,000 bytes a second; either is marked an
+    // estimate.
+    let wav = Part::bytes(wav(32_000, 64_000))
+        .file_name("speech.wav")
+        .mime_str("audio/wav")
+        .unwrap();
+    let as_text = |file: Part| {
+        Form::new()
+            .text("model", "whisper")
+            .text("response_format", "text")
+            .part("file", file)
+    };
+    let answer = send(&app, &key, TRANSCRIBE, as_text(wav)).await;
+    assert_eq!(answer.status(), 200);
+    let raw = Part::bytes(vec![1u8; 64_000]).file_name("speech.mp3");
+    let answer = send(&app, &key, TRANSCRIBE, as_text(raw)).await;
+    assert_eq!(answer.status(), 200);
+    let rows = spend_rows(&app.database().await, 4).await;
+    assert_eq!(
+        rows[2]["cost_nanos"], 400_000,
+        "2 s by the header: {rows:?}"
+    );
+    assert_eq!(rows[2]["estimated"], true, "{rows:?}");
+    assert_eq!(rows[3]["cost_nanos"], 800_000, "4 s by size: {rows:?}");
+}
+
+/// A WAV file of `data` bytes of silence at `byte_rate` bytes a second.
+fn wav(byte_rate: u32, data: u32) -> Vec<u8> {
+    let mut file = b"RIFF".to_vec();
+    file.extend((36 + data).to_le_bytes());
+    file.extend(b"WAVEfmt ");
+    file.extend(16u32.to_le_bytes());
+    file.extend([1, 0, 1, 0]);
+    file.extend((byte_rate / 2).to_le_bytes());
+    file.extend(byte_rate.to_le_bytes());
+    file.extend([2, 0, 16, 0]);
+    file.extend(b"data");
+    file.extend(data.to_le_bytes());
+    file.resize(file.len() + data as usize, 0);
+    file
 }

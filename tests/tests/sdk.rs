@@ -9,20 +9,11 @@
 use harness::gateway::{ModelSpec, config};
 use harness::{MASTER_KEY, MockUpstream, TestApp};
 
-fn sdk_python() -> std::path::PathBuf {
-    let python = harness::workspace_root().join("target/sdk-venv/bin/python");
-    assert!(
-        python.is_file(),
-        "the SDK virtualenv is missing: run tests/ci.sh (or `python3 -m venv target/sdk-venv \
-         && target/sdk-venv/bin/pip install -r tests/clients/requirements.txt`)"
-    );
-    python
-}
 
 /// Runs `tests/clients/<script>` with the SDK's Python against `app` with `env`; what it
 /// printed, once it succeeded.
 async fn run_check(script: &str, app: &TestApp, env: &[(&str, &str)]) -> String {
-    let output = tokio::process::Command::new(sdk_python())
+    let output = tokio::process::Command::new(harness::sdk_python())
         .arg(harness::workspace_root().join("tests/clients").join(script))
         .env("SWITCHYARD_URL", &app.base)
         .envs(env.iter().copied())
@@ -320,4 +311,24 @@ async fn messages_pass_through_to_servers_that_speak_them() {
         assert_eq!(row["estimated"], false, "{row}");
         assert_eq!(row["cost_nanos"], 5 * 1_000 + 4 * 2_000, "{row}");
     }
+
+    // A client that leaves after `message_start` (which counts one output token so far) is
+    // charged an estimate, not the one token the start announced.
+    aws.set_knobs(serde_json::json!({"token_ms": 300, "completion_tokens": 4}))
+        .await;
+    let response = app
+        .post_with_key("/v1/messages", &ask("native", true), &key)
+        .await;
+    let mut stream = response.bytes_stream();
+    let first = futures::StreamExt::next(&mut stream)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.starts_with(b"event: message_start"), "{first:?}");
+    drop(stream);
+    let rows = harness::gateway::spend_rows(&db, 4).await;
+    let left = &rows[3];
+    assert_eq!(left["status"], "cancelled", "{left}");
+    assert_eq!(left["estimated"], true, "{left}");
+    assert!(left["prompt_tokens"].as_i64() > Some(0), "{left}");
 }

@@ -41,6 +41,9 @@ pub struct Accounting {
     pub answer_refused: std::sync::atomic::AtomicBool,
     /// How much audio a speech-to-text answer says it heard, in milliseconds.
     pub audio_ms: std::sync::OnceLock<u64>,
+    /// How much audio the upload holds by its size or header, for answers that do not say
+    /// (plain text, subtitles, servers that report no duration).
+    pub audio_estimate_ms: Option<u64>,
 }
 
 impl Accounting {
@@ -70,7 +73,7 @@ impl Accounting {
         http_status: u16,
         ttft: Option<Duration>,
     ) {
-        let (prompt, completion, estimated) = match usage {
+        let (prompt, completion, mut estimated) = match usage {
             Some(usage) => (usage.prompt_tokens, usage.completion_tokens, false),
             None if outcome == Outcome::Failure
                 && !self
@@ -82,9 +85,18 @@ impl Accounting {
             None => (self.prompt_estimate, completion_estimate, true),
         };
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        // A model priced per second of audio is billed for what it heard, when it says.
-        let cost = match self.audio_ms.get() {
-            Some(&ms) if self.model.second_price_nanos > 0 => {
+        // A model priced per second of audio is billed for what it heard: what the answer
+        // says, else what the upload holds by its size.
+        let heard = match (self.audio_ms.get(), self.audio_estimate_ms) {
+            (Some(&ms), _) => Some(ms),
+            (None, Some(ms)) if outcome != Outcome::Failure => {
+                estimated = true;
+                Some(ms)
+            }
+            (None, _) => None,
+        };
+        let cost = match heard {
+            Some(ms) if self.model.second_price_nanos > 0 => {
                 audio_cost_nanos(ms, self.model.second_price_nanos)
             }
             _ => cost_nanos(

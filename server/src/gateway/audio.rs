@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::Gateway;
 use super::auth::Caller;
 use super::forward::{Reply, Trace, allowed, outgoing, refused, unknown_model, whole};
+use super::usage::{audio_cost_nanos, upload_audio_ms};
 use crate::error::ApiError;
 use crate::guardrail::{Action, Mode};
 
@@ -51,6 +52,30 @@ struct Part {
     data: Bytes,
 }
 
+/// Whether a form field's name is one the gateway and every model server read alike.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.[]".contains(&b))
+}
+
+/// Checks a text field: UTF-8, typed as plain text in UTF-8 if typed at all, so that no
+/// reader decodes it otherwise.
+fn text_field(name: &str, content_type: Option<&str>, data: &[u8]) -> Result<(), ApiError> {
+    let plain = content_type.is_none_or(|t| {
+        let t = t.to_ascii_lowercase().replace(' ', "");
+        t == "text/plain" || t == "text/plain;charset=utf-8"
+    });
+    if !plain || std::str::from_utf8(data).is_err() {
+        return Err(ApiError::BadRequest(format!(
+            "form field `{name}` must be text in UTF-8"
+        )));
+    }
+    Ok(())
+}
+
 /// A multipart form, read whole (the body is already within the upload limit).
 #[derive(Debug)]
 struct Form {
@@ -80,9 +105,24 @@ impl Form {
                 )));
             }
             let name = field.name().unwrap_or_default().to_owned();
+            if !plain_name(&name) {
+                return Err(ApiError::BadRequest(format!(
+                    "form field {name:?}: name fields with letters, digits, `_`, `-`, `.` and `[]`"
+                )));
+            }
+            // A list field (`timestamp_granularities[]`) may repeat; any other field is read
+            // once, so the gateway and the model server cannot read different values.
+            if !name.ends_with("[]") && parts.iter().any(|p: &Part| p.name == name) {
+                return Err(ApiError::BadRequest(format!(
+                    "form field `{name}` is given twice; give it once"
+                )));
+            }
             let file_name = field.file_name().map(str::to_owned);
             let content_type = field.content_type().map(ToString::to_string);
             let data = field.bytes().await.map_err(unreadable)?;
+            if file_name.is_none() {
+                text_field(&name, content_type.as_deref(), &data)?;
+            }
             parts.push(Part {
                 name,
                 file_name,
@@ -122,10 +162,18 @@ impl Form {
     /// The form encoded again, with a boundary of its own; and its content type.
     fn encode(&self) -> (Bytes, HeaderValue) {
         let boundary = format!("switchyard-{:032x}", rand::random::<u128>());
-        let quoted = |text: &str| {
-            text.replace('"', "%22")
-                .replace('\r', "%0D")
-                .replace('\n', "%0A")
+        // Names are plain (checked on reading); a file's name keeps its printable characters
+        // but quotes and backslashes, which no two parsers read alike.
+        let quoted = |text: &str| -> String {
+            text.chars()
+                .map(|c| {
+                    if c.is_control() || c == '"' || c == '\\' {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
         };
         let mut body = BytesMut::new();
         for part in &self.parts {
@@ -140,7 +188,9 @@ impl Form {
             body.put_slice(disposition.as_bytes());
             body.put_slice(b"\r\n");
             if let Some(content_type) = &part.content_type {
-                body.put_slice(format!("Content-Type: {}\r\n", quoted(content_type)).as_bytes());
+                let content_type: String =
+                    content_type.chars().filter(|c| !c.is_control()).collect();
+                body.put_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
             }
             body.put_slice(b"\r\n");
             body.put_slice(&part.data);
@@ -171,10 +221,13 @@ impl Gateway {
         let model = self.registry.get(name).ok_or_else(|| unknown_model(name))?;
         trace.model = Some(model.name.clone());
         allowed(&caller, &model)?;
-        if form
-            .text("stream")
-            .is_some_and(|s| s.eq_ignore_ascii_case("true"))
-        {
+        // Read as the model servers' form parsers read a boolean.
+        let truthy = |s: &str| {
+            ["true", "1", "yes", "on", "t", "y"]
+                .iter()
+                .any(|t| s.trim().eq_ignore_ascii_case(t))
+        };
+        if form.text("stream").is_some_and(truthy) {
             return Err(ApiError::BadParam {
                 message: "streamed transcriptions are not offered here; leave `stream` out to \
                           get the whole text"
@@ -203,6 +256,16 @@ impl Gateway {
             .parts
             .iter()
             .any(|p| p.name.starts_with("timestamp_granularities") && &p.data[..] == b"word");
+        let format = form.text("response_format").unwrap_or("json");
+        if !post_call.is_empty() && !matches!(format, "json" | "verbose_json") {
+            return Err(ApiError::BadParam {
+                message: format!(
+                    "post-call guardrails read the transcript as JSON: ask for `json` or \
+                     `verbose_json`, not `{format}`"
+                ),
+                param: "response_format",
+            });
+        }
         if !post_call.is_empty() && words {
             return Err(ApiError::BadParam {
                 message: "post-call guardrails read the transcript's text and segments; word \
@@ -211,9 +274,21 @@ impl Gateway {
                 param: "timestamp_granularities",
             });
         }
-        // How long the audio is is known only once it is heard: nothing is reserved ahead.
-        let permit = self.admit(&caller, &model, 0, trace).await?;
-        let accounting = self.accounting(caller, &model, task.call_type(), 0, permit, trace);
+        // How long the audio is, as far as the upload tells: reserved ahead, and billed when
+        // the answer does not say.
+        let heard = form
+            .parts
+            .iter()
+            .find(|p| p.name == "file" && p.file_name.is_some())
+            .map(|file| upload_audio_ms(&file.data))
+            .ok_or_else(|| ApiError::BadParam {
+                message: "`file` is required: upload the audio as a file part".into(),
+                param: "file",
+            })?;
+        let reserve = audio_cost_nanos(heard, model.second_price_nanos);
+        let permit = self.admit(&caller, &model, reserve, trace).await?;
+        let mut accounting = self.accounting(caller, &model, task.call_type(), 0, permit, trace);
+        accounting.audio_estimate_ms = Some(heard);
         if !prompt.is_empty() {
             self.moderated(&pre_call, &prompt, trace, &accounting)
                 .await?;
@@ -233,8 +308,9 @@ impl Gateway {
         };
         let answer = self
             .dispatch(&model, &accounting, trace, |deployment| {
+                // What a pre-call guardrail read is exactly what is sent.
                 let (body, content_type) =
-                    if deployment.backend_model == model.name && !masked.any() {
+                    if deployment.backend_model == model.name && pre_call.is_empty() {
                         (body.clone(), content_type.clone())
                     } else {
                         renamed(&deployment.backend_model)

@@ -560,6 +560,7 @@ impl Gateway {
             guardrails: std::sync::Mutex::new(None),
             answer_refused: std::sync::atomic::AtomicBool::new(false),
             audio_ms: std::sync::OnceLock::new(),
+            audio_estimate_ms: None,
         }
     }
 
@@ -653,8 +654,8 @@ pub(super) async fn whole(
     drop(slot);
     trace.upstream_ms = Some(sent.elapsed().as_millis());
     let (usage, completion_estimate) = whole_usage(&body);
-    if let Some(ms) = audio_ms(&body) {
-        // Set once: a request has one answer.
+    if let Some(ms) = accounting.audio_estimate_ms.and_then(|_| audio_ms(&body)) {
+        // Only speech to text hears audio; set once: a request has one answer.
         let _ = accounting.audio_ms.set(ms);
     }
     let usage = match (accounting.call_type, usage) {

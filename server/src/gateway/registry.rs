@@ -176,6 +176,11 @@ impl Registry {
         Ok(self.cipher.seal(secret))
     }
 
+    /// The gateway settings deployments get where they say nothing.
+    pub fn defaults(&self) -> &GatewayConfig {
+        &self.defaults
+    }
+
     /// The cipher stored credentials are sealed with.
     pub fn cipher(&self) -> &CredentialCipher {
         &self.cipher

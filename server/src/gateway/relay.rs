@@ -31,6 +31,9 @@ struct StreamGuard {
     deployment: Arc<Deployment>,
     _slot: Slot,
     usage: Option<Usage>,
+    /// Input tokens a stream announced before its final count (Anthropic's
+    /// `message_start`); they become usage only when the output count arrives.
+    announced_prompt: u64,
     content_chunks: u64,
     ttft: Option<Duration>,
     outcome: Option<(Outcome, u16)>,
@@ -361,6 +364,10 @@ impl Relay {
                     self.note_usage(usage);
                     self.show(event);
                 }
+                Event::Started(usage) => {
+                    self.guard.announced_prompt = usage.prompt_tokens;
+                    self.show(event);
+                }
                 Event::Done => {
                     self.flush_held();
                     if self.finished {
@@ -377,10 +384,18 @@ impl Relay {
         self.count_masks();
     }
 
-    /// Notes reported usage: each count the report gives replaces the one before (an
-    /// Anthropic stream gives its input tokens first and its output tokens last).
+    /// Notes reported usage: each count the report gives replaces the one before; input
+    /// tokens announced at the start fill in a final report that leaves them out (Anthropic's
+    /// `message_delta`). A report of nothing at all is not usage: the answer is then
+    /// estimated rather than free.
     fn note_usage(&mut self, usage: Usage) {
-        let before = self.guard.usage.unwrap_or_default();
+        if usage.prompt_tokens == 0 && usage.completion_tokens == 0 {
+            return;
+        }
+        let before = self.guard.usage.unwrap_or(Usage {
+            prompt_tokens: self.guard.announced_prompt,
+            completion_tokens: 0,
+        });
         let pick = |new: u64, old: u64| if new > 0 { new } else { old };
         self.guard.usage = Some(Usage {
             prompt_tokens: pick(usage.prompt_tokens, before.prompt_tokens),
@@ -507,6 +522,7 @@ pub fn relay(
             deployment: answer.deployment,
             _slot: answer.slot,
             usage: None,
+            announced_prompt: 0,
             content_chunks: 0,
             ttft: None,
             outcome: None,

@@ -63,9 +63,11 @@ pub enum Event {
     /// A chunk with choices (or a Responses API text delta); `usage` when it also carries
     /// usage.
     Chunk(Option<Usage>),
-    /// The Responses API's `response.completed`, carrying the whole response and its usage,
-    /// or the Anthropic Messages API's `message_start`, carrying the message's input tokens.
+    /// The Responses API's `response.completed`, carrying the whole response and its usage.
     Completed(Usage),
+    /// The Anthropic Messages API's `message_start`: its input tokens are final, its output
+    /// tokens are not (the count arrives with `message_delta`).
+    Started(Usage),
     /// Anything else (comments, keep-alives, unparsable data).
     Other,
 }
@@ -139,16 +141,14 @@ pub fn classify(event: &[u8]) -> Event {
             usage,
             ..
         }) => Event::Chunk(usage),
-        Ok(
-            ChunkShape {
-                response: Some(ResponseShape { usage: Some(usage) }),
-                ..
-            }
-            | ChunkShape {
-                message: Some(ResponseShape { usage: Some(usage) }),
-                ..
-            },
-        ) => Event::Completed(usage),
+        Ok(ChunkShape {
+            response: Some(ResponseShape { usage: Some(usage) }),
+            ..
+        }) => Event::Completed(usage),
+        Ok(ChunkShape {
+            message: Some(ResponseShape { usage: Some(usage) }),
+            ..
+        }) => Event::Started(usage),
         Ok(_) | Err(_) => Event::Other,
     }
 }
@@ -212,7 +212,7 @@ mod tests {
         let start = b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n";
         assert_eq!(
             classify(start),
-            Event::Completed(Usage {
+            Event::Started(Usage {
                 prompt_tokens: 9,
                 completion_tokens: 1
             })

@@ -7,7 +7,7 @@ pub fn estimate_tokens(chars: usize) -> u64 {
 }
 
 /// Characters of the prompt in a request body: an OpenAI request's messages, prompt or input,
-/// a rerank's query and documents, a score's two texts.
+/// an Anthropic request's system prompt, a rerank's query and documents, a score's two texts.
 pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize {
     fn text_len(value: &serde_json::Value) -> usize {
         match value {
@@ -22,6 +22,7 @@ pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize 
     }
     [
         "messages",
+        "system",
         "prompt",
         "input",
         "instructions",
@@ -75,6 +76,53 @@ pub fn audio_ms(body: &[u8]) -> Option<u64> {
     (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as u64)
 }
 
+/// Bytes per second the length of compressed audio is estimated at (128 kbit/s, a common
+/// MP3 and AAC rate): an estimate that errs towards more audio for lower rates.
+const ESTIMATE_BYTES_PER_SECOND: u64 = 16_000;
+
+/// How long the audio in an uploaded file is, in milliseconds: exact for WAV (its header gives
+/// the byte rate and the data's length), else estimated from the file's size.
+pub fn upload_audio_ms(file: &[u8]) -> u64 {
+    let by_size = |bytes: u64, per_second: u64| bytes.saturating_mul(1000) / per_second.max(1);
+    match wav_shape(file) {
+        Some((data, byte_rate)) => by_size(data, byte_rate),
+        None => by_size(file.len() as u64, ESTIMATE_BYTES_PER_SECOND),
+    }
+}
+
+/// A RIFF/WAVE file's data length and byte rate, read from its chunks.
+fn wav_shape(file: &[u8]) -> Option<(u64, u64)> {
+    let le32 = |at: usize| {
+        file.get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(|b| u64::from(u32::from_le_bytes(b)))
+    };
+    if file.get(..4)? != b"RIFF" || file.get(8..12)? != b"WAVE" {
+        return None;
+    }
+    let (mut at, mut byte_rate) = (12usize, None);
+    while let (Some(id), Some(size)) = (file.get(at..at + 4), le32(at + 4)) {
+        let body = at + 8;
+        match id {
+            b"fmt " => byte_rate = le32(body + 8).filter(|rate| *rate > 0),
+            // A streamed WAV may give its data's length as 0 or "unknown": the file then ends it.
+            b"data" => {
+                let rest = (file.len() - body) as u64;
+                let data = if size == 0 || size == u64::from(u32::MAX) {
+                    rest
+                } else {
+                    size.min(rest)
+                };
+                return Some((data, byte_rate?));
+            }
+            _ => {}
+        }
+        let size = usize::try_from(size).ok()?;
+        at = body.checked_add(size)?.checked_add(size % 2)?;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +148,9 @@ mod tests {
             6
         );
         assert_eq!(chars(json!({"text_1": "ab", "text_2": ["cd", "e"]})), 5);
+        let anthropic = json!({"system": [{"type": "text", "text": "abc"}],
+                               "messages": [{"role": "user", "content": "de"}]});
+        assert_eq!(chars(anthropic), 5);
     }
 
     #[test]
@@ -111,6 +162,29 @@ mod tests {
         assert_eq!(audio_ms(br#"{"usage":{"prompt_tokens":3}}"#), None);
         assert_eq!(audio_ms(br#"{"usage":{"seconds":-1}}"#), None);
         assert_eq!(audio_ms(b"transcribed text, seconds and duration"), None);
+    }
+
+    #[test]
+    fn an_upload_is_measured_by_its_wav_header_else_by_its_size() {
+        // 16 kHz mono 16-bit: 32,000 bytes a second; 48,000 bytes of data are 1.5 s.
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+        wav.extend(16u32.to_le_bytes());
+        wav.extend([1, 0, 1, 0]);
+        wav.extend(16_000u32.to_le_bytes());
+        wav.extend(32_000u32.to_le_bytes());
+        wav.extend([2, 0, 16, 0]);
+        wav.extend(b"LIST");
+        wav.extend(3u32.to_le_bytes());
+        wav.extend(b"abc\0");
+        wav.extend(b"data");
+        wav.extend(48_000u32.to_le_bytes());
+        wav.extend(vec![0; 48_000]);
+        assert_eq!(upload_audio_ms(&wav), 1500);
+        // Not WAV: 32,000 bytes at 16,000 a second.
+        assert_eq!(upload_audio_ms(&vec![7; 32_000]), 2000);
+        // A header cut short is measured by size.
+        assert_eq!(upload_audio_ms(&wav[..30]), 1);
+        assert_eq!(upload_audio_ms(b""), 0);
         // $0.0001 a second: 2.5 s cost 250,000 nanodollars; a part of one rounds up.
         assert_eq!(audio_cost_nanos(2500, 100_000), 250_000);
         assert_eq!(audio_cost_nanos(1, 1), 1);

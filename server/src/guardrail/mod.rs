@@ -499,7 +499,7 @@ impl Scanner {
             return Ok(None);
         }
         // An answer that cannot be read cannot be checked: it is refused, not let through.
-        let Ok(mut answer) = serde_json::from_slice::<Value>(body) else {
+        let Ok(mut answer @ Value::Object(_)) = serde_json::from_slice::<Value>(body) else {
             return Err(Blocked {
                 guardrail: self.rails[0].name.clone(),
                 pattern: "an answer it cannot read".into(),
@@ -542,6 +542,13 @@ impl Scanner {
         }
         if let Some(segments) = answer.get_mut("segments") {
             self.text_fields(segments, &mut masked)?;
+        }
+        if let Some(words) = answer.get_mut("words") {
+            let mut texts = Vec::new();
+            text_fields_named(words, &["word"], &mut texts);
+            for text in texts {
+                self.text(text, &mut masked)?;
+            }
         }
         if !masked.any() {
             return Ok(None);

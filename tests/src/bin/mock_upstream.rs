@@ -480,6 +480,12 @@ async fn complete(
     let mut events: Vec<String> = events.iter().map(|e| format!("data: {e}\n\n")).collect();
     events.extend(usage_event.map(|u| format!("data: {u}\n\n")));
     events.push("data: [DONE]\n\n".to_owned());
+    with_name(&mock, paced(&mock, events, token_delay))
+}
+
+/// A Server-Sent Events answer of `events`: the first at once, each after it but the last
+/// `delay` later; a client that leaves before the end is counted as a cancellation.
+fn paced(mock: &Mock, events: Vec<String>, delay: Duration) -> Response {
     let count = events.len();
     let watch = CancelWatch {
         counter: mock.cancelled.clone(),
@@ -489,9 +495,8 @@ async fn complete(
         (events.into_iter().enumerate(), watch),
         move |(mut events, mut watch)| async move {
             let (i, event) = events.next()?;
-            // The first chunk goes at once; each token after it takes `token_ms`.
             if i > 0 && i + 1 < count {
-                tokio::time::sleep(token_delay).await;
+                tokio::time::sleep(delay).await;
             }
             if i + 1 == count {
                 watch.completed = true;
@@ -499,12 +504,11 @@ async fn complete(
             Some((Ok::<_, std::convert::Infallible>(event), (events, watch)))
         },
     );
-    let response = Response::builder()
+    Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-cache")
         .body(Body::from_stream(stream))
-        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"));
-    with_name(&mock, response)
+        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"))
 }
 
 /// The tool a chat request with `tools` gets called, unless its last message is a tool's
@@ -725,7 +729,7 @@ async fn responses(
         json!({"type": "response.completed", "sequence_number": words.len() + 2,
                "response": response("completed", &words.concat(), usage)}),
     ));
-    with_name(&mock, named_events(events))
+    with_name(&mock, named_events(&mock, events))
 }
 
 /// `asked` tokens (a request's bound), at most `most`; `most` when it names none.
@@ -735,16 +739,13 @@ fn bounded(asked: Option<u64>, most: u32) -> u32 {
     })
 }
 
-/// Named Server-Sent Events, as the Responses and Messages APIs stream.
-fn named_events(events: Vec<(&str, Value)>) -> Response {
-    let text: String = events
+/// Named Server-Sent Events, as the Responses and Messages APIs stream, paced by `token_ms`.
+fn named_events(mock: &Mock, events: Vec<(&str, Value)>) -> Response {
+    let events = events
         .into_iter()
         .map(|(kind, data)| format!("event: {kind}\ndata: {data}\n\n"))
         .collect();
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/event-stream")
-        .body(Body::from(text))
-        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build stream"))
+    paced(mock, events, Duration::from_millis(knobs(mock).token_ms))
 }
 
 /// Remembers the request, applies the knobs and checks the model: the model's name, or the
@@ -968,7 +969,7 @@ async fn messages(
         "usage": {"output_tokens": output}}),
     ));
     events.push(("message_stop", json!({"type": "message_stop"})));
-    with_name(&mock, named_events(events))
+    with_name(&mock, named_events(&mock, events))
 }
 
 /// `POST /v1/audio/transcriptions`, as vLLM serves Whisper.
