@@ -1,4 +1,4 @@
-//! The command line: `switchyard [serve|migrate|reseal-credentials]` and the flags that
+//! The command line: `switchyard [serve|migrate|reseal-credentials|import]` and the flags that
 //! override configuration.
 
 use std::net::SocketAddr;
@@ -45,6 +45,28 @@ pub enum Command {
         /// The credentials were sealed with the key derived from the master key.
         #[arg(long)]
         from_master_key: bool,
+    },
+    /// Bring another system's users, keys and models into this configuration's database,
+    /// then exit.
+    #[command(subcommand)]
+    Import(ImportSource),
+}
+
+/// Where an import reads from.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ImportSource {
+    /// A LiteLLM proxy's PostgreSQL database: its users, virtual keys (which keep working
+    /// with the plaintext their holders have), their budgets and spend, and the models
+    /// registered through its admin API. Credentials LiteLLM sealed are opened with the
+    /// environment's LITELLM_SALT_KEY (else LITELLM_MASTER_KEY), as LiteLLM itself does.
+    Litellm {
+        /// The LiteLLM database's URL (LiteLLM's DATABASE_URL), or the environment variable
+        /// LITELLM_DATABASE_URL, which keeps its password out of process lists.
+        #[arg(long = "from", env = "LITELLM_DATABASE_URL", hide_env_values = true)]
+        from: String,
+        /// Report what an import would add; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

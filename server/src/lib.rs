@@ -16,6 +16,7 @@ pub mod error;
 pub mod gateway;
 pub mod guardrail;
 pub mod identity;
+pub mod import;
 pub mod listener;
 pub mod metrics;
 pub mod otel;

@@ -14,7 +14,7 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::cache::Cache;
-use crate::cli::Command;
+use crate::cli::{Command, ImportSource};
 use crate::config::{Config, Overrides};
 use crate::db::{self, Location};
 use crate::gateway::registry::Registry;
@@ -41,6 +41,9 @@ pub fn block_on(command: Command, config: Config, overrides: Overrides) -> anyho
             Command::Migrate => migrate(config).await,
             Command::ResealCredentials { from_master_key } => {
                 reseal_credentials(config, from_master_key).await
+            }
+            Command::Import(ImportSource::Litellm { from, dry_run }) => {
+                import_litellm(config, from, dry_run).await
             }
         }
     })
@@ -87,6 +90,24 @@ async fn reseal_credentials(config: Config, from_master_key: bool) -> anyhow::Re
         "re-sealed {resealed} credential(s); {current_already} already opened with the current key"
     );
     Ok(())
+}
+
+/// `switchyard import litellm`: imports, prints what it did, and fails when a row could not
+/// be imported (after importing the rest).
+async fn import_litellm(config: Config, from: String, dry_run: bool) -> anyhow::Result<()> {
+    let options = crate::import::Options {
+        from: secrecy::SecretString::from(from),
+        dry_run,
+    };
+    let summary = crate::import::litellm(&config, &options).await?;
+    #[allow(clippy::print_stdout)]
+    {
+        print!("{summary}");
+    }
+    match summary.failures() {
+        0 => Ok(()),
+        n => anyhow::bail!("{n} row(s) could not be imported (listed above)"),
+    }
 }
 
 /// `switchyard serve`: serve until SIGTERM or ctrl-c, then drain.

@@ -9,7 +9,6 @@
 use harness::gateway::{ModelSpec, config};
 use harness::{MASTER_KEY, MockUpstream, TestApp};
 
-
 /// Runs `tests/clients/<script>` with the SDK's Python against `app` with `env`; what it
 /// printed, once it succeeded.
 async fn run_check(script: &str, app: &TestApp, env: &[(&str, &str)]) -> String {

@@ -39,6 +39,22 @@ pub struct LiteLlmKey {
     pub tags: Vec<String>,
 }
 
+/// A key as LiteLLM's database holds it, brought over under the same hash so that its
+/// plaintext keeps working.
+#[derive(Debug, Clone, Default)]
+pub struct ImportedKey {
+    /// The SHA-256 hex of the key, as both LiteLLM and Switchyard store it.
+    pub token_hash: String,
+    /// What lists show for the key (LiteLLM's `key_name`, `sk-...abcd`).
+    pub key_name: String,
+    /// Everything `/key/generate` could also say (`duration` is not read: the expiry is).
+    pub key: LiteLlmKey,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Spend so far, and when its budget window resets.
+    pub spend_nanos: i64,
+    pub budget_reset_at: Option<DateTime<Utc>>,
+}
+
 /// A change as `/key/update` describes it: `None` leaves a field alone, `Some(None)` clears.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiteLlmKeyChanges {
@@ -130,6 +146,36 @@ async fn owner<C: ConnectionTrait>(db: &C, external_id: &str) -> Result<Uuid, Do
     Ok(id)
 }
 
+/// An admin-API key to store: its models as given, its owner found or created.
+async fn new_key<C: ConnectionTrait>(
+    db: &C,
+    key: LiteLlmKey,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<NewKey, DomainError> {
+    let owner = match &key.user_id {
+        Some(external) => Some(owner(db, external).await?),
+        None => None,
+    };
+    Ok(NewKey {
+        origin: super::ORIGIN_ADMIN_API,
+        owner,
+        all_models: key.models.is_empty()
+            || ModelAccess::litellm(&key.models).reaches_every_model(),
+        model_names: Some(key.models),
+        model_ids: Vec::new(),
+        alias: key.alias,
+        metadata: key.metadata.unwrap_or_else(|| json!({})),
+        expires_at,
+        limits: key.limits,
+        model_rpm_limit: key.model_rpm_limit,
+        model_tpm_limit: key.model_tpm_limit,
+        blocked: key.blocked,
+        team_id: key.team_id,
+        tags: key.tags,
+        carried_spend: None,
+    })
+}
+
 /// The LiteLLM-shaped key operations over the key store.
 #[derive(Clone)]
 pub struct LiteLlmKeys {
@@ -160,34 +206,47 @@ impl LiteLlmKeys {
         if let Some(alias) = &key.alias {
             KeyService::alias_free(&txn, alias, None).await?;
         }
-        let owner = match &key.user_id {
-            Some(external) => Some(owner(&txn, external).await?),
-            None => None,
-        };
-        let (plaintext, _) = KeyService::insert(
-            &txn,
-            NewKey {
-                origin: super::ORIGIN_ADMIN_API,
-                owner,
-                all_models: key.models.is_empty()
-                    || ModelAccess::litellm(&key.models).reaches_every_model(),
-                model_names: Some(key.models),
-                model_ids: Vec::new(),
-                alias: key.alias,
-                metadata: key.metadata.unwrap_or_else(|| json!({})),
-                expires_at,
-                limits: key.limits,
-                model_rpm_limit: key.model_rpm_limit,
-                model_tpm_limit: key.model_tpm_limit,
-                blocked: key.blocked,
-                team_id: key.team_id,
-                tags: key.tags,
-                carried_spend: None,
-            },
-        )
-        .await?;
+        let new = new_key(&txn, key, expires_at).await?;
+        let (plaintext, _) = KeyService::insert(&txn, new).await?;
         txn.commit().await?;
         self.keys.issued(plaintext).await
+    }
+
+    /// Whether a key with this hash is stored.
+    pub async fn has_hash(&self, hash: &str) -> Result<bool, DomainError> {
+        Ok(api_key::Entity::find()
+            .filter(api_key::Column::TokenHash.eq(hash))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
+    /// Stores a key brought from LiteLLM unless one with its hash is stored already (then
+    /// nothing changes and the answer is `false`).
+    #[tracing::instrument(skip_all, err)]
+    pub async fn import(&self, imported: ImportedKey) -> Result<bool, DomainError> {
+        let ImportedKey {
+            token_hash,
+            key_name,
+            key,
+            expires_at,
+            spend_nanos,
+            budget_reset_at,
+        } = imported;
+        key.limits.check()?;
+        let txn = self.db.begin().await?;
+        let present = api_key::Entity::find()
+            .filter(api_key::Column::TokenHash.eq(token_hash.clone()))
+            .one(&txn)
+            .await?;
+        if present.is_some() {
+            return Ok(false);
+        }
+        let mut new = new_key(&txn, key, expires_at).await?;
+        new.carried_spend = Some((spend_nanos, budget_reset_at));
+        KeyService::insert_hashed(&txn, new, token_hash, key_name).await?;
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// `/key/update` on the key whose hash is `hash`.

@@ -273,17 +273,30 @@ impl KeyService {
         db: &C,
         new: NewKey,
     ) -> Result<(String, Uuid), DomainError> {
+        let plaintext = new_secret();
+        let id =
+            Self::insert_hashed(db, new, hash_key(&plaintext), display_name(&plaintext)).await?;
+        Ok((plaintext, id))
+    }
+
+    /// Stores a key whose plaintext is elsewhere (a key brought from LiteLLM, which keeps the
+    /// same SHA-256 hex of it): `token_hash` and the `key_name` shown for it.
+    pub async fn insert_hashed<C: ConnectionTrait>(
+        db: &C,
+        new: NewKey,
+        token_hash: String,
+        key_name: String,
+    ) -> Result<Uuid, DomainError> {
         new.limits.check()?;
         if let Some(alias) = &new.alias {
             Self::alias_free(db, alias, None).await?;
         }
-        let plaintext = new_secret();
         let now = Utc::now();
         let id = Uuid::new_v4();
         let mut row = api_key::ActiveModel {
             id: Set(id),
-            token_hash: Set(hash_key(&plaintext)),
-            key_name: Set(display_name(&plaintext)),
+            token_hash: Set(token_hash),
+            key_name: Set(key_name),
             alias: Set(new.alias),
             user_id: Set(new.owner),
             origin: Set(new.origin.to_owned()),
@@ -313,7 +326,7 @@ impl KeyService {
         row.insert(db).await?;
         Self::set_models(db, id, &new.model_ids).await?;
         bump_keys_version(db).await?;
-        Ok((plaintext, id))
+        Ok(id)
     }
 
     /// Makes a key. The plaintext is in the result and nowhere else.

@@ -85,6 +85,29 @@ impl UserService {
         Ok(row.insert(&self.db).await?)
     }
 
+    /// Creates a user brought from another system with the spend it has so far and when
+    /// its budget window resets, unless one with its `external_id` exists (then nothing
+    /// changes and the answer is `false`).
+    #[tracing::instrument(skip_all, err)]
+    pub async fn import(
+        &self,
+        new: NewUser,
+        spend_nanos: i64,
+        budget_reset_at: Option<chrono::DateTime<Utc>>,
+    ) -> Result<bool, DomainError> {
+        if self.find(&new.external_id).await?.is_some() {
+            return Ok(false);
+        }
+        let row = self.create(new).await?;
+        let mut active = row.into_active_model();
+        active.spend_nanos = Set(spend_nanos);
+        if budget_reset_at.is_some() {
+            active.budget_reset_at = Set(budget_reset_at);
+        }
+        active.update(&self.db).await?;
+        Ok(true)
+    }
+
     /// The user with this `external_id`, if any.
     pub async fn find(&self, external_id: &str) -> Result<Option<user::Model>, DomainError> {
         Ok(user::Entity::find()

@@ -9,7 +9,7 @@ mod guardrails;
 mod health;
 mod keys;
 mod lenient;
-mod models;
+pub(crate) mod models;
 mod spend;
 mod users;
 

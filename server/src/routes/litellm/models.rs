@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::Reply;
 use super::lenient::{int, string, strings};
 use crate::error::{ApiError, json_object};
+use crate::gateway::registry::Registry;
 use crate::state::AppState;
 
 /// Providers a `litellm_params.model` prefix may name.
@@ -86,7 +87,13 @@ fn mode(capabilities: &[String]) -> &'static str {
     }
 }
 
-fn registration(state: &AppState, body: &Map<String, Value>) -> Result<Registration, ApiError> {
+/// A `/model/new` body as a registration: LiteLLM's `litellm_params` and `model_info` in the
+/// catalog's terms, its `api_key` sealed (also how `switchyard import litellm` reads
+/// LiteLLM's own stored models).
+pub(crate) fn registration(
+    registry: &Registry,
+    body: &Map<String, Value>,
+) -> Result<Registration, ApiError> {
     let name = required(body, "model_name")?.to_owned();
     let empty = Map::new();
     let params = body
@@ -117,9 +124,7 @@ fn registration(state: &AppState, body: &Map<String, Value>) -> Result<Registrat
     let api_key = string(params.get("api_key"), "api_key")?.filter(|k| !k.is_empty());
     let timeout_ms = int(params.get("timeout"), "timeout")?
         .map(|seconds| seconds.saturating_mul(1000))
-        .unwrap_or_else(|| {
-            i64::try_from(state.config.gateway.total_timeout_ms).unwrap_or(i64::MAX)
-        });
+        .unwrap_or_else(|| i64::try_from(registry.defaults().total_timeout_ms).unwrap_or(i64::MAX));
     let capabilities = capabilities(provider, info);
     Ok(Registration {
         model: DeclaredModel {
@@ -145,9 +150,7 @@ fn registration(state: &AppState, body: &Map<String, Value>) -> Result<Registrat
                 .unwrap_or_else(|| "default".into()),
             api_base,
             backend_model: backend.to_owned(),
-            credentials_encrypted: api_key
-                .map(|k| state.gateway.registry.seal(&k))
-                .transpose()?,
+            credentials_encrypted: api_key.map(|k| registry.seal(&k)).transpose()?,
             weight: 1,
             first_byte_timeout_ms: None,
             timeout_ms,
@@ -211,7 +214,7 @@ async fn reload(state: &AppState) -> Result<(), ApiError> {
 /// `POST /model/new`: one deployment; the same name with another `api_base` adds a cluster.
 pub async fn create(State(state): State<AppState>, body: Bytes) -> Reply {
     let body = json_object(&body)?;
-    let registration = registration(&state, &body)?;
+    let registration = registration(&state.gateway.registry, &body)?;
     let name = registration.model.name.clone();
     let outcome = state
         .gateway
