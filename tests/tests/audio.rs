@@ -151,6 +151,29 @@ async fn uploads_are_renamed_for_the_deployment_and_bounded_in_size() {
     assert_eq!(rows[1]["call_type"], "translation");
 }
 
+/// Uploads reserve their length from the memory all uploads may hold before they are read:
+/// one that would not fit is refused at once with 503, and the reservation ends with it.
+#[tokio::test]
+async fn uploads_beyond_the_memory_for_uploads_are_refused_at_once() {
+    let (mock, app, key) =
+        gateway("[gateway]\nmax_upload_bytes = 100000\nmax_upload_bytes_in_flight = 50000\n").await;
+    let big = send(&app, &key, TRANSCRIBE, upload("whisper", 64_000, None)).await;
+    assert_eq!(big.status(), 503);
+    let error: Value = big.json().await.unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too many uploads"),
+        "{error}"
+    );
+    for _ in 0..3 {
+        let small = send(&app, &key, TRANSCRIBE, upload("whisper", 30_000, None)).await;
+        assert_eq!(small.status(), 200, "each returns its reservation");
+    }
+    assert_eq!(mock.stats().await["requests"], 3);
+}
+
 #[tokio::test]
 async fn guardrails_read_the_prompt_and_the_transcript() {
     let (mock, app, key) = gateway(

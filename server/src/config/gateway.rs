@@ -13,8 +13,12 @@ use serde::Deserialize;
 pub struct GatewayConfig {
     /// Largest accepted JSON request body on `/v1`, in bytes (413 above it).
     pub max_body_bytes: usize,
-    /// Largest accepted document upload (Docling conversions, passed through unparsed).
+    /// Largest accepted upload (Docling conversions, speech to text), in bytes (413 above it).
     pub max_upload_bytes: usize,
+    /// Most upload bytes held in memory at once across all requests: an upload reserves its
+    /// declared length (the whole `max_upload_bytes` when it declares none) before it is
+    /// read, and waits for no one: beyond this, 503 at once.
+    pub max_upload_bytes_in_flight: usize,
     /// Most JSON values (array items and object members, nested) a `/v1` request body may
     /// hold (413 above it): each costs memory once parsed, far more than its bytes.
     pub max_json_values: usize,
@@ -56,6 +60,7 @@ impl Default for GatewayConfig {
         Self {
             max_body_bytes: 16 * 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
+            max_upload_bytes_in_flight: 512 * 1024 * 1024,
             max_json_values: 200_000,
             key_cache_entries: 100_000,
             max_retries: 2,

@@ -70,8 +70,10 @@ pub struct Gateway {
     pub max_retries: u32,
     /// Largest accepted JSON request body.
     pub max_body_bytes: usize,
-    /// Largest accepted document upload (passed through unparsed).
+    /// Largest accepted upload (documents, audio).
     pub max_upload_bytes: usize,
+    /// Upload memory still free, in KiB (`max_upload_bytes_in_flight`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
     /// Most values a JSON request body may hold (`json_values`).
     pub max_json_values: usize,
     /// Where requests, tokens, spend and latencies are counted.
@@ -151,6 +153,10 @@ impl Gateway {
             max_retries: gateway.max_retries,
             max_body_bytes: gateway.max_body_bytes,
             max_upload_bytes: gateway.max_upload_bytes,
+            uploads: Arc::new(tokio::sync::Semaphore::new(
+                (gateway.max_upload_bytes_in_flight / 1024)
+                    .min(tokio::sync::Semaphore::MAX_PERMITS),
+            )),
             max_json_values: gateway.max_json_values,
             metrics,
             guardrails,

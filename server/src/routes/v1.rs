@@ -111,6 +111,39 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Byte
         .map_err(|_| too_large())
 }
 
+/// Reads an upload (a document, audio) within `max_upload_bytes`, first reserving its share
+/// of the memory all uploads may hold at once: its declared length, or the most an upload may
+/// be when it declares none. The reservation lasts as long as the returned permit.
+async fn read_upload(
+    gateway: &crate::gateway::Gateway,
+    body: Body,
+    headers: &HeaderMap,
+) -> Result<(Bytes, tokio::sync::OwnedSemaphorePermit), ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let bytes = declared
+        .unwrap_or(gateway.max_upload_bytes)
+        .min(gateway.max_upload_bytes);
+    let kib = u32::try_from(bytes.div_ceil(1024))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    let permit = gateway
+        .uploads
+        .clone()
+        .try_acquire_many_owned(kib)
+        .map_err(|_| {
+            ApiError::Unavailable(
+                "too many uploads are being received right now; retry in a few seconds".into(),
+            )
+        })?;
+    Ok((
+        read_body(body, headers, gateway.max_upload_bytes).await?,
+        permit,
+    ))
+}
+
 /// Who calls `/v1`: the key the request carries; without one, the portal's playground, that
 /// is a signed-in session from the portal's own origin with its CSRF token, calling as its
 /// user's playground key (the user's subscriptions, limits and budget; its own ledger rows).
@@ -203,11 +236,16 @@ async fn proxy(
         let caller = authenticate(&state, &headers, client.0).await?;
         trace_caller(&state, &caller);
         let gateway = &state.gateway;
-        let limit = match call {
-            Call::Audio(_) => gateway.max_upload_bytes,
-            _ => gateway.max_body_bytes,
+        let (bytes, _upload) = match call {
+            Call::Audio(_) => {
+                let (bytes, permit) = read_upload(gateway, body, &headers).await?;
+                (bytes, Some(permit))
+            }
+            _ => (
+                read_body(body, &headers, gateway.max_body_bytes).await?,
+                None,
+            ),
         };
-        let bytes = read_body(body, &headers, limit).await?;
         match call {
             Call::Forward(operation) => gateway.forward(caller, bytes, operation, &mut trace).await,
             Call::Messages => gateway.messages(caller, bytes, &mut trace).await,
@@ -384,7 +422,7 @@ pub async fn convert(
                 "no route /docling/{version}/convert/{kind}; use /docling/v1/convert/source or /file"
             )));
         }
-        let bytes = read_body(body, &headers, state.gateway.max_upload_bytes).await?;
+        let (bytes, _upload) = read_upload(&state.gateway, body, &headers).await?;
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .cloned()
