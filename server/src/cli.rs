@@ -67,6 +67,10 @@ pub enum ImportSource {
         /// Report what an import would add; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also bring LiteLLM's spend logs into the request log and the usage analytics
+        /// (the spend they add up to is carried on keys and users either way).
+        #[arg(long)]
+        spend_logs: bool,
     },
 }
 

@@ -42,8 +42,17 @@ pub fn block_on(command: Command, config: Config, overrides: Overrides) -> anyho
             Command::ResealCredentials { from_master_key } => {
                 reseal_credentials(config, from_master_key).await
             }
-            Command::Import(ImportSource::Litellm { from, dry_run }) => {
-                import_litellm(config, from, dry_run).await
+            Command::Import(ImportSource::Litellm {
+                from,
+                dry_run,
+                spend_logs,
+            }) => {
+                let options = crate::import::Options {
+                    from: secrecy::SecretString::from(from),
+                    dry_run,
+                    spend_logs,
+                };
+                import_litellm(config, options).await
             }
         }
     })
@@ -94,11 +103,7 @@ async fn reseal_credentials(config: Config, from_master_key: bool) -> anyhow::Re
 
 /// `switchyard import litellm`: imports, prints what it did, and fails when a row could not
 /// be imported (after importing the rest).
-async fn import_litellm(config: Config, from: String, dry_run: bool) -> anyhow::Result<()> {
-    let options = crate::import::Options {
-        from: secrecy::SecretString::from(from),
-        dry_run,
-    };
+async fn import_litellm(config: Config, options: crate::import::Options) -> anyhow::Result<()> {
     let summary = crate::import::litellm(&config, &options).await?;
     #[allow(clippy::print_stdout)]
     {

@@ -146,6 +146,28 @@ async fn fill(db: &DatabaseConnection, mock: &MockUpstream) {
              '{info}', 'admin', 'admin')"
         )
     };
+    // Three requests alpha made yesterday, one with the master key (LiteLLM logs its hash as
+    // an empty `api_key`).
+    for (i, key) in [ALPHA, ALPHA, ALPHA, ""].iter().enumerate() {
+        let hash = if key.is_empty() {
+            String::new()
+        } else {
+            sha256_hex(key)
+        };
+        exec(
+            db,
+            &format!(
+                "INSERT INTO \"LiteLLM_SpendLogs\" (request_id, call_type, api_key, spend, \
+                 total_tokens, prompt_tokens, completion_tokens, \"startTime\", \"endTime\", \
+                 model, model_group, status, request_duration_ms) VALUES ('chatcmpl-{i}', \
+                 'acompletion', '{hash}', 0.5, 30, 10, 20, \
+                 date_trunc('day', now()) - interval '1 day' + interval '{i} hours', \
+                 date_trunc('day', now()) - interval '1 day' + interval '{i} hours 2 seconds', \
+                 'hosted_vllm/granite-3b', 'granite', 'success', 2000)"
+            ),
+        )
+        .await;
+    }
     // Newer LiteLLM: AES-GCM (`v3:gcm:`), every string of `litellm_params` sealed.
     exec(
         db,
@@ -262,8 +284,12 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
     assert_eq!(count(&target_db, "api_keys").await, keys_before);
     assert_eq!(count(&target_db, "deployments").await, 0);
 
-    let (status, printed) = import(&target.url, &litellm.url, &[]);
+    let (status, printed) = import(&target.url, &litellm.url, &["--spend-logs"]);
     assert!(!status.success(), "{printed}");
+    assert!(
+        printed.contains("spend logs: added 4, 0 already here"),
+        "{printed}"
+    );
     assert!(
         printed.contains("users: added 1, 0 already here"),
         "{printed}"
@@ -281,7 +307,11 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         "{printed}"
     );
     // Idempotent: a second run finds everything here.
-    let (_, printed) = import(&target.url, &litellm.url, &[]);
+    let (_, printed) = import(&target.url, &litellm.url, &["--spend-logs"]);
+    assert!(
+        printed.contains("spend logs: added 0, 4 already here"),
+        "{printed}"
+    );
     assert!(
         printed.contains("users: added 0, 1 already here"),
         "{printed}"
@@ -294,6 +324,22 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         printed.contains("model deployments: added 0, 2 already here"),
         "{printed}"
     );
+
+    // The history is in the usage rollups, once: yesterday's day for alpha, 1.5 in all.
+    let rollup = target_db
+        .query_one(Statement::from_string(
+            target_db.get_database_backend(),
+            format!(
+                "SELECT SUM(requests)::bigint AS requests, SUM(cost_nanos)::bigint AS cost FROM usage_rollups \
+                 WHERE span = 'day' AND key_hash = '{}' AND model_name = 'granite'",
+                sha256_hex(ALPHA)
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rollup.try_get::<i64>("", "requests").unwrap(), 3);
+    assert_eq!(rollup.try_get::<i64>("", "cost").unwrap(), 1_500_000_000);
 
     let app = TestApp::builder()
         .database_url(&target.url)
@@ -378,7 +424,23 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
     let spend = info["spend"].as_f64().unwrap();
     assert!(
         spend > 2.5 && spend < 2.6,
-        "2.5 carried plus one answer: {info}"
+        "2.5 carried plus one answer, the history not added again: {info}"
+    );
+    let logs: Value = app
+        .get_as_master(&format!("/spend/logs?api_key={}", sha256_hex(ALPHA)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = logs
+        .as_array()
+        .unwrap_or_else(|| panic!("{logs}"))
+        .iter()
+        .filter_map(|row| row["request_id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"chatcmpl-0") && ids.contains(&"chatcmpl-2"),
+        "{logs}"
     );
     let user: Value = app
         .get_as_master("/user/info?user_id=alice@example.com")

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::DomainError;
 
 pub use event::{Outcome, SpendEvent};
-pub use write::{unrecorded, write_batch};
+pub use write::{unrecorded, write_batch, write_history};
 
 /// Which spend rows to read.
 #[derive(Debug, Clone, Default)]

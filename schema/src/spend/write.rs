@@ -249,6 +249,27 @@ async fn reset_budgets(
     Ok(())
 }
 
+/// Inserts the `spend_logs` rows of `events` (in statements of at most [`BATCH`] rows; a
+/// request id already written is skipped) and adds them to the rollups.
+async fn insert_with_rollups(
+    txn: &DatabaseTransaction,
+    events: &[SpendEvent],
+) -> Result<(), sea_orm::DbErr> {
+    let mut rest = events;
+    while !rest.is_empty() {
+        let (now, later) = rest.split_at(chunk(rest.len()));
+        spend_log::Entity::insert_many(now.iter().cloned().map(row))
+            // No conflict target: the unique key is `request_id`, or (`request_id`,
+            // `started_at`) where the table is partitioned; a retried event matches either.
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .exec_without_returning(txn)
+            .await?;
+        rest = later;
+    }
+    upsert_rollups(txn, rollups(events, false), false).await?;
+    upsert_rollups(txn, rollups(events, true), true).await
+}
+
 /// Writes `events` in one transaction: their `spend_logs` rows (in statements of at most
 /// [`BATCH`] rows; a request id already written is skipped, so a retried batch is never
 /// counted twice), their rollups, and their cost added to each key and user (one update each).
@@ -266,19 +287,7 @@ pub async fn write_batch(
     if budgets_due {
         reset_budgets(&txn, Utc::now()).await?;
     }
-    let mut rest = events;
-    while !rest.is_empty() {
-        let (now, later) = rest.split_at(chunk(rest.len()));
-        spend_log::Entity::insert_many(now.iter().cloned().map(row))
-            // No conflict target: the unique key is `request_id`, or (`request_id`,
-            // `started_at`) where the table is partitioned; a retried event matches either.
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .exec_without_returning(&txn)
-            .await?;
-        rest = later;
-    }
-    upsert_rollups(&txn, rollups(events, false), false).await?;
-    upsert_rollups(&txn, rollups(events, true), true).await?;
+    insert_with_rollups(&txn, events).await?;
     let mut by_key: HashMap<&str, (i64, DateTime<Utc>)> = HashMap::new();
     let mut by_user: HashMap<Uuid, i64> = HashMap::new();
     for event in events {
@@ -314,6 +323,24 @@ pub async fn write_batch(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Writes requests another system recorded (LiteLLM's spend logs, imported): their
+/// `spend_logs` rows and rollups, but not their cost on keys and users, which carry their
+/// spend so far already. Events already written (by request id) are skipped, so importing the
+/// same history again adds nothing; the answer is how many were new.
+pub async fn write_history(
+    db: &DatabaseConnection,
+    events: Vec<SpendEvent>,
+) -> Result<usize, sea_orm::DbErr> {
+    let events = unrecorded(db, events).await?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    insert_with_rollups(&txn, &events).await?;
+    txn.commit().await?;
+    Ok(events.len())
 }
 
 /// The events of `events` that have no `spend_logs` row yet: what a restart replays from the

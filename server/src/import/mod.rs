@@ -3,25 +3,29 @@
 //! LiteLLM stores each key as the SHA-256 hex of its plaintext, as Switchyard does, so an
 //! imported key authenticates with the plaintext its holder already has. Each row is added
 //! unless one like it is here already (a user by id, a key by hash, a deployment by model
-//! and address): a second run changes nothing, and a dry run reports what a run would do.
+//! and address, a spend log by request id): a second run changes nothing, and a dry run
+//! reports what a run would do. Spend logs, asked for, become request records and rollups.
 
 mod sealed;
 mod source;
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use schema::catalog::CatalogService;
-use schema::keys::{ImportedKey, LiteLlmKey, LiteLlmKeys, hash_key};
+use schema::keys::{ImportedKey, KeyFilter, LiteLlmKey, LiteLlmKeys, hash_key};
 use schema::limits::LimitValues;
+use schema::spend::{Outcome, SpendEvent};
 use schema::users::{NewUser, UserService, role_from_litellm};
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
+use uuid::Uuid;
 
 use self::sealed::{Reading, SaltKey, looks_sealed};
-use self::source::{Source, SourceKey, SourceModel, SourceUser};
+use self::source::{Source, SourceKey, SourceModel, SourceSpend, SourceUser};
 use crate::config::Config;
 use crate::db::{self, Location};
 use crate::gateway::registry::Registry;
@@ -35,6 +39,8 @@ pub struct Options {
     pub from: SecretString,
     /// Report what would be done; write nothing.
     pub dry_run: bool,
+    /// Also bring LiteLLM's spend logs, into the request log and the usage rollups.
+    pub spend_logs: bool,
 }
 
 /// How one kind of row fared.
@@ -53,16 +59,20 @@ pub struct Summary {
     pub users: Tally,
     pub keys: Tally,
     pub deployments: Tally,
+    /// Spend logs, when asked for.
+    pub spend_logs: Option<Tally>,
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = if self.dry_run { "would add" } else { "added" };
-        for (what, tally) in [
+        let spend_logs = self.spend_logs.as_ref().map(|tally| ("spend logs", tally));
+        let tallies = [
             ("users", &self.users),
             ("keys", &self.keys),
             ("model deployments", &self.deployments),
-        ] {
+        ];
+        for (what, tally) in tallies.into_iter().chain(spend_logs) {
             writeln!(
                 f,
                 "{what}: {verb} {}, {} already here, {} not imported",
@@ -81,7 +91,10 @@ impl fmt::Display for Summary {
 impl Summary {
     /// Rows that could not be imported.
     pub fn failures(&self) -> usize {
-        self.users.failed.len() + self.keys.failed.len() + self.deployments.failed.len()
+        self.users.failed.len()
+            + self.keys.failed.len()
+            + self.deployments.failed.len()
+            + self.spend_logs.as_ref().map_or(0, |t| t.failed.len())
     }
 }
 
@@ -157,7 +170,113 @@ pub async fn litellm(config: &Config, options: &Options) -> anyhow::Result<Summa
                 .push(format!("model `{name}`: {error}")),
         }
     }
+    if options.spend_logs {
+        summary.spend_logs = Some(import_spend(&source, &db, &keys, options.dry_run).await?);
+    }
     Ok(summary)
+}
+
+/// Spend logs read and written at a time.
+const SPEND_PAGE: u64 = 1_000;
+
+/// LiteLLM's spend logs as request records and rollups, page by page in the order they
+/// started; the spend they add up to is on the keys and users already, and is not added again.
+async fn import_spend(
+    source: &Source,
+    db: &sea_orm::DatabaseConnection,
+    keys: &LiteLlmKeys,
+    dry: bool,
+) -> anyhow::Result<Tally> {
+    let owners: HashMap<String, Uuid> = keys
+        .list(&KeyFilter::default())
+        .await?
+        .into_iter()
+        .filter_map(|record| Some((record.key.token_hash, record.key.user_id?)))
+        .collect();
+    let mut tally = Tally::default();
+    let mut cursor = None;
+    loop {
+        let page = source.spend_logs(cursor.as_ref(), SPEND_PAGE).await?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        cursor = Some((last.start, last.request_id.clone()));
+        let read = page.len();
+        let events: Vec<SpendEvent> = page
+            .into_iter()
+            .map(|row| spend_event(row, &owners))
+            .collect();
+        let new = if dry {
+            schema::spend::unrecorded(db, events).await?.len()
+        } else {
+            schema::spend::write_history(db, events).await?
+        };
+        tally.added += new;
+        tally.present += read - new;
+    }
+    Ok(tally)
+}
+
+/// Our call type for LiteLLM's (`acompletion`, `aembedding`, …).
+fn call_type(litellm: &str) -> Cow<'static, str> {
+    let name = litellm.strip_prefix('a').filter(|rest| {
+        [
+            "completion",
+            "text_completion",
+            "embedding",
+            "transcription",
+            "rerank",
+            "responses",
+        ]
+        .contains(rest)
+    });
+    match name.unwrap_or(litellm) {
+        "completion" => Cow::Borrowed("chat"),
+        "text_completion" => Cow::Borrowed("completion"),
+        "embedding" => Cow::Borrowed("embeddings"),
+        "transcription" => Cow::Borrowed("transcription"),
+        "rerank" => Cow::Borrowed("rerank"),
+        "responses" => Cow::Borrowed("responses"),
+        "anthropic_messages" => Cow::Borrowed("messages"),
+        other => Cow::Owned(other.to_owned()),
+    }
+}
+
+fn spend_event(row: SourceSpend, owners: &HashMap<String, Uuid>) -> SpendEvent {
+    let key_hash = token_hash(&row.api_key).ok();
+    let millis = |d: chrono::TimeDelta| u64::try_from(d.num_milliseconds()).unwrap_or(0);
+    let success = row.status.as_deref().is_none_or(|s| s == "success");
+    SpendEvent {
+        request_id: row.request_id,
+        key_id: None,
+        user_id: key_hash.as_ref().and_then(|hash| owners.get(hash).copied()),
+        key_hash,
+        model: row
+            .model_group
+            .filter(|group| !group.is_empty())
+            .unwrap_or(row.model),
+        deployment_id: None,
+        cluster: None,
+        call_type: call_type(&row.call_type),
+        prompt_tokens: u64::try_from(row.prompt_tokens).unwrap_or(0),
+        completion_tokens: u64::try_from(row.completion_tokens).unwrap_or(0),
+        estimated: false,
+        cost_nanos: nanos(row.spend),
+        outcome: if success {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+        http_status: if success { 200 } else { 500 },
+        started_at: row.start,
+        ended_at: row.end,
+        ttft_ms: row.first_token.map(|first| millis(first - row.start)),
+        duration_ms: row
+            .duration_ms
+            .and_then(|ms| u64::try_from(ms).ok())
+            .unwrap_or_else(|| millis(row.end - row.start)),
+        guardrail: None,
+    }
 }
 
 /// Dollars as LiteLLM stores them, in nano-dollars.
@@ -330,6 +449,16 @@ mod tests {
         assert!((29..=30).contains(&days), "{days}");
         assert_eq!(window_end(None, None), None);
         assert_eq!(window_end(None, Some("nonsense")), None);
+    }
+
+    #[test]
+    fn litellm_call_types_become_ours() {
+        assert_eq!(call_type("acompletion"), "chat");
+        assert_eq!(call_type("completion"), "chat");
+        assert_eq!(call_type("atext_completion"), "completion");
+        assert_eq!(call_type("aembedding"), "embeddings");
+        assert_eq!(call_type("anthropic_messages"), "messages");
+        assert_eq!(call_type("aimage_generation"), "aimage_generation");
     }
 
     #[test]

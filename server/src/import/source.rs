@@ -1,6 +1,6 @@
 //! Reading a LiteLLM database (PostgreSQL, the schema LiteLLM's Prisma migrations make):
-//! its users, virtual keys with their budgets, and the models registered through its admin
-//! API, as plain rows. Only reads; arrays and JSON are read as JSON text and timestamps as
+//! its users, virtual keys with their budgets, the models registered through its admin API
+//! and its spend logs, as plain rows. Only reads; arrays and JSON are read as JSON text and timestamps as
 //! UTC, so the rows do not depend on how the driver maps PostgreSQL's types.
 
 use anyhow::Context;
@@ -59,6 +59,29 @@ pub struct SourceModel {
     pub litellm_params: Value,
     pub model_info: Value,
 }
+
+/// One request LiteLLM recorded (`LiteLLM_SpendLogs`).
+#[derive(Debug, Clone)]
+pub struct SourceSpend {
+    pub request_id: String,
+    pub call_type: String,
+    /// The key's SHA-256 hex, or empty for the master key.
+    pub api_key: String,
+    pub spend: f64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub first_token: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    /// The deployment's model, and the public name it was called by.
+    pub model: String,
+    pub model_group: Option<String>,
+    pub status: Option<String>,
+}
+
+/// Where a page of spend logs ends: the next page starts after it.
+pub type SpendCursor = (DateTime<Utc>, String);
 
 /// An open LiteLLM database.
 pub struct Source {
@@ -211,6 +234,53 @@ impl Source {
                     model_name: get(row, "model_name")?,
                     litellm_params: json_text(params.as_deref())?,
                     model_info: json_text(info.as_deref())?,
+                })
+            })
+            .collect()
+    }
+
+    /// Up to `limit` spend logs after `after`, in the order they started.
+    pub async fn spend_logs(
+        &self,
+        after: Option<&SpendCursor>,
+        limit: u64,
+    ) -> anyhow::Result<Vec<SourceSpend>> {
+        let columns = "SELECT request_id, call_type, api_key, spend, \
+             prompt_tokens::bigint AS prompt_tokens, completion_tokens::bigint AS completion_tokens, \
+             \"startTime\" AS start_time, \"endTime\" AS end_time, \
+             \"completionStartTime\" AS first_token, request_duration_ms::bigint AS duration_ms, \
+             model, model_group, status FROM \"LiteLLM_SpendLogs\"";
+        let order = "ORDER BY \"startTime\", request_id LIMIT";
+        let backend = self.db.get_database_backend();
+        let statement = match after {
+            None => Statement::from_string(backend, format!("{columns} {order} {limit}")),
+            Some((start, id)) => Statement::from_sql_and_values(
+                backend,
+                format!("{columns} WHERE (\"startTime\", request_id) > ($1, $2) {order} {limit}"),
+                [start.naive_utc().into(), id.clone().into()],
+            ),
+        };
+        let rows = self
+            .db
+            .query_all(statement)
+            .await
+            .context("cannot read LiteLLM's spend logs")?;
+        rows.iter()
+            .map(|row| {
+                Ok(SourceSpend {
+                    request_id: get(row, "request_id")?,
+                    call_type: get(row, "call_type")?,
+                    api_key: get(row, "api_key")?,
+                    spend: get(row, "spend")?,
+                    prompt_tokens: get(row, "prompt_tokens")?,
+                    completion_tokens: get(row, "completion_tokens")?,
+                    start: get::<NaiveDateTime>(row, "start_time")?.and_utc(),
+                    end: get::<NaiveDateTime>(row, "end_time")?.and_utc(),
+                    first_token: time(row, "first_token")?,
+                    duration_ms: get(row, "duration_ms")?,
+                    model: get(row, "model")?,
+                    model_group: get(row, "model_group")?,
+                    status: get(row, "status")?,
                 })
             })
             .collect()
