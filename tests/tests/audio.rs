@@ -208,13 +208,31 @@ async fn guardrails_read_the_prompt_and_the_transcript() {
         "{text}"
     );
 
+    // Subtitles are written from the masked JSON transcript.
+    let vtt = send(
+        &app,
+        &key,
+        TRANSCRIBE,
+        upload("whisper", 10, None).text("response_format", "vtt"),
+    )
+    .await;
+    assert_eq!(vtt.status(), 200);
+    let vtt = vtt.text().await.unwrap();
+    assert!(vtt.starts_with("WEBVTT\n\n00:00:00.000 --> "), "{vtt}");
+    assert!(!vtt.contains("speech.wav"), "{vtt}");
+    assert_eq!(
+        mock.last_request().await["response_format"],
+        "verbose_json",
+        "asked of the model server"
+    );
+
     // Word timestamps would spell the transcript out past the masks.
     let words = upload("whisper", 10, None)
         .text("response_format", "verbose_json")
         .text("timestamp_granularities[]", "word");
     assert_eq!(send(&app, &key, TRANSCRIBE, words).await.status(), 400);
 
-    let rows = spend_rows(&app.database().await, 2).await;
+    let rows = spend_rows(&app.database().await, 3).await;
     assert_eq!(rows[0]["guardrail"], "pii", "{rows:?}");
     assert_eq!(rows[0]["cost_nanos"], 0, "{rows:?}");
     assert_eq!(rows[1]["guardrail"], "names", "{rows:?}");
@@ -314,31 +332,68 @@ async fn models_priced_per_second_are_billed_for_what_they_heard() {
         "{catalog}"
     );
 
-    // Asked for plain text, the answer says no duration: the upload's own length is billed,
-    // exactly from a WAV header, else by size at 16,000 bytes a second; either is marked an
-    // estimate.
-    let wav = Part::bytes(wav(32_000, 64_000))
-        .file_name("speech.wav")
-        .mime_str("audio/wav")
-        .unwrap();
+    // Asked for plain text, which says no duration: the gateway asks the model server for
+    // `verbose_json`, bills the seconds it reports, and writes the text itself.
     let as_text = |file: Part| {
         Form::new()
             .text("model", "whisper")
             .text("response_format", "text")
             .part("file", file)
     };
-    let answer = send(&app, &key, TRANSCRIBE, as_text(wav)).await;
+    let wav = || {
+        Part::bytes(wav(32_000, 64_000))
+            .file_name("speech.wav")
+            .mime_str("audio/wav")
+            .unwrap()
+    };
+    let answer = send(&app, &key, TRANSCRIBE, as_text(wav())).await;
+    assert_eq!(answer.status(), 200);
+    assert!(
+        answer.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+        "{:?}",
+        answer.headers()
+    );
+    assert_eq!(
+        answer.text().await.unwrap(),
+        "transcribed speech.wav 64044 bytes\n"
+    );
+    let srt = send(
+        &app,
+        &key,
+        TRANSCRIBE,
+        Form::new()
+            .text("model", "whisper")
+            .text("response_format", "srt")
+            .part("file", wav()),
+    )
+    .await;
+    assert_eq!(
+        srt.text().await.unwrap(),
+        "1\n00:00:00,000 --> 00:00:02,000\ntranscribed speech.wav 64044 bytes\n\n"
+    );
+    // A model server that reports no duration even then: the upload's own length is billed,
+    // exactly from a WAV header, else by size at 16,000 bytes a second, marked an estimate.
+    mock.set_knobs(serde_json::json!({"omit_usage": true}))
+        .await;
+    let answer = send(&app, &key, TRANSCRIBE, as_text(wav())).await;
     assert_eq!(answer.status(), 200);
     let raw = Part::bytes(vec![1u8; 64_000]).file_name("speech.mp3");
     let answer = send(&app, &key, TRANSCRIBE, as_text(raw)).await;
     assert_eq!(answer.status(), 200);
-    let rows = spend_rows(&app.database().await, 4).await;
+    let rows = spend_rows(&app.database().await, 6).await;
+    for row in &rows[2..4] {
+        assert_eq!(row["cost_nanos"], 400_000, "2 s as reported: {rows:?}");
+        assert_eq!(row["estimated"], false, "{rows:?}");
+    }
     assert_eq!(
-        rows[2]["cost_nanos"], 400_000,
+        rows[4]["cost_nanos"], 400_000,
         "2 s by the header: {rows:?}"
     );
-    assert_eq!(rows[2]["estimated"], true, "{rows:?}");
-    assert_eq!(rows[3]["cost_nanos"], 800_000, "4 s by size: {rows:?}");
+    assert_eq!(rows[4]["estimated"], true, "{rows:?}");
+    assert_eq!(rows[5]["cost_nanos"], 800_000, "4 s by size: {rows:?}");
 }
 
 /// A WAV file of `data` bytes of silence at `byte_rate` bytes a second.

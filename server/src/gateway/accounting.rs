@@ -87,18 +87,22 @@ impl Accounting {
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         // A model priced per second of audio is billed for what it heard: what the answer
         // says, else what the upload holds by its size.
+        // The bill of a per-second model is exact when the answer says how long the audio
+        // was, whatever its token counts were.
+        let per_second = self.model.second_price_nanos > 0;
         let heard = match (self.audio_ms.get(), self.audio_estimate_ms) {
-            (Some(&ms), _) => Some(ms),
-            (None, Some(ms)) if outcome != Outcome::Failure => {
+            (Some(&ms), _) => {
+                estimated &= !per_second;
+                Some(ms)
+            }
+            (None, Some(ms)) if outcome != Outcome::Failure && per_second => {
                 estimated = true;
                 Some(ms)
             }
             (None, _) => None,
         };
         let cost = match heard {
-            Some(ms) if self.model.second_price_nanos > 0 => {
-                audio_cost_nanos(ms, self.model.second_price_nanos)
-            }
+            Some(ms) if per_second => audio_cost_nanos(ms, self.model.second_price_nanos),
             _ => cost_nanos(
                 prompt,
                 completion,

@@ -1,8 +1,9 @@
 //! Speech to text (`/v1/audio/transcriptions` and `/v1/audio/translations`, Whisper on
 //! vLLM): a multipart upload within the upload size limit, its `model` field naming the
 //! model. The caller's access, pre-call guardrails (on the `prompt` field, the only text sent),
-//! limits and accounting apply as to chat; the form goes on untouched unless the deployment
-//! knows the model by another name or a guardrail masked the prompt.
+//! limits and accounting apply as to chat; the form goes on encoded again from what was read
+//! (the deployment's name for the model, a masked prompt), never as the client's bytes, so no
+//! part can be read one way here and another way by the model server.
 
 use axum::http::HeaderValue;
 use bytes::{BufMut, Bytes, BytesMut};
@@ -214,7 +215,7 @@ impl Gateway {
         task: AudioTask,
         trace: &mut Trace,
     ) -> Result<Reply, ApiError> {
-        let mut form = Form::read(body.clone(), &content_type).await?;
+        let mut form = Form::read(body, &content_type).await?;
         let name = form.text("model").ok_or_else(|| {
             ApiError::BadRequest("`model` is required: name a model from GET /v1/models".into())
         })?;
@@ -256,15 +257,15 @@ impl Gateway {
             .parts
             .iter()
             .any(|p| p.name.starts_with("timestamp_granularities") && &p.data[..] == b"word");
-        let format = form.text("response_format").unwrap_or("json");
-        if !post_call.is_empty() && !matches!(format, "json" | "verbose_json") {
-            return Err(ApiError::BadParam {
-                message: format!(
-                    "post-call guardrails read the transcript as JSON: ask for `json` or \
-                     `verbose_json`, not `{format}`"
-                ),
-                param: "response_format",
-            });
+        // Plain text and subtitles say neither how long the audio was nor anything a post-call
+        // guardrail could read reliably: where either matters, the model server is asked for
+        // `verbose_json` and the asked-for format is written here from it.
+        let format = Format::of(form.text("response_format"))?;
+        let rendered = (model.second_price_nanos > 0 || !post_call.is_empty())
+            && format != Format::Json
+            && format != Format::VerboseJson;
+        if rendered {
+            form.set("response_format", "verbose_json");
         }
         if !post_call.is_empty() && words {
             return Err(ApiError::BadParam {
@@ -308,13 +309,10 @@ impl Gateway {
         };
         let answer = self
             .dispatch(&model, &accounting, trace, |deployment| {
-                // What a pre-call guardrail read is exactly what is sent.
-                let (body, content_type) =
-                    if deployment.backend_model == model.name && pre_call.is_empty() {
-                        (body.clone(), content_type.clone())
-                    } else {
-                        renamed(&deployment.backend_model)
-                    };
+                // Always the form as read here, encoded again: what the gateway authorized,
+                // priced and checked is exactly what the model server reads, however its
+                // parser would have read the original.
+                let (body, content_type) = renamed(&deployment.backend_model);
                 outgoing(
                     deployment,
                     format!("{}/{}", deployment.base, task.path()),
@@ -323,8 +321,153 @@ impl Gateway {
                 )
             })
             .await?;
-        whole(answer, accounting, trace, &post_call).await
+        let reply = whole(answer, accounting, trace, &post_call).await?;
+        Ok(if rendered {
+            format.render(reply)
+        } else {
+            reply
+        })
     }
+}
+
+/// A transcript's `response_format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    VerboseJson,
+    Text,
+    Srt,
+    Vtt,
+}
+
+impl Format {
+    fn of(asked: Option<&str>) -> Result<Self, ApiError> {
+        Ok(match asked.unwrap_or("json") {
+            "json" => Self::Json,
+            "verbose_json" => Self::VerboseJson,
+            "text" => Self::Text,
+            "srt" => Self::Srt,
+            "vtt" => Self::Vtt,
+            other => {
+                return Err(ApiError::BadParam {
+                    message: format!(
+                        "`response_format` `{other}` is not one of json, verbose_json, text, \
+                         srt, vtt"
+                    ),
+                    param: "response_format",
+                });
+            }
+        })
+    }
+
+    /// A successful `verbose_json` answer written in this format (anything else as it came).
+    fn render(self, reply: Reply) -> Reply {
+        let Reply::Whole {
+            status,
+            content_type,
+            body,
+        } = reply
+        else {
+            return reply;
+        };
+        let verbose = status
+            .is_success()
+            .then(|| serde_json::from_slice::<Verbose>(&body).ok())
+            .flatten();
+        let Some(verbose) = verbose else {
+            return Reply::Whole {
+                status,
+                content_type,
+                body,
+            };
+        };
+        let (text, kind) = match self {
+            Self::Text => (
+                format!("{}\n", verbose.text.trim()),
+                "text/plain; charset=utf-8",
+            ),
+            Self::Srt => (verbose.cues(','), "text/plain; charset=utf-8"),
+            Self::Vtt => (
+                format!("WEBVTT\n\n{}", verbose.cues('.')),
+                "text/vtt; charset=utf-8",
+            ),
+            Self::Json | Self::VerboseJson => {
+                return Reply::Whole {
+                    status,
+                    content_type,
+                    body,
+                };
+            }
+        };
+        Reply::Whole {
+            status,
+            content_type: HeaderValue::from_static(kind),
+            body: Bytes::from(text),
+        }
+    }
+}
+
+/// What a `verbose_json` transcript says.
+#[derive(serde::Deserialize)]
+struct Verbose {
+    text: String,
+    #[serde(default)]
+    duration: Option<f64>,
+    #[serde(default)]
+    segments: Vec<Segment>,
+}
+
+#[derive(serde::Deserialize)]
+struct Segment {
+    start: f64,
+    end: f64,
+    text: String,
+}
+
+impl Verbose {
+    /// Subtitle cues, one per segment (the whole text as one when there are none), numbered
+    /// as SubRip numbers them when `decimal` is `,`.
+    fn cues(&self, decimal: char) -> String {
+        let whole = [Segment {
+            start: 0.0,
+            end: self.duration.unwrap_or(0.0),
+            text: self.text.clone(),
+        }];
+        let segments = if self.segments.is_empty() {
+            &whole[..]
+        } else {
+            &self.segments[..]
+        };
+        let mut out = String::new();
+        for (i, segment) in segments.iter().enumerate() {
+            if decimal == ',' {
+                out.push_str(&format!("{}\n", i + 1));
+            }
+            out.push_str(&format!(
+                "{} --> {}\n{}\n\n",
+                timestamp(segment.start, decimal),
+                timestamp(segment.end, decimal),
+                segment.text.trim()
+            ));
+        }
+        out
+    }
+}
+
+/// `HH:MM:SS,mmm` (or with `.`) for `seconds`.
+fn timestamp(seconds: f64, decimal: char) -> String {
+    let ms = if seconds.is_finite() && seconds > 0.0 {
+        (seconds * 1000.0).round() as u64
+    } else {
+        0
+    };
+    format!(
+        "{:02}:{:02}:{:02}{decimal}{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
 }
 
 #[cfg(test)]
@@ -353,6 +496,44 @@ mod tests {
         let file = again.parts.iter().find(|p| p.name == "file").unwrap();
         assert_eq!(&file.data[..], b"RIFF\x00\x01");
         assert_eq!(file.content_type.as_deref(), Some("audio/wav"));
+    }
+
+    #[test]
+    fn transcripts_are_written_as_text_and_subtitles() {
+        let verbose = br#"{"text": " Hello there. General Kenobi.", "duration": 3725.5,
+            "segments": [{"start": 0.0, "end": 1.25, "text": " Hello there."},
+                         {"start": 3723.0, "end": 3725.5, "text": " General Kenobi."}]}"#;
+        let reply = |body: &'static [u8]| Reply::Whole {
+            status: axum::http::StatusCode::OK,
+            content_type: HeaderValue::from_static("application/json"),
+            body: Bytes::from_static(body),
+        };
+        let text = |reply: Reply| match reply {
+            Reply::Whole { body, .. } => String::from_utf8(body.to_vec()).unwrap(),
+            Reply::Stream { .. } => unreachable!(),
+        };
+        assert_eq!(
+            text(Format::Text.render(reply(verbose))),
+            "Hello there. General Kenobi.\n"
+        );
+        assert_eq!(
+            text(Format::Srt.render(reply(verbose))),
+            "1\n00:00:00,000 --> 00:00:01,250\nHello there.\n\n\
+             2\n01:02:03,000 --> 01:02:05,500\nGeneral Kenobi.\n\n"
+        );
+        assert_eq!(
+            text(Format::Vtt.render(reply(verbose))),
+            "WEBVTT\n\n00:00:00.000 --> 00:00:01.250\nHello there.\n\n\
+             01:02:03.000 --> 01:02:05.500\nGeneral Kenobi.\n\n"
+        );
+        // No segments: one cue for the whole; an answer that is not a transcript as it came.
+        let short = br#"{"text": "Hi", "duration": 2.0}"#;
+        assert_eq!(
+            text(Format::Srt.render(reply(short))),
+            "1\n00:00:00,000 --> 00:00:02,000\nHi\n\n"
+        );
+        assert_eq!(text(Format::Text.render(reply(b"oops"))), "oops");
+        assert!(Format::of(Some("mp3")).is_err());
     }
 
     #[tokio::test]

@@ -43,6 +43,12 @@ impl Drop for StreamGuard {
     fn drop(&mut self) {
         // 499: the client closed the connection (nginx's convention).
         let (outcome, status) = self.outcome.unwrap_or((Outcome::Cancelled, 499));
+        // Without a final count, input tokens the stream announced are the better estimate
+        // (they count what the request's text alone does not: tools, images, documents).
+        if self.usage.is_none() {
+            let estimate = &mut self.accounting.prompt_estimate;
+            *estimate = (*estimate).max(self.announced_prompt);
+        }
         self.accounting.record(
             Some(&self.deployment),
             self.usage,

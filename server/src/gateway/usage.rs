@@ -76,12 +76,18 @@ pub fn audio_ms(body: &[u8]) -> Option<u64> {
     (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as u64)
 }
 
-/// Bytes per second the length of compressed audio is estimated at (128 kbit/s, a common
-/// MP3 and AAC rate): an estimate that errs towards more audio for lower rates.
+/// Bytes per second the length of compressed audio is estimated at (128 kbit/s, a common MP3
+/// and AAC rate). It over-estimates files at higher rates and under-estimates speech codecs at
+/// lower ones (Opus at 6 to 24 kbit/s): a fallback, billed only when the model server says
+/// nothing of the audio's length even in `verbose_json`.
 const ESTIMATE_BYTES_PER_SECOND: u64 = 16_000;
 
-/// How long the audio in an uploaded file is, in milliseconds: exact for WAV (its header gives
-/// the byte rate and the data's length), else estimated from the file's size.
+/// The highest byte rate a WAV header is believed at: 192 kHz, 8 channels of 32 bits.
+const MOST_WAV_BYTES_PER_SECOND: u64 = 192_000 * 8 * 4;
+
+/// How long the audio in an uploaded file is, in milliseconds: exact for PCM WAV (its first
+/// format chunk gives the rate decoders play it at, its data chunk the length), else
+/// estimated from the file's size.
 pub fn upload_audio_ms(file: &[u8]) -> u64 {
     let by_size = |bytes: u64, per_second: u64| bytes.saturating_mul(1000) / per_second.max(1);
     match wav_shape(file) {
@@ -90,21 +96,31 @@ pub fn upload_audio_ms(file: &[u8]) -> u64 {
     }
 }
 
-/// A RIFF/WAVE file's data length and byte rate, read from its chunks.
+/// A RIFF/WAVE file's data length and byte rate (sample rate × block size, as decoders
+/// compute it, not the header's own byte-rate field), from its first format chunk; `None`
+/// when either is missing or the rate is implausible.
 fn wav_shape(file: &[u8]) -> Option<(u64, u64)> {
-    let le32 = |at: usize| {
-        file.get(at..at + 4)
-            .and_then(|b| <[u8; 4]>::try_from(b).ok())
-            .map(|b| u64::from(u32::from_le_bytes(b)))
+    let le = |at: usize, len: usize| {
+        file.get(at..at + len).map(|b| {
+            b.iter()
+                .rev()
+                .fold(0u64, |n, byte| (n << 8) | u64::from(*byte))
+        })
     };
     if file.get(..4)? != b"RIFF" || file.get(8..12)? != b"WAVE" {
         return None;
     }
     let (mut at, mut byte_rate) = (12usize, None);
-    while let (Some(id), Some(size)) = (file.get(at..at + 4), le32(at + 4)) {
+    while let (Some(id), Some(size)) = (file.get(at..at + 4), le(at + 4, 4)) {
         let body = at + 8;
         match id {
-            b"fmt " => byte_rate = le32(body + 8).filter(|rate| *rate > 0),
+            b"fmt " if byte_rate.is_none() => {
+                let sample_rate = le(body + 4, 4)?;
+                let block = le(body + 12, 2)?;
+                byte_rate = Some(sample_rate * block)
+                    .filter(|rate| (1..=MOST_WAV_BYTES_PER_SECOND).contains(rate));
+                byte_rate?;
+            }
             // A streamed WAV may give its data's length as 0 or "unknown": the file then ends it.
             b"data" => {
                 let rest = (file.len() - body) as u64;
@@ -184,6 +200,14 @@ mod tests {
         assert_eq!(upload_audio_ms(&vec![7; 32_000]), 2000);
         // A header cut short is measured by size.
         assert_eq!(upload_audio_ms(&wav[..30]), 1);
+        // The header's byte-rate field is not believed: sample rate × block size is.
+        let mut lying = wav.clone();
+        lying[28..32].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(upload_audio_ms(&lying), 1500);
+        // An implausible sample rate: measured by size instead, at 16,000 bytes a second.
+        let mut absurd = wav.clone();
+        absurd[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(upload_audio_ms(&absurd), absurd.len() as u64 * 1000 / 16_000);
         assert_eq!(upload_audio_ms(b""), 0);
         // $0.0001 a second: 2.5 s cost 250,000 nanodollars; a part of one rounds up.
         assert_eq!(audio_cost_nanos(2500, 100_000), 250_000);
@@ -275,6 +299,16 @@ mod tests {
                 prop_assert!(estimate >= 1);
                 prop_assert_eq!(estimate, (chars as u64).div_ceil(4).max(1));
                 prop_assert!(estimate_tokens(chars.saturating_add(1)) >= estimate);
+            }
+
+            #[test]
+            fn any_upload_can_be_measured(
+                rest in proptest::collection::vec(any::<u8>(), 0..200),
+                riff in any::<bool>(),
+            ) {
+                let mut file = if riff { b"RIFF\0\0\0\0WAVEfmt ".to_vec() } else { Vec::new() };
+                file.extend(rest);
+                let _ = upload_audio_ms(&file);
             }
 
             #[test]

@@ -70,7 +70,12 @@ impl SaltKey {
     /// Opens `value` if it is sealed.
     pub fn open(&self, value: &str) -> Reading {
         let Some((format, bytes)) = shape(value) else {
-            return Reading::Plain;
+            // A version prefix says the value was sealed, whatever follows it.
+            return if value.starts_with(V3) || value.starts_with(V2) {
+                Reading::WrongKey
+            } else {
+                Reading::Plain
+            };
         };
         let (cipher_nonce, sealed) = match format {
             Format::Nacl => bytes.split_at(NACL_NONCE),
@@ -102,7 +107,7 @@ enum Format {
 
 /// Whether `value` has the shape of a sealed value.
 pub fn looks_sealed(value: &str) -> bool {
-    shape(value).is_some()
+    value.starts_with(V3) || value.starts_with(V2) || shape(value).is_some()
 }
 
 /// The format of a sealed value and its bytes (nonce first).
@@ -178,7 +183,12 @@ mod tests {
         assert_eq!(key.open("openai/granite"), Reading::Plain);
         assert_eq!(key.open("https://vllm.example/v1"), Reading::Plain);
         assert_eq!(key.open(""), Reading::Plain);
-        assert_eq!(key.open("v3:gcm:c2hvcnQ="), Reading::Plain, "too short");
+        assert_eq!(
+            key.open("v3:gcm:c2hvcnQ="),
+            Reading::WrongKey,
+            "sealed, but cut short"
+        );
+        assert_eq!(key.open("v2:gcm:not base64!"), Reading::WrongKey);
         assert!(!looks_sealed("c2hvcnQ="), "too short to be sealed");
     }
 

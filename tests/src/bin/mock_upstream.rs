@@ -1033,24 +1033,24 @@ async fn hear(
     let text = format!("{verb} {file_name} {size} bytes {prompt}")
         .trim()
         .to_owned();
-    match body["response_format"].as_str().unwrap_or("json") {
-        "text" => with_name(&mock, text.into_response()),
-        "verbose_json" => with_name(
-            &mock,
-            Json(
-                json!({"task": verb, "language": "english", "duration": seconds,
-                        "text": text, "model": model,
-                        "segments": [{"id": 0, "start": 0.0, "end": seconds, "text": text}],
-                        "usage": {"type": "duration", "seconds": seconds}}),
-            )
-            .into_response(),
-        ),
-        _ => with_name(
-            &mock,
-            Json(json!({"text": text, "usage": {"type": "duration", "seconds": seconds}}))
-                .into_response(),
-        ),
+    let mut answer = match body["response_format"].as_str().unwrap_or("json") {
+        "text" => return with_name(&mock, text.into_response()),
+        "verbose_json" => {
+            json!({"task": verb, "language": "english", "duration": seconds,
+                   "text": text, "model": model,
+                   "segments": [{"id": 0, "start": 0.0, "end": seconds, "text": text}],
+                   "usage": {"type": "duration", "seconds": seconds}})
+        }
+        _ => json!({"text": text, "usage": {"type": "duration", "seconds": seconds}}),
+    };
+    // As servers that say nothing of how long the audio was.
+    if knobs(&mock).omit_usage {
+        if let Some(answer) = answer.as_object_mut() {
+            answer.remove("usage");
+            answer.remove("duration");
+        }
     }
+    with_name(&mock, Json(answer).into_response())
 }
 
 async fn convert_file(
