@@ -1044,11 +1044,11 @@ async fn hear(
         _ => json!({"text": text, "usage": {"type": "duration", "seconds": seconds}}),
     };
     // As servers that say nothing of how long the audio was.
-    if knobs(&mock).omit_usage {
-        if let Some(answer) = answer.as_object_mut() {
-            answer.remove("usage");
-            answer.remove("duration");
-        }
+    if knobs(&mock).omit_usage
+        && let Some(answer) = answer.as_object_mut()
+    {
+        answer.remove("usage");
+        answer.remove("duration");
     }
     with_name(&mock, Json(answer).into_response())
 }
