@@ -19,6 +19,10 @@ const ALPHA: &str = "sk-litellm-alpha-0000000000000001";
 const BETA: &str = "sk-litellm-beta-00000000000000002";
 const EXPIRED: &str = "sk-litellm-gone-00000000000000003";
 const BLOCKED: &str = "sk-litellm-stop-00000000000000004";
+const TEAM: &str = "sk-litellm-team-00000000000000005";
+const FROZEN: &str = "sk-litellm-cold-00000000000000006";
+const LATE: &str = "sk-litellm-late-00000000000000007";
+const DASHBOARD: &str = "sk-litellm-dash-00000000000000008";
 
 fn python(args: &[&str]) -> String {
     let output = std::process::Command::new(harness::sdk_python())
@@ -139,6 +143,46 @@ async fn fill(db: &DatabaseConnection, mock: &MockUpstream) {
         &key(BLOCKED, "stop", "models, blocked", "ARRAY['granite'], true"),
     )
     .await;
+    // Teams: one allowed only granite, one blocked; a key of each lists no models (its team's).
+    exec(
+        db,
+        "INSERT INTO \"LiteLLM_TeamTable\" (team_id, team_alias, admins, members, models, \
+         blocked) VALUES ('rag-team', 'RAG', '{}', '{}', ARRAY['granite'], false), \
+         ('frozen-team', 'Frozen', '{}', '{}', ARRAY[]::text[], true)",
+    )
+    .await;
+    exec(
+        db,
+        &key(
+            TEAM,
+            "team",
+            "models, team_id",
+            "ARRAY[]::text[], 'rag-team'",
+        ),
+    )
+    .await;
+    exec(
+        db,
+        &key(
+            FROZEN,
+            "cold",
+            "models, team_id",
+            "ARRAY[]::text[], 'frozen-team'",
+        ),
+    )
+    .await;
+    exec(db, &key(LATE, "late", "models", "ARRAY['granite']")).await;
+    // A session key of LiteLLM's admin UI.
+    exec(
+        db,
+        &key(
+            DASHBOARD,
+            "dash",
+            "models, team_id",
+            "ARRAY[]::text[], 'litellm-dashboard'",
+        ),
+    )
+    .await;
     let model = |id: &str, name: &str, params: Value, info: Value| {
         format!(
             "INSERT INTO \"LiteLLM_ProxyModelTable\" (model_id, model_name, litellm_params, \
@@ -181,16 +225,35 @@ async fn fill(db: &DatabaseConnection, mock: &MockUpstream) {
         ),
     )
     .await;
-    // Older LiteLLM: NaCl's secretbox in standard base64.
+    // Older LiteLLM: NaCl's secretbox in standard base64; changed through `/model/update`,
+    // which stores the JSON as a JSON string.
+    let params = json!({"model": sealed("nacl-std", "hosted_vllm/llama-8b"),
+                        "api_base": sealed("nacl", &base), "api_key": sealed("nacl", UPSTREAM_KEY)});
+    let info = json!({"id": "7d1c6c0e-0000-4000-8000-000000000002", "db_model": true});
     exec(
         db,
         &model(
             "7d1c6c0e-0000-4000-8000-000000000002",
             "llama",
-            json!({"model": sealed("nacl-std", "hosted_vllm/llama-8b"),
-                   "api_base": sealed("nacl", &base), "api_key": sealed("nacl", UPSTREAM_KEY)}),
-            json!({"id": "7d1c6c0e-0000-4000-8000-000000000002", "db_model": true}),
+            Value::String(params.to_string()),
+            Value::String(info.to_string()),
         ),
+    )
+    .await;
+    // A deployment switched off in LiteLLM.
+    exec(
+        db,
+        &model(
+            "7d1c6c0e-0000-4000-8000-000000000004",
+            "retired",
+            json!({"model": sealed("v3", "openai/retired"), "api_base": sealed("v3", &base)}),
+            json!({"id": "7d1c6c0e-0000-4000-8000-000000000004"}),
+        ),
+    )
+    .await;
+    exec(
+        db,
+        "UPDATE \"LiteLLM_ProxyModelTable\" SET blocked = true WHERE model_name = 'retired'",
     )
     .await;
     exec(
@@ -270,11 +333,11 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         "{printed}"
     );
     assert!(
-        printed.contains("keys: would add 4, 0 already here"),
+        printed.contains("keys: would add 7, 0 already here, 1 not imported"),
         "{printed}"
     );
     assert!(
-        printed.contains("model deployments: would add 2, 0 already here, 1 not imported"),
+        printed.contains("model deployments: would add 2, 0 already here, 2 not imported"),
         "{printed}"
     );
     assert!(
@@ -295,15 +358,20 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         "{printed}"
     );
     assert!(
-        printed.contains("keys: added 4, 0 already here"),
+        printed.contains("keys: added 7, 0 already here, 1 not imported"),
         "{printed}"
     );
     assert!(
-        printed.contains("model deployments: added 2, 0 already here, 1 not imported"),
+        printed.contains("model deployments: added 2, 0 already here, 2 not imported"),
         "{printed}"
     );
     assert!(
         !printed.contains(UPSTREAM_KEY) && !printed.contains(SALT),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("key `dash`: a session key of LiteLLM's admin UI")
+            && printed.contains("blocked"),
         "{printed}"
     );
     // Idempotent: a second run finds everything here.
@@ -317,11 +385,42 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         "{printed}"
     );
     assert!(
-        printed.contains("keys: added 0, 4 already here"),
+        printed.contains("keys: added 0, 7 already here"),
         "{printed}"
     );
     assert!(
         printed.contains("model deployments: added 0, 2 already here"),
+        "{printed}"
+    );
+    assert!(!printed.contains("made stricter"), "{printed}");
+    // Since then LiteLLM blocked one key and deleted another: the next run blocks the first
+    // here and names the second, which it leaves to the operator.
+    let source = litellm.connect().await;
+    exec(
+        &source,
+        &format!(
+            "UPDATE \"LiteLLM_VerificationToken\" SET blocked = true WHERE token = '{}'",
+            sha256_hex(LATE)
+        ),
+    )
+    .await;
+    exec(
+        &source,
+        &format!(
+            "DELETE FROM \"LiteLLM_VerificationToken\" WHERE token = '{}'",
+            sha256_hex(BLOCKED)
+        ),
+    )
+    .await;
+    let (_, printed) = import(&target.url, &litellm.url, &[]);
+    assert!(
+        printed.contains("keys: added 0, 6 already here")
+            && printed
+                .contains("made stricter as LiteLLM has them now (blocked, or expiring sooner): 1"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("keys here that LiteLLM does not have") && printed.contains("stop"),
         "{printed}"
     );
 
@@ -386,7 +485,20 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         .post_with_key("/v1/chat/completions", &chat("llama"), BETA)
         .await;
     assert_eq!(free.status(), 200);
-    for refused in [EXPIRED, BLOCKED] {
+    // A team key reaches its team's models only; a blocked team's key nothing.
+    let team = app
+        .post_with_key("/v1/chat/completions", &chat("granite"), TEAM)
+        .await;
+    assert_eq!(team.status(), 200);
+    let outside = app
+        .post_with_key("/v1/chat/completions", &chat("llama"), TEAM)
+        .await;
+    assert!(
+        [401, 403].contains(&outside.status().as_u16()),
+        "{}",
+        outside.status()
+    );
+    for refused in [EXPIRED, BLOCKED, FROZEN, LATE, DASHBOARD] {
         let answer = app
             .post_with_key("/v1/chat/completions", &chat("granite"), refused)
             .await;
@@ -484,7 +596,7 @@ async fn litellm_keys_move_into_the_embedded_database() {
     );
     let (_, printed) = import(&target, &litellm.url, &[]);
     assert!(
-        printed.contains("keys: added 4, 0 already here"),
+        printed.contains("keys: added 7, 0 already here, 1 not imported"),
         "{printed}"
     );
     assert!(printed.contains("model deployments: added 2"), "{printed}");

@@ -55,6 +55,16 @@ pub struct ImportedKey {
     pub budget_reset_at: Option<DateTime<Utc>>,
 }
 
+/// What an import did with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    Added,
+    /// Here already, and as strict as LiteLLM has it.
+    Unchanged,
+    /// Here already: blocked, or its expiry brought forward, as LiteLLM has since done.
+    Tightened,
+}
+
 /// A change as `/key/update` describes it: `None` leaves a field alone, `Some(None)` clears.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiteLlmKeyChanges {
@@ -221,10 +231,11 @@ impl LiteLlmKeys {
             .is_some())
     }
 
-    /// Stores a key brought from LiteLLM unless one with its hash is stored already (then
-    /// nothing changes and the answer is `false`).
+    /// Stores a key brought from LiteLLM. One with its hash stored already (an earlier
+    /// import) is only made stricter where LiteLLM has since made it so: blocked, or expiring
+    /// sooner; anything else changed here since is left as it is.
     #[tracing::instrument(skip_all, err)]
-    pub async fn import(&self, imported: ImportedKey) -> Result<bool, DomainError> {
+    pub async fn import(&self, imported: ImportedKey) -> Result<Imported, DomainError> {
         let ImportedKey {
             token_hash,
             key_name,
@@ -239,14 +250,37 @@ impl LiteLlmKeys {
             .filter(api_key::Column::TokenHash.eq(token_hash.clone()))
             .one(&txn)
             .await?;
-        if present.is_some() {
-            return Ok(false);
+        if let Some(row) = present {
+            let block = key.blocked && !row.blocked;
+            let sooner = expires_at.filter(|at| row.expires_at.is_none_or(|now| *at < now));
+            if !block && sooner.is_none() {
+                return Ok(Imported::Unchanged);
+            }
+            let changes = KeyChanges {
+                blocked: block.then_some(Some(Blocker::Administrator)),
+                expires_at: sooner.map(Some),
+                ..KeyChanges::default()
+            };
+            KeyService::apply(&txn, &token_hash, changes).await?;
+            txn.commit().await?;
+            return Ok(Imported::Tightened);
         }
         let mut new = new_key(&txn, key, expires_at).await?;
         new.carried_spend = Some((spend_nanos, budget_reset_at));
         KeyService::insert_hashed(&txn, new, token_hash, key_name).await?;
         txn.commit().await?;
-        Ok(true)
+        Ok(Imported::Added)
+    }
+
+    /// The hashes of the keys made through the admin API (or imported), with their aliases.
+    pub async fn admin_api_keys(&self) -> Result<Vec<(String, Option<String>)>, DomainError> {
+        Ok(api_key::Entity::find()
+            .filter(api_key::Column::Origin.eq(super::ORIGIN_ADMIN_API))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| (row.token_hash, row.alias))
+            .collect())
     }
 
     /// `/key/update` on the key whose hash is `hash`.

@@ -16,7 +16,7 @@ pub use access::ModelAccess;
 pub use graphql::{ApiKey, CreatedKey, KeyMutation, KeyQuery};
 pub use portal::{Expiry, KeyEdit, KeyRequest, PortalKeys, Scope};
 
-pub use litellm::{ImportedKey, KeyFilter, LiteLlmKey, LiteLlmKeyChanges, LiteLlmKeys};
+pub use litellm::{Imported, ImportedKey, KeyFilter, LiteLlmKey, LiteLlmKeyChanges, LiteLlmKeys};
 pub use service::{
     AuthKey, Blocker, Issued, KEYS_VERSION_KEY, KeyChanges, KeyRecord, KeyService, NewKey,
     ORIGIN_ADMIN_API, ORIGIN_PLAYGROUND, ORIGIN_PORTAL, display_name, hash_key,

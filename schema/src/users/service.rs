@@ -53,14 +53,19 @@ impl UserService {
     /// Creates a user; an existing `external_id` is a conflict.
     #[tracing::instrument(skip_all, err)]
     pub async fn create(&self, new: NewUser) -> Result<user::Model, DomainError> {
-        if new.external_id.trim().is_empty() {
-            return Err(DomainError::BadInput("`user_id` must not be empty".into()));
-        }
         if self.find(&new.external_id).await?.is_some() {
             return Err(DomainError::Conflict(format!(
                 "user '{}' already exists",
                 new.external_id
             )));
+        }
+        Ok(Self::row(new)?.insert(&self.db).await?)
+    }
+
+    /// The row of a new user.
+    fn row(new: NewUser) -> Result<user::ActiveModel, DomainError> {
+        if new.external_id.trim().is_empty() {
+            return Err(DomainError::BadInput("`user_id` must not be empty".into()));
         }
         new.limits.check()?;
         let now = Utc::now();
@@ -82,7 +87,7 @@ impl UserService {
             ..Default::default()
         };
         new.limits.set_on_user(&mut row, now);
-        Ok(row.insert(&self.db).await?)
+        Ok(row)
     }
 
     /// Creates a user brought from another system with the spend it has so far and when
@@ -98,13 +103,13 @@ impl UserService {
         if self.find(&new.external_id).await?.is_some() {
             return Ok(false);
         }
-        let row = self.create(new).await?;
-        let mut active = row.into_active_model();
-        active.spend_nanos = Set(spend_nanos);
+        // One insert, the spend in it: a user is either here with its spend or not at all.
+        let mut row = Self::row(new)?;
+        row.spend_nanos = Set(spend_nanos);
         if budget_reset_at.is_some() {
-            active.budget_reset_at = Set(budget_reset_at);
+            row.budget_reset_at = Set(budget_reset_at);
         }
-        active.update(&self.db).await?;
+        row.insert(&self.db).await?;
         Ok(true)
     }
 

@@ -207,7 +207,10 @@ mod tests {
         // An implausible sample rate: measured by size instead, at 16,000 bytes a second.
         let mut absurd = wav.clone();
         absurd[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert_eq!(upload_audio_ms(&absurd), absurd.len() as u64 * 1000 / 16_000);
+        assert_eq!(
+            upload_audio_ms(&absurd),
+            absurd.len() as u64 * 1000 / 16_000
+        );
         assert_eq!(upload_audio_ms(b""), 0);
         // $0.0001 a second: 2.5 s cost 250,000 nanodollars; a part of one rounds up.
         assert_eq!(audio_cost_nanos(2500, 100_000), 250_000);

@@ -16,7 +16,7 @@ use std::fmt;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use schema::catalog::CatalogService;
-use schema::keys::{ImportedKey, KeyFilter, LiteLlmKey, LiteLlmKeys, hash_key};
+use schema::keys::{Imported, ImportedKey, KeyFilter, LiteLlmKey, LiteLlmKeys, hash_key};
 use schema::limits::LimitValues;
 use schema::spend::{Outcome, SpendEvent};
 use schema::users::{NewUser, UserService, role_from_litellm};
@@ -29,7 +29,7 @@ use self::source::{Source, SourceKey, SourceModel, SourceSpend, SourceUser};
 use crate::config::Config;
 use crate::db::{self, Location};
 use crate::gateway::registry::Registry;
-use crate::routes::litellm::models::registration;
+use crate::routes::litellm::models::{PROVIDERS, registration};
 use crate::secrets::CredentialCipher;
 
 /// What to import and how.
@@ -48,8 +48,12 @@ pub struct Options {
 pub struct Tally {
     pub added: usize,
     pub present: usize,
+    /// Of those here already, how many were made stricter as LiteLLM has since made them.
+    pub tightened: usize,
     /// Rows that could not be imported, each with its reason.
     pub failed: Vec<String>,
+    /// What imported rows left behind (what Switchyard cannot hold).
+    pub notes: Vec<String>,
 }
 
 /// What an import did (or, dry, would do).
@@ -61,6 +65,9 @@ pub struct Summary {
     pub deployments: Tally,
     /// Spend logs, when asked for.
     pub spend_logs: Option<Tally>,
+    /// Keys made through the admin API here that LiteLLM does not have (deleted there since
+    /// an import, or made here).
+    pub keys_not_in_litellm: Vec<String>,
 }
 
 impl fmt::Display for Summary {
@@ -80,9 +87,27 @@ impl fmt::Display for Summary {
                 tally.present,
                 tally.failed.len()
             )?;
+            if tally.tightened > 0 {
+                writeln!(
+                    f,
+                    "  made stricter as LiteLLM has them now (blocked, or expiring sooner): {}",
+                    tally.tightened
+                )?;
+            }
             for reason in &tally.failed {
                 writeln!(f, "  not imported: {reason}")?;
             }
+            for note in &tally.notes {
+                writeln!(f, "  note: {note}")?;
+            }
+        }
+        if !self.keys_not_in_litellm.is_empty() {
+            writeln!(
+                f,
+                "keys here that LiteLLM does not have (deleted there since an import, or made \
+                 here; delete or block them if they should not work): {}",
+                self.keys_not_in_litellm.join(", ")
+            )?;
         }
         Ok(())
     }
@@ -126,28 +151,64 @@ pub async fn litellm(config: &Config, options: &Options) -> anyhow::Result<Summa
         ..Summary::default()
     };
     let users = UserService::new(db.clone());
+    let mut users_failed = HashSet::new();
     for user in source.users().await? {
         let id = user.user_id.clone();
+        if user.role.as_deref() == Some("internal_user_viewer") {
+            summary.users.notes.push(format!(
+                "user `{id}` was LiteLLM's read-only internal user; here a user, who may make keys"
+            ));
+        }
         match import_user(&users, user, options.dry_run).await {
             Ok(true) => summary.users.added += 1,
             Ok(false) => summary.users.present += 1,
-            Err(error) => summary.users.failed.push(format!("user `{id}`: {error}")),
+            Err(error) => {
+                summary.users.failed.push(format!("user `{id}`: {error}"));
+                users_failed.insert(id);
+            }
         }
     }
     let keys = LiteLlmKeys::new(db.clone());
+    let mut in_litellm = HashSet::new();
     for key in source.keys().await? {
         let shown = key
             .alias
             .clone()
             .or_else(|| key.key_name.clone())
             .unwrap_or_else(|| "a key without a name".into());
-        match import_key(&keys, key, options.dry_run).await {
-            Ok(true) => summary.keys.added += 1,
-            Ok(false) => summary.keys.present += 1,
-            Err(error) => summary.keys.failed.push(format!("key `{shown}`: {error}")),
+        if let Ok(hash) = token_hash(&key.token) {
+            in_litellm.insert(hash);
+        }
+        let tally = &mut summary.keys;
+        match import_key(&keys, key, &users_failed, options.dry_run).await {
+            Ok((imported, notes)) => {
+                match imported {
+                    Imported::Added => tally.added += 1,
+                    Imported::Unchanged => tally.present += 1,
+                    Imported::Tightened => {
+                        tally.present += 1;
+                        tally.tightened += 1;
+                    }
+                }
+                tally.notes.extend(
+                    notes
+                        .into_iter()
+                        .map(|note| format!("key `{shown}`: {note}")),
+                );
+            }
+            Err(error) => tally.failed.push(format!("key `{shown}`: {error}")),
         }
     }
-    let mut here: HashSet<(String, String)> = registry
+    summary.keys_not_in_litellm = keys
+        .admin_api_keys()
+        .await?
+        .into_iter()
+        .filter(|(hash, _)| !in_litellm.contains(hash))
+        .map(|(hash, alias)| {
+            alias.unwrap_or_else(|| format!("hash {}…", &hash[..hash.len().min(12)]))
+        })
+        .collect();
+    let mut here: HashMap<(String, String), String> = registry
         .catalog()
         .models_with_deployments()
         .await?
@@ -156,7 +217,7 @@ pub async fn litellm(config: &Config, options: &Options) -> anyhow::Result<Summa
             let name = m.model.name.clone();
             m.deployments
                 .into_iter()
-                .map(move |d| (name.clone(), d.api_base))
+                .map(move |d| ((name.clone(), d.api_base), d.backend_model))
         })
         .collect();
     for model in source.models().await? {
@@ -329,8 +390,87 @@ fn token_hash(token: &str) -> anyhow::Result<String> {
     }
 }
 
-async fn import_key(keys: &LiteLlmKeys, key: SourceKey, dry: bool) -> anyhow::Result<bool> {
+/// The models a LiteLLM key may call, as one list: its own, with `all-team-models` and an
+/// empty list standing for its team's (or, without a team, its owner's), narrowed to what the
+/// team (or the owner) may call, as LiteLLM checks both. `None`: the lists have nothing in
+/// common.
+fn effective_models(
+    key: &[String],
+    team: Option<&[String]>,
+    owner: &[String],
+) -> Option<Vec<String>> {
+    let every = |list: &[String]| {
+        list.is_empty() || list.iter().any(|m| m == "*" || m == "all-proxy-models")
+    };
+    let parent = team.unwrap_or(owner);
+    let own: Vec<String> = key
+        .iter()
+        .flat_map(|m| {
+            if m == "all-team-models" {
+                parent.to_vec()
+            } else {
+                vec![m.clone()]
+            }
+        })
+        .collect();
+    if every(parent) {
+        return Some(own);
+    }
+    if every(&own) {
+        return Some(parent.to_vec());
+    }
+    let narrowed: Vec<String> = own.into_iter().filter(|m| parent.contains(m)).collect();
+    (!narrowed.is_empty()).then_some(narrowed)
+}
+
+/// Whether a JSON value holds anything (not null, not an empty object or list).
+fn holds(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Object(map) => !map.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        _ => true,
+    }
+}
+
+/// Imports one key; what it did, and what the key had that Switchyard does not hold.
+async fn import_key(
+    keys: &LiteLlmKeys,
+    key: SourceKey,
+    users_failed: &HashSet<String>,
+    dry: bool,
+) -> anyhow::Result<(Imported, Vec<String>)> {
     let token_hash = token_hash(&key.token)?;
+    if key.team_id.as_deref() == Some("litellm-dashboard") {
+        anyhow::bail!("a session key of LiteLLM's admin UI, not one a client holds");
+    }
+    if matches!(key.key_type.as_deref(), Some("management" | "read_only"))
+        || !key.allowed_routes.is_empty()
+    {
+        anyhow::bail!(
+            "it may call only some of LiteLLM's routes (`key_type`, `allowed_routes`), which \
+             Switchyard keys cannot express"
+        );
+    }
+    if let Some(user) = key.user_id.as_ref().filter(|u| users_failed.contains(*u)) {
+        anyhow::bail!("its user `{user}` could not be imported");
+    }
+    let team_models = key.team.as_ref().map(|team| team.models.as_slice());
+    let models = effective_models(&key.models, team_models, &key.user_models).ok_or_else(|| {
+        anyhow::anyhow!("its models and its team's (or its user's) have none in common")
+    })?;
+    let mut notes = Vec::new();
+    if holds(&key.model_max_budget) || holds(&key.budget_limits) {
+        notes.push("its per-model budgets are not carried".to_owned());
+    }
+    if holds(&key.aliases) {
+        notes.push("its model aliases are not carried".to_owned());
+    }
+    if let Some(budget) = key.team.as_ref().and_then(|team| team.max_budget) {
+        notes.push(format!(
+            "its team's shared budget of {budget} is not carried"
+        ));
+    }
     let field = |name: &str| key.metadata.get(name).filter(|v| !v.is_null()).cloned();
     let tags = field("tags")
         .and_then(|tags| serde_json::from_value::<Vec<String>>(tags).ok())
@@ -341,7 +481,7 @@ async fn import_key(keys: &LiteLlmKeys, key: SourceKey, dry: bool) -> anyhow::Re
             .clone()
             .unwrap_or_else(|| format!("sk-...{}", &token_hash[60..])),
         key: LiteLlmKey {
-            models: key.models.clone(),
+            models,
             duration: None,
             user_id: key.user_id.clone(),
             alias: key.alias.clone(),
@@ -357,7 +497,8 @@ async fn import_key(keys: &LiteLlmKeys, key: SourceKey, dry: bool) -> anyhow::Re
                 budget_duration: key.budget_duration.clone(),
                 ..LimitValues::default()
             },
-            blocked: key.blocked,
+            // A blocked team blocks its keys.
+            blocked: key.blocked || key.team.as_ref().is_some_and(|team| team.blocked),
             team_id: key.team_id.clone(),
             tags,
         },
@@ -368,9 +509,17 @@ async fn import_key(keys: &LiteLlmKeys, key: SourceKey, dry: bool) -> anyhow::Re
     };
     imported.key.limits.check()?;
     if dry {
-        return Ok(!keys.has_hash(&imported.token_hash).await?);
+        let here = keys.has_hash(&imported.token_hash).await?;
+        return Ok((
+            if here {
+                Imported::Unchanged
+            } else {
+                Imported::Added
+            },
+            notes,
+        ));
     }
-    Ok(keys.import(imported).await?)
+    Ok((keys.import(imported).await?, notes))
 }
 
 /// `litellm_params` with every sealed string opened.
@@ -397,14 +546,58 @@ fn opened(salt: Option<&SaltKey>, params: &Value) -> anyhow::Result<Map<String, 
     Ok(out)
 }
 
+/// Why a deployment's `litellm_params` cannot be served here, if they cannot.
+fn unservable(params: &Map<String, Value>) -> Option<String> {
+    if let Some((name, value)) = params.iter().find_map(|(name, v)| {
+        Some((name, v.as_str()?)).filter(|(_, v)| v.starts_with("os.environ/"))
+    }) {
+        return Some(format!(
+            "`litellm_params.{name}` is read from LiteLLM's environment ({value}): declare this \
+             model in [[models]] with its credential"
+        ));
+    }
+    if let Some(credential) = params
+        .get("litellm_credential_name")
+        .and_then(Value::as_str)
+    {
+        return Some(format!(
+            "it uses LiteLLM's stored credential `{credential}`: declare this model in \
+             [[models]] with its credential"
+        ));
+    }
+    let provider = params
+        .get("custom_llm_provider")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            params
+                .get("model")
+                .and_then(Value::as_str)
+                .and_then(|m| m.split_once('/'))
+                .map(|(provider, _)| provider)
+        });
+    match provider {
+        Some(provider) if !PROVIDERS.contains(&provider) => Some(format!(
+            "its provider `{provider}` is not one Switchyard routes to (OpenAI-compatible model \
+             servers: openai/, hosted_vllm/)"
+        )),
+        _ => None,
+    }
+}
+
 async fn import_model(
     registry: &Registry,
     salt: Option<&SaltKey>,
     model: SourceModel,
-    here: &mut HashSet<(String, String)>,
+    here: &mut HashMap<(String, String), String>,
     dry: bool,
 ) -> anyhow::Result<bool> {
+    if model.blocked {
+        anyhow::bail!("it is switched off in LiteLLM (blocked)");
+    }
     let params = opened(salt, &model.litellm_params)?;
+    if let Some(reason) = unservable(&params) {
+        anyhow::bail!(reason);
+    }
     let body = json!({
         "model_name": model.model_name,
         "litellm_params": params,
@@ -416,13 +609,21 @@ async fn import_model(
         registration.model.name.clone(),
         registration.deployment.api_base.clone(),
     );
-    if here.contains(&place) {
-        return Ok(false);
+    let backend = registration.deployment.backend_model.clone();
+    match here.get(&place) {
+        Some(serves) if *serves == backend => return Ok(false),
+        Some(serves) => anyhow::bail!(
+            "another deployment of `{}` at {} serves `{serves}`: one model has one deployment \
+             per address here",
+            place.0,
+            place.1
+        ),
+        None => {}
     }
     if !dry {
         registry.catalog().register(registration).await?;
     }
-    here.insert(place);
+    here.insert(place, backend);
     Ok(true)
 }
 
@@ -449,6 +650,56 @@ mod tests {
         assert!((29..=30).contains(&days), "{days}");
         assert_eq!(window_end(None, None), None);
         assert_eq!(window_end(None, Some("nonsense")), None);
+    }
+
+    #[test]
+    fn a_key_may_call_what_it_and_its_team_or_user_both_allow() {
+        let list = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let team = list(&["mini", "large"]);
+        // An empty list, `*` and `all-team-models` stand for the team's models.
+        assert_eq!(effective_models(&[], Some(&team), &[]), Some(team.clone()));
+        assert_eq!(
+            effective_models(&list(&["*"]), Some(&team), &[]),
+            Some(team.clone())
+        );
+        assert_eq!(
+            effective_models(&list(&["all-team-models"]), Some(&team), &[]),
+            Some(team.clone())
+        );
+        // A key's own list is narrowed to its team's.
+        assert_eq!(
+            effective_models(&list(&["mini", "other"]), Some(&team), &[]),
+            Some(list(&["mini"]))
+        );
+        assert_eq!(effective_models(&list(&["other"]), Some(&team), &[]), None);
+        // A team of every model leaves the key's list as it is; without a team, the user's.
+        assert_eq!(
+            effective_models(&list(&["other"]), Some(&[]), &list(&["x"])),
+            Some(list(&["other"]))
+        );
+        assert_eq!(
+            effective_models(&[], None, &list(&["x"])),
+            Some(list(&["x"]))
+        );
+        assert_eq!(effective_models(&[], None, &[]), Some(Vec::new()));
+    }
+
+    #[test]
+    fn deployments_only_of_servers_switchyard_routes_to() {
+        let params = |v: Value| v.as_object().unwrap().clone();
+        assert_eq!(
+            unservable(&params(json!({"model": "hosted_vllm/granite"}))),
+            None
+        );
+        assert_eq!(unservable(&params(json!({"model": "granite"}))), None);
+        for bad in [
+            json!({"model": "azure/gpt-4o"}),
+            json!({"model": "gpt-4o", "custom_llm_provider": "anthropic"}),
+            json!({"model": "openai/x", "api_key": "os.environ/OPENAI_API_KEY"}),
+            json!({"model": "openai/x", "litellm_credential_name": "shared"}),
+        ] {
+            assert!(unservable(&params(bad.clone())).is_some(), "{bad}");
+        }
     }
 
     #[test]
@@ -486,6 +737,7 @@ mod tests {
                 added: 2,
                 present: 1,
                 failed: vec!["key `x`: why".into()],
+                ..Tally::default()
             },
             ..Summary::default()
         };

@@ -48,6 +48,28 @@ pub struct SourceKey {
     pub soft_budget: Option<f64>,
     pub budget_duration: Option<String>,
     pub budget_reset_at: Option<DateTime<Utc>>,
+    /// The key's team, when it has one LiteLLM knows.
+    pub team: Option<SourceTeam>,
+    /// The models its owner may call (`LiteLLM_UserTable.models`; empty: every model).
+    pub user_models: Vec<String>,
+    /// `llm_api`, `management`, `read_only`, … (versions before key types have none).
+    pub key_type: Option<String>,
+    /// LiteLLM routes it is restricted to (empty: not restricted).
+    pub allowed_routes: Vec<String>,
+    /// What Switchyard keys cannot hold: per-model budgets, budget limits, model aliases.
+    pub model_max_budget: Value,
+    pub budget_limits: Value,
+    pub aliases: Value,
+}
+
+/// A LiteLLM team, as far as its keys depend on it.
+#[derive(Debug, Clone)]
+pub struct SourceTeam {
+    /// The models its keys may call (empty: every model).
+    pub models: Vec<String>,
+    pub blocked: bool,
+    /// A budget its keys share, which Switchyard does not model.
+    pub max_budget: Option<f64>,
 }
 
 /// A model deployment registered through LiteLLM's admin API (`LiteLLM_ProxyModelTable`);
@@ -58,6 +80,8 @@ pub struct SourceModel {
     pub model_name: String,
     pub litellm_params: Value,
     pub model_info: Value,
+    /// Switched off in LiteLLM.
+    pub blocked: bool,
 }
 
 /// One request LiteLLM recorded (`LiteLLM_SpendLogs`).
@@ -86,6 +110,8 @@ pub type SpendCursor = (DateTime<Utc>, String);
 /// An open LiteLLM database.
 pub struct Source {
     db: DatabaseConnection,
+    /// `table.column` of every column its LiteLLM tables have: older versions lack some.
+    columns: std::collections::HashSet<String>,
 }
 
 /// The tables an import reads; a database without them is not LiteLLM's.
@@ -97,33 +123,46 @@ const TABLES: [&str; 4] = [
 ];
 
 impl Source {
-    /// Connects to the LiteLLM database at `url` and checks that it is one.
+    /// Connects to the LiteLLM database at `url` and checks that it is one. A Prisma-style
+    /// `?schema=` in the URL (LiteLLM's DATABASE_URL may carry one) names the schema read.
     pub async fn open(url: &str) -> anyhow::Result<Self> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             anyhow::bail!(
                 "--from must be the postgres:// URL of LiteLLM's database (its DATABASE_URL)"
             );
         }
-        let mut options = ConnectOptions::new(url.to_owned());
+        let (url, schema) = without_schema(url);
+        let mut options = ConnectOptions::new(url);
         options
             .max_connections(2)
             .connect_timeout(std::time::Duration::from_secs(10))
             .sqlx_logging(false);
+        if let Some(schema) = &schema {
+            options.set_schema_search_path(schema.clone());
+        }
         let db = Database::connect(options)
             .await
             .context("cannot connect to the LiteLLM database")?;
-        let source = Self { db };
+        let mut source = Self {
+            db,
+            columns: Default::default(),
+        };
+        let rows = source
+            .rows(
+                "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name LIKE 'LiteLLM\\_%'",
+            )
+            .await?;
+        for row in &rows {
+            let (table, column): (String, String) = (get(row, "t")?, get(row, "c")?);
+            source.columns.insert(format!("{table}.{column}"));
+        }
         for table in TABLES {
-            let found = source
-                .rows(&format!(
-                    "SELECT to_regclass('public.\"{table}\"') IS NOT NULL AS found"
-                ))
-                .await?;
-            let present = found
-                .first()
-                .and_then(|row| row.try_get::<bool>("", "found").ok())
-                .unwrap_or(false);
-            if !present {
+            if !source
+                .columns
+                .iter()
+                .any(|c| c.starts_with(&format!("{table}.")))
+            {
                 anyhow::bail!(
                     "this is not a LiteLLM database: it has no {table} table (point --from at the \
                      database LiteLLM's DATABASE_URL names)"
@@ -131,6 +170,15 @@ impl Source {
             }
         }
         Ok(source)
+    }
+
+    /// `alias.column` when `table` has the column, else `NULL`.
+    fn column(&self, table: &str, alias: &str, column: &str) -> String {
+        if self.columns.contains(&format!("{table}.{column}")) {
+            format!("{alias}.{column}")
+        } else {
+            "NULL".into()
+        }
     }
 
     async fn rows(&self, sql: &str) -> anyhow::Result<Vec<QueryResult>> {
@@ -169,40 +217,54 @@ impl Source {
             .collect()
     }
 
-    /// Every virtual key, oldest first.
+    /// Every virtual key, oldest first, with what it depends on: the budget it links to
+    /// (whose limits apply where it has none of its own), its team and its owner's models.
     pub async fn keys(&self) -> anyhow::Result<Vec<SourceKey>> {
-        let rows = self
-            .rows(
-                "SELECT k.token, k.key_name, k.key_alias, k.spend, k.expires, \
-                 array_to_json(k.models)::text AS models, k.user_id, k.team_id, \
-                 k.metadata::text AS metadata, COALESCE(k.blocked, false) AS blocked, \
-                 COALESCE(k.tpm_limit, b.tpm_limit) AS tpm_limit, \
-                 COALESCE(k.rpm_limit, b.rpm_limit) AS rpm_limit, \
-                 COALESCE(k.max_parallel_requests, b.max_parallel_requests)::bigint \
-                   AS max_parallel_requests, \
-                 COALESCE(k.max_budget, b.max_budget) AS max_budget, \
-                 b.soft_budget AS soft_budget, \
-                 COALESCE(k.budget_duration, b.budget_duration) AS budget_duration, \
-                 COALESCE(k.budget_reset_at, b.budget_reset_at) AS budget_reset_at \
-                 FROM \"LiteLLM_VerificationToken\" k \
-                 LEFT JOIN \"LiteLLM_BudgetTable\" b ON b.budget_id = k.budget_id \
-                 ORDER BY k.created_at NULLS FIRST, k.token",
-            )
-            .await?;
+        const KEYS: &str = "LiteLLM_VerificationToken";
+        let key = |column: &str| self.column(KEYS, "k", column);
+        let sql = format!(
+            "SELECT k.token, k.key_name, k.key_alias, k.spend, k.expires, \
+             array_to_json(k.models)::text AS models, k.user_id, k.team_id, \
+             k.metadata::text AS metadata, COALESCE(k.blocked, false) AS blocked, \
+             COALESCE(k.tpm_limit, b.tpm_limit) AS tpm_limit, \
+             COALESCE(k.rpm_limit, b.rpm_limit) AS rpm_limit, \
+             COALESCE(k.max_parallel_requests, b.max_parallel_requests)::bigint \
+               AS max_parallel_requests, \
+             COALESCE(k.max_budget, b.max_budget) AS max_budget, \
+             b.soft_budget AS soft_budget, \
+             COALESCE(k.budget_duration, b.budget_duration) AS budget_duration, \
+             COALESCE(k.budget_reset_at, b.budget_reset_at) AS budget_reset_at, \
+             t.team_id IS NOT NULL AS team_found, array_to_json(t.models)::text AS team_models, \
+             COALESCE(t.blocked, false) AS team_blocked, t.max_budget AS team_max_budget, \
+             array_to_json(u.models)::text AS user_models, \
+             {key_type}::text AS key_type, array_to_json({routes})::text AS allowed_routes, \
+             {per_model}::text AS model_max_budget, {limits}::text AS budget_limits, \
+             k.aliases::text AS aliases \
+             FROM \"{KEYS}\" k \
+             LEFT JOIN \"LiteLLM_BudgetTable\" b ON b.budget_id = k.budget_id \
+             LEFT JOIN \"LiteLLM_TeamTable\" t ON t.team_id = k.team_id \
+             LEFT JOIN \"LiteLLM_UserTable\" u ON u.user_id = k.user_id \
+             ORDER BY k.created_at NULLS FIRST, k.token",
+            key_type = key("key_type"),
+            routes = key("allowed_routes"),
+            per_model = key("model_max_budget"),
+            limits = key("budget_limits"),
+        );
+        let rows = self.rows(&sql).await?;
         rows.iter()
             .map(|row| {
-                let models: Option<String> = get(row, "models")?;
-                let metadata: Option<String> = get(row, "metadata")?;
+                let text = |column: &str| get::<Option<String>>(row, column);
+                let team_found: bool = get(row, "team_found")?;
                 Ok(SourceKey {
                     token: get(row, "token")?,
                     key_name: get(row, "key_name")?,
                     alias: get(row, "key_alias")?,
                     spend: get(row, "spend")?,
                     expires: time(row, "expires")?,
-                    models: json_text(models.as_deref())?,
+                    models: json_text(text("models")?.as_deref())?,
                     user_id: get(row, "user_id")?,
                     team_id: get(row, "team_id")?,
-                    metadata: json_text(metadata.as_deref())?,
+                    metadata: json_text(text("metadata")?.as_deref())?,
                     blocked: get(row, "blocked")?,
                     tpm_limit: get(row, "tpm_limit")?,
                     rpm_limit: get(row, "rpm_limit")?,
@@ -211,6 +273,21 @@ impl Source {
                     soft_budget: get(row, "soft_budget")?,
                     budget_duration: get(row, "budget_duration")?,
                     budget_reset_at: time(row, "budget_reset_at")?,
+                    team: if team_found {
+                        Some(SourceTeam {
+                            models: json_text(text("team_models")?.as_deref())?,
+                            blocked: get(row, "team_blocked")?,
+                            max_budget: get(row, "team_max_budget")?,
+                        })
+                    } else {
+                        None
+                    },
+                    user_models: json_text(text("user_models")?.as_deref())?,
+                    key_type: text("key_type")?,
+                    allowed_routes: json_text(text("allowed_routes")?.as_deref())?,
+                    model_max_budget: json_text(text("model_max_budget")?.as_deref())?,
+                    budget_limits: json_text(text("budget_limits")?.as_deref())?,
+                    aliases: json_text(text("aliases")?.as_deref())?,
                 })
             })
             .collect()
@@ -220,9 +297,17 @@ impl Source {
     pub async fn models(&self) -> anyhow::Result<Vec<SourceModel>> {
         let rows = self
             .rows(
-                "SELECT model_id, model_name, litellm_params::text AS litellm_params, \
-                 model_info::text AS model_info \
-                 FROM \"LiteLLM_ProxyModelTable\" ORDER BY created_at, model_id",
+                // `/model/update` stores its JSON as a JSON string: read either.
+                &format!(
+                    "SELECT model_id, model_name, \
+                     CASE jsonb_typeof(litellm_params) WHEN 'string' THEN litellm_params #>> '{{}}' \
+                       ELSE litellm_params::text END AS litellm_params, \
+                     CASE jsonb_typeof(model_info) WHEN 'string' THEN model_info #>> '{{}}' \
+                       ELSE model_info::text END AS model_info, \
+                     COALESCE({blocked}, false) AS blocked \
+                     FROM \"LiteLLM_ProxyModelTable\" m ORDER BY created_at, model_id",
+                    blocked = self.column("LiteLLM_ProxyModelTable", "m", "blocked"),
+                ),
             )
             .await?;
         rows.iter()
@@ -234,6 +319,7 @@ impl Source {
                     model_name: get(row, "model_name")?,
                     litellm_params: json_text(params.as_deref())?,
                     model_info: json_text(info.as_deref())?,
+                    blocked: get(row, "blocked")?,
                 })
             })
             .collect()
@@ -287,6 +373,30 @@ impl Source {
     }
 }
 
+/// `url` without a Prisma-style `schema` query parameter, and that schema.
+fn without_schema(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), None);
+    };
+    let mut schema = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("schema=") {
+            Some(name) => {
+                schema = Some(name.to_owned());
+                false
+            }
+            None => !pair.is_empty(),
+        })
+        .collect();
+    let url = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    (url, schema)
+}
+
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> anyhow::Result<T> {
     row.try_get("", column)
         .map_err(|e| anyhow::anyhow!("LiteLLM column `{column}` cannot be read: {e}"))
@@ -302,5 +412,29 @@ fn json_text<T: serde::de::DeserializeOwned + Default>(text: Option<&str>) -> an
     match text {
         None => Ok(T::default()),
         Some(text) => serde_json::from_str(text).context("LiteLLM stored JSON that cannot be read"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prisma_schema_parameter_is_taken_out_of_the_url() {
+        assert_eq!(
+            without_schema("postgres://u@h/db?schema=litellm&sslmode=require"),
+            (
+                "postgres://u@h/db?sslmode=require".into(),
+                Some("litellm".into())
+            )
+        );
+        assert_eq!(
+            without_schema("postgres://u@h/db?schema=litellm"),
+            ("postgres://u@h/db".into(), Some("litellm".into()))
+        );
+        assert_eq!(
+            without_schema("postgres://u@h/db"),
+            ("postgres://u@h/db".into(), None)
+        );
     }
 }

@@ -16,8 +16,8 @@ use crate::error::{ApiError, json_object};
 use crate::gateway::registry::Registry;
 use crate::state::AppState;
 
-/// Providers a `litellm_params.model` prefix may name.
-const PROVIDERS: [&str; 3] = ["openai", "hosted_vllm", "docling"];
+/// Providers a `litellm_params.model` prefix may name: model servers that speak OpenAI's API.
+pub(crate) const PROVIDERS: [&str; 3] = ["openai", "hosted_vllm", "docling"];
 
 fn required<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, ApiError> {
     map.get(field)
