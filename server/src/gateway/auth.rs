@@ -180,11 +180,13 @@ impl Authenticator {
             unauthorized("missing API key: send it as `Authorization: Bearer sk-…`")
         })?;
         // Comparing digests: equal-length values, and no timing signal about the key itself.
-        if self.master_hash.is_some_and(|master| master == sha256(key)) {
+        // One digest serves both the master-key check and the lookup.
+        let digest = sha256(key);
+        if self.master_hash.is_some_and(|master| master == digest) {
             return Ok(Caller::Master);
         }
         let found = self
-            .lookup(schema::keys::hash_key(key), client)
+            .lookup(schema::secret::hex(&digest), client)
             .await?
             .ok_or_else(|| {
                 unauthorized("invalid API key: check the key, or create a new one in the portal")

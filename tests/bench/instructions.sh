@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Instructions per request on the keyed gateway path, counted by valgrind's callgrind: unlike
+# throughput, the count does not move with what else the machine is doing, so a change to the
+# hot path can be measured on a busy two-core machine. The gateway (release build, embedded
+# default, ledger on) runs under callgrind in front of an nginx stand-in answering one fixed
+# chat completion; a key with rpm/tpm limits and a budget sends WARMUP requests, the counters
+# are zeroed, then REQUESTS requests over 4 keep-alive connections are counted.
+#   bash tests/bench/instructions.sh            (prints the total and per-request count, and
+#                                                the heaviest functions, inclusive)
+#   REQUESTS=4000 WARMUP=400 bash tests/bench/instructions.sh
+# Installs valgrind and nginx from Debian's packages when they are missing.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+requests="${REQUESTS:-4000}"
+warmup="${WARMUP:-400}"
+stand_in_port="${STAND_IN_PORT:-18201}"
+gw_port="${GATEWAY_PORT:-18200}"
+master="sk-bench-0123456789abcdef0123456789abcdef"
+
+missing=()
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v nginx >/dev/null || missing+=(nginx-light)
+if [ "${#missing[@]}" -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+cargo build --release --locked -p switchyard-server --bins >&2
+
+work="$(mktemp -d)"
+gw_pid=""
+cleanup() {
+  [ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null || true
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  sleep 1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+answer='{"id":"chatcmpl-standin","object":"chat.completion","created":1700000000,"model":"granite","choices":[{"index":0,"message":{"role":"assistant","content":"a fixed answer of a few words from the stand-in"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+daemon on;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/body;
+  server {
+    listen 127.0.0.1:$stand_in_port;
+    location = /v1/chat/completions { default_type application/json; return 200 '$answer'; }
+    location / { default_type text/plain; return 200 'ok'; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -p "$work"
+cat > "$work/switchyard.toml" <<TOML
+master_key = "$master"
+[log]
+level = "warn"
+[[models]]
+name = "granite"
+input_cost_per_token = 2e-7
+output_cost_per_token = 6e-7
+[[models.deployments]]
+cluster = "local"
+api_base = "http://127.0.0.1:$stand_in_port/v1"
+TOML
+SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
+  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
+  target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
+gw_pid=$!
+for _ in $(seq 1 240); do
+  curl -fs "http://127.0.0.1:$gw_port/health/readiness" >/dev/null && break
+  sleep 0.5
+done
+key="$(curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bearer $master" \
+  -H 'Content-Type: application/json' \
+  -d '{"models":["granite"],"user_id":"bench","rpm_limit":1000000000,"tpm_limit":1000000000000,"max_budget":1000000,"budget_duration":"monthly"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')"
+
+# N requests over 4 keep-alive connections; fails on any answer but 200.
+load() {
+  BENCH_KEY="$key" PORT="$gw_port" python3 - "$1" <<'PY'
+import http.client, json, os, sys, threading
+n, key, port = int(sys.argv[1]), os.environ["BENCH_KEY"], int(os.environ["PORT"])
+body = json.dumps({"model": "granite", "messages": [{"role": "user", "content": "benchmark prompt of a few words"}]})
+bad = []
+def work(count):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for _ in range(count):
+        connection.request("POST", "/v1/chat/completions", body,
+                           {"Content-Type": "application/json", "Authorization": "Bearer " + key})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            bad.append(response.status)
+threads = [threading.Thread(target=work, args=(n // 4,)) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+sys.exit(f"{len(bad)} answers were not 200: {bad[:5]}" if bad else 0)
+PY
+}
+
+load "$warmup"
+callgrind_control -z "$gw_pid" >/dev/null
+load "$requests"
+sleep 2 # the ledger's last batch
+callgrind_control -d "$gw_pid" >/dev/null
+dump="$(ls "$work"/callgrind.out.* | head -1)"
+total="$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')"
+echo "instructions: $total for $requests requests, $((total / requests)) per request"
+echo
+echo "heaviest Switchyard functions (inclusive, per request):"
+callgrind_annotate --inclusive=yes --threshold=100 "$dump" 2>/dev/null |
+  grep -E 'switchyard_server::|schema::' | head -"${TOP:-25}" |
+  awk -v n="$requests" '{
+    count = $1; gsub(",", "", count); line = $0
+    sub(/^ *[0-9,]+ *\( *[0-9.]+%\) +(\?\?\?:)?/, "", line); sub(/ \[[^]]*\]$/, "", line)
+    printf "%9d  %s\n", count / n, line
+  }'
