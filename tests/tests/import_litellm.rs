@@ -23,6 +23,7 @@ const TEAM: &str = "sk-litellm-team-00000000000000005";
 const FROZEN: &str = "sk-litellm-cold-00000000000000006";
 const LATE: &str = "sk-litellm-late-00000000000000007";
 const DASHBOARD: &str = "sk-litellm-dash-00000000000000008";
+const LLM_API: &str = "sk-litellm-llma-00000000000000009";
 
 fn python(args: &[&str]) -> String {
     let output = std::process::Command::new(harness::sdk_python())
@@ -172,6 +173,17 @@ async fn fill(db: &DatabaseConnection, mock: &MockUpstream) {
     )
     .await;
     exec(db, &key(LATE, "late", "models", "ARRAY['granite']")).await;
+    // An "LLM API" key, as LiteLLM stores one: limited to the model-calling routes.
+    exec(
+        db,
+        &key(
+            LLM_API,
+            "llm-api",
+            "models, allowed_routes",
+            "ARRAY['granite'], ARRAY['llm_api_routes']",
+        ),
+    )
+    .await;
     // A session key of LiteLLM's admin UI.
     exec(
         db,
@@ -333,7 +345,7 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         "{printed}"
     );
     assert!(
-        printed.contains("keys: would add 7, 0 already here, 1 not imported"),
+        printed.contains("keys: would add 8, 0 already here, 1 not imported"),
         "{printed}"
     );
     assert!(
@@ -358,7 +370,7 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         "{printed}"
     );
     assert!(
-        printed.contains("keys: added 7, 0 already here, 1 not imported"),
+        printed.contains("keys: added 8, 0 already here, 1 not imported"),
         "{printed}"
     );
     assert!(
@@ -385,7 +397,7 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         "{printed}"
     );
     assert!(
-        printed.contains("keys: added 0, 7 already here"),
+        printed.contains("keys: added 0, 8 already here"),
         "{printed}"
     );
     assert!(
@@ -414,7 +426,7 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
     .await;
     let (_, printed) = import(&target.url, &litellm.url, &[]);
     assert!(
-        printed.contains("keys: added 0, 6 already here")
+        printed.contains("keys: added 0, 7 already here")
             && printed
                 .contains("made stricter as LiteLLM has them now (blocked, or expiring sooner): 1"),
         "{printed}"
@@ -485,6 +497,14 @@ async fn litellm_keys_users_and_models_move_over_and_keep_working() {
         .post_with_key("/v1/chat/completions", &chat("llama"), BETA)
         .await;
     assert_eq!(free.status(), 200);
+    let llm_api = app
+        .post_with_key("/v1/chat/completions", &chat("granite"), LLM_API)
+        .await;
+    assert_eq!(
+        llm_api.status(),
+        200,
+        "an LLM API key is an ordinary client key"
+    );
     // A team key reaches its team's models only; a blocked team's key nothing.
     let team = app
         .post_with_key("/v1/chat/completions", &chat("granite"), TEAM)
@@ -588,7 +608,15 @@ async fn litellm_keys_move_into_the_embedded_database() {
     )
     .await;
     let litellm = litellm_database().await;
-    fill(&litellm.connect().await, &mock).await;
+    let source = litellm.connect().await;
+    fill(&source, &mock).await;
+    // As an older LiteLLM's schema: without key routes, budget limits or blocked deployments.
+    exec(
+        &source,
+        "ALTER TABLE \"LiteLLM_VerificationToken\" DROP COLUMN allowed_routes, \
+         DROP COLUMN budget_limits; ALTER TABLE \"LiteLLM_ProxyModelTable\" DROP COLUMN blocked",
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let target = format!(
         "sqlite://{}?mode=rwc",
@@ -596,10 +624,11 @@ async fn litellm_keys_move_into_the_embedded_database() {
     );
     let (_, printed) = import(&target, &litellm.url, &[]);
     assert!(
-        printed.contains("keys: added 7, 0 already here, 1 not imported"),
+        printed.contains("keys: added 8, 0 already here, 1 not imported"),
         "{printed}"
     );
-    assert!(printed.contains("model deployments: added 2"), "{printed}");
+    // Without a `blocked` column, the switched-off deployment is not known to be off.
+    assert!(printed.contains("model deployments: added 3"), "{printed}");
     let app = TestApp::builder()
         .database_url(&target)
         .config_toml(&format!(

@@ -251,7 +251,11 @@ impl LiteLlmKeys {
             .one(&txn)
             .await?;
         if let Some(row) = present {
-            let block = key.blocked && !row.blocked;
+            // Blocked by an administrator, as LiteLLM's block was (an owner's block here
+            // could be lifted by the owner).
+            let by_administrator =
+                row.blocked && row.blocked_by.as_deref() == Some(Blocker::Administrator.as_str());
+            let block = key.blocked && !by_administrator;
             let sooner = expires_at.filter(|at| row.expires_at.is_none_or(|now| *at < now));
             if !block && sooner.is_none() {
                 return Ok(Imported::Unchanged);

@@ -375,10 +375,24 @@ impl Format {
             .then(|| serde_json::from_slice::<Verbose>(&body).ok())
             .flatten();
         let Some(verbose) = verbose else {
+            // An error passes as it came; a success that is no transcript is the server's
+            // fault, not an answer in a format the client did not ask for.
+            if !status.is_success() {
+                return Reply::Whole {
+                    status,
+                    content_type,
+                    body,
+                };
+            }
             return Reply::Whole {
-                status,
-                content_type,
-                body,
+                status: axum::http::StatusCode::BAD_GATEWAY,
+                content_type: HeaderValue::from_static("application/json"),
+                body: Bytes::from(
+                    serde_json::json!({"error": {
+                        "message": "the model server's transcript could not be read",
+                        "type": "upstream_error", "param": null, "code": "502"}})
+                    .to_string(),
+                ),
             };
         };
         let (text, kind) = match self {
@@ -411,10 +425,11 @@ impl Format {
 #[derive(serde::Deserialize)]
 struct Verbose {
     text: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::usage::seconds")]
     duration: Option<f64>,
+    /// vLLM may send `null`.
     #[serde(default)]
-    segments: Vec<Segment>,
+    segments: Option<Vec<Segment>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -433,10 +448,9 @@ impl Verbose {
             end: self.duration.unwrap_or(0.0),
             text: self.text.clone(),
         }];
-        let segments = if self.segments.is_empty() {
-            &whole[..]
-        } else {
-            &self.segments[..]
+        let segments = match self.segments.as_deref() {
+            Some(segments) if !segments.is_empty() => segments,
+            _ => &whole[..],
         };
         let mut out = String::new();
         for (i, segment) in segments.iter().enumerate() {
@@ -532,7 +546,17 @@ mod tests {
             text(Format::Srt.render(reply(short))),
             "1\n00:00:00,000 --> 00:00:02,000\nHi\n\n"
         );
-        assert_eq!(text(Format::Text.render(reply(b"oops"))), "oops");
+        // vLLM's shape: the duration a string, the segments null.
+        let vllm = br#"{"text": "Hi", "duration": "2.0", "segments": null, "language": "en"}"#;
+        assert_eq!(
+            text(Format::Vtt.render(reply(vllm))),
+            "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHi\n\n"
+        );
+        let broken = Format::Text.render(reply(b"oops"));
+        let Reply::Whole { status, .. } = &broken else {
+            unreachable!()
+        };
+        assert_eq!(status.as_u16(), 502);
         assert!(Format::of(Some("mp3")).is_err());
     }
 

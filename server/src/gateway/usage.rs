@@ -54,16 +54,29 @@ pub fn audio_cost_nanos(ms: u64, per_second: i64) -> i64 {
     i64::try_from((nanos + 999) / 1_000).unwrap_or(i64::MAX)
 }
 
+/// Seconds as a number, or as a string holding one (vLLM's `verbose_json` writes its
+/// `duration` as a string); anything else is none.
+pub fn seconds<'de, D: serde::Deserializer<'de>>(from: D) -> Result<Option<f64>, D::Error> {
+    use serde::Deserialize;
+    Ok(match Option::<serde_json::Value>::deserialize(from)? {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 /// How long the audio a speech-to-text answer heard was, in milliseconds: its usage in
 /// seconds (`"type": "duration"`), else its `duration` (`verbose_json`).
 pub fn audio_ms(body: &[u8]) -> Option<u64> {
     #[derive(serde::Deserialize)]
     struct Heard {
         usage: Option<Seconds>,
+        #[serde(default, deserialize_with = "seconds")]
         duration: Option<f64>,
     }
     #[derive(serde::Deserialize)]
     struct Seconds {
+        #[serde(default, deserialize_with = "seconds")]
         seconds: Option<f64>,
     }
     // Only a transcription's answer mentions seconds or a duration; others are not parsed.
@@ -115,6 +128,12 @@ fn wav_shape(file: &[u8]) -> Option<(u64, u64)> {
         let body = at + 8;
         match id {
             b"fmt " if byte_rate.is_none() => {
+                // Only uncompressed audio (PCM, IEEE float, or either as "extensible") plays
+                // at sample rate × block size; a compressed WAV is measured by its size.
+                let tag = le(body, 2)?;
+                if ![1, 3, 0xFFFE].contains(&tag) {
+                    return None;
+                }
                 let sample_rate = le(body + 4, 4)?;
                 let block = le(body + 12, 2)?;
                 byte_rate = Some(sample_rate * block)
@@ -177,6 +196,11 @@ mod tests {
         assert_eq!(audio_ms(verbose), Some(61250));
         assert_eq!(audio_ms(br#"{"usage":{"prompt_tokens":3}}"#), None);
         assert_eq!(audio_ms(br#"{"usage":{"seconds":-1}}"#), None);
+        // vLLM writes a verbose transcript's duration as a string.
+        assert_eq!(
+            audio_ms(br#"{"text":"hi","duration":"2.25","segments":null}"#),
+            Some(2250)
+        );
         assert_eq!(audio_ms(b"transcribed text, seconds and duration"), None);
     }
 
@@ -204,6 +228,10 @@ mod tests {
         let mut lying = wav.clone();
         lying[28..32].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(upload_audio_ms(&lying), 1500);
+        // A compressed WAV (IMA ADPCM, tag 0x11): measured by size.
+        let mut adpcm = wav.clone();
+        adpcm[20..22].copy_from_slice(&0x11u16.to_le_bytes());
+        assert_eq!(upload_audio_ms(&adpcm), adpcm.len() as u64 * 1000 / 16_000);
         // An implausible sample rate: measured by size instead, at 16,000 bytes a second.
         let mut absurd = wav.clone();
         absurd[24..28].copy_from_slice(&u32::MAX.to_le_bytes());

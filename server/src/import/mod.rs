@@ -444,9 +444,12 @@ async fn import_key(
     if key.team_id.as_deref() == Some("litellm-dashboard") {
         anyhow::bail!("a session key of LiteLLM's admin UI, not one a client holds");
     }
-    if matches!(key.key_type.as_deref(), Some("management" | "read_only"))
-        || !key.allowed_routes.is_empty()
-    {
+    // LiteLLM stores an "LLM API" key as `allowed_routes = ["llm_api_routes"]`: any key
+    // limited to the model-calling routes is an ordinary client key here.
+    let calls_models_only = key.allowed_routes.iter().all(|route| {
+        ["llm_api_routes", "openai_routes", "anthropic_routes"].contains(&route.as_str())
+    });
+    if matches!(key.key_type.as_deref(), Some("management" | "read_only")) || !calls_models_only {
         anyhow::bail!(
             "it may call only some of LiteLLM's routes (`key_type`, `allowed_routes`), which \
              Switchyard keys cannot express"

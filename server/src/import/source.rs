@@ -150,7 +150,7 @@ impl Source {
         let rows = source
             .rows(
                 "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name LIKE 'LiteLLM\\_%'",
+                 WHERE table_schema = ANY(current_schemas(false)) AND table_name LIKE 'LiteLLM\\_%'",
             )
             .await?;
         for row in &rows {
@@ -172,12 +172,12 @@ impl Source {
         Ok(source)
     }
 
-    /// `alias.column` when `table` has the column, else `NULL`.
-    fn column(&self, table: &str, alias: &str, column: &str) -> String {
+    /// `alias.column` when `table` has the column, else a `NULL` of the column's type.
+    fn column(&self, table: &str, alias: &str, column: &str, kind: &str) -> String {
         if self.columns.contains(&format!("{table}.{column}")) {
             format!("{alias}.{column}")
         } else {
-            "NULL".into()
+            format!("NULL::{kind}")
         }
     }
 
@@ -221,7 +221,7 @@ impl Source {
     /// (whose limits apply where it has none of its own), its team and its owner's models.
     pub async fn keys(&self) -> anyhow::Result<Vec<SourceKey>> {
         const KEYS: &str = "LiteLLM_VerificationToken";
-        let key = |column: &str| self.column(KEYS, "k", column);
+        let key = |column: &str, kind: &str| self.column(KEYS, "k", column, kind);
         let sql = format!(
             "SELECT k.token, k.key_name, k.key_alias, k.spend, k.expires, \
              array_to_json(k.models)::text AS models, k.user_id, k.team_id, \
@@ -245,10 +245,10 @@ impl Source {
              LEFT JOIN \"LiteLLM_TeamTable\" t ON t.team_id = k.team_id \
              LEFT JOIN \"LiteLLM_UserTable\" u ON u.user_id = k.user_id \
              ORDER BY k.created_at NULLS FIRST, k.token",
-            key_type = key("key_type"),
-            routes = key("allowed_routes"),
-            per_model = key("model_max_budget"),
-            limits = key("budget_limits"),
+            key_type = key("key_type", "text"),
+            routes = key("allowed_routes", "text[]"),
+            per_model = key("model_max_budget", "jsonb"),
+            limits = key("budget_limits", "jsonb"),
         );
         let rows = self.rows(&sql).await?;
         rows.iter()
@@ -306,7 +306,7 @@ impl Source {
                        ELSE model_info::text END AS model_info, \
                      COALESCE({blocked}, false) AS blocked \
                      FROM \"LiteLLM_ProxyModelTable\" m ORDER BY created_at, model_id",
-                    blocked = self.column("LiteLLM_ProxyModelTable", "m", "blocked"),
+                    blocked = self.column("LiteLLM_ProxyModelTable", "m", "blocked", "boolean"),
                 ),
             )
             .await?;
