@@ -543,6 +543,68 @@ async fn a_client_that_disconnects_cancels_the_upstream_request() {
 }
 
 #[tokio::test]
+async fn streams_beyond_the_cap_are_refused_at_once_and_places_come_back() {
+    let aws = MockUpstream::start(
+        "aws",
+        &["granite"],
+        &["--token-ms", "50", "--completion-tokens", "20"],
+    )
+    .await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);
+    let app = TestApp::builder()
+        .config_toml(&toml)
+        .env("SWITCHYARD_GATEWAY__MAX_STREAMS", "2")
+        .start()
+        .await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let response = app.post_as_master(CHAT, &stream_body("granite")).await;
+        assert_eq!(response.status(), 200);
+        let mut stream = response.bytes_stream();
+        let first = stream.next().await.unwrap().unwrap();
+        assert!(first.starts_with(b"data: "));
+        open.push(stream);
+    }
+
+    // A third stream while two are open: 503 in the OpenAI envelope, nothing sent upstream.
+    let refused = app.post_as_master(CHAT, &stream_body("granite")).await;
+    assert_eq!(refused.status(), 503);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["error"]["type"], "service_unavailable", "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too many streamed answers"),
+        "{error}"
+    );
+    assert_eq!(aws.stats().await["requests"], 2);
+    // Whole answers do not need a place.
+    assert_eq!(chat_status(&app, "granite").await, 200);
+
+    // Both open streams run to their end; then their places are free again.
+    for stream in open {
+        let body: Vec<u8> = stream.map(|chunk| chunk.unwrap().to_vec()).concat().await;
+        assert!(
+            String::from_utf8(body)
+                .unwrap()
+                .ends_with("data: [DONE]\n\n")
+        );
+    }
+    let again = app.post_as_master(CHAT, &stream_body("granite")).await;
+    assert_eq!(again.status(), 200);
+    let body = again.text().await.unwrap();
+    assert!(body.ends_with("data: [DONE]\n\n"), "{body}");
+    // Every accepted request recorded once; the refused one was never accepted.
+    let rows = spend_rows(&app.database().await, 4).await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(
+        rows.iter().all(|row| row["status"] == "success"),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_changed_configuration_file_is_applied_without_a_signal_as_a_configmap_updates() {
     let aws = MockUpstream::start("aws", &["granite", "llama"], &[]).await;
     let first = config("", &[ModelSpec::new("granite", "granite", &[&aws])]);

@@ -19,6 +19,10 @@ pub struct GatewayConfig {
     /// declared length (the whole `max_upload_bytes` when it declares none) before it is
     /// read, and waits for no one: beyond this, 503 at once.
     pub max_upload_bytes_in_flight: usize,
+    /// Most streamed answers relayed at once (each holds a client connection, a model-server
+    /// connection and a few KiB of buffers): beyond this, 503 at once, so a flood of streams
+    /// meets a clear error before the process runs out of descriptors or memory.
+    pub max_streams: usize,
     /// Most JSON values (array items and object members, nested) a `/v1` request body may
     /// hold (413 above it): each costs memory once parsed, far more than its bytes.
     pub max_json_values: usize,
@@ -61,6 +65,7 @@ impl Default for GatewayConfig {
             max_body_bytes: 16 * 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
             max_upload_bytes_in_flight: 512 * 1024 * 1024,
+            max_streams: 8_000,
             max_json_values: 200_000,
             key_cache_entries: 100_000,
             max_retries: 2,

@@ -319,6 +319,8 @@ impl Gateway {
                 other => *other = json!({"include_usage": true}),
             }
         }
+        // A stream's place is taken before anything is reserved: a refusal costs no quota.
+        let stream_place = streaming.then(|| self.stream_place()).transpose()?;
         let prompt_estimate = estimate_tokens(prompt_chars(&request));
         let asked = asked_max_tokens(operation, &request);
         let per_completion = match (operation.streams(), asked) {
@@ -399,7 +401,7 @@ impl Gateway {
             })
             .await?;
 
-        if streaming {
+        if let Some(place) = stream_place {
             trace.upstream_ms = Some(answer.sent.elapsed().as_millis());
             return Ok(Reply::Stream {
                 status: answer.response.status,
@@ -408,10 +410,21 @@ impl Gateway {
                     accounting,
                     !client_wants_usage,
                     StreamMasker::new(post_call),
+                    place,
                 ),
             });
         }
         whole(answer, accounting, trace, &post_call).await
+    }
+
+    /// One of the `max_streams` places for a streamed answer, held until the stream ends;
+    /// none left is a 503 at once (a wait would hold the client's connection all the same).
+    fn stream_place(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.streams.clone().try_acquire_owned().map_err(|_| {
+            ApiError::Unavailable(
+                "too many streamed answers are open right now; retry in a few seconds".into(),
+            )
+        })
     }
 
     /// Asks the moderation guardrails among `pre_call` about `request`; a refusal is

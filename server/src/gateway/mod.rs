@@ -74,6 +74,8 @@ pub struct Gateway {
     pub max_upload_bytes: usize,
     /// Upload memory still free, in KiB (`max_upload_bytes_in_flight`).
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Streamed answers that may still start (`max_streams`).
+    pub streams: Arc<tokio::sync::Semaphore>,
     /// Most values a JSON request body may hold (`json_values`).
     pub max_json_values: usize,
     /// Where requests, tokens, spend and latencies are counted.
@@ -156,6 +158,9 @@ impl Gateway {
             uploads: Arc::new(tokio::sync::Semaphore::new(
                 (gateway.max_upload_bytes_in_flight / 1024)
                     .min(tokio::sync::Semaphore::MAX_PERMITS),
+            )),
+            streams: Arc::new(tokio::sync::Semaphore::new(
+                gateway.max_streams.min(tokio::sync::Semaphore::MAX_PERMITS),
             )),
             max_json_values: gateway.max_json_values,
             metrics,

@@ -30,6 +30,8 @@ struct StreamGuard {
     accounting: Accounting,
     deployment: Arc<Deployment>,
     _slot: Slot,
+    /// The stream's place among `max_streams`, given back when it ends.
+    _place: tokio::sync::OwnedSemaphorePermit,
     usage: Option<Usage>,
     /// Input tokens a stream announced before its final count (Anthropic's
     /// `message_start`); they become usage only when the output count arrives.
@@ -511,6 +513,7 @@ pub fn relay(
     accounting: Accounting,
     strip_usage: bool,
     masker: Option<StreamMasker>,
+    place: tokio::sync::OwnedSemaphorePermit,
 ) -> RelayStream {
     let relay = Relay {
         masking: masker.map(|masker| Masking {
@@ -527,6 +530,7 @@ pub fn relay(
             accounting,
             deployment: answer.deployment,
             _slot: answer.slot,
+            _place: place,
             usage: None,
             announced_prompt: 0,
             content_chunks: 0,
