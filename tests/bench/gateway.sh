@@ -10,11 +10,13 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=tests/bench/common.sh
+source tests/bench/common.sh
 rate="${RATE:-1000}"
 seconds="${SECONDS_PER_RUN:-20}"
 mock_port="${MOCK_PORT:-18001}"
 gw_port="${GATEWAY_PORT:-18000}"
-key="sk-bench-0123456789abcdef0123456789abcdef"
+master="sk-bench-0123456789abcdef0123456789abcdef"
 mode="${MODE:-embedded}"
 
 cargo build --release --locked -p switchyard-server -p switchyard-tests --bins >&2
@@ -35,7 +37,7 @@ target/release/mock-upstream --listen "127.0.0.1:$mock_port" --name aws --models
   --completion-tokens 16 >/dev/null &
 pids+=($!)
 cat > "$work/switchyard.toml" <<TOML
-master_key = "$key"
+master_key = "$master"
 [log]
 level = "warn"
 [ledger]
@@ -56,24 +58,14 @@ if [ "$mode" = keyed ]; then
     redis-cli -n 15 flushdb >/dev/null
   fi
 fi
-SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
-  target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
-gw_pid=$!
-pids+=($gw_pid)
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$gw_port/health/readiness" >/dev/null && break
-  sleep 0.1
-done
+start_switchyard
 
-caller="$key"
+caller="$master"
 if [ "$mode" = keyed ]; then
   # Limits high enough never to refuse, so every one is checked on every request.
   limits='"rpm_limit":1000000000,"tpm_limit":1000000000000,"max_parallel_requests":100000,
           "max_budget":1000000,"budget_duration":"monthly"'
-  caller="$(curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bearer $key" \
-    -H 'Content-Type: application/json' \
-    -d "{\"models\":[\"granite\"],\"user_id\":\"bench\",${KEY_LIMITS:-$limits}}" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')"
+  caller="$(new_key "{\"models\":[\"granite\"],\"user_id\":\"bench\",${KEY_LIMITS:-$limits}}")"
 fi
 
 chat='{"model":"granite","messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
@@ -95,7 +87,7 @@ results="$work/results.jsonl"
 rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$gw_pid/status")"
 if [ "$mode" = keyed ]; then
   echo "quota check in Redis (cumulative histogram, seconds):" >&2
-  curl -fs -H "Authorization: Bearer $key" "http://127.0.0.1:$gw_port/metrics" | grep '^switchyard_quota_check_seconds' >&2 || true
+  curl -fs -H "Authorization: Bearer $master" "http://127.0.0.1:$gw_port/metrics" | grep '^switchyard_quota_check_seconds' >&2 || true
 fi
 python3 - "$results" "$rss_kb" <<'PY'
 import json, sys

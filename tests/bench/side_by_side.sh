@@ -15,6 +15,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=tests/bench/common.sh
+source tests/bench/common.sh
 seconds="${SECONDS_PER_RUN:-10}"
 connections="${CONNECTIONS:-16}"
 stand_in_port="${STAND_IN_PORT:-18101}"
@@ -76,19 +78,8 @@ output_cost_per_token = 6e-7
 cluster = "local"
 api_base = "http://127.0.0.1:$stand_in_port/v1"
 TOML
-SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
-  target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
-gw_pid=$!
-pids+=($gw_pid)
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$gw_port/health/readiness" >/dev/null && break
-  sleep 0.1
-done
-key_with() {
-  curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bearer $master" \
-    -H 'Content-Type: application/json' -d "{\"models\":[\"granite\"],\"user_id\":\"bench\"$1}" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'
-}
+start_switchyard
+key_with() { new_key "{\"models\":[\"granite\"],\"user_id\":\"bench\"$1}"; }
 plain_key="$(key_with '')"
 limited_key="$(key_with ',"rpm_limit":1000000000,"tpm_limit":1000000000000,"max_budget":1000000,"budget_duration":"monthly"')"
 

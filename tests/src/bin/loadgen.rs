@@ -3,7 +3,9 @@
 //! Open loop (`--rate N`): requests start on a fixed schedule whatever the answers do, and
 //! latency is measured from the scheduled start, so a stall is not hidden (no coordinated
 //! omission). Closed loop (`--rate 0`): `--concurrency` workers send back to back, for
-//! throughput at saturation. With `--stream`, the time to the first body byte is reported too.
+//! throughput at saturation; with `--once`, each sends one request (many long streams held
+//! open at once, `tests/bench/streams.sh`). With `--stream`, the time to the first body byte
+//! is reported too.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,6 +43,12 @@ struct Args {
     /// Read the body as a stream and record time to first byte.
     #[arg(long)]
     stream: bool,
+    /// Closed loop: each worker sends one request only (no warm-up), and all are counted.
+    #[arg(long)]
+    once: bool,
+    /// Closed loop: start the workers evenly over this many seconds rather than all at once.
+    #[arg(long, default_value_t = 0.0)]
+    ramp_seconds: f64,
     /// A label for the output line.
     #[arg(long, default_value = "run")]
     label: String,
@@ -51,9 +59,17 @@ struct Samples {
     total_us: Vec<u64>,
     first_byte_us: Vec<u64>,
     errors: u64,
+    /// Answers with an error status, by status.
+    statuses: std::collections::BTreeMap<u16, u64>,
 }
 
-async fn one(client: &reqwest::Client, args: &Args, scheduled: Instant) -> Result<(u64, u64), ()> {
+/// One request: its total time and time to first byte, or the error status it got (none
+/// when the connection failed or the body broke off).
+async fn one(
+    client: &reqwest::Client,
+    args: &Args,
+    scheduled: Instant,
+) -> Result<(u64, u64), Option<u16>> {
     let mut request = client
         .post(&args.url)
         .header("content-type", "application/json")
@@ -61,14 +77,14 @@ async fn one(client: &reqwest::Client, args: &Args, scheduled: Instant) -> Resul
     if let Some(key) = &args.key {
         request = request.bearer_auth(key);
     }
-    let response = request.send().await.map_err(|_| ())?;
+    let response = request.send().await.map_err(|_| None)?;
     if !response.status().is_success() {
-        return Err(());
+        return Err(Some(response.status().as_u16()));
     }
     let mut stream = response.bytes_stream();
     let mut first = None;
     while let Some(chunk) = stream.next().await {
-        chunk.map_err(|_| ())?;
+        chunk.map_err(|_| None)?;
         first.get_or_insert_with(|| scheduled.elapsed());
     }
     let total = scheduled.elapsed();
@@ -80,7 +96,7 @@ async fn record(
     samples: &Mutex<Samples>,
     from: Instant,
     scheduled: Instant,
-    result: Result<(u64, u64), ()>,
+    result: Result<(u64, u64), Option<u16>>,
 ) {
     if scheduled < from {
         return;
@@ -91,7 +107,12 @@ async fn record(
             s.total_us.push(total);
             s.first_byte_us.push(first);
         }
-        Err(()) => s.errors += 1,
+        Err(status) => {
+            s.errors += 1;
+            if let Some(status) = status {
+                *s.statuses.entry(status).or_default() += 1;
+            }
+        }
     }
 }
 
@@ -113,18 +134,24 @@ async fn main() {
         .expect("http client");
     let samples = Arc::new(Mutex::new(Samples::default()));
     let start = Instant::now();
-    let measure_from = start + Duration::from_secs(args.warmup);
+    let warmup = if args.once { 0 } else { args.warmup };
+    let measure_from = start + Duration::from_secs(warmup);
     let end = measure_from + Duration::from_secs(args.seconds);
 
     if args.rate == 0 {
         let workers: Vec<_> = (0..args.concurrency)
-            .map(|_| {
+            .map(|worker| {
                 let (client, args, samples) = (client.clone(), args.clone(), samples.clone());
+                let delay = args.ramp_seconds * worker as f64 / args.concurrency as f64;
                 tokio::spawn(async move {
-                    while Instant::now() < end {
+                    tokio::time::sleep(Duration::from_secs_f64(delay)).await;
+                    loop {
                         let scheduled = Instant::now();
                         let result = one(&client, &args, scheduled).await;
                         record(&samples, measure_from, scheduled, result).await;
+                        if args.once || Instant::now() >= end {
+                            break;
+                        }
                     }
                 })
             })
@@ -181,6 +208,7 @@ async fn main() {
         "label": args.label,
         "requests": s.total_us.len(),
         "errors": s.errors,
+        "error_statuses": s.statuses,
         "throughput_rps": (throughput * 10.0).round() / 10.0,
         "p50_ms": percentile(&s.total_us, 50.0),
         "p90_ms": percentile(&s.total_us, 90.0),

@@ -1,0 +1,26 @@
+# Shared by the gateway benchmarks (sourced, not run): start the release Switchyard and make
+# virtual keys on it. The sourcing script sets `work` (a scratch directory holding
+# `switchyard.toml`), `gw_port`, `master` (the master key) and a `pids` array its cleanup kills.
+
+# Starts target/release/switchyard with $work/switchyard.toml on $gw_port, its data in
+# $work/data and its log in $work/server.log; sets `gw_pid` and returns once it is ready.
+start_switchyard() {
+  SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
+    target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
+  gw_pid=$!
+  pids+=("$gw_pid")
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$gw_port/health/readiness" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "Switchyard did not become ready:" >&2
+  cat "$work/server.log" >&2
+  return 1
+}
+
+# Prints a new virtual key made by `/key/generate` with the JSON body $1.
+new_key() {
+  curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bearer $master" \
+    -H 'Content-Type: application/json' -d "$1" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'
+}
