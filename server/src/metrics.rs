@@ -72,6 +72,37 @@ pub struct DeploymentLabels {
 
 type Latency = Family<LatencyLabels, Histogram, fn() -> Histogram>;
 
+/// The series every request on one model moves when keys are not named in labels: found
+/// once per model (and kept with it) rather than looked up by label set on every request.
+/// Each handle shares its value with the series `/metrics` reports.
+#[derive(Clone, Debug)]
+pub struct ModelSeries {
+    pub requests: Counter,
+    pub input_tokens: Counter,
+    pub output_tokens: Counter,
+    pub total_tokens: Counter,
+    pub spend: Counter<f64, AtomicU64>,
+    /// `litellm_proxy_total_requests_metric` with status 200, the status nearly all have.
+    pub succeeded: Counter,
+}
+
+/// The series of one deployment, found once and kept with it.
+#[derive(Clone, Debug)]
+pub struct DeploymentSeries {
+    pub success: Counter,
+    pub failure: Counter,
+    pub latency: LatencySeries,
+}
+
+/// The latency histograms of one model on one cluster.
+#[derive(Clone, Debug)]
+pub struct LatencySeries {
+    pub total: Histogram,
+    pub api: Histogram,
+    pub overhead: Histogram,
+    pub time_to_first_token: Histogram,
+}
+
 fn latency_histogram() -> Histogram {
     // 5 ms to ~160 s.
     Histogram::new(exponential_buckets(0.005, 2.0, 16))
@@ -358,6 +389,58 @@ impl Metrics {
         Self {
             registry,
             ..metrics
+        }
+    }
+
+    /// The series of requests on `model` whose keys are not named in labels.
+    pub fn model_series(&self, model: &str) -> ModelSeries {
+        let unnamed = RequestLabels {
+            hashed_api_key: String::new(),
+            api_key_alias: String::new(),
+            model: model.to_owned(),
+            user: String::new(),
+        };
+        ModelSeries {
+            requests: self.requests.get_or_create(&unnamed).clone(),
+            input_tokens: self.input_tokens.get_or_create(&unnamed).clone(),
+            output_tokens: self.output_tokens.get_or_create(&unnamed).clone(),
+            total_tokens: self.total_tokens.get_or_create(&unnamed).clone(),
+            spend: self.spend.get_or_create(&unnamed).clone(),
+            succeeded: self
+                .proxy_total_requests
+                .get_or_create(&ProxyLabels {
+                    model: model.to_owned(),
+                    status_code: "200".to_owned(),
+                })
+                .clone(),
+        }
+    }
+
+    /// The series of deployment `id` of `model` on `cluster`.
+    pub fn deployment_series(&self, model: &str, cluster: &str, id: &str) -> DeploymentSeries {
+        let deployment = DeploymentLabels {
+            model: model.to_owned(),
+            cluster: cluster.to_owned(),
+            model_id: id.to_owned(),
+        };
+        DeploymentSeries {
+            success: self.deployment_success.get_or_create(&deployment).clone(),
+            failure: self.deployment_failure.get_or_create(&deployment).clone(),
+            latency: self.latency_series(model, cluster),
+        }
+    }
+
+    /// The latency histograms of `model` on `cluster` (empty when no deployment answered).
+    pub fn latency_series(&self, model: &str, cluster: &str) -> LatencySeries {
+        let labels = LatencyLabels {
+            model: model.to_owned(),
+            cluster: cluster.to_owned(),
+        };
+        LatencySeries {
+            total: self.request_total_latency.get_or_create(&labels).clone(),
+            api: self.llm_api_latency.get_or_create(&labels).clone(),
+            overhead: self.overhead_latency.get_or_create(&labels).clone(),
+            time_to_first_token: self.time_to_first_token.get_or_create(&labels).clone(),
         }
     }
 

@@ -12,7 +12,7 @@ use super::deployment::{Deployment, ModelRoute};
 use super::sse::Usage;
 use super::usage::{audio_cost_nanos, cost_nanos};
 use crate::guardrail::Action;
-use crate::metrics::{LatencyLabels, Metrics, ProxyLabels, RequestLabels};
+use crate::metrics::{Metrics, ProxyLabels, RequestLabels};
 use crate::quota::Permit;
 use crate::spend::{Ledger, LiveFeed, Outcome, SpendEvent};
 
@@ -110,8 +110,7 @@ impl Accounting {
                 self.model.output_price_nanos,
             ),
         };
-        let cluster = deployment.map(|d| d.cluster.as_str()).unwrap_or_default();
-        self.count(prompt, completion, cost, http_status, ttft, cluster);
+        self.count(prompt, completion, cost, http_status, ttft, deployment);
         if let Some(mut permit) = self.permit.lock().ok().and_then(|mut p| p.take()) {
             permit.record(prompt.saturating_add(completion), cost);
         }
@@ -146,7 +145,8 @@ impl Accounting {
 }
 
 impl Accounting {
-    /// Moves the request, token, spend and latency metrics.
+    /// Moves the request, token, spend and latency metrics: through the series the model
+    /// and the deployment keep, unless keys are named in labels or the status is unusual.
     fn count(
         &self,
         prompt: u64,
@@ -154,65 +154,73 @@ impl Accounting {
         cost: i64,
         http_status: u16,
         ttft: Option<Duration>,
-        cluster: &str,
+        deployment: Option<&Deployment>,
     ) {
         let metrics = &self.metrics;
-        let model = self.model.name.clone();
-        let status = ProxyLabels {
+        let model = &self.model.name;
+        let status = || ProxyLabels {
             model: model.clone(),
             status_code: http_status.to_string(),
         };
-        metrics.proxy_total_requests.get_or_create(&status).inc();
-        if http_status >= 400 {
-            metrics.proxy_failed_requests.get_or_create(&status).inc();
+        if http_status == 200 {
+            self.model.series(metrics).succeeded.inc();
+        } else {
+            metrics.proxy_total_requests.get_or_create(&status()).inc();
         }
-        let key = self.caller.key().filter(|_| metrics.per_key_labels);
-        let labels = RequestLabels {
-            hashed_api_key: key.map(|k| k.token_hash.clone()).unwrap_or_default(),
-            api_key_alias: key.and_then(|k| k.alias.clone()).unwrap_or_default(),
-            model: model.clone(),
-            user: key.and_then(|k| k.user_id.clone()).unwrap_or_default(),
-        };
-        metrics.requests.get_or_create(&labels).inc();
-        metrics.input_tokens.get_or_create(&labels).inc_by(prompt);
-        metrics
-            .output_tokens
-            .get_or_create(&labels)
-            .inc_by(completion);
-        metrics
-            .total_tokens
-            .get_or_create(&labels)
-            .inc_by(prompt + completion);
+        if http_status >= 400 {
+            metrics.proxy_failed_requests.get_or_create(&status()).inc();
+        }
         // Nano-units to currency units; the metric is a float by convention, the ledger exact.
-        metrics
-            .spend
-            .get_or_create(&labels)
-            .inc_by(cost as f64 / 1e9);
-        let by_model = LatencyLabels {
-            model,
-            cluster: cluster.to_owned(),
+        let spend = cost as f64 / 1e9;
+        match self.caller.key().filter(|_| metrics.per_key_labels) {
+            None => {
+                let series = self.model.series(metrics);
+                series.requests.inc();
+                series.input_tokens.inc_by(prompt);
+                series.output_tokens.inc_by(completion);
+                series.total_tokens.inc_by(prompt + completion);
+                series.spend.inc_by(spend);
+            }
+            Some(key) => {
+                let labels = RequestLabels {
+                    hashed_api_key: key.token_hash.clone(),
+                    api_key_alias: key.alias.clone().unwrap_or_default(),
+                    model: model.clone(),
+                    user: key.user_id.clone().unwrap_or_default(),
+                };
+                metrics.requests.get_or_create(&labels).inc();
+                metrics.input_tokens.get_or_create(&labels).inc_by(prompt);
+                metrics
+                    .output_tokens
+                    .get_or_create(&labels)
+                    .inc_by(completion);
+                metrics
+                    .total_tokens
+                    .get_or_create(&labels)
+                    .inc_by(prompt + completion);
+                metrics.spend.get_or_create(&labels).inc_by(spend);
+            }
+        }
+        // Without a deployment that answered, the latency counts under an empty cluster.
+        let unrouted;
+        let latency = match deployment {
+            Some(deployment) => &deployment.series(model, metrics).latency,
+            None => {
+                unrouted = metrics.latency_series(model, "");
+                &unrouted
+            }
         };
-        metrics
-            .request_total_latency
-            .get_or_create(&by_model)
-            .observe(self.started.elapsed().as_secs_f64());
+        let total = self.started.elapsed();
+        latency.total.observe(total.as_secs_f64());
         if let Some(sent) = self.sent.get() {
             let api = sent.elapsed();
-            let overhead = self.started.elapsed().saturating_sub(api);
-            metrics
-                .llm_api_latency
-                .get_or_create(&by_model)
-                .observe(api.as_secs_f64());
-            metrics
-                .overhead_latency
-                .get_or_create(&by_model)
-                .observe(overhead.as_secs_f64());
+            latency.api.observe(api.as_secs_f64());
+            latency
+                .overhead
+                .observe(total.saturating_sub(api).as_secs_f64());
         }
         if let Some(ttft) = ttft {
-            metrics
-                .time_to_first_token
-                .get_or_create(&by_model)
-                .observe(ttft.as_secs_f64());
+            latency.time_to_first_token.observe(ttft.as_secs_f64());
         }
     }
 }

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use crate::metrics::{DeploymentSeries, Metrics, ModelSeries};
+
 /// One deployment, ready to be called.
 #[derive(Debug)]
 pub struct Deployment {
@@ -27,6 +29,16 @@ pub struct Deployment {
     pub max_parallel: Option<u32>,
     /// Health, cooldown and in-flight counts, shared across reloads.
     pub state: Arc<DeploymentState>,
+    /// Its metric series, found at its first request.
+    pub series: OnceLock<DeploymentSeries>,
+}
+
+impl Deployment {
+    /// Its metric series, as a deployment of `model`.
+    pub fn series(&self, model: &str, metrics: &Metrics) -> &DeploymentSeries {
+        self.series
+            .get_or_init(|| metrics.deployment_series(model, &self.cluster, &self.id.to_string()))
+    }
 }
 
 /// A model and where it runs.
@@ -46,9 +58,16 @@ pub struct ModelRoute {
     /// Creation time (Unix seconds), for `/v1/models`.
     pub created: i64,
     pub deployments: Vec<Arc<Deployment>>,
+    /// Its metric series, found at its first request.
+    pub series: OnceLock<ModelSeries>,
 }
 
 impl ModelRoute {
+    /// Its metric series for requests whose keys are not named in labels.
+    pub fn series(&self, metrics: &Metrics) -> &ModelSeries {
+        self.series.get_or_init(|| metrics.model_series(&self.name))
+    }
+
     /// Whether the model's servers speak the Anthropic Messages API themselves (capability
     /// `messages`, as vLLM does): such requests pass through untranslated.
     pub fn speaks_messages(&self) -> bool {
@@ -146,6 +165,7 @@ pub(crate) mod tests {
             total_timeout: Duration::from_secs(1),
             max_parallel: None,
             state: Arc::default(),
+            series: OnceLock::new(),
         })
     }
 

@@ -138,6 +138,7 @@ impl Registry {
                         total_timeout: millis(d.timeout_ms),
                         max_parallel: d.max_parallel_requests.and_then(|n| u32::try_from(n).ok()),
                         state: self.state_for(d.id),
+                        series: std::sync::OnceLock::new(),
                     }))
                 })
                 .collect();
@@ -154,6 +155,7 @@ impl Registry {
                 second_price_nanos: row.model.second_price_nanos,
                 created: row.model.created_at.timestamp(),
                 deployments,
+                series: std::sync::OnceLock::new(),
             };
             models.insert(row.model.name, Arc::new(route));
         }

@@ -14,7 +14,7 @@ use super::balancer::{Balancer, Slot};
 use super::client::{Outgoing, SendError, UpstreamClient, UpstreamResponse};
 use super::deployment::{Deployment, ModelRoute};
 use crate::error::ApiError;
-use crate::metrics::{DeploymentLabels, Metrics};
+use crate::metrics::Metrics;
 
 /// A deployment that answered with a success status.
 pub struct Answer {
@@ -77,14 +77,6 @@ pub fn upstream_message(body: &[u8], deployment: &Deployment) -> String {
     }
 }
 
-fn deployment_labels(route: &ModelRoute, deployment: &Deployment) -> DeploymentLabels {
-    DeploymentLabels {
-        model: route.name.clone(),
-        cluster: deployment.cluster.clone(),
-        model_id: deployment.id.to_string(),
-    }
-}
-
 /// Sends the request `build` makes for each chosen deployment until one answers with a
 /// success status, at most `1 + retries` deployments.
 pub async fn send(
@@ -108,10 +100,7 @@ pub async fn send(
         match attempted.instrument(span.clone()).await {
             Ok(response) => {
                 balancer.record_success(&deployment.state);
-                metrics
-                    .deployment_success
-                    .get_or_create(&deployment_labels(route, &deployment))
-                    .inc();
+                deployment.series(&route.name, metrics).success.inc();
                 return Ok(Answer {
                     deployment,
                     slot,
@@ -125,10 +114,7 @@ pub async fn send(
             }
             Err(Failure::Retryable(error)) => {
                 span.record("otel.status_code", "error");
-                metrics
-                    .deployment_failure
-                    .get_or_create(&deployment_labels(route, &deployment))
-                    .inc();
+                deployment.series(&route.name, metrics).failure.inc();
                 let cooled = balancer.record_failure(&deployment.state);
                 tracing::warn!(
                     model = %route.name, cluster = %deployment.cluster, deployment = %deployment.id,
