@@ -2,11 +2,13 @@
 # virtual keys on it. The sourcing script sets `work` (a scratch directory holding
 # `switchyard.toml`), `gw_port`, `master` (the master key) and a `pids` array its cleanup kills.
 
-# Starts target/release/switchyard with $work/switchyard.toml on $gw_port, its data in
-# $work/data and its log in $work/server.log; sets `gw_pid` and returns once it is ready.
+# Starts target/release/switchyard (or $GATEWAY_BIN, another build to compare with; not a
+# SWITCHYARD_ variable, which the server would read as configuration) with
+# $work/switchyard.toml on $gw_port, its data in $work/data and its log in $work/server.log;
+# sets `gw_pid` and returns once it is ready.
 start_switchyard() {
   SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
-    target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
+    "${GATEWAY_BIN:-target/release/switchyard}" --config "$work/switchyard.toml" serve 2>"$work/server.log" &
   gw_pid=$!
   pids+=("$gw_pid")
   for _ in $(seq 1 100); do

@@ -6,6 +6,9 @@
 #   MODE=keyed bash tests/bench/gateway.sh (PostgreSQL + Redis, through a virtual key with
 #                                           RPM, TPM, parallel and budget limits)
 #   JOURNAL=false bash tests/bench/gateway.sh (without the spend journal, to see its cost)
+#   GATEWAY_BIN=/elsewhere/switchyard JOURNAL=omit bash tests/bench/gateway.sh
+#                                          (another build, one from before the journal existed
+#                                           with JOURNAL=omit: no [ledger] section at all)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -40,8 +43,7 @@ cat > "$work/switchyard.toml" <<TOML
 master_key = "$master"
 [log]
 level = "warn"
-[ledger]
-journal = ${JOURNAL:-true}
+$([ "${JOURNAL:-true}" = omit ] || printf '[ledger]\njournal = %s' "${JOURNAL:-true}")
 [[models]]
 name = "granite"
 input_cost_per_token = 2e-7

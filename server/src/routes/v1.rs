@@ -36,8 +36,15 @@ fn trace(headers: &HeaderMap) -> Trace {
 
 /// What every gateway answer says about itself: the LiteLLM-style headers from its trace.
 fn stamp(trace: &Trace, mut response: Response) -> Response {
+    const CALL_ID: HeaderName = HeaderName::from_static("x-litellm-call-id");
+    const MODEL_GROUP: HeaderName = HeaderName::from_static("x-litellm-model-group");
+    const CLUSTER: HeaderName = HeaderName::from_static("x-switchyard-cluster");
+    const DURATION: HeaderName = HeaderName::from_static("x-litellm-response-duration-ms");
+    const OVERHEAD: HeaderName = HeaderName::from_static("x-litellm-overhead-duration-ms");
     let total = trace.started.elapsed().as_millis();
     let headers = response.headers_mut();
+    // Room for all of them at once, rather than growing the map as they come.
+    headers.reserve(trace.rate_headers.len() + 5);
     for (name, value) in &trace.rate_headers {
         // A refusal's own headers (set on the error) are more precise; keep them.
         if !headers.contains_key(*name)
@@ -46,24 +53,22 @@ fn stamp(trace: &Trace, mut response: Response) -> Response {
             headers.insert(HeaderName::from_static(name), value);
         }
     }
-    let mut set = |name: &'static str, value: String| {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), value);
+    let mut set = |name: HeaderName, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
         }
     };
-    set("x-litellm-call-id", trace.request_id.clone());
+    set(CALL_ID, &trace.request_id);
     if let Some(model) = &trace.model {
-        set("x-litellm-model-group", model.clone());
+        set(MODEL_GROUP, model);
     }
     if let Some(cluster) = &trace.cluster {
-        set("x-switchyard-cluster", cluster.clone());
+        set(CLUSTER, cluster);
     }
-    set("x-litellm-response-duration-ms", total.to_string());
+    let millis = |ms: u128| HeaderValue::from(u64::try_from(ms).unwrap_or(u64::MAX));
+    headers.insert(DURATION, millis(total));
     if let Some(upstream) = trace.upstream_ms {
-        set(
-            "x-litellm-overhead-duration-ms",
-            total.saturating_sub(upstream).to_string(),
-        );
+        headers.insert(OVERHEAD, millis(total.saturating_sub(upstream)));
     }
     response
 }
