@@ -8,6 +8,7 @@
 #   bash tests/bench/instructions.sh            (prints the total and per-request count, and
 #                                                the heaviest functions, inclusive)
 #   REQUESTS=4000 WARMUP=400 bash tests/bench/instructions.sh
+#   GATEWAY_BIN=/elsewhere/switchyard bash tests/bench/instructions.sh   (another build)
 # Installs valgrind and nginx from Debian's packages when they are missing.
 set -euo pipefail
 
@@ -69,7 +70,7 @@ api_base = "http://127.0.0.1:$stand_in_port/v1"
 TOML
 SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
-  target/release/switchyard --config "$work/switchyard.toml" serve 2>"$work/server.log" &
+  "${GATEWAY_BIN:-target/release/switchyard}" --config "$work/switchyard.toml" serve 2>"$work/server.log" &
 gw_pid=$!
 for _ in $(seq 1 240); do
   curl -fs "http://127.0.0.1:$gw_port/health/readiness" >/dev/null && break
