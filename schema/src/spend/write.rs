@@ -4,13 +4,14 @@
 //! statements are here, beside the reads of the same tables.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use entity::{api_key, cluster_rollup, spend_log, usage_rollup, user};
 use sea_orm::sea_query::{Alias, DynIden, Expr, IntoIden, OnConflict, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityName, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityName,
+    EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -32,29 +33,89 @@ fn chunk(pending: usize) -> usize {
     }
 }
 
-fn row(event: SpendEvent) -> spend_log::ActiveModel {
-    let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    spend_log::ActiveModel {
-        request_id: Set(event.request_id),
-        key_hash: Set(event.key_hash),
-        user_id: Set(event.user_id),
-        model_name: Set(event.model),
-        deployment_id: Set(event.deployment_id),
-        cluster: Set(event.cluster),
-        call_type: Set(event.call_type.into_owned()),
-        prompt_tokens: Set(tokens(event.prompt_tokens)),
-        completion_tokens: Set(tokens(event.completion_tokens)),
-        estimated: Set(event.estimated),
-        cost_nanos: Set(event.cost_nanos),
-        status: Set(event.outcome.as_str().to_owned()),
-        http_status: Set(i32::from(event.http_status)),
-        started_at: Set(event.started_at),
-        ended_at: Set(event.ended_at),
-        ttft_ms: Set(event.ttft_ms.map(tokens)),
-        duration_ms: Set(tokens(event.duration_ms)),
-        guardrail: Set(event.guardrail),
-        ..Default::default()
-    }
+/// The columns of a `spend_logs` row, in the order [`push_row`] gives their values.
+const COLUMNS: [&str; 18] = [
+    "request_id",
+    "key_hash",
+    "user_id",
+    "model_name",
+    "deployment_id",
+    "cluster",
+    "call_type",
+    "prompt_tokens",
+    "completion_tokens",
+    "estimated",
+    "cost_nanos",
+    "status",
+    "http_status",
+    "started_at",
+    "ended_at",
+    "ttft_ms",
+    "duration_ms",
+    "guardrail",
+];
+
+/// Appends the values of `event`'s row to `values`, as the entity would bind them (so the
+/// stored text of a time or an id is the same as any other write's).
+fn push_row(event: SpendEvent, values: &mut Vec<Value>) {
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    values.extend([
+        Value::from(event.request_id),
+        Value::from(event.key_hash),
+        Value::from(event.user_id),
+        Value::from(event.model),
+        Value::from(event.deployment_id),
+        Value::from(event.cluster),
+        Value::from(event.call_type.into_owned()),
+        Value::from(count(event.prompt_tokens)),
+        Value::from(count(event.completion_tokens)),
+        Value::from(event.estimated),
+        Value::from(event.cost_nanos),
+        Value::from(event.outcome.as_str()),
+        Value::from(i32::from(event.http_status)),
+        Value::from(event.started_at),
+        Value::from(event.ended_at),
+        Value::from(event.ttft_ms.map(count)),
+        Value::from(count(event.duration_ms)),
+        Value::from(event.guardrail),
+    ]);
+}
+
+/// The insert of `rows` spend rows (a row whose request id is already written is skipped) in
+/// `backend`'s placeholders. There are only seven row counts ([`chunk`]), so each statement is
+/// made once and the drivers prepare it once per connection: building it per batch through
+/// the query builder cost more than SQLite's own work on the rows (BENCHMARKS.md).
+fn insert_sql(backend: DbBackend, rows: usize) -> &'static str {
+    static MADE: OnceLock<[[String; 7]; 2]> = OnceLock::new();
+    let made = MADE.get_or_init(|| {
+        let make = |numbered: bool, size: usize| {
+            let columns = COLUMNS.len();
+            let mut sql = format!("INSERT INTO spend_logs ({}) VALUES ", COLUMNS.join(", "));
+            for row in 0..size {
+                sql.push_str(if row == 0 { "(" } else { ", (" });
+                for column in 0..columns {
+                    if column > 0 {
+                        sql.push_str(", ");
+                    }
+                    if numbered {
+                        sql.push_str(&format!("${}", row * columns + column + 1));
+                    } else {
+                        sql.push('?');
+                    }
+                }
+                sql.push(')');
+            }
+            // No conflict target: the unique key is `request_id`, or (`request_id`,
+            // `started_at`) where the table is partitioned; a retried event matches either.
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            sql
+        };
+        [false, true].map(|numbered| std::array::from_fn(|power| make(numbered, 1 << power)))
+    });
+    let numbered = usize::from(backend == DbBackend::Postgres);
+    made.get(numbered)
+        .and_then(|sizes| sizes.get(rows.max(1).ilog2() as usize))
+        .map_or("", String::as_str)
 }
 
 /// The counters of one rollup row.
@@ -258,11 +319,13 @@ async fn insert_with_rollups(
     let mut rest = events;
     while !rest.is_empty() {
         let (now, later) = rest.split_at(chunk(rest.len()));
-        spend_log::Entity::insert_many(now.iter().cloned().map(row))
-            // No conflict target: the unique key is `request_id`, or (`request_id`,
-            // `started_at`) where the table is partitioned; a retried event matches either.
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .exec_without_returning(txn)
+        let mut values = Vec::with_capacity(now.len() * COLUMNS.len());
+        for event in now {
+            push_row(event.clone(), &mut values);
+        }
+        let backend = txn.get_database_backend();
+        let sql = insert_sql(backend, now.len());
+        txn.execute(Statement::from_sql_and_values(backend, sql, values))
             .await?;
         rest = later;
     }
@@ -370,7 +433,35 @@ pub async fn unrecorded(
 
 #[cfg(test)]
 mod tests {
-    use super::chunk;
+    use sea_orm::{DbBackend, Iterable};
+
+    use super::{COLUMNS, chunk, insert_sql};
+
+    #[test]
+    fn the_insert_names_every_column_but_the_id_in_the_entitys_order() {
+        let entity: Vec<String> = entity::spend_log::Column::iter()
+            .map(|column| sea_orm::IdenStatic::as_str(&column).to_owned())
+            .filter(|name| name != "id")
+            .collect();
+        assert_eq!(entity, COLUMNS);
+    }
+
+    #[test]
+    fn each_row_count_has_its_statement_with_a_placeholder_per_value() {
+        for power in 0..7 {
+            let rows = 1 << power;
+            let sqlite = insert_sql(DbBackend::Sqlite, rows);
+            assert_eq!(sqlite.matches('?').count(), rows * COLUMNS.len());
+            let postgres = insert_sql(DbBackend::Postgres, rows);
+            let last = format!("${})", rows * COLUMNS.len());
+            assert!(postgres.contains(&last), "{postgres}");
+            assert!(!postgres.contains(&format!("${} ", rows * COLUMNS.len() + 1)));
+            assert!(postgres.ends_with(") ON CONFLICT DO NOTHING"));
+        }
+        assert!(insert_sql(DbBackend::Sqlite, 2).starts_with(
+            "INSERT INTO spend_logs (request_id, key_hash, user_id, model_name, deployment_id, "
+        ));
+    }
 
     #[test]
     fn inserts_come_in_powers_of_two() {
