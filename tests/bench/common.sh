@@ -26,3 +26,22 @@ new_key() {
     -H 'Content-Type: application/json' -d "$1" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'
 }
+
+# Writes $work/switchyard.toml: the master key, warnings only, the TOML text $3 (other
+# sections, may be empty), and one model `granite` priced per token, served by cluster $1 at
+# the OpenAI base URL $2.
+write_config() {
+  cat > "$work/switchyard.toml" <<TOML
+master_key = "$master"
+[log]
+level = "warn"
+${3:-}
+[[models]]
+name = "granite"
+input_cost_per_token = 2e-7
+output_cost_per_token = 6e-7
+[[models.deployments]]
+cluster = "$1"
+api_base = "$2"
+TOML
+}

@@ -39,19 +39,8 @@ trap cleanup EXIT
 target/release/mock-upstream --listen "127.0.0.1:$mock_port" --name aws --models granite \
   --completion-tokens 16 >/dev/null &
 pids+=($!)
-cat > "$work/switchyard.toml" <<TOML
-master_key = "$master"
-[log]
-level = "warn"
-$([ "${JOURNAL:-true}" = omit ] || printf '[ledger]\njournal = %s' "${JOURNAL:-true}")
-[[models]]
-name = "granite"
-input_cost_per_token = 2e-7
-output_cost_per_token = 6e-7
-[[models.deployments]]
-cluster = "aws"
-api_base = "http://127.0.0.1:$mock_port/v1"
-TOML
+write_config aws "http://127.0.0.1:$mock_port/v1" \
+  "$([ "${JOURNAL:-true}" = omit ] || printf '[ledger]\njournal = %s' "${JOURNAL:-true}")"
 if [ "$mode" = keyed ]; then
   psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $bench_db"
   export SWITCHYARD_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$bench_db"

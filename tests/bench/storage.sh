@@ -52,18 +52,7 @@ count_rows() {
 measure() {
   local db=$1
   work="$(mktemp -d)"
-  cat > "$work/switchyard.toml" <<TOML
-master_key = "$master"
-[log]
-level = "warn"
-[[models]]
-name = "granite"
-input_cost_per_token = 2e-7
-output_cost_per_token = 6e-7
-[[models.deployments]]
-cluster = "aws"
-api_base = "http://127.0.0.1:$mock_port/v1"
-TOML
+  write_config aws "http://127.0.0.1:$mock_port/v1"
   unset SWITCHYARD_DATABASE_URL
   if [ "$db" = postgres ]; then
     psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $bench_db"
