@@ -20,6 +20,8 @@ pub mod personal_access_token;
 pub mod session;
 pub mod setting;
 pub mod spend_log;
+pub mod spend_request;
+pub mod spend_subject;
 pub mod subscription;
 pub mod subscription_event;
 pub mod usage_rollup;

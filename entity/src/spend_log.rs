@@ -1,4 +1,6 @@
-//! `spend_logs`: one row per request that reached the gateway, written by the spend ledger.
+//! `spend_logs`: one row per request, as releases before `m20261203_000017` wrote them. The
+//! ledger now writes `spend_requests` ([`super::spend_request`]); rows here are still read
+//! (spend reports, journal replay) and pruned until retention has removed them.
 
 use sea_orm::entity::prelude::*;
 

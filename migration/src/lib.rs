@@ -20,6 +20,7 @@ mod m20261202_000013_key_model_names;
 mod m20261202_000014_spend_guardrail;
 mod m20261202_000015_guardrails;
 mod m20261202_000016_model_second_price;
+mod m20261203_000017_compact_spend_requests;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_spend_guardrail::Migration),
             Box::new(m20261202_000015_guardrails::Migration),
             Box::new(m20261202_000016_model_second_price::Migration),
+            Box::new(m20261203_000017_compact_spend_requests::Migration),
         ]
     }
 }

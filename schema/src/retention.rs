@@ -1,7 +1,8 @@
 //! Data lifecycle: deleting what is past its retention period, so the database stops growing
-//! with every request. Spend rows older than their period go (the hourly and daily rollups
-//! stay, so usage over old periods keeps its totals), and so do old audit entries and
-//! sessions, tokens and sign-in states long expired or revoked.
+//! with every request. Spend rows older than their period go, from `spend_requests` and from
+//! the `spend_logs` earlier releases wrote (the hourly and daily rollups stay, so usage over
+//! old periods keeps its totals), and so do old audit entries and sessions, tokens and
+//! sign-in states long expired or revoked.
 //!
 //! Where PostgreSQL keeps spend rows in monthly partitions (`crate::spend::partitions`), a
 //! month wholly past its period is dropped as a table, and each run makes the coming months.
@@ -15,7 +16,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{audit_log, login_state, personal_access_token as token, session, spend_log};
+use entity::{
+    audit_log, login_state, personal_access_token as token, session, spend_log, spend_request,
+};
 use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Iterable,
@@ -142,7 +145,11 @@ pub async fn prune(
                 tracing::warn!(%error, "cannot drop the spend log's old months; deleting rows instead")
             }
         }
-        let old = spend_log::Column::StartedAt.lt(before(period));
+        let cutoff = before(period);
+        let old = spend_request::Column::StartedUs.lt(cutoff.timestamp_micros());
+        pruned.spend_logs += in_batches::<spend_request::Entity>(db, policy, old).await?;
+        // What releases before `spend_requests` left, until it has all aged out.
+        let old = spend_log::Column::StartedAt.lt(cutoff);
         pruned.spend_logs += in_batches::<spend_log::Entity>(db, policy, old).await?;
     }
     if let Some(period) = policy.audit_log {

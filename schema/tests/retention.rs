@@ -82,7 +82,10 @@ async fn old_rows_go_in_batches_and_the_rollups_stay_on_sqlite() {
         Some(Pruned::default())
     );
     assert_eq!(
-        entity::spend_log::Entity::find().count(&db).await.unwrap(),
+        entity::spend_request::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
         26
     );
 
@@ -95,7 +98,10 @@ async fn old_rows_go_in_batches_and_the_rollups_stay_on_sqlite() {
     // 25 rows in batches of 10: every batch, not only the first.
     assert_eq!((pruned.spend_logs, pruned.audit_log), (25, 1));
     assert_eq!(
-        entity::spend_log::Entity::find().count(&db).await.unwrap(),
+        entity::spend_request::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use chrono::{DurationRound, TimeDelta, Utc};
 use migration::{Migrator, MigratorTrait};
 use schema::spend::{Outcome, SpendEvent, write_batch};
@@ -218,29 +220,7 @@ async fn clusters_are_backfilled_then_written(db: sea_orm::DatabaseConnection) {
         event(at, None, 31_000),
     ];
     for e in &old {
-        // Without RETURNING: the entity has columns later migrations add.
-        let row = entity::spend_log::ActiveModel {
-            request_id: Set(e.request_id.clone()),
-            key_hash: Set(e.key_hash.clone()),
-            user_id: Set(e.user_id),
-            model_name: Set(e.model.clone()),
-            cluster: Set(e.cluster.clone()),
-            call_type: Set(e.call_type.to_string()),
-            prompt_tokens: Set(10),
-            completion_tokens: Set(5),
-            estimated: Set(false),
-            cost_nanos: Set(e.cost_nanos),
-            status: Set(e.outcome.as_str().into()),
-            http_status: Set(i32::from(e.http_status)),
-            started_at: Set(e.started_at),
-            ended_at: Set(e.ended_at),
-            duration_ms: Set(i64::try_from(e.duration_ms).unwrap()),
-            ..Default::default()
-        };
-        entity::spend_log::Entity::insert(row)
-            .exec_without_returning(&db)
-            .await
-            .unwrap();
+        support::earlier_release_row(&db, e).await;
     }
     Migrator::up(&db, None).await.unwrap();
     // The same hour again through the ledger: one more on aws, one on ibm.
@@ -304,24 +284,5 @@ async fn clusters_are_backfilled_then_written_on_sqlite() {
 
 #[tokio::test]
 async fn clusters_are_backfilled_then_written_on_postgres() {
-    use sea_orm::ConnectionTrait;
-
-    let server = std::env::var("SWITCHYARD_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    // `sy_test_` databases left behind by a failed run are dropped by tests/ci.sh.
-    let name = format!("sy_test_clusters_{}", Uuid::new_v4().simple());
-    let admin = Database::connect(format!("{server}/postgres"))
-        .await
-        .unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .unwrap();
-    let db = Database::connect(format!("{server}/{name}")).await.unwrap();
-    clusters_are_backfilled_then_written(db.clone()).await;
-    db.close().await.unwrap();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE \"{name}\""))
-        .await
-        .unwrap();
+    support::on_new_postgres("clusters", clusters_are_backfilled_then_written).await;
 }

@@ -7,7 +7,7 @@ half streamed and half whole, each on a new connection. Each replica in turn get
 started again (a rolling update), then replica 0 is killed with SIGKILL and started again (its
 spend journal is written at start). Every request is attributed to the phase it started in.
 At the end the replicas stop, and the script checks that every successful request is in
-spend_logs exactly once, that the key's stored spend equals the sum of its rows, and that
+spend_requests exactly once, that the key's stored spend equals the sum of its rows, and that
 the key's budget counter in Redis equals that spend (the killed replica's reservations given
 back).
 Standard library only.
@@ -275,12 +275,12 @@ api_base = "http://127.0.0.1:{mock_port}/v1"
 
         results = client.results
         rows = dict(tuple(line.split("|")) for line in
-                    psql(db, "SELECT request_id, count(*) FROM spend_logs GROUP BY request_id").splitlines()
+                    psql(db, "SELECT request_id, count(*) FROM spend_requests GROUP BY request_id").splitlines()
                     if line)
         succeeded = [r for r in results if r["ok"]]
         missing = [r["request_id"] for r in succeeded if r["request_id"] not in rows]
         twice = [rid for rid, n in rows.items() if int(n) > 1]
-        logged = int(psql(db, "SELECT coalesce(sum(cost_nanos), 0) FROM spend_logs") or 0)
+        logged = int(psql(db, "SELECT coalesce(sum(cost_nanos), 0) FROM spend_requests") or 0)
         key_spend = int(psql(db, "SELECT coalesce(sum(spend_nanos), 0) FROM api_keys") or 0)
         # The key's budget counter in Redis (sy:q:k:<key hash>:b:<window>): the spend every
         # replica sees. A request in flight on the killed replica had a reservation there; its
@@ -318,13 +318,13 @@ api_base = "http://127.0.0.1:{mock_port}/v1"
             "failed_in_flight_at_kill": len(at_kill), "failed_otherwise": len(other),
             "migrated_by_replicas": migrated,
             "spend_rows": sum(int(n) for n in rows.values()),
-            "successes_missing_from_spend_logs": len(missing), "recorded_twice": len(twice),
-            "key_spend_nanos": key_spend, "spend_logs_cost_nanos": logged,
+            "successes_missing_from_spend_requests": len(missing), "recorded_twice": len(twice),
+            "key_spend_nanos": key_spend, "spend_requests_cost_nanos": logged,
             "redis_budget_counter_nanos": redis_budget,
         })
         print(json.dumps(report))
         print(f"successes {len(succeeded)}/{len(results)}; failed in flight at the kill "
-              f"{len(at_kill)}, otherwise {len(other)}; in spend_logs: missing {len(missing)}, "
+              f"{len(at_kill)}, otherwise {len(other)}; in spend_requests: missing {len(missing)}, "
               f"twice {len(twice)}; key spend {key_spend} = ledger {logged}: {key_spend == logged}; "
               f"redis budget counter {redis_budget} = key spend: {redis_budget == key_spend}; migrations by replicas {migrated}")
         good = (not other and not missing and not twice and key_spend == logged

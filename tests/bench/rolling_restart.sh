@@ -3,7 +3,7 @@
 # checks on readiness), a keyed client at a steady rate with streaming and whole answers; each
 # replica in turn gets SIGTERM and is started again, then one is killed with SIGKILL and
 # started again. Reports failed requests per phase and checks that every successful request
-# is in spend_logs exactly once and that the key's spend matches the ledger.
+# is in spend_requests exactly once and that the key's spend matches the ledger.
 #   bash tests/bench/rolling_restart.sh          (release build; PROFILE=debug to skip it)
 # Needs haproxy (apt-get install haproxy), PostgreSQL and Redis on this machine.
 set -euo pipefail

@@ -2,8 +2,9 @@
 # Storage benchmark: bytes on disk per recorded request. A million chat requests (REQUESTS)
 # go through the release Switchyard with the ledger on, spread over KEYS virtual keys of
 # USERS users, on the embedded SQLite default and on PostgreSQL; then the spend log's table
-# and each of its indexes are measured (SQLite's dbstat; PostgreSQL's relation sizes summed
-# over the monthly partitions) and divided by its rows.
+# (`spend_requests`), each of its indexes and the `spend_subjects` it refers to are measured
+# (SQLite's dbstat; PostgreSQL's relation sizes summed over the monthly partitions) and
+# divided by its rows.
 #   bash tests/bench/storage.sh               (both databases)
 #   DATABASES=sqlite bash tests/bench/storage.sh
 #   REQUESTS=100000 KEYS=20 USERS=5 bash tests/bench/storage.sh
@@ -42,10 +43,10 @@ chat='{"model":"granite","messages":[{"role":"user","content":"benchmark prompt 
 # The rows the spend log holds now.
 count_rows() {
   if [ "$1" = sqlite ]; then
-    python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from spend_logs").fetchone()[0])' \
+    python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from spend_requests").fetchone()[0])' \
       "$work/data/switchyard.sqlite"
   else
-    psql -h 127.0.0.1 -U postgres -d "$bench_db" -tAc "SELECT count(*) FROM spend_logs"
+    psql -h 127.0.0.1 -U postgres -d "$bench_db" -tAc "SELECT count(*) FROM spend_requests"
   fi
 }
 
@@ -88,7 +89,8 @@ import os, sqlite3, sys
 path, rows = sys.argv[1], int(sys.argv[2])
 con = sqlite3.connect(path)
 names = [r[0] for r in con.execute(
-    "select name from sqlite_master where tbl_name = 'spend_logs' order by type desc, name")]
+    "select name from sqlite_master where tbl_name in ('spend_requests', 'spend_subjects') "
+    "order by tbl_name, type desc, name")]
 sizes = dict(con.execute("select name, sum(pgsize) from dbstat group by name"))
 print(f"\nSQLite: {rows:,} spend rows; file {os.path.getsize(path) / 2**20:.1f} MiB\n")
 print("| relation | MiB | bytes per request |")
@@ -101,18 +103,18 @@ for name in names:
 print(f"| **spend log in all** | {total / 2**20:.1f} | **{total / rows:.0f}** |")
 PY
   else
-    psql -h 127.0.0.1 -U postgres -d "$bench_db" -qc "VACUUM ANALYZE spend_logs" >/dev/null
+    psql -h 127.0.0.1 -U postgres -d "$bench_db" -qc "VACUUM ANALYZE spend_requests, spend_subjects" >/dev/null
     psql -h 127.0.0.1 -U postgres -d "$bench_db" -tA -F ' ' -c "
       WITH parts AS (
-        SELECT inhrelid AS rel FROM pg_inherits WHERE inhparent = 'spend_logs'::regclass
-        UNION SELECT 'spend_logs'::regclass WHERE (SELECT relkind FROM pg_class
-          WHERE oid = 'spend_logs'::regclass) = 'r')
-      SELECT 'table', sum(pg_relation_size(rel) + pg_relation_size(rel, 'fsm')
+        SELECT inhrelid AS rel FROM pg_inherits WHERE inhparent = 'spend_requests'::regclass
+        UNION SELECT 'spend_subjects'::regclass)
+      SELECT CASE WHEN c.relname = 'spend_subjects' THEN 'spend_subjects' ELSE 'table' END,
+             sum(pg_relation_size(rel) + pg_relation_size(rel, 'fsm')
                           + pg_relation_size(rel, 'vm')
                           + coalesce(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0))
-        FROM parts JOIN pg_class c ON c.oid = parts.rel
+        FROM parts JOIN pg_class c ON c.oid = parts.rel GROUP BY 1
       UNION ALL
-      SELECT regexp_replace(i.relname, '^spend_logs_(p[0-9_]+|default)_', ''),
+      SELECT regexp_replace(i.relname, '^spend_requests_(p[0-9_]+|default)_', ''),
              sum(pg_relation_size(x.indexrelid))
         FROM parts JOIN pg_index x ON x.indrelid = parts.rel
         JOIN pg_class i ON i.oid = x.indexrelid

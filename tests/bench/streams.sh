@@ -113,7 +113,7 @@ recorded="$(python3 - "$work/data/switchyard.sqlite" <<'PY'
 import sqlite3, sys
 print(*sqlite3.connect(sys.argv[1]).execute(
     "SELECT COUNT(*), COUNT(DISTINCT request_id), SUM(status = 'success') "
-    "FROM spend_logs WHERE model_name = 'llama'").fetchone())
+    "FROM spend_requests WHERE model_name = 'llama'").fetchone())
 PY
 )"
 

@@ -47,20 +47,23 @@ SELECT md5('k' || k)::uuid, md5('key' || k) || md5('hash' || k), 'sk-...' || k,
        '[]', json_build_object('name', 'key ' || k), now(), now()
 FROM generate_series(1, $users * $keys_per_user) AS k;
 
+-- Who made the requests: one subject per key, numbered as the keys are.
+INSERT INTO spend_subjects (id, key_hash, user_id)
+SELECT k, md5('key' || k) || md5('hash' || k), md5('u' || (1 + (k - 1) / $keys_per_user))::uuid
+FROM generate_series(1, $users * $keys_per_user) AS k;
+SELECT setval('spend_subjects_id_seq', max(id)) FROM spend_subjects;
+
 -- Each key calls one or two models; requests spread evenly over the last 30 days.
-INSERT INTO spend_logs (request_id, key_hash, user_id, model_name, call_type, prompt_tokens,
-                        completion_tokens, estimated, cost_nanos, status, http_status,
-                        started_at, ended_at, duration_ms)
-SELECT 'req-' || g,
-       md5('key' || k) || md5('hash' || k),
-       md5('u' || (1 + (k - 1) / $keys_per_user))::uuid,
+INSERT INTO spend_requests (request_id, subject_id, model_name, call_type, prompt_tokens,
+                            completion_tokens, estimated, cost_nanos, status, http_status,
+                            started_us, duration_ms)
+SELECT 'req-' || g, k,
        'model-' || ((k + (g % 2)) % $models),
        'chat', 100 + g % 400, 10 + g % 200, false, (100 + g % 400) * 200 + (10 + g % 200) * 600,
        CASE WHEN g % 50 = 0 THEN 'failure' ELSE 'success' END,
        CASE WHEN g % 50 = 0 THEN 502 ELSE 200 END,
-       now() - interval '30 days' + (g::double precision / $rows) * interval '30 days',
-       now() - interval '30 days' + (g::double precision / $rows) * interval '30 days'
-         + (20 + g % 3000) * interval '1 millisecond',
+       (extract(epoch FROM now() - interval '30 days') * 1e6)::bigint
+         + (g::double precision / $rows * 30 * 86400e6)::bigint,
        20 + g % 3000
 FROM (SELECT g, 1 + (g * 7919) % ($users * $keys_per_user) AS k
       FROM generate_series(1::bigint, $rows::bigint) AS g) AS spread;
@@ -70,7 +73,7 @@ INSERT INTO usage_rollups (hour, key_hash, model_name, user_id, requests, errors
   completion_tokens, cost_nanos, duration_ms_sum, latency_le_50, latency_le_100, latency_le_250,
   latency_le_500, latency_le_1000, latency_le_2500, latency_le_5000, latency_le_10000,
   latency_le_30000, latency_le_inf)
-SELECT date_trunc('hour', started_at), key_hash, model_name, user_id, count(*),
+SELECT date_trunc('hour', to_timestamp(started_us / 1e6)), key_hash, model_name, user_id, count(*),
        count(*) FILTER (WHERE status <> 'success'), sum(prompt_tokens), sum(completion_tokens),
        sum(cost_nanos), sum(duration_ms),
        count(*) FILTER (WHERE duration_ms <= 50),
@@ -83,7 +86,7 @@ SELECT date_trunc('hour', started_at), key_hash, model_name, user_id, count(*),
        count(*) FILTER (WHERE duration_ms > 5000 AND duration_ms <= 10000),
        count(*) FILTER (WHERE duration_ms > 10000 AND duration_ms <= 30000),
        count(*) FILTER (WHERE duration_ms > 30000)
-FROM spend_logs GROUP BY 1, 2, 3, 4;
+FROM spend_requests JOIN spend_subjects ON spend_subjects.id = subject_id GROUP BY 1, 2, 3, 4;
 -- And the daily rows beside them.
 INSERT INTO usage_rollups (span, hour, key_hash, model_name, user_id, requests, errors,
   prompt_tokens, completion_tokens, cost_nanos, duration_ms_sum, latency_le_50, latency_le_100,
@@ -98,7 +101,7 @@ SELECT 'day', date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', key
 FROM usage_rollups WHERE span = 'hour' GROUP BY 2, 3, 4;
 ANALYZE;
 SQL
-echo "generated in $(( $(date +%s) - start )) s: $(psql_db -Atc 'SELECT count(*) FROM spend_logs') spend rows, $(psql_db -Atc 'SELECT count(*) FROM usage_rollups') rollup rows" >&2
+echo "generated in $(( $(date +%s) - start )) s: $(psql_db -Atc 'SELECT count(*) FROM spend_requests') spend rows, $(psql_db -Atc 'SELECT count(*) FROM usage_rollups') rollup rows" >&2
 
 printf 'master_key = "%s"\n[log]\nlevel = "warn"\n' "$master" > "$work/switchyard.toml"
 SWITCHYARD_DATABASE_URL="$url" SWITCHYARD_LISTEN="127.0.0.1:$port" SWITCHYARD_DATA_DIR="$work/data" \

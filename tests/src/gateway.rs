@@ -72,7 +72,7 @@ pub async fn key_info(app: &crate::TestApp, key: &str) -> Value {
     info["info"].clone()
 }
 
-/// Rows of `spend_logs`, oldest first, once at least `count` exist (10 s at most).
+/// Rows of `spend_requests`, oldest first, once at least `count` exist (10 s at most).
 pub async fn spend_rows(db: &DatabaseConnection, count: usize) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
@@ -81,10 +81,10 @@ pub async fn spend_rows(db: &DatabaseConnection, count: usize) -> Vec<Value> {
                 db.get_database_backend(),
                 "SELECT request_id, model_name, cluster, call_type, prompt_tokens, \
                  completion_tokens, estimated, cost_nanos, status, http_status, ttft_ms, guardrail \
-                 FROM spend_logs ORDER BY id",
+                 FROM spend_requests ORDER BY started_us, request_id",
             ))
             .await
-            .expect("read spend_logs");
+            .expect("read spend_requests");
         if rows.len() >= count || tokio::time::Instant::now() > deadline {
             return rows
                 .iter()

@@ -526,7 +526,7 @@ async fn the_database_cut_off_for_ten_seconds_under_load_loses_no_spend() {
     let expected = served + 1;
     let mut rows = 0;
     for _ in 0..100 {
-        rows = count(&direct, "SELECT COUNT(*) FROM spend_logs").await;
+        rows = count(&direct, "SELECT COUNT(*) FROM spend_requests").await;
         if rows >= expected {
             break;
         }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Datelike;
 use chrono::{DurationRound, TimeDelta, Utc};
-use entity::{audit_log, cluster_rollup, session, spend_log, usage_rollup};
+use entity::{audit_log, cluster_rollup, session, spend_request, usage_rollup};
 use harness::gateway::{ModelSpec, config};
 use harness::{MockUpstream, TestApp, TestUser};
 use sea_orm::sea_query::Expr;
@@ -46,7 +46,7 @@ async fn chat(app: &TestApp, key: &str) {
 }
 
 async fn spend_rows(db: &DatabaseConnection) -> u64 {
-    spend_log::Entity::find().count(db).await.unwrap()
+    spend_request::Entity::find().count(db).await.unwrap()
 }
 
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
@@ -107,13 +107,13 @@ async fn old_data_goes_and_reports_keep_their_totals() {
     // two. A month the server ran through long ago has its own table too (made here by hand,
     // as the server would have then), so the aged rows land in it and it goes as a whole.
     let now = Utc::now();
-    let month = |at: chrono::DateTime<Utc>| format!("spend_logs_p{}", at.format("%Y_%m"));
+    let month = |at: chrono::DateTime<Utc>| format!("spend_requests_p{}", at.format("%Y_%m"));
     let partitions = async || -> Vec<String> {
         let rows = db
             .query_all(Statement::from_string(
                 DbBackend::Postgres,
                 "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c \
-                 ON c.oid = i.inhrelid WHERE i.inhparent = 'spend_logs'::regclass ORDER BY 1",
+                 ON c.oid = i.inhrelid WHERE i.inhparent = 'spend_requests'::regclass ORDER BY 1",
             ))
             .await
             .unwrap();
@@ -127,13 +127,21 @@ async fn old_data_goes_and_reports_keep_their_totals() {
         let table = month(first + chrono::Months::new(ahead));
         assert!(made.contains(&table), "{table} not in {made:?}");
     }
-    assert!(made.contains(&"spend_logs_default".to_owned()), "{made:?}");
+    assert!(
+        made.contains(&"spend_requests_default".to_owned()),
+        "{made:?}"
+    );
     let aged = now - TimeDelta::days(AGE_DAYS);
+    // The partition bounds are the months' first instants in microseconds, as the server's.
+    let first_of = |at: chrono::DateTime<Utc>| {
+        at.with_day(1)
+            .unwrap()
+            .duration_trunc(TimeDelta::days(1))
+            .unwrap()
+    };
     let (from, until) = (
-        aged.format("%Y-%m-01").to_string(),
-        (aged.with_day(1).unwrap() + chrono::Months::new(1))
-            .format("%Y-%m-01")
-            .to_string(),
+        first_of(aged).timestamp_micros(),
+        (first_of(aged) + chrono::Months::new(1)).timestamp_micros(),
     );
 
     let audit_before = audit_log::Entity::find().count(&db).await.unwrap();
@@ -141,18 +149,18 @@ async fn old_data_goes_and_reports_keep_their_totals() {
     // One transaction, so the pruner never sees the old month's table empty.
     let txn = db.begin().await.unwrap();
     txn.execute_unprepared(&format!(
-        "CREATE TABLE {} PARTITION OF spend_logs FOR VALUES FROM ('{from}') TO ('{until}')",
+        "CREATE TABLE {} PARTITION OF spend_requests FOR VALUES FROM ({from}) TO ({until})",
         month(aged)
     ))
     .await
     .unwrap();
-    for row in spend_log::Entity::find().all(&txn).await.unwrap() {
-        spend_log::Entity::update_many()
+    for row in spend_request::Entity::find().all(&txn).await.unwrap() {
+        spend_request::Entity::update_many()
             .col_expr(
-                spend_log::Column::StartedAt,
-                Expr::value(row.started_at - age),
+                spend_request::Column::StartedUs,
+                Expr::value(row.started_us - age.num_microseconds().unwrap()),
             )
-            .filter(spend_log::Column::Id.eq(row.id))
+            .filter(spend_request::Column::RequestId.eq(row.request_id))
             .exec(&txn)
             .await
             .unwrap();
@@ -187,8 +195,11 @@ async fn old_data_goes_and_reports_keep_their_totals() {
     chat(&app, &key).await;
 
     eventually("the old spend rows deleted", async || {
-        spend_log::Entity::find()
-            .filter(spend_log::Column::StartedAt.lt(Utc::now() - TimeDelta::days(30)))
+        spend_request::Entity::find()
+            .filter(
+                spend_request::Column::StartedUs
+                    .lt((Utc::now() - TimeDelta::days(30)).timestamp_micros()),
+            )
             .count(&db)
             .await
             .unwrap()
@@ -253,7 +264,7 @@ async fn a_new_embedded_database_gives_deleted_pages_back() {
     let tables = db
         .query_one(Statement::from_string(
             DbBackend::Sqlite,
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'spend_logs'",
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'spend_requests'",
         ))
         .await
         .unwrap()

@@ -23,10 +23,10 @@ async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
     row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
 }
 
-/// Holds `spend_logs` so nothing can be inserted until the transaction ends; reads go on.
+/// Holds `spend_requests` so nothing can be inserted until the transaction ends; reads go on.
 async fn hold_spend_log(db: &DatabaseConnection) -> DatabaseTransaction {
     let txn = db.begin().await.unwrap();
-    txn.execute_unprepared("LOCK TABLE spend_logs IN EXCLUSIVE MODE")
+    txn.execute_unprepared("LOCK TABLE spend_requests IN EXCLUSIVE MODE")
         .await
         .unwrap();
     txn
@@ -96,7 +96,10 @@ async fn a_killed_server_writes_its_unrecorded_spend_once_when_it_starts_again()
     chats(&first, &key, 2).await;
     first.kill().await;
     held.commit().await.unwrap();
-    assert_eq!(number(&conn, "SELECT count(*) FROM spend_logs").await, 3);
+    assert_eq!(
+        number(&conn, "SELECT count(*) FROM spend_requests").await,
+        3
+    );
 
     // As if it had died after writing the first three but before deleting their segment.
     copy_segments(&snapshot, &journal);
@@ -106,11 +109,18 @@ async fn a_killed_server_writes_its_unrecorded_spend_once_when_it_starts_again()
     // The replay is one batch; give a wrongly doubled one time to show.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        number(&conn, "SELECT count(DISTINCT request_id) FROM spend_logs").await,
+        number(
+            &conn,
+            "SELECT count(DISTINCT request_id) FROM spend_requests"
+        )
+        .await,
         5
     );
-    assert_eq!(number(&conn, "SELECT count(*) FROM spend_logs").await, 5);
-    let logged = number(&conn, "SELECT sum(cost_nanos)::bigint FROM spend_logs").await;
+    assert_eq!(
+        number(&conn, "SELECT count(*) FROM spend_requests").await,
+        5
+    );
+    let logged = number(&conn, "SELECT sum(cost_nanos)::bigint FROM spend_requests").await;
     assert!(logged > 0);
     assert_eq!(
         number(&conn, "SELECT sum(spend_nanos)::bigint FROM api_keys").await,

@@ -1,17 +1,17 @@
-//! The monthly partitions of `spend_logs` on PostgreSQL (where migration
-//! `m20261201_000012` made it a partitioned table): each month is its own table,
-//! `spend_logs_pYYYY_MM`, made ahead of time, and a month wholly past the retention period is
-//! dropped as one table instead of deleted row by row. Rows that arrive before their month
-//! exists land in `spend_logs_default` and move into the month when it is made, in the same
-//! transaction.
+//! The monthly partitions of the spend tables on PostgreSQL: `spend_requests` (partitioned
+//! from the start, `m20261203_000017`) and `spend_logs` before it (where `m20261201_000012`
+//! converted it). Each month is its own table, `<table>_pYYYY_MM`, made ahead of time for
+//! `spend_requests`, and a month wholly past the retention period is dropped as one table
+//! instead of deleted row by row. Rows that arrive before their month exists land in
+//! `<table>_default` and move into the month when it is made, in the same transaction.
 //!
 //! Replicas take turns under an advisory lock, so two never make the same month at once. On
-//! SQLite, and on a database whose spend log was not converted, everything here does nothing.
+//! SQLite, and on a table that is not partitioned, everything here does nothing.
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
-    TransactionTrait,
+    TransactionTrait, Value,
 };
 
 /// The key of the advisory lock held while partitions change ("SyParts").
@@ -20,17 +20,76 @@ const PARTITION_LOCK: i64 = 0x0053_7950_6172_7473;
 /// Months made ahead of the current one.
 pub const MONTHS_AHEAD: u32 = 2;
 
-/// Whether `spend_logs` is partitioned here.
-pub async fn partitioned(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+/// A spend table partitioned by the start of its requests.
+#[derive(Debug, Clone, Copy)]
+struct Log {
+    table: &'static str,
+    /// The partition column.
+    column: &'static str,
+    /// Whether that column holds microseconds since the epoch (else a timestamp).
+    micros: bool,
+}
+
+/// What the ledger writes.
+const REQUESTS: Log = Log {
+    table: "spend_requests",
+    column: "started_us",
+    micros: true,
+};
+
+/// What releases before `spend_requests` wrote; only dropped from, never made.
+const EARLIER: Log = Log {
+    table: "spend_logs",
+    column: "started_at",
+    micros: false,
+};
+
+impl Log {
+    /// `at` as a partition bound in SQL.
+    fn bound(self, at: DateTime<Utc>) -> String {
+        if self.micros {
+            at.timestamp_micros().to_string()
+        } else {
+            format!("'{}'", at.to_rfc3339())
+        }
+    }
+
+    /// `at` as a value compared with the partition column.
+    fn value(self, at: DateTime<Utc>) -> Value {
+        if self.micros {
+            at.timestamp_micros().into()
+        } else {
+            at.into()
+        }
+    }
+
+    /// The partition's table name for `month`.
+    fn name(self, month: NaiveDate) -> String {
+        format!("{}_p{:04}_{:02}", self.table, month.year(), month.month())
+    }
+
+    /// The month a partition's name stands for, if it is one of ours.
+    fn month_named(self, table: &str) -> Option<NaiveDate> {
+        let rest = table.strip_prefix(self.table)?.strip_prefix("_p")?;
+        let (year, month) = rest.split_once('_')?;
+        let month = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)?;
+        // Only names this module makes: another spelling of the month would not be dropped.
+        (self.name(month) == table).then_some(month)
+    }
+}
+
+/// Whether `log` is partitioned here.
+async fn partitioned(db: &impl ConnectionTrait, log: Log) -> Result<bool, DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(false);
     }
     let row = db
-        .query_one(Statement::from_string(
+        .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table p JOIN pg_class c \
-             ON c.oid = p.partrelid WHERE c.relname = 'spend_logs' \
+             ON c.oid = p.partrelid WHERE c.relname = $1 \
              AND c.relnamespace = current_schema()::regnamespace) AS partitioned",
+            [log.table.into()],
         ))
         .await?;
     Ok(row
@@ -54,40 +113,28 @@ fn next(month: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// The partition's table name for `month`.
-fn name(month: NaiveDate) -> String {
-    format!("spend_logs_p{:04}_{:02}", month.year(), month.month())
-}
-
-/// The month a partition's name stands for, if it is one of ours.
-fn month_named(table: &str) -> Option<NaiveDate> {
-    let (year, month) = table.strip_prefix("spend_logs_p")?.split_once('_')?;
-    let month = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)?;
-    // Only names this module makes: another spelling of the month would not be dropped.
-    (name(month) == table).then_some(month)
-}
-
 /// The monthly partitions that exist, oldest first.
-async fn months(db: &impl ConnectionTrait) -> Result<Vec<NaiveDate>, DbErr> {
+async fn months(db: &impl ConnectionTrait, log: Log) -> Result<Vec<NaiveDate>, DbErr> {
     let rows = db
-        .query_all(Statement::from_string(
+        .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
-             WHERE i.inhparent = 'spend_logs'::regclass",
+             WHERE i.inhparent = $1::regclass",
+            [log.table.into()],
         ))
         .await?;
     let mut found: Vec<NaiveDate> = rows
         .iter()
         .filter_map(|row| row.try_get::<String>("", "name").ok())
-        .filter_map(|table| month_named(&table))
+        .filter_map(|table| log.month_named(&table))
         .collect();
     found.sort();
     Ok(found)
 }
 
-/// A transaction holding the partition lock, where the spend log is partitioned.
-async fn turn(db: &DatabaseConnection) -> Result<Option<DatabaseTransaction>, DbErr> {
-    if !partitioned(db).await? {
+/// A transaction holding the partition lock, where `log` is partitioned.
+async fn turn(db: &DatabaseConnection, log: Log) -> Result<Option<DatabaseTransaction>, DbErr> {
+    if !partitioned(db, log).await? {
         return Ok(None);
     }
     let txn = db.begin().await?;
@@ -100,44 +147,50 @@ async fn turn(db: &DatabaseConnection) -> Result<Option<DatabaseTransaction>, Db
     Ok(Some(txn))
 }
 
-/// Makes the partitions from the month of `now` to [`MONTHS_AHEAD`] after it, moving rows
-/// already in the default partition into their month. Returns how many it made.
+/// Makes the partitions of `spend_requests` from the month of `now` to [`MONTHS_AHEAD`] after
+/// it, moving rows already in the default partition into their month. Returns how many it
+/// made.
 pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, DbErr> {
-    let Some(txn) = turn(db).await? else {
+    let log = REQUESTS;
+    let Some(txn) = turn(db, log).await? else {
         return Ok(0);
     };
-    let existing = months(&txn).await?;
+    let existing = months(&txn, log).await?;
+    let (table, column) = (log.table, log.column);
     let mut month = month_of(now);
     let mut made = 0;
     for _ in 0..=MONTHS_AHEAD {
         if !existing.contains(&month) {
             let (from, until) = (start(month), start(next(month)));
-            let table = name(month);
             // The default partition may not keep rows of a month that gets its own table;
             // none may arrive for that month between moving them out and making it.
-            txn.execute_unprepared("LOCK TABLE spend_logs_default IN SHARE ROW EXCLUSIVE MODE")
-                .await?;
-            txn.execute_unprepared(
-                "CREATE TEMP TABLE spend_logs_moving (LIKE spend_logs) ON COMMIT DROP",
-            )
-            .await?;
-            txn.execute(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "WITH gone AS (DELETE FROM spend_logs_default WHERE started_at >= $1 \
-                 AND started_at < $2 RETURNING *) INSERT INTO spend_logs_moving SELECT * FROM gone",
-                [from.into(), until.into()],
+            txn.execute_unprepared(&format!(
+                "LOCK TABLE {table}_default IN SHARE ROW EXCLUSIVE MODE"
             ))
             .await?;
             txn.execute_unprepared(&format!(
-                "CREATE TABLE {table} PARTITION OF spend_logs FOR VALUES FROM ('{}') TO ('{}')",
-                from.to_rfc3339(),
-                until.to_rfc3339()
+                "CREATE TEMP TABLE spend_moving (LIKE {table}) ON COMMIT DROP"
             ))
             .await?;
-            txn.execute_unprepared("INSERT INTO spend_logs SELECT * FROM spend_logs_moving")
+            txn.execute(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                format!(
+                    "WITH gone AS (DELETE FROM {table}_default WHERE {column} >= $1 \
+                     AND {column} < $2 RETURNING *) INSERT INTO spend_moving SELECT * FROM gone"
+                ),
+                [log.value(from), log.value(until)],
+            ))
+            .await?;
+            txn.execute_unprepared(&format!(
+                "CREATE TABLE {} PARTITION OF {table} FOR VALUES FROM ({}) TO ({})",
+                log.name(month),
+                log.bound(from),
+                log.bound(until)
+            ))
+            .await?;
+            txn.execute_unprepared(&format!("INSERT INTO {table} SELECT * FROM spend_moving"))
                 .await?;
-            txn.execute_unprepared("DROP TABLE spend_logs_moving")
-                .await?;
+            txn.execute_unprepared("DROP TABLE spend_moving").await?;
             made += 1;
         }
         month = next(month);
@@ -146,19 +199,31 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
     Ok(made)
 }
 
-/// Drops every monthly partition that ends at or before `cutoff` (all its rows are older) and
-/// returns how many rows went with them. Rows of the month `cutoff` is in are left to the
-/// batched delete.
+/// Drops every monthly partition of the spend tables that ends at or before `cutoff` (all its
+/// rows are older) and returns how many rows went with them. Rows of the month `cutoff` is in
+/// are left to the batched delete.
 pub async fn drop_before(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
-    let Some(txn) = turn(db).await? else {
+    let mut dropped = 0;
+    for log in [REQUESTS, EARLIER] {
+        dropped += drop_months(db, log, cutoff).await?;
+    }
+    Ok(dropped)
+}
+
+async fn drop_months(
+    db: &DatabaseConnection,
+    log: Log,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let Some(txn) = turn(db, log).await? else {
         return Ok(0);
     };
     let mut dropped = 0;
-    for month in months(&txn).await? {
+    for month in months(&txn, log).await? {
         if start(next(month)) > cutoff {
             continue;
         }
-        let table = name(month);
+        let table = log.name(month);
         let rows = txn
             .query_one(Statement::from_string(
                 DbBackend::Postgres,
@@ -184,16 +249,22 @@ mod tests {
     fn months_have_names_and_bounds() {
         let at = Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap();
         let month = month_of(at);
-        assert_eq!(name(month), "spend_logs_p2026_12");
-        assert_eq!(month_named("spend_logs_p2026_12"), Some(month));
+        assert_eq!(REQUESTS.name(month), "spend_requests_p2026_12");
+        assert_eq!(EARLIER.name(month), "spend_logs_p2026_12");
+        assert_eq!(REQUESTS.month_named("spend_requests_p2026_12"), Some(month));
+        assert_eq!(REQUESTS.month_named("spend_logs_p2026_12"), None);
+        assert_eq!(EARLIER.month_named("spend_logs_p2026_12"), Some(month));
         assert_eq!(next(month), NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
         assert_eq!(start(month).to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(EARLIER.bound(start(month)), "'2026-12-01T00:00:00+00:00'");
+        assert_eq!(REQUESTS.bound(start(month)), "1796083200000000");
         for other in [
-            "spend_logs_default",
-            "spend_logs_p2026",
-            "spend_logs_pxx_yy",
+            "spend_requests_default",
+            "spend_requests_p2026",
+            "spend_requests_pxx_yy",
+            "spend_requestsp2026_12",
         ] {
-            assert_eq!(month_named(other), None, "{other}");
+            assert_eq!(REQUESTS.month_named(other), None, "{other}");
         }
     }
 }

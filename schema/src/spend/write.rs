@@ -1,13 +1,15 @@
-//! Writing the spend ledger: a batch of settled requests becomes `spend_logs` rows, is added
+//! Writing the spend ledger: a batch of settled requests becomes `spend_requests` rows, is added
 //! to its hour's and day's `usage_rollups` and `cluster_rollups` rows and to its keys' and
 //! users' spend, in one transaction. The server's ledger decides when a batch is written and what it holds; the
 //! statements are here, beside the reads of the same tables.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use entity::{api_key, cluster_rollup, spend_log, usage_rollup, user};
+use entity::{
+    api_key, cluster_rollup, spend_log, spend_request, spend_subject, usage_rollup, user,
+};
 use sea_orm::sea_query::{Alias, DynIden, Expr, IntoIden, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityName,
@@ -33,11 +35,10 @@ fn chunk(pending: usize) -> usize {
     }
 }
 
-/// The columns of a `spend_logs` row, in the order [`push_row`] gives their values.
-const COLUMNS: [&str; 18] = [
+/// The columns of a `spend_requests` row, in the order [`push_row`] gives their values.
+const COLUMNS: [&str; 16] = [
     "request_id",
-    "key_hash",
-    "user_id",
+    "subject_id",
     "model_name",
     "deployment_id",
     "cluster",
@@ -48,37 +49,124 @@ const COLUMNS: [&str; 18] = [
     "cost_nanos",
     "status",
     "http_status",
-    "started_at",
-    "ended_at",
+    "started_us",
     "ttft_ms",
     "duration_ms",
     "guardrail",
 ];
 
-/// Appends the values of `event`'s row to `values`, as the entity would bind them (so the
-/// stored text of a time or an id is the same as any other write's).
-fn push_row(event: SpendEvent, values: &mut Vec<Value>) {
+/// Who made a request, as `spend_subjects` stores it: the key's hash (empty without a key)
+/// and its user (nil without one).
+type Subject = (String, Uuid);
+
+fn subject_of(event: &SpendEvent) -> Subject {
+    (
+        event.key_hash.clone().unwrap_or_default(),
+        event.user_id.unwrap_or(Uuid::nil()),
+    )
+}
+
+/// Appends the values of `event`'s row to `values`, its subject being `subject`.
+fn push_row(event: &SpendEvent, subject: i32, values: &mut Vec<Value>) {
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     values.extend([
-        Value::from(event.request_id),
-        Value::from(event.key_hash),
-        Value::from(event.user_id),
-        Value::from(event.model),
+        Value::from(event.request_id.clone()),
+        Value::from(subject),
+        Value::from(event.model.clone()),
         Value::from(event.deployment_id),
-        Value::from(event.cluster),
-        Value::from(event.call_type.into_owned()),
+        Value::from(event.cluster.clone()),
+        Value::from(event.call_type.clone().into_owned()),
         Value::from(count(event.prompt_tokens)),
         Value::from(count(event.completion_tokens)),
         Value::from(event.estimated),
         Value::from(event.cost_nanos),
         Value::from(event.outcome.as_str()),
         Value::from(i32::from(event.http_status)),
-        Value::from(event.started_at),
-        Value::from(event.ended_at),
+        Value::from(event.started_at.timestamp_micros()),
         Value::from(event.ttft_ms.map(count)),
         Value::from(count(event.duration_ms)),
-        Value::from(event.guardrail),
+        Value::from(event.guardrail.clone()),
     ]);
+}
+
+/// `count` groups of `width` placeholders, `(?, ?), (?, ?)` or `($1, $2), ($3, $4)`.
+fn placeholders(numbered: bool, count: usize, width: usize) -> String {
+    let mut sql = String::new();
+    for row in 0..count {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..width {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            if numbered {
+                sql.push_str(&format!("${}", row * width + column + 1));
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The `spend_subjects` ids of the subjects of `events`; those not stored yet are added.
+/// Looked up per batch (one query while every subject exists), so the rows carry a 4-byte id
+/// where they carried a 64-character hash and a UUID.
+async fn subject_ids(
+    txn: &DatabaseTransaction,
+    events: &[SpendEvent],
+) -> Result<HashMap<Subject, i32>, sea_orm::DbErr> {
+    let wanted: HashSet<Subject> = events.iter().map(subject_of).collect();
+    let mut found = stored_subjects(txn, &wanted).await?;
+    let mut missing: Vec<&Subject> = wanted.iter().filter(|s| !found.contains_key(*s)).collect();
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    // In one order on every replica, so two adding the same subjects never wait on each other.
+    missing.sort_unstable();
+    let backend = txn.get_database_backend();
+    for some in missing.chunks(BATCH) {
+        // Only the rows not there yet are offered: on PostgreSQL a conflicting insert would
+        // still take a number from the id sequence. `ON CONFLICT` covers another replica
+        // adding the same subject meanwhile.
+        let sql = format!(
+            "INSERT INTO spend_subjects (key_hash, user_id) SELECT column1, column2 FROM \
+             (VALUES {}) AS wanted WHERE NOT EXISTS (SELECT 1 FROM spend_subjects s \
+             WHERE s.key_hash = wanted.column1 AND s.user_id = wanted.column2) \
+             ON CONFLICT DO NOTHING",
+            placeholders(backend == DbBackend::Postgres, some.len(), 2)
+        );
+        let values = some
+            .iter()
+            .flat_map(|(hash, user)| [Value::from(hash.clone()), Value::from(*user)]);
+        txn.execute(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    found = stored_subjects(txn, &wanted).await?;
+    Ok(found)
+}
+
+/// The stored ids of the subjects in `wanted`.
+async fn stored_subjects(
+    txn: &DatabaseTransaction,
+    wanted: &HashSet<Subject>,
+) -> Result<HashMap<Subject, i32>, sea_orm::DbErr> {
+    let hashes: HashSet<&str> = wanted.iter().map(|(hash, _)| hash.as_str()).collect();
+    let hashes: Vec<&str> = hashes.into_iter().collect();
+    let mut found = HashMap::with_capacity(wanted.len());
+    for some in hashes.chunks(500) {
+        let rows = spend_subject::Entity::find()
+            .filter(spend_subject::Column::KeyHash.is_in(some.iter().copied()))
+            .all(txn)
+            .await?;
+        for row in rows {
+            let subject = (row.key_hash, row.user_id);
+            if wanted.contains(&subject) {
+                found.insert(subject, row.id);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The insert of `rows` spend rows (a row whose request id is already written is skipped) in
@@ -89,26 +177,13 @@ fn insert_sql(backend: DbBackend, rows: usize) -> &'static str {
     static MADE: OnceLock<[[String; 7]; 2]> = OnceLock::new();
     let made = MADE.get_or_init(|| {
         let make = |numbered: bool, size: usize| {
-            let columns = COLUMNS.len();
-            let mut sql = format!("INSERT INTO spend_logs ({}) VALUES ", COLUMNS.join(", "));
-            for row in 0..size {
-                sql.push_str(if row == 0 { "(" } else { ", (" });
-                for column in 0..columns {
-                    if column > 0 {
-                        sql.push_str(", ");
-                    }
-                    if numbered {
-                        sql.push_str(&format!("${}", row * columns + column + 1));
-                    } else {
-                        sql.push('?');
-                    }
-                }
-                sql.push(')');
-            }
             // No conflict target: the unique key is `request_id`, or (`request_id`,
-            // `started_at`) where the table is partitioned; a retried event matches either.
-            sql.push_str(" ON CONFLICT DO NOTHING");
-            sql
+            // `started_us`) where the table is partitioned; a retried event matches either.
+            format!(
+                "INSERT INTO spend_requests ({}) VALUES {} ON CONFLICT DO NOTHING",
+                COLUMNS.join(", "),
+                placeholders(numbered, size, COLUMNS.len())
+            )
         };
         [false, true].map(|numbered| std::array::from_fn(|power| make(numbered, 1 << power)))
     });
@@ -310,18 +385,22 @@ async fn reset_budgets(
     Ok(())
 }
 
-/// Inserts the `spend_logs` rows of `events` (in statements of at most [`BATCH`] rows; a
+/// Inserts the `spend_requests` rows of `events` (in statements of at most [`BATCH`] rows; a
 /// request id already written is skipped) and adds them to the rollups.
 async fn insert_with_rollups(
     txn: &DatabaseTransaction,
     events: &[SpendEvent],
 ) -> Result<(), sea_orm::DbErr> {
+    let subjects = subject_ids(txn, events).await?;
     let mut rest = events;
     while !rest.is_empty() {
         let (now, later) = rest.split_at(chunk(rest.len()));
         let mut values = Vec::with_capacity(now.len() * COLUMNS.len());
         for event in now {
-            push_row(event.clone(), &mut values);
+            let subject = subjects.get(&subject_of(event)).copied().ok_or_else(|| {
+                sea_orm::DbErr::Custom("a spend subject was not stored".to_owned())
+            })?;
+            push_row(event, subject, &mut values);
         }
         let backend = txn.get_database_backend();
         let sql = insert_sql(backend, now.len());
@@ -333,7 +412,7 @@ async fn insert_with_rollups(
     upsert_rollups(txn, rollups(events, true), true).await
 }
 
-/// Writes `events` in one transaction: their `spend_logs` rows (in statements of at most
+/// Writes `events` in one transaction: their `spend_requests` rows (in statements of at most
 /// [`BATCH`] rows; a request id already written is skipped, so a retried batch is never
 /// counted twice), their rollups, and their cost added to each key and user (one update each).
 /// With `budgets_due`, the transaction first starts a new window for every key and user whose
@@ -389,7 +468,7 @@ pub async fn write_batch(
 }
 
 /// Writes requests another system recorded (LiteLLM's spend logs, imported): their
-/// `spend_logs` rows and rollups, but not their cost on keys and users, which carry their
+/// `spend_requests` rows and rollups, but not their cost on keys and users, which carry their
 /// spend so far already. Events already written (by request id) are skipped, so importing the
 /// same history again adds nothing; the answer is how many were new.
 pub async fn write_history(
@@ -406,20 +485,29 @@ pub async fn write_history(
     Ok(events.len())
 }
 
-/// The events of `events` that have no `spend_logs` row yet: what a restart replays from the
+/// The events of `events` that have no spend row yet: what a restart replays from the
 /// journal, where some were written before the process stopped and some were not. Replaying
 /// only these keeps rollups and spend from being added twice.
 pub async fn unrecorded(
     db: &DatabaseConnection,
     events: Vec<SpendEvent>,
 ) -> Result<Vec<SpendEvent>, sea_orm::DbErr> {
-    let mut written = std::collections::HashSet::new();
+    let mut written = HashSet::new();
     for ids in events.chunks(500) {
-        let ids = ids.iter().map(|e| e.request_id.clone());
+        let ids: Vec<&str> = ids.iter().map(|e| e.request_id.as_str()).collect();
+        let rows: Vec<String> = spend_request::Entity::find()
+            .select_only()
+            .column(spend_request::Column::RequestId)
+            .filter(spend_request::Column::RequestId.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        written.extend(rows);
+        // Rows an earlier release wrote (`spend_logs`): a journal it left is replayed here.
         let rows: Vec<String> = spend_log::Entity::find()
             .select_only()
             .column(spend_log::Column::RequestId)
-            .filter(spend_log::Column::RequestId.is_in(ids))
+            .filter(spend_log::Column::RequestId.is_in(ids.iter().copied()))
             .into_tuple()
             .all(db)
             .await?;
@@ -438,10 +526,9 @@ mod tests {
     use super::{COLUMNS, chunk, insert_sql};
 
     #[test]
-    fn the_insert_names_every_column_but_the_id_in_the_entitys_order() {
-        let entity: Vec<String> = entity::spend_log::Column::iter()
+    fn the_insert_names_every_column_in_the_entitys_order() {
+        let entity: Vec<String> = entity::spend_request::Column::iter()
             .map(|column| sea_orm::IdenStatic::as_str(&column).to_owned())
-            .filter(|name| name != "id")
             .collect();
         assert_eq!(entity, COLUMNS);
     }
@@ -459,7 +546,7 @@ mod tests {
             assert!(postgres.ends_with(") ON CONFLICT DO NOTHING"));
         }
         assert!(insert_sql(DbBackend::Sqlite, 2).starts_with(
-            "INSERT INTO spend_logs (request_id, key_hash, user_id, model_name, deployment_id, "
+            "INSERT INTO spend_requests (request_id, subject_id, model_name, deployment_id, "
         ));
     }
 

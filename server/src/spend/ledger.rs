@@ -1,6 +1,6 @@
-//! The spend ledger: every settled request becomes a `spend_logs` row, is added to its hour's
-//! `usage_rollups` row and to its key's and user's spend, written in batches by a background
-//! task so the request path never waits for the database. This file is the queue and the
+//! The spend ledger: every settled request becomes a `spend_requests` row, is added to its
+//! hour's `usage_rollups` row and to its key's and user's spend, written in batches by a
+//! background task so the request path never waits for the database. This file is the queue and the
 //! writer (when to write, how much, metrics, shutdown); the statements are
 //! `schema::spend::write_batch`.
 //!
