@@ -1,5 +1,5 @@
 //! `usage_rollups`: per hour (and per day) × key × model totals, so analytics never scan
-//! `spend_logs`.
+//! the per-request rows (`spend_requests`).
 
 use sea_orm::entity::prelude::*;
 

@@ -76,6 +76,24 @@ where
         return Ok(0);
     };
     let key = sea_orm::PrimaryKeyToColumn::into_column(key);
+    in_batches_by::<E>(db, policy, old, key).await
+}
+
+/// [`in_batches`] taking the oldest by `order` first (a time where the key says nothing of
+/// age); each batch is deleted by its primary key.
+async fn in_batches_by<E>(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    old: SimpleExpr,
+    order: E::Column,
+) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+{
+    let Some(key) = E::PrimaryKey::iter().next() else {
+        return Ok(0);
+    };
+    let key = sea_orm::PrimaryKeyToColumn::into_column(key);
     let mut deleted = 0;
     loop {
         // Look before deleting: a delete that matches nothing still takes SQLite's write lock,
@@ -88,7 +106,7 @@ where
             .column(key)
             .from(E::default())
             .and_where(old.clone())
-            .order_by(key, sea_orm::Order::Asc)
+            .order_by(order, sea_orm::Order::Asc)
             .limit(policy.batch);
         let result = E::delete_many()
             .filter(key.in_subquery(oldest))
@@ -146,8 +164,10 @@ pub async fn prune(
             }
         }
         let cutoff = before(period);
-        let old = spend_request::Column::StartedUs.lt(cutoff.timestamp_micros());
-        pruned.spend_logs += in_batches::<spend_request::Entity>(db, policy, old).await?;
+        let started = spend_request::Column::StartedUs;
+        let old = started.lt(cutoff.timestamp_micros());
+        pruned.spend_logs +=
+            in_batches_by::<spend_request::Entity>(db, policy, old, started).await?;
         // What releases before `spend_requests` left, until it has all aged out.
         let old = spend_log::Column::StartedAt.lt(cutoff);
         pruned.spend_logs += in_batches::<spend_log::Entity>(db, policy, old).await?;

@@ -1,7 +1,8 @@
 //! The compact spend rows (`spend_requests`, migration `m20261203_000017`) on SQLite and
 //! PostgreSQL, on a database an earlier release wrote `spend_logs` rows into: who made each
-//! request is stored once per key and user, a retried batch adds nothing, reports and totals
-//! read both tables, journal replay skips what either holds, and retention prunes both.
+//! request is stored once per key and user, a retried batch adds nothing (no row, no rollup),
+//! reports and totals read both tables, journal replay skips what either holds, and
+//! retention prunes both.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,7 +14,9 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use migration::{Migrator, MigratorTrait};
 use schema::retention::{Policy, prune};
 use schema::spend::{Outcome, SpendEvent, SpendFilter, SpendService, unrecorded, write_batch};
-use sea_orm::{Database, DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{
+    ColumnTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 /// The migrations of the release before `spend_requests`.
@@ -80,6 +83,16 @@ async fn both_releases_rows(db: DatabaseConnection) {
             .unwrap(),
         5
     );
+    // The retried batch's requests are in the rollups once.
+    let hourly: i64 = entity::usage_rollup::Entity::find()
+        .filter(entity::usage_rollup::Column::Span.eq(entity::usage_rollup::SPAN_HOUR))
+        .all(&db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.requests)
+        .sum();
+    assert_eq!(hourly, 5, "a retried batch is counted once");
     let subjects = entity::spend_subject::Entity::find()
         .all(&db)
         .await

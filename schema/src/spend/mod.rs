@@ -38,17 +38,23 @@ pub struct SpendFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpendRow {
     pub request_id: String,
+    /// The virtual key's hash; none for the master key.
     pub key_hash: Option<String>,
     pub user_id: Option<Uuid>,
     pub model_name: String,
+    /// The cluster that served it; none when no deployment did.
     pub cluster: Option<String>,
+    /// `chat`, `completion`, `embeddings`, `tokenize`, `convert`.
     pub call_type: String,
     pub prompt_tokens: i64,
     pub completion_tokens: i64,
     pub cost_nanos: i64,
+    /// `success`, `failure` or `cancelled`.
     pub status: String,
     pub started_at: DateTime<Utc>,
+    /// Stored as the start plus the duration (to the millisecond) since `spend_requests`.
     pub ended_at: DateTime<Utc>,
+    /// The guardrails that blocked or masked it (names, comma-separated).
     pub guardrail: Option<String>,
 }
 

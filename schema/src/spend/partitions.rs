@@ -22,7 +22,7 @@ pub const MONTHS_AHEAD: u32 = 2;
 
 /// A spend table partitioned by the start of its requests.
 #[derive(Debug, Clone, Copy)]
-struct Log {
+struct SpendTable {
     table: &'static str,
     /// The partition column.
     column: &'static str,
@@ -31,20 +31,20 @@ struct Log {
 }
 
 /// What the ledger writes.
-const REQUESTS: Log = Log {
+const REQUESTS: SpendTable = SpendTable {
     table: "spend_requests",
     column: "started_us",
     micros: true,
 };
 
 /// What releases before `spend_requests` wrote; only dropped from, never made.
-const EARLIER: Log = Log {
+const EARLIER: SpendTable = SpendTable {
     table: "spend_logs",
     column: "started_at",
     micros: false,
 };
 
-impl Log {
+impl SpendTable {
     /// `at` as a partition bound in SQL.
     fn bound(self, at: DateTime<Utc>) -> String {
         if self.micros {
@@ -79,7 +79,7 @@ impl Log {
 }
 
 /// Whether `log` is partitioned here.
-async fn partitioned(db: &impl ConnectionTrait, log: Log) -> Result<bool, DbErr> {
+async fn partitioned(db: &impl ConnectionTrait, log: SpendTable) -> Result<bool, DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(false);
     }
@@ -114,7 +114,7 @@ fn next(month: NaiveDate) -> NaiveDate {
 }
 
 /// The monthly partitions that exist, oldest first.
-async fn months(db: &impl ConnectionTrait, log: Log) -> Result<Vec<NaiveDate>, DbErr> {
+async fn months(db: &impl ConnectionTrait, log: SpendTable) -> Result<Vec<NaiveDate>, DbErr> {
     let rows = db
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -133,7 +133,10 @@ async fn months(db: &impl ConnectionTrait, log: Log) -> Result<Vec<NaiveDate>, D
 }
 
 /// A transaction holding the partition lock, where `log` is partitioned.
-async fn turn(db: &DatabaseConnection, log: Log) -> Result<Option<DatabaseTransaction>, DbErr> {
+async fn turn(
+    db: &DatabaseConnection,
+    log: SpendTable,
+) -> Result<Option<DatabaseTransaction>, DbErr> {
     if !partitioned(db, log).await? {
         return Ok(None);
     }
@@ -212,7 +215,7 @@ pub async fn drop_before(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Resu
 
 async fn drop_months(
     db: &DatabaseConnection,
-    log: Log,
+    log: SpendTable,
     cutoff: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     let Some(txn) = turn(db, log).await? else {

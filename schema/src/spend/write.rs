@@ -111,20 +111,22 @@ fn placeholders(numbered: bool, count: usize, width: usize) -> String {
 
 /// The `spend_subjects` ids of the subjects of `events`; those not stored yet are added.
 /// Looked up per batch (one query while every subject exists), so the rows carry a 4-byte id
-/// where they carried a 64-character hash and a UUID.
+/// where they carried a 64-character hash and a UUID. Runs before the batch's transaction, in
+/// statements of its own: a subject is a dictionary entry, harmless if the batch then fails,
+/// and a replica adding one never waits for another replica's whole batch to commit.
 async fn subject_ids(
-    txn: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     events: &[SpendEvent],
 ) -> Result<HashMap<Subject, i32>, sea_orm::DbErr> {
     let wanted: HashSet<Subject> = events.iter().map(subject_of).collect();
-    let mut found = stored_subjects(txn, &wanted).await?;
+    let mut found = stored_subjects(db, &wanted).await?;
     let mut missing: Vec<&Subject> = wanted.iter().filter(|s| !found.contains_key(*s)).collect();
     if missing.is_empty() {
         return Ok(found);
     }
-    // In one order on every replica, so two adding the same subjects never wait on each other.
+    // In one order on every replica, so two adding the same subjects cannot deadlock.
     missing.sort_unstable();
-    let backend = txn.get_database_backend();
+    let backend = db.get_database_backend();
     for some in missing.chunks(BATCH) {
         // Only the rows not there yet are offered: on PostgreSQL a conflicting insert would
         // still take a number from the id sequence. `ON CONFLICT` covers another replica
@@ -139,16 +141,16 @@ async fn subject_ids(
         let values = some
             .iter()
             .flat_map(|(hash, user)| [Value::from(hash.clone()), Value::from(*user)]);
-        txn.execute(Statement::from_sql_and_values(backend, sql, values))
+        db.execute(Statement::from_sql_and_values(backend, sql, values))
             .await?;
     }
-    found = stored_subjects(txn, &wanted).await?;
+    found = stored_subjects(db, &wanted).await?;
     Ok(found)
 }
 
 /// The stored ids of the subjects in `wanted`.
 async fn stored_subjects(
-    txn: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     wanted: &HashSet<Subject>,
 ) -> Result<HashMap<Subject, i32>, sea_orm::DbErr> {
     let hashes: HashSet<&str> = wanted.iter().map(|(hash, _)| hash.as_str()).collect();
@@ -157,7 +159,7 @@ async fn stored_subjects(
     for some in hashes.chunks(500) {
         let rows = spend_subject::Entity::find()
             .filter(spend_subject::Column::KeyHash.is_in(some.iter().copied()))
-            .all(txn)
+            .all(db)
             .await?;
         for row in rows {
             let subject = (row.key_hash, row.user_id);
@@ -180,7 +182,8 @@ fn insert_sql(backend: DbBackend, rows: usize) -> &'static str {
             // No conflict target: the unique key is `request_id`, or (`request_id`,
             // `started_us`) where the table is partitioned; a retried event matches either.
             format!(
-                "INSERT INTO spend_requests ({}) VALUES {} ON CONFLICT DO NOTHING",
+                "INSERT INTO spend_requests ({}) VALUES {} ON CONFLICT DO NOTHING \
+                 RETURNING request_id",
                 COLUMNS.join(", "),
                 placeholders(numbered, size, COLUMNS.len())
             )
@@ -212,7 +215,7 @@ struct Tally {
 type Group = (&'static str, DateTime<Utc>, String, String, String);
 
 /// The rollups of `events`, summed per hour and per day, and (with `by_cluster`) per cluster.
-fn rollups(events: &[SpendEvent], by_cluster: bool) -> HashMap<Group, Tally> {
+fn rollups(events: &[&SpendEvent], by_cluster: bool) -> HashMap<Group, Tally> {
     let mut groups: HashMap<Group, Tally> = HashMap::new();
     let spans = [
         (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
@@ -385,13 +388,15 @@ async fn reset_budgets(
     Ok(())
 }
 
-/// Inserts the `spend_requests` rows of `events` (in statements of at most [`BATCH`] rows; a
-/// request id already written is skipped) and adds them to the rollups.
-async fn insert_with_rollups(
+/// Inserts the `spend_requests` rows of `events` (in statements of at most [`BATCH`] rows),
+/// their subjects' ids being `subjects`, and adds the rows it inserted to the rollups. A
+/// request id already written is skipped and not added again. Returns the events inserted.
+async fn insert_with_rollups<'a>(
     txn: &DatabaseTransaction,
-    events: &[SpendEvent],
-) -> Result<(), sea_orm::DbErr> {
-    let subjects = subject_ids(txn, events).await?;
+    events: &'a [SpendEvent],
+    subjects: &HashMap<Subject, i32>,
+) -> Result<Vec<&'a SpendEvent>, sea_orm::DbErr> {
+    let mut inserted = Vec::with_capacity(events.len());
     let mut rest = events;
     while !rest.is_empty() {
         let (now, later) = rest.split_at(chunk(rest.len()));
@@ -404,17 +409,31 @@ async fn insert_with_rollups(
         }
         let backend = txn.get_database_backend();
         let sql = insert_sql(backend, now.len());
-        txn.execute(Statement::from_sql_and_values(backend, sql, values))
+        let rows = txn
+            .query_all(Statement::from_sql_and_values(backend, sql, values))
             .await?;
+        if rows.len() == now.len() {
+            inserted.extend(now);
+        } else {
+            // Some were written before: a batch retried after its commit was not confirmed,
+            // or a journal replayed. Only the new ones count.
+            let new: HashSet<String> = rows
+                .iter()
+                .filter_map(|row| row.try_get::<String>("", "request_id").ok())
+                .collect();
+            inserted.extend(now.iter().filter(|e| new.contains(&e.request_id)));
+        }
         rest = later;
     }
-    upsert_rollups(txn, rollups(events, false), false).await?;
-    upsert_rollups(txn, rollups(events, true), true).await
+    upsert_rollups(txn, rollups(&inserted, false), false).await?;
+    upsert_rollups(txn, rollups(&inserted, true), true).await?;
+    Ok(inserted)
 }
 
 /// Writes `events` in one transaction: their `spend_requests` rows (in statements of at most
-/// [`BATCH`] rows; a request id already written is skipped, so a retried batch is never
-/// counted twice), their rollups, and their cost added to each key and user (one update each).
+/// [`BATCH`] rows), their rollups, and their cost added to each key and user (one update each).
+/// A request id already written is skipped and counted nowhere, so a batch retried after a
+/// commit whose answer was lost is never counted twice.
 /// With `budgets_due`, the transaction first starts a new window for every key and user whose
 /// budget window has ended; the caller decides how often that is worth the queries.
 ///
@@ -425,14 +444,15 @@ pub async fn write_batch(
     events: &[SpendEvent],
     budgets_due: bool,
 ) -> Result<(), sea_orm::DbErr> {
+    let subjects = subject_ids(db, events).await?;
     let txn = db.begin().await?;
     if budgets_due {
         reset_budgets(&txn, Utc::now()).await?;
     }
-    insert_with_rollups(&txn, events).await?;
+    let inserted = insert_with_rollups(&txn, events, &subjects).await?;
     let mut by_key: HashMap<&str, (i64, DateTime<Utc>)> = HashMap::new();
     let mut by_user: HashMap<Uuid, i64> = HashMap::new();
-    for event in events {
+    for event in inserted {
         if let Some(hash) = &event.key_hash {
             let entry = by_key.entry(hash).or_insert((0, event.ended_at));
             entry.0 = entry.0.saturating_add(event.cost_nanos);
@@ -479,10 +499,11 @@ pub async fn write_history(
     if events.is_empty() {
         return Ok(0);
     }
+    let subjects = subject_ids(db, &events).await?;
     let txn = db.begin().await?;
-    insert_with_rollups(&txn, &events).await?;
+    let inserted = insert_with_rollups(&txn, &events, &subjects).await?.len();
     txn.commit().await?;
-    Ok(events.len())
+    Ok(inserted)
 }
 
 /// The events of `events` that have no spend row yet: what a restart replays from the
@@ -543,7 +564,7 @@ mod tests {
             let last = format!("${})", rows * COLUMNS.len());
             assert!(postgres.contains(&last), "{postgres}");
             assert!(!postgres.contains(&format!("${} ", rows * COLUMNS.len() + 1)));
-            assert!(postgres.ends_with(") ON CONFLICT DO NOTHING"));
+            assert!(postgres.ends_with(") ON CONFLICT DO NOTHING RETURNING request_id"));
         }
         assert!(insert_sql(DbBackend::Sqlite, 2).starts_with(
             "INSERT INTO spend_requests (request_id, subject_id, model_name, deployment_id, "

@@ -57,7 +57,8 @@ pub async fn logs(State(state): State<AppState>, Query(query): Query<LogsQuery>)
         None => None,
     };
     let filter = SpendFilter {
-        key_hash: query.api_key.as_deref().map(|k| {
+        // An empty `api_key=` filters nothing, as an empty date does.
+        key_hash: query.api_key.as_deref().filter(|k| !k.is_empty()).map(|k| {
             if k.starts_with("sk-") {
                 schema::keys::hash_key(k)
             } else {
