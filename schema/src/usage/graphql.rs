@@ -286,8 +286,7 @@ pub async fn report_series(
         GranularityInput::Hour => Granularity::Hour,
         GranularityInput::Day => Granularity::Day,
     };
-    let mut series = usage.series(filter, granularity, by).await?;
-    series.truncate(top);
+    let series = usage.series(filter, granularity, by, top).await?;
     labelled(usage.db(), by, series).await
 }
 

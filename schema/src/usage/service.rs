@@ -1,19 +1,21 @@
 //! Usage analytics from the hourly and daily rollups: time series by hour or day, broken down
 //! by model, key, user, provider or cluster, with totals, top-N, the change against the previous
 //! period, and how many users and keys were active. Sums and counts run in the database (one
-//! grouped query per question); only buckets come back.
+//! grouped query per question, and one more first to rank keys or users); only buckets come
+//! back, and only those of the groups shown.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use entity::cluster_rollup;
 use entity::usage_rollup::{self as rollup, LATENCY_BOUNDS_MS, LATENCY_COLUMNS};
 use sea_orm::sea_query::{
-    Alias, DynIden, Expr, Func, IntoIden, Order, Query, SelectStatement, SimpleExpr,
+    Alias, DynIden, Expr, Func, IntoIden, Query, SelectStatement, SimpleExpr,
 };
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, EntityName, EntityTrait, FromQueryResult,
-    QueryResult,
+    Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityName, EntityTrait,
+    FromQueryResult, QueryResult,
 };
 use uuid::Uuid;
 
@@ -156,14 +158,7 @@ impl FromQueryResult for Row {
             res.try_get::<Option<i64>>(pre, name)
                 .map(|v| v.unwrap_or(0))
         };
-        let group = match res.try_get::<Option<String>>(pre, "grp") {
-            Ok(text) => text,
-            // User ids come back as UUIDs.
-            Err(_) => res
-                .try_get::<Option<Uuid>>(pre, "grp")
-                .unwrap_or_default()
-                .map(|id| id.to_string()),
-        };
+        let group = group_of(res, pre);
         let mut latency = [0; 10];
         for (i, slot) in latency.iter_mut().enumerate() {
             *slot = int(&format!("l{i}"))?;
@@ -181,6 +176,89 @@ impl FromQueryResult for Row {
             },
         })
     }
+}
+
+/// The `grp` column as text: user ids come back as UUIDs, everything else as text.
+fn group_of(res: &QueryResult, pre: &str) -> Option<String> {
+    match res.try_get::<Option<String>>(pre, "grp") {
+        Ok(text) => text,
+        Err(_) => res
+            .try_get::<Option<Uuid>>(pre, "grp")
+            .unwrap_or_default()
+            .map(|id| id.to_string()),
+    }
+}
+
+/// One group's spend over the whole question, to rank groups before reading their buckets.
+struct Ranked {
+    group: Option<String>,
+    cost_nanos: i64,
+    requests: i64,
+}
+
+impl FromQueryResult for Ranked {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        let int = |name: &str| {
+            res.try_get::<Option<i64>>(pre, name)
+                .map(|v| v.unwrap_or(0))
+        };
+        Ok(Self {
+            group: group_of(res, pre),
+            cost_nanos: int("cost_nanos")?,
+            requests: int("requests")?,
+        })
+    }
+}
+
+/// The order series are shown in: biggest spenders first, then most requests, then by group
+/// so that ties always come out alike.
+fn biggest_first(
+    (a_group, a_cost, a_requests): (&Option<String>, i64, i64),
+    (b_group, b_cost, b_requests): (&Option<String>, i64, i64),
+) -> Ordering {
+    b_cost
+        .cmp(&a_cost)
+        .then(b_requests.cmp(&a_requests))
+        .then(a_group.cmp(b_group))
+}
+
+/// The column `by` groups on, if any (a provider is its model's).
+fn group_column(by: GroupBy) -> Option<DynIden> {
+    match by {
+        GroupBy::Nothing => None,
+        GroupBy::Model | GroupBy::Provider => Some(rollup::Column::ModelName.into_iden()),
+        GroupBy::Key => Some(rollup::Column::KeyHash.into_iden()),
+        GroupBy::User => Some(rollup::Column::UserId.into_iden()),
+        GroupBy::Cluster => Some(cluster_rollup::Column::Cluster.into_iden()),
+    }
+}
+
+/// Only the rows of `groups` (values of `column`, grouped `by`): one `IN` list, which both
+/// databases take flat however long it is (a chain of `OR`s nests one level per group, and
+/// SQLite refuses a thousand), plus `IS NULL` when usage without a group is among them.
+fn only_groups(
+    by: GroupBy,
+    column: &DynIden,
+    groups: &[Option<String>],
+) -> Result<Condition, DbErr> {
+    let present = groups.iter().flatten();
+    let listed = if by == GroupBy::User {
+        let ids = present
+            .map(|id| {
+                Uuid::parse_str(id).map_err(|e| {
+                    DbErr::Custom(format!("the user id {id} read back is not a UUID: {e}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Expr::col(column.clone()).is_in(ids)
+    } else {
+        Expr::col(column.clone()).is_in(present.map(String::as_str))
+    };
+    let mut any = Condition::any().add(listed);
+    if groups.contains(&None) {
+        any = any.add(Expr::col(column.clone()).is_null());
+    }
+    Ok(any)
 }
 
 fn sum(column: rollup::Column) -> SimpleExpr {
@@ -217,29 +295,27 @@ impl UsageService {
     }
 
     /// Sums per (bucket, group) for `filter`, grouped by `by`, from the hourly rows or (with
-    /// `daily`) the daily ones.
+    /// `daily`) the daily ones; with `only`, of those groups alone.
     async fn rows(
         &self,
         filter: &UsageFilter,
         by: GroupBy,
         daily: bool,
+        only: Option<&[Option<String>]>,
     ) -> Result<Vec<Row>, DomainError> {
         let mut query = Self::matching(filter, daily, by == GroupBy::Cluster)?;
         query
             .column(rollup::Column::Hour)
-            .group_by_col(rollup::Column::Hour)
-            .order_by(rollup::Column::Hour, Order::Asc);
-        let group: Option<DynIden> = match by {
-            GroupBy::Nothing => None,
-            GroupBy::Model | GroupBy::Provider => Some(rollup::Column::ModelName.into_iden()),
-            GroupBy::Key => Some(rollup::Column::KeyHash.into_iden()),
-            GroupBy::User => Some(rollup::Column::UserId.into_iden()),
-            GroupBy::Cluster => Some(cluster_rollup::Column::Cluster.into_iden()),
-        };
-        match group {
-            Some(column) => query
-                .expr_as(Expr::col(column.clone()), Alias::new("grp"))
-                .group_by_col(column),
+            .group_by_col(rollup::Column::Hour);
+        match group_column(by) {
+            Some(column) => {
+                if let Some(groups) = only {
+                    query.cond_where(only_groups(by, &column, groups)?);
+                }
+                query
+                    .expr_as(Expr::col(column.clone()), Alias::new("grp"))
+                    .group_by_col(column)
+            }
             None => query.expr_as(Expr::value(Option::<String>::None), Alias::new("grp")),
         };
         for (alias, column) in [
@@ -256,6 +332,40 @@ impl UsageService {
         }
         let statement = self.db.get_database_backend().build(&query);
         Ok(Row::find_by_statement(statement).all(&self.db).await?)
+    }
+
+    /// The `top` biggest groups of `filter` grouped `by` a key or a user, in order, or `None`
+    /// when there are no more than `top`. One grouped query without buckets: thousands of
+    /// users times thirty days need not come back to show ten of them.
+    async fn top_groups(
+        &self,
+        filter: &UsageFilter,
+        by: GroupBy,
+        daily: bool,
+        top: usize,
+    ) -> Result<Option<Vec<Option<String>>>, DomainError> {
+        let Some(column) = group_column(by) else {
+            return Ok(None);
+        };
+        let mut query = Self::matching(filter, daily, by == GroupBy::Cluster)?;
+        query
+            .expr_as(Expr::col(column.clone()), Alias::new("grp"))
+            .group_by_col(column)
+            .expr_as(sum(rollup::Column::CostNanos), Alias::new("cost_nanos"))
+            .expr_as(sum(rollup::Column::Requests), Alias::new("requests"));
+        let statement = self.db.get_database_backend().build(&query);
+        let mut ranked = Ranked::find_by_statement(statement).all(&self.db).await?;
+        if ranked.len() <= top {
+            return Ok(None);
+        }
+        ranked.sort_by(|a, b| {
+            biggest_first(
+                (&a.group, a.cost_nanos, a.requests),
+                (&b.group, b.cost_nanos, b.requests),
+            )
+        });
+        ranked.truncate(top);
+        Ok(Some(ranked.into_iter().map(|r| r.group).collect()))
     }
 
     /// The rollups `filter` covers, hourly or (with `daily`) daily ones, of `usage_rollups`
@@ -341,18 +451,25 @@ impl UsageService {
             .collect())
     }
 
-    /// The series of `filter` split by `by`, in buckets of `granularity`, biggest spenders
-    /// first.
+    /// The series of `filter` split by `by`, in buckets of `granularity`: the `top` biggest
+    /// spenders, biggest first.
     #[tracing::instrument(skip(self, filter), err)]
     pub async fn series(
         &self,
         filter: &UsageFilter,
         granularity: Granularity,
         by: GroupBy,
+        top: usize,
     ) -> Result<Vec<Series>, DomainError> {
         // Whole days read the daily rows: a twenty-fourth of the hourly ones.
         let daily = granularity == Granularity::Day && filter.whole_days();
-        let rows = self.rows(filter, by, daily).await?;
+        // Keys and users can be thousands: rank them first and read only the top ones'
+        // buckets. Models, providers and clusters are a catalog's few.
+        let only = match by {
+            GroupBy::Key | GroupBy::User => self.top_groups(filter, by, daily, top).await?,
+            _ => None,
+        };
+        let rows = self.rows(filter, by, daily, only.as_deref()).await?;
         let providers = match by {
             GroupBy::Provider => Some(self.providers().await?),
             _ => None,
@@ -392,12 +509,12 @@ impl UsageService {
             })
             .collect();
         series.sort_by(|a, b| {
-            b.totals
-                .cost_nanos
-                .cmp(&a.totals.cost_nanos)
-                .then(b.totals.requests.cmp(&a.totals.requests))
-                .then(a.group.cmp(&b.group))
+            biggest_first(
+                (&a.group, a.totals.cost_nanos, a.totals.requests),
+                (&b.group, b.totals.cost_nanos, b.totals.requests),
+            )
         });
+        series.truncate(top);
         Ok(series)
     }
 
@@ -405,7 +522,7 @@ impl UsageService {
     pub async fn totals(&self, filter: &UsageFilter) -> Result<Sums, DomainError> {
         let mut totals = Sums::default();
         for row in self
-            .rows(filter, GroupBy::Nothing, filter.whole_days())
+            .rows(filter, GroupBy::Nothing, filter.whole_days(), None)
             .await?
         {
             totals.add(&row.sums);
