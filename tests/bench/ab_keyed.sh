@@ -8,7 +8,10 @@
 # front of one mock, with the keyed setup of `MODE=keyed tests/bench/gateway.sh` (a virtual key
 # with RPM, TPM, parallel and budget limits). Runs go A B B A A B … so a slow drift of the
 # machine falls on both sides alike. Neither side gets a spend journal section, so builds from
-# before the journal existed compare fairly. Not a test: it prints a table for BENCHMARKS.md.
+# before the journal existed compare fairly. Each run also reads how busy the whole machine was
+# (/proc/stat) and the gateway's own CPU time per request (/proc/<pid>/stat), so a gap can be
+# told apart as more work per request or as more waiting. Not a test: it prints a table for
+# BENCHMARKS.md.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -44,6 +47,7 @@ pids+=($!)
 limits='"rpm_limit":1000000000,"tpm_limit":1000000000000,"max_parallel_requests":100000,
         "max_budget":1000000,"budget_duration":"monthly"'
 keys=()
+gw_pids=()
 for side in 0 1; do
   work="$scratch/$side"
   mkdir -p "$work"
@@ -55,14 +59,35 @@ for side in 0 1; do
   export SWITCHYARD_DATABASE_URL="postgres://postgres@127.0.0.1:5432/${dbs[$side]}"
   if [ "${NO_REDIS:-0}" != 1 ]; then export SWITCHYARD_REDIS_URL="redis://127.0.0.1:6379/$redis_db"; fi
   GATEWAY_BIN="${bins[$side]}" start_switchyard
+  gw_pids+=("$gw_pid")
   keys+=("$(new_key "{\"models\":[\"granite\"],\"user_id\":\"bench\",$limits}")")
 done
 
 chat='{"model":"granite","messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
-saturate() { # side, seconds → requests per second
+# The machine's busy and total jiffies, and a process's user + system jiffies.
+machine_jiffies() { awk '/^cpu /{ t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+process_jiffies() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+saturate() { # side, seconds → requests per second, the machine's busy share, the gateway's CPU µs per request
+  local before_machine before_gw after_machine after_gw
+  before_machine="$(machine_jiffies)"
+  before_gw="$(process_jiffies "${gw_pids[$1]}")"
   target/release/loadgen --seconds "$2" --label "side $1" --rate 0 --concurrency 64 \
-    --url "http://127.0.0.1:${ports[$1]}/v1/chat/completions" --key "${keys[$1]}" --body "$chat" |
-    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["throughput_rps"] if r["errors"] == 0 else "errors")'
+    --url "http://127.0.0.1:${ports[$1]}/v1/chat/completions" --key "${keys[$1]}" --body "$chat" \
+    >"$scratch/run.json"
+  after_machine="$(machine_jiffies)"
+  after_gw="$(process_jiffies "${gw_pids[$1]}")"
+  python3 - "$scratch/run.json" $before_machine $after_machine "$before_gw" "$after_gw" "$(getconf CLK_TCK)" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+busy0, total0, busy1, total1, gw0, gw1, hz, seconds = map(int, sys.argv[2:])
+if r["errors"]:
+    print("errors")
+else:
+    busy = (busy1 - busy0) / max(total1 - total0, 1)
+    # The CPU window also holds loadgen's uncounted 2 s warm-up, at about the same rate.
+    requests = r["requests"] * (seconds + 2) / seconds
+    print(r["throughput_rps"], f"{busy:.3f}", f"{(gw1 - gw0) / hz * 1e6 / max(requests, 1):.1f}")
+PY
 }
 saturate 0 3 >/dev/null
 saturate 1 3 >/dev/null
@@ -82,17 +107,22 @@ runs = [line.split() for line in open(sys.argv[1])]
 if any(r[2] == "errors" for r in runs):
     sys.exit("a run had errors: " + repr([r for r in runs if r[2] == "errors"]))
 by = {"0": {}, "1": {}}
-for pair, side, rps in runs:
+busy = {"0": [], "1": []}
+cpu = {"0": [], "1": []}
+for pair, side, rps, machine_busy, gateway_us in runs:
     by[side][pair] = float(rps)
+    busy[side].append(float(machine_busy))
+    cpu[side].append(float(gateway_us))
 a, b = by["0"], by["1"]
 ratios = sorted(b[p] / a[p] for p in a)
 lower = sum(1 for p in a if b[p] < a[p])
 print(f"\nA: {sys.argv[2]}\nB: {sys.argv[3]}\n")
-print("| | runs (req/s) | median |")
-print("|---|---|---|")
-for name, side in (("A", a), ("B", b)):
+print("| | runs (req/s) | median | machine busy, median | gateway CPU µs per request, median |")
+print("|---|---|---|---|---|")
+for name, key, side in (("A", "0", a), ("B", "1", b)):
     values = [side[p] for p in sorted(side, key=int)]
-    print(f"| {name} | {', '.join(f'{v / 1000:.1f}k' for v in values)} | {statistics.median(values) / 1000:.2f}k |")
+    print(f"| {name} | {', '.join(f'{v / 1000:.1f}k' for v in values)} | {statistics.median(values) / 1000:.2f}k "
+          f"| {statistics.median(busy[key]):.1%} | {statistics.median(cpu[key]):.1f} |")
 print(f"\nB / A per pair: median {statistics.median(ratios):.3f}, "
       f"range {ratios[0]:.3f} – {ratios[-1]:.3f}; B lower in {lower} of {len(ratios)} pairs")
 PY
