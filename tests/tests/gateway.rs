@@ -214,20 +214,29 @@ async fn usage_is_asked_for_read_and_stripped_unless_the_client_asked() {
     let app = TestApp::builder().config_toml(&toml).start().await;
 
     let mut request = stream_body("granite");
-    let body = app
-        .post_as_master(CHAT, &request)
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        !body.contains("\"usage\":{"),
-        "usage the client did not ask for: {body}"
-    );
-    assert_eq!(
-        aws.last_request().await["stream_options"]["include_usage"],
-        true
-    );
+    // Without options the gateway adds them to the client's body, the rest as sent; options
+    // that do not ask for usage are turned on, the client's other options kept.
+    let without = request.clone();
+    let not_asking = json!({"include_usage": false, "continuous_usage_stats": false});
+    request["stream_options"] = not_asking.clone();
+    let mut sent_options = not_asking;
+    sent_options["include_usage"] = json!(true);
+    for (asked, options) in [
+        (without, json!({"include_usage": true})),
+        (request.clone(), sent_options),
+    ] {
+        let body = app.post_as_master(CHAT, &asked).await.text().await.unwrap();
+        assert!(
+            !body.contains("\"usage\":{"),
+            "usage the client did not ask for: {body}"
+        );
+        let sent = aws.last_request().await;
+        assert_eq!(sent["stream_options"], options);
+        assert_eq!(
+            (&sent["model"], &sent["messages"], sent["stream"].as_bool()),
+            (&asked["model"], &asked["messages"], Some(true))
+        );
+    }
 
     request["stream_options"] = json!({"include_usage": true});
     let body = app
@@ -240,7 +249,7 @@ async fn usage_is_asked_for_read_and_stripped_unless_the_client_asked() {
     let usage: Value = serde_json::from_str(&payloads[payloads.len() - 2]).unwrap();
     assert_eq!(usage["usage"]["completion_tokens"], 3);
 
-    let rows = spend_rows(&app.database().await, 2).await;
+    let rows = spend_rows(&app.database().await, 3).await;
     for row in &rows {
         assert_eq!(row["estimated"], false);
         assert_eq!(

@@ -187,6 +187,31 @@ fn asked_max_tokens(operation: Operation, request: &serde_json::Map<String, Valu
         .find_map(|field| request.get(*field).and_then(Value::as_u64))
 }
 
+/// `object`, the bytes of a JSON object, with `members` (names it does not hold) added at its
+/// start: the client's own encoding kept, with no second parse or whole re-encoding.
+fn with_members<'a>(object: &[u8], members: impl Iterator<Item = (&'a str, &'a Value)>) -> Vec<u8> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let open = object.iter().position(|b| !is_space(b)).unwrap_or(0);
+    let rest = object.get(open + 1..).unwrap_or_default();
+    let empty = rest.iter().find(|b| !is_space(b)) == Some(&b'}');
+    let mut out = Vec::with_capacity(object.len() + 64);
+    out.push(b'{');
+    for (i, (name, value)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Writing a string or a `Value` into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, name);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, value);
+    }
+    if !empty && out.len() > 1 {
+        out.push(b',');
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// Request fields that make a model server return the answer other than as text (token
 /// log-probabilities, token ids), which post-call guardrails could not read: the first one
 /// set, when such guardrails run.
@@ -309,14 +334,26 @@ impl Gateway {
                 .and_then(|o| o.get("include_usage"))
                 .and_then(Value::as_bool)
                 == Some(true);
+        // Members the gateway adds that the client's body does not hold are spliced into its
+        // bytes; a member it changes makes the body re-encoded.
+        let mut added: Vec<&'static str> = Vec::new();
+        let mut reencode = false;
         if streaming && !client_wants_usage {
             // Ask for usage; the relay strips the usage-only chunk the client did not ask for.
-            let options = request.entry("stream_options").or_insert_with(|| json!({}));
-            match options {
-                Value::Object(map) => {
-                    map.insert("include_usage".into(), Value::Bool(true));
+            match request.entry("stream_options") {
+                serde_json::map::Entry::Vacant(absent) => {
+                    absent.insert(json!({"include_usage": true}));
+                    added.push("stream_options");
                 }
-                other => *other = json!({"include_usage": true}),
+                serde_json::map::Entry::Occupied(mut present) => {
+                    reencode = true;
+                    match present.get_mut() {
+                        Value::Object(map) => {
+                            map.insert("include_usage".into(), Value::Bool(true));
+                        }
+                        other => *other = json!({"include_usage": true}),
+                    }
+                }
             }
         }
         // A stream's place is taken before anything is reserved: a refusal costs no quota.
@@ -340,10 +377,12 @@ impl Gateway {
         let bound =
             operation.streams() && asked.is_none() && permit.as_ref().is_some_and(Permit::budgeted);
         if bound {
-            request.insert(
-                operation.max_tokens_field().into(),
-                Value::from(per_completion),
-            );
+            let field = operation.max_tokens_field();
+            match request.insert(field.into(), Value::from(per_completion)) {
+                None => added.push(field),
+                // Present but not a count (null, -1): replaced.
+                Some(_) => reencode = true,
+            }
         }
         let accounting = self.accounting(
             caller,
@@ -359,11 +398,13 @@ impl Gateway {
             .await?;
 
         // The body each deployment gets: the client's bytes untouched when nothing changes
-        // (the common case), else re-serialised once per backend model name.
+        // (the common case), the client's bytes with the added members when only members were
+        // added, else re-serialised; made once per backend model name.
         for guardrail in &masked.guardrails {
             accounting.guardrail(guardrail, Action::Mask);
         }
-        let rewrite = bound || (streaming && !client_wants_usage) || masked.any();
+        let reencode = reencode || masked.any();
+        let rewrite = reencode || !added.is_empty();
         let bodies: std::sync::Mutex<Vec<(String, Bytes)>> = std::sync::Mutex::new(Vec::new());
         let body_for = |deployment: &Deployment| -> Bytes {
             if !rewrite && deployment.backend_model == model.name {
@@ -378,12 +419,21 @@ impl Gateway {
             if let Some(body) = bodies.lock().ok().and_then(|cache| cached(&cache)) {
                 return body;
             }
-            let mut outgoing = request.clone();
-            outgoing.insert(
-                "model".into(),
-                Value::String(deployment.backend_model.clone()),
-            );
-            let body = Bytes::from(serde_json::to_vec(&outgoing).unwrap_or_default());
+            let body = if !reencode && deployment.backend_model == model.name {
+                Bytes::from(with_members(
+                    &body,
+                    added
+                        .iter()
+                        .filter_map(|name| Some((*name, request.get(*name)?))),
+                ))
+            } else {
+                let mut outgoing = request.clone();
+                outgoing.insert(
+                    "model".into(),
+                    Value::String(deployment.backend_model.clone()),
+                );
+                Bytes::from(serde_json::to_vec(&outgoing).unwrap_or_default())
+            };
             if let Ok(mut cache) = bodies.lock() {
                 cache.push((deployment.backend_model.clone(), body.clone()));
             }
@@ -717,6 +767,65 @@ mod tests {
         match value {
             Value::Object(map) => map,
             _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn added_members_go_first_into_the_clients_own_bytes() {
+        let max = Value::from(64);
+        let usage = json!({"include_usage": true});
+        let members = || [("max_tokens", &max), ("stream_options", &usage)].into_iter();
+        let body = br#" {"model":"granite", "messages": []} "#;
+        assert_eq!(
+            String::from_utf8_lossy(&with_members(body, members())),
+            r#"{"max_tokens":64,"stream_options":{"include_usage":true},"model":"granite", "messages": []} "#
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&with_members(b"{ }", members())),
+            r#"{"max_tokens":64,"stream_options":{"include_usage":true} }"#
+        );
+        assert_eq!(
+            serde_json::from_slice::<Value>(&with_members(b"\n{\n}\n", members())).ok(),
+            Some(json!({"max_tokens": 64, "stream_options": {"include_usage": true}}))
+        );
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::arbitrary::json_object;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Splicing reads as inserting into the parsed body, whatever its spacing.
+            #[test]
+            fn splicing_equals_inserting(body in json_object(), pretty in any::<bool>(), tokens in any::<u64>()) {
+                let bytes = if pretty {
+                    serde_json::to_vec_pretty(&body)
+                } else {
+                    serde_json::to_vec(&body)
+                };
+                let bytes = bytes.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                // Parsed from the same bytes: a float's last digit may not survive a round trip.
+                let mut expected: serde_json::Map<String, Value> = serde_json::from_slice(&bytes)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let added: Vec<(&str, Value)> = [
+                    ("max_tokens", Value::from(tokens)),
+                    ("stream_options", json!({"include_usage": true})),
+                ]
+                .into_iter()
+                .filter(|(name, _)| !body.contains_key(*name))
+                .collect();
+                for (name, value) in &added {
+                    expected.insert((*name).into(), value.clone());
+                }
+                let spliced = with_members(&bytes, added.iter().map(|(n, v)| (*n, v)));
+                let parsed: serde_json::Map<String, Value> = serde_json::from_slice(&spliced)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(parsed, expected);
+            }
         }
     }
 
