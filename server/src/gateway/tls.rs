@@ -105,8 +105,9 @@ impl UpstreamTrust {
 mod tests {
     use super::*;
 
-    fn write(name: &str, text: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!("sy-tls-{}-{name}", std::process::id()));
+    /// `text` in file `name` of `dir`, which is removed when the test ends.
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         path
     }
@@ -126,10 +127,12 @@ mod tests {
             missing.to_string().contains("/nonexistent/ca.pem"),
             "{missing}"
         );
-        let empty = write("empty.pem", "not a certificate\n");
+        let dir = tempfile::tempdir().unwrap();
+        let empty = write(&dir, "empty.pem", "not a certificate\n");
         let error = UpstreamTrust::load(Some(&empty)).unwrap_err().to_string();
         assert!(error.contains("holds no PEM certificate"), "{error}");
         let garbage = write(
+            &dir,
             "garbage.pem",
             "-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n",
         );
