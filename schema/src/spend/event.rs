@@ -62,7 +62,8 @@ pub struct SpendEvent {
 }
 
 /// Times as RFC 3339 text (`2026-12-04T15:56:11.123456789Z`) written digit by digit: the
-/// journal writes two per request, and chrono's general formatter cost a third of the line.
+/// journal writes two per request, and chrono's general formatter cost more than a quarter of
+/// the line.
 /// They are read back by chrono's own parser, which takes this and what chrono writes.
 mod rfc3339 {
     use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -119,6 +120,13 @@ mod rfc3339 {
             assert_eq!(written(&at), r#""2026-01-09T05:07:03.000001020Z""#);
             let far = Utc.with_ymd_and_hms(12_026, 1, 1, 0, 0, 0).unwrap();
             assert_eq!(written(&far), serde_json::to_string(&far).unwrap());
+            // A leap second (nanoseconds past a billion) is written as chrono writes it.
+            let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+                .and_then(|day| day.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+                .unwrap()
+                .and_utc();
+            assert_eq!(written(&leap), serde_json::to_string(&leap).unwrap());
+            assert_eq!(written(&leap), r#""2016-12-31T23:59:60.500Z""#);
         }
 
         proptest! {

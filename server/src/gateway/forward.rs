@@ -190,10 +190,12 @@ fn asked_max_tokens(operation: Operation, request: &serde_json::Map<String, Valu
 /// `object`, the bytes of a JSON object, with `members` (names it does not hold) added at its
 /// start: the client's own encoding kept, with no second parse or whole re-encoding.
 fn with_members<'a>(object: &[u8], members: impl Iterator<Item = (&'a str, &'a Value)>) -> Vec<u8> {
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let open = object.iter().position(|b| !is_space(b)).unwrap_or(0);
+    let open = object
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
     let rest = object.get(open + 1..).unwrap_or_default();
-    let empty = rest.iter().find(|b| !is_space(b)) == Some(&b'}');
+    let empty = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
     let mut out = Vec::with_capacity(object.len() + 64);
     out.push(b'{');
     for (i, (name, value)) in members.enumerate() {
