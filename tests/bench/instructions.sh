@@ -9,6 +9,9 @@
 #                                                the heaviest functions, inclusive)
 #   REQUESTS=4000 WARMUP=400 bash tests/bench/instructions.sh
 #   GATEWAY_BIN=/elsewhere/switchyard bash tests/bench/instructions.sh   (another build)
+#   STORES=postgres bash tests/bench/instructions.sh   (PostgreSQL + Redis instead of the
+#                                                       embedded default: a fresh database,
+#                                                       Redis database 13)
 # Installs valgrind and nginx from Debian's packages when they are missing.
 set -euo pipefail
 
@@ -30,13 +33,22 @@ cargo build --release --locked -p switchyard-server --bins >&2
 
 work="$(mktemp -d)"
 gw_pid=""
+db=""
 cleanup() {
   [ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   sleep 1
+  [ -n "$db" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
   rm -rf "$work"
 }
 trap cleanup EXIT
+if [ "${STORES:-embedded}" = postgres ]; then
+  db="sy_instr_$$"
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
+  redis-cli -n 13 flushdb >/dev/null
+  export SWITCHYARD_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
+  export SWITCHYARD_REDIS_URL="redis://127.0.0.1:6379/13"
+fi
 
 answer='{"id":"chatcmpl-standin","object":"chat.completion","created":1700000000,"model":"granite","choices":[{"index":0,"message":{"role":"assistant","content":"a fixed answer of a few words from the stand-in"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'
 cat > "$work/nginx.conf" <<NGINX
