@@ -10,10 +10,10 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use entity::{
     api_key, cluster_rollup, spend_log, spend_request, spend_subject, usage_rollup, user,
 };
-use sea_orm::sea_query::{Alias, DynIden, Expr, IntoIden, OnConflict, Query, SimpleExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityName,
-    EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait, Value,
+    EntityTrait, IdenStatic, QueryFilter, QuerySelect, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -255,6 +255,81 @@ fn rollups(events: &[&SpendEvent], by_cluster: bool) -> HashMap<Group, Tally> {
     groups
 }
 
+/// The upsert of `rows` rollup rows into `usage_rollups` or (with `by_cluster`)
+/// `cluster_rollups`, in `backend`'s placeholders: counters add to a stored row of the same
+/// group. Made once per table and row count, like [`insert_sql`]: building it per batch
+/// through the query builder cost about 4,500 instructions per request (BENCHMARKS.md).
+fn upsert_sql(backend: DbBackend, by_cluster: bool, rows: usize) -> &'static str {
+    static MADE: OnceLock<[[[String; 7]; 2]; 2]> = OnceLock::new();
+    let made = MADE.get_or_init(|| {
+        let make = |numbered: bool, by_cluster: bool, size: usize| {
+            let columns = rollup_columns(by_cluster);
+            let key = &columns[..if by_cluster { 5 } else { 4 }];
+            let quoted = |names: &[String]| {
+                names
+                    .iter()
+                    .map(|name| format!("\"{name}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let table = if by_cluster {
+                cluster_rollup::Entity.table_name()
+            } else {
+                usage_rollup::Entity.table_name()
+            };
+            let add = columns[key.len() + 1..]
+                .iter()
+                .map(|c| format!("\"{c}\" = \"{table}\".\"{c}\" + excluded.\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "INSERT INTO \"{table}\" ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {add}",
+                quoted(&columns),
+                placeholders(numbered, size, columns.len()),
+                quoted(key),
+            )
+        };
+        [false, true].map(|numbered| {
+            [false, true].map(|by_cluster| {
+                std::array::from_fn(|power| make(numbered, by_cluster, 1 << power))
+            })
+        })
+    });
+    made.get(usize::from(backend == DbBackend::Postgres))
+        .and_then(|tables| tables.get(usize::from(by_cluster)))
+        .and_then(|sizes| sizes.get(rows.max(1).ilog2() as usize))
+        .map_or("", String::as_str)
+}
+
+/// The columns of a rollup row, in the order [`upsert_rollups`] gives their values: the
+/// group's key (span, hour, the cluster with `by_cluster`, key hash, model), the user, then
+/// the counters.
+fn rollup_columns(by_cluster: bool) -> Vec<String> {
+    use usage_rollup::Column as C;
+    fn name(column: impl IdenStatic) -> String {
+        column.as_str().to_owned()
+    }
+    let mut columns = vec![name(C::Span), name(C::Hour)];
+    if by_cluster {
+        columns.push(name(cluster_rollup::Column::Cluster));
+    }
+    columns.extend([name(C::KeyHash), name(C::ModelName), name(C::UserId)]);
+    columns.extend(
+        [
+            C::Requests,
+            C::Errors,
+            C::PromptTokens,
+            C::CompletionTokens,
+            C::CostNanos,
+            C::DurationMsSum,
+        ]
+        .into_iter()
+        .chain(usage_rollup::LATENCY_COLUMNS)
+        .map(name),
+    );
+    columns
+}
+
 /// Adds `rows` to the stored rollups of `usage_rollups` or (with `by_cluster`)
 /// `cluster_rollups`: one atomic upsert per row, so replicas writing the same hour never lose
 /// each other's counts. The two tables name their columns alike; only the cluster differs.
@@ -263,57 +338,25 @@ async fn upsert_rollups(
     rows: HashMap<Group, Tally>,
     by_cluster: bool,
 ) -> Result<(), sea_orm::DbErr> {
-    use usage_rollup::Column as C;
-    let table = if by_cluster {
-        Alias::new(cluster_rollup::Entity.table_name())
-    } else {
-        Alias::new(usage_rollup::Entity.table_name())
-    };
-    let cluster = cluster_rollup::Column::Cluster.into_iden();
-    let mut key: Vec<DynIden> = vec![C::Span.into_iden(), C::Hour.into_iden()];
-    if by_cluster {
-        key.push(cluster.clone());
-    }
-    key.extend([C::KeyHash.into_iden(), C::ModelName.into_iden()]);
-    let mut additive: Vec<DynIden> = [
-        C::Requests,
-        C::Errors,
-        C::PromptTokens,
-        C::CompletionTokens,
-        C::CostNanos,
-        C::DurationMsSum,
-    ]
-    .into_iter()
-    .chain(usage_rollup::LATENCY_COLUMNS)
-    .map(IntoIden::into_iden)
-    .collect();
-    let mut conflict = OnConflict::columns(key.clone());
-    for column in &additive {
-        conflict.value(
-            column.clone(),
-            Expr::col((table.clone(), column.clone()))
-                .add(Expr::col((Alias::new("excluded"), column.clone()))),
-        );
-    }
-    let mut columns = key;
-    columns.push(C::UserId.into_iden());
-    columns.append(&mut additive);
+    let backend = txn.get_database_backend();
     // Several rows per statement, in the same power-of-two sizes as the spend rows; each
     // statement holds a group once, as the conflict clause requires.
     let mut rest: Vec<(Group, Tally)> = rows.into_iter().collect();
     while !rest.is_empty() {
         let later = rest.split_off(chunk(rest.len()));
-        let mut insert = Query::insert();
-        insert
-            .into_table(table.clone())
-            .columns(columns.clone())
-            .on_conflict(conflict.clone());
+        let sql = upsert_sql(backend, by_cluster, rest.len());
+        // 22 columns in `cluster_rollups`, one fewer in `usage_rollups`.
+        let mut values: Vec<Value> = Vec::with_capacity(rest.len() * 22);
         for ((span, start, cluster, key, model), tally) in rest {
-            let mut values: Vec<SimpleExpr> = vec![span.into(), start.into()];
+            values.extend([Value::from(span), Value::from(start)]);
             if by_cluster {
-                values.push(cluster.into());
+                values.push(Value::from(cluster));
             }
-            values.extend([key.into(), model.into(), tally.user.into()]);
+            values.extend([
+                Value::from(key),
+                Value::from(model),
+                Value::from(tally.user),
+            ]);
             values.extend(
                 [
                     tally.requests,
@@ -325,13 +368,10 @@ async fn upsert_rollups(
                 ]
                 .into_iter()
                 .chain(tally.latency)
-                .map(SimpleExpr::from),
+                .map(Value::from),
             );
-            insert
-                .values(values)
-                .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
         }
-        txn.execute(txn.get_database_backend().build(&insert))
+        txn.execute(Statement::from_sql_and_values(backend, sql, values))
             .await?;
         rest = later;
     }
@@ -544,7 +584,7 @@ pub async fn unrecorded(
 mod tests {
     use sea_orm::{DbBackend, Iterable};
 
-    use super::{COLUMNS, chunk, insert_sql};
+    use super::{COLUMNS, chunk, insert_sql, rollup_columns, upsert_sql};
 
     #[test]
     fn the_insert_names_every_column_in_the_entitys_order() {
@@ -569,6 +609,68 @@ mod tests {
         assert!(insert_sql(DbBackend::Sqlite, 2).starts_with(
             "INSERT INTO spend_requests (request_id, subject_id, model_name, deployment_id, "
         ));
+    }
+
+    #[test]
+    fn the_rollup_upserts_name_every_column_but_the_id_and_add_every_counter() {
+        let names = |columns: Vec<String>| {
+            let mut columns: Vec<String> = columns.into_iter().filter(|c| c != "id").collect();
+            columns.sort();
+            columns
+        };
+        let usage = entity::usage_rollup::Column::iter()
+            .map(|column| sea_orm::IdenStatic::as_str(&column).to_owned())
+            .collect();
+        let cluster = entity::cluster_rollup::Column::iter()
+            .map(|column| sea_orm::IdenStatic::as_str(&column).to_owned())
+            .collect();
+        let ours = |by_cluster| names(rollup_columns(by_cluster));
+        assert_eq!(ours(false), names(usage));
+        assert_eq!(ours(true), names(cluster));
+        for (by_cluster, table, key) in [
+            (
+                false,
+                "usage_rollups",
+                r#"("span", "hour", "key_hash", "model_name")"#,
+            ),
+            (
+                true,
+                "cluster_rollups",
+                r#"("span", "hour", "cluster", "key_hash", "model_name")"#,
+            ),
+        ] {
+            let width = rollup_columns(by_cluster).len();
+            for power in 0..7 {
+                let rows = 1 << power;
+                let sqlite = upsert_sql(DbBackend::Sqlite, by_cluster, rows);
+                assert_eq!(sqlite.matches('?').count(), rows * width, "{sqlite}");
+                let postgres = upsert_sql(DbBackend::Postgres, by_cluster, rows);
+                assert!(
+                    postgres.contains(&format!("${})", rows * width)),
+                    "{postgres}"
+                );
+                assert!(!postgres.contains(&format!("${}", rows * width + 1)));
+                for sql in [sqlite, postgres] {
+                    assert!(
+                        sql.starts_with(&format!("INSERT INTO \"{table}\" (")),
+                        "{sql}"
+                    );
+                    assert!(
+                        sql.contains(&format!(" ON CONFLICT {key} DO UPDATE SET ")),
+                        "{sql}"
+                    );
+                    // Every counter adds; the key and the user are never overwritten.
+                    assert!(sql.contains(&format!(
+                        r#""latency_le_inf" = "{table}"."latency_le_inf" + excluded."latency_le_inf""#
+                    )));
+                    assert_eq!(
+                        sql.matches(" + excluded.").count(),
+                        width - key.matches(',').count() - 2
+                    );
+                    assert!(!sql.contains(r#""user_id" = "#));
+                }
+            }
+        }
     }
 
     #[test]
