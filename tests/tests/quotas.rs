@@ -150,6 +150,63 @@ async fn tokens_per_minute_count_what_each_request_used() {
     assert_error(chat(&apps[2], &per_model).await, 429, "model `granite`").await;
 }
 
+/// The rolling minute counters as Redis holds them after requests from three replicas:
+/// `sum` is the sum of the per-second counts, `oldest` the earliest second held, and the hash
+/// expires within 62 s. The scripts move `oldest` and the expiry only when a second is new to
+/// the hash, so this is what shows they still do.
+#[tokio::test]
+async fn rolling_counters_in_redis_keep_their_sum_oldest_second_and_expiry() {
+    use sha2::Digest;
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let apps = replicas(&mock, &harness::redis_url(), &[]).await;
+    let key = key_with(&apps[0], json!({"rpm_limit": 1000, "tpm_limit": 1000000})).await;
+    let hash: String = sha2::Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // Spread over more than one second, so the hashes hold several seconds.
+    for i in 0..12 {
+        assert_eq!(chat(&apps[i % 3], &key).await.status(), 200, "request {i}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let client = redis::Client::open(harness::redis_url()).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    // Each answer is 17 tokens; settlements land in Redis shortly after the answers.
+    for (counter, total) in [("rpm", 12), ("tpm", 12 * 17)] {
+        let name = format!("sy:q:k:{hash}:{counter}");
+        let mut fields = std::collections::HashMap::new();
+        for _ in 0..100 {
+            fields = redis::cmd("HGETALL")
+                .arg(&name)
+                .query_async::<std::collections::HashMap<String, i64>>(&mut redis)
+                .await
+                .unwrap();
+            if fields.get("sum") == Some(&total) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let seconds: Vec<(i64, i64)> = fields
+            .iter()
+            .filter_map(|(field, count)| Some((field.parse().ok()?, *count)))
+            .collect();
+        assert!(seconds.len() >= 2, "{name}: {fields:?}");
+        assert_eq!(fields["sum"], total, "{name}: {fields:?}");
+        assert_eq!(seconds.iter().map(|(_, n)| n).sum::<i64>(), total);
+        assert_eq!(
+            Some(fields["oldest"]),
+            seconds.iter().map(|(s, _)| *s).min(),
+            "{name}: {fields:?}"
+        );
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(&name)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        assert!((1..=62_000).contains(&ttl), "{name} expires in {ttl} ms");
+    }
+}
+
 /// Waits until the mock has received `n` requests (10 s at most).
 async fn wait_for_requests(mock: &MockUpstream, n: u64) {
     for _ in 0..200 {

@@ -4,7 +4,8 @@
 -- Requests and tokens are rolling 60-second counters: a hash of per-second counts plus `sum`
 -- and `oldest` (the earliest second held), so a check reads two fields; whole seconds that
 -- left the window are dropped at most once per second. A second counts until a minute after
--- it ended.
+-- it ended; the hash expires 62 s after its newest second first arrived. Counts are always
+-- positive, so a second's count equal to what was just added means the second is new.
 --
 -- Requests per day count in one counter per scope and UTC day, which expires an hour after
 -- the day ends.
@@ -128,12 +129,15 @@ for i = 0, scopes - 1 do
   local k, a = i * 6, 6 + i * 8
   if tonumber(ARGV[a]) >= 0 then
     local key = KEYS[k + 1]
-    redis.call('HINCRBY', key, second, 1)
-    redis.call('HINCRBY', key, 'sum', 1)
-    if oldest_request[i] == nil or second < oldest_request[i] then
-      redis.call('HSET', key, 'oldest', second)
+    -- A second already held is no older than `oldest`, and the key's expiry was set when it
+    -- arrived: only a scope's first request in a second moves them.
+    if redis.call('HINCRBY', key, second, 1) == 1 then
+      if oldest_request[i] == nil or second < oldest_request[i] then
+        redis.call('HSET', key, 'oldest', second)
+      end
+      redis.call('PEXPIRE', key, 62000)
     end
-    redis.call('PEXPIRE', key, 62000)
+    redis.call('HINCRBY', key, 'sum', 1)
   end
   if tonumber(ARGV[a + 2]) >= 0 then
     redis.call('ZADD', KEYS[k + 3], now + lease, id)

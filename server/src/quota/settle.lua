@@ -17,13 +17,15 @@ for _ = 1, tonumber(ARGV[1]) do
   for _ = 1, scopes do
     if ARGV[a] == '1' and tokens > 0 then
       local key = KEYS[k + 1]
-      redis.call('HINCRBY', key, second, tokens)
-      redis.call('HINCRBY', key, 'sum', tokens)
-      local oldest = tonumber(redis.call('HGET', key, 'oldest'))
-      if oldest == nil or tonumber(second) < oldest then
-        redis.call('HSET', key, 'oldest', second)
+      -- As in admit.lua: only a second new to the hash moves `oldest` and the expiry.
+      if redis.call('HINCRBY', key, second, tokens) == tokens then
+        local oldest = tonumber(redis.call('HGET', key, 'oldest'))
+        if oldest == nil or tonumber(second) < oldest then
+          redis.call('HSET', key, 'oldest', second)
+        end
+        redis.call('PEXPIRE', key, 62000)
       end
-      redis.call('PEXPIRE', key, 62000)
+      redis.call('HINCRBY', key, 'sum', tokens)
     end
     if ARGV[a + 1] == '1' then
       redis.call('ZREM', KEYS[k + 2], id)
