@@ -210,49 +210,50 @@ struct Tally {
     latency: [i64; 10],
 }
 
-/// Which rollup row: (span, its start, cluster, key hash, model). The cluster is empty in
-/// `usage_rollups`, which has no such column.
-type Group = (&'static str, DateTime<Utc>, String, String, String);
+/// Which rollup row: (span, its start, cluster, key hash, model), borrowed from the events.
+/// The cluster is empty in `usage_rollups`, which has no such column.
+type Group<'a> = (&'static str, DateTime<Utc>, &'a str, &'a str, &'a str);
 
-/// The rollups of `events`, summed per hour and per day, and (with `by_cluster`) per cluster.
-fn rollups(events: &[&SpendEvent], by_cluster: bool) -> HashMap<Group, Tally> {
-    let mut groups: HashMap<Group, Tally> = HashMap::new();
+/// The rollups of `events`, summed per hour and per day: for `usage_rollups`, then (per
+/// cluster too) for `cluster_rollups`. Groups borrow their names from the events, so an
+/// event costs no copies, only four lookups.
+fn rollups<'a>(events: &[&'a SpendEvent]) -> [HashMap<Group<'a>, Tally>; 2] {
+    let mut tables: [HashMap<Group<'a>, Tally>; 2] = Default::default();
     let spans = [
         (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
         (usage_rollup::SPAN_DAY, TimeDelta::days(1)),
     ];
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     for event in events {
-        let cluster = match (&event.cluster, by_cluster) {
-            (Some(cluster), true) => cluster.clone(),
-            _ => String::new(),
-        };
+        let key = event.key_hash.as_deref().unwrap_or_default();
+        let clusters = ["", event.cluster.as_deref().unwrap_or_default()];
+        let bucket = usage_rollup::LATENCY_BOUNDS_MS
+            .iter()
+            .position(|bound| event.duration_ms <= *bound)
+            .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
         for (span, width) in spans {
             let start = event
                 .started_at
                 .duration_trunc(width)
                 .unwrap_or(event.started_at);
-            let key = event.key_hash.clone().unwrap_or_default();
-            let row = groups
-                .entry((span, start, cluster.clone(), key, event.model.clone()))
-                .or_default();
-            row.user = row.user.or(event.user_id);
-            row.requests += 1;
-            row.errors += i64::from(event.outcome != Outcome::Success);
-            row.prompt_tokens += count(event.prompt_tokens);
-            row.completion_tokens += count(event.completion_tokens);
-            row.cost_nanos = row.cost_nanos.saturating_add(event.cost_nanos);
-            row.duration_ms_sum += count(event.duration_ms);
-            let bucket = usage_rollup::LATENCY_BOUNDS_MS
-                .iter()
-                .position(|bound| event.duration_ms <= *bound)
-                .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
-            if let Some(slot) = row.latency.get_mut(bucket) {
-                *slot += 1;
+            for (groups, cluster) in tables.iter_mut().zip(clusters) {
+                let row = groups
+                    .entry((span, start, cluster, key, &event.model))
+                    .or_default();
+                row.user = row.user.or(event.user_id);
+                row.requests += 1;
+                row.errors += i64::from(event.outcome != Outcome::Success);
+                row.prompt_tokens += count(event.prompt_tokens);
+                row.completion_tokens += count(event.completion_tokens);
+                row.cost_nanos = row.cost_nanos.saturating_add(event.cost_nanos);
+                row.duration_ms_sum += count(event.duration_ms);
+                if let Some(slot) = row.latency.get_mut(bucket) {
+                    *slot += 1;
+                }
             }
         }
     }
-    groups
+    tables
 }
 
 /// The upsert of `rows` rollup rows into `usage_rollups` or (with `by_cluster`)
@@ -335,13 +336,13 @@ fn rollup_columns(by_cluster: bool) -> Vec<String> {
 /// each other's counts. The two tables name their columns alike; only the cluster differs.
 async fn upsert_rollups(
     txn: &DatabaseTransaction,
-    rows: HashMap<Group, Tally>,
+    rows: HashMap<Group<'_>, Tally>,
     by_cluster: bool,
 ) -> Result<(), sea_orm::DbErr> {
     let backend = txn.get_database_backend();
     // Several rows per statement, in the same power-of-two sizes as the spend rows; each
     // statement holds a group once, as the conflict clause requires.
-    let mut rest: Vec<(Group, Tally)> = rows.into_iter().collect();
+    let mut rest: Vec<(Group<'_>, Tally)> = rows.into_iter().collect();
     while !rest.is_empty() {
         let later = rest.split_off(chunk(rest.len()));
         let sql = upsert_sql(backend, by_cluster, rest.len());
@@ -465,8 +466,9 @@ async fn insert_with_rollups<'a>(
         }
         rest = later;
     }
-    upsert_rollups(txn, rollups(&inserted, false), false).await?;
-    upsert_rollups(txn, rollups(&inserted, true), true).await?;
+    let [usage, by_cluster] = rollups(&inserted);
+    upsert_rollups(txn, usage, false).await?;
+    upsert_rollups(txn, by_cluster, true).await?;
     Ok(inserted)
 }
 
@@ -584,7 +586,63 @@ pub async fn unrecorded(
 mod tests {
     use sea_orm::{DbBackend, Iterable};
 
-    use super::{COLUMNS, chunk, insert_sql, rollup_columns, upsert_sql};
+    use chrono::{TimeZone, Utc};
+
+    use super::super::{Outcome, SpendEvent};
+    use super::{COLUMNS, chunk, insert_sql, rollup_columns, rollups, upsert_sql};
+
+    fn event(minute: u32, cluster: &str, duration_ms: u64, outcome: Outcome) -> SpendEvent {
+        SpendEvent {
+            request_id: format!("r-{minute}-{cluster}"),
+            key_id: None,
+            key_hash: Some("ab".repeat(32)),
+            user_id: None,
+            model: "granite".into(),
+            deployment_id: None,
+            cluster: Some(cluster.into()),
+            call_type: "completion".into(),
+            prompt_tokens: 10,
+            completion_tokens: 5,
+            estimated: false,
+            cost_nanos: 7,
+            outcome,
+            http_status: 200,
+            started_at: Utc.with_ymd_and_hms(2026, 12, 4, 13, minute, 0).unwrap(),
+            ended_at: Utc.with_ymd_and_hms(2026, 12, 4, 13, minute, 1).unwrap(),
+            ttft_ms: None,
+            duration_ms,
+            guardrail: None,
+        }
+    }
+
+    #[test]
+    fn rollups_sum_per_hour_and_day_and_split_by_cluster_only_in_the_cluster_table() {
+        let events = [
+            event(1, "east", 40, Outcome::Success),
+            event(2, "east", 400, Outcome::Failure),
+            event(3, "west", 40_000, Outcome::Success),
+        ];
+        let refs: Vec<&SpendEvent> = events.iter().collect();
+        let [usage, by_cluster] = rollups(&refs);
+        let hour = Utc.with_ymd_and_hms(2026, 12, 4, 13, 0, 0).unwrap();
+        let day = Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap();
+        let key = "ab".repeat(32);
+        assert_eq!(usage.len(), 2);
+        assert_eq!(by_cluster.len(), 4);
+        for start in [hour, day] {
+            let span = if start == hour { "hour" } else { "day" };
+            let all = &usage[&(span, start, "", key.as_str(), "granite")];
+            assert_eq!((all.requests, all.errors, all.prompt_tokens), (3, 1, 30));
+            assert_eq!((all.completion_tokens, all.cost_nanos), (15, 21));
+            assert_eq!(all.duration_ms_sum, 40_440);
+            // ≤ 50 ms, ≤ 500 ms, and past the last bound (30 s).
+            assert_eq!(all.latency, [1, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+            let east = &by_cluster[&(span, start, "east", key.as_str(), "granite")];
+            assert_eq!((east.requests, east.errors, east.cost_nanos), (2, 1, 14));
+            let west = &by_cluster[&(span, start, "west", key.as_str(), "granite")];
+            assert_eq!((west.requests, west.errors, west.latency[9]), (1, 0, 1));
+        }
+    }
 
     #[test]
     fn the_insert_names_every_column_in_the_entitys_order() {
