@@ -20,6 +20,7 @@ pub mod limits;
 pub mod live;
 pub mod pagination;
 pub mod retention;
+mod rfc3339;
 pub mod search;
 pub mod secret;
 pub mod settings;

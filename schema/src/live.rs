@@ -36,6 +36,7 @@ pub struct SpendUpdate {
     /// `success`, `failure` or `cancelled`.
     pub status: String,
     pub http_status: i32,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub at: DateTime<Utc>,
 }
 
@@ -102,6 +103,11 @@ impl LiveHub {
     /// Whether anyone on this replica is listening (so updates need not be built otherwise).
     pub fn has_subscribers(&self) -> bool {
         self.sender.receiver_count() > 0
+    }
+
+    /// Whether anyone on this replica is listening to updates or to alerts.
+    pub fn is_watched(&self) -> bool {
+        self.has_subscribers() || self.alerts.receiver_count() > 0
     }
 
     /// Hands an update to every subscriber on this replica.

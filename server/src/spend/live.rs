@@ -177,9 +177,17 @@ async fn publish_batches(client: redis::Client, replica: Uuid, mut rx: mpsc::Rec
     }
 }
 
+/// How a batch `replica` published begins on the channel: its first member.
+fn published_by(replica: Uuid) -> String {
+    format!("{{\"replica\":\"{replica}\"")
+}
+
 /// Receives other replicas' batches and hands them to this replica's subscribers;
-/// reconnects every second while Redis is away.
+/// reconnects every second while Redis is away. A batch is parsed only when someone here is
+/// watching and another replica sent it: this replica's own batches come back on the channel
+/// too, and parsing them cost as much as writing them.
 async fn listen(client: redis::Client, replica: Uuid, hub: LiveHub) {
+    let own = published_by(replica);
     loop {
         match client.get_async_pubsub().await {
             Ok(mut pubsub) => {
@@ -188,10 +196,11 @@ async fn listen(client: redis::Client, replica: Uuid, hub: LiveHub) {
                 } else {
                     let mut messages = pubsub.on_message();
                     while let Some(message) = messages.next().await {
-                        let Ok(payload) = message.get_payload::<String>() else {
+                        let payload = message.get_payload_bytes();
+                        if !hub.is_watched() || payload.starts_with(own.as_bytes()) {
                             continue;
-                        };
-                        let Ok(batch) = serde_json::from_str::<Batch>(&payload) else {
+                        }
+                        let Ok(batch) = serde_json::from_slice::<Batch>(payload) else {
                             continue;
                         };
                         if batch.replica == replica {
@@ -213,5 +222,23 @@ async fn listen(client: redis::Client, replica: Uuid, hub: LiveHub) {
             Err(error) => tracing::debug!(%error, "redis unavailable for live spend"),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replicas_batches_begin_as_it_looks_for_them() {
+        let replica = Uuid::new_v4();
+        let batch = Batch {
+            replica,
+            updates: Vec::new(),
+            alerts: Vec::new(),
+        };
+        let written = serde_json::to_string(&batch).unwrap();
+        assert!(written.starts_with(&published_by(replica)), "{written}");
+        assert!(!written.starts_with(&published_by(Uuid::new_v4())));
     }
 }
