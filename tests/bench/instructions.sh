@@ -9,6 +9,8 @@
 #                                                the heaviest functions, inclusive)
 #   REQUESTS=4000 WARMUP=400 bash tests/bench/instructions.sh
 #   GATEWAY_BIN=/elsewhere/switchyard bash tests/bench/instructions.sh   (another build)
+#   DUMP=/tmp/out.callgrind bash tests/bench/instructions.sh   (keeps callgrind's dump, for
+#                                                               callgrind_annotate)
 #   STORES=postgres bash tests/bench/instructions.sh   (PostgreSQL + Redis instead of the
 #                                                       embedded default: a fresh database,
 #                                                       Redis database 13)
@@ -122,6 +124,7 @@ load "$requests"
 sleep 2 # the ledger's last batch
 callgrind_control -d "$gw_pid" >/dev/null
 dump="$(ls "$work"/callgrind.out.* | head -1)"
+[ -n "${DUMP:-}" ] && cp "$dump" "$DUMP"
 total="$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')"
 echo "instructions: $total for $requests requests, $((total / requests)) per request"
 echo

@@ -14,31 +14,77 @@ use super::{
 /// Every key this store writes starts with this.
 const PREFIX: &str = "sy:q:";
 
-fn requests_key(scope: &str) -> String {
-    format!("{PREFIX}{scope}:rpm")
+/// Writes the key `sy:q:{scope}:{suffix}{number}` into `key`, which it clears first. Keys are
+/// built per request, six for an admission and four for a settlement; `format!` sized them by
+/// their literal parts and grew them twice for a key hash's scope (1,600 instructions a key,
+/// BENCHMARKS.md), where this reserves once and reuses one buffer for a whole command.
+fn write_key(key: &mut String, scope: &str, suffix: &str, number: Option<i64>) {
+    use std::fmt::Write;
+    key.clear();
+    key.reserve(PREFIX.len() + scope.len() + suffix.len() + 21);
+    key.push_str(PREFIX);
+    key.push_str(scope);
+    key.push(':');
+    key.push_str(suffix);
+    if let Some(number) = number {
+        // Writing into a String cannot fail.
+        let _ = write!(key, "{number}");
+    }
 }
 
-fn tokens_key(scope: &str) -> String {
-    format!("{PREFIX}{scope}:tpm")
+fn key_of(scope: &str, suffix: &str, number: Option<i64>) -> String {
+    let mut key = String::new();
+    write_key(&mut key, scope, suffix, number);
+    key
 }
 
 /// The sorted set holding a scope's parallel-slot leases.
 pub fn lease_key(scope: &str) -> String {
-    format!("{PREFIX}{scope}:par")
-}
-
-/// The counter of a scope's requests on one UTC day.
-fn daily_key(scope: &str, day: i64) -> String {
-    format!("{PREFIX}{scope}:rpd:{day}")
-}
-
-fn budget_key(scope: &str, window_start_ms: i64) -> String {
-    format!("{PREFIX}{scope}:b:{window_start_ms}")
+    key_of(scope, LEASES, None)
 }
 
 /// The sorted set of a budget window's reservations not yet settled.
 pub fn holds_key(scope: &str, window_start_ms: i64) -> String {
-    format!("{PREFIX}{scope}:h:{window_start_ms}")
+    key_of(scope, HOLDS, Some(window_start_ms))
+}
+
+/// The suffixes of a scope's keys: rolling requests and tokens (hashes), parallel-slot leases
+/// (sorted set), the budget window's counter and its holds (sorted set, both followed by the
+/// window's start in ms), and requests on a UTC day (followed by the day).
+const REQUESTS: &str = "rpm";
+const TOKENS: &str = "tpm";
+const LEASES: &str = "par";
+const BUDGET: &str = "b:";
+const HOLDS: &str = "h:";
+const DAILY: &str = "rpd:";
+
+/// A call of one of the store's scripts, built straight into one `EVALSHA` command: its keys
+/// and arguments are written into the command's own buffer, where the `redis` crate's script
+/// invocation allocated each of them and then copied them into a command.
+struct Call {
+    command: redis::Cmd,
+    key: String,
+}
+
+impl Call {
+    fn new(script: &Script, keys: usize) -> Self {
+        let mut command = redis::cmd("EVALSHA");
+        command.arg(script.get_hash()).arg(keys);
+        Self {
+            command,
+            key: String::new(),
+        }
+    }
+
+    fn key(&mut self, scope: &str, suffix: &str, number: Option<i64>) {
+        write_key(&mut self.key, scope, suffix, number);
+        self.command.arg(self.key.as_str());
+    }
+
+    fn arg(&mut self, value: impl redis::ToRedisArgs) -> &mut Self {
+        self.command.arg(value);
+        self
+    }
 }
 
 /// A live request's entries in Redis that expire unless renewed: its parallel-slot leases
@@ -63,6 +109,9 @@ pub struct RedisLimiter {
     lease_ms: i64,
 }
 
+const ADMIT: &str = include_str!("admit.lua");
+const SETTLE: &str = include_str!("settle.lua");
+
 impl RedisLimiter {
     /// A store on `connection`, giving up on a call after `timeout`; parallel-slot leases
     /// last `lease_ms` unless renewed.
@@ -70,8 +119,8 @@ impl RedisLimiter {
         Self {
             lease_ms,
             connection,
-            admit: Script::new(include_str!("admit.lua")),
-            settle: Script::new(include_str!("settle.lua")),
+            admit: Script::new(ADMIT),
+            settle: Script::new(SETTLE),
             timeout,
         }
     }
@@ -86,38 +135,64 @@ impl RedisLimiter {
         }
     }
 
+    /// Runs `call`; when Redis does not know its script (first use, or Redis restarted
+    /// empty), loads `source` and runs it again.
+    async fn run<T: redis::FromRedisValue>(
+        &self,
+        call: Call,
+        source: &str,
+    ) -> Result<T, LimiterError> {
+        let mut connection = self.connection.clone();
+        match self
+            .bounded(call.command.query_async(&mut connection))
+            .await
+        {
+            Err(LimiterError::Redis(error))
+                if error.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
+            {
+                let mut load = redis::cmd("SCRIPT");
+                load.arg("LOAD").arg(source);
+                self.bounded(load.query_async::<String>(&mut connection))
+                    .await?;
+                self.bounded(call.command.query_async(&mut connection))
+                    .await
+            }
+            answer => answer,
+        }
+    }
+
     /// Settles several requests in one call; answers each one's budget counters.
     pub async fn settle_many(
         &self,
         settlements: &[Settlement<'_>],
     ) -> Result<Vec<Vec<Option<i64>>>, LimiterError> {
-        let mut invocation = self.settle.prepare_invoke();
-        invocation.arg(settlements.len());
+        let keys = settlements.iter().map(|s| s.scopes.len() * 4).sum();
+        let mut call = Call::new(&self.settle, keys);
+        for settlement in settlements {
+            for scope in settlement.scopes {
+                let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
+                call.key(&scope.id, TOKENS, None);
+                call.key(&scope.id, LEASES, None);
+                call.key(&scope.id, BUDGET, Some(window_start));
+                call.key(&scope.id, HOLDS, Some(window_start));
+            }
+        }
+        call.arg(settlements.len());
         let flag = |on: bool| if on { "1" } else { "0" };
         for settlement in settlements {
-            invocation
-                .arg(settlement.now_ms.div_euclid(1_000))
+            call.arg(settlement.now_ms.div_euclid(1_000))
                 .arg(settlement.request_id)
                 .arg(settlement.tokens)
                 .arg(settlement.cost_nanos - settlement.reserved_nanos)
                 .arg(settlement.reserved_nanos)
                 .arg(settlement.scopes.len());
             for scope in settlement.scopes {
-                let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
-                invocation
-                    .key(tokens_key(&scope.id))
-                    .key(lease_key(&scope.id))
-                    .key(budget_key(&scope.id, window_start))
-                    .key(holds_key(&scope.id, window_start))
-                    .arg(flag(scope.tpm.is_some()))
+                call.arg(flag(scope.tpm.is_some()))
                     .arg(flag(scope.parallel.is_some()))
                     .arg(flag(scope.budget.is_some()));
             }
         }
-        let mut connection = self.connection.clone();
-        let spent: Vec<i64> = self
-            .bounded(invocation.invoke_async(&mut connection))
-            .await?;
+        let spent: Vec<i64> = self.run(call, SETTLE).await?;
         let mut spent = spent.into_iter().map(|n| (n >= 0).then_some(n));
         Ok(settlements
             .iter()
@@ -197,23 +272,23 @@ fn verdict(answer: &[i64], scopes: usize) -> Result<Verdict, LimiterError> {
 
 impl Limiter for RedisLimiter {
     async fn admit(&self, admission: &Admission<'_>) -> Result<Verdict, LimiterError> {
-        let mut invocation = self.admit.prepare_invoke();
-        invocation
-            .arg(admission.now_ms)
-            .arg(admission.request_id)
-            .arg(self.lease_ms)
-            .arg(admission.reserve_nanos);
         let (today, day_left_ms) = utc_day(admission.now_ms);
-        invocation.arg(day_left_ms);
+        let mut call = Call::new(&self.admit, admission.scopes.len() * 6);
         for scope in admission.scopes {
             let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
-            invocation
-                .key(requests_key(&scope.id))
-                .key(tokens_key(&scope.id))
-                .key(lease_key(&scope.id))
-                .key(budget_key(&scope.id, window_start))
-                .key(daily_key(&scope.id, today))
-                .key(holds_key(&scope.id, window_start));
+            call.key(&scope.id, REQUESTS, None);
+            call.key(&scope.id, TOKENS, None);
+            call.key(&scope.id, LEASES, None);
+            call.key(&scope.id, BUDGET, Some(window_start));
+            call.key(&scope.id, DAILY, Some(today));
+            call.key(&scope.id, HOLDS, Some(window_start));
+        }
+        call.arg(admission.now_ms)
+            .arg(admission.request_id)
+            .arg(self.lease_ms)
+            .arg(admission.reserve_nanos)
+            .arg(day_left_ms);
+        for scope in admission.scopes {
             let left =
                 |b: &super::BudgetCheck| b.window_end_ms.map(|end| (end - admission.now_ms).max(1));
             let (max, baseline, ttl, retry) = match &scope.budget {
@@ -226,8 +301,7 @@ impl Limiter for RedisLimiter {
                 ),
                 None => (-1, 0, -1, -1),
             };
-            invocation
-                .arg(limit(scope.rpm))
+            call.arg(limit(scope.rpm))
                 .arg(limit(scope.tpm))
                 .arg(limit(scope.parallel))
                 .arg(max)
@@ -236,15 +310,28 @@ impl Limiter for RedisLimiter {
                 .arg(retry)
                 .arg(limit(scope.rpd));
         }
-        let mut connection = self.connection.clone();
-        let answer: Vec<i64> = self
-            .bounded(invocation.invoke_async(&mut connection))
-            .await?;
+        let answer: Vec<i64> = self.run(call, ADMIT).await?;
         verdict(&answer, admission.scopes.len())
     }
 
     async fn settle(&self, settlement: &Settlement<'_>) -> Result<Vec<Option<i64>>, LimiterError> {
         let mut all = self.settle_many(std::slice::from_ref(settlement)).await?;
         Ok(all.pop().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_the_prefix_the_scope_and_the_suffix_written_into_one_buffer() {
+        assert_eq!(lease_key("k:ab"), "sy:q:k:ab:par");
+        assert_eq!(holds_key("u:1", -5), "sy:q:u:1:h:-5");
+        let mut key = String::from("left over from the last key");
+        write_key(&mut key, "km:ab:granite", BUDGET, Some(1_764_547_200_000));
+        assert_eq!(key, "sy:q:km:ab:granite:b:1764547200000");
+        write_key(&mut key, "k:ab", REQUESTS, None);
+        assert_eq!(key, "sy:q:k:ab:rpm");
     }
 }
