@@ -831,7 +831,8 @@ fn stream(relayed: RelayStream, model: String) -> RelayStream {
             let mut out = Vec::new();
             match state.relayed.next().await {
                 Some(Ok(bytes)) => {
-                    for event in state.splitter.push(&bytes) {
+                    state.splitter.push(bytes);
+                    while let Some(event) = state.splitter.next_event() {
                         state.events.push(&event, &mut out);
                     }
                 }

@@ -5,19 +5,22 @@
 //! server's redirect is not followed, a retry is the balancer's decision). Health checks and
 //! `testConnection` keep using reqwest.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, Uri, header};
 use bytes::Bytes;
 use futures::Stream;
-use futures::StreamExt;
 use http_body_util::{BodyExt, Full};
+use hyper::body::Body;
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use super::deployment::Deployment;
 
@@ -207,26 +210,49 @@ impl UpstreamResponse {
     /// The body as it arrives; ends with [`BodyError::Timeout`] when the deployment's total
     /// time runs out first.
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, BodyError>> + Send + 'static {
-        let deadline = self.deadline;
-        let chunks = self
-            .body
-            .into_data_stream()
-            .map(|chunk| chunk.map_err(|_| BodyError::Broken));
-        futures::stream::unfold(
-            (Box::pin(chunks), false),
-            move |(mut chunks, ended)| async move {
-                if ended {
-                    return None;
+        BodyStream {
+            body: self.body,
+            deadline: Box::pin(tokio::time::sleep_until(self.deadline)),
+            ended: false,
+        }
+    }
+}
+
+/// An answer's body chunk by chunk under one timer for the whole stream. (A `timeout_at`
+/// around each chunk put a timer into tokio's wheel and took it out again for every event a
+/// stream relayed.)
+struct BodyStream {
+    body: Incoming,
+    deadline: Pin<Box<Sleep>>,
+    ended: bool,
+}
+
+impl Stream for BodyStream {
+    type Item = Result<Bytes, BodyError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        while !this.ended {
+            match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) => return Poll::Ready(Some(Ok(data))),
+                    // Trailers carry no answer.
+                    Err(_) => continue,
+                },
+                Poll::Ready(Some(Err(_))) => {
+                    this.ended = true;
+                    return Poll::Ready(Some(Err(BodyError::Broken)));
                 }
-                match tokio::time::timeout_at(deadline, chunks.next()).await {
-                    Err(_) => Some((Err(BodyError::Timeout), (chunks, true))),
-                    Ok(Some(item)) => {
-                        let ended = item.is_err();
-                        Some((item, (chunks, ended)))
+                Poll::Ready(None) => this.ended = true,
+                Poll::Pending => {
+                    if this.deadline.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
                     }
-                    Ok(None) => None,
+                    this.ended = true;
+                    return Poll::Ready(Some(Err(BodyError::Timeout)));
                 }
-            },
-        )
+            }
+        }
+        Poll::Ready(None)
     }
 }

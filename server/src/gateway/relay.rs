@@ -5,7 +5,9 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -349,11 +351,12 @@ fn append_slot(choice: &mut Value, slot: u64, rest: &str) {
 }
 
 impl Relay {
-    fn take(&mut self, chunk: &[u8]) {
+    fn take(&mut self, chunk: Bytes) {
         if self.guard.ttft.is_none() {
             self.guard.ttft = Some(self.guard.accounting.started.elapsed());
         }
-        for event in self.splitter.push(chunk) {
+        self.splitter.push(chunk);
+        while let Some(event) = self.splitter.next_event() {
             match sse::classify(&event) {
                 Event::UsageOnly(usage) => {
                     self.note_usage(usage);
@@ -475,26 +478,33 @@ impl Relay {
         self.guard.outcome = Some((Outcome::Failure, status));
         self.finished = true;
     }
+}
 
-    async fn next(mut self) -> Option<(Result<Bytes, Infallible>, Self)> {
+/// The relay is its own stream (not an `unfold` of an async step): `unfold` moved the whole
+/// relay, its accounting included, into and out of a new future for every event.
+impl futures::Stream for Relay {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
         loop {
-            if let Some(bytes) = self.out.pop_front() {
-                return Some((Ok(bytes), self));
+            if let Some(bytes) = this.out.pop_front() {
+                return Poll::Ready(Some(Ok(bytes)));
             }
-            if self.finished {
-                return None;
+            if this.finished {
+                return Poll::Ready(None);
             }
-            match self.upstream.next().await {
-                Some(Ok(chunk)) => self.take(&chunk),
-                Some(Err(error)) => self.fail(error),
+            match std::task::ready!(this.upstream.poll_next_unpin(cx)) {
+                Some(Ok(chunk)) => this.take(chunk),
+                Some(Err(error)) => this.fail(error),
                 None => {
-                    if let Some(rest) = self.splitter.finish() {
-                        self.show(rest);
+                    if let Some(rest) = this.splitter.finish() {
+                        this.show(rest);
                     }
-                    self.flush_held();
-                    if !self.finished {
-                        self.guard.outcome = Some((Outcome::Success, 200));
-                        self.finished = true;
+                    this.flush_held();
+                    if !this.finished {
+                        this.guard.outcome = Some((Outcome::Success, 200));
+                        this.finished = true;
                     }
                 }
             }
@@ -538,7 +548,7 @@ pub fn relay(
             outcome: None,
         },
     };
-    futures::stream::unfold(relay, Relay::next).boxed()
+    relay.boxed()
 }
 
 /// The usage of a whole (non-streaming) answer, or an estimate from its text. The choices

@@ -1,6 +1,8 @@
 //! Server-Sent Events, as much as the gateway needs: split a byte stream into events without
 //! copying their payloads, and read an event just enough to find `usage`.
 
+use std::borrow::Cow;
+
 use bytes::{Bytes, BytesMut};
 use serde::Deserialize;
 
@@ -16,39 +18,64 @@ pub struct Usage {
     pub completion_tokens: u64,
 }
 
-/// Cuts a stream of bytes into whole events (each ending in a blank line).
+/// Cuts a stream of bytes into whole events (each ending in a blank line). Events that lie
+/// whole in a chunk are slices of it; only a chunk's unfinished tail is copied, to be joined
+/// with what comes next.
 #[derive(Debug, Default)]
 pub struct Splitter {
+    /// The chunk being cut, from where its last whole event ended.
+    fresh: Bytes,
+    /// An unfinished event and the chunks after it, while no boundary ends it.
     pending: BytesMut,
 }
 
-/// Where the first event boundary in `bytes` ends, if there is one.
+/// Where the first event boundary in `bytes` ends (`\n\n` or `\r\n\r\n`), if there is
+/// one. Only line ends are looked at, found with `memchr`: the byte-by-byte windows this
+/// replaced read every byte of an event twice.
 fn boundary(bytes: &[u8]) -> Option<usize> {
-    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
-    let crlf = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4);
-    match (lf, crlf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    memchr::memchr_iter(b'\n', bytes).find_map(|at| {
+        let next = &bytes[at + 1..];
+        if next.starts_with(b"\n") {
+            Some(at + 2)
+        } else if at > 0 && bytes[at - 1] == b'\r' && next.starts_with(b"\r\n") {
+            Some(at + 3)
+        } else {
+            None
+        }
+    })
 }
 
 impl Splitter {
-    /// Adds `chunk` and returns every event now complete, boundary included.
-    pub fn push(&mut self, chunk: &[u8]) -> Vec<Bytes> {
-        self.pending.extend_from_slice(chunk);
-        let mut events = Vec::new();
-        while let Some(end) = boundary(&self.pending) {
-            events.push(self.pending.split_to(end).freeze());
+    /// Adds `chunk`; its events are then taken with [`Splitter::next_event`].
+    pub fn push(&mut self, chunk: Bytes) {
+        if self.pending.is_empty() && self.fresh.is_empty() {
+            self.fresh = chunk;
+        } else {
+            self.pending.extend_from_slice(&self.fresh);
+            self.fresh.clear();
+            self.pending.extend_from_slice(&chunk);
         }
-        events
+    }
+
+    /// The next whole event, boundary included.
+    pub fn next_event(&mut self) -> Option<Bytes> {
+        if !self.fresh.is_empty() {
+            if let Some(end) = boundary(&self.fresh) {
+                return Some(self.fresh.split_to(end));
+            }
+            self.pending.extend_from_slice(&self.fresh);
+            self.fresh.clear();
+            return None;
+        }
+        boundary(&self.pending).map(|end| self.pending.split_to(end).freeze())
     }
 
     /// What is left when the stream ends (an event without its final blank line).
     pub fn finish(&mut self) -> Option<Bytes> {
-        let rest = self.pending.split().freeze();
+        let mut rest = self.pending.split();
+        rest.extend_from_slice(&self.fresh);
+        self.fresh.clear();
+        let rest = rest.freeze();
         (!rest.iter().all(u8::is_ascii_whitespace)).then_some(rest)
     }
 }
@@ -92,21 +119,30 @@ struct ResponseShape {
     usage: Option<Usage>,
 }
 
-/// The `data:` payload of an event (lines joined with `\n`), if it has one.
-pub fn data(event: &[u8]) -> Option<Vec<u8>> {
-    let mut out: Option<Vec<u8>> = None;
+/// The `data:` payload of an event (lines joined with `\n`), if it has one: borrowed from
+/// the event when it is on one line, as model servers send it.
+pub fn data(event: &[u8]) -> Option<Cow<'_, [u8]>> {
+    let mut out: Option<Cow<'_, [u8]>> = None;
     for line in event.split(|b| *b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if let Some(rest) = line.strip_prefix(b"data:") {
             let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-            let buf = out.get_or_insert_with(Vec::new);
-            if !buf.is_empty() {
-                buf.push(b'\n');
+            match &mut out {
+                None => out = Some(Cow::Borrowed(rest)),
+                Some(joined) => {
+                    let joined = joined.to_mut();
+                    joined.push(b'\n');
+                    joined.extend_from_slice(rest);
+                }
             }
-            buf.extend_from_slice(rest);
         }
     }
     out
+}
+
+/// Whether `haystack` holds `needle`.
+fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// Classifies one event. Only events that mention `"usage"` are parsed as JSON.
@@ -117,13 +153,12 @@ pub fn classify(event: &[u8]) -> Event {
     if payload.trim_ascii() == b"[DONE]" {
         return Event::Done;
     }
-    let mentions_usage = payload.windows(7).any(|w| w == b"\"usage\"");
-    if !mentions_usage {
+    if !holds(&payload, b"\"usage\"") {
         // Chat and completion chunks name `choices`; Responses API text deltas are typed
         // `response.output_text.delta`, Anthropic's `text_delta`, `input_json_delta`, …
-        return if payload.windows(9).any(|w| w == b"\"choices\"")
-            || payload.windows(10).any(|w| w == b"text.delta")
-            || payload.windows(7).any(|w| w == b"_delta\"")
+        return if holds(&payload, b"\"choices\"")
+            || holds(&payload, b"text.delta")
+            || holds(&payload, b"_delta\"")
         {
             Event::Chunk(None)
         } else {
@@ -168,16 +203,27 @@ pub const DONE: &[u8] = b"data: [DONE]\n\n";
 mod tests {
     use super::*;
 
+    impl Splitter {
+        /// Adds `chunk` and takes every event now whole.
+        pub(crate) fn events(&mut self, chunk: &[u8]) -> Vec<Bytes> {
+            self.push(Bytes::copy_from_slice(chunk));
+            std::iter::from_fn(|| self.next_event()).collect()
+        }
+    }
+
     #[test]
     fn events_are_cut_at_blank_lines_across_chunk_boundaries() {
         let mut splitter = Splitter::default();
-        assert!(splitter.push(b"data: {\"a\"").is_empty());
-        let events = splitter.push(b":1}\n\ndata: [DO");
+        assert!(splitter.events(b"data: {\"a\"").is_empty());
+        let events = splitter.events(b":1}\n\ndata: [DO");
         assert_eq!(events, vec![Bytes::from_static(b"data: {\"a\":1}\n\n")]);
-        let events = splitter.push(b"NE]\r\n\r\n");
-        assert_eq!(events, vec![Bytes::from_static(b"data: [DONE]\r\n\r\n")]);
+        let events = splitter.events(b"NE]\r\n\r\ndata: 1\n\ndata: 2\n\n");
+        assert_eq!(
+            events,
+            [&b"data: [DONE]\r\n\r\n"[..], b"data: 1\n\n", b"data: 2\n\n"]
+        );
         assert_eq!(splitter.finish(), None);
-        splitter.push(b"data: tail");
+        assert!(splitter.events(b"data: tail").is_empty());
         assert_eq!(splitter.finish(), Some(Bytes::from_static(b"data: tail")));
     }
 
@@ -298,7 +344,7 @@ data: {"type":"response.completed","response":{"id":"r","usage":{"input_tokens":
             let mut splitter = Splitter::default();
             let events = at
                 .windows(2)
-                .flat_map(|chunk| splitter.push(&bytes[chunk[0]..chunk[1]]))
+                .flat_map(|chunk| splitter.events(&bytes[chunk[0]..chunk[1]]))
                 .collect();
             (events, splitter.finish())
         }
@@ -342,6 +388,35 @@ data: {"type":"response.completed","response":{"id":"r","usage":{"input_tokens":
                     prop_assert_eq!(boundary(event), Some(event.len()));
                 }
                 prop_assert_eq!(boundary(tail), None);
+            }
+
+            #[test]
+            fn a_boundary_is_where_the_first_blank_line_ends_either_way(bytes in stream()) {
+                let end = |blank: &[u8]| {
+                    bytes.windows(blank.len()).position(|w| w == blank).map(|at| at + blank.len())
+                };
+                let first = match (end(b"\n\n"), end(b"\r\n\r\n")) {
+                    (Some(lf), Some(crlf)) => Some(lf.min(crlf)),
+                    (lf, crlf) => lf.or(crlf),
+                };
+                prop_assert_eq!(boundary(&bytes), first);
+            }
+
+            #[test]
+            fn a_payload_is_its_data_lines_joined(
+                lines in prop::collection::vec("(data: ?)?[^\r\n]*", 0..4),
+                end in prop_oneof![Just("\n"), Just("\r\n")],
+            ) {
+                let payloads: Vec<&str> = lines
+                    .iter()
+                    .filter_map(|line| line.strip_prefix("data:"))
+                    .map(|rest| rest.strip_prefix(' ').unwrap_or(rest))
+                    .collect();
+                let expected = (!payloads.is_empty()).then(|| payloads.join("\n").into_bytes());
+                prop_assert_eq!(
+                    data(&event(&lines, end)).map(Cow::into_owned),
+                    expected
+                );
             }
 
             #[test]
