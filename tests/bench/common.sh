@@ -45,3 +45,22 @@ cluster = "$1"
 api_base = "$2"
 TOML
 }
+
+# With STORES=postgres, points the Switchyard about to start at a fresh PostgreSQL database
+# named $1 and Redis database $2 (emptied first); sets `bench_db`, which the sourcing script's
+# cleanup drops with drop_bench_db. Otherwise (the embedded default) does nothing.
+use_stores() {
+  bench_db=""
+  [ "${STORES:-embedded}" = postgres ] || return 0
+  bench_db="$1"
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $bench_db"
+  redis-cli -n "$2" flushdb >/dev/null
+  export SWITCHYARD_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$bench_db"
+  export SWITCHYARD_REDIS_URL="redis://127.0.0.1:6379/$2"
+}
+
+# Drops the database use_stores made, if any.
+drop_bench_db() {
+  [ -n "${bench_db:-}" ] || return 0
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" || true
+}

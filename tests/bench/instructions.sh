@@ -19,6 +19,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=tests/bench/common.sh
+source tests/bench/common.sh
 requests="${REQUESTS:-4000}"
 warmup="${WARMUP:-400}"
 stand_in_port="${STAND_IN_PORT:-18201}"
@@ -35,22 +37,15 @@ cargo build --release --locked -p switchyard-server --bins >&2
 
 work="$(mktemp -d)"
 gw_pid=""
-db=""
 cleanup() {
   [ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   sleep 1
-  [ -n "$db" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  drop_bench_db
   rm -rf "$work"
 }
 trap cleanup EXIT
-if [ "${STORES:-embedded}" = postgres ]; then
-  db="sy_instr_$$"
-  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
-  redis-cli -n 13 flushdb >/dev/null
-  export SWITCHYARD_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
-  export SWITCHYARD_REDIS_URL="redis://127.0.0.1:6379/13"
-fi
+use_stores "sy_instr_$$" 13
 
 answer='{"id":"chatcmpl-standin","object":"chat.completion","created":1700000000,"model":"granite","choices":[{"index":0,"message":{"role":"assistant","content":"a fixed answer of a few words from the stand-in"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'
 cat > "$work/nginx.conf" <<NGINX

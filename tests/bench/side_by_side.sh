@@ -10,6 +10,9 @@
 #                                                with pip install 'litellm[proxy]', and Portkey's
 #                                                gateway through npx; each skipped with a message
 #                                                when it is not there)
+#   STORES=postgres bash tests/bench/side_by_side.sh  (Switchyard on PostgreSQL + Redis: a fresh
+#                                                     database and Redis database 12)
+#   NO_BUILD=1 GATEWAY_BIN=path ...                   (another build of Switchyard)
 # Installs wrk and nginx from Debian's packages when they are missing.
 set -euo pipefail
 
@@ -32,7 +35,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing ${missing[*]} (apt)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-cargo build --release --locked -p switchyard-server --bins >&2
+[ -n "${NO_BUILD:-}" ] || cargo build --release --locked -p switchyard-server --bins >&2
 
 work="$(mktemp -d)"
 pids=()
@@ -40,6 +43,8 @@ cleanup() {
   # Peers run in process groups of their own (npx and the servers it starts).
   for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  sleep 1
+  drop_bench_db
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -78,6 +83,7 @@ output_cost_per_token = 6e-7
 cluster = "local"
 api_base = "http://127.0.0.1:$stand_in_port/v1"
 TOML
+use_stores "sy_side_$$" 12
 start_switchyard
 key_with() { new_key "{\"models\":[\"granite\"],\"user_id\":\"bench\"$1}"; }
 plain_key="$(key_with '')"
@@ -172,7 +178,7 @@ YAML
 fi
 
 echo
-echo "wrk, 1 thread, $connections connections, ${seconds} s per phase; $(nproc) cores shared by all"
+echo "Switchyard on ${STORES:-embedded} stores; wrk, 1 thread, $connections connections, ${seconds} s per phase; $(nproc) cores shared by all"
 echo
 echo "| path | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"

@@ -8,6 +8,7 @@
 # the ledger once, the keyed client's latency meanwhile, the gateway's peak RSS and descriptors.
 #   bash tests/bench/streams.sh
 #   STREAMS=2000 TOKENS=200 bash tests/bench/streams.sh   (a shorter run)
+#   NO_BUILD=1 GATEWAY_BIN=/tmp/before/switchyard ...       (another build of the gateway)
 # Load generator, gateway and both mocks share this machine's cores and its open-file limit:
 # each process raises its soft limit to the hard one; the gateway needs two descriptors per
 # stream, so STREAMS above about 9,000 needs a hard limit above 20,000.
@@ -28,7 +29,7 @@ gw_port="${GATEWAY_PORT:-18100}"
 master="sk-bench-0123456789abcdef0123456789abcdef"
 ulimit -n "$(ulimit -Hn)"
 
-cargo build --release --locked -p switchyard-server -p switchyard-tests --bins >&2
+[ -n "${NO_BUILD:-}" ] || cargo build --release --locked -p switchyard-server -p switchyard-tests --bins >&2
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -106,7 +107,8 @@ rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$gw_pid/status")"
 # CPU seconds (user + system) each process spent, to see which one the machine's two cores
 # were busy with.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$1/stat"; }
-cpu_line="gateway $(cpu "$gw_pid") s, streaming mock $(cpu "$mock_pid") s"
+gateway_cpu="$(cpu "$gw_pid")"
+cpu_line="gateway $gateway_cpu s, streaming mock $(cpu "$mock_pid") s"
 # Every accepted request is recorded within a second; give the ledger two.
 sleep 2
 recorded="$(python3 - "$work/data/switchyard.sqlite" <<'PY'
@@ -117,9 +119,10 @@ print(*sqlite3.connect(sys.argv[1]).execute(
 PY
 )"
 
-python3 - "$work" "$rss_kb" "$recorded" "$streams" "$extra" "$cpu_line" <<'PY'
+python3 - "$work" "$rss_kb" "$recorded" "$streams" "$extra" "$cpu_line" "$gateway_cpu" "$tokens" <<'PY'
 import json, sys
 work, rss_kb, recorded, streams, extra, cpu = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+gateway_cpu, tokens = float(sys.argv[7]), int(sys.argv[8])
 held, beyond, keyed = (json.load(open(f"{work}/{name}.json")) for name in ("streams", "extra", "keyed"))
 rows, distinct, success = map(int, recorded)
 fd_peak = open(f"{work}/fd_peak").read().strip()
@@ -135,4 +138,9 @@ print(f"| keyed p50 / p99 / max | {keyed['p50_ms']:.2f} / {keyed['p99_ms']:.2f} 
 print(f"| gateway peak RSS | {rss_kb / 1024:.1f} MiB |")
 print(f"| gateway peak open descriptors | {fd_peak} |")
 print(f"| CPU time | {cpu} |")
+# Everything the gateway did (the keyed client's requests and the refusals included) over
+# the tokens it relayed: one event each, plus a few per stream (role, finish, usage, done).
+relayed = held['requests'] * tokens
+if relayed:
+    print(f"| gateway CPU per token relayed | {gateway_cpu * 1e6 / relayed:.1f} µs |")
 PY
