@@ -27,6 +27,9 @@ pub struct Splitter {
     fresh: Bytes,
     /// An unfinished event and the chunks after it, while no boundary ends it.
     pending: BytesMut,
+    /// How much of `pending` holds no boundary: a model server that sends a long event in
+    /// many chunks has only the new bytes searched, not the whole event again each time.
+    searched: usize,
 }
 
 /// Where the first event boundary in `bytes` ends (`\n\n` or `\r\n\r\n`), if there is
@@ -65,13 +68,26 @@ impl Splitter {
             }
             self.pending.extend_from_slice(&self.fresh);
             self.fresh.clear();
+            self.searched = self.pending.len();
             return None;
         }
-        boundary(&self.pending).map(|end| self.pending.split_to(end).freeze())
+        // A boundary ending in the new bytes starts at most three bytes before them.
+        let from = self.searched.saturating_sub(3);
+        match boundary(&self.pending[from..]) {
+            Some(end) => {
+                self.searched = 0;
+                Some(self.pending.split_to(from + end).freeze())
+            }
+            None => {
+                self.searched = self.pending.len();
+                None
+            }
+        }
     }
 
     /// What is left when the stream ends (an event without its final blank line).
     pub fn finish(&mut self) -> Option<Bytes> {
+        self.searched = 0;
         let mut rest = self.pending.split();
         rest.extend_from_slice(&self.fresh);
         self.fresh.clear();
@@ -225,6 +241,19 @@ mod tests {
         assert_eq!(splitter.finish(), None);
         assert!(splitter.events(b"data: tail").is_empty());
         assert_eq!(splitter.finish(), Some(Bytes::from_static(b"data: tail")));
+    }
+
+    #[test]
+    fn an_event_sent_a_byte_at_a_time_is_found_once_whole() {
+        let event = [&b"data: "[..], &[b'x'; 5000], b"\r\n\r\n"].concat();
+        let mut splitter = Splitter::default();
+        let found: Vec<Bytes> = event
+            .chunks(1)
+            .chain([&b"data: next\n"[..]])
+            .flat_map(|byte| splitter.events(byte))
+            .collect();
+        assert_eq!(found, [Bytes::from(event)]);
+        assert_eq!(splitter.finish(), Some(Bytes::from_static(b"data: next\n")));
     }
 
     #[test]
