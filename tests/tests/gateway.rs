@@ -503,6 +503,38 @@ async fn each_timeout_is_enforced() {
 }
 
 #[tokio::test]
+async fn a_streamed_event_that_never_ends_is_cut_off_at_16_mib() {
+    // 20 MiB of one event and no blank line: the gateway holds 16 MiB of it at most.
+    let broken = MockUpstream::start("aws", &["granite"], &["--unended-event-kib", "20480"]).await;
+    let toml = config("", &[ModelSpec::new("granite", "granite", &[&broken])]);
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let response = app.post_as_master(CHAT, &stream_body("granite")).await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    // The first chunk was relayed; none of the unfinished event was.
+    assert!(
+        text.len() < 4096 && !text.contains("xxxx"),
+        "{}",
+        text.len()
+    );
+    let payloads = sse_payloads(&text);
+    assert_eq!(payloads.len(), 3, "{payloads:?}");
+    assert_eq!(payloads[2], "[DONE]");
+    let error: Value = serde_json::from_str(&payloads[1]).unwrap();
+    assert_eq!(error["error"]["code"], "502", "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("16 MiB")),
+        "{error}"
+    );
+
+    let rows = spend_rows(&app.database().await, 1).await;
+    assert_eq!(rows[0]["http_status"], 502);
+    assert_eq!(rows[0]["status"], "failure");
+}
+
+#[tokio::test]
 async fn an_unreachable_model_server_is_a_502() {
     let aws = MockUpstream::start("aws", &["granite"], &[]).await;
     let toml = config(

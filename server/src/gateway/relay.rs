@@ -64,6 +64,11 @@ impl Drop for StreamGuard {
     }
 }
 
+/// The most an event may hold before its end arrives: a model server that never ends one
+/// (no blank line) has its stream ended rather than buffered until the deployment's timeout.
+/// Far above any real event (a Responses API `response.completed` carries the whole answer).
+const MAX_EVENT_BYTES: usize = 16 << 20;
+
 struct Relay {
     upstream: BoxStream<'static, Result<Bytes, BodyError>>,
     splitter: Splitter,
@@ -393,6 +398,13 @@ impl Relay {
             }
         }
         self.count_masks();
+        if self.splitter.unfinished() > MAX_EVENT_BYTES {
+            self.end_with_error(
+                "the model server sent an event larger than the gateway relays (16 MiB)",
+                "upstream_error",
+                502,
+            );
+        }
     }
 
     /// Notes reported usage: each count the report gives replaces the one before; input
@@ -463,16 +475,20 @@ impl Relay {
     }
 
     fn fail(&mut self, error: BodyError) {
-        let (message, kind, status) = if error == BodyError::Timeout {
-            (
+        if error == BodyError::Timeout {
+            self.end_with_error(
                 "the model server did not finish in time",
                 "timeout_error",
                 504,
-            )
+            );
         } else {
-            ("the model server's stream broke off", "upstream_error", 502)
-        };
-        tracing::warn!(cluster = %self.guard.deployment.cluster, %status, "stream failed after the first byte");
+            self.end_with_error("the model server's stream broke off", "upstream_error", 502);
+        }
+    }
+
+    /// Ends the stream after its first byte: an error event in OpenAI's shape, then the end.
+    fn end_with_error(&mut self, message: &str, kind: &str, status: u16) {
+        tracing::warn!(cluster = %self.guard.deployment.cluster, %status, "stream failed after the first byte: {message}");
         self.out.push_back(sse::error_event(message, kind, status));
         self.out.push_back(Bytes::from_static(sse::DONE));
         self.guard.outcome = Some((Outcome::Failure, status));

@@ -85,6 +85,11 @@ impl Splitter {
         }
     }
 
+    /// How many bytes wait for their event's end.
+    pub fn unfinished(&self) -> usize {
+        self.pending.len() + self.fresh.len()
+    }
+
     /// What is left when the stream ends (an event without its final blank line).
     pub fn finish(&mut self) -> Option<Bytes> {
         self.searched = 0;

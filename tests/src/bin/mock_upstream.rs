@@ -83,6 +83,10 @@ struct Knobs {
     /// Bearer token required on every API call, when set.
     #[arg(long)]
     api_key: Option<String>,
+    /// A stream, after its first chunk, sends one event this many KiB long (64 KiB at a
+    /// time) and never ends it with a blank line, as a broken server might. 0: off.
+    #[arg(long, default_value_t = 0)]
+    unended_event_kib: u32,
 }
 
 impl Default for Knobs {
@@ -96,6 +100,7 @@ impl Default for Knobs {
             context_length: None,
             healthy: true,
             api_key: None,
+            unended_event_kib: 0,
         }
     }
 }
@@ -478,6 +483,13 @@ async fn complete(
         last
     });
     let mut events: Vec<String> = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+    if knobs.unended_event_kib > 0 {
+        events.truncate(1);
+        events.push("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"".to_owned());
+        let piece = "x".repeat(64 * 1024);
+        events.extend((0..knobs.unended_event_kib.div_ceil(64)).map(|_| piece.clone()));
+        return with_name(&mock, paced(&mock, events, token_delay));
+    }
     events.extend(usage_event.map(|u| format!("data: {u}\n\n")));
     events.push("data: [DONE]\n\n".to_owned());
     with_name(&mock, paced(&mock, events, token_delay))
