@@ -170,6 +170,9 @@ pub struct Metrics {
     pub redis_errors: Counter,
     /// `switchyard_quota_check_seconds`: time of one admission check in Redis.
     pub quota_check: Histogram,
+    /// `switchyard_quota_admissions_per_call`: admissions decided in one call to Redis (those
+    /// that queued while the call before was out).
+    pub quota_batch: Histogram,
     /// `switchyard_quota_refusals`: requests refused by a limit, by limit.
     pub quota_refusals: Family<RefusalLabels, Counter>,
     /// `switchyard_guardrail_actions`: requests a guardrail blocked or masked, by guardrail
@@ -233,6 +236,7 @@ impl Metrics {
             requests_in_flight: Gauge::default(),
             per_key_labels: false,
             quota_check: overhead_histogram(),
+            quota_batch: Histogram::new(exponential_buckets(1.0, 2.0, 8)),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -368,8 +372,13 @@ impl Metrics {
         );
         r.register(
             "switchyard_quota_check_seconds",
-            "Seconds one admission check took in Redis",
+            "Seconds one admission check took in Redis, its wait for the call included",
             metrics.quota_check.clone(),
+        );
+        r.register(
+            "switchyard_quota_admissions_per_call",
+            "Admissions decided in one call to Redis",
+            metrics.quota_batch.clone(),
         );
         r.register(
             "switchyard_quota_refusals",

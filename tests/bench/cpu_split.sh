@@ -96,6 +96,13 @@ print(json.dumps({"rps": run["throughput_rps"], "machine": machine, "gateway": g
 PY
 done
 
+# Admissions per call to Redis (builds that batch them export the histogram).
+curl -fs -H "Authorization: Bearer $master" "http://127.0.0.1:$gw_port/metrics" \
+  | awk '/^switchyard_quota_admissions_per_call_(sum|count)/ { v[$1] = $2 }
+         END { if (v["switchyard_quota_admissions_per_call_count"] > 0)
+                 printf "admissions per Redis call: %.2f\n",
+                   v["switchyard_quota_admissions_per_call_sum"] / v["switchyard_quota_admissions_per_call_count"] }'
+
 python3 - "$work/results" <<'PY'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]

@@ -1,5 +1,6 @@
 //! Quota semantics through the real binary, on real PostgreSQL and Redis: requests and tokens
-//! per minute exact across three replicas (over TCP and over a Unix socket), parallel slots that a killed replica gives back,
+//! per minute exact across three replicas (over TCP and over a Unix socket) and across
+//! admissions decided together in one call, parallel slots that a killed replica gives back,
 //! a small budget under 50 concurrent requests, Redis stopped mid-run under both failure
 //! policies, and the database cut off for ten seconds under load with no spend lost.
 
@@ -56,6 +57,17 @@ async fn embedded_app() -> (TestApp, MockUpstream) {
     let mock = MockUpstream::start("aws", &["granite"], &[]).await;
     let app = TestApp::builder()
         .sqlite()
+        .config_toml(&model_config(&mock, ""))
+        .start()
+        .await;
+    (app, mock)
+}
+
+/// One server on PostgreSQL with its own Redis, the model on a mock.
+async fn redis_app() -> (TestApp, MockUpstream) {
+    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
+    let app = TestApp::builder()
+        .redis()
         .config_toml(&model_config(&mock, ""))
         .start()
         .await;
@@ -126,6 +138,42 @@ async fn requests_per_minute_are_exact_across_three_replicas() {
     // A key without limits is untouched by another key's limit.
     let free = key_with(&apps[0], json!({})).await;
     assert_eq!(chat(&apps[1], &free).await.status(), 200);
+}
+
+#[tokio::test]
+async fn admissions_that_queue_together_are_decided_in_one_call_each_in_turn() {
+    // Sixty requests at once against a limit of thirty, through one replica: its admissions
+    // queue while its call to Redis is out and go together in the next, where each is
+    // decided after the one before it: exactly thirty pass, and each sees one request fewer
+    // left than the one before it saw.
+    let (app, mock) = redis_app().await;
+    let key = key_with(&app, json!({"rpm_limit": 30})).await;
+    let answers = futures::future::join_all((0..60).map(|_| chat(&app, &key))).await;
+    let mut remaining: Vec<u64> = Vec::new();
+    let mut refused = 0;
+    for answer in &answers {
+        let left = header(answer, "x-ratelimit-remaining-requests")
+            .parse()
+            .unwrap();
+        match answer.status().as_u16() {
+            200 => remaining.push(left),
+            429 => {
+                assert_eq!(left, 0);
+                refused += 1;
+            }
+            status => panic!("status {status}"),
+        }
+    }
+    remaining.sort_unstable();
+    assert_eq!(remaining, (0..30).collect::<Vec<u64>>());
+    assert_eq!(refused, 30);
+    assert_eq!(mock.stats().await["requests"], 30);
+    // Fewer calls than admissions: some call carried more than one.
+    let text = metrics_of(&app).await;
+    let admissions = metric(&text, "switchyard_quota_admissions_per_call_sum");
+    let calls = metric(&text, "switchyard_quota_admissions_per_call_count");
+    assert_eq!(admissions, 60.0, "{text}");
+    assert!(calls < 60.0, "{calls} calls for 60 admissions");
 }
 
 #[tokio::test]
@@ -320,12 +368,7 @@ async fn a_sequential_client_is_never_refused_a_parallel_slot_by_its_own_last_re
     // before the next request's admission, even when the next request is checked before the
     // settling task has run, or while it is sending. (Before this was so, the test failed in
     // most runs: the next admission overtook the settlement and found the slot taken.)
-    let mock = MockUpstream::start("aws", &["granite"], &[]).await;
-    let app = TestApp::builder()
-        .redis()
-        .config_toml(&model_config(&mock, ""))
-        .start()
-        .await;
+    let (app, mock) = redis_app().await;
     let key = key_with(&app, json!({"max_parallel_requests": 1})).await;
     let streamed = json!({"stream": true, "model": "granite",
                           "messages": [{"role": "user", "content": "hi"}]});

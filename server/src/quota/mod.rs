@@ -14,9 +14,10 @@
 //! [`BudgetCrossing`] (the live feed makes the GraphQL alert).
 //!
 //! This file holds the engine's entry points and the store contract ([`Limiter`]); `scope`
-//! builds what is limited, `headroom` the rate-limit headers, `permit` the settling, `alerts`
-//! the budget crossings.
+//! builds what is limited, `headroom` the rate-limit headers, `admitter` the batching of
+//! admissions to Redis, `permit` the settling, `alerts` the budget crossings.
 
+mod admitter;
 mod alerts;
 mod headroom;
 mod local;
@@ -31,14 +32,15 @@ use std::sync::{Arc, Mutex, Weak};
 
 use chrono::{DateTime, Utc};
 use schema::keys::AuthKey;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc, oneshot};
 
+use self::admitter::{Asking, Queued, admit_in_batches};
 use self::alerts::Owner;
 pub use self::alerts::{AlertSink, BudgetCrossing, Subject, Threshold};
 pub use self::headroom::{Headroom, Room};
 pub use self::local::LocalLimiter;
 pub use self::permit::Permit;
-use self::permit::{Finished, SETTLE_BATCH, sent_in_order, settle_in_batches};
+use self::permit::{Finished, settle_in_batches};
 pub use self::redis::RedisLimiter;
 pub use self::scope::{BudgetCheck, Scope, scopes_for};
 use crate::config::{QuotaConfig, RedisFailure};
@@ -270,8 +272,10 @@ pub struct Quotas {
     queued: Mutex<Vec<Finished>>,
     /// Wakes the settling task when a settlement is queued.
     settler: Arc<Notify>,
+    /// Admissions for Redis, to the task that sends them in batches.
+    admissions: mpsc::Sender<Queued>,
     /// Held while settlements are taken from `queued` and put on the Redis connection (and,
-    /// for an admission, the admission after them): so no admission overtakes a settlement
+    /// for the admitter, the batch of admissions after them): so no admission overtakes a settlement
     /// already taken but not yet sent. Commands on one connection run in the order sent.
     order: tokio::sync::Mutex<()>,
     /// Where budget crossings go (set once the live feed exists).
@@ -292,14 +296,17 @@ impl Quotas {
         let lease_ms =
             i64::try_from(config.lease_seconds.saturating_mul(1_000)).unwrap_or(i64::MAX);
         let settler = Arc::new(Notify::new());
+        let (admissions, queue) = mpsc::channel(admitter::QUEUE);
         Arc::new_cyclic(|quotas: &Weak<Self>| {
             if redis.is_some() {
                 match tokio::runtime::Handle::try_current() {
                     Ok(runtime) => {
                         runtime.spawn(settle_in_batches(quotas.clone(), settler.clone()));
+                        runtime.spawn(admit_in_batches(quotas.clone(), queue));
                     }
                     Err(_) => tracing::error!(
-                        "the quota engine was built outside a runtime; Redis settlements stop"
+                        "the quota engine was built outside a runtime; Redis settlements stop and \
+                         admissions follow the failure policy"
                     ),
                 }
             }
@@ -317,6 +324,7 @@ impl Quotas {
                 queued: Mutex::new(Vec::new()),
                 order: tokio::sync::Mutex::new(()),
                 settler,
+                admissions,
                 alerts: std::sync::OnceLock::new(),
             }
         })
@@ -378,13 +386,16 @@ impl Quotas {
         } else {
             0
         };
-        let admission = Admission {
-            request_id,
-            scopes: &scopes,
+        let asking = Asking {
+            request_id: request_id.to_owned(),
+            scopes,
             reserve_nanos,
             now_ms: millis(now),
         };
-        let (verdict, store) = self.decide(&admission).await?;
+        let (verdict, store, asking) = self.decide(asking).await?;
+        let Asking {
+            request_id, scopes, ..
+        } = asking;
         match verdict {
             Verdict::Refused(refusal) => {
                 self.metrics
@@ -397,7 +408,7 @@ impl Quotas {
             }
             Verdict::Granted(usage) => {
                 if store == Store::Redis {
-                    self.hold(request_id, &scopes, reserve_nanos);
+                    self.hold(&request_id, &scopes, reserve_nanos);
                 }
                 Ok(Some(Permit {
                     key: self.metrics.per_key_labels.then(|| KeyLabels {
@@ -410,7 +421,7 @@ impl Quotas {
                     },
                     headroom: Headroom::of(&scopes, &usage),
                     quotas: self.clone(),
-                    request_id: request_id.to_owned(),
+                    request_id,
                     scopes,
                     reserved_nanos: reserve_nanos,
                     store,
@@ -421,25 +432,34 @@ impl Quotas {
         }
     }
 
-    async fn decide(&self, admission: &Admission<'_>) -> Result<(Verdict, Store), QuotaError> {
-        if let Some(redis) = self.redis_usable(admission.now_ms) {
-            // Settlements not yet sent go first, on the same connection, so a request that
-            // finished on this replica has freed its slot before the next one is checked
-            // (a sequential client with one parallel slot is never refused by its own past).
+    /// Decides an admission in Redis (queued for the next batch) or, by the failure policy,
+    /// in process; gives the admission back with its verdict.
+    async fn decide(&self, asking: Asking) -> Result<(Verdict, Store, Asking), QuotaError> {
+        let mut asking = asking;
+        if self.redis_usable(asking.now_ms).is_some() {
             let started = std::time::Instant::now();
-            let order = self.order.lock().await;
-            let queued = self.take_queued(SETTLE_BATCH);
-            let both = futures::future::join(self.settle_in_redis(&queued), redis.admit(admission));
-            let (_, answer) = sent_in_order(order, both).await;
+            let (answer, answered) = oneshot::channel();
+            let queued = Queued { asking, answer };
+            let redis_verdict = match self.admissions.send(queued).await {
+                Ok(()) => match answered.await {
+                    Ok((back, verdict)) => {
+                        asking = back;
+                        verdict
+                    }
+                    // The admitter ended (the runtime is shutting down): the admission went
+                    // with it.
+                    Err(_) => return Err(QuotaError::Unavailable),
+                },
+                Err(mpsc::error::SendError(queued)) => {
+                    asking = queued.asking;
+                    None
+                }
+            };
             self.metrics
                 .quota_check
                 .observe(started.elapsed().as_secs_f64());
-            match answer {
-                Ok(verdict) => {
-                    self.redis_answered();
-                    return Ok((verdict, Store::Redis));
-                }
-                Err(error) => self.redis_failed(&error, admission.now_ms),
+            if let Some(verdict) = redis_verdict {
+                return Ok((verdict, Store::Redis, asking));
             }
         }
         if self.redis.is_some() && self.policy == RedisFailure::Reject {
@@ -447,10 +467,10 @@ impl Quotas {
         }
         let verdict = self
             .local
-            .admit(admission)
+            .admit(&asking.admission())
             .await
             .map_err(QuotaError::Internal)?;
-        Ok((verdict, Store::Local))
+        Ok((verdict, Store::Local, asking))
     }
 
     /// Remembers what a request admitted by Redis holds there, for renewal until it settles.

@@ -73,6 +73,26 @@ pub(super) struct Finished {
 }
 
 impl Finished {
+    /// An admission granted after its caller went away: nothing ran, so it settles at once
+    /// to no tokens and no cost, freeing its slot and giving its reservation back.
+    pub(super) fn unused(
+        request_id: String,
+        scopes: Vec<Scope>,
+        reserved_nanos: i64,
+        now_ms: i64,
+    ) -> Self {
+        Self {
+            request_id,
+            scopes,
+            reserved_nanos,
+            tokens: 0,
+            cost_nanos: 0,
+            now_ms,
+            key: None,
+            owner: Owner::default(),
+        }
+    }
+
     fn settlement(&self) -> Settlement<'_> {
         Settlement {
             request_id: &self.request_id,
@@ -160,15 +180,18 @@ impl Quotas {
         }
     }
 
+    /// Queues settlements for Redis and wakes the settling task.
+    pub(super) fn settle_later(&self, finished: impl IntoIterator<Item = Finished>) {
+        if let Ok(mut queued) = self.queued.lock() {
+            queued.extend(finished);
+        }
+        self.settler.notify_one();
+    }
+
     /// Settles a request: at once in process, or queued for Redis.
     fn settle(&self, store: Store, finished: Finished) {
         match store {
-            Store::Redis => {
-                if let Ok(mut queued) = self.queued.lock() {
-                    queued.push(finished);
-                }
-                self.settler.notify_one();
-            }
+            Store::Redis => self.settle_later([finished]),
             Store::Local => {
                 let settlement = finished.settlement();
                 let spent = self.local.account(&settlement);

@@ -270,48 +270,92 @@ fn verdict(answer: &[i64], scopes: usize) -> Result<Verdict, LimiterError> {
     }
 }
 
-impl Limiter for RedisLimiter {
-    async fn admit(&self, admission: &Admission<'_>) -> Result<Verdict, LimiterError> {
-        let (today, day_left_ms) = utc_day(admission.now_ms);
-        let mut call = Call::new(&self.admit, admission.scopes.len() * 6);
-        for scope in admission.scopes {
-            let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
-            call.key(&scope.id, REQUESTS, None);
-            call.key(&scope.id, TOKENS, None);
-            call.key(&scope.id, LEASES, None);
-            call.key(&scope.id, BUDGET, Some(window_start));
-            call.key(&scope.id, DAILY, Some(today));
-            call.key(&scope.id, HOLDS, Some(window_start));
+impl RedisLimiter {
+    /// Decides several admissions in one call, in order, each seeing what those before it
+    /// took: answers their verdicts in the same order.
+    pub async fn admit_many(
+        &self,
+        admissions: &[Admission<'_>],
+    ) -> Result<Vec<Verdict>, LimiterError> {
+        let keys = admissions.iter().map(|a| a.scopes.len() * 6).sum();
+        let mut call = Call::new(&self.admit, keys);
+        for admission in admissions {
+            let (today, _) = utc_day(admission.now_ms);
+            for scope in admission.scopes {
+                let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
+                call.key(&scope.id, REQUESTS, None);
+                call.key(&scope.id, TOKENS, None);
+                call.key(&scope.id, LEASES, None);
+                call.key(&scope.id, BUDGET, Some(window_start));
+                call.key(&scope.id, DAILY, Some(today));
+                call.key(&scope.id, HOLDS, Some(window_start));
+            }
         }
-        call.arg(admission.now_ms)
-            .arg(admission.request_id)
-            .arg(self.lease_ms)
-            .arg(admission.reserve_nanos)
-            .arg(day_left_ms);
-        for scope in admission.scopes {
-            let left =
-                |b: &super::BudgetCheck| b.window_end_ms.map(|end| (end - admission.now_ms).max(1));
-            let (max, baseline, ttl, retry) = match &scope.budget {
-                Some(b) => (
-                    b.max_nanos,
-                    b.baseline_nanos,
-                    // A window's counter is kept an hour past its end, then forgotten.
-                    left(b).map_or(-1, |ms| ms + 3_600_000),
-                    left(b).unwrap_or(-1),
-                ),
-                None => (-1, 0, -1, -1),
-            };
-            call.arg(limit(scope.rpm))
-                .arg(limit(scope.tpm))
-                .arg(limit(scope.parallel))
-                .arg(max)
-                .arg(baseline)
-                .arg(ttl)
-                .arg(retry)
-                .arg(limit(scope.rpd));
+        call.arg(self.lease_ms).arg(admissions.len());
+        for admission in admissions {
+            let (_, day_left_ms) = utc_day(admission.now_ms);
+            call.arg(admission.now_ms)
+                .arg(admission.request_id)
+                .arg(admission.reserve_nanos)
+                .arg(day_left_ms)
+                .arg(admission.scopes.len());
+            for scope in admission.scopes {
+                let left = |b: &super::BudgetCheck| {
+                    b.window_end_ms.map(|end| (end - admission.now_ms).max(1))
+                };
+                let (max, baseline, ttl, retry) = match &scope.budget {
+                    Some(b) => (
+                        b.max_nanos,
+                        b.baseline_nanos,
+                        // A window's counter is kept an hour past its end, then forgotten.
+                        left(b).map_or(-1, |ms| ms + 3_600_000),
+                        left(b).unwrap_or(-1),
+                    ),
+                    None => (-1, 0, -1, -1),
+                };
+                call.arg(limit(scope.rpm))
+                    .arg(limit(scope.tpm))
+                    .arg(limit(scope.parallel))
+                    .arg(max)
+                    .arg(baseline)
+                    .arg(ttl)
+                    .arg(retry)
+                    .arg(limit(scope.rpd));
+            }
         }
         let answer: Vec<i64> = self.run(call, ADMIT).await?;
-        verdict(&answer, admission.scopes.len())
+        verdicts(&answer, admissions)
+    }
+}
+
+/// Splits the script's answers, one after another, into each admission's verdict.
+fn verdicts(answer: &[i64], admissions: &[Admission<'_>]) -> Result<Vec<Verdict>, LimiterError> {
+    let mut rest = answer;
+    let mut all = Vec::with_capacity(admissions.len());
+    for admission in admissions {
+        let scopes = admission.scopes.len();
+        let length = match rest.first() {
+            Some(0) => 5,
+            _ => 1 + scopes * 4,
+        };
+        if rest.len() < length {
+            return Err(LimiterError::Protocol(format!("{answer:?}")));
+        }
+        let (one, next) = rest.split_at(length);
+        all.push(verdict(one, scopes)?);
+        rest = next;
+    }
+    if !rest.is_empty() {
+        return Err(LimiterError::Protocol(format!("{answer:?}")));
+    }
+    Ok(all)
+}
+
+impl Limiter for RedisLimiter {
+    async fn admit(&self, admission: &Admission<'_>) -> Result<Verdict, LimiterError> {
+        let mut all = self.admit_many(std::slice::from_ref(admission)).await?;
+        all.pop()
+            .ok_or_else(|| LimiterError::Protocol("no verdict".into()))
     }
 
     async fn settle(&self, settlement: &Settlement<'_>) -> Result<Vec<Option<i64>>, LimiterError> {
