@@ -210,12 +210,7 @@ async fn a_lease_not_renewed_expires_and_frees_its_slot() {
     let redis = redis(500).await;
     let scopes = [scope(None, None, Some(1))];
     let t0 = Utc::now().timestamp_millis();
-    let admit = |id, now_ms| Admission {
-        request_id: id,
-        scopes: &scopes,
-        reserve_nanos: 0,
-        now_ms,
-    };
+    let admit = |id, now_ms| admission(id, &scopes, 0, now_ms);
     assert!(matches!(
         redis.admit(&admit("held", t0)).await.unwrap(),
         Verdict::Granted(_)
@@ -230,6 +225,21 @@ async fn a_lease_not_renewed_expires_and_frees_its_slot() {
         redis.admit(&admit("y", t0 + 501)).await.unwrap(),
         Verdict::Granted(_)
     ));
+}
+
+/// An admission of `id` in `scopes` at `now_ms`, reserving `reserve_nanos`.
+fn admission<'a>(
+    id: &'a str,
+    scopes: &'a [Scope],
+    reserve_nanos: i64,
+    now_ms: i64,
+) -> Admission<'a> {
+    Admission {
+        request_id: id,
+        scopes,
+        reserve_nanos,
+        now_ms,
+    }
 }
 
 fn refused(verdict: &Verdict) -> Option<Limit> {
@@ -415,4 +425,180 @@ async fn a_daily_budget_in_redis_resets_exactly_at_midnight() {
             .is_some()
     );
     drop(held);
+}
+
+#[tokio::test]
+async fn a_hold_that_runs_out_within_a_batch_is_given_back_to_the_admissions_after_it() {
+    let redis = redis(500).await;
+    let scopes = [budget_scope(1_000)];
+    let t0 = Utc::now().timestamp_millis();
+    let admit = |id, now_ms| admission(id, &scopes, 600, now_ms);
+    // Held and never settled: its replica died.
+    assert!(matches!(
+        redis.admit(&admit("held", t0)).await.unwrap(),
+        Verdict::Granted(_)
+    ));
+    // In one call: while the hold lives, 600 is spent and a second admission reserves 600
+    // more; once it ran out, its 600 is back, and the third finds 600 spent, not 1,200.
+    let verdicts = redis
+        .admit_many(&[admit("a", t0 + 400), admit("b", t0 + 501)])
+        .await
+        .unwrap();
+    assert_eq!(
+        verdicts.iter().map(refused).collect::<Vec<_>>(),
+        [None, None]
+    );
+    assert!(matches!(
+        redis.admit(&admit("c", t0 + 502)).await.unwrap(),
+        Verdict::Refused(_)
+    ));
+}
+
+/// One step of a random run: admissions decided together, or a settlement of the `n`th
+/// admission granted so far (if there is one).
+#[derive(Debug, Clone)]
+enum Planned {
+    Batch(Vec<(i64, i64)>),
+    Settle(usize, u64, i64),
+}
+
+fn planned() -> impl proptest::strategy::Strategy<Value = Planned> {
+    use proptest::prelude::*;
+    prop_oneof![
+        // Admissions 0–40 ms apart, each reserving up to 60.
+        3 => prop::collection::vec((0..40i64, 0..60i64), 1..8).prop_map(Planned::Batch),
+        2 => (0..16usize, 0..80u64, 0..100i64).prop_map(|(n, t, c)| Planned::Settle(n, t, c)),
+    ]
+}
+
+fn limits() -> impl proptest::strategy::Strategy<Value = Scope> {
+    use proptest::prelude::*;
+    (
+        proptest::option::of(1..6u64),
+        proptest::option::of(1..150u64),
+        proptest::option::of(1..4u64),
+        proptest::option::of(1..8u64),
+        proptest::option::of((60..400i64, 0..50i64)),
+    )
+        .prop_map(|(rpm, tpm, parallel, rpd, budget)| Scope {
+            rpd,
+            budget: budget.map(|(max, baseline)| BudgetCheck {
+                soft_nanos: None,
+                max_nanos: max,
+                window_start_ms: 0,
+                window_end_ms: None,
+                baseline_nanos: baseline,
+            }),
+            ..scope(rpm, tpm, parallel)
+        })
+}
+
+/// Admissions decided together in one call to Redis give what the in-process store gives
+/// deciding them one at a time, whatever the limits of two scopes, the batches, the gaps
+/// between them (some a minute long, so windows roll) and the settlements between.
+#[test]
+fn admissions_decided_together_in_redis_agree_with_the_in_process_store_one_at_a_time() {
+    use proptest::prelude::*;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Leases far longer than a run: neither store takes anything back by time.
+    let redis = runtime.block_on(redis(3_600_000));
+    let config = ProptestConfig::with_cases(48);
+    proptest!(config, |(
+        scopes in (limits(), limits()),
+        plan in prop::collection::vec((planned(), prop::bool::weighted(0.15)), 1..12),
+    )| {
+        runtime.block_on(async {
+            // Fresh scopes (new keys in Redis) for every case.
+            let scopes = [
+                Scope { id: format!("test:{}", uuid::Uuid::new_v4()), ..scopes.0.clone() },
+                Scope { id: format!("test:{}", uuid::Uuid::new_v4()), ..scopes.1.clone() },
+            ];
+            let local = LocalLimiter::default();
+            let mut now = Utc::now().timestamp_millis();
+            let mut granted: Vec<(String, i64)> = Vec::new();
+            let mut n = 0;
+            for (step, minute_later) in &plan {
+                if *minute_later {
+                    now += 61_000;
+                }
+                match step {
+                    Planned::Batch(asked) => {
+                        let mut ids = Vec::new();
+                        for (gap, _) in asked {
+                            now += gap;
+                            n += 1;
+                            ids.push((format!("r{n}"), now));
+                        }
+                        let admissions: Vec<Admission<'_>> = ids
+                            .iter()
+                            .zip(asked)
+                            .map(|((id, at), (_, reserve))| Admission {
+                                request_id: id,
+                                scopes: &scopes,
+                                reserve_nanos: *reserve,
+                                now_ms: *at,
+                            })
+                            .collect();
+                        let in_redis = redis.admit_many(&admissions).await.unwrap();
+                        for (admission, verdict) in admissions.iter().zip(&in_redis) {
+                            let one_at_a_time = local.admit(admission).await.unwrap();
+                            prop_assert_eq!(verdict, &one_at_a_time, "{}", admission.request_id);
+                            if matches!(verdict, Verdict::Granted(_)) {
+                                granted.push((
+                                    admission.request_id.to_owned(),
+                                    admission.reserve_nanos,
+                                ));
+                            }
+                        }
+                    }
+                    Planned::Settle(pick, tokens, cost) => {
+                        if granted.is_empty() {
+                            continue;
+                        }
+                        let (id, reserved) = granted.remove(pick % granted.len());
+                        now += 1;
+                        let settlement = Settlement {
+                            request_id: &id,
+                            scopes: &scopes,
+                            reserved_nanos: reserved,
+                            tokens: *tokens,
+                            cost_nanos: *cost,
+                            now_ms: now,
+                        };
+                        prop_assert_eq!(
+                            redis.settle(&settlement).await.unwrap(),
+                            local.settle(&settlement).await.unwrap()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    });
+}
+
+#[tokio::test]
+async fn a_second_that_leaves_the_window_within_a_batch_no_longer_counts_for_those_after_it() {
+    let redis = redis(30_000).await;
+    let scopes = [scope(Some(1), None, None)];
+    let second = Utc::now().timestamp_millis() / 1_000;
+    let admit = |id, now_ms| admission(id, &scopes, 0, now_ms);
+    assert!(matches!(
+        redis
+            .admit(&admit("first", second * 1_000 + 500))
+            .await
+            .unwrap(),
+        Verdict::Granted(_)
+    ));
+    // A minute after the first request's second ended it leaves the window: the admission
+    // a millisecond before is refused, the one at that instant admitted, in the same call.
+    let end = (second + 1) * 1_000 + 60_000;
+    let verdicts = redis
+        .admit_many(&[admit("a", end - 1), admit("b", end)])
+        .await
+        .unwrap();
+    assert_eq!(
+        verdicts.iter().map(refused).collect::<Vec<_>>(),
+        [Some(Limit::Requests), None]
+    );
 }

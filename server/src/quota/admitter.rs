@@ -3,7 +3,8 @@
 //! the order they came (`admit.lua` takes several). At light load a call carries one
 //! admission, as before; under load a call carries many, and Redis parses one command,
 //! starts one script and writes one reply for all of them, where each used to cost it one of
-//! each (BENCHMARKS.md, "Admissions to Redis in batches").
+//! each; the script reads and writes each key once a call, however many admissions share it
+//! (BENCHMARKS.md, "Admissions to Redis in batches").
 //!
 //! Settlements waiting to be sent go out just ahead of each batch, on the same connection,
 //! so a request that finished here has freed its slot before the next one is checked.
