@@ -454,12 +454,12 @@ async fn a_hold_that_runs_out_within_a_batch_is_given_back_to_the_admissions_aft
     ));
 }
 
-/// One step of a random run: admissions decided together, or a settlement of the `n`th
-/// admission granted so far (if there is one).
+/// One step of a random run: admissions decided together, or settlements sent together, each
+/// of the `n`th admission still unsettled (if there is one) with its tokens and cost.
 #[derive(Debug, Clone)]
 enum Planned {
     Batch(Vec<(i64, i64)>),
-    Settle(usize, u64, i64),
+    Settle(Vec<(usize, u64, i64)>),
 }
 
 fn planned() -> impl proptest::strategy::Strategy<Value = Planned> {
@@ -467,7 +467,8 @@ fn planned() -> impl proptest::strategy::Strategy<Value = Planned> {
     prop_oneof![
         // Admissions 0–40 ms apart, each reserving up to 60.
         3 => prop::collection::vec((0..40i64, 0..60i64), 1..8).prop_map(Planned::Batch),
-        2 => (0..16usize, 0..80u64, 0..100i64).prop_map(|(n, t, c)| Planned::Settle(n, t, c)),
+        2 => prop::collection::vec((0..16usize, 0..80u64, 0..100i64), 1..6)
+            .prop_map(Planned::Settle),
     ]
 }
 
@@ -493,11 +494,11 @@ fn limits() -> impl proptest::strategy::Strategy<Value = Scope> {
         })
 }
 
-/// Admissions decided together in one call to Redis give what the in-process store gives
-/// deciding them one at a time, whatever the limits of two scopes, the batches, the gaps
-/// between them (some a minute long, so windows roll) and the settlements between.
+/// Admissions decided together, and settlements sent together, in one call to Redis give what
+/// the in-process store gives taking them one at a time, whatever the limits of two scopes,
+/// the batches, the gaps between them (some a minute long, so windows roll).
 #[test]
-fn admissions_decided_together_in_redis_agree_with_the_in_process_store_one_at_a_time() {
+fn batches_in_redis_agree_with_the_in_process_store_one_at_a_time() {
     use proptest::prelude::*;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // Leases far longer than a run: neither store takes anything back by time.
@@ -551,24 +552,31 @@ fn admissions_decided_together_in_redis_agree_with_the_in_process_store_one_at_a
                             }
                         }
                     }
-                    Planned::Settle(pick, tokens, cost) => {
-                        if granted.is_empty() {
-                            continue;
+                    Planned::Settle(picked) => {
+                        let mut finished = Vec::new();
+                        for (pick, tokens, cost) in picked {
+                            if granted.is_empty() {
+                                break;
+                            }
+                            let (id, reserved) = granted.remove(pick % granted.len());
+                            now += 1;
+                            finished.push((id, reserved, *tokens, *cost, now));
                         }
-                        let (id, reserved) = granted.remove(pick % granted.len());
-                        now += 1;
-                        let settlement = Settlement {
-                            request_id: &id,
-                            scopes: &scopes,
-                            reserved_nanos: reserved,
-                            tokens: *tokens,
-                            cost_nanos: *cost,
-                            now_ms: now,
-                        };
-                        prop_assert_eq!(
-                            redis.settle(&settlement).await.unwrap(),
-                            local.settle(&settlement).await.unwrap()
-                        );
+                        let settlements: Vec<Settlement<'_>> = finished
+                            .iter()
+                            .map(|(id, reserved, tokens, cost, at)| Settlement {
+                                request_id: id,
+                                scopes: &scopes,
+                                reserved_nanos: *reserved,
+                                tokens: *tokens,
+                                cost_nanos: *cost,
+                                now_ms: *at,
+                            })
+                            .collect();
+                        let in_redis = redis.settle_many(&settlements).await.unwrap();
+                        for (settlement, spent) in settlements.iter().zip(in_redis) {
+                            prop_assert_eq!(spent, local.settle(settlement).await.unwrap());
+                        }
                     }
                 }
             }
