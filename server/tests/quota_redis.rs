@@ -454,11 +454,12 @@ async fn a_hold_that_runs_out_within_a_batch_is_given_back_to_the_admissions_aft
     ));
 }
 
-/// One step of a random run: admissions decided together, or settlements sent together, each
-/// of the `n`th admission still unsettled (if there is one) with its tokens and cost.
+/// One step of a random run: admissions decided together (each after a gap, with its
+/// reservation, in both scopes or only the first or the second), or settlements sent together,
+/// each of the `n`th admission still unsettled (if there is one) with its tokens and cost.
 #[derive(Debug, Clone)]
 enum Planned {
-    Batch(Vec<(i64, i64)>),
+    Batch(Vec<(i64, i64, usize)>),
     Settle(Vec<(usize, u64, i64)>),
 }
 
@@ -466,7 +467,8 @@ fn planned() -> impl proptest::strategy::Strategy<Value = Planned> {
     use proptest::prelude::*;
     prop_oneof![
         // Admissions 0–40 ms apart, each reserving up to 60.
-        3 => prop::collection::vec((0..40i64, 0..60i64), 1..8).prop_map(Planned::Batch),
+        3 => prop::collection::vec((0..40i64, 0..60i64, 0..3usize), 1..8)
+            .prop_map(Planned::Batch),
         2 => prop::collection::vec((0..16usize, 0..80u64, 0..100i64), 1..6)
             .prop_map(Planned::Settle),
     ]
@@ -514,9 +516,14 @@ fn batches_in_redis_agree_with_the_in_process_store_one_at_a_time() {
                 Scope { id: format!("test:{}", uuid::Uuid::new_v4()), ..scopes.0.clone() },
                 Scope { id: format!("test:{}", uuid::Uuid::new_v4()), ..scopes.1.clone() },
             ];
+            let part = |which: usize| match which {
+                1 => &scopes[..1],
+                2 => &scopes[1..],
+                _ => &scopes[..],
+            };
             let local = LocalLimiter::default();
             let mut now = Utc::now().timestamp_millis();
-            let mut granted: Vec<(String, i64)> = Vec::new();
+            let mut granted: Vec<(String, i64, usize)> = Vec::new();
             let mut n = 0;
             for (step, minute_later) in &plan {
                 if *minute_later {
@@ -525,7 +532,7 @@ fn batches_in_redis_agree_with_the_in_process_store_one_at_a_time() {
                 match step {
                     Planned::Batch(asked) => {
                         let mut ids = Vec::new();
-                        for (gap, _) in asked {
+                        for (gap, _, _) in asked {
                             now += gap;
                             n += 1;
                             ids.push((format!("r{n}"), now));
@@ -533,21 +540,24 @@ fn batches_in_redis_agree_with_the_in_process_store_one_at_a_time() {
                         let admissions: Vec<Admission<'_>> = ids
                             .iter()
                             .zip(asked)
-                            .map(|((id, at), (_, reserve))| Admission {
+                            .map(|((id, at), (_, reserve, which))| Admission {
                                 request_id: id,
-                                scopes: &scopes,
+                                scopes: part(*which),
                                 reserve_nanos: *reserve,
                                 now_ms: *at,
                             })
                             .collect();
                         let in_redis = redis.admit_many(&admissions).await.unwrap();
-                        for (admission, verdict) in admissions.iter().zip(&in_redis) {
+                        for ((admission, verdict), (_, _, which)) in
+                            admissions.iter().zip(&in_redis).zip(asked)
+                        {
                             let one_at_a_time = local.admit(admission).await.unwrap();
                             prop_assert_eq!(verdict, &one_at_a_time, "{}", admission.request_id);
                             if matches!(verdict, Verdict::Granted(_)) {
                                 granted.push((
                                     admission.request_id.to_owned(),
                                     admission.reserve_nanos,
+                                    *which,
                                 ));
                             }
                         }
@@ -558,15 +568,15 @@ fn batches_in_redis_agree_with_the_in_process_store_one_at_a_time() {
                             if granted.is_empty() {
                                 break;
                             }
-                            let (id, reserved) = granted.remove(pick % granted.len());
+                            let (id, reserved, which) = granted.remove(pick % granted.len());
                             now += 1;
-                            finished.push((id, reserved, *tokens, *cost, now));
+                            finished.push((id, reserved, which, *tokens, *cost, now));
                         }
                         let settlements: Vec<Settlement<'_>> = finished
                             .iter()
-                            .map(|(id, reserved, tokens, cost, at)| Settlement {
+                            .map(|(id, reserved, which, tokens, cost, at)| Settlement {
                                 request_id: id,
-                                scopes: &scopes,
+                                scopes: part(*which),
                                 reserved_nanos: *reserved,
                                 tokens: *tokens,
                                 cost_nanos: *cost,

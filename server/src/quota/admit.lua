@@ -18,20 +18,23 @@
 -- Requests per day count in one counter per scope and UTC day, which expires an hour after
 -- the day ends.
 --
--- KEYS, six per scope of every admission: requests (rolling hash), tokens (rolling hash),
---   leases (zset of request ids scored by expiry), budget (counter of the current window, in
---   nano-units, reservations included), requests today (counter), budget holds (zset of
+-- A call names each scope once (a scope of another budget window or UTC day counts as
+-- another), and each admission names its scopes by their place in that list.
+-- KEYS, six per scope: requests (rolling hash), tokens (rolling hash), leases (zset of
+--   request ids scored by expiry), budget (counter of the current window, in nano-units,
+--   reservations included), requests today (counter), budget holds (zset of
 --   `request_id/reserved_nanos` scored by expiry: the reservations not yet settled).
 --
 -- A replica renews its live requests' leases and holds; one that dies stops renewing, so
 -- its slots free themselves and its reservations go back to the budget once they expire.
--- ARGV: lease_ms, the admission count, then per admission: now_ms, request_id,
---   reserve_nanos, ms until the UTC day ends, scope count, then eight per scope: rpm, tpm,
---   parallel, budget_max, budget_baseline, budget_ttl_ms, budget_retry_ms, rpd (-1 = not
---   limited / no expiry / no retry)
+-- ARGV: lease_ms, the scope count, then seven per scope: rpm, tpm, parallel, budget_max,
+--   budget_baseline, budget_window_end_ms, rpd (-1 = not limited / no end); then the
+--   admission count, and per admission: now_ms, request_id, reserve_nanos, ms until the UTC
+--   day ends, its scope count, then its scopes (places in the list, from 0).
 -- Returns, one after another for each admission, {0, scope, limit, max, retry_ms} when
---   refused (limit: 1 requests, 2 tokens, 3 parallel, 4 budget, 5 requests per day), else
---   {1, then per scope: requests, requests_reset_ms, tokens, tokens_reset_ms}.
+--   refused (scope: its place among the admission's scopes; limit: 1 requests, 2 tokens,
+--   3 parallel, 4 budget, 5 requests per day; retry_ms -1: not before an administrator
+--   acts), else {1, then per scope: requests, requests_reset_ms, tokens, tokens_reset_ms}.
 local lease = tonumber(ARGV[1])
 local answers = {}
 
@@ -243,22 +246,40 @@ local function daily_of(key)
   return d
 end
 
--- Decides the admission whose first key is KEYS[k + 1] and whose own arguments start at
--- ARGV[a]: the refusal, or the usage after taking what it asks for.
-local function admit(k, a, scopes)
+-- The scopes of this call, each with its first key's place (KEYS[k + 1]) and its limits.
+local scopes = {}
+local a = 3
+for s = 0, tonumber(ARGV[2]) - 1 do
+  scopes[s] = {
+    k = s * 6,
+    rpm = tonumber(ARGV[a]),
+    tpm = tonumber(ARGV[a + 1]),
+    parallel = tonumber(ARGV[a + 2]),
+    budget = tonumber(ARGV[a + 3]),
+    baseline = ARGV[a + 4],
+    window_end = tonumber(ARGV[a + 5]),
+    rpd = tonumber(ARGV[a + 6]),
+  }
+  a = a + 7
+end
+
+-- Decides the admission whose arguments start at ARGV[a]: the refusal, or the usage after
+-- taking what it asks for.
+local function admit(a)
   local now = tonumber(ARGV[a])
   local id = ARGV[a + 1]
   local reserve = tonumber(ARGV[a + 2])
   local day_left = tonumber(ARGV[a + 3])
+  local count_of = tonumber(ARGV[a + 4])
   local second = math.floor(now / 1000)
   local usage = {1}
   local taken = {}
-  for i = 0, scopes - 1 do
-    local ki, ai = k + i * 6, a + 5 + i * 8
-    local rpm, tpm = tonumber(ARGV[ai]), tonumber(ARGV[ai + 1])
-    local parallel, budget = tonumber(ARGV[ai + 2]), tonumber(ARGV[ai + 3])
+  for i = 0, count_of - 1 do
+    local limits = scopes[tonumber(ARGV[a + 5 + i])]
+    local ki = limits.k
+    local rpm, tpm, parallel, budget = limits.rpm, limits.tpm, limits.parallel, limits.budget
     local requests, requests_reset, tokens, tokens_reset = 0, 0, 0, 0
-    local scope = {}
+    local scope = {limits = limits}
     if rpm >= 0 then
       requests, requests_reset, scope.requests = rolling(KEYS[ki + 1], now)
       if requests >= rpm then
@@ -286,16 +307,19 @@ local function admit(k, a, scopes)
     end
     if budget >= 0 then
       local b = budget_of(KEYS[ki + 4], KEYS[ki + 6], now)
-      if (b.spent or tonumber(ARGV[ai + 4])) >= budget then
-        return {0, i, 4, budget, tonumber(ARGV[ai + 6])}
+      if (b.spent or tonumber(limits.baseline)) >= budget then
+        local retry = -1
+        if limits.window_end >= 0 then
+          retry = math.max(limits.window_end - now, 1)
+        end
+        return {0, i, 4, budget, retry}
       end
       scope.budget = b
     end
-    local rpd = tonumber(ARGV[ai + 7])
-    if rpd >= 0 then
+    if limits.rpd >= 0 then
       local d = daily_of(KEYS[ki + 5])
-      if d.count >= rpd then
-        return {0, i, 5, rpd, day_left}
+      if d.count >= limits.rpd then
+        return {0, i, 5, limits.rpd, day_left}
       end
       scope.daily = d
     end
@@ -306,9 +330,9 @@ local function admit(k, a, scopes)
     usage[#usage + 1] = tokens_reset
   end
 
-  for i = 0, scopes - 1 do
-    local ki, ai = k + i * 6, a + 5 + i * 8
+  for i = 0, count_of - 1 do
     local scope = taken[i]
+    local ki = scope.limits.k
     if scope.requests then
       count(scope.requests, second, 1)
     end
@@ -321,9 +345,14 @@ local function admit(k, a, scopes)
     end
     local b = scope.budget
     if b then
-      local ttl = tonumber(ARGV[ai + 5])
+      -- A window's counter is kept an hour past its end, then forgotten.
+      local ttl = -1
+      if scope.limits.window_end >= 0 then
+        ttl = math.max(scope.limits.window_end - now, 1) + 3600000
+      end
       if b.spent == nil then
-        b.spent, b.new, b.ttl, b.baseline = tonumber(ARGV[ai + 4]), true, ttl, ARGV[ai + 4]
+        local baseline = scope.limits.baseline
+        b.spent, b.new, b.ttl, b.baseline = tonumber(baseline), true, ttl, baseline
       end
       b.spent = b.spent + reserve
       b.delta = b.delta + reserve
@@ -347,12 +376,11 @@ local function admit(k, a, scopes)
   return usage
 end
 
-local k, a = 0, 3
-for _ = 1, tonumber(ARGV[2]) do
-  local scopes = tonumber(ARGV[a + 4])
-  answer(admit(k, a, scopes))
-  k = k + scopes * 6
-  a = a + 5 + scopes * 8
+local admissions = tonumber(ARGV[a])
+a = a + 1
+for _ = 1, admissions do
+  answer(admit(a))
+  a = a + 5 + tonumber(ARGV[a + 4])
 end
 for _, write in ipairs(written) do
   write[1](write[2], write[3])

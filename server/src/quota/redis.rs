@@ -2,6 +2,7 @@
 //! trip each, so every replica sees the same counters. Times come from the calling replica
 //! (replica clocks are assumed NTP-synchronised), which also lets tests inject a clock.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use redis::Script;
@@ -100,6 +101,52 @@ pub struct Held {
     pub member: String,
 }
 
+/// A scope as an admission call names it: its keys (the scope, its budget window and the UTC
+/// day) and its limits (rpm, tpm, parallel, budget max, budget baseline, budget window end,
+/// rpd; -1 where there is none).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct AdmittedScope<'a> {
+    id: &'a str,
+    window_start: i64,
+    today: i64,
+    limits: [i64; 7],
+}
+
+/// A scope as a settling call names it: its keys (the scope and its budget window) and
+/// whether it limits tokens, parallel requests and a budget.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct SettledScope<'a> {
+    id: &'a str,
+    window_start: i64,
+    limits: [bool; 3],
+}
+
+/// The distinct scopes of one call, each named once however many requests share it: a
+/// batch of one key's requests sends its keys and limits once, not once a request.
+struct Named<T> {
+    list: Vec<T>,
+    places: HashMap<T, usize>,
+}
+
+impl<T> Default for Named<T> {
+    fn default() -> Self {
+        Self {
+            list: Vec::new(),
+            places: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Copy + Eq + std::hash::Hash> Named<T> {
+    /// `scope`'s place in the list, added at the end when new.
+    fn place(&mut self, scope: T) -> usize {
+        *self.places.entry(scope).or_insert_with(|| {
+            self.list.push(scope);
+            self.list.len() - 1
+        })
+    }
+}
+
 /// Quotas in Redis.
 pub struct RedisLimiter {
     connection: ConnectionManager,
@@ -166,19 +213,37 @@ impl RedisLimiter {
         &self,
         settlements: &[Settlement<'_>],
     ) -> Result<Vec<Vec<Option<i64>>>, LimiterError> {
-        let keys = settlements.iter().map(|s| s.scopes.len() * 4).sum();
-        let mut call = Call::new(&self.settle, keys);
-        for settlement in settlements {
-            for scope in settlement.scopes {
-                let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
-                call.key(&scope.id, TOKENS, None);
-                call.key(&scope.id, LEASES, None);
-                call.key(&scope.id, BUDGET, Some(window_start));
-                call.key(&scope.id, HOLDS, Some(window_start));
+        let mut named = Named::default();
+        let places: Vec<usize> = settlements
+            .iter()
+            .flat_map(|settlement| settlement.scopes)
+            .map(|scope| {
+                named.place(SettledScope {
+                    id: &scope.id,
+                    window_start: scope.budget.as_ref().map_or(0, |b| b.window_start_ms),
+                    limits: [
+                        scope.tpm.is_some(),
+                        scope.parallel.is_some(),
+                        scope.budget.is_some(),
+                    ],
+                })
+            })
+            .collect();
+        let mut call = Call::new(&self.settle, named.list.len() * 4);
+        for scope in &named.list {
+            call.key(scope.id, TOKENS, None);
+            call.key(scope.id, LEASES, None);
+            call.key(scope.id, BUDGET, Some(scope.window_start));
+            call.key(scope.id, HOLDS, Some(scope.window_start));
+        }
+        call.arg(named.list.len());
+        for scope in &named.list {
+            for on in scope.limits {
+                call.arg(if on { "1" } else { "0" });
             }
         }
         call.arg(settlements.len());
-        let flag = |on: bool| if on { "1" } else { "0" };
+        let mut places = places.into_iter();
         for settlement in settlements {
             call.arg(settlement.now_ms.div_euclid(1_000))
                 .arg(settlement.request_id)
@@ -186,10 +251,8 @@ impl RedisLimiter {
                 .arg(settlement.cost_nanos - settlement.reserved_nanos)
                 .arg(settlement.reserved_nanos)
                 .arg(settlement.scopes.len());
-            for scope in settlement.scopes {
-                call.arg(flag(scope.tpm.is_some()))
-                    .arg(flag(scope.parallel.is_some()))
-                    .arg(flag(scope.budget.is_some()));
+            for place in places.by_ref().take(settlement.scopes.len()) {
+                call.arg(place);
             }
         }
         let spent: Vec<i64> = self.run(call, SETTLE).await?;
@@ -277,21 +340,48 @@ impl RedisLimiter {
         &self,
         admissions: &[Admission<'_>],
     ) -> Result<Vec<Verdict>, LimiterError> {
-        let keys = admissions.iter().map(|a| a.scopes.len() * 6).sum();
-        let mut call = Call::new(&self.admit, keys);
-        for admission in admissions {
-            let (today, _) = utc_day(admission.now_ms);
-            for scope in admission.scopes {
-                let window_start = scope.budget.as_ref().map_or(0, |b| b.window_start_ms);
-                call.key(&scope.id, REQUESTS, None);
-                call.key(&scope.id, TOKENS, None);
-                call.key(&scope.id, LEASES, None);
-                call.key(&scope.id, BUDGET, Some(window_start));
-                call.key(&scope.id, DAILY, Some(today));
-                call.key(&scope.id, HOLDS, Some(window_start));
+        let mut named = Named::default();
+        let places: Vec<usize> = admissions
+            .iter()
+            .flat_map(|admission| {
+                let (today, _) = utc_day(admission.now_ms);
+                admission.scopes.iter().map(move |scope| (scope, today))
+            })
+            .map(|(scope, today)| {
+                let budget = scope.budget.as_ref();
+                named.place(AdmittedScope {
+                    id: &scope.id,
+                    window_start: budget.map_or(0, |b| b.window_start_ms),
+                    today,
+                    limits: [
+                        limit(scope.rpm),
+                        limit(scope.tpm),
+                        limit(scope.parallel),
+                        budget.map_or(-1, |b| b.max_nanos),
+                        budget.map_or(0, |b| b.baseline_nanos),
+                        budget.and_then(|b| b.window_end_ms).unwrap_or(-1),
+                        limit(scope.rpd),
+                    ],
+                })
+            })
+            .collect();
+        let mut call = Call::new(&self.admit, named.list.len() * 6);
+        for scope in &named.list {
+            call.key(scope.id, REQUESTS, None);
+            call.key(scope.id, TOKENS, None);
+            call.key(scope.id, LEASES, None);
+            call.key(scope.id, BUDGET, Some(scope.window_start));
+            call.key(scope.id, DAILY, Some(scope.today));
+            call.key(scope.id, HOLDS, Some(scope.window_start));
+        }
+        call.arg(self.lease_ms).arg(named.list.len());
+        for scope in &named.list {
+            for value in scope.limits {
+                call.arg(value);
             }
         }
-        call.arg(self.lease_ms).arg(admissions.len());
+        call.arg(admissions.len());
+        let mut places = places.into_iter();
         for admission in admissions {
             let (_, day_left_ms) = utc_day(admission.now_ms);
             call.arg(admission.now_ms)
@@ -299,28 +389,8 @@ impl RedisLimiter {
                 .arg(admission.reserve_nanos)
                 .arg(day_left_ms)
                 .arg(admission.scopes.len());
-            for scope in admission.scopes {
-                let left = |b: &super::BudgetCheck| {
-                    b.window_end_ms.map(|end| (end - admission.now_ms).max(1))
-                };
-                let (max, baseline, ttl, retry) = match &scope.budget {
-                    Some(b) => (
-                        b.max_nanos,
-                        b.baseline_nanos,
-                        // A window's counter is kept an hour past its end, then forgotten.
-                        left(b).map_or(-1, |ms| ms + 3_600_000),
-                        left(b).unwrap_or(-1),
-                    ),
-                    None => (-1, 0, -1, -1),
-                };
-                call.arg(limit(scope.rpm))
-                    .arg(limit(scope.tpm))
-                    .arg(limit(scope.parallel))
-                    .arg(max)
-                    .arg(baseline)
-                    .arg(ttl)
-                    .arg(retry)
-                    .arg(limit(scope.rpd));
+            for place in places.by_ref().take(admission.scopes.len()) {
+                call.arg(place);
             }
         }
         let answer: Vec<i64> = self.run(call, ADMIT).await?;

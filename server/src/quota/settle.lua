@@ -3,11 +3,14 @@
 -- read and written once a call, however many settlements share it (as in admit.lua), and
 -- each settlement's answer is what it would have been alone.
 --
--- KEYS, four per scope of every settlement: tokens (rolling hash, as in admit.lua), leases
---   zset, budget counter, budget holds zset.
--- ARGV: the settlement count, then per settlement: second, request_id, tokens,
---   cost_delta_nanos, reserved_nanos, scope count, then three flags per scope (1 = the scope
---   limits tokens / parallel requests / budget).
+-- A call names each scope once (as in admit.lua), and each settlement names its scopes by
+-- their place in that list.
+-- KEYS, four per scope: tokens (rolling hash, as in admit.lua), leases zset, budget counter,
+--   budget holds zset.
+-- ARGV: the scope count, then three flags per scope (1 = the scope limits tokens / parallel
+--   requests / budget); then the settlement count, and per settlement: second, request_id,
+--   tokens, cost_delta_nanos, reserved_nanos, its scope count, then its scopes (places in
+--   the list, from 0).
 -- Returns each scope's budget counter after settlement (-1 where there is none), in order.
 -- Needs ZMSCORE: Redis 6.2 or later.
 
@@ -16,20 +19,31 @@ local function int(n)
   return string.format('%d', n)
 end
 
--- Calls `visit(k, a, second, id, tokens, delta, reserved)` for every scope of every
--- settlement: KEYS[k + 1..4] are the scope's keys, ARGV[a..a + 2] its flags.
+-- The scopes of this call: the place of the first key (KEYS[k + 1]) and what each limits.
+local scopes = {}
+local first = 2
+for s = 0, tonumber(ARGV[1]) - 1 do
+  scopes[s] = {
+    k = s * 4,
+    tokens = ARGV[first] == '1',
+    parallel = ARGV[first + 1] == '1',
+    budget = ARGV[first + 2] == '1',
+  }
+  first = first + 3
+end
+
+-- Calls `visit(scope, second, id, tokens, delta, reserved)` for every scope of every
+-- settlement, in order.
 local function each_scope(visit)
-  local a, k = 2, 0
-  for _ = 1, tonumber(ARGV[1]) do
+  local a = first + 1
+  for _ = 1, tonumber(ARGV[first]) do
     local second, id, tokens = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
     local delta, reserved = tonumber(ARGV[a + 3]), ARGV[a + 4]
-    local scopes = tonumber(ARGV[a + 5])
-    a = a + 6
-    for _ = 1, scopes do
-      visit(k, a, second, id, tokens, delta, reserved)
-      a = a + 3
-      k = k + 4
+    local count = tonumber(ARGV[a + 5])
+    for i = 0, count - 1 do
+      visit(scopes[tonumber(ARGV[a + 6 + i])], second, id, tokens, delta, reserved)
     end
+    a = a + 6 + count
   end
 end
 
@@ -48,8 +62,9 @@ end
 local tokens, token_keys = {}, {}
 local leases, lease_keys = {}, {}
 local holds, hold_keys = {}, {}
-each_scope(function(k, a, second, id, used, _, reserved)
-  if ARGV[a] == '1' and used > 0 then
+each_scope(function(scope, second, id, used, _, reserved)
+  local k = scope.k
+  if scope.tokens and used > 0 then
     local t = list(tokens, token_keys, KEYS[k + 1])
     if t[second] == nil then
       t[#t + 1] = second
@@ -57,11 +72,11 @@ each_scope(function(k, a, second, id, used, _, reserved)
     end
     t[second] = t[second] + used
   end
-  if ARGV[a + 1] == '1' then
+  if scope.parallel then
     local l = list(leases, lease_keys, KEYS[k + 2])
     l[#l + 1] = id
   end
-  if ARGV[a + 2] == '1' and tonumber(reserved) > 0 then
+  if scope.budget and tonumber(reserved) > 0 then
     local h = list(holds, hold_keys, KEYS[k + 4])
     h[#h + 1] = id .. '/' .. reserved
   end
@@ -108,8 +123,9 @@ end
 -- Then each settlement's charge, in order, on counters read once.
 local budgets, budget_keys = {}, {}
 local spent = {}
-each_scope(function(k, a, _, id, _, delta, reserved)
-  if ARGV[a + 2] ~= '1' then
+each_scope(function(scope, _, id, _, delta, reserved)
+  local k = scope.k
+  if not scope.budget then
     spent[#spent + 1] = -1
     return
   end
