@@ -12,9 +12,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::http::header::FORWARDED;
 use axum::http::{Extensions, HeaderMap, HeaderName};
 
 use crate::config::HttpConfig;
+
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// The most clients one allowance tracks at once.
 const MAX_TRACKED: usize = 100_000;
@@ -52,7 +55,7 @@ impl Clients {
     pub fn client(&self, headers: &HeaderMap, extensions: &Extensions) -> Option<IpAddr> {
         if self.trusted_header.is_none()
             && !self.proxy_warned.load(Ordering::Relaxed)
-            && (headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded"))
+            && (headers.contains_key(X_FORWARDED_FOR) || headers.contains_key(FORWARDED))
         {
             self.proxy_warned.store(true, Ordering::Relaxed);
             tracing::warn!(

@@ -34,13 +34,13 @@ pub enum ApiError {
     #[error("{message}")]
     RateLimited {
         message: String,
-        headers: Vec<(&'static str, String)>,
+        headers: crate::quota::RateHeaders,
     },
     /// A budget is spent.
     #[error("{message}")]
     BudgetExceeded {
         message: String,
-        headers: Vec<(&'static str, String)>,
+        headers: crate::quota::RateHeaders,
     },
     /// The model server answered with an error of its own; its status is kept.
     #[error("{message}")]
@@ -111,7 +111,7 @@ fn too_many(refused: Refused) -> ApiError {
     let mut headers = Vec::new();
     if let Some(ms) = retry_after_ms {
         let secs = u64::try_from((ms.max(1) + 999) / 1_000).unwrap_or(1);
-        headers.push(("retry-after", secs.to_string()));
+        headers.push((axum::http::header::RETRY_AFTER, secs.into()));
     }
     let message = limit.sentence(&label, max, retry_after_ms.is_some());
     if limit == Limit::Budget {
@@ -190,11 +190,7 @@ impl IntoResponse for ApiError {
             );
         }
         if let Self::RateLimited { headers, .. } | Self::BudgetExceeded { headers, .. } = self {
-            for (name, value) in headers {
-                if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
+            response.headers_mut().extend(headers);
         }
         response
     }
@@ -235,10 +231,14 @@ mod tests {
         }))
     }
 
-    fn headers(error: &ApiError) -> Vec<(&'static str, String)> {
+    /// The headers a refusal sets, as `name: value` lines.
+    fn headers(error: &ApiError) -> Vec<String> {
         match error {
             ApiError::RateLimited { headers, .. } | ApiError::BudgetExceeded { headers, .. } => {
-                headers.clone()
+                headers
+                    .iter()
+                    .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("?")))
+                    .collect()
             }
             _ => Vec::new(),
         }
@@ -256,10 +256,10 @@ mod tests {
         assert_eq!(
             headers(&error),
             [
-                ("retry-after", "2".to_owned()),
-                ("x-ratelimit-limit-requests", "3".to_owned()),
-                ("x-ratelimit-remaining-requests", "0".to_owned()),
-                ("x-ratelimit-reset-requests", "1.5s".to_owned()),
+                "retry-after: 2",
+                "x-ratelimit-limit-requests: 3",
+                "x-ratelimit-remaining-requests: 0",
+                "x-ratelimit-reset-requests: 1.5s",
             ]
         );
         let tokens = refused(Limit::Tokens, 100, Some(1), "user");
@@ -267,7 +267,7 @@ mod tests {
             tokens.to_string(),
             "rate limit exceeded: the user allows 100 tokens per minute"
         );
-        assert_eq!(headers(&tokens), [("retry-after", "1".to_owned())]);
+        assert_eq!(headers(&tokens), ["retry-after: 1"]);
         let parallel = refused(Limit::Parallel, 2, None, "API key for model `m`");
         assert_eq!(
             parallel.to_string(),
@@ -291,7 +291,7 @@ mod tests {
             "budget exceeded: the API key's budget of 1 is spent; it resets at the end of its \
              budget period"
         );
-        assert_eq!(headers(&resets), [("retry-after", "3600".to_owned())]);
+        assert_eq!(headers(&resets), ["retry-after: 3600"]);
     }
 
     #[test]

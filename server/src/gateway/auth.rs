@@ -153,7 +153,7 @@ impl Authenticator {
                 message: format!(
                     "too many unknown API keys from this client; try again in {seconds} s"
                 ),
-                headers: vec![("retry-after", seconds.to_string())],
+                headers: vec![(axum::http::header::RETRY_AFTER, seconds.into())],
             });
         }
         self.metrics.key_cache_misses.inc();

@@ -114,7 +114,7 @@ pub struct Trace {
     /// How long the model server took, once it answered.
     pub upstream_ms: Option<u128>,
     /// The caller's rate-limit headroom as `x-ratelimit-*` header values.
-    pub rate_headers: Vec<(&'static str, String)>,
+    pub rate_headers: crate::quota::RateHeaders,
 }
 
 impl Trace {

@@ -1,7 +1,20 @@
 //! How much of its rolling minute a caller has left, as the `x-ratelimit-*` headers OpenAI
 //! clients read: after an admission the tightest scope's, after a refusal the refusing one's.
 
+use axum::http::{HeaderName, HeaderValue};
+
 use super::{Limit, Refusal, Scope, Usage};
+
+/// `x-ratelimit-*` headers as they go on a response: names made once, at compile time, and
+/// values written from the numbers (no name parsed or looked up by its text per request).
+pub type RateHeaders = Vec<(HeaderName, HeaderValue)>;
+
+const LIMIT_REQUESTS: HeaderName = HeaderName::from_static("x-ratelimit-limit-requests");
+const REMAINING_REQUESTS: HeaderName = HeaderName::from_static("x-ratelimit-remaining-requests");
+const RESET_REQUESTS: HeaderName = HeaderName::from_static("x-ratelimit-reset-requests");
+const LIMIT_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-limit-tokens");
+const REMAINING_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-remaining-tokens");
+const RESET_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-reset-tokens");
 
 /// One limit's state for the headers: (limit, remaining, ms until the window frees some).
 pub type Room = (u64, u64, i64);
@@ -58,18 +71,22 @@ impl Headroom {
     }
 
     /// `x-ratelimit-*` header pairs (reset times as OpenAI writes them, such as `1.5s`).
-    pub fn headers(&self) -> Vec<(&'static str, String)> {
-        let seconds = |ms: i64| format!("{}s", ms as f64 / 1000.0);
-        let mut headers = Vec::new();
+    pub fn headers(&self) -> RateHeaders {
+        // A formatted number and `s` are always a valid header value.
+        let seconds = |ms: i64| {
+            HeaderValue::try_from(format!("{}s", ms as f64 / 1000.0))
+                .unwrap_or(HeaderValue::from_static("0s"))
+        };
+        let mut headers = Vec::with_capacity(6);
         if let Some((max, remaining, reset)) = self.requests {
-            headers.push(("x-ratelimit-limit-requests", max.to_string()));
-            headers.push(("x-ratelimit-remaining-requests", remaining.to_string()));
-            headers.push(("x-ratelimit-reset-requests", seconds(reset)));
+            headers.push((LIMIT_REQUESTS, HeaderValue::from(max)));
+            headers.push((REMAINING_REQUESTS, HeaderValue::from(remaining)));
+            headers.push((RESET_REQUESTS, seconds(reset)));
         }
         if let Some((max, remaining, reset)) = self.tokens {
-            headers.push(("x-ratelimit-limit-tokens", max.to_string()));
-            headers.push(("x-ratelimit-remaining-tokens", remaining.to_string()));
-            headers.push(("x-ratelimit-reset-tokens", seconds(reset)));
+            headers.push((LIMIT_TOKENS, HeaderValue::from(max)));
+            headers.push((REMAINING_TOKENS, HeaderValue::from(remaining)));
+            headers.push((RESET_TOKENS, seconds(reset)));
         }
         headers
     }

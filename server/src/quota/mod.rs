@@ -37,7 +37,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use self::admitter::{Asking, Queued, admit_in_batches};
 use self::alerts::Owner;
 pub use self::alerts::{AlertSink, BudgetCrossing, Subject, Threshold};
-pub use self::headroom::{Headroom, Room};
+pub use self::headroom::{Headroom, RateHeaders, Room};
 pub use self::local::LocalLimiter;
 pub use self::permit::Permit;
 use self::permit::{Finished, settle_in_batches};
