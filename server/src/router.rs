@@ -139,8 +139,9 @@ struct TimeOrderedId;
 
 impl MakeRequestId for TimeOrderedId {
     fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = uuid::Uuid::now_v7().hyphenated().to_string();
-        axum::http::HeaderValue::from_str(&id)
+        let mut text = uuid::Uuid::encode_buffer();
+        let id = uuid::Uuid::now_v7().hyphenated().encode_lower(&mut text);
+        axum::http::HeaderValue::from_str(id)
             .ok()
             .map(RequestId::new)
     }

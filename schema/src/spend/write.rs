@@ -3,7 +3,8 @@
 //! users' spend, in one transaction. The server's ledger decides when a batch is written and what it holds; the
 //! statements are here, beside the reads of the same tables.
 
-use std::collections::{HashMap, HashSet};
+// Maps of one batch keyed by hashes, ids and names the server itself stored: foldhash, not SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::OnceLock;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};

@@ -1,8 +1,11 @@
 //! The in-process quota store: the rules of `admit.lua` and `settle.lua` over this process's
 //! memory, for a single replica without Redis (and for replicas whose Redis is down).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Mutex;
+
+// Scope ids, request ids and window starts are the server's own: foldhash, not SipHash.
+use foldhash::{HashMap, HashSet};
 
 use super::{
     Admission, Limit, Limiter, LimiterError, Refusal, Settlement, Usage, Verdict, utc_day,
