@@ -8,7 +8,8 @@
 #   bash tests/bench/instructions.sh            (prints the total and per-request count, and
 #                                                the heaviest functions, inclusive)
 #   REQUESTS=4000 WARMUP=400 bash tests/bench/instructions.sh
-#   GATEWAY_BIN=/elsewhere/switchyard bash tests/bench/instructions.sh   (another build)
+#   NO_BUILD=1 GATEWAY_BIN=/elsewhere/switchyard bash tests/bench/instructions.sh
+#                                                (another build, this tree not built)
 #   DUMP=/tmp/out.callgrind bash tests/bench/instructions.sh   (keeps callgrind's dump, for
 #                                                               callgrind_annotate)
 #   STORES=postgres bash tests/bench/instructions.sh   (PostgreSQL + Redis instead of the
@@ -33,7 +34,7 @@ command -v nginx >/dev/null || missing+=(nginx-light)
 if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-cargo build --release --locked -p switchyard-server --bins >&2
+[ -n "${NO_BUILD:-}" ] || cargo build --release --locked -p switchyard-server --bins >&2
 
 work="$(mktemp -d)"
 gw_pid=""
