@@ -235,10 +235,7 @@ mod tests {
     fn headers(error: &ApiError) -> Vec<String> {
         match error {
             ApiError::RateLimited { headers, .. } | ApiError::BudgetExceeded { headers, .. } => {
-                headers
-                    .iter()
-                    .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("?")))
-                    .collect()
+                crate::quota::header_lines(headers)
             }
             _ => Vec::new(),
         }

@@ -16,6 +16,15 @@ const LIMIT_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-limit-toke
 const REMAINING_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-remaining-tokens");
 const RESET_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-reset-tokens");
 
+/// Rate headers as `name: value` lines, for tests to compare.
+#[cfg(test)]
+pub(crate) fn header_lines(headers: &[(HeaderName, HeaderValue)]) -> Vec<String> {
+    headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("?")))
+        .collect()
+}
+
 /// One limit's state for the headers: (limit, remaining, ms until the window frees some).
 pub type Room = (u64, u64, i64);
 

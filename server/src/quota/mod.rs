@@ -37,6 +37,8 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use self::admitter::{Asking, Queued, admit_in_batches};
 use self::alerts::Owner;
 pub use self::alerts::{AlertSink, BudgetCrossing, Subject, Threshold};
+#[cfg(test)]
+pub(crate) use self::headroom::header_lines;
 pub use self::headroom::{Headroom, RateHeaders, Room};
 pub use self::local::LocalLimiter;
 pub use self::permit::Permit;
