@@ -11,10 +11,18 @@ pub fn serialize<S: serde::Serializer>(
     at: &DateTime<Utc>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
+    match digits(at).as_ref().map(|text| std::str::from_utf8(text)) {
+        Some(Ok(text)) => serializer.serialize_str(text),
+        _ => at.serialize(serializer),
+    }
+}
+
+/// `at` as the 30 bytes of RFC 3339 in UTC with nanoseconds; `None` for what chrono writes
+/// otherwise (years of other than four digits, leap seconds).
+pub(crate) fn digits(at: &DateTime<Utc>) -> Option<[u8; 30]> {
     let (year, nanos) = (at.year(), at.nanosecond());
-    // Years of other than four digits, and leap seconds, as chrono writes them.
     let (Ok(year @ 0..=9999), 0..=999_999_999) = (u32::try_from(year), nanos) else {
-        return at.serialize(serializer);
+        return None;
     };
     let mut text = *b"0000-00-00T00:00:00.000000000Z";
     for (at, digits, value) in [
@@ -32,10 +40,7 @@ pub fn serialize<S: serde::Serializer>(
             value /= 10;
         }
     }
-    match std::str::from_utf8(&text) {
-        Ok(text) => serializer.serialize_str(text),
-        Err(_) => at.serialize(serializer),
-    }
+    Some(text)
 }
 
 #[cfg(test)]

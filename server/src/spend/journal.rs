@@ -93,13 +93,9 @@ impl Journal {
         };
         let Segment { file, line, .. } = &mut *segment;
         line.clear();
-        let written = serde_json::to_writer(&mut *line, &event)
-            .map_err(std::io::Error::from)
-            .and_then(|()| {
-                line.push(b'\n');
-                file.write_all(line)
-            });
-        if let Err(error) = written {
+        event.write_json(line);
+        line.push(b'\n');
+        if let Err(error) = file.write_all(line) {
             tracing::error!(%error, "cannot append to the spend journal; the event is queued in memory only");
         }
         queue(event)
