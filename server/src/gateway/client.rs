@@ -73,6 +73,8 @@ pub struct UpstreamResponse {
 /// A request to send: where, what, and with which credential.
 pub struct Outgoing<'a> {
     pub url: String,
+    /// The `Host` header, made once for the deployment (hyper's client makes it when absent).
+    pub host: Option<HeaderValue>,
     pub content_type: HeaderValue,
     pub bearer: Option<&'a str>,
     pub body: Bytes,
@@ -132,6 +134,9 @@ impl UpstreamClient {
             .header(header::CONTENT_TYPE, outgoing.content_type)
             .body(Full::new(outgoing.body))
             .map_err(|_| SendError::Broken)?;
+        if let Some(host) = outgoing.host {
+            request.headers_mut().insert(header::HOST, host);
+        }
         if let Some(key) = outgoing.bearer {
             let mut value =
                 HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| SendError::Broken)?;
@@ -161,6 +166,22 @@ impl UpstreamClient {
             deadline,
         })
     }
+}
+
+/// The `Host` header for requests to `url`: its host, and its port unless it is the scheme's
+/// default. That is what hyper's client writes when a request has none, but it parses the
+/// URL's authority and formats the value for every request; a deployment makes it once.
+pub(super) fn host_header(url: &str) -> Option<HeaderValue> {
+    let uri = Uri::try_from(url).ok()?;
+    let host = uri.host()?;
+    let secure = matches!(uri.scheme_str(), Some("https" | "wss"));
+    let value = match uri.port() {
+        Some(port) if !matches!((port.as_u16(), secure), (443, true) | (80, false)) => {
+            HeaderValue::from_maybe_shared(Bytes::from([host, ":", port.as_str()].concat()))
+        }
+        _ => HeaderValue::from_str(host),
+    };
+    value.ok()
 }
 
 /// The TLS error behind `error`, when the connection failed in its handshake. (An
@@ -254,5 +275,39 @@ impl Stream for BodyStream {
             }
         }
         Poll::Ready(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_header_names_the_port_only_when_it_is_not_the_schemes_own() {
+        let host = |url: &str| host_header(url).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            host("http://127.0.0.1:8000/v1").as_deref(),
+            Some("127.0.0.1:8000")
+        );
+        assert_eq!(host("http://vllm.east/v1").as_deref(), Some("vllm.east"));
+        assert_eq!(host("http://vllm.east:80/v1").as_deref(), Some("vllm.east"));
+        assert_eq!(
+            host("https://vllm.east:443/v1").as_deref(),
+            Some("vllm.east")
+        );
+        assert_eq!(
+            host("https://vllm.east:80/v1").as_deref(),
+            Some("vllm.east:80")
+        );
+        assert_eq!(
+            host("http://vllm.east:443/v1").as_deref(),
+            Some("vllm.east:443")
+        );
+        // Credentials in the URL never reach the header.
+        assert_eq!(
+            host("http://user:pw@[::1]:81/").as_deref(),
+            Some("[::1]:81")
+        );
+        assert_eq!(host("/v1/chat/completions"), None);
     }
 }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use axum::http::HeaderValue;
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -21,6 +22,8 @@ pub struct Deployment {
     pub base: String,
     /// The server's root: `base` without a trailing `/v1` (for `/health`, `/tokenize`, Docling).
     pub origin: String,
+    /// The `Host` header of requests to it, made once (see [`super::client::host_header`]).
+    pub host: Option<HeaderValue>,
     pub backend_model: String,
     pub api_key: Option<SecretString>,
     pub weight: u32,
@@ -156,6 +159,7 @@ pub(crate) mod tests {
         Arc::new(Deployment {
             id: Uuid::new_v4(),
             cluster: cluster.into(),
+            host: crate::gateway::client::host_header(&base),
             base,
             origin,
             backend_model: "m".into(),

@@ -64,18 +64,20 @@ impl Operation {
     }
 
     pub(super) fn url(self, deployment: &Deployment) -> String {
-        match self {
-            Self::Chat | Self::Messages => format!("{}/chat/completions", deployment.base),
-            Self::Completion => format!("{}/completions", deployment.base),
-            Self::Embeddings => format!("{}/embeddings", deployment.base),
-            Self::Rerank => format!("{}/rerank", deployment.base),
-            Self::Score => format!("{}/score", deployment.base),
-            Self::Responses => format!("{}/responses", deployment.base),
-            Self::NativeMessages => format!("{}/messages", deployment.base),
+        // Joined, not formatted: this runs for every request.
+        let (root, path) = match self {
+            Self::Chat | Self::Messages => (&deployment.base, "/chat/completions"),
+            Self::Completion => (&deployment.base, "/completions"),
+            Self::Embeddings => (&deployment.base, "/embeddings"),
+            Self::Rerank => (&deployment.base, "/rerank"),
+            Self::Score => (&deployment.base, "/score"),
+            Self::Responses => (&deployment.base, "/responses"),
+            Self::NativeMessages => (&deployment.base, "/messages"),
             // vLLM serves tokenize and detokenize at its root, not under /v1.
-            Self::Tokenize => format!("{}/tokenize", deployment.origin),
-            Self::Detokenize => format!("{}/detokenize", deployment.origin),
-        }
+            Self::Tokenize => (&deployment.origin, "/tokenize"),
+            Self::Detokenize => (&deployment.origin, "/detokenize"),
+        };
+        [root.as_str(), path].concat()
     }
 
     fn streams(self) -> bool {
@@ -269,6 +271,7 @@ pub(super) fn outgoing(
 ) -> Outgoing<'_> {
     Outgoing {
         url,
+        host: deployment.host.clone(),
         content_type,
         bearer: deployment.api_key.as_ref().map(|key| key.expose_secret()),
         body,

@@ -127,6 +127,7 @@ impl Registry {
                     Some(Arc::new(Deployment {
                         id: d.id,
                         cluster: d.cluster,
+                        host: super::client::host_header(&base),
                         base,
                         origin,
                         backend_model: d.backend_model,

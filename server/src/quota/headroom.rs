@@ -81,11 +81,7 @@ impl Headroom {
 
     /// `x-ratelimit-*` header pairs (reset times as OpenAI writes them, such as `1.5s`).
     pub fn headers(&self) -> RateHeaders {
-        // A formatted number and `s` are always a valid header value.
-        let seconds = |ms: i64| {
-            HeaderValue::try_from(format!("{}s", ms as f64 / 1000.0))
-                .unwrap_or(HeaderValue::from_static("0s"))
-        };
+        let seconds = reset_value;
         let mut headers = Vec::with_capacity(6);
         if let Some((max, remaining, reset)) = self.requests {
             headers.push((LIMIT_REQUESTS, HeaderValue::from(max)));
@@ -99,6 +95,48 @@ impl Headroom {
         }
         headers
     }
+}
+
+/// `ms` as seconds the way OpenAI writes a reset (`1.5s`, `60s`, `0.001s`): the text
+/// `format!("{}s", ms as f64 / 1000.0)` gave (for any reset under 2^43 ms, 278 years; beyond,
+/// the exact count where the float rounded), written digit by digit rather than through the
+/// float formatter on every request.
+fn reset_value(ms: i64) -> HeaderValue {
+    // A sign, 20 digits, a point, 3 digits and `s` at most.
+    let mut text = [0_u8; 32];
+    let mut at = text.len() - 1;
+    text[at] = b's';
+    let mut put = |byte: u8| {
+        at -= 1;
+        text[at] = byte;
+    };
+    let digit = |value: u64| b'0' + (value % 10) as u8;
+    let magnitude = ms.unsigned_abs();
+    let mut fraction = magnitude % 1000;
+    if fraction != 0 {
+        let mut digits = 3;
+        while fraction.is_multiple_of(10) {
+            fraction /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            put(digit(fraction));
+            fraction /= 10;
+        }
+        put(b'.');
+    }
+    let mut whole = magnitude / 1000;
+    loop {
+        put(digit(whole));
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
+    }
+    if ms < 0 {
+        put(b'-');
+    }
+    HeaderValue::from_bytes(&text[at..]).unwrap_or(HeaderValue::from_static("0s"))
 }
 
 #[cfg(test)]
@@ -150,5 +188,23 @@ mod tests {
             }
             let _ = headroom.headers();
         }
+
+        /// A reset reads as the float formatter writes its seconds.
+        #[test]
+        fn resets_read_as_the_float_formatter_writes_seconds(
+            ms in prop_oneof![-2_000_i64..100_000, -(1_i64 << 43)..(1_i64 << 43)],
+        ) {
+            let value = reset_value(ms);
+            prop_assert_eq!(value.to_str().unwrap(), format!("{}s", ms as f64 / 1000.0));
+        }
+    }
+
+    #[test]
+    fn resets_are_seconds_as_openai_writes_them() {
+        let written = |ms| reset_value(ms).to_str().unwrap().to_owned();
+        assert_eq!(
+            [0, 1, 10, 1_500, 60_000, 59_999, -500].map(written),
+            ["0s", "0.001s", "0.01s", "1.5s", "60s", "59.999s", "-0.5s"]
+        );
     }
 }

@@ -87,6 +87,7 @@ fn scope(id: String, label: String, limits: &Limits, priced: bool, now: DateTime
 pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) -> Vec<Scope> {
     let mut scopes = Vec::new();
     // Names are only built for scopes that limit something: an unlimited key costs nothing.
+    // Ids are joined, not formatted: they are built on every limited request.
     let mut push = |limits: &Limits, id: &dyn Fn() -> String, label: &dyn Fn() -> String| {
         if limits.is_empty() {
             return;
@@ -102,7 +103,7 @@ pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) 
             scopes.push(scope);
         }
     };
-    push(&key.limits, &|| format!("k:{}", key.token_hash), &|| {
+    push(&key.limits, &|| ["k:", &key.token_hash].concat(), &|| {
         "API key".into()
     });
     let per_model = Limits {
@@ -112,7 +113,7 @@ pub fn scopes_for(key: &AuthKey, model: &str, priced: bool, now: DateTime<Utc>) 
     };
     push(
         &per_model,
-        &|| format!("km:{}:{model}", key.token_hash),
+        &|| ["km:", &key.token_hash, ":", model].concat(),
         &|| format!("API key for model `{model}`"),
     );
     if let Some(owner) = key.owner {
