@@ -157,7 +157,9 @@ impl Authenticator {
             });
         }
         self.metrics.key_cache_misses.inc();
-        let found = self.keys.for_auth(&hash).await?.map(Arc::new);
+        // Boxed: the query's future is kilobytes, and every request's future would carry
+        // (and move) its room though nearly all are answered from the cache.
+        let found = Box::pin(self.keys.for_auth(&hash)).await?.map(Arc::new);
         if found.is_none() {
             // Counted, not refused: this request gets its 401 either way.
             let _ = self.unknown.take(client);

@@ -491,7 +491,12 @@ impl Gateway {
         trace: &Trace,
         accounting: &Accounting,
     ) -> Result<(), ApiError> {
-        match self.moderate(pre_call, request, trace).await {
+        if pre_call.moderators().next().is_none() {
+            return Ok(());
+        }
+        // Boxed: asking a model server takes kilobytes of future, which every request's
+        // future would otherwise carry (and move) though few have moderation guardrails.
+        match Box::pin(self.moderate(pre_call, request, trace)).await {
             Ok(()) => Ok(()),
             Err(Refusal::Blocked(blocked)) => Err(refused(accounting, blocked, None)),
             Err(Refusal::Unavailable(error)) => {
