@@ -87,9 +87,8 @@ impl SecurityHeaders {
     pub fn apply(&self, mut response: Response) -> Response {
         let target = response.headers_mut();
         for (name, value) in self.0.iter() {
-            if !target.contains_key(name) {
-                target.insert(name.clone(), value.clone());
-            }
+            // One lookup for each header, not one to ask and another to insert.
+            target.entry(name).or_insert_with(|| value.clone());
         }
         response
     }
