@@ -6,6 +6,7 @@ pub mod audit_csv;
 pub mod auth;
 pub mod branding;
 pub mod csv;
+pub mod envelope;
 pub mod graphql;
 pub mod health;
 pub mod litellm;

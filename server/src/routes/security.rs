@@ -7,8 +7,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -83,14 +82,12 @@ impl SecurityHeaders {
         Self(Arc::new(headers))
     }
 
-    /// Adds the headers the response does not already carry.
-    pub fn apply(&self, mut response: Response) -> Response {
-        let target = response.headers_mut();
+    /// Adds the headers an answer's `headers` do not already carry.
+    pub fn apply(&self, headers: &mut HeaderMap) {
         for (name, value) in self.0.iter() {
             // One lookup for each header, not one to ask and another to insert.
-            target.entry(name).or_insert_with(|| value.clone());
+            headers.entry(name).or_insert_with(|| value.clone());
         }
-        response
     }
 }
 
