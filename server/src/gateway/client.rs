@@ -73,7 +73,8 @@ pub struct UpstreamResponse {
 /// A request to send: where, what, and with which credential.
 pub struct Outgoing<'a> {
     pub url: String,
-    /// The `Host` header, made once for the deployment (hyper's client makes it when absent).
+    /// The `Host` header, made once for a plain-HTTP deployment (hyper's client makes it
+    /// when absent).
     pub host: Option<HeaderValue>,
     pub content_type: HeaderValue,
     pub bearer: Option<&'a str>,
@@ -168,15 +169,19 @@ impl UpstreamClient {
     }
 }
 
-/// The `Host` header for requests to `url`: its host, and its port unless it is the scheme's
-/// default. That is what hyper's client writes when a request has none, but it parses the
-/// URL's authority and formats the value for every request; a deployment makes it once.
+/// The `Host` header for requests to a plain-HTTP `url`: its host, and its port unless it is
+/// 80. That is what hyper's client writes when a request has none, but it parses the URL's
+/// authority and formats the value for every request; a deployment makes it once. None for
+/// `https`: such a connection may speak HTTP/2, where hyper sends `:authority` and no `Host`,
+/// and a `Host` that differs from it (`h` beside `h:443`) makes the request malformed.
 pub(super) fn host_header(url: &str) -> Option<HeaderValue> {
     let uri = Uri::try_from(url).ok()?;
+    if uri.scheme_str() != Some("http") {
+        return None;
+    }
     let host = uri.host()?;
-    let secure = matches!(uri.scheme_str(), Some("https" | "wss"));
     let value = match uri.port() {
-        Some(port) if !matches!((port.as_u16(), secure), (443, true) | (80, false)) => {
+        Some(port) if port.as_u16() != 80 => {
             HeaderValue::from_maybe_shared(Bytes::from([host, ":", port.as_str()].concat()))
         }
         _ => HeaderValue::from_str(host),
@@ -291,14 +296,9 @@ mod tests {
         );
         assert_eq!(host("http://vllm.east/v1").as_deref(), Some("vllm.east"));
         assert_eq!(host("http://vllm.east:80/v1").as_deref(), Some("vllm.east"));
-        assert_eq!(
-            host("https://vllm.east:443/v1").as_deref(),
-            Some("vllm.east")
-        );
-        assert_eq!(
-            host("https://vllm.east:80/v1").as_deref(),
-            Some("vllm.east:80")
-        );
+        // Over TLS the connection may be HTTP/2: hyper's client writes what fits it.
+        assert_eq!(host("https://vllm.east:443/v1"), None);
+        assert_eq!(host("https://vllm.east/v1"), None);
         assert_eq!(
             host("http://vllm.east:443/v1").as_deref(),
             Some("vllm.east:443")

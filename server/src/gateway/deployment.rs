@@ -22,7 +22,8 @@ pub struct Deployment {
     pub base: String,
     /// The server's root: `base` without a trailing `/v1` (for `/health`, `/tokenize`, Docling).
     pub origin: String,
-    /// The `Host` header of requests to it, made once (see [`super::client::host_header`]).
+    /// The `Host` header of requests to it, made once when it speaks plain HTTP (see
+    /// [`super::client::host_header`]).
     pub host: Option<HeaderValue>,
     pub backend_model: String,
     pub api_key: Option<SecretString>,
