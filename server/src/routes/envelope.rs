@@ -156,7 +156,11 @@ pin_project! {
     }
 }
 
-impl<B: Body> Body for InSpan<B> {
+impl<B> Body for InSpan<B>
+where
+    B: Body,
+    B::Error: std::fmt::Display,
+{
     type Data = B::Data;
     type Error = B::Error;
 
@@ -167,8 +171,8 @@ impl<B: Body> Body for InSpan<B> {
         let this = self.project();
         let _entered = this.span.as_ref().map(Span::enter);
         let frame = ready!(this.body.poll_frame(cx));
-        if let Some(Err(_)) = &frame {
-            tracing::error!("response body failed");
+        if let Some(Err(error)) = &frame {
+            tracing::error!(%error, "response body failed");
         }
         Poll::Ready(frame)
     }
