@@ -68,12 +68,11 @@ async fn both_releases_rows(db: DatabaseConnection) {
     write_batch(&db, &batch, false).await.unwrap();
     // A retried batch (the ledger retries with the same events) adds no row and no subject.
     write_batch(&db, &batch, false).await.unwrap();
-    let later = [event(
-        Some("k1"),
-        Some(ana),
-        now - TimeDelta::minutes(1),
-        160,
-    )];
+    // A batch repeating one written request beside a new one adds only the new one.
+    let later = [
+        batch[3].clone(),
+        event(Some("k1"), Some(ana), now - TimeDelta::minutes(1), 160),
+    ];
     write_batch(&db, &later, false).await.unwrap();
 
     assert_eq!(
@@ -83,16 +82,16 @@ async fn both_releases_rows(db: DatabaseConnection) {
             .unwrap(),
         5
     );
-    // The retried batch's requests are in the rollups once.
-    let hourly: i64 = entity::usage_rollup::Entity::find()
+    // The retried batch's requests are in the rollups once, and so is their cost.
+    let hourly = entity::usage_rollup::Entity::find()
         .filter(entity::usage_rollup::Column::Span.eq(entity::usage_rollup::SPAN_HOUR))
         .all(&db)
         .await
-        .unwrap()
-        .iter()
-        .map(|row| row.requests)
-        .sum();
-    assert_eq!(hourly, 5, "a retried batch is counted once");
+        .unwrap();
+    let requests: i64 = hourly.iter().map(|row| row.requests).sum();
+    assert_eq!(requests, 5, "a retried batch is counted once");
+    let cost: i64 = hourly.iter().map(|row| row.cost_nanos).sum();
+    assert_eq!(cost, 10 + 20 + 40 + 80 + 160);
     let subjects = entity::spend_subject::Entity::find()
         .all(&db)
         .await

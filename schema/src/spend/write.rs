@@ -173,26 +173,36 @@ async fn stored_subjects(
 }
 
 /// The insert of `rows` spend rows (a row whose request id is already written is skipped) in
-/// `backend`'s placeholders. There are only seven row counts ([`chunk`]), so each statement is
-/// made once and the drivers prepare it once per connection: building it per batch through
-/// the query builder cost more than SQLite's own work on the rows (BENCHMARKS.md).
-fn insert_sql(backend: DbBackend, rows: usize) -> &'static str {
-    static MADE: OnceLock<[[String; 7]; 2]> = OnceLock::new();
+/// `backend`'s placeholders; with `returning`, the answer names each row inserted. There are
+/// only seven row counts ([`chunk`]), so each statement is made once and the drivers prepare
+/// it once per connection: building it per batch through the query builder cost more than
+/// SQLite's own work on the rows (BENCHMARKS.md).
+fn insert_sql(backend: DbBackend, rows: usize, returning: Inserts) -> &'static str {
+    static MADE: OnceLock<[[[String; 7]; 2]; 2]> = OnceLock::new();
     let made = MADE.get_or_init(|| {
-        let make = |numbered: bool, size: usize| {
+        let make = |numbered: bool, returning: bool, size: usize| {
             // No conflict target: the unique key is `request_id`, or (`request_id`,
             // `started_us`) where the table is partitioned; a retried event matches either.
             format!(
-                "INSERT INTO spend_requests ({}) VALUES {} ON CONFLICT DO NOTHING \
-                 RETURNING request_id",
+                "INSERT INTO spend_requests ({}) VALUES {} ON CONFLICT DO NOTHING{}",
                 COLUMNS.join(", "),
-                placeholders(numbered, size, COLUMNS.len())
+                placeholders(numbered, size, COLUMNS.len()),
+                if returning {
+                    " RETURNING request_id"
+                } else {
+                    ""
+                }
             )
         };
-        [false, true].map(|numbered| std::array::from_fn(|power| make(numbered, 1 << power)))
+        [false, true].map(|numbered| {
+            [false, true]
+                .map(|returning| std::array::from_fn(|power| make(numbered, returning, 1 << power)))
+        })
     });
     let numbered = usize::from(backend == DbBackend::Postgres);
+    let returning = usize::from(returning == Inserts::Returned);
     made.get(numbered)
+        .and_then(|kinds| kinds.get(returning))
         .and_then(|sizes| sizes.get(rows.max(1).ilog2() as usize))
         .map_or("", String::as_str)
 }
@@ -430,14 +440,29 @@ async fn reset_budgets(
     Ok(())
 }
 
+/// How an attempt at a batch learns which of its rows are new.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Inserts {
+    /// By the count of rows each insert wrote: when one wrote fewer than it was given, a row
+    /// was written before and the attempt is given up. The database answers with one number
+    /// per statement; the SQLite driver hands each returned row across threads by itself,
+    /// which cost two thread wake-ups per few requests at saturation (BENCHMARKS.md).
+    Counted,
+    /// By the request id of each row written (`RETURNING`): for a batch that repeats some.
+    Returned,
+}
+
 /// Inserts the `spend_requests` rows of `events` (in statements of at most [`BATCH`] rows),
 /// their subjects' ids being `subjects`, and adds the rows it inserted to the rollups. A
-/// request id already written is skipped and not added again. Returns the events inserted.
+/// request id already written is skipped and not added again. Returns the events inserted, or
+/// None when [`Inserts::Counted`] found a row written before: the caller then rolls the
+/// transaction back and tries again with [`Inserts::Returned`].
 async fn insert_with_rollups<'a>(
     txn: &DatabaseTransaction,
     events: &'a [SpendEvent],
     subjects: &HashMap<Subject, i32>,
-) -> Result<Vec<&'a SpendEvent>, sea_orm::DbErr> {
+    inserts: Inserts,
+) -> Result<Option<Vec<&'a SpendEvent>>, sea_orm::DbErr> {
     let mut inserted = Vec::with_capacity(events.len());
     let mut rest = events;
     while !rest.is_empty() {
@@ -450,27 +475,36 @@ async fn insert_with_rollups<'a>(
             push_row(event, subject, &mut values);
         }
         let backend = txn.get_database_backend();
-        let sql = insert_sql(backend, now.len());
-        let rows = txn
-            .query_all(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
-        if rows.len() == now.len() {
-            inserted.extend(now);
-        } else {
-            // Some were written before: a batch retried after its commit was not confirmed,
-            // or a journal replayed. Only the new ones count.
-            let new: HashSet<String> = rows
-                .iter()
-                .filter_map(|row| row.try_get::<String>("", "request_id").ok())
-                .collect();
-            inserted.extend(now.iter().filter(|e| new.contains(&e.request_id)));
+        let statement = Statement::from_sql_and_values(
+            backend,
+            insert_sql(backend, now.len(), inserts),
+            values,
+        );
+        match inserts {
+            Inserts::Counted => {
+                let written = txn.execute(statement).await?.rows_affected();
+                if usize::try_from(written).ok() != Some(now.len()) {
+                    return Ok(None);
+                }
+                inserted.extend(now);
+            }
+            Inserts::Returned => {
+                let rows = txn.query_all(statement).await?;
+                // Some were written before: a batch retried after its commit was not
+                // confirmed, or a journal replayed. Only the new ones count.
+                let new: HashSet<String> = rows
+                    .iter()
+                    .filter_map(|row| row.try_get::<String>("", "request_id").ok())
+                    .collect();
+                inserted.extend(now.iter().filter(|e| new.contains(&e.request_id)));
+            }
         }
         rest = later;
     }
     let [usage, by_cluster] = rollups(&inserted);
     upsert_rollups(txn, usage, false).await?;
     upsert_rollups(txn, by_cluster, true).await?;
-    Ok(inserted)
+    Ok(Some(inserted))
 }
 
 /// Writes `events` in one transaction: their `spend_requests` rows (in statements of at most
@@ -488,11 +522,42 @@ pub async fn write_batch(
     budgets_due: bool,
 ) -> Result<(), sea_orm::DbErr> {
     let subjects = subject_ids(db, events).await?;
+    // Counted first: a batch that repeats none of its rows (nearly every one) is written in
+    // one attempt, and one that repeats some is rolled back and written the careful way.
+    if !attempt(db, events, &subjects, budgets_due, Inserts::Counted).await? {
+        attempt(db, events, &subjects, budgets_due, Inserts::Returned).await?;
+    }
+    Ok(())
+}
+
+/// One transaction of [`write_batch`]: true when committed, false when rolled back because
+/// `inserts` cannot tell which rows are new.
+async fn attempt(
+    db: &DatabaseConnection,
+    events: &[SpendEvent],
+    subjects: &HashMap<Subject, i32>,
+    budgets_due: bool,
+    inserts: Inserts,
+) -> Result<bool, sea_orm::DbErr> {
     let txn = db.begin().await?;
     if budgets_due {
         reset_budgets(&txn, Utc::now()).await?;
     }
-    let inserted = insert_with_rollups(&txn, events, &subjects).await?;
+    let Some(inserted) = insert_with_rollups(&txn, events, subjects, inserts).await? else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    add_spend(&txn, inserted).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Adds the cost of `inserted` to each key's and user's spend, one update each, and marks
+/// when each key was last used.
+async fn add_spend(
+    txn: &DatabaseTransaction,
+    inserted: Vec<&SpendEvent>,
+) -> Result<(), sea_orm::DbErr> {
     let mut by_key: HashMap<&str, (i64, DateTime<Utc>)> = HashMap::new();
     let mut by_user: HashMap<Uuid, i64> = HashMap::new();
     for event in inserted {
@@ -513,7 +578,7 @@ pub async fn write_batch(
             )
             .col_expr(api_key::Column::LastUsedAt, Expr::value(last_used))
             .filter(api_key::Column::TokenHash.eq(hash))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     for (id, cost) in by_user {
@@ -523,10 +588,9 @@ pub async fn write_batch(
                 Expr::col(user::Column::SpendNanos).add(cost),
             )
             .filter(user::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 
@@ -544,7 +608,10 @@ pub async fn write_history(
     }
     let subjects = subject_ids(db, &events).await?;
     let txn = db.begin().await?;
-    let inserted = insert_with_rollups(&txn, &events, &subjects).await?.len();
+    // Returned: only `unrecorded` rows are here, but another import may have written some since.
+    let inserted = insert_with_rollups(&txn, &events, &subjects, Inserts::Returned)
+        .await?
+        .map_or(0, |rows| rows.len());
     txn.commit().await?;
     Ok(inserted)
 }
@@ -590,7 +657,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::super::{Outcome, SpendEvent};
-    use super::{COLUMNS, chunk, insert_sql, rollup_columns, rollups, upsert_sql};
+    use super::{COLUMNS, Inserts, chunk, insert_sql, rollup_columns, rollups, upsert_sql};
 
     fn event(minute: u32, cluster: &str, duration_ms: u64, outcome: Outcome) -> SpendEvent {
         SpendEvent {
@@ -657,17 +724,24 @@ mod tests {
     fn each_row_count_has_its_statement_with_a_placeholder_per_value() {
         for power in 0..7 {
             let rows = 1 << power;
-            let sqlite = insert_sql(DbBackend::Sqlite, rows);
+            let sqlite = insert_sql(DbBackend::Sqlite, rows, Inserts::Returned);
             assert_eq!(sqlite.matches('?').count(), rows * COLUMNS.len());
-            let postgres = insert_sql(DbBackend::Postgres, rows);
+            let postgres = insert_sql(DbBackend::Postgres, rows, Inserts::Returned);
             let last = format!("${})", rows * COLUMNS.len());
             assert!(postgres.contains(&last), "{postgres}");
             assert!(!postgres.contains(&format!("${} ", rows * COLUMNS.len() + 1)));
             assert!(postgres.ends_with(") ON CONFLICT DO NOTHING RETURNING request_id"));
+            let counted = insert_sql(DbBackend::Postgres, rows, Inserts::Counted);
+            assert_eq!(
+                Some(counted),
+                postgres.strip_suffix(" RETURNING request_id")
+            );
         }
-        assert!(insert_sql(DbBackend::Sqlite, 2).starts_with(
-            "INSERT INTO spend_requests (request_id, subject_id, model_name, deployment_id, "
-        ));
+        assert!(
+            insert_sql(DbBackend::Sqlite, 2, Inserts::Returned).starts_with(
+                "INSERT INTO spend_requests (request_id, subject_id, model_name, deployment_id, "
+            )
+        );
     }
 
     #[test]
