@@ -64,3 +64,54 @@ drop_bench_db() {
   [ -n "${bench_db:-}" ] || return 0
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" || true
 }
+
+# Installs from Debian's packages each command named as `command:package` that is missing.
+install_missing() {
+  local missing=() pair
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  echo "installing ${missing[*]} (apt)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Starts nginx on 127.0.0.1:$1 as a stand-in for a vLLM model server: every chat completion
+# gets one fixed answer, so what a benchmark measures is the gateway, not a mock. Its files
+# live in $work; the sourcing script's cleanup stops it (`kill "$(cat "$work/nginx.pid")"`).
+start_stand_in() {
+  local answer='{"id":"chatcmpl-standin","object":"chat.completion","created":1700000000,"model":"granite","choices":[{"index":0,"message":{"role":"assistant","content":"a fixed answer of a few words from the stand-in"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'
+  cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+daemon on;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/body;
+  server {
+    listen 127.0.0.1:$1;
+    keepalive_requests 1000000;
+    location = /v1/chat/completions { default_type application/json; return 200 '$answer'; }
+    location = /v1/models { default_type application/json; return 200 '{"object":"list","data":[{"id":"granite","object":"model"}]}'; }
+    location / { default_type text/plain; return 200 'ok'; }
+  }
+}
+NGINX
+  nginx -c "$work/nginx.conf" -p "$work"
+}
+
+# Writes $work/post.lua, wrk's request: a short chat completion for `granite`, with the bearer
+# key $BENCH_KEY and the extra headers $BENCH_HEADERS (`name:value;name:value`) when set.
+write_post_lua() {
+  cat > "$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"model":"granite","messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
+wrk.headers["Content-Type"] = "application/json"
+local key = os.getenv("BENCH_KEY")
+if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
+local extra = os.getenv("BENCH_HEADERS")
+if extra and extra ~= "" then
+  for name, value in string.gmatch(extra, "([^:;]+):([^;]+)") do wrk.headers[name] = value end
+end
+LUA
+}

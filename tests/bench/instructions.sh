@@ -28,12 +28,7 @@ stand_in_port="${STAND_IN_PORT:-18201}"
 gw_port="${GATEWAY_PORT:-18200}"
 master="sk-bench-0123456789abcdef0123456789abcdef"
 
-missing=()
-command -v valgrind >/dev/null || missing+=(valgrind)
-command -v nginx >/dev/null || missing+=(nginx-light)
-if [ "${#missing[@]}" -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing valgrind:valgrind nginx:nginx-light
 [ -n "${NO_BUILD:-}" ] || cargo build --release --locked -p switchyard-server --bins >&2
 
 work="$(mktemp -d)"
@@ -48,36 +43,8 @@ cleanup() {
 trap cleanup EXIT
 use_stores "sy_instr_$$" 13
 
-answer='{"id":"chatcmpl-standin","object":"chat.completion","created":1700000000,"model":"granite","choices":[{"index":0,"message":{"role":"assistant","content":"a fixed answer of a few words from the stand-in"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 1;
-daemon on;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/body;
-  server {
-    listen 127.0.0.1:$stand_in_port;
-    location = /v1/chat/completions { default_type application/json; return 200 '$answer'; }
-    location / { default_type text/plain; return 200 'ok'; }
-  }
-}
-NGINX
-nginx -c "$work/nginx.conf" -p "$work"
-cat > "$work/switchyard.toml" <<TOML
-master_key = "$master"
-[log]
-level = "warn"
-[[models]]
-name = "granite"
-input_cost_per_token = 2e-7
-output_cost_per_token = 6e-7
-[[models.deployments]]
-cluster = "local"
-api_base = "http://127.0.0.1:$stand_in_port/v1"
-TOML
+start_stand_in "$stand_in_port"
+write_config local "http://127.0.0.1:$stand_in_port/v1"
 SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
   "${GATEWAY_BIN:-target/release/switchyard}" --config "$work/switchyard.toml" serve 2>"$work/server.log" &

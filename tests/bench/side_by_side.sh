@@ -28,13 +28,7 @@ litellm_port="${LITELLM_PORT:-18102}"
 portkey_port="${PORTKEY_PORT:-18787}"
 master="sk-bench-0123456789abcdef0123456789abcdef"
 
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || missing+=(nginx-light)
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "installing ${missing[*]} (apt)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing wrk:wrk nginx:nginx-light
 [ -n "${NO_BUILD:-}" ] || cargo build --release --locked -p switchyard-server --bins >&2
 
 work="$(mktemp -d)"
@@ -49,57 +43,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The stand-in: one fixed answer, as a vLLM chat completion looks.
-answer='{"id":"chatcmpl-standin","object":"chat.completion","created":1700000000,"model":"granite","choices":[{"index":0,"message":{"role":"assistant","content":"a fixed answer of a few words from the stand-in"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 1;
-daemon on;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/body;
-  server {
-    listen 127.0.0.1:$stand_in_port;
-    keepalive_requests 1000000;
-    location = /v1/chat/completions { default_type application/json; return 200 '$answer'; }
-    location = /v1/models { default_type application/json; return 200 '{"object":"list","data":[{"id":"granite","object":"model"}]}'; }
-    location / { default_type text/plain; return 200 'ok'; }
-  }
-}
-NGINX
-nginx -c "$work/nginx.conf" -p "$work"
+start_stand_in "$stand_in_port"
 
-cat > "$work/switchyard.toml" <<TOML
-master_key = "$master"
-[log]
-level = "warn"
-[[models]]
-name = "granite"
-input_cost_per_token = 2e-7
-output_cost_per_token = 6e-7
-[[models.deployments]]
-cluster = "local"
-api_base = "http://127.0.0.1:$stand_in_port/v1"
-TOML
+write_config local "http://127.0.0.1:$stand_in_port/v1"
 use_stores "sy_side_$$" 12
 start_switchyard
 key_with() { new_key "{\"models\":[\"granite\"],\"user_id\":\"bench\"$1}"; }
 plain_key="$(key_with '')"
 limited_key="$(key_with ',"rpm_limit":1000000000,"tpm_limit":1000000000000,"max_budget":1000000,"budget_duration":"monthly"')"
 
-cat > "$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"model":"granite","messages":[{"role":"user","content":"benchmark prompt of a few words"}]}'
-wrk.headers["Content-Type"] = "application/json"
-local key = os.getenv("BENCH_KEY")
-if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
-local extra = os.getenv("BENCH_HEADERS")
-if extra and extra ~= "" then
-  for name, value in string.gmatch(extra, "([^:;]+):([^;]+)") do wrk.headers[name] = value end
-end
-LUA
+write_post_lua
 
 rows=()
 # ready URL SECONDS: whether URL answers within SECONDS.
