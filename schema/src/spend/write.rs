@@ -208,7 +208,7 @@ fn insert_sql(backend: DbBackend, rows: usize, returning: Inserts) -> &'static s
 }
 
 /// The counters of one rollup row.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Tally {
     user: Option<Uuid>,
     requests: i64,
@@ -221,46 +221,94 @@ struct Tally {
     latency: [i64; 10],
 }
 
-/// Which rollup row: (span, its start, cluster, key hash, model), borrowed from the events.
-/// The cluster is empty in `usage_rollups`, which has no such column.
-type Group<'a> = (&'static str, DateTime<Utc>, &'a str, &'a str, &'a str);
-
-/// The rollups of `events`, summed per hour and per day: for `usage_rollups`, then (per
-/// cluster too) for `cluster_rollups`. Groups borrow their names from the events, so an
-/// event costs no copies, only four lookups.
-fn rollups<'a>(events: &[&'a SpendEvent]) -> [HashMap<Group<'a>, Tally>; 2] {
-    let mut tables: [HashMap<Group<'a>, Tally>; 2] = Default::default();
-    let spans = [
-        (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
-        (usage_rollup::SPAN_DAY, TimeDelta::days(1)),
-    ];
-    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    for event in events {
-        let key = event.key_hash.as_deref().unwrap_or_default();
-        let clusters = ["", event.cluster.as_deref().unwrap_or_default()];
+impl Tally {
+    /// Counts `event` in this row.
+    fn count(&mut self, event: &SpendEvent) {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let bucket = usage_rollup::LATENCY_BOUNDS_MS
             .iter()
             .position(|bound| event.duration_ms <= *bound)
             .unwrap_or(usage_rollup::LATENCY_BOUNDS_MS.len());
-        for (span, width) in spans {
-            let start = event
-                .started_at
-                .duration_trunc(width)
-                .unwrap_or(event.started_at);
-            for (groups, cluster) in tables.iter_mut().zip(clusters) {
-                let row = groups
-                    .entry((span, start, cluster, key, &event.model))
-                    .or_default();
-                row.user = row.user.or(event.user_id);
-                row.requests += 1;
-                row.errors += i64::from(event.outcome != Outcome::Success);
-                row.prompt_tokens += count(event.prompt_tokens);
-                row.completion_tokens += count(event.completion_tokens);
-                row.cost_nanos = row.cost_nanos.saturating_add(event.cost_nanos);
-                row.duration_ms_sum += count(event.duration_ms);
-                if let Some(slot) = row.latency.get_mut(bucket) {
-                    *slot += 1;
-                }
+        let mut one = Tally {
+            user: event.user_id,
+            requests: 1,
+            errors: i64::from(event.outcome != Outcome::Success),
+            prompt_tokens: count(event.prompt_tokens),
+            completion_tokens: count(event.completion_tokens),
+            cost_nanos: event.cost_nanos,
+            duration_ms_sum: count(event.duration_ms),
+            latency: [0; 10],
+        };
+        if let Some(slot) = one.latency.get_mut(bucket) {
+            *slot = 1;
+        }
+        self.add(&one);
+    }
+
+    /// Adds the counts of `other` to this row; its user is kept when this row has none.
+    fn add(&mut self, other: &Tally) {
+        self.user = self.user.or(other.user);
+        self.requests = self.requests.saturating_add(other.requests);
+        self.errors = self.errors.saturating_add(other.errors);
+        self.prompt_tokens = self.prompt_tokens.saturating_add(other.prompt_tokens);
+        self.completion_tokens = self
+            .completion_tokens
+            .saturating_add(other.completion_tokens);
+        self.cost_nanos = self.cost_nanos.saturating_add(other.cost_nanos);
+        self.duration_ms_sum = self.duration_ms_sum.saturating_add(other.duration_ms_sum);
+        for (sum, more) in self.latency.iter_mut().zip(other.latency) {
+            *sum = sum.saturating_add(more);
+        }
+    }
+}
+
+/// Which rollup row: (span, its start, cluster, key hash, model), borrowed from the events.
+/// The cluster is empty in `usage_rollups`, which has no such column.
+type Group<'a> = (&'static str, DateTime<Utc>, &'a str, &'a str, &'a str);
+
+/// An hour's requests of one key and model on one cluster: (hour, cluster, key hash, model).
+type Hour<'a> = (DateTime<Utc>, &'a str, &'a str, &'a str);
+
+/// The rollups of `events`, summed per hour and per day: for `usage_rollups`, then (per
+/// cluster too) for `cluster_rollups`. Each event is counted once, in its hour's row of its
+/// cluster (one lookup, where a lookup per table and span cost four); every other row is a
+/// sum of those rows, which are far fewer than the events. Groups borrow their names from
+/// the events, so an event costs no copies. A row's user is the first its events name, in
+/// the order its hours were first seen (a key has one user).
+fn rollups<'a>(events: &[&'a SpendEvent]) -> [HashMap<Group<'a>, Tally>; 2] {
+    let mut seen: HashMap<Hour<'a>, usize> = HashMap::new();
+    let mut hours: Vec<(Hour<'a>, Tally)> = Vec::new();
+    for event in events {
+        let hour = event
+            .started_at
+            .duration_trunc(TimeDelta::hours(1))
+            .unwrap_or(event.started_at);
+        let group = (
+            hour,
+            event.cluster.as_deref().unwrap_or_default(),
+            event.key_hash.as_deref().unwrap_or_default(),
+            event.model.as_str(),
+        );
+        let at = *seen.entry(group).or_insert_with(|| {
+            hours.push((group, Tally::default()));
+            hours.len() - 1
+        });
+        if let Some((_, tally)) = hours.get_mut(at) {
+            tally.count(event);
+        }
+    }
+    let mut tables: [HashMap<Group<'a>, Tally>; 2] = Default::default();
+    for ((hour, cluster, key, model), tally) in &hours {
+        let day = hour.duration_trunc(TimeDelta::days(1)).unwrap_or(*hour);
+        for (span, start) in [
+            (usage_rollup::SPAN_HOUR, *hour),
+            (usage_rollup::SPAN_DAY, day),
+        ] {
+            for (groups, cluster) in tables.iter_mut().zip(["", *cluster]) {
+                groups
+                    .entry((span, start, cluster, *key, *model))
+                    .or_default()
+                    .add(tally);
             }
         }
     }
@@ -657,7 +705,14 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::super::{Outcome, SpendEvent};
-    use super::{COLUMNS, Inserts, chunk, insert_sql, rollup_columns, rollups, upsert_sql};
+    use super::{
+        COLUMNS, Group, HashMap, Inserts, Tally, chunk, insert_sql, rollup_columns, rollups,
+        upsert_sql,
+    };
+    use chrono::{DurationRound, TimeDelta};
+    use entity::usage_rollup;
+    use proptest::prelude::*;
+    use uuid::Uuid;
 
     fn event(minute: u32, cluster: &str, duration_ms: u64, outcome: Outcome) -> SpendEvent {
         SpendEvent {
@@ -709,6 +764,66 @@ mod tests {
             assert_eq!((east.requests, east.errors, east.cost_nanos), (2, 1, 14));
             let west = &by_cluster[&(span, start, "west", key.as_str(), "granite")];
             assert_eq!((west.requests, west.errors, west.latency[9]), (1, 0, 1));
+        }
+    }
+
+    /// Each event counted in each of its four rows, one by one: what [`rollups`] must equal.
+    fn rollups_one_by_one<'a>(events: &[&'a SpendEvent]) -> [HashMap<Group<'a>, Tally>; 2] {
+        let mut tables: [HashMap<Group<'a>, Tally>; 2] = Default::default();
+        let spans = [
+            (usage_rollup::SPAN_HOUR, TimeDelta::hours(1)),
+            (usage_rollup::SPAN_DAY, TimeDelta::days(1)),
+        ];
+        for event in events {
+            let key = event.key_hash.as_deref().unwrap_or_default();
+            let clusters = ["", event.cluster.as_deref().unwrap_or_default()];
+            for (span, width) in spans {
+                let start = event.started_at.duration_trunc(width).unwrap();
+                for (groups, cluster) in tables.iter_mut().zip(clusters) {
+                    groups
+                        .entry((span, start, cluster, key, event.model.as_str()))
+                        .or_default()
+                        .count(event);
+                }
+            }
+        }
+        tables
+    }
+
+    proptest! {
+        /// Summing hours first gives every row what counting each event in it gives: over
+        /// three days, a few clusters, keys (each with its one user, or none) and models.
+        #[test]
+        fn rollups_summed_from_hours_equal_rollups_counted_event_by_event(
+            picks in proptest::collection::vec(
+                (0_u32..3 * 24 * 60, 0_usize..4, 0_usize..4, 0_usize..2, 0_u64..40_000,
+                 0_u64..10_000, 0_i64..1_000_000, any::<bool>()),
+                0..80,
+            ),
+        ) {
+            let clusters = [Some("east"), Some("west"), Some("north"), None];
+            let start = Utc.with_ymd_and_hms(2026, 12, 4, 22, 30, 0).unwrap();
+            let events: Vec<SpendEvent> = picks
+                .iter()
+                .map(|&(minute, cluster, key, model, duration_ms, tokens, cost, ok)| {
+                    let mut event = event(0, "east", duration_ms, if ok {
+                        Outcome::Success
+                    } else {
+                        Outcome::Failure
+                    });
+                    event.started_at = start + TimeDelta::minutes(i64::from(minute));
+                    event.cluster = clusters[cluster].map(str::to_owned);
+                    event.key_hash = (key < 3).then(|| format!("{key}").repeat(64));
+                    event.user_id = (key < 2).then(|| Uuid::from_u128(key as u128 + 1));
+                    event.model = ["granite", "llama"][model].into();
+                    event.prompt_tokens = tokens;
+                    event.completion_tokens = tokens / 3;
+                    event.cost_nanos = cost;
+                    event
+                })
+                .collect();
+            let refs: Vec<&SpendEvent> = events.iter().collect();
+            prop_assert_eq!(rollups(&refs), rollups_one_by_one(&refs));
         }
     }
 
