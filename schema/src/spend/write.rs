@@ -208,7 +208,8 @@ fn insert_sql(backend: DbBackend, rows: usize, returning: Inserts) -> &'static s
 }
 
 /// The counters of one rollup row.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// `PartialEq` for the tests, which compare rollups made two ways.
+#[derive(Debug, Default, PartialEq, Eq)]
 struct Tally {
     user: Option<Uuid>,
     requests: i64,
