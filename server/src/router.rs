@@ -1,13 +1,13 @@
 //! The HTTP routers: every route, and the layers around them (the request's envelope, see
-//! `routes::envelope`, and compression). Every route is listed here; the admin REST group is listed in
-//! `routes::litellm` behind its one master-key check and merged here. The metrics listener
+//! `routes::envelope`, and compression everywhere but on model answers). Every route is listed
+//! here; the admin REST group is listed in `routes::litellm` behind its one master-key check
+//! and merged here. The metrics listener
 //! (`metrics.listen`) has a router of its own: `/metrics` and the health probes.
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{any, get, post};
-use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -25,10 +25,14 @@ pub fn build(state: AppState) -> Router {
     let spa = any(move |method, headers, uri| spa::serve(static_dir.clone(), method, headers, uri));
     let traced = state.config.tracing.enabled();
 
-    let mut router = Router::new();
+    // The model-serving routes answer as the model server did, uncompressed: a gzip stream
+    // per answer cost a chat completion seven times the CPU of relaying it, and the OpenAI
+    // SDK asks for gzip on every request (BENCHMARKS.md, "Model answers relayed
+    // uncompressed").
+    let mut gateway = Router::new();
     // The OpenAI-compatible gateway, with and without the `/v1` prefix.
     for prefix in ["/v1", ""] {
-        router = router
+        gateway = gateway
             .route(&format!("{prefix}/chat/completions"), post(v1::chat))
             .route(&format!("{prefix}/completions"), post(v1::completions))
             .route(&format!("{prefix}/embeddings"), post(v1::embeddings))
@@ -53,9 +57,10 @@ pub fn build(state: AppState) -> Router {
             .route(&format!("{prefix}/models"), get(v1::list_models))
             .route(&format!("{prefix}/models/{{*id}}"), get(v1::get_model));
     }
-    router
+    let gateway = gateway
         .route("/v2/rerank", post(v1::rerank))
-        .route("/docling/{version}/convert/{kind}", post(v1::convert))
+        .route("/docling/{version}/convert/{kind}", post(v1::convert));
+    Router::new()
         .route("/metrics", get(metrics::metrics))
         .merge(health_routes())
         .route(
@@ -72,12 +77,12 @@ pub fn build(state: AppState) -> Router {
         .route("/auth/callback", get(auth::callback))
         .merge(litellm::routes(state.clone()))
         .fallback(spa)
+        // The portal's pages, GraphQL, exports and the admin REST are compressed for clients
+        // that ask; the SPA's files come compressed ahead of time (`routes::spa`).
+        .layer(CompressionLayer::new())
+        .merge(gateway)
         .with_state(state)
-        .layer(
-            ServiceBuilder::new()
-                .layer(EnvelopeLayer::new(security, traced))
-                .layer(CompressionLayer::new()),
-        )
+        .layer(EnvelopeLayer::new(security, traced))
 }
 
 /// The health probes, on both listeners.

@@ -4,7 +4,9 @@
 # embedded default with the ledger on; optionally through LiteLLM and Portkey's gateway.
 # The model server is an nginx stand-in answering one fixed chat completion, so what is
 # measured is the gateway, not a mock. wrk, one thread, CONNECTIONS connections (16), each
-# phase SECONDS_PER_RUN (10) after a 2-second warm-up. Prints a Markdown table.
+# phase SECONDS_PER_RUN (10) after a 2-second warm-up. The limited key is measured twice: as
+# wrk asks (no Accept-Encoding) and as the OpenAI SDK asks (gzip, deflate). Prints a Markdown
+# table.
 #   bash tests/bench/side_by_side.sh
 #   PEERS=1 bash tests/bench/side_by_side.sh   (also LiteLLM if `litellm` is on PATH, installed
 #                                                with pip install 'litellm[proxy]', and Portkey's
@@ -88,6 +90,9 @@ run "Switchyard, master key" "http://127.0.0.1:$gw_port/v1/chat/completions" "$m
 run "Switchyard, virtual key without limits" "http://127.0.0.1:$gw_port/v1/chat/completions" "$plain_key"
 run "Switchyard, virtual key with rpm/tpm limits and a budget" \
   "http://127.0.0.1:$gw_port/v1/chat/completions" "$limited_key"
+# The same key asking for gzip, as the OpenAI Python SDK (httpx) does on every request.
+run "Switchyard, the same key, with the OpenAI SDK's Accept-Encoding: gzip, deflate" \
+  "http://127.0.0.1:$gw_port/v1/chat/completions" "$limited_key" "Accept-Encoding:gzip, deflate"
 rss_kib="$(awk '/^VmHWM:/ {print $2}' "/proc/$gw_pid/status")"
 
 if [ "${PEERS:-0}" = 1 ]; then

@@ -207,6 +207,78 @@ async fn every_route_answers_through_the_gateway() {
     assert_eq!(first["cost_nanos"], 3 * 200 + 4 * 600);
 }
 
+/// Model answers go back as the model server sent them, even to a client that asks for gzip
+/// (the OpenAI SDK asks on every request): compressing each answer cost a chat completion seven
+/// times the CPU of relaying it. The server's own larger answers are still compressed for it.
+#[tokio::test]
+async fn model_answers_go_back_uncompressed_to_clients_asking_for_gzip() {
+    let aws =
+        MockUpstream::start("aws", &["granite", "embed"], &["--completion-tokens", "4"]).await;
+    let toml = config(
+        "",
+        &[
+            ModelSpec::new("granite", "granite", &[&aws]),
+            ModelSpec::new("embed", "embed", &[&aws]),
+        ],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let ask = |method: reqwest::Method, path: &str| {
+        app.client
+            .request(method, app.url(path))
+            .bearer_auth(MASTER_KEY)
+            .header("accept-encoding", "gzip, deflate, br")
+    };
+
+    let embedding = json!({"model": "embed", "input": "a sentence to embed"});
+    for (path, body, object) in [
+        (CHAT, chat_body("granite"), "chat.completion"),
+        ("/chat/completions", chat_body("granite"), "chat.completion"),
+        ("/v1/embeddings", embedding, "list"),
+    ] {
+        let response = ask(reqwest::Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers().clone();
+        assert!(
+            headers.get("content-encoding").is_none(),
+            "{path}: {headers:?}"
+        );
+        let length: usize = headers["content-length"].to_str().unwrap().parse().unwrap();
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(bytes.len(), length, "{path}");
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(answer["object"], object, "{path}: {answer}");
+    }
+
+    let response = ask(reqwest::Method::POST, CHAT)
+        .json(&stream_body("granite"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-encoding").is_none());
+    let events = response.text().await.unwrap();
+    assert!(events.trim_end().ends_with("data: [DONE]"), "{events}");
+
+    let response = ask(reqwest::Method::GET, "/v1/models")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().get("content-encoding").is_none());
+    let models: Value = response.json().await.unwrap();
+    assert_eq!(models["data"].as_array().map(Vec::len), Some(2), "{models}");
+
+    // The metrics are the server's own answer, several kilobytes: gzip, as asked.
+    let response = ask(reqwest::Method::GET, "/metrics").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let compressed = response.bytes().await.unwrap();
+    assert_eq!(compressed[..2], [0x1f, 0x8b], "a gzip stream starts so");
+}
+
 #[tokio::test]
 async fn usage_is_asked_for_read_and_stripped_unless_the_client_asked() {
     let aws = MockUpstream::start("aws", &["granite"], &["--completion-tokens", "3"]).await;
