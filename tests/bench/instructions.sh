@@ -12,6 +12,10 @@
 #                                                (another build, this tree not built)
 #   DUMP=/tmp/out.callgrind bash tests/bench/instructions.sh   (keeps callgrind's dump, for
 #                                                               callgrind_annotate)
+#   SDK_HEADERS=1 bash tests/bench/instructions.sh     (each request with the headers the
+#                                                       OpenAI Python SDK sends, gzip asked)
+#   LONG_PROMPT=1 bash tests/bench/instructions.sh     (a 20 KB conversation per request
+#                                                       instead of a few words)
 #   STORES=postgres bash tests/bench/instructions.sh   (PostgreSQL + Redis instead of the
 #                                                       embedded default: a fresh database,
 #                                                       Redis database 13)
@@ -60,16 +64,32 @@ key="$(curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bear
 
 # N requests over 4 keep-alive connections; fails on any answer but 200.
 load() {
-  BENCH_KEY="$key" PORT="$gw_port" python3 - "$1" <<'PY'
+  BENCH_KEY="$key" PORT="$gw_port" SDK_HEADERS="${SDK_HEADERS:-}" LONG_PROMPT="${LONG_PROMPT:-}" python3 - "$1" <<'PY'
 import http.client, json, os, sys, threading
 n, key, port = int(sys.argv[1]), os.environ["BENCH_KEY"], int(os.environ["PORT"])
-body = json.dumps({"model": "granite", "messages": [{"role": "user", "content": "benchmark prompt of a few words"}]})
+messages = [{"role": "user", "content": "benchmark prompt of a few words"}]
+if os.environ.get("LONG_PROMPT"):
+    # A conversation as chat clients send it, about 20 KB: a system prompt and 24 turns.
+    messages = [{"role": "system", "content": "You are a helpful assistant. " * 40}] + [
+        {"role": "user" if i % 2 == 0 else "assistant",
+         "content": "A turn of a longer conversation, with a few sentences in it about the weather and the code. " * 8}
+        for i in range(24)]
+body = json.dumps({"model": "granite", "messages": messages})
+headers = {"Content-Type": "application/json", "Authorization": "Bearer " + key}
+if os.environ.get("SDK_HEADERS"):
+    # What the OpenAI Python SDK 3.57 sends besides (captured from its client).
+    headers.update({
+        "Accept-Encoding": "gzip, deflate", "accept": "application/json",
+        "user-agent": "OpenAI/Python 3.57.0", "x-stainless-lang": "python",
+        "x-stainless-package-version": "3.57.0", "x-stainless-os": "Linux",
+        "x-stainless-arch": "x64", "x-stainless-runtime": "CPython",
+        "x-stainless-runtime-version": "3.11.7", "x-stainless-async": "false",
+        "x-stainless-retry-count": "0", "x-stainless-read-timeout": "600"})
 bad = []
 def work(count):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for _ in range(count):
-        connection.request("POST", "/v1/chat/completions", body,
-                           {"Content-Type": "application/json", "Authorization": "Bearer " + key})
+        connection.request("POST", "/v1/chat/completions", body, headers)
         response = connection.getresponse()
         response.read()
         if response.status != 200:
