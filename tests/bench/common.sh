@@ -75,9 +75,14 @@ install_missing() {
 }
 
 # Starts nginx on 127.0.0.1:$1 as a stand-in for a vLLM model server: every chat completion
-# gets one fixed answer, so what a benchmark measures is the gateway, not a mock. Its files
-# live in $work; the sourcing script's cleanup stops it (`kill "$(cat "$work/nginx.pid")"`).
+# gets one fixed answer, and every embedding request one embedding of 1,536 numbers, so what
+# a benchmark measures is the gateway, not a mock. Its files live in $work; the sourcing
+# script's cleanup stops it (`kill "$(cat "$work/nginx.pid")"`).
 start_stand_in() {
+  # An embedding as a 1,536-dimension model answers it: 1,536 numbers, about 19 KB.
+  python3 -c 'import json, random; random.seed(1); print(json.dumps({"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [round(random.uniform(-0.1, 0.1), 9) for _ in range(1536)]}], "model": "granite", "usage": {"prompt_tokens": 8, "total_tokens": 8}}, separators=(",", ":")))' >"$work/embedding.json"
+  # nginx's workers run as another user: they must reach the file (mktemp makes $work 0700).
+  chmod go+x "$work" && chmod go+r "$work/embedding.json"
   local answer='{"id":"chatcmpl-standin","object":"chat.completion","created":1700000000,"model":"granite","choices":[{"index":0,"message":{"role":"assistant","content":"a fixed answer of a few words from the stand-in"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'
   cat > "$work/nginx.conf" <<NGINX
 worker_processes 1;
@@ -92,6 +97,10 @@ http {
     listen 127.0.0.1:$1;
     keepalive_requests 1000000;
     location = /v1/chat/completions { default_type application/json; return 200 '$answer'; }
+    # Too long for a string in the configuration: a file, which nginx serves a POST only
+    # through an error page (the redirect turns it into a GET).
+    location = /v1/embeddings { error_page 405 =200 /embedding.json; return 405; }
+    location = /embedding.json { internal; root $work; default_type application/json; }
     location = /v1/models { default_type application/json; return 200 '{"object":"list","data":[{"id":"granite","object":"model"}]}'; }
     location / { default_type text/plain; return 200 'ok'; }
   }

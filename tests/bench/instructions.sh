@@ -16,6 +16,8 @@
 #                                                       OpenAI Python SDK sends, gzip asked)
 #   LONG_PROMPT=1 bash tests/bench/instructions.sh     (a 20 KB conversation per request
 #                                                       instead of a few words)
+#   EMBEDDINGS=1 bash tests/bench/instructions.sh      (embeddings of a sentence instead of
+#                                                       chat: a 19 KB answer of 1,536 numbers)
 #   STORES=postgres bash tests/bench/instructions.sh   (PostgreSQL + Redis instead of the
 #                                                       embedded default: a fresh database,
 #                                                       Redis database 13)
@@ -64,7 +66,7 @@ key="$(curl -fs "http://127.0.0.1:$gw_port/key/generate" -H "Authorization: Bear
 
 # N requests over 4 keep-alive connections; fails on any answer but 200.
 load() {
-  BENCH_KEY="$key" PORT="$gw_port" SDK_HEADERS="${SDK_HEADERS:-}" LONG_PROMPT="${LONG_PROMPT:-}" python3 - "$1" <<'PY'
+  BENCH_KEY="$key" PORT="$gw_port" SDK_HEADERS="${SDK_HEADERS:-}" LONG_PROMPT="${LONG_PROMPT:-}" EMBEDDINGS="${EMBEDDINGS:-}" python3 - "$1" <<'PY'
 import http.client, json, os, sys, threading
 n, key, port = int(sys.argv[1]), os.environ["BENCH_KEY"], int(os.environ["PORT"])
 messages = [{"role": "user", "content": "benchmark prompt of a few words"}]
@@ -75,6 +77,10 @@ if os.environ.get("LONG_PROMPT"):
          "content": "A turn of a longer conversation, with a few sentences in it about the weather and the code. " * 8}
         for i in range(24)]
 body = json.dumps({"model": "granite", "messages": messages})
+path = "/v1/chat/completions"
+if os.environ.get("EMBEDDINGS"):
+    # An embedding of a sentence: the answer is 1,536 numbers (about 19 KB).
+    path, body = "/v1/embeddings", json.dumps({"model": "granite", "input": "a sentence to embed"})
 headers = {"Content-Type": "application/json", "Authorization": "Bearer " + key}
 if os.environ.get("SDK_HEADERS"):
     # What the OpenAI Python SDK 3.57 sends besides (captured from its client).
@@ -89,7 +95,7 @@ bad = []
 def work(count):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for _ in range(count):
-        connection.request("POST", "/v1/chat/completions", body, headers)
+        connection.request("POST", path, body, headers)
         response = connection.getresponse()
         response.read()
         if response.status != 200:

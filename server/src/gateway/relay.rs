@@ -595,11 +595,21 @@ pub fn whole_usage(body: &[u8]) -> (Option<Usage>, u64) {
         #[serde(default)]
         text: Option<String>,
     }
+    // The usage member is found on the bytes: the parser would read every other value, an
+    // embedding's thousands of numbers included, to skip it. Bytes that reading cannot
+    // follow are left to the parser.
+    let counted = match super::json_values::top_level_member(body, b"usage") {
+        Ok(Some(usage)) => serde_json::from_slice::<Option<Counted>>(usage)
+            .ok()
+            .flatten(),
+        Ok(None) => None,
+        Err(_) => serde_json::from_slice::<UsageOnly>(body)
+            .ok()
+            .and_then(|only| only.usage),
+    };
     // A transcription's usage may count seconds of audio, not tokens: its tokens are then
     // estimated from its text.
-    if let Ok(UsageOnly {
-        usage: Some(counted),
-    }) = serde_json::from_slice::<UsageOnly>(body)
+    if let Some(counted) = counted
         && (counted.seconds.is_none()
             || (
                 counted.prompt_tokens,
