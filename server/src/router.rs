@@ -1,8 +1,8 @@
 //! The HTTP routers: every route, and the layers around them (the request's envelope, see
-//! `routes::envelope`, and compression everywhere but on model answers). Every route is listed
-//! here; the admin REST group is listed in `routes::litellm` behind its one master-key check
-//! and merged here. The metrics listener
-//! (`metrics.listen`) has a router of its own: `/metrics` and the health probes.
+//! `routes::envelope`, and compression everywhere but on the model-serving routes). Every
+//! route is listed here; the admin REST group is listed in `routes::litellm` behind its one
+//! master-key check and merged here. The metrics listener (`metrics.listen`) has a router of
+//! its own: `/metrics` and the health probes.
 
 use std::time::Duration;
 

@@ -212,14 +212,23 @@ async fn every_route_answers_through_the_gateway() {
 /// times the CPU of relaying it. The server's own larger answers are still compressed for it.
 #[tokio::test]
 async fn model_answers_go_back_uncompressed_to_clients_asking_for_gzip() {
-    let aws =
-        MockUpstream::start("aws", &["granite", "embed"], &["--completion-tokens", "4"]).await;
+    let aws = MockUpstream::start(
+        "aws",
+        &["granite", "embed", "bge-reranker"],
+        &["--completion-tokens", "4"],
+    )
+    .await;
     let toml = config(
         "",
         &[
             ModelSpec::new("granite", "granite", &[&aws]),
             ModelSpec::new("embed", "embed", &[&aws]),
         ],
+    );
+    let toml = format!(
+        "{toml}[[models]]\nname = \"bge-reranker\"\ncapabilities = [\"rerank\"]\n\
+         [[models.deployments]]\ncluster = \"aws\"\napi_base = \"{}/v1\"\n",
+        aws.base
     );
     let app = TestApp::builder().config_toml(&toml).start().await;
     let ask = |method: reqwest::Method, path: &str| {
@@ -230,10 +239,14 @@ async fn model_answers_go_back_uncompressed_to_clients_asking_for_gzip() {
     };
 
     let embedding = json!({"model": "embed", "input": "a sentence to embed"});
-    for (path, body, object) in [
-        (CHAT, chat_body("granite"), "chat.completion"),
-        ("/chat/completions", chat_body("granite"), "chat.completion"),
-        ("/v1/embeddings", embedding, "list"),
+    let rerank = json!({"model": "bge-reranker", "query": "the capital of France",
+                        "documents": ["Paris is the capital of France.", "Bananas are yellow."]});
+    for (path, body, member) in [
+        (CHAT, chat_body("granite"), "choices"),
+        ("/chat/completions", chat_body("granite"), "choices"),
+        ("/v1/embeddings", embedding.clone(), "data"),
+        ("/embeddings", embedding, "data"),
+        ("/v2/rerank", rerank, "results"),
     ] {
         let response = ask(reqwest::Method::POST, path)
             .json(&body)
@@ -250,7 +263,7 @@ async fn model_answers_go_back_uncompressed_to_clients_asking_for_gzip() {
         let bytes = response.bytes().await.unwrap();
         assert_eq!(bytes.len(), length, "{path}");
         let answer: Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(answer["object"], object, "{path}: {answer}");
+        assert!(answer[member].is_array(), "{path}: {answer}");
     }
 
     let response = ask(reqwest::Method::POST, CHAT)
@@ -269,7 +282,7 @@ async fn model_answers_go_back_uncompressed_to_clients_asking_for_gzip() {
         .unwrap();
     assert!(response.headers().get("content-encoding").is_none());
     let models: Value = response.json().await.unwrap();
-    assert_eq!(models["data"].as_array().map(Vec::len), Some(2), "{models}");
+    assert_eq!(models["data"].as_array().map(Vec::len), Some(3), "{models}");
 
     // The metrics are the server's own answer, several kilobytes: gzip, as asked.
     let response = ask(reqwest::Method::GET, "/metrics").send().await.unwrap();

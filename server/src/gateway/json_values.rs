@@ -61,7 +61,8 @@ pub struct Unfollowed;
 
 /// The bytes of the value of `json`'s top-level member `name`, or none when the object has no
 /// such member. The other members' values are skipped by their strings and brackets with
-/// `memchr`, not parsed. Bytes after the object are not read.
+/// `memchr`, not parsed, so a value the parser would refuse (`NaN`, a raw control character
+/// in a string) is passed over, and bytes after the object are not read.
 pub fn top_level_member<'a>(json: &'a [u8], name: &[u8]) -> Result<Option<&'a [u8]>, Unfollowed> {
     let mut at = past_space(json, 0);
     if json.get(at) != Some(&b'{') {
