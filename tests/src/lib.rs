@@ -93,6 +93,17 @@ pub fn switchyard_bin() -> PathBuf {
         .unwrap_or_else(|| bin_dir().join("switchyard"))
 }
 
+/// Waits out the last two minutes of a UTC day, if it is in them: a test that makes requests
+/// or changes and then reads back "today's" would otherwise find them on the day before (the
+/// admin overview's test once failed so, run at midnight).
+pub async fn away_from_midnight() {
+    use chrono::Timelike;
+    let left = 86_400 - chrono::Utc::now().num_seconds_from_midnight();
+    if left <= 120 {
+        tokio::time::sleep(std::time::Duration::from_secs(u64::from(left) + 1)).await;
+    }
+}
+
 /// The Python of `target/sdk-venv`, where `tests/ci.sh` installs the official SDKs and the
 /// other Python packages tests use (pinned in `tests/clients/requirements.txt`).
 pub fn sdk_python() -> PathBuf {

@@ -138,6 +138,7 @@ async fn export(app: &TestApp, user: &TestUser, href: &str) -> (u16, Vec<String>
 
 #[tokio::test]
 async fn each_change_is_found_by_filter_opened_and_exported() {
+    harness::away_from_midnight().await;
     let app = start().await;
     let ada = app.sign_in_as("ada@example.com", &["admin"]).await;
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;

@@ -58,6 +58,7 @@ fn total(id: &str) -> String {
 
 #[tokio::test]
 async fn the_overview_follows_usage_the_queue_and_health_live() {
+    harness::away_from_midnight().await;
     let (_aws, mut ibm, app) = start().await;
     let admin = app.sign_in_as("ada@example.com", &["admin"]).await;
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
@@ -166,6 +167,7 @@ async fn the_overview_follows_usage_the_queue_and_health_live() {
 
 #[tokio::test]
 async fn the_overview_renders_in_every_language_light_and_dark() {
+    harness::away_from_midnight().await;
     let (_aws, _ibm, app) = start().await;
     let admin = app.sign_in_as("ada@example.com", &["admin"]).await;
     let ana = app.sign_in_as("ana@example.com", &["user"]).await;
