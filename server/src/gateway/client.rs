@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::{Instant, Sleep};
 
 use super::deployment::Deployment;
+use super::http1::{Http1Pool, Lent};
 
 /// Why a request to a model server failed before it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +70,8 @@ pub struct UpstreamResponse {
     body: Incoming,
     /// When the deployment's total time runs out.
     deadline: Instant,
+    /// The plain-HTTP connection it came on, given back once the body is read to its end.
+    lent: Option<Lent>,
 }
 
 /// A request to send: where, what, and with which credential.
@@ -79,6 +83,8 @@ pub struct Outgoing<'a> {
     pub content_type: HeaderValue,
     pub bearer: Option<&'a str>,
     pub body: Bytes,
+    /// The deployment's own connections, when it speaks plain HTTP.
+    pub pool: Option<&'a Arc<Http1Pool>>,
 }
 
 impl UpstreamClient {
@@ -130,6 +136,35 @@ impl UpstreamClient {
         total: Duration,
     ) -> Result<UpstreamResponse, SendError> {
         let deadline = Instant::now() + total;
+        let wait = first_byte.min(total);
+        let traced = self.traced;
+        let bearer = outgoing.bearer;
+        let extra = move |headers: &mut HeaderMap| -> Result<(), SendError> {
+            if let Some(key) = bearer {
+                let mut value = HeaderValue::try_from(format!("Bearer {key}"))
+                    .map_err(|_| SendError::Broken)?;
+                value.set_sensitive(true);
+                headers.insert(header::AUTHORIZATION, value);
+            }
+            if traced {
+                crate::otel::inject(headers);
+            }
+            Ok(())
+        };
+        if let Some(pool) = outgoing.pool {
+            let sent = pool.send(&outgoing.url, outgoing.content_type, extra, outgoing.body);
+            let (response, lent) = tokio::time::timeout(wait, sent)
+                .await
+                .map_err(|_| SendError::Timeout)??;
+            let (parts, body) = response.into_parts();
+            return Ok(UpstreamResponse {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+                deadline,
+                lent: Some(lent),
+            });
+        }
         let uri = Uri::try_from(outgoing.url).map_err(|_| SendError::Broken)?;
         let mut request = Request::post(uri)
             .header(header::CONTENT_TYPE, outgoing.content_type)
@@ -138,16 +173,7 @@ impl UpstreamClient {
         if let Some(host) = outgoing.host {
             request.headers_mut().insert(header::HOST, host);
         }
-        if let Some(key) = outgoing.bearer {
-            let mut value =
-                HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| SendError::Broken)?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(header::AUTHORIZATION, value);
-        }
-        if self.traced {
-            crate::otel::inject(request.headers_mut());
-        }
-        let wait = first_byte.min(total);
+        extra(request.headers_mut())?;
         let response = match tokio::time::timeout(wait, self.inner.request(request)).await {
             Err(_) => return Err(SendError::Timeout),
             Ok(Err(error)) if error.is_connect() && timed_out(&error) => {
@@ -165,6 +191,7 @@ impl UpstreamClient {
             headers: parts.headers,
             body,
             deadline,
+            lent: None,
         })
     }
 }
@@ -229,7 +256,12 @@ impl UpstreamResponse {
         match tokio::time::timeout_at(self.deadline, self.body.collect()).await {
             Err(_) => Err(BodyError::Timeout),
             Ok(Err(_)) => Err(BodyError::Broken),
-            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Ok(collected)) => {
+                if let Some(lent) = self.lent {
+                    lent.give_back();
+                }
+                Ok(collected.to_bytes())
+            }
         }
     }
 
@@ -240,6 +272,7 @@ impl UpstreamResponse {
             body: self.body,
             deadline: Box::pin(tokio::time::sleep_until(self.deadline)),
             ended: false,
+            lent: self.lent,
         }
     }
 }
@@ -251,6 +284,8 @@ struct BodyStream {
     body: Incoming,
     deadline: Pin<Box<Sleep>>,
     ended: bool,
+    /// Given back when the body ends as it should.
+    lent: Option<Lent>,
 }
 
 impl Stream for BodyStream {
@@ -269,7 +304,12 @@ impl Stream for BodyStream {
                     this.ended = true;
                     return Poll::Ready(Some(Err(BodyError::Broken)));
                 }
-                Poll::Ready(None) => this.ended = true,
+                Poll::Ready(None) => {
+                    this.ended = true;
+                    if let Some(lent) = this.lent.take() {
+                        lent.give_back();
+                    }
+                }
                 Poll::Pending => {
                     if this.deadline.as_mut().poll(cx).is_pending() {
                         return Poll::Pending;

@@ -11,6 +11,7 @@ use axum::http::HeaderValue;
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use super::http1::Http1Pool;
 use crate::metrics::{DeploymentSeries, Metrics, ModelSeries};
 
 /// One deployment, ready to be called.
@@ -25,6 +26,9 @@ pub struct Deployment {
     /// The `Host` header of requests to it, made once when it speaks plain HTTP (see
     /// [`super::client::host_header`]).
     pub host: Option<HeaderValue>,
+    /// Its server's keep-alive connections, when it speaks plain HTTP (shared by every
+    /// deployment on that server; TLS ones go through the shared client).
+    pub pool: Option<Arc<Http1Pool>>,
     pub backend_model: String,
     pub api_key: Option<SecretString>,
     pub weight: u32,
@@ -161,6 +165,7 @@ pub(crate) mod tests {
             id: Uuid::new_v4(),
             cluster: cluster.into(),
             host: crate::gateway::client::host_header(&base),
+            pool: None,
             base,
             origin,
             backend_model: "m".into(),

@@ -275,6 +275,7 @@ pub(super) fn outgoing(
         content_type,
         bearer: deployment.api_key.as_ref().map(|key| key.expose_secret()),
         body,
+        pool: deployment.pool.as_ref(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod client;
 pub mod deployment;
 pub mod forward;
 pub mod health;
+pub mod http1;
 pub mod json_values;
 pub mod moderation;
 pub mod registry;

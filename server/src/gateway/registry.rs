@@ -3,7 +3,7 @@
 //! on any other replica (a version counter polled every few seconds).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -11,6 +11,7 @@ use schema::catalog::{CatalogService, DeclaredDeployment, DeclaredModel};
 use uuid::Uuid;
 
 use super::deployment::{Deployment, DeploymentState, ModelRoute, now_ms, split_base};
+use super::http1::Http1Pool;
 use crate::config::{Config, GatewayConfig, ModelConfig, Overrides};
 use crate::secrets::CredentialCipher;
 
@@ -37,6 +38,9 @@ pub enum RegistryError {
 pub struct Registry {
     snapshot: ArcSwap<Snapshot>,
     states: Mutex<HashMap<Uuid, Arc<DeploymentState>>>,
+    /// The connection pools of plain-HTTP model servers by origin, kept while a deployment
+    /// uses them, so that a reload keeps the connections.
+    pools: Mutex<HashMap<String, Weak<Http1Pool>>>,
     catalog: CatalogService,
     cipher: CredentialCipher,
     /// Whether credentials may be sealed here: with a configured key, or on the embedded
@@ -77,6 +81,7 @@ impl Registry {
         Self {
             snapshot: ArcSwap::from_pointee(Snapshot::default()),
             states: Mutex::new(HashMap::new()),
+            pools: Mutex::new(HashMap::new()),
             catalog,
             cipher,
             may_seal,
@@ -99,6 +104,23 @@ impl Registry {
             Ok(mut states) => states.entry(id).or_default().clone(),
             Err(_) => Arc::default(),
         }
+    }
+
+    /// The connection pool for the plain-HTTP server of `base`, shared with the deployments
+    /// on the same server (none for TLS).
+    fn pool_for(&self, base: &str) -> Option<Arc<Http1Pool>> {
+        let origin = Http1Pool::origin(base)?;
+        let connect_timeout = Duration::from_millis(self.defaults.connect_timeout_ms);
+        let Ok(mut pools) = self.pools.lock() else {
+            return Http1Pool::for_url(base, connect_timeout).map(Arc::new);
+        };
+        pools.retain(|_, pool| pool.strong_count() > 0);
+        if let Some(pool) = pools.get(origin).and_then(Weak::upgrade) {
+            return Some(pool);
+        }
+        let pool = Arc::new(Http1Pool::for_url(base, connect_timeout)?);
+        pools.insert(origin.to_owned(), Arc::downgrade(&pool));
+        Some(pool)
     }
 
     /// Rebuilds the view from the database.
@@ -128,6 +150,7 @@ impl Registry {
                         id: d.id,
                         cluster: d.cluster,
                         host: super::client::host_header(&base),
+                        pool: self.pool_for(&base),
                         base,
                         origin,
                         backend_model: d.backend_model,

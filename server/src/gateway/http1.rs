@@ -1,0 +1,317 @@
+//! Keep-alive connections to one plain-HTTP model server, kept by its deployments. hyper's
+//! connection API does the HTTP; this keeps the idle connections of one host and port in a
+//! stack. hyper-util's pooled client did the same for every host through one map: per
+//! request it hashed the scheme and host twice with SipHash, raced a checkout against a
+//! connect future, and spawned a task to put the connection back, about 8,000 instructions a
+//! request (BENCHMARKS.md). TLS deployments, which may speak HTTP/2, keep that client.
+//!
+//! A connection goes back to its stack when its answer's body has been read to its end, and
+//! is taken most recently used first, so that a quiet deployment's surplus connections age
+//! at the bottom. One idle longer than [`IDLE_TIMEOUT`] is closed when the stack is next
+//! used; a model server that closes idle connections itself (vLLM's uvicorn does after 5 s)
+//! is found out when the connection is taken, and the next one is tried.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderValue, Request, Response};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+use super::client::SendError;
+
+/// How long a connection may wait unused before it is closed.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Most idle connections kept for one model server.
+const MOST_IDLE: usize = 512;
+
+/// The idle connections to one `http://host:port`.
+pub struct Http1Pool {
+    /// `host:port`, as a connection is opened to it.
+    address: String,
+    /// The length of `http://host:port`, which every URL sent through the pool starts with.
+    origin_len: usize,
+    /// The `Host` header of every request.
+    host: HeaderValue,
+    connect_timeout: Duration,
+    /// Most recently used at the back.
+    idle: Mutex<VecDeque<Idle>>,
+}
+
+impl std::fmt::Debug for Http1Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http1Pool")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A connection waiting for its next request.
+struct Idle {
+    sender: SendRequest<Full<Bytes>>,
+    since: Instant,
+}
+
+/// A connection in use, to be handed back once its answer has been read.
+pub struct Lent {
+    pool: Arc<Http1Pool>,
+    sender: SendRequest<Full<Bytes>>,
+}
+
+impl Lent {
+    /// Puts the connection back for the next request: the answer it carried was read whole.
+    pub fn give_back(self) {
+        self.pool.put(self.sender);
+    }
+}
+
+impl Http1Pool {
+    /// The pool for the server of `url`, when it is plain HTTP with a host (`None` for
+    /// `https`, which the TLS client serves).
+    pub fn for_url(url: &str, connect_timeout: Duration) -> Option<Self> {
+        let origin = Self::origin(url)?;
+        let authority =
+            axum::http::uri::Authority::try_from(origin.get("http://".len()..)?).ok()?;
+        // Credentials in the URL are not sent; a host is required.
+        if authority.as_str().contains('@') || authority.host().is_empty() {
+            return None;
+        }
+        let port = authority.port_u16().unwrap_or(80);
+        Some(Self {
+            address: format!("{}:{port}", authority.host()),
+            origin_len: origin.len(),
+            host: super::client::host_header(url)?,
+            connect_timeout,
+            idle: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    /// The origin this pool connects to (`http://host:port`), the key pools are shared by.
+    pub fn origin(url: &str) -> Option<&str> {
+        let rest = url.strip_prefix("http://")?;
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        url.get(.."http://".len() + end)
+    }
+
+    /// Sends a POST of `body` (`content_type`) to `url`, a URL on this pool's server, with
+    /// `headers` added, and returns the answer's head and the connection to give back once
+    /// its body is read. A connection the server closed while it was idle is passed over,
+    /// and a request it refused before reading any of it is sent again on another.
+    pub async fn send(
+        self: &Arc<Self>,
+        url: &str,
+        content_type: HeaderValue,
+        headers: impl FnOnce(&mut axum::http::HeaderMap) -> Result<(), SendError>,
+        body: Bytes,
+    ) -> Result<(Response<Incoming>, Lent), SendError> {
+        let path = url.get(self.origin_len..).unwrap_or_default();
+        let path = if path.is_empty() { "/" } else { path };
+        let mut request = Request::post(path)
+            .header(axum::http::header::HOST, self.host.clone())
+            .header(axum::http::header::CONTENT_TYPE, content_type)
+            .body(Full::new(body))
+            .map_err(|_| SendError::Broken)?;
+        headers(request.headers_mut())?;
+        loop {
+            let (mut sender, reused) = self.take().await?;
+            match sender.try_send_request(request).await {
+                Ok(response) => {
+                    let lent = Lent {
+                        pool: Arc::clone(self),
+                        sender,
+                    };
+                    return Ok((response, lent));
+                }
+                Err(mut refused) => match refused.take_message() {
+                    // Not a byte of it was written: the connection had closed meanwhile.
+                    Some(unsent) if reused => request = unsent,
+                    _ => return Err(SendError::Broken),
+                },
+            }
+        }
+    }
+
+    /// An open connection ready for a request, and whether it was used before.
+    async fn take(&self) -> Result<(SendRequest<Full<Bytes>>, bool), SendError> {
+        loop {
+            let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop_back());
+            let Some(Idle { mut sender, since }) = idle else {
+                return Ok((self.connect().await?, false));
+            };
+            if since.elapsed() < IDLE_TIMEOUT && sender.ready().await.is_ok() {
+                return Ok((sender, true));
+            }
+        }
+    }
+
+    /// A new connection.
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, SendError> {
+        let stream = match tokio::time::timeout(
+            self.connect_timeout,
+            TcpStream::connect(self.address.as_str()),
+        )
+        .await
+        {
+            Err(_) => return Err(SendError::Timeout),
+            Ok(Err(error)) if error.kind() == std::io::ErrorKind::TimedOut => {
+                return Err(SendError::Timeout);
+            }
+            Ok(Err(_)) => return Err(SendError::Connect),
+            Ok(Ok(stream)) => stream,
+        };
+        // Requests are written whole: nothing is gained by waiting to fill a segment.
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|_| SendError::Connect)?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "a connection to a model server ended");
+            }
+        });
+        Ok(sender)
+    }
+
+    /// Keeps `sender` for the next request, and closes connections idle too long.
+    fn put(&self, sender: SendRequest<Full<Bytes>>) {
+        if sender.is_closed() {
+            return;
+        }
+        let Ok(mut idle) = self.idle.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        while idle
+            .front()
+            .is_some_and(|oldest| now.duration_since(oldest.since) >= IDLE_TIMEOUT)
+        {
+            idle.pop_front();
+        }
+        if idle.len() < MOST_IDLE {
+            idle.push_back(Idle { sender, since: now });
+        }
+    }
+
+    /// Idle connections kept now.
+    #[cfg(test)]
+    fn idle_count(&self) -> usize {
+        self.idle.lock().map_or(0, |idle| idle.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn only_plain_http_urls_with_a_host_have_a_pool() {
+        let pool = |url: &str| Http1Pool::for_url(url, Duration::from_secs(1));
+        let made = pool("http://vllm.east:8000/v1").unwrap();
+        assert_eq!(made.address, "vllm.east:8000");
+        assert_eq!(made.origin_len, "http://vllm.east:8000".len());
+        assert_eq!(made.host, "vllm.east:8000");
+        assert_eq!(pool("http://vllm.east/v1").unwrap().address, "vllm.east:80");
+        assert_eq!(pool("http://[::1]:81").unwrap().address, "[::1]:81");
+        assert!(pool("https://vllm.east/v1").is_none());
+        assert!(pool("http://user:pw@vllm.east/v1").is_none());
+        assert!(pool("http:///v1").is_none());
+        assert!(pool("/v1").is_none());
+        assert_eq!(
+            Http1Pool::origin("http://vllm.east:8000/v1"),
+            Some("http://vllm.east:8000")
+        );
+        assert_eq!(Http1Pool::origin("http://a?b"), Some("http://a"));
+        assert_eq!(Http1Pool::origin("https://a/v1"), None);
+    }
+
+    /// A server answering every request with `ok`, keeping a connection open for
+    /// `per_connection` requests and then closing it; counts the connections it accepted.
+    async fn server(per_connection: usize) -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1", listener.local_addr().unwrap());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&accepted);
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                counter.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buffer = vec![0u8; 4096];
+                    for _ in 0..per_connection {
+                        let mut read = 0;
+                        // Headers, then the two-byte body each test sends.
+                        while !buffer[..read].windows(6).any(|w| w == b"\r\n\r\n{}") {
+                            match socket.read(&mut buffer[read..]).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => read += n,
+                            }
+                        }
+                        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                        if socket.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, accepted)
+    }
+
+    async fn ask(pool: &Arc<Http1Pool>, url: &str) -> Result<Bytes, SendError> {
+        let json = HeaderValue::from_static("application/json");
+        let (response, lent) = pool
+            .send(url, json, |_| Ok(()), Bytes::from_static(b"{}"))
+            .await?;
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        lent.give_back();
+        Ok(body)
+    }
+
+    #[tokio::test]
+    async fn one_connection_serves_requests_one_after_another() {
+        let (url, accepted) = server(usize::MAX).await;
+        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
+        for _ in 0..20 {
+            assert_eq!(
+                ask(&pool, &format!("{url}/chat/completions"))
+                    .await
+                    .unwrap(),
+                "ok"
+            );
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        assert_eq!(pool.idle_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_connection_the_server_closed_is_passed_over() {
+        // The server closes each connection after its first answer, as one whose idle
+        // timeout has passed does.
+        let (url, accepted) = server(1).await;
+        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
+        for _ in 0..5 {
+            assert_eq!(ask(&pool, &url).await.unwrap(), "ok");
+            // Let the connection's task see the close, as time between requests would.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 5);
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_a_connect_error() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/v1", closed.local_addr().unwrap());
+        drop(closed);
+        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
+        assert_eq!(ask(&pool, &url).await, Err(SendError::Connect));
+    }
+}
