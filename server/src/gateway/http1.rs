@@ -236,6 +236,15 @@ mod tests {
     /// A server answering every request with `ok`, keeping a connection open for
     /// `per_connection` requests and then closing it; counts the connections it accepted.
     async fn server(per_connection: usize) -> (String, Arc<AtomicUsize>) {
+        server_answering(per_connection, b"ok".to_vec()).await
+    }
+
+    /// [`server`] answering `answer`, written in pieces of 64 KiB.
+    async fn server_answering(
+        per_connection: usize,
+        answer: Vec<u8>,
+    ) -> (String, Arc<AtomicUsize>) {
+        let answer = Arc::new(answer);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v1", listener.local_addr().unwrap());
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -244,6 +253,7 @@ mod tests {
             loop {
                 let (mut socket, _) = listener.accept().await.unwrap();
                 counter.fetch_add(1, Ordering::SeqCst);
+                let answer = Arc::clone(&answer);
                 tokio::spawn(async move {
                     let mut buffer = vec![0u8; 4096];
                     for _ in 0..per_connection {
@@ -255,9 +265,18 @@ mod tests {
                                 Ok(n) => read += n,
                             }
                         }
-                        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
-                        if socket.write_all(answer).await.is_err() {
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+                            answer.len()
+                        );
+                        if socket.write_all(head.as_bytes()).await.is_err() {
                             return;
+                        }
+                        for piece in answer.chunks(64 * 1024) {
+                            if socket.write_all(piece).await.is_err() {
+                                return;
+                            }
+                            tokio::task::yield_now().await;
                         }
                     }
                 });
@@ -290,6 +309,17 @@ mod tests {
         }
         assert_eq!(accepted.load(Ordering::SeqCst), 1);
         assert_eq!(pool.idle_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_long_answer_is_read_whole_and_its_connection_kept() {
+        let long: Vec<u8> = (0..4_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let (url, accepted) = server_answering(usize::MAX, long.clone()).await;
+        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
+        for _ in 0..3 {
+            assert_eq!(ask(&pool, &url).await.unwrap(), long);
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
