@@ -429,6 +429,11 @@ async fn on_database_ready(state: &AppState) -> anyhow::Result<()> {
         let registry = registry.clone();
         async move { registry.refresh_if_changed().await }
     });
+    let registry = gateway.registry.clone();
+    spawn_every(Duration::from_secs(15), move || {
+        registry.close_idle_connections();
+        std::future::ready(())
+    });
     let guardrails = gateway.guardrails.clone();
     spawn_every(poll, move || {
         let guardrails = guardrails.clone();

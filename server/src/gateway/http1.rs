@@ -8,8 +8,9 @@
 //! A connection goes back to its stack when its answer's body has been read to its end, and
 //! is taken most recently used first, so that a quiet deployment's surplus connections age
 //! at the bottom. One idle longer than [`IDLE_TIMEOUT`] is closed when the stack is next
-//! used; a model server that closes idle connections itself (vLLM's uvicorn does after 5 s)
-//! is found out when the connection is taken, and the next one is tried.
+//! used, or by the registry's sweep (`close_idle`, every 15 s); a model server that closes
+//! idle connections itself (vLLM's uvicorn does after 5 s) is found out when the connection
+//! is taken, and the next one is tried.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -187,14 +188,17 @@ impl Http1Pool {
             return;
         };
         let now = Instant::now();
-        while idle
-            .front()
-            .is_some_and(|oldest| now.duration_since(oldest.since) >= IDLE_TIMEOUT)
-        {
-            idle.pop_front();
-        }
+        close_expired(&mut idle, now);
         if idle.len() < MOST_IDLE {
             idle.push_back(Idle { sender, since: now });
+        }
+    }
+
+    /// Closes the connections idle longer than [`IDLE_TIMEOUT`] (run now and then, so that a
+    /// deployment nobody calls any more does not keep them open).
+    pub fn close_idle(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            close_expired(&mut idle, Instant::now());
         }
     }
 
@@ -202,6 +206,17 @@ impl Http1Pool {
     #[cfg(test)]
     fn idle_count(&self) -> usize {
         self.idle.lock().map_or(0, |idle| idle.len())
+    }
+}
+
+/// Drops the connections of `idle` (least recently used first) idle since before
+/// [`IDLE_TIMEOUT`] ago, at `now`.
+fn close_expired(idle: &mut VecDeque<Idle>, now: Instant) {
+    while idle
+        .front()
+        .is_some_and(|oldest| now.duration_since(oldest.since) >= IDLE_TIMEOUT)
+    {
+        idle.pop_front();
     }
 }
 
@@ -334,6 +349,24 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert_eq!(accepted.load(Ordering::SeqCst), 5);
+    }
+
+    #[tokio::test]
+    async fn connections_idle_too_long_are_closed() {
+        let (url, accepted) = server(usize::MAX).await;
+        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
+        ask(&pool, &url).await.unwrap();
+        pool.close_idle();
+        assert_eq!(pool.idle_count(), 1, "a connection just used stays");
+        if let Ok(mut idle) = pool.idle.lock() {
+            let long_ago = Instant::now().checked_sub(IDLE_TIMEOUT).unwrap();
+            idle.iter_mut().for_each(|kept| kept.since = long_ago);
+        }
+        pool.close_idle();
+        assert_eq!(pool.idle_count(), 0);
+        // The next request opens a new connection.
+        ask(&pool, &url).await.unwrap();
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

@@ -123,6 +123,17 @@ impl Registry {
         Some(pool)
     }
 
+    /// Closes the plain-HTTP connections that have been idle too long, on every server.
+    pub fn close_idle_connections(&self) {
+        let pools: Vec<Arc<Http1Pool>> = match self.pools.lock() {
+            Ok(pools) => pools.values().filter_map(Weak::upgrade).collect(),
+            Err(_) => return,
+        };
+        for pool in pools {
+            pool.close_idle();
+        }
+    }
+
     /// Rebuilds the view from the database.
     pub async fn reload(&self) -> Result<(), RegistryError> {
         let version = self.catalog.registry_version().await?;
