@@ -92,16 +92,12 @@ impl UpstreamClient {
     /// certificates with `tls` (see [`super::tls`]), passing the trace context on when
     /// `traced`.
     pub fn new(connect_timeout: Duration, tls: rustls::ClientConfig, traced: bool) -> Self {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(connect_timeout));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(tcp_connector(connect_timeout));
         let inner = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(512)
@@ -196,6 +192,17 @@ impl UpstreamClient {
     }
 }
 
+/// How connections to model servers are opened: no Nagle delay, and `connect_timeout`
+/// shared by the addresses a name resolves to, the other address family tried after 300 ms
+/// (hyper-util's happy eyeballs), so that one dead address does not take all of it.
+pub(super) fn tcp_connector(connect_timeout: Duration) -> HttpConnector {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(connect_timeout));
+    http
+}
+
 /// The `Host` header for requests to a plain-HTTP `url`: its host, and its port unless it is
 /// 80. That is what hyper's client writes when a request has none, but it parses the URL's
 /// authority and formats the value for every request; a deployment makes it once. None for
@@ -236,7 +243,7 @@ fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
 }
 
 /// Whether `error` comes from a timeout (the connect timeout shows as a connect error).
-fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+pub(super) fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(error) = cause {
         if error

@@ -16,13 +16,16 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::http::Uri;
+use axum::http::uri::Authority;
 use axum::http::{HeaderValue, Request, Response};
 use bytes::Bytes;
+use futures::FutureExt;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use hyper_util::client::legacy::connect::HttpConnector;
+use tower::ServiceExt;
 
 use super::client::SendError;
 
@@ -34,21 +37,22 @@ const MOST_IDLE: usize = 512;
 
 /// The idle connections to one `http://host:port`.
 pub struct Http1Pool {
-    /// `host:port`, as a connection is opened to it.
-    address: String,
-    /// The length of `http://host:port`, which every URL sent through the pool starts with.
-    origin_len: usize,
+    /// `http://host:port`, which every URL sent through the pool starts with.
+    origin: Box<str>,
+    /// Where a connection is opened to: the origin, with its port.
+    target: Uri,
     /// The `Host` header of every request.
     host: HeaderValue,
-    connect_timeout: Duration,
-    /// Most recently used at the back.
+    /// Opens connections (resolving the name, trying each address).
+    connector: HttpConnector,
+    /// Most recently used at the back, so in the order they were last used.
     idle: Mutex<VecDeque<Idle>>,
 }
 
 impl std::fmt::Debug for Http1Pool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Http1Pool")
-            .field("address", &self.address)
+            .field("origin", &self.origin)
             .finish_non_exhaustive()
     }
 }
@@ -77,18 +81,18 @@ impl Http1Pool {
     /// `https`, which the TLS client serves).
     pub fn for_url(url: &str, connect_timeout: Duration) -> Option<Self> {
         let origin = Self::origin(url)?;
-        let authority =
-            axum::http::uri::Authority::try_from(origin.get("http://".len()..)?).ok()?;
+        let authority = Authority::try_from(origin.get("http://".len()..)?).ok()?;
         // Credentials in the URL are not sent; a host is required.
         if authority.as_str().contains('@') || authority.host().is_empty() {
             return None;
         }
         let port = authority.port_u16().unwrap_or(80);
+        let target = Uri::try_from(format!("http://{}:{port}", authority.host())).ok()?;
         Some(Self {
-            address: format!("{}:{port}", authority.host()),
-            origin_len: origin.len(),
+            origin: origin.into(),
+            target,
             host: super::client::host_header(url)?,
-            connect_timeout,
+            connector: super::client::tcp_connector(connect_timeout),
             idle: Mutex::new(VecDeque::new()),
         })
     }
@@ -111,7 +115,7 @@ impl Http1Pool {
         headers: impl FnOnce(&mut axum::http::HeaderMap) -> Result<(), SendError>,
         body: Bytes,
     ) -> Result<(Response<Incoming>, Lent), SendError> {
-        let path = url.get(self.origin_len..).unwrap_or_default();
+        let path = url.strip_prefix(&*self.origin).ok_or(SendError::Broken)?;
         let path = if path.is_empty() { "/" } else { path };
         let mut request = Request::post(path)
             .header(axum::http::header::HOST, self.host.clone())
@@ -138,37 +142,53 @@ impl Http1Pool {
         }
     }
 
-    /// An open connection ready for a request, and whether it was used before.
+    /// An open connection ready for a request, and whether it was used before: the most
+    /// recently used idle one that is ready now, else a new one. One not ready yet (its last
+    /// exchange is still being finished, say a request body still being written to a server
+    /// that answered early) is left for later rather than waited for; one the server closed
+    /// is dropped.
     async fn take(&self) -> Result<(SendRequest<Full<Bytes>>, bool), SendError> {
-        loop {
-            let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop_back());
-            let Some(Idle { mut sender, since }) = idle else {
-                return Ok((self.connect().await?, false));
-            };
-            if since.elapsed() < IDLE_TIMEOUT && sender.ready().await.is_ok() {
-                return Ok((sender, true));
+        let found = self.idle.lock().ok().and_then(|mut idle| {
+            let now = Instant::now();
+            let mut at = idle.len();
+            while at > 0 {
+                at -= 1;
+                let entry = idle.get_mut(at)?;
+                if now.duration_since(entry.since) >= IDLE_TIMEOUT {
+                    idle.remove(at);
+                    continue;
+                }
+                match entry.sender.ready().now_or_never() {
+                    Some(Ok(())) => return idle.remove(at),
+                    Some(Err(_)) => {
+                        idle.remove(at);
+                    }
+                    None => {}
+                }
             }
+            None
+        });
+        match found {
+            Some(Idle { sender, .. }) => Ok((sender, true)),
+            None => Ok((self.connect().await?, false)),
         }
     }
 
     /// A new connection.
     async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, SendError> {
-        let stream = match tokio::time::timeout(
-            self.connect_timeout,
-            TcpStream::connect(self.address.as_str()),
-        )
-        .await
-        {
-            Err(_) => return Err(SendError::Timeout),
-            Ok(Err(error)) if error.kind() == std::io::ErrorKind::TimedOut => {
-                return Err(SendError::Timeout);
-            }
-            Ok(Err(_)) => return Err(SendError::Connect),
-            Ok(Ok(stream)) => stream,
-        };
-        // Requests are written whole: nothing is gained by waiting to fill a segment.
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+        let stream = self
+            .connector
+            .clone()
+            .oneshot(self.target.clone())
+            .await
+            .map_err(|error| {
+                if super::client::timed_out(&error) {
+                    SendError::Timeout
+                } else {
+                    SendError::Connect
+                }
+            })?;
+        let (sender, connection) = http1::handshake(stream)
             .await
             .map_err(|_| SendError::Connect)?;
         tokio::spawn(async move {
@@ -198,7 +218,8 @@ impl Http1Pool {
     /// deployment nobody calls any more does not keep them open).
     pub fn close_idle(&self) {
         if let Ok(mut idle) = self.idle.lock() {
-            close_expired(&mut idle, Instant::now());
+            let now = Instant::now();
+            idle.retain(|kept| now.duration_since(kept.since) < IDLE_TIMEOUT);
         }
     }
 
@@ -223,6 +244,8 @@ fn close_expired(idle: &mut VecDeque<Idle>, now: Instant) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gateway::client::{Outgoing, UpstreamClient};
+    use futures::StreamExt;
     use http_body_util::BodyExt;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -231,11 +254,13 @@ mod tests {
     fn only_plain_http_urls_with_a_host_have_a_pool() {
         let pool = |url: &str| Http1Pool::for_url(url, Duration::from_secs(1));
         let made = pool("http://vllm.east:8000/v1").unwrap();
-        assert_eq!(made.address, "vllm.east:8000");
-        assert_eq!(made.origin_len, "http://vllm.east:8000".len());
+        assert_eq!(&*made.origin, "http://vllm.east:8000");
+        assert_eq!(made.target, "http://vllm.east:8000/");
         assert_eq!(made.host, "vllm.east:8000");
-        assert_eq!(pool("http://vllm.east/v1").unwrap().address, "vllm.east:80");
-        assert_eq!(pool("http://[::1]:81").unwrap().address, "[::1]:81");
+        let default_port = pool("http://vllm.east/v1").unwrap();
+        assert_eq!(default_port.target, "http://vllm.east:80/");
+        assert_eq!(default_port.host, "vllm.east");
+        assert_eq!(pool("http://[::1]:81").unwrap().target, "http://[::1]:81/");
         assert!(pool("https://vllm.east/v1").is_none());
         assert!(pool("http://user:pw@vllm.east/v1").is_none());
         assert!(pool("http:///v1").is_none());
@@ -248,38 +273,45 @@ mod tests {
         assert_eq!(Http1Pool::origin("https://a/v1"), None);
     }
 
-    /// A server answering every request with `ok`, keeping a connection open for
-    /// `per_connection` requests and then closing it; counts the connections it accepted.
-    async fn server(per_connection: usize) -> (String, Arc<AtomicUsize>) {
-        server_answering(per_connection, b"ok".to_vec()).await
+    /// A model server for the tests: it answers `answer` (written in pieces of 64 KiB) to
+    /// every request, keeps a connection for `per_connection` requests, then waits
+    /// `close_after` and closes it. It counts the connections it accepted and keeps the head
+    /// of the last request.
+    struct Server {
+        url: String,
+        accepted: Arc<AtomicUsize>,
+        last_head: Arc<Mutex<String>>,
     }
 
-    /// [`server`] answering `answer`, written in pieces of 64 KiB.
-    async fn server_answering(
-        per_connection: usize,
-        answer: Vec<u8>,
-    ) -> (String, Arc<AtomicUsize>) {
+    async fn server(per_connection: usize, answer: Vec<u8>, close_after: Duration) -> Server {
         let answer = Arc::new(answer);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v1", listener.local_addr().unwrap());
         let accepted = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&accepted);
+        let last_head = Arc::new(Mutex::new(String::new()));
+        let (counter, heads) = (Arc::clone(&accepted), Arc::clone(&last_head));
         tokio::spawn(async move {
             loop {
                 let (mut socket, _) = listener.accept().await.unwrap();
                 counter.fetch_add(1, Ordering::SeqCst);
-                let answer = Arc::clone(&answer);
+                let (answer, heads) = (Arc::clone(&answer), Arc::clone(&heads));
                 tokio::spawn(async move {
                     let mut buffer = vec![0u8; 4096];
                     for _ in 0..per_connection {
                         let mut read = 0;
                         // Headers, then the two-byte body each test sends.
-                        while !buffer[..read].windows(6).any(|w| w == b"\r\n\r\n{}") {
+                        let end = loop {
+                            if let Some(end) =
+                                buffer[..read].windows(6).position(|w| w == b"\r\n\r\n{}")
+                            {
+                                break end;
+                            }
                             match socket.read(&mut buffer[read..]).await {
                                 Ok(0) | Err(_) => return,
                                 Ok(n) => read += n,
                             }
-                        }
+                        };
+                        *heads.lock().unwrap() = String::from_utf8_lossy(&buffer[..end]).into();
                         let head = format!(
                             "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
                             answer.len()
@@ -294,12 +326,33 @@ mod tests {
                             tokio::task::yield_now().await;
                         }
                     }
+                    tokio::time::sleep(close_after).await;
                 });
             }
         });
-        (url, accepted)
+        Server {
+            url,
+            accepted,
+            last_head,
+        }
     }
 
+    impl Server {
+        fn accepted(&self) -> usize {
+            self.accepted.load(Ordering::SeqCst)
+        }
+    }
+
+    async fn ok_server() -> Server {
+        server(usize::MAX, b"ok".to_vec(), Duration::ZERO).await
+    }
+
+    fn pool_for(server: &Server) -> Arc<Http1Pool> {
+        Arc::new(Http1Pool::for_url(&server.url, Duration::from_secs(1)).unwrap())
+    }
+
+    /// Sends `{}` to `url` through the pool alone, reads the whole answer and gives the
+    /// connection back.
     async fn ask(pool: &Arc<Http1Pool>, url: &str) -> Result<Bytes, SendError> {
         let json = HeaderValue::from_static("application/json");
         let (response, lent) = pool
@@ -312,50 +365,105 @@ mod tests {
 
     #[tokio::test]
     async fn one_connection_serves_requests_one_after_another() {
-        let (url, accepted) = server(usize::MAX).await;
-        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
+        let server = ok_server().await;
+        let pool = pool_for(&server);
+        let url = format!("{}/chat/completions", server.url);
         for _ in 0..20 {
-            assert_eq!(
-                ask(&pool, &format!("{url}/chat/completions"))
-                    .await
-                    .unwrap(),
-                "ok"
-            );
-        }
-        assert_eq!(accepted.load(Ordering::SeqCst), 1);
-        assert_eq!(pool.idle_count(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_long_answer_is_read_whole_and_its_connection_kept() {
-        let long: Vec<u8> = (0..4_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
-        let (url, accepted) = server_answering(usize::MAX, long.clone()).await;
-        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
-        for _ in 0..3 {
-            assert_eq!(ask(&pool, &url).await.unwrap(), long);
-        }
-        assert_eq!(accepted.load(Ordering::SeqCst), 1);
-    }
-
-    #[tokio::test]
-    async fn a_connection_the_server_closed_is_passed_over() {
-        // The server closes each connection after its first answer, as one whose idle
-        // timeout has passed does.
-        let (url, accepted) = server(1).await;
-        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
-        for _ in 0..5 {
             assert_eq!(ask(&pool, &url).await.unwrap(), "ok");
-            // Let the connection's task see the close, as time between requests would.
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        assert_eq!(accepted.load(Ordering::SeqCst), 5);
+        assert_eq!(server.accepted(), 1);
+        assert_eq!(pool.idle_count(), 1);
+        // Origin-form, with the server's host and port.
+        let head = server.last_head.lock().unwrap().to_ascii_lowercase();
+        assert!(
+            head.starts_with("post /v1/chat/completions http/1.1\r\n"),
+            "{head}"
+        );
+        let port = server
+            .url
+            .trim_start_matches("http://127.0.0.1:")
+            .trim_end_matches("/v1");
+        assert!(
+            head.contains(&format!("\r\nhost: 127.0.0.1:{port}\r\n")),
+            "{head}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_url_on_another_server_is_refused() {
+        let server = ok_server().await;
+        let pool = pool_for(&server);
+        let json = HeaderValue::from_static("application/json");
+        let sent = pool
+            .send("http://elsewhere/v1", json, |_| Ok(()), Bytes::new())
+            .await;
+        assert!(matches!(sent, Err(SendError::Broken)));
+        assert_eq!(server.accepted(), 0);
+    }
+
+    #[tokio::test]
+    async fn answers_read_through_the_client_give_their_connection_back_at_their_end() {
+        let long: Vec<u8> = (0..4_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let server = server(usize::MAX, long.clone(), Duration::ZERO).await;
+        let pool = pool_for(&server);
+        let trust = crate::gateway::tls::UpstreamTrust::load(None).unwrap();
+        let client = UpstreamClient::new(
+            Duration::from_secs(1),
+            trust.client_config().unwrap(),
+            false,
+        );
+        let send = || {
+            client.send(
+                Outgoing {
+                    url: server.url.clone(),
+                    host: None,
+                    content_type: HeaderValue::from_static("application/json"),
+                    bearer: None,
+                    body: Bytes::from_static(b"{}"),
+                    pool: Some(&pool),
+                },
+                Duration::from_secs(5),
+                Duration::from_secs(30),
+            )
+        };
+        // Whole, then as a stream read to its end: both on the one connection.
+        assert_eq!(send().await.unwrap().bytes().await.unwrap(), long);
+        let mut stream = Box::pin(send().await.unwrap().into_stream());
+        let mut streamed = Vec::new();
+        while let Some(piece) = stream.next().await {
+            streamed.extend_from_slice(&piece.unwrap());
+        }
+        assert_eq!(streamed, long);
+        assert_eq!(server.accepted(), 1);
+        assert_eq!(pool.idle_count(), 1);
+        // A stream left half read does not go back: the next answer comes whole on another.
+        let mut stream = Box::pin(send().await.unwrap().into_stream());
+        stream.next().await.unwrap().unwrap();
+        drop(stream);
+        assert_eq!(pool.idle_count(), 0);
+        assert_eq!(send().await.unwrap().bytes().await.unwrap(), long);
+        assert_eq!(server.accepted(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_connection_the_server_closed_while_idle_is_passed_over() {
+        // Each connection answers once and is closed 50 ms later, as a server whose idle
+        // timeout has passed closes it.
+        let server = server(1, b"ok".to_vec(), Duration::from_millis(50)).await;
+        let pool = pool_for(&server);
+        for round in 1..=3 {
+            assert_eq!(ask(&pool, &server.url).await.unwrap(), "ok");
+            assert_eq!(pool.idle_count(), 1, "kept while the server keeps it");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(server.accepted(), round);
+        }
     }
 
     #[tokio::test]
     async fn connections_idle_too_long_are_closed() {
-        let (url, accepted) = server(usize::MAX).await;
-        let pool = Arc::new(Http1Pool::for_url(&url, Duration::from_secs(1)).unwrap());
-        ask(&pool, &url).await.unwrap();
+        let server = ok_server().await;
+        let pool = pool_for(&server);
+        ask(&pool, &server.url).await.unwrap();
         pool.close_idle();
         assert_eq!(pool.idle_count(), 1, "a connection just used stays");
         if let Ok(mut idle) = pool.idle.lock() {
@@ -365,8 +473,8 @@ mod tests {
         pool.close_idle();
         assert_eq!(pool.idle_count(), 0);
         // The next request opens a new connection.
-        ask(&pool, &url).await.unwrap();
-        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        ask(&pool, &server.url).await.unwrap();
+        assert_eq!(server.accepted(), 2);
     }
 
     #[tokio::test]
