@@ -24,20 +24,8 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::{Instant, Sleep};
 
 use super::deployment::Deployment;
-use super::http1::{Http1Pool, Lent};
-
-/// Why a request to a model server failed before it answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// No connection could be made.
-    Connect,
-    /// The TLS handshake failed (most often: the certificate is not trusted); the reason.
-    Tls(String),
-    /// No answer within the time allowed.
-    Timeout,
-    /// The connection failed another way.
-    Broken,
-}
+pub use super::http1::SendError;
+use super::http1::{Http1Pool, Lent, tcp_connector, timed_out};
 
 /// Why reading an answer's body failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,37 +180,6 @@ impl UpstreamClient {
     }
 }
 
-/// How connections to model servers are opened: no Nagle delay, and `connect_timeout`
-/// shared by the addresses a name resolves to, the other address family tried after 300 ms
-/// (hyper-util's happy eyeballs), so that one dead address does not take all of it.
-pub(super) fn tcp_connector(connect_timeout: Duration) -> HttpConnector {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_nodelay(true);
-    http.set_connect_timeout(Some(connect_timeout));
-    http
-}
-
-/// The `Host` header for requests to a plain-HTTP `url`: its host, and its port unless it is
-/// 80. That is what hyper's client writes when a request has none, but it parses the URL's
-/// authority and formats the value for every request; a deployment makes it once. None for
-/// `https`: such a connection may speak HTTP/2, where hyper sends `:authority` and no `Host`,
-/// and a `Host` that differs from it (`h` beside `h:443`) makes the request malformed.
-pub(super) fn host_header(url: &str) -> Option<HeaderValue> {
-    let uri = Uri::try_from(url).ok()?;
-    if uri.scheme_str() != Some("http") {
-        return None;
-    }
-    let host = uri.host()?;
-    let value = match uri.port() {
-        Some(port) if port.as_u16() != 80 => {
-            HeaderValue::from_maybe_shared(Bytes::from([host, ":", port.as_str()].concat()))
-        }
-        _ => HeaderValue::from_str(host),
-    };
-    value.ok()
-}
-
 /// The TLS error behind `error`, when the connection failed in its handshake. (An
 /// `io::Error` wrapping another error hides it from `source()`, so those are opened too.)
 fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
@@ -240,21 +197,6 @@ fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
         };
     }
     None
-}
-
-/// Whether `error` comes from a timeout (the connect timeout shows as a connect error).
-pub(super) fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(error) = cause {
-        if error
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-        {
-            return true;
-        }
-        cause = error.source();
-    }
-    false
 }
 
 impl UpstreamResponse {
@@ -333,28 +275,50 @@ impl Stream for BodyStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gateway::http1::tests::{pool_for, server};
+    use futures::StreamExt;
 
-    #[test]
-    fn the_host_header_names_the_port_only_when_it_is_not_the_schemes_own() {
-        let host = |url: &str| host_header(url).map(|v| v.to_str().unwrap().to_owned());
-        assert_eq!(
-            host("http://127.0.0.1:8000/v1").as_deref(),
-            Some("127.0.0.1:8000")
+    #[tokio::test]
+    async fn answers_read_through_the_client_give_their_connection_back_at_their_end() {
+        let long: Vec<u8> = (0..4_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let server = server(usize::MAX, long.clone(), Duration::ZERO).await;
+        let pool = pool_for(&server);
+        let trust = crate::gateway::tls::UpstreamTrust::load(None).unwrap();
+        let client = UpstreamClient::new(
+            Duration::from_secs(1),
+            trust.client_config().unwrap(),
+            false,
         );
-        assert_eq!(host("http://vllm.east/v1").as_deref(), Some("vllm.east"));
-        assert_eq!(host("http://vllm.east:80/v1").as_deref(), Some("vllm.east"));
-        // Over TLS the connection may be HTTP/2: hyper's client writes what fits it.
-        assert_eq!(host("https://vllm.east:443/v1"), None);
-        assert_eq!(host("https://vllm.east/v1"), None);
-        assert_eq!(
-            host("http://vllm.east:443/v1").as_deref(),
-            Some("vllm.east:443")
-        );
-        // Credentials in the URL never reach the header.
-        assert_eq!(
-            host("http://user:pw@[::1]:81/").as_deref(),
-            Some("[::1]:81")
-        );
-        assert_eq!(host("/v1/chat/completions"), None);
+        let send = || {
+            client.send(
+                Outgoing {
+                    url: server.url.clone(),
+                    host: None,
+                    content_type: HeaderValue::from_static("application/json"),
+                    bearer: None,
+                    body: Bytes::from_static(b"{}"),
+                    pool: Some(&pool),
+                },
+                Duration::from_secs(5),
+                Duration::from_secs(30),
+            )
+        };
+        // Whole, then as a stream read to its end: both on the one connection.
+        assert_eq!(send().await.unwrap().bytes().await.unwrap(), long);
+        let mut stream = Box::pin(send().await.unwrap().into_stream());
+        let mut streamed = Vec::new();
+        while let Some(piece) = stream.next().await {
+            streamed.extend_from_slice(&piece.unwrap());
+        }
+        assert_eq!(streamed, long);
+        assert_eq!(server.accepted(), 1);
+        assert_eq!(pool.idle_count(), 1);
+        // A stream left half read does not go back: the next answer comes whole on another.
+        let mut stream = Box::pin(send().await.unwrap().into_stream());
+        stream.next().await.unwrap().unwrap();
+        drop(stream);
+        assert_eq!(pool.idle_count(), 0);
+        assert_eq!(send().await.unwrap().bytes().await.unwrap(), long);
+        assert_eq!(server.accepted(), 2);
     }
 }

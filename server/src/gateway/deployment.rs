@@ -24,7 +24,7 @@ pub struct Deployment {
     /// The server's root: `base` without a trailing `/v1` (for `/health`, `/tokenize`, Docling).
     pub origin: String,
     /// The `Host` header of requests to it, made once when it speaks plain HTTP (see
-    /// [`super::client::host_header`]).
+    /// [`super::http1::host_header`]).
     pub host: Option<HeaderValue>,
     /// Its server's keep-alive connections, when it speaks plain HTTP (shared by every
     /// deployment on that server; TLS ones go through the shared client).
@@ -164,7 +164,7 @@ pub(crate) mod tests {
         Arc::new(Deployment {
             id: Uuid::new_v4(),
             cluster: cluster.into(),
-            host: crate::gateway::client::host_header(&base),
+            host: crate::gateway::http1::host_header(&base),
             pool: None,
             base,
             origin,

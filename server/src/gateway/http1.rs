@@ -11,6 +11,9 @@
 //! used, or by the registry's sweep (`close_idle`, every 15 s); a model server that closes
 //! idle connections itself (vLLM's uvicorn does after 5 s) is found out when the connection
 //! is taken, and the next one is tried.
+//!
+//! Below the TLS client too, this is where connections to model servers are opened
+//! ([`tcp_connector`]), their `Host` header made, and a failed send named ([`SendError`]).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -27,7 +30,64 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tower::ServiceExt;
 
-use super::client::SendError;
+/// Why a request to a model server failed before it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// No connection could be made.
+    Connect,
+    /// The TLS handshake failed (most often: the certificate is not trusted); the reason.
+    Tls(String),
+    /// No answer within the time allowed.
+    Timeout,
+    /// The connection failed another way.
+    Broken,
+}
+
+/// How connections to model servers are opened: no Nagle delay, and `connect_timeout`
+/// shared by the addresses a name resolves to, the other address family tried after 300 ms
+/// (hyper-util's happy eyeballs), so that one dead address does not take all of it.
+pub fn tcp_connector(connect_timeout: Duration) -> HttpConnector {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(connect_timeout));
+    http
+}
+
+/// The `Host` header for requests to a plain-HTTP `url`: its host, and its port unless it is
+/// 80. That is what hyper's client writes when a request has none, but it parses the URL's
+/// authority and formats the value for every request; a deployment makes it once. None for
+/// `https`: such a connection may speak HTTP/2, where hyper sends `:authority` and no `Host`,
+/// and a `Host` that differs from it (`h` beside `h:443`) makes the request malformed.
+pub fn host_header(url: &str) -> Option<HeaderValue> {
+    let uri = Uri::try_from(url).ok()?;
+    if uri.scheme_str() != Some("http") {
+        return None;
+    }
+    let host = uri.host()?;
+    let value = match uri.port() {
+        Some(port) if port.as_u16() != 80 => {
+            HeaderValue::from_maybe_shared(Bytes::from([host, ":", port.as_str()].concat()))
+        }
+        _ => HeaderValue::from_str(host),
+    };
+    value.ok()
+}
+
+/// Whether `error` comes from a timeout (the connect timeout shows as a connect error).
+pub fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
 
 /// How long a connection may wait unused before it is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -91,8 +151,8 @@ impl Http1Pool {
         Some(Self {
             origin: origin.into(),
             target,
-            host: super::client::host_header(url)?,
-            connector: super::client::tcp_connector(connect_timeout),
+            host: host_header(url)?,
+            connector: tcp_connector(connect_timeout),
             idle: Mutex::new(VecDeque::new()),
         })
     }
@@ -182,7 +242,7 @@ impl Http1Pool {
             .oneshot(self.target.clone())
             .await
             .map_err(|error| {
-                if super::client::timed_out(&error) {
+                if timed_out(&error) {
                     SendError::Timeout
                 } else {
                     SendError::Connect
@@ -225,7 +285,7 @@ impl Http1Pool {
 
     /// Idle connections kept now.
     #[cfg(test)]
-    fn idle_count(&self) -> usize {
+    pub(crate) fn idle_count(&self) -> usize {
         self.idle.lock().map_or(0, |idle| idle.len())
     }
 }
@@ -242,13 +302,35 @@ fn close_expired(idle: &mut VecDeque<Idle>, now: Instant) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::gateway::client::{Outgoing, UpstreamClient};
-    use futures::StreamExt;
     use http_body_util::BodyExt;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn the_host_header_names_the_port_only_when_it_is_not_the_schemes_own() {
+        let host = |url: &str| host_header(url).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            host("http://127.0.0.1:8000/v1").as_deref(),
+            Some("127.0.0.1:8000")
+        );
+        assert_eq!(host("http://vllm.east/v1").as_deref(), Some("vllm.east"));
+        assert_eq!(host("http://vllm.east:80/v1").as_deref(), Some("vllm.east"));
+        // Over TLS the connection may be HTTP/2: hyper's client writes what fits it.
+        assert_eq!(host("https://vllm.east:443/v1"), None);
+        assert_eq!(host("https://vllm.east/v1"), None);
+        assert_eq!(
+            host("http://vllm.east:443/v1").as_deref(),
+            Some("vllm.east:443")
+        );
+        // Credentials in the URL never reach the header.
+        assert_eq!(
+            host("http://user:pw@[::1]:81/").as_deref(),
+            Some("[::1]:81")
+        );
+        assert_eq!(host("/v1/chat/completions"), None);
+    }
 
     #[test]
     fn only_plain_http_urls_with_a_host_have_a_pool() {
@@ -277,13 +359,17 @@ mod tests {
     /// every request, keeps a connection for `per_connection` requests, then waits
     /// `close_after` and closes it. It counts the connections it accepted and keeps the head
     /// of the last request.
-    struct Server {
-        url: String,
+    pub(crate) struct Server {
+        pub(crate) url: String,
         accepted: Arc<AtomicUsize>,
         last_head: Arc<Mutex<String>>,
     }
 
-    async fn server(per_connection: usize, answer: Vec<u8>, close_after: Duration) -> Server {
+    pub(crate) async fn server(
+        per_connection: usize,
+        answer: Vec<u8>,
+        close_after: Duration,
+    ) -> Server {
         let answer = Arc::new(answer);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v1", listener.local_addr().unwrap());
@@ -338,7 +424,7 @@ mod tests {
     }
 
     impl Server {
-        fn accepted(&self) -> usize {
+        pub(crate) fn accepted(&self) -> usize {
             self.accepted.load(Ordering::SeqCst)
         }
     }
@@ -347,7 +433,7 @@ mod tests {
         server(usize::MAX, b"ok".to_vec(), Duration::ZERO).await
     }
 
-    fn pool_for(server: &Server) -> Arc<Http1Pool> {
+    pub(crate) fn pool_for(server: &Server) -> Arc<Http1Pool> {
         Arc::new(Http1Pool::for_url(&server.url, Duration::from_secs(1)).unwrap())
     }
 
@@ -399,50 +485,6 @@ mod tests {
             .await;
         assert!(matches!(sent, Err(SendError::Broken)));
         assert_eq!(server.accepted(), 0);
-    }
-
-    #[tokio::test]
-    async fn answers_read_through_the_client_give_their_connection_back_at_their_end() {
-        let long: Vec<u8> = (0..4_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
-        let server = server(usize::MAX, long.clone(), Duration::ZERO).await;
-        let pool = pool_for(&server);
-        let trust = crate::gateway::tls::UpstreamTrust::load(None).unwrap();
-        let client = UpstreamClient::new(
-            Duration::from_secs(1),
-            trust.client_config().unwrap(),
-            false,
-        );
-        let send = || {
-            client.send(
-                Outgoing {
-                    url: server.url.clone(),
-                    host: None,
-                    content_type: HeaderValue::from_static("application/json"),
-                    bearer: None,
-                    body: Bytes::from_static(b"{}"),
-                    pool: Some(&pool),
-                },
-                Duration::from_secs(5),
-                Duration::from_secs(30),
-            )
-        };
-        // Whole, then as a stream read to its end: both on the one connection.
-        assert_eq!(send().await.unwrap().bytes().await.unwrap(), long);
-        let mut stream = Box::pin(send().await.unwrap().into_stream());
-        let mut streamed = Vec::new();
-        while let Some(piece) = stream.next().await {
-            streamed.extend_from_slice(&piece.unwrap());
-        }
-        assert_eq!(streamed, long);
-        assert_eq!(server.accepted(), 1);
-        assert_eq!(pool.idle_count(), 1);
-        // A stream left half read does not go back: the next answer comes whole on another.
-        let mut stream = Box::pin(send().await.unwrap().into_stream());
-        stream.next().await.unwrap().unwrap();
-        drop(stream);
-        assert_eq!(pool.idle_count(), 0);
-        assert_eq!(send().await.unwrap().bytes().await.unwrap(), long);
-        assert_eq!(server.accepted(), 2);
     }
 
     #[tokio::test]

@@ -160,7 +160,7 @@ impl Registry {
                     Some(Arc::new(Deployment {
                         id: d.id,
                         cluster: d.cluster,
-                        host: super::client::host_header(&base),
+                        host: super::http1::host_header(&base),
                         pool: self.pool_for(&base),
                         base,
                         origin,
