@@ -175,9 +175,15 @@ impl Http1Pool {
         headers: impl FnOnce(&mut axum::http::HeaderMap) -> Result<(), SendError>,
         body: Bytes,
     ) -> Result<(Response<Incoming>, Lent), SendError> {
-        let path = url.strip_prefix(&*self.origin).ok_or(SendError::Broken)?;
-        let path = if path.is_empty() { "/" } else { path };
-        let mut request = Request::post(path)
+        let rest = url.strip_prefix(&*self.origin).ok_or(SendError::Broken)?;
+        // Origin-form starts with `/`: an empty path is `/`, and a base URL that ends in a
+        // query (`http://host?x`) is sent as `/?x…`, as a whole URL is read.
+        let path = if rest.starts_with('/') {
+            std::borrow::Cow::Borrowed(rest)
+        } else {
+            std::borrow::Cow::Owned(["/", rest].concat())
+        };
+        let mut request = Request::post(&*path)
             .header(axum::http::header::HOST, self.host.clone())
             .header(axum::http::header::CONTENT_TYPE, content_type)
             .body(Full::new(body))
@@ -473,6 +479,23 @@ pub(crate) mod tests {
             head.contains(&format!("\r\nhost: 127.0.0.1:{port}\r\n")),
             "{head}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_request_target_always_starts_with_a_slash() {
+        let server = ok_server().await;
+        let pool = pool_for(&server);
+        let origin = server.url.trim_end_matches("/v1");
+        for (url, line) in [
+            (origin.to_owned(), "post / http/1.1\r\n"),
+            (format!("{origin}?v=1/chat"), "post /?v=1/chat http/1.1\r\n"),
+            // A fragment is not sent, as when the whole URL is parsed.
+            (format!("{origin}/v1#x/chat"), "post /v1 http/1.1\r\n"),
+        ] {
+            assert_eq!(ask(&pool, &url).await.unwrap(), "ok");
+            let head = server.last_head.lock().unwrap().to_ascii_lowercase();
+            assert!(head.starts_with(line), "{url}: {head}");
+        }
     }
 
     #[tokio::test]
