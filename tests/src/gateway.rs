@@ -57,8 +57,10 @@ pub async fn key_with(app: &crate::TestApp, limits: Value) -> Value {
         body.extend(limits);
     }
     let response = app.post_as_master("/key/generate", &body).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.expect("the new key")
+    let status = response.status();
+    let answer = response.text().await.unwrap_or_default();
+    assert_eq!(status, 200, "{answer}\n{}", app.logs());
+    serde_json::from_str(&answer).expect("the new key")
 }
 
 /// What `/key/info` says of `key`.
