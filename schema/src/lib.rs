@@ -28,6 +28,7 @@ pub mod spend;
 pub mod subscriptions;
 pub mod system;
 pub mod turns;
+pub mod txn;
 pub mod usage;
 pub mod users;
 

@@ -22,7 +22,7 @@ use entity::{
 use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Iterable,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 /// The key of the PostgreSQL advisory lock held while one replica prunes ("SyPrune").
@@ -130,7 +130,7 @@ pub async fn prune(
     let postgres = db.get_database_backend() == DbBackend::Postgres;
     // Held (idle) while the batches run on other connections; ending it releases the lock.
     let turn = if postgres {
-        let txn = db.begin().await?;
+        let txn = crate::txn::begin_write(db).await?;
         let taken = txn
             .query_one(sea_orm::Statement::from_string(
                 DbBackend::Postgres,

@@ -7,7 +7,7 @@ use chrono::Utc;
 use entity::{deployment, model};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -157,7 +157,7 @@ impl CatalogService {
     /// tells every replica the catalog changed. Changes nothing when one of them changed since
     /// it was read (an administrator's edit is not overwritten with the old secret).
     pub async fn reseal(&self, resealed: Vec<(Uuid, String, String)>) -> Result<(), DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         for (id, read, sealed) in resealed {
             let updated = deployment::Entity::update_many()
                 .col_expr(
@@ -195,7 +195,7 @@ impl CatalogService {
         declared: &[DeclaredModel],
         same_credentials: impl Fn(Option<&str>, Option<&str>) -> bool,
     ) -> Result<bool, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         // Replicas starting (or reloading) together apply one after the other: the second
         // finds the first one's rows and changes nothing.
         crate::turns::wait_for_turn(&txn, crate::turns::CATALOG).await?;
@@ -430,7 +430,7 @@ impl CatalogService {
             rpm_limit,
             tpm_limit,
         } = registration;
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let now = Utc::now();
         let existing = model::Entity::find()
             .filter(model::Column::Name.eq(wanted.name.clone()))
@@ -514,7 +514,7 @@ impl CatalogService {
         id: Uuid,
         changes: ModelChanges,
     ) -> Result<model::Model, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let mut row = Self::registered_model(&txn, id).await?.into_active_model();
         if let Some(description) = changes.description {
             row.description = Set(description);
@@ -545,7 +545,7 @@ impl CatalogService {
     /// cascade). Returns its name.
     #[tracing::instrument(skip(self), err)]
     pub async fn delete_model(&self, id: Uuid) -> Result<String, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let row = Self::registered_model(&txn, id).await?;
         model::Entity::delete_by_id(id).exec(&txn).await?;
         bump_version(&txn).await?;
@@ -558,7 +558,7 @@ impl CatalogService {
     /// model's name.
     #[tracing::instrument(skip(self), err)]
     pub async fn delete_deployment(&self, id: Uuid) -> Result<String, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let (_, model) = registered_deployment(&txn, id).await?;
         deployment::Entity::delete_by_id(id).exec(&txn).await?;
         let left = deployment::Entity::find()
@@ -640,7 +640,7 @@ impl CatalogService {
         id: Uuid,
         changes: DeploymentChanges,
     ) -> Result<(), DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let (row, model) = registered_deployment(&txn, id).await?;
         let now = Utc::now();
         let mut deployment = row.into_active_model();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use entity::guardrail;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, Set};
 use serde_json::Value;
 
 pub use graphql::{GuardrailMutation, GuardrailQuery};
@@ -89,7 +89,7 @@ impl GuardrailService {
         }
         rules.check(&definition).map_err(DomainError::BadInput)?;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         guardrail::Entity::insert(guardrail::ActiveModel {
             name: Set(name.to_owned()),
             definition: Set(definition),
@@ -119,7 +119,7 @@ impl GuardrailService {
         rules: &Arc<dyn GuardrailRules>,
         name: &str,
     ) -> Result<bool, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let deleted = guardrail::Entity::delete_by_id(name.trim().to_owned())
             .exec(&txn)
             .await?

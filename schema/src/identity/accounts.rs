@@ -10,7 +10,7 @@ use chrono::Utc;
 use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -374,7 +374,7 @@ impl AccountService {
     #[tracing::instrument(skip_all, err)]
     pub async fn bootstrap(&self, admin: Bootstrap) -> Result<Option<String>, DomainError> {
         // Replicas starting together take turns: only the first creates the administrator.
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         crate::turns::wait_for_turn(&txn, crate::turns::BOOTSTRAP).await?;
         let with_passwords = user::Entity::find()
             .filter(user::Column::PasswordHash.is_not_null())

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::{api_key, model, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -212,7 +212,7 @@ impl LiteLlmKeys {
     pub async fn generate(&self, key: LiteLlmKey) -> Result<Issued, DomainError> {
         key.limits.check()?;
         let expires_at = expiry(key.duration.as_deref())?;
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         if let Some(alias) = &key.alias {
             KeyService::alias_free(&txn, alias, None).await?;
         }
@@ -245,7 +245,7 @@ impl LiteLlmKeys {
             budget_reset_at,
         } = imported;
         key.limits.check()?;
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let present = api_key::Entity::find()
             .filter(api_key::Column::TokenHash.eq(token_hash.clone()))
             .one(&txn)
@@ -294,7 +294,7 @@ impl LiteLlmKeys {
         hash: &str,
         changes: LiteLlmKeyChanges,
     ) -> Result<KeyRecord, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let row = api_key::Entity::find()
             .filter(api_key::Column::TokenHash.eq(hash))
             .one(&txn)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::{api_key, api_key_model, model, subscription, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -332,7 +332,7 @@ impl KeyService {
     /// Makes a key. The plaintext is in the result and nowhere else.
     #[tracing::instrument(skip_all, err, fields(origin = new.origin))]
     pub async fn generate(&self, new: NewKey) -> Result<Issued, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let (plaintext, _) = Self::insert(&txn, new).await?;
         txn.commit().await?;
         self.issued(plaintext).await
@@ -349,7 +349,7 @@ impl KeyService {
         cap: u64,
         new: NewKey,
     ) -> Result<Issued, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         user::Entity::update_many()
             .col_expr(
                 user::Column::UpdatedAt,
@@ -440,7 +440,7 @@ impl KeyService {
     /// Applies `changes` to the key whose hash is `hash`.
     #[tracing::instrument(skip_all, err)]
     pub async fn update(&self, hash: &str, changes: KeyChanges) -> Result<KeyRecord, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         Self::apply(&txn, hash, changes).await?;
         txn.commit().await?;
         self.record_by_hash(hash).await
@@ -547,7 +547,7 @@ impl KeyService {
         hashes: &[String],
         aliases: &[String],
     ) -> Result<Vec<String>, DomainError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let rows = api_key::Entity::find()
             .filter(
                 sea_orm::Condition::any()
@@ -577,7 +577,7 @@ impl KeyService {
             .await?
             .ok_or_else(|| DomainError::NotFound("no such key".into()))?;
         let plaintext = new_secret();
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let mut active = row.into_active_model();
         active.token_hash = Set(hash_key(&plaintext));
         active.key_name = Set(display_name(&plaintext));

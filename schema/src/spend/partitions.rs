@@ -10,8 +10,7 @@
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
-    TransactionTrait, Value,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement, Value,
 };
 
 /// The key of the advisory lock held while partitions change ("SyParts").
@@ -140,7 +139,7 @@ async fn turn(
     if !partitioned(db, log).await? {
         return Ok(None);
     }
-    let txn = db.begin().await?;
+    let txn = crate::txn::begin_write(db).await?;
     txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PARTITION_LOCK})"))
         .await?;
     // Making or dropping a partition locks the spend log: give up rather than queue the

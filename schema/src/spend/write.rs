@@ -14,7 +14,7 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityName,
-    EntityTrait, IdenStatic, QueryFilter, QuerySelect, Statement, TransactionTrait, Value,
+    EntityTrait, IdenStatic, QueryFilter, QuerySelect, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -588,7 +588,7 @@ async fn attempt(
     budgets_due: bool,
     inserts: Inserts,
 ) -> Result<bool, sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::txn::begin_write(db).await?;
     if budgets_due {
         reset_budgets(&txn, Utc::now()).await?;
     }
@@ -656,7 +656,7 @@ pub async fn write_history(
         return Ok(0);
     }
     let subjects = subject_ids(db, &events).await?;
-    let txn = db.begin().await?;
+    let txn = crate::txn::begin_write(db).await?;
     // Returned: only `unrecorded` rows are here, but another import may have written some since.
     let inserted = insert_with_rollups(&txn, &events, &subjects, Inserts::Returned)
         .await?

@@ -7,7 +7,7 @@ use entity::{api_key, api_key_model, model, subscription, subscription_event as 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -209,7 +209,7 @@ impl SubscriptionService {
             .filter(subscription::Column::ModelId.eq(model_id))
             .one(&self.db)
             .await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let row = match existing {
             Some(row) => match Status::parse(&row.status) {
                 Status::Active | Status::Pending => row,
@@ -252,7 +252,7 @@ impl SubscriptionService {
                 row.status
             )));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         remove_from_keys(&txn, user, row.model_id).await?;
         let row = transition(&txn, row, Status::Cancelled, Some(user), None).await?;
         txn.commit().await?;
@@ -280,7 +280,7 @@ impl SubscriptionService {
             .filter(subscription::Column::ModelId.eq(model_id))
             .one(&self.db)
             .await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let row = match existing {
             Some(row) if Status::parse(&row.status) == Status::Active => row,
             Some(row) => transition(&txn, row, Status::Active, admin, reason).await?,
@@ -326,7 +326,7 @@ impl SubscriptionService {
             )));
         }
         let reason = note(reason);
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         remove_from_keys(&txn, row.user_id, row.model_id).await?;
         let row = transition(&txn, row, Status::Denied, admin, reason).await?;
         txn.commit().await?;
@@ -348,7 +348,7 @@ impl SubscriptionService {
             ));
         }
         let message = message.map(|m| m.trim().chars().take(1_000).collect::<String>());
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let row = transition(&txn, row, Status::Pending, Some(user), message).await?;
         txn.commit().await?;
         Ok(row)
@@ -415,7 +415,7 @@ impl SubscriptionService {
         if ids.is_empty() {
             return Err(DomainError::BadInput("no subscriptions given".into()));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let rows = subscription::Entity::find()
             .filter(subscription::Column::Id.is_in(ids.to_vec()))
             .all(&txn)
@@ -464,7 +464,7 @@ impl SubscriptionService {
                 row.id, row.status
             )));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         if status == Status::Active {
             remove_from_keys(&txn, row.user_id, row.model_id).await?;
         }
@@ -499,7 +499,7 @@ impl SubscriptionService {
                 "the model is no longer restricted",
             )
         };
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let affected = subscription::Entity::find()
             .filter(subscription::Column::ModelId.eq(model_id))
             .filter(subscription::Column::Status.eq(from.as_str()))

@@ -6,7 +6,7 @@ use entity::user;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -115,7 +115,7 @@ impl UserAdmin {
         let now = Utc::now();
         limits.apply_to_user(&mut active, now);
         active.updated_at = Set(now);
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let row = active.update(&txn).await?;
         // Keys are cached with their owner's limits and state: every replica reloads them.
         crate::counters::bump(&txn, KEYS_VERSION_KEY).await?;
@@ -128,7 +128,7 @@ impl UserAdmin {
         let mut active = self.get(id).await?.into_active_model();
         active.spend_nanos = Set(0);
         active.updated_at = Set(Utc::now());
-        let txn = self.db.begin().await?;
+        let txn = crate::txn::begin_write(&self.db).await?;
         let row = active.update(&txn).await?;
         crate::counters::bump(&txn, KEYS_VERSION_KEY).await?;
         txn.commit().await?;
