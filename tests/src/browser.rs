@@ -6,7 +6,7 @@ use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 use tokio::process::Command;
 
-use crate::process::{Spawned, spawn_announcing};
+use crate::process::{Spawned, try_spawn_announcing};
 
 /// Flags that make Debian's Chromium run headless as root on a machine without a network.
 const CHROMIUM_FLAGS: &[&str] = &[
@@ -36,12 +36,15 @@ fn chromedriver_port(line: &str) -> Option<String> {
     (!port.is_empty()).then(|| format!("http://127.0.0.1:{port}"))
 }
 
-impl Browser {
-    /// Starts chromedriver and a fresh Chromium profile.
-    pub async fn start() -> Self {
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+/// How many times chromedriver is started before a test gives up on it.
+const CHROMEDRIVER_STARTS: usize = 3;
+
+/// Starts chromedriver on a port of its choosing. With `--port=0` it binds IPv4 on a free port
+/// and then IPv6 on the same number, which another process may hold: it then says
+/// "bind() failed: Address already in use" and exits, and a new start picks another port.
+async fn start_chromedriver(chromedriver: &str) -> Spawned {
+    let mut failures = Vec::new();
+    for _ in 0..CHROMEDRIVER_STARTS {
         let mut command = Command::new(chromedriver);
         // Its own process group, which the Chromium it starts joins: dropping the browser ends
         // the whole group (killing chromedriver alone leaves Chromium running).
@@ -49,7 +52,24 @@ impl Browser {
             .arg("--port=0")
             .stdin(Stdio::null())
             .process_group(0);
-        let driver = spawn_announcing(command, chromedriver_port).await;
+        match try_spawn_announcing(command, chromedriver_port).await {
+            Ok(driver) => return driver,
+            Err(failure) => failures.push(failure),
+        }
+    }
+    panic!(
+        "chromedriver did not start in {CHROMEDRIVER_STARTS} tries:\n{}",
+        failures.join("\n")
+    );
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh Chromium profile.
+    pub async fn start() -> Self {
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver = start_chromedriver(&chromedriver).await;
         let profile = tempfile::tempdir().expect("browser profile dir");
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| (*s).to_owned()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));

@@ -51,9 +51,21 @@ pub fn listening_on(line: &str) -> Option<String> {
 /// Spawns `command` and waits (up to 60 s) for a line from which `announce` reads the base
 /// URL. Panics with everything the child printed if it exits or stays silent.
 pub async fn spawn_announcing(
-    mut command: Command,
+    command: Command,
     announce: impl Fn(&str) -> Option<String>,
 ) -> Spawned {
+    match try_spawn_announcing(command, announce).await {
+        Ok(spawned) => spawned,
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// [`spawn_announcing`], with a child that exits or stays silent as an error that says what
+/// it printed (the child is killed), for a caller that can try again.
+pub async fn try_spawn_announcing(
+    mut command: Command,
+    announce: impl Fn(&str) -> Option<String>,
+) -> Result<Spawned, String> {
     command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -77,15 +89,17 @@ pub async fn spawn_announcing(
         None
     };
     match tokio::time::timeout(Duration::from_secs(60), wait).await {
-        Ok(Some(base)) => Spawned {
+        Ok(Some(base)) => Ok(Spawned {
             child,
             output,
             base,
-        },
+        }),
         _ => {
             let _ = child.start_kill();
             let printed = output.lock().unwrap().join("\n");
-            panic!("{command:?} did not announce its address; it printed:\n{printed}");
+            Err(format!(
+                "{command:?} did not announce its address; it printed:\n{printed}"
+            ))
         }
     }
 }
