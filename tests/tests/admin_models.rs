@@ -205,3 +205,42 @@ async fn registration_errors_name_the_field() {
         .unwrap();
     assert_eq!(body["error"]["param"], "id");
 }
+
+#[tokio::test]
+async fn a_base_url_that_would_send_requests_elsewhere_is_refused_by_both_admin_apis() {
+    let app = TestApp::start().await;
+    for (base, reason) in [
+        ("http://vllm:80OO/v1", "port"),
+        ("http://vllm:8000/v1?api-version=2", "query"),
+        ("http://vllm:8000/v1#chat", "fragment"),
+    ] {
+        let answer = app
+            .post_as_master("/model/new", &registration("granite", base))
+            .await;
+        assert_eq!(answer.status(), 400, "{base}");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["error"]["param"], "api_base", "{base}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("`litellm_params.api_base` ") && message.contains(reason),
+            "{base}: {message}"
+        );
+
+        let (_, added) = app
+            .graphql_bearer(
+                harness::MASTER_KEY,
+                "mutation($b: String!) { addDeployment(model: {name: \"granite\"}, \
+                 deployment: {cluster: \"x\", apiBase: $b}) { name } }",
+                json!({ "b": base }),
+            )
+            .await;
+        let message = added["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("apiBase ") && message.contains(reason),
+            "{base}: {added}"
+        );
+    }
+    // Nothing was registered by either.
+    let info: Value = app.get_as_master("/model/info").await.json().await.unwrap();
+    assert_eq!(info["data"].as_array().map(Vec::len), Some(0), "{info}");
+}

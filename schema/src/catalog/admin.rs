@@ -186,13 +186,7 @@ fn price(name: &str, per_million: f64) -> Result<i64, DomainError> {
 }
 
 fn url(api_base: &str) -> Result<String, DomainError> {
-    let base = api_base.trim().trim_end_matches('/');
-    if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
-        return Err(DomainError::BadInput(
-            "apiBase must be an http:// or https:// URL".into(),
-        ));
-    }
-    Ok(base.to_owned())
+    super::api_base(api_base).map_err(|reason| DomainError::BadInput(format!("apiBase {reason}")))
 }
 
 fn servers<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Arc<dyn ModelServers>> {

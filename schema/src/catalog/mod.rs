@@ -2,10 +2,12 @@
 //! tells every replica when to reload its in-memory routing table; and its GraphQL view.
 
 mod admin;
+mod api_base;
 mod graphql;
 mod service;
 
 pub use admin::{CatalogAdminMutation, CatalogReload, ConnectionTest, ModelServers};
+pub use api_base::api_base;
 
 pub use graphql::{
     Capability, CatalogModel, CatalogQuery, DeploymentHealth, ModelLoader, SubscriptionStatus,

@@ -121,10 +121,8 @@ pub(super) fn validate(models: &[ModelConfig]) -> Result<(), ConfigError> {
                      already uses {url}"
                 ));
             }
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return invalid(format!(
-                    "{at}.deployments[{j}].api_base: expected an http:// or https:// URL"
-                ));
+            if let Err(reason) = schema::catalog::api_base(url) {
+                return invalid(format!("{at}.deployments[{j}].api_base {reason}"));
             }
             if deployment.cluster.trim().is_empty() {
                 return invalid(format!("{at}.deployments[{j}].cluster: expected a name"));
@@ -149,6 +147,17 @@ mod tests {
         let error = load_with(toml, &[]).unwrap_err().to_string();
         assert!(
             error.contains("deployments[1].api_base") && error.contains("already uses"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_base_url_with_a_bad_port_is_refused_before_start() {
+        let toml = "[[models]]\nname = \"m\"\n[[models.deployments]]\ncluster = \"a\"\n\
+                    api_base = \"http://x:80a/v1\"\n";
+        let error = load_with(toml, &[]).unwrap_err().to_string();
+        assert!(
+            error.contains("deployments[0].api_base has a port that is not a number"),
             "{error}"
         );
     }

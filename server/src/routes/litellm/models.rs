@@ -29,6 +29,14 @@ fn required<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a 
         })
 }
 
+/// `litellm_params.api_base`, checked as every deployment's base URL is.
+fn base_url(raw: &str) -> Result<String, ApiError> {
+    schema::catalog::api_base(raw).map_err(|reason| ApiError::BadParam {
+        message: format!("`litellm_params.api_base` {reason}"),
+        param: "api_base",
+    })
+}
+
 fn price(info: &Map<String, Value>, field: &'static str) -> Result<i64, ApiError> {
     match info.get(field) {
         None | Some(Value::Null) => Ok(0),
@@ -112,15 +120,7 @@ pub(crate) fn registration(
         Some((prefix, rest)) if PROVIDERS.contains(&prefix) => (prefix, rest),
         _ => ("openai", target),
     };
-    let api_base = required(params, "api_base")?
-        .trim_end_matches('/')
-        .to_owned();
-    if !(api_base.starts_with("http://") || api_base.starts_with("https://")) {
-        return Err(ApiError::BadParam {
-            message: "`litellm_params.api_base` must be an http:// or https:// URL".into(),
-            param: "api_base",
-        });
-    }
+    let api_base = base_url(required(params, "api_base")?)?;
     let api_key = string(params.get("api_key"), "api_key")?.filter(|k| !k.is_empty());
     let timeout_ms = int(params.get("timeout"), "timeout")?
         .map(|seconds| seconds.saturating_mul(1000))
@@ -289,17 +289,9 @@ pub async fn update(
         .get("model_info")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    let api_base =
-        string(params.get("api_base"), "api_base")?.map(|b| b.trim_end_matches('/').to_owned());
-    if api_base
-        .as_ref()
-        .is_some_and(|b| !(b.starts_with("http://") || b.starts_with("https://")))
-    {
-        return Err(ApiError::BadParam {
-            message: "`litellm_params.api_base` must be an http:// or https:// URL".into(),
-            param: "api_base",
-        });
-    }
+    let api_base = string(params.get("api_base"), "api_base")?
+        .map(|base| base_url(&base))
+        .transpose()?;
     let backend = string(params.get("model"), "model")?.map(|m| {
         m.split_once('/')
             .filter(|(p, _)| PROVIDERS.contains(p))
