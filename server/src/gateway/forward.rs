@@ -18,10 +18,11 @@ use super::auth::Caller;
 use super::client::{BodyError, Outgoing};
 use super::deployment::{Deployment, ModelRoute};
 use super::relay::{RelayStream, relay, whole_usage};
+use super::request::RequestBody;
 use super::sse::Usage;
 use super::upstream::{self, Answer};
 use super::usage::audio_ms;
-use super::usage::{cost_nanos, estimate_tokens, prompt_chars};
+use super::usage::{cost_nanos, estimate_tokens};
 use crate::error::ApiError;
 use crate::guardrail::{Action, Blocked, Mode, Scanner, StreamMasker};
 use crate::quota::Permit;
@@ -288,8 +289,9 @@ impl Gateway {
         operation: Operation,
         trace: &mut Trace,
     ) -> Result<Reply, ApiError> {
-        let mut request = self.request_object(&body)?;
+        let mut request = self.request_body(&body)?;
         let name = request
+            .members
             .get("model")
             .and_then(Value::as_str)
             .ok_or_else(|| {
@@ -304,8 +306,12 @@ impl Gateway {
         let pre_call = self.guardrails.active(Mode::PreCall, &model.name, named);
         let post_call = self.guardrails.active(Mode::PostCall, &model.name, named);
         // Pre-call guardrails read (and mask) the request before anything is reserved or
-        // sent; a refused request is recorded, at no cost, with the guardrail's name.
-        let masked = match pre_call.request(&mut request) {
+        // sent; a refused request is recorded, at no cost, with the guardrail's name. They and
+        // moderation read the prompt's texts, so the request is parsed whole for them.
+        if !pre_call.is_empty() {
+            request.parse_whole(&body)?;
+        }
+        let masked = match pre_call.request(&mut request.members) {
             Ok(masked) => masked,
             Err(blocked) => {
                 let accounting =
@@ -314,6 +320,7 @@ impl Gateway {
             }
         };
         if request
+            .members
             .get("stream")
             .is_some_and(|s| !s.is_boolean() && !s.is_null())
         {
@@ -322,7 +329,7 @@ impl Gateway {
                 param: "stream",
             });
         }
-        if let Some(field) = answer_elsewhere(&post_call, &request) {
+        if let Some(field) = answer_elsewhere(&post_call, &request.members) {
             return Err(ApiError::BadParam {
                 message: format!(
                     "post-call guardrails read this model's answers as text; `{field}` would \
@@ -332,10 +339,11 @@ impl Gateway {
             });
         }
 
-        let streaming =
-            operation.streams() && request.get("stream").and_then(Value::as_bool) == Some(true);
+        let streaming = operation.streams()
+            && request.members.get("stream").and_then(Value::as_bool) == Some(true);
         let client_wants_usage = !operation.usage_on_request()
             || request
+                .members
                 .get("stream_options")
                 .and_then(|o| o.get("include_usage"))
                 .and_then(Value::as_bool)
@@ -346,7 +354,7 @@ impl Gateway {
         let mut reencode = false;
         if streaming && !client_wants_usage {
             // Ask for usage; the relay strips the usage-only chunk the client did not ask for.
-            match request.entry("stream_options") {
+            match request.members.entry("stream_options") {
                 serde_json::map::Entry::Vacant(absent) => {
                     absent.insert(json!({"include_usage": true}));
                     added.push("stream_options");
@@ -364,8 +372,8 @@ impl Gateway {
         }
         // A stream's place is taken before anything is reserved: a refusal costs no quota.
         let stream_place = streaming.then(|| self.stream_place()).transpose()?;
-        let prompt_estimate = estimate_tokens(prompt_chars(&request));
-        let asked = asked_max_tokens(operation, &request);
+        let prompt_estimate = estimate_tokens(request.prompt_chars());
+        let asked = asked_max_tokens(operation, &request.members);
         let per_completion = match (operation.streams(), asked) {
             (false, _) => 0,
             (true, Some(asked)) => asked,
@@ -374,7 +382,7 @@ impl Gateway {
         let reserve = worst_case_cost(
             &model,
             prompt_estimate,
-            per_completion.saturating_mul(completions_made(&request)),
+            per_completion.saturating_mul(completions_made(&request.members)),
         );
         let permit = self.admit(&caller, &model, reserve, trace).await?;
         // Under a budget, the reservation must bound what the answer can cost: a request that
@@ -384,7 +392,10 @@ impl Gateway {
             operation.streams() && asked.is_none() && permit.as_ref().is_some_and(Permit::budgeted);
         if bound {
             let field = operation.max_tokens_field();
-            match request.insert(field.into(), Value::from(per_completion)) {
+            match request
+                .members
+                .insert(field.into(), Value::from(per_completion))
+            {
                 None => added.push(field),
                 // Present but not a count (null, -1): replaced.
                 Some(_) => reencode = true,
@@ -400,7 +411,7 @@ impl Gateway {
         );
         // Moderation models are asked once the request is admitted: a refused key costs the
         // platform no moderation call.
-        self.moderated(&pre_call, &request, trace, &accounting)
+        self.moderated(&pre_call, &request.members, trace, &accounting)
             .await?;
 
         // The body each deployment gets: the client's bytes untouched when nothing changes
@@ -430,10 +441,11 @@ impl Gateway {
                     &body,
                     added
                         .iter()
-                        .filter_map(|name| Some((*name, request.get(*name)?))),
+                        .filter_map(|name| Some((*name, request.members.get(*name)?))),
                 ))
             } else {
-                let mut outgoing = request.clone();
+                // The body parsed once already: parsing it again cannot fail.
+                let mut outgoing = request.whole(&body).unwrap_or_default();
                 outgoing.insert(
                     "model".into(),
                     Value::String(deployment.backend_model.clone()),
@@ -513,14 +525,27 @@ impl Gateway {
         &self,
         body: &[u8],
     ) -> Result<serde_json::Map<String, Value>, ApiError> {
-        if !super::json_values::at_most(body, self.max_json_values) {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the request body holds more than {} JSON values (array items and object \
-                 members); split it into smaller requests",
-                self.max_json_values
-            )));
-        }
+        self.values_allowed(body)?;
         crate::error::json_object(body)
+    }
+
+    /// A `/v1` request body read for what the gateway decides with (see [`RequestBody`]),
+    /// refused as [`Self::request_object`] refuses one.
+    fn request_body(&self, body: &[u8]) -> Result<RequestBody, ApiError> {
+        self.values_allowed(body)?;
+        RequestBody::read(body)
+    }
+
+    /// Refuses a body of more JSON values than allowed, before anything parses it.
+    fn values_allowed(&self, body: &[u8]) -> Result<(), ApiError> {
+        if super::json_values::at_most(body, self.max_json_values) {
+            return Ok(());
+        }
+        Err(ApiError::PayloadTooLarge(format!(
+            "the request body holds more than {} JSON values (array items and object \
+             members); split it into smaller requests",
+            self.max_json_values
+        )))
     }
 
     /// Forwards a Docling conversion (`POST /{version}/convert/{kind}`) to `model` (or the one

@@ -18,6 +18,7 @@ pub mod json_values;
 pub mod moderation;
 pub mod registry;
 pub mod relay;
+pub mod request;
 pub mod servers;
 pub mod sse;
 pub mod tls;

@@ -6,8 +6,23 @@ pub fn estimate_tokens(chars: usize) -> u64 {
     u64::try_from(chars.div_ceil(4)).unwrap_or(u64::MAX).max(1)
 }
 
-/// Characters of the prompt in a request body: an OpenAI request's messages, prompt or input,
-/// an Anthropic request's system prompt, a rerank's query and documents, a score's two texts.
+/// The members of a request body that hold its prompt: an OpenAI request's messages, prompt
+/// or input, an Anthropic request's system prompt, a rerank's query and documents, a score's
+/// two texts.
+pub const PROMPT_MEMBERS: [&str; 9] = [
+    "messages",
+    "system",
+    "prompt",
+    "input",
+    "instructions",
+    "query",
+    "documents",
+    "text_1",
+    "text_2",
+];
+
+/// Characters of the prompt in a request body (its [`PROMPT_MEMBERS`]): every string, an
+/// array's items, an object's `content` (else its `text`).
 pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize {
     fn text_len(value: &serde_json::Value) -> usize {
         match value {
@@ -23,20 +38,7 @@ pub fn prompt_chars(body: &serde_json::Map<String, serde_json::Value>) -> usize 
     // The body's few members, each matched by name once: nine lookups by name in the map cost
     // 1,200 instructions a keyed request (this, 400).
     body.iter()
-        .filter(|(name, _)| {
-            matches!(
-                name.as_str(),
-                "messages"
-                    | "system"
-                    | "prompt"
-                    | "input"
-                    | "instructions"
-                    | "query"
-                    | "documents"
-                    | "text_1"
-                    | "text_2"
-            )
-        })
+        .filter(|(name, _)| PROMPT_MEMBERS.contains(&name.as_str()))
         .map(|(_, value)| text_len(value))
         .sum()
 }
