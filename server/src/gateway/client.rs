@@ -14,7 +14,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, Uri, header};
 use bytes::Bytes;
 use futures::Stream;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Body;
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
@@ -25,6 +25,7 @@ use tokio::time::{Instant, Sleep};
 
 use super::deployment::Deployment;
 pub use super::http1::SendError;
+pub use super::http1::UpstreamBody;
 use super::http1::{Http1Pool, Lent, tcp_connector, timed_out};
 
 /// Why reading an answer's body failed.
@@ -39,7 +40,7 @@ pub enum BodyError {
 /// A pooled keep-alive client for HTTP/1.1 and HTTP/2 (negotiated by ALPN over TLS).
 #[derive(Clone)]
 pub struct UpstreamClient {
-    inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    inner: Client<HttpsConnector<HttpConnector>, UpstreamBody>,
     /// Whether traces are exported: each attempt then has a span, whose trace context the
     /// request carries (`traceparent`).
     traced: bool,
@@ -70,7 +71,7 @@ pub struct Outgoing<'a> {
     pub host: Option<HeaderValue>,
     pub content_type: HeaderValue,
     pub bearer: Option<&'a str>,
-    pub body: Bytes,
+    pub body: UpstreamBody,
     /// The deployment's own connections, when it speaks plain HTTP.
     pub pool: Option<&'a Arc<Http1Pool>>,
 }
@@ -152,7 +153,7 @@ impl UpstreamClient {
         let uri = Uri::try_from(outgoing.url).map_err(|_| SendError::Broken)?;
         let mut request = Request::post(uri)
             .header(header::CONTENT_TYPE, outgoing.content_type)
-            .body(Full::new(outgoing.body))
+            .body(outgoing.body)
             .map_err(|_| SendError::Broken)?;
         if let Some(host) = outgoing.host {
             request.headers_mut().insert(header::HOST, host);
@@ -296,7 +297,7 @@ mod tests {
                     host: None,
                     content_type: HeaderValue::from_static("application/json"),
                     bearer: None,
-                    body: Bytes::from_static(b"{}"),
+                    body: Bytes::from_static(b"{}").into(),
                     pool: Some(&pool),
                 },
                 Duration::from_secs(5),

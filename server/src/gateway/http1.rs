@@ -13,10 +13,14 @@
 //! is taken, and the next one is tried.
 //!
 //! Below the TLS client too, this is where connections to model servers are opened
-//! ([`tcp_connector`]), their `Host` header made, and a failed send named ([`SendError`]).
+//! ([`tcp_connector`]), their `Host` header made, a request's body held ([`UpstreamBody`]) and
+//! a failed send named ([`SendError`]).
 
 use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::http::Uri;
@@ -24,11 +28,66 @@ use axum::http::uri::Authority;
 use axum::http::{HeaderValue, Request, Response};
 use bytes::Bytes;
 use futures::FutureExt;
-use http_body_util::Full;
 use hyper::body::Incoming;
+use hyper::body::{Body, Frame, SizeHint};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tower::ServiceExt;
+
+/// A request's body for a model server, in up to two pieces sent one after the other: what
+/// the gateway writes before the client's bytes (members it adds, `{"max_tokens":…,`), and
+/// the client's bytes. hyper writes both with one `writev`; splicing into one buffer instead
+/// copied the client's body, about 20,000 instructions for a 20 KB conversation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UpstreamBody {
+    head: Bytes,
+    rest: Bytes,
+}
+
+impl UpstreamBody {
+    /// `head`, then `rest`.
+    pub fn spliced(head: Bytes, rest: Bytes) -> Self {
+        Self { head, rest }
+    }
+
+    /// The body's bytes, in one buffer.
+    #[cfg(test)]
+    pub fn to_vec(&self) -> Vec<u8> {
+        [&self.head[..], &self.rest[..]].concat()
+    }
+}
+
+impl From<Bytes> for UpstreamBody {
+    fn from(rest: Bytes) -> Self {
+        Self::spliced(Bytes::new(), rest)
+    }
+}
+
+impl Body for UpstreamBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        let next = if this.head.is_empty() {
+            std::mem::take(&mut this.rest)
+        } else {
+            std::mem::take(&mut this.head)
+        };
+        Poll::Ready((!next.is_empty()).then(|| Ok(Frame::data(next))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.head.is_empty() && self.rest.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact((self.head.len() + self.rest.len()) as u64)
+    }
+}
 
 /// Why a request to a model server failed before it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,14 +178,14 @@ impl std::fmt::Debug for Http1Pool {
 
 /// A connection waiting for its next request.
 struct Idle {
-    sender: SendRequest<Full<Bytes>>,
+    sender: SendRequest<UpstreamBody>,
     since: Instant,
 }
 
 /// A connection in use, to be handed back once its answer has been read.
 pub struct Lent {
     pool: Arc<Http1Pool>,
-    sender: SendRequest<Full<Bytes>>,
+    sender: SendRequest<UpstreamBody>,
 }
 
 impl Lent {
@@ -173,7 +232,7 @@ impl Http1Pool {
         url: &str,
         content_type: HeaderValue,
         headers: impl FnOnce(&mut axum::http::HeaderMap) -> Result<(), SendError>,
-        body: Bytes,
+        body: UpstreamBody,
     ) -> Result<(Response<Incoming>, Lent), SendError> {
         let rest = url.strip_prefix(&*self.origin).ok_or(SendError::Broken)?;
         // Origin-form starts with `/`: an empty path is `/`, and a base URL that ends in a
@@ -186,7 +245,7 @@ impl Http1Pool {
         let mut request = Request::post(&*path)
             .header(axum::http::header::HOST, self.host.clone())
             .header(axum::http::header::CONTENT_TYPE, content_type)
-            .body(Full::new(body))
+            .body(body)
             .map_err(|_| SendError::Broken)?;
         headers(request.headers_mut())?;
         loop {
@@ -213,7 +272,7 @@ impl Http1Pool {
     /// exchange is still being finished, say a request body still being written to a server
     /// that answered early) is left for later rather than waited for; one the server closed
     /// is dropped.
-    async fn take(&self) -> Result<(SendRequest<Full<Bytes>>, bool), SendError> {
+    async fn take(&self) -> Result<(SendRequest<UpstreamBody>, bool), SendError> {
         let found = self.idle.lock().ok().and_then(|mut idle| {
             let now = Instant::now();
             let mut at = idle.len();
@@ -241,7 +300,7 @@ impl Http1Pool {
     }
 
     /// A new connection.
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, SendError> {
+    async fn connect(&self) -> Result<SendRequest<UpstreamBody>, SendError> {
         let stream = self
             .connector
             .clone()
@@ -266,7 +325,7 @@ impl Http1Pool {
     }
 
     /// Keeps `sender` for the next request, and closes connections idle too long.
-    fn put(&self, sender: SendRequest<Full<Bytes>>) {
+    fn put(&self, sender: SendRequest<UpstreamBody>) {
         if sender.is_closed() {
             return;
         }
@@ -448,7 +507,7 @@ pub(crate) mod tests {
     async fn ask(pool: &Arc<Http1Pool>, url: &str) -> Result<Bytes, SendError> {
         let json = HeaderValue::from_static("application/json");
         let (response, lent) = pool
-            .send(url, json, |_| Ok(()), Bytes::from_static(b"{}"))
+            .send(url, json, |_| Ok(()), Bytes::from_static(b"{}").into())
             .await?;
         let body = response.into_body().collect().await.unwrap().to_bytes();
         lent.give_back();
@@ -482,6 +541,27 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn a_body_in_two_pieces_goes_as_one_with_its_whole_length() {
+        let server = ok_server().await;
+        let pool = pool_for(&server);
+        let url = format!("{}/chat/completions", server.url);
+        for body in [
+            UpstreamBody::spliced(Bytes::from_static(b"{"), Bytes::from_static(b"}")),
+            UpstreamBody::spliced(Bytes::new(), Bytes::from_static(b"{}")),
+        ] {
+            let json = HeaderValue::from_static("application/json");
+            let (response, lent) = pool.send(&url, json, |_| Ok(()), body).await.unwrap();
+            let answer = response.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(answer, "ok");
+            lent.give_back();
+            // The server read the head and then exactly `{}`.
+            let head = server.last_head.lock().unwrap().to_ascii_lowercase();
+            assert!(head.contains("\r\ncontent-length: 2"), "{head}");
+        }
+        assert_eq!(server.accepted(), 1);
+    }
+
+    #[tokio::test]
     async fn the_request_target_always_starts_with_a_slash() {
         let server = ok_server().await;
         let pool = pool_for(&server);
@@ -504,7 +584,12 @@ pub(crate) mod tests {
         let pool = pool_for(&server);
         let json = HeaderValue::from_static("application/json");
         let sent = pool
-            .send("http://elsewhere/v1", json, |_| Ok(()), Bytes::new())
+            .send(
+                "http://elsewhere/v1",
+                json,
+                |_| Ok(()),
+                UpstreamBody::default(),
+            )
             .await;
         assert!(matches!(sent, Err(SendError::Broken)));
         assert_eq!(server.accepted(), 0);
