@@ -39,9 +39,10 @@ fn chromedriver_port(line: &str) -> Option<String> {
 /// How many times chromedriver is started before a test gives up on it.
 const CHROMEDRIVER_STARTS: usize = 3;
 
-/// Starts chromedriver on a port of its choosing. With `--port=0` it binds IPv4 on a free port
-/// and then IPv6 on the same number, which another process may hold: it then says
-/// "bind() failed: Address already in use" and exits, and a new start picks another port.
+/// Starts chromedriver on a port of its choosing. With `--port=0` it binds one address family
+/// on a free port and then the other on the same number, which another process may hold: it
+/// then says "bind() failed: Address already in use" and exits before announcing its port,
+/// and a new start picks another port.
 async fn start_chromedriver(chromedriver: &str) -> Spawned {
     let mut failures = Vec::new();
     for _ in 0..CHROMEDRIVER_STARTS {

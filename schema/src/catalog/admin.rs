@@ -185,8 +185,10 @@ fn price(name: &str, per_million: f64) -> Result<i64, DomainError> {
     Ok((per_million * 1_000.0).round() as i64)
 }
 
+/// A base URL typed into the portal: spaces around it are dropped, then it is checked.
 fn url(api_base: &str) -> Result<String, DomainError> {
-    super::api_base(api_base).map_err(|reason| DomainError::BadInput(format!("apiBase {reason}")))
+    super::api_base(api_base.trim())
+        .map_err(|reason| DomainError::BadInput(format!("apiBase {reason}")))
 }
 
 fn servers<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Arc<dyn ModelServers>> {

@@ -6,10 +6,13 @@
 //! send requests somewhere other than the operator meant: such a base is refused here, with
 //! the reason.
 
-/// `raw` without surrounding spaces and trailing `/`, or why it cannot be a model server's
-/// base URL (a phrase to follow the field's name: "must be an http:// or https:// URL").
+/// `raw` without its trailing `/`, or why it cannot be a model server's base URL (a phrase to
+/// follow the field's name: "must be an http:// or https:// URL").
 pub fn api_base(raw: &str) -> Result<String, String> {
-    let base = raw.trim().trim_end_matches('/');
+    if raw.trim() != raw {
+        return Err("must not start or end with spaces".into());
+    }
+    let base = raw.trim_end_matches('/');
     let Some(rest) = base
         .strip_prefix("http://")
         .or_else(|| base.strip_prefix("https://"))
@@ -29,17 +32,22 @@ pub fn api_base(raw: &str) -> Result<String, String> {
                 .into(),
         );
     }
+    // Neither client sends a user and password written in the URL (the health check's did):
+    // requests would be refused while the deployment looked healthy.
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(
+            "must not hold a user or password (`user:password@`): they are not sent; give the \
+             model server's key as the deployment's API key"
+                .into(),
+        );
+    }
     let host = uri.host().unwrap_or_default();
     if host.is_empty() {
         return Err("has no host".into());
     }
-    // What follows the host in the authority (after any `user:password@`) is a port or nothing.
+    // What follows the host in the authority is a port or nothing.
     let authority = rest.split('/').next().unwrap_or_default();
-    let after_host = authority
-        .rsplit('@')
-        .next()
-        .and_then(|host_port| host_port.strip_prefix(host))
-        .unwrap_or_default();
+    let after_host = authority.strip_prefix(host).unwrap_or_default();
     if !after_host.is_empty()
         && after_host
             .strip_prefix(':')
@@ -64,12 +72,8 @@ mod tests {
                 "https://models.example.com/v1/",
                 "https://models.example.com/v1",
             ),
-            (" http://10.0.0.7:8080 ", "http://10.0.0.7:8080"),
+            ("http://10.0.0.7:8080", "http://10.0.0.7:8080"),
             ("http://[::1]:8000/v1", "http://[::1]:8000/v1"),
-            (
-                "http://user:secret@vllm:8000/v1",
-                "http://user:secret@vllm:8000/v1",
-            ),
             ("https://host:65535", "https://host:65535"),
         ] {
             assert_eq!(api_base(raw).as_deref(), Ok(kept), "{raw}");
@@ -93,6 +97,10 @@ mod tests {
             ("http://vllm:/v1", "port"),
             ("http://vllm:+80/v1", "port"),
             ("http://[::1]:x/v1", "port"),
+            (" http://vllm/v1", "spaces"),
+            ("http://vllm/v1 ", "spaces"),
+            ("http://user:secret@vllm:8000/v1", "user or password"),
+            ("http://user@vllm/v1", "user or password"),
         ] {
             let refused = api_base(raw).expect_err(raw);
             assert!(refused.contains(reason), "{raw}: {refused}");

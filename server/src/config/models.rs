@@ -160,5 +160,12 @@ mod tests {
             error.contains("deployments[0].api_base has a port that is not a number"),
             "{error}"
         );
+        // Spaces around it would be sent: refused too, not trimmed here and there.
+        let toml = toml.replace("http://x:80a/v1", " http://x:80/v1");
+        let error = load_with(&toml, &[]).unwrap_err().to_string();
+        assert!(
+            error.contains("deployments[0].api_base must not start or end with spaces"),
+            "{error}"
+        );
     }
 }
