@@ -406,6 +406,50 @@ async fn fields_the_gateway_does_not_know_pass_through_untouched() {
 }
 
 #[tokio::test]
+async fn a_model_known_by_another_name_reaches_its_server_under_that_name() {
+    let aws = MockUpstream::start("aws", &["ibm/granite-3-8b"], &[]).await;
+    let toml = config(
+        "",
+        &[ModelSpec::new("granite", "ibm/granite-3-8b", &[&aws])],
+    );
+    let app = TestApp::builder().config_toml(&toml).start().await;
+    let send = |body: String, key: String| {
+        let request = app
+            .client
+            .post(app.url(CHAT))
+            .bearer_auth(key)
+            .header("content-type", "application/json")
+            .body(body);
+        async move { request.send().await.unwrap().status() }
+    };
+    let long = "ein längerer Satz über das Wetter. ".repeat(200);
+    let messages = json!([{"role": "user", "content": long}]);
+    // The name spliced into the client's bytes: written with spaces, or after the prompt.
+    for body in [
+        format!(r#"{{ "model" : "granite", "messages": {messages}, "top_k": 3 }}"#),
+        format!(r#"{{"messages": {messages}, "top_k": 3, "model": "granite"}}"#),
+        // Named with an escape, or twice: the body is re-encoded, to the same effect.
+        format!(r#"{{"mod\u0065l": "granite", "messages": {messages}, "top_k": 3}}"#),
+        format!(r#"{{"model": "x", "messages": {messages}, "model": "granite", "top_k": 3}}"#),
+    ] {
+        assert_eq!(send(body.clone(), MASTER_KEY.into()).await, 200, "{body}");
+        let forwarded = aws.last_request().await;
+        assert_eq!(forwarded["model"], "ibm/granite-3-8b", "{body}");
+        assert_eq!(forwarded["messages"], messages, "{body}");
+        assert_eq!(forwarded["top_k"], 3, "{body}");
+    }
+    // Under a budget, `max_tokens` is added as well.
+    let key = harness::gateway::key_with(&app, json!({"max_budget": 10.0})).await;
+    let key = key["key"].as_str().unwrap().to_owned();
+    let body = format!(r#"{{"model": "granite", "messages": {messages}}}"#);
+    assert_eq!(send(body, key).await, 200);
+    let forwarded = aws.last_request().await;
+    assert_eq!(forwarded["model"], "ibm/granite-3-8b");
+    assert_eq!(forwarded["messages"], messages);
+    assert!(forwarded["max_tokens"].as_u64().is_some(), "{forwarded}");
+}
+
+#[tokio::test]
 async fn bad_requests_get_clear_openai_errors() {
     let aws = MockUpstream::start("aws", &["granite"], &[]).await;
     let mut missing = ModelSpec::new("ghost", "not-on-the-server", &[&aws]);

@@ -3,6 +3,7 @@
 //! dispatch it to a deployment, and account for the answer (post-call guardrails applied). It returns what the answer is; the HTTP surface (`routes::v1`)
 //! turns that into a response.
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -196,11 +197,13 @@ fn asked_max_tokens(operation: Operation, request: &serde_json::Map<String, Valu
 const SPLICE_FROM: usize = 4096;
 
 /// `object`, the bytes of a JSON object, with `members` (names it does not hold) added at its
-/// start: the client's own encoding kept, with no second parse or whole re-encoding, and a
-/// long body's bytes not copied.
+/// start and the value at `model.0` (its `model` member's) replaced by the name `model.1`: the
+/// client's own encoding kept, with no second parse or whole re-encoding, and a long body's
+/// bytes not copied when the name stays.
 fn with_members<'a>(
     object: &Bytes,
     members: impl Iterator<Item = (&'a str, &'a Value)>,
+    model: Option<(Range<usize>, &str)>,
 ) -> UpstreamBody {
     let open = object
         .iter()
@@ -208,8 +211,9 @@ fn with_members<'a>(
         .unwrap_or(0);
     let rest = object.slice((open + 1).min(object.len())..);
     let empty = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
-    // A short body is copied after the added members; a long one follows them as it is.
-    let copied = rest.len() < SPLICE_FROM;
+    // A short body, or one renamed, is copied after the added members; a long one follows
+    // them as it is.
+    let copied = rest.len() < SPLICE_FROM || model.is_some();
     let mut head = Vec::with_capacity(64 + if copied { rest.len() } else { 0 });
     head.push(b'{');
     for (i, (name, value)) in members.enumerate() {
@@ -223,6 +227,12 @@ fn with_members<'a>(
     }
     if !empty && head.len() > 1 {
         head.push(b',');
+    }
+    if let Some((at, name)) = model {
+        head.extend_from_slice(object.get(open + 1..at.start).unwrap_or_default());
+        let _ = serde_json::to_writer(&mut head, name);
+        head.extend_from_slice(object.get(at.end..).unwrap_or_default());
+        return Bytes::from(head).into();
     }
     if copied {
         head.extend_from_slice(&rest);
@@ -435,11 +445,30 @@ impl Gateway {
             accounting.guardrail(guardrail, Action::Mask);
         }
         let reencode = reencode || masked.any();
+        // A deployment that knows the model by another name gets that name spliced into the
+        // client's bytes too, where its `model` member can be found on them (not when the
+        // name is written with escapes or the member named twice).
+        let renames = model
+            .deployments
+            .iter()
+            .any(|deployment| deployment.backend_model != model.name);
+        let model_at = if renames && !reencode {
+            super::json_values::top_level_member_at(&body, b"model")
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
+        if reencode || (renames && model_at.is_none()) {
+            // Every body re-encoded below is made from the whole request.
+            request.parse_whole(&body)?;
+        }
         let rewrite = reencode || !added.is_empty();
         let bodies: std::sync::Mutex<Vec<(String, UpstreamBody)>> =
             std::sync::Mutex::new(Vec::new());
         let body_for = |deployment: &Deployment| -> UpstreamBody {
-            if !rewrite && deployment.backend_model == model.name {
+            let renamed = deployment.backend_model != model.name;
+            if !rewrite && !renamed {
                 return body.clone().into();
             }
             let cached = |cache: &[(String, UpstreamBody)]| {
@@ -451,16 +480,19 @@ impl Gateway {
             if let Some(body) = bodies.lock().ok().and_then(|cache| cached(&cache)) {
                 return body;
             }
-            let body = if !reencode && deployment.backend_model == model.name {
+            let body = if !reencode && (!renamed || model_at.is_some()) {
                 with_members(
                     &body,
                     added
                         .iter()
                         .filter_map(|name| Some((*name, request.members.get(*name)?))),
+                    model_at
+                        .clone()
+                        .filter(|_| renamed)
+                        .map(|at| (at, deployment.backend_model.as_str())),
                 )
             } else {
-                // The body parsed once already: parsing it again cannot fail.
-                let mut outgoing = request.whole(&body).unwrap_or_default();
+                let mut outgoing = request.members.clone();
                 outgoing.insert(
                     "model".into(),
                     Value::String(deployment.backend_model.clone()),
@@ -828,7 +860,7 @@ mod tests {
         let members = || [("max_tokens", &max), ("stream_options", &usage)].into_iter();
         // The client's bytes go on as they are, after the added members.
         let spliced =
-            |body: &'static [u8]| with_members(&Bytes::from_static(body), members()).to_vec();
+            |body: &'static [u8]| with_members(&Bytes::from_static(body), members(), None).to_vec();
         let body = br#" {"model":"granite", "messages": []} "#;
         assert_eq!(
             String::from_utf8_lossy(&spliced(body)),
@@ -845,7 +877,7 @@ mod tests {
         // A long body is not copied: the added members go first, in a piece of their own.
         let long = json!({"model": "granite", "prompt": "word ".repeat(SPLICE_FROM)});
         let bytes = Bytes::from(serde_json::to_vec(&long).unwrap());
-        let body = with_members(&bytes, members());
+        let body = with_members(&bytes, members(), None);
         let mut expected = long.clone();
         expected["max_tokens"] = max.clone();
         expected["stream_options"] = usage.clone();
@@ -871,9 +903,18 @@ mod tests {
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(256))]
 
-            /// Splicing reads as inserting into the parsed body, whatever its spacing.
+            /// Splicing reads as inserting into the parsed body, whatever its spacing, and
+            /// as setting its `model` when it renames the model.
             #[test]
-            fn splicing_equals_inserting(body in json_object(), pretty in any::<bool>(), tokens in any::<u64>()) {
+            fn splicing_equals_inserting(
+                mut body in json_object(),
+                pretty in any::<bool>(),
+                tokens in any::<u64>(),
+                rename in any::<bool>(),
+            ) {
+                if rename {
+                    body.insert("model".into(), json!("the client's name"));
+                }
                 let bytes = if pretty {
                     serde_json::to_vec_pretty(&body)
                 } else {
@@ -893,7 +934,26 @@ mod tests {
                 for (name, value) in &added {
                     expected.insert((*name).into(), value.clone());
                 }
-                let spliced = with_members(&Bytes::from(bytes), added.iter().map(|(n, v)| (*n, v))).to_vec();
+                let backend = "org/model \"v2\"";
+                let model = if rename {
+                    expected.insert("model".into(), json!(backend));
+                    let at = crate::gateway::json_values::top_level_member_at(&bytes, b"model");
+                    let Ok(Some(at)) = at else {
+                        // Not found on the bytes only when a name is written with escapes
+                        // (the gateway then re-encodes the body).
+                        let escaped = |name: &String| {
+                            serde_json::to_string(name).is_ok_and(|n| n.contains('\\'))
+                        };
+                        prop_assert!(body.keys().any(escaped), "{at:?}");
+                        return Ok(());
+                    };
+                    Some((at, backend))
+                } else {
+                    None
+                };
+                let spliced =
+                    with_members(&Bytes::from(bytes), added.iter().map(|(n, v)| (*n, v)), model)
+                        .to_vec();
                 let parsed: serde_json::Map<String, Value> = serde_json::from_slice(&spliced)
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 prop_assert_eq!(parsed, expected);

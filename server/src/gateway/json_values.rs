@@ -4,6 +4,7 @@
 //! gateway refuse such a body for what it would cost, at the price of one pass over bytes it
 //! reads anyway. And one member of an answer (its `usage`) is found without reading the
 //! others' values: an embedding's thousands of numbers cost the parser about 17 µs to skip.
+//! The same walk finds a request's `model`, to write a deployment's own name in its place.
 
 /// Whether `json` holds at most `max` values (arrays' items and objects' members, nested,
 /// and the top value). An upper bound: an empty array or object counts as two. Bytes that
@@ -64,6 +65,14 @@ pub struct Unfollowed;
 /// `memchr`, not parsed, so a value the parser would refuse (`NaN`, a raw control character
 /// in a string) is passed over, and bytes after the object are not read.
 pub fn top_level_member<'a>(json: &'a [u8], name: &[u8]) -> Result<Option<&'a [u8]>, Unfollowed> {
+    Ok(top_level_member_at(json, name)?.and_then(|at| json.get(at)))
+}
+
+/// Where the value of `json`'s top-level member `name` is, as [`top_level_member`] finds it.
+pub fn top_level_member_at(
+    json: &[u8],
+    name: &[u8],
+) -> Result<Option<std::ops::Range<usize>>, Unfollowed> {
     let mut at = past_space(json, 0);
     if json.get(at) != Some(&b'{') {
         return Err(Unfollowed);
@@ -92,7 +101,7 @@ pub fn top_level_member<'a>(json: &'a [u8], name: &[u8]) -> Result<Option<&'a [u
             if found.is_some() {
                 return Err(Unfollowed);
             }
-            found = json.get(start..end);
+            found = Some(start..end);
         }
         at = past_space(json, end);
         match json.get(at) {

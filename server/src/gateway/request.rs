@@ -5,7 +5,8 @@
 //! instructions to build and drop, against about 300,000 for its whole request. The prompt's
 //! texts are walked in place (every string still checked as UTF-8, as the full parse does)
 //! and counted. The request is parsed whole only when something must read or rewrite its
-//! texts: guardrails, moderation, or a body re-encoded for a deployment.
+//! texts: guardrails and moderation, or a body that must be re-encoded for a deployment (a
+//! member the gateway changes, or a `model` it renames that cannot be found on the bytes).
 
 use std::fmt;
 
@@ -56,16 +57,6 @@ impl RequestBody {
             self.members = whole;
         }
         Ok(())
-    }
-
-    /// The whole request with the gateway's changes, to re-encode.
-    pub fn whole(&self, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-        if self.counted.is_none() {
-            return Ok(self.members.clone());
-        }
-        let mut whole = json_object(body)?;
-        whole.extend(self.members.clone());
-        Ok(whole)
     }
 
     /// Characters of the prompt (see [`prompt_chars`]).
@@ -313,7 +304,9 @@ mod tests {
         let twice = br#"{"prompt": "a long first prompt", "model": "x", "prompt": "abc"}"#;
         let request = RequestBody::read(twice).unwrap();
         assert_eq!(request.prompt_chars(), 3);
-        assert_eq!(request.whole(twice).unwrap()["prompt"], "abc");
+        let mut request = request;
+        request.parse_whole(twice).unwrap();
+        assert_eq!(request.members["prompt"], "abc");
     }
 
     #[test]
@@ -350,14 +343,13 @@ mod tests {
         let bytes = serde_json::to_vec(&body).unwrap();
         let mut request = RequestBody::read(&bytes).unwrap();
         request.members.insert("max_tokens".into(), json!(5));
-        let whole = request.whole(&bytes).unwrap();
-        assert_eq!(whole["max_tokens"], 5);
-        assert_eq!(whole["messages"], body["messages"]);
         request.parse_whole(&bytes).unwrap();
-        assert_eq!(request.members, whole);
+        assert_eq!(request.members["max_tokens"], 5);
+        assert_eq!(request.members["messages"], body["messages"]);
+        // Made whole once: a second call changes nothing.
         request.members["messages"][0]["content"] = json!("masked!");
+        request.parse_whole(&bytes).unwrap();
         assert_eq!(request.prompt_chars(), 7);
-        assert_eq!(request.whole(&bytes).unwrap(), request.members);
     }
 
     /// Any JSON value, nested, with the names the count looks for and texts with escapes and
@@ -406,7 +398,9 @@ mod tests {
             let mut kept = body.clone();
             kept.retain(|name, _| !PROMPT_MEMBERS.contains(&name.as_str()));
             prop_assert_eq!(&request.members, &kept);
-            prop_assert_eq!(request.whole(&serde_json::to_vec(&body).unwrap()).unwrap(), body);
+            let mut request = request;
+            request.parse_whole(&serde_json::to_vec(&body).unwrap()).unwrap();
+            prop_assert_eq!(request.members, body);
         }
     }
 }
