@@ -18,6 +18,9 @@
 #                                                       instead of a few words)
 #   EMBEDDINGS=1 bash tests/bench/instructions.sh      (embeddings of a sentence instead of
 #                                                       chat: a 19 KB answer of 1,536 numbers)
+#   BACKEND_MODEL=ibm/granite-3-8b bash tests/bench/instructions.sh   (the deployment knows
+#                                                       the model by another name, which
+#                                                       the gateway writes into each body)
 #   STORES=postgres bash tests/bench/instructions.sh   (PostgreSQL + Redis instead of the
 #                                                       embedded default: a fresh database,
 #                                                       Redis database 13)
@@ -51,6 +54,7 @@ use_stores "sy_instr_$$" 13
 
 start_stand_in "$stand_in_port"
 write_config local "http://127.0.0.1:$stand_in_port/v1"
+[ -z "${BACKEND_MODEL:-}" ] || echo "backend_model = \"$BACKEND_MODEL\"" >>"$work/switchyard.toml"
 SWITCHYARD_LISTEN="127.0.0.1:$gw_port" SWITCHYARD_DATA_DIR="$work/data" \
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
   "${GATEWAY_BIN:-target/release/switchyard}" --config "$work/switchyard.toml" serve 2>"$work/server.log" &
