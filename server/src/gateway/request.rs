@@ -29,19 +29,22 @@ pub struct RequestBody {
 impl RequestBody {
     /// Reads `body`, which must be a JSON object; a refusal says why, as the full parse's did.
     pub fn read(body: &[u8]) -> Result<Self, ApiError> {
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            // Not an object: the full parse tells bad JSON from another value.
+            return Err(json_object(body).err().unwrap_or_else(|| {
+                ApiError::BadRequest("the request body must be a JSON object".into())
+            }));
+        }
         let mut parser = serde_json::Deserializer::from_slice(body);
-        let read = parser.deserialize_any(Top).and_then(|top| {
+        let read = parser.deserialize_map(Top).and_then(|top| {
             parser.end()?;
             Ok(top)
         });
         match read {
-            Ok(Some((members, chars))) => Ok(Self {
+            Ok((members, chars)) => Ok(Self {
                 members,
                 counted: Some(chars.iter().sum()),
             }),
-            Ok(None) => Err(ApiError::BadRequest(
-                "the request body must be a JSON object".into(),
-            )),
             Err(error) => Err(ApiError::BadRequest(format!(
                 "the request body is not valid JSON: {error}"
             ))),
@@ -65,15 +68,15 @@ impl RequestBody {
     }
 }
 
-/// The top value: an object read into its members and its prompt members' counts (by place in
+/// The top value, an object, read into its members and its prompt members' counts (by place in
 /// [`PROMPT_MEMBERS`], a member named twice counting once, as the last of a name is what
-/// a parser keeps), or none for any other JSON value.
+/// a parser keeps).
 struct Top;
 
 type Members = (Map<String, Value>, [usize; PROMPT_MEMBERS.len()]);
 
 impl<'de> Visitor<'de> for Top {
-    type Value = Option<Members>;
+    type Value = Members;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
@@ -90,36 +93,7 @@ impl<'de> Visitor<'de> for Top {
                 }
             }
         }
-        Ok(Some((members, chars)))
-    }
-
-    // Any other JSON value is read through (so that bad JSON in it is an error) and refused.
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Text { counted: false }.visit_seq(seq).map(|_| None)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok((members, chars))
     }
 }
 
