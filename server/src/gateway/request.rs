@@ -85,7 +85,7 @@ impl<'de> Visitor<'de> for Top {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut members = Map::new();
         let mut chars = [0; PROMPT_MEMBERS.len()];
-        while let Some(name) = map.next_key_seed(TopNames)? {
+        while let Some(name) = map.next_key_seed(Names(TopName::of))? {
             match name {
                 TopName::Prompt(at) => chars[at] = map.next_value_seed(Text { counted: true })?,
                 TopName::Kept(name) => {
@@ -103,29 +103,36 @@ enum TopName {
     Kept(String),
 }
 
-/// Reads a top-level member's name.
-struct TopNames;
+impl TopName {
+    fn of(name: &str) -> Self {
+        PROMPT_MEMBERS
+            .iter()
+            .position(|prompt| *prompt == name)
+            .map_or_else(|| Self::Kept(name.to_owned()), Self::Prompt)
+    }
+}
 
-impl<'de> DeserializeSeed<'de> for TopNames {
-    type Value = TopName;
+/// Reads a member's name (checked as the parser checks every string) into what `F` makes of
+/// it, without keeping the name itself.
+struct Names<F>(F);
 
-    fn deserialize<D: Deserializer<'de>>(self, names: D) -> Result<TopName, D::Error> {
+impl<'de, T, F: FnOnce(&str) -> T> DeserializeSeed<'de> for Names<F> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, names: D) -> Result<T, D::Error> {
         names.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for TopNames {
-    type Value = TopName;
+impl<T, F: FnOnce(&str) -> T> Visitor<'_> for Names<F> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a member name")
     }
 
-    fn visit_str<E>(self, name: &str) -> Result<TopName, E> {
-        Ok(PROMPT_MEMBERS
-            .iter()
-            .position(|prompt| *prompt == name)
-            .map_or_else(|| TopName::Kept(name.to_owned()), TopName::Prompt))
+    fn visit_str<E>(self, name: &str) -> Result<T, E> {
+        Ok((self.0)(name))
     }
 }
 
@@ -170,7 +177,7 @@ impl<'de> Visitor<'de> for Text {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
         let (mut content, mut text) = (None, None);
-        while let Some(name) = map.next_key_seed(TextNames)? {
+        while let Some(name) = map.next_key_seed(Names(TextName::of))? {
             let value = map.next_value_seed(Text {
                 counted: self.counted && name != TextName::Other,
             })?;
@@ -212,30 +219,13 @@ enum TextName {
     Other,
 }
 
-/// Reads a member name inside the prompt.
-struct TextNames;
-
-impl<'de> DeserializeSeed<'de> for TextNames {
-    type Value = TextName;
-
-    fn deserialize<D: Deserializer<'de>>(self, names: D) -> Result<TextName, D::Error> {
-        names.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for TextNames {
-    type Value = TextName;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a member name")
-    }
-
-    fn visit_str<E>(self, name: &str) -> Result<TextName, E> {
-        Ok(match name {
-            "content" => TextName::Content,
-            "text" => TextName::Text,
-            _ => TextName::Other,
-        })
+impl TextName {
+    fn of(name: &str) -> Self {
+        match name {
+            "content" => Self::Content,
+            "text" => Self::Text,
+            _ => Self::Other,
+        }
     }
 }
 
